@@ -3,8 +3,8 @@
 
 const char *nh_strerror(int err) {
   switch (err) {
-#define NH_STRERROR_CASE(name, value, msg)                                                 \
-  case NH_##name:                                                                          \
+#define NH_STRERROR_CASE(name, value, msg) \
+  case NH_##name:                          \
     return msg;
     NH_ERRNO_MAP(NH_STRERROR_CASE)
 #undef NH_STRERROR_CASE
@@ -14,8 +14,8 @@ const char *nh_strerror(int err) {
 
 const char *nh_err_name(int err) {
   switch (err) {
-#define NH_ERR_NAME_CASE(name, value, msg)                                                 \
-  case NH_##name:                                                                          \
+#define NH_ERR_NAME_CASE(name, value, msg) \
+  case NH_##name:                          \
     return #name;
     NH_ERRNO_MAP(NH_ERR_NAME_CASE)
 #undef NH_ERR_NAME_CASE

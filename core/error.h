@@ -12,40 +12,40 @@
 #include <uv.h>
 
 /* XX(name, value, message) */
-#define NH_ERRNO_MAP(XX)                                                                   \
-  XX(ECANCELED, UV_ECANCELED, "operation canceled")                                        \
-  XX(ETIMEDOUT, UV_ETIMEDOUT, "operation timed out")                                       \
-  XX(ENOMEM, UV_ENOMEM, "out of memory")                                                   \
-  XX(EINVAL, UV_EINVAL, "invalid argument")                                                \
-  XX(ENOENT, UV_ENOENT, "no such file or directory")                                       \
-  XX(EEXIST, UV_EEXIST, "already exists")                                                  \
-  XX(EBUSY, UV_EBUSY, "resource busy")                                                     \
-  XX(EAGAIN, UV_EAGAIN, "resource temporarily unavailable")                                \
-  XX(ECONNREFUSED, UV_ECONNREFUSED, "connection refused")                                  \
-  XX(ECONNRESET, UV_ECONNRESET, "connection reset by peer")                                \
-  XX(EHOSTUNREACH, UV_EHOSTUNREACH, "host is unreachable")                                 \
-  XX(ENETUNREACH, UV_ENETUNREACH, "network is unreachable")                                \
-  XX(EMFILE, UV_EMFILE, "too many open files")                                             \
-  XX(EOF, UV_EOF, "end of file")                                                           \
-  XX(EPROTO, -20001, "protocol error")                                                     \
-  XX(EBANNER, -20002, "SSH banner exchange failed")                                        \
-  XX(EKEX, -20003, "SSH key exchange failed")                                              \
-  XX(EHOSTKEY, -20004, "host key verification failed")                                     \
-  XX(EAUTH, -20005, "authentication failed")                                               \
-  XX(ECHANNEL, -20006, "channel failure")                                                  \
-  XX(ECOMMAND, -20007, "command failed on the device")                                     \
-  XX(ETOOBIG, -20008, "output exceeds the configured limit")                               \
-  XX(EPROMPT, -20009, "prompt not detected")                                               \
-  XX(EHTTP, -20010, "HTTP transfer failed")                                                \
-  XX(ETLS, -20011, "TLS failure")                                                          \
-  XX(EPARSE, -20012, "parse failed")                                                       \
-  XX(ESYNTAX, -20013, "syntax error")                                                      \
-  XX(ENOPARSER, -20014, "no parser for this platform and command")                        \
-  XX(ENOPLATFORM, -20015, "unknown platform")                                              \
-  XX(EPLUGIN, -20016, "plugin failed to load")                                             \
-  XX(EABI, -20017, "plugin ABI version mismatch")                                          \
-  XX(EDUPLICATE, -20018, "duplicate name")                                                 \
-  XX(ERESOLVE, -20019, "name resolution failed")                                           \
+#define NH_ERRNO_MAP(XX)                                           \
+  XX(ECANCELED, UV_ECANCELED, "operation canceled")                \
+  XX(ETIMEDOUT, UV_ETIMEDOUT, "operation timed out")               \
+  XX(ENOMEM, UV_ENOMEM, "out of memory")                           \
+  XX(EINVAL, UV_EINVAL, "invalid argument")                        \
+  XX(ENOENT, UV_ENOENT, "no such file or directory")               \
+  XX(EEXIST, UV_EEXIST, "already exists")                          \
+  XX(EBUSY, UV_EBUSY, "resource busy")                             \
+  XX(EAGAIN, UV_EAGAIN, "resource temporarily unavailable")        \
+  XX(ECONNREFUSED, UV_ECONNREFUSED, "connection refused")          \
+  XX(ECONNRESET, UV_ECONNRESET, "connection reset by peer")        \
+  XX(EHOSTUNREACH, UV_EHOSTUNREACH, "host is unreachable")         \
+  XX(ENETUNREACH, UV_ENETUNREACH, "network is unreachable")        \
+  XX(EMFILE, UV_EMFILE, "too many open files")                     \
+  XX(EOF, UV_EOF, "end of file")                                   \
+  XX(EPROTO, -20001, "protocol error")                             \
+  XX(EBANNER, -20002, "SSH banner exchange failed")                \
+  XX(EKEX, -20003, "SSH key exchange failed")                      \
+  XX(EHOSTKEY, -20004, "host key verification failed")             \
+  XX(EAUTH, -20005, "authentication failed")                       \
+  XX(ECHANNEL, -20006, "channel failure")                          \
+  XX(ECOMMAND, -20007, "command failed on the device")             \
+  XX(ETOOBIG, -20008, "output exceeds the configured limit")       \
+  XX(EPROMPT, -20009, "prompt not detected")                       \
+  XX(EHTTP, -20010, "HTTP transfer failed")                        \
+  XX(ETLS, -20011, "TLS failure")                                  \
+  XX(EPARSE, -20012, "parse failed")                               \
+  XX(ESYNTAX, -20013, "syntax error")                              \
+  XX(ENOPARSER, -20014, "no parser for this platform and command") \
+  XX(ENOPLATFORM, -20015, "unknown platform")                      \
+  XX(EPLUGIN, -20016, "plugin failed to load")                     \
+  XX(EABI, -20017, "plugin ABI version mismatch")                  \
+  XX(EDUPLICATE, -20018, "duplicate name")                         \
+  XX(ERESOLVE, -20019, "name resolution failed")                   \
   XX(ECLOSED, -20020, "connection closed")
 
 typedef enum {

@@ -174,11 +174,9 @@ int nh_value_map_set(nh_value_t *map, const char *key, nh_value_t *val) {
   }
   k = strdup(key);
   cap = map->u.map.cap;
-  if (!k || grow((void **)&map->u.map.keys, &cap, map->u.map.len, sizeof(char *)) < 0)
-    goto nomem;
+  if (!k || grow((void **)&map->u.map.keys, &cap, map->u.map.len, sizeof(char *)) < 0) goto nomem;
   cap = map->u.map.cap;
-  if (grow((void **)&map->u.map.vals, &cap, map->u.map.len, sizeof(nh_value_t *)) < 0)
-    goto nomem;
+  if (grow((void **)&map->u.map.vals, &cap, map->u.map.len, sizeof(nh_value_t *)) < 0) goto nomem;
   map->u.map.cap = cap;
   map->u.map.keys[map->u.map.len] = k;
   map->u.map.vals[map->u.map.len++] = val;
@@ -269,11 +267,21 @@ static void jstring(jbuf_t *b, const char *s, size_t len) {
     jput(b, s + start, i - start);
     start = i + 1;
     switch (c) {
-    case '"': esc = "\\\""; break;
-    case '\\': esc = "\\\\"; break;
-    case '\n': esc = "\\n"; break;
-    case '\r': esc = "\\r"; break;
-    case '\t': esc = "\\t"; break;
+    case '"':
+      esc = "\\\"";
+      break;
+    case '\\':
+      esc = "\\\\";
+      break;
+    case '\n':
+      esc = "\\n";
+      break;
+    case '\r':
+      esc = "\\r";
+      break;
+    case '\t':
+      esc = "\\t";
+      break;
     default:
       memcpy(u, "\\u00", 4);
       u[4] = hex[c >> 4];

@@ -77,8 +77,9 @@ const char *nhl_error_kind(int code);
 /* Whether the value at idx is an error object. */
 int nhl_is_error(lua_State *L, int idx);
 
-/* Module openers, each in its own binding file. */
-int luaopen_nethost_async(lua_State *L);
-int luaopen_nethost_error(lua_State *L);
+/* Module openers: binding file l_NAME.c defines luaopen_nethost_NAME (see modules.c). */
+#include "modules_list.h"
+#define NHL_MODULE_DECLARE(name) int luaopen_nethost_##name(lua_State *L);
+NHL_MODULE_LIST(NHL_MODULE_DECLARE)
 
 #endif

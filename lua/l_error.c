@@ -1,0 +1,171 @@
+/* nethost Lua layer: error objects.
+ *
+ * An operational failure raises a table with fields kind, message, host, op, code (the
+ * NH_E* name) and where (file:line of the playbook call), whose metatable gives a one-line
+ * tostring. Misuse (a wrong argument type) raises an ordinary Lua error instead.
+ */
+#include "runtime.h"
+#include "error.h"
+
+#include <string.h>
+
+#define ERROR_MT "nethost.error"
+
+const char *nhl_error_kind(int code) {
+  switch (code) {
+  case NH_ETIMEDOUT:
+    return "timeout";
+  case NH_ECANCELED:
+    return "cancelled";
+  case NH_ECONNREFUSED:
+  case NH_ECONNRESET:
+  case NH_EHOSTUNREACH:
+  case NH_ENETUNREACH:
+  case NH_ERESOLVE:
+  case NH_EBANNER:
+  case NH_EKEX:
+  case NH_ECLOSED:
+    return "connect";
+  case NH_EHOSTKEY:
+    return "hostkey";
+  case NH_EAUTH:
+    return "auth";
+  case NH_ECHANNEL:
+    return "channel";
+  case NH_ECOMMAND:
+  case NH_ETOOBIG:
+  case NH_EPROMPT:
+    return "command";
+  case NH_EHTTP:
+  case NH_ETLS:
+    return "http";
+  case NH_EPARSE:
+  case NH_ENOPARSER:
+    return "parse";
+  case NH_ESYNTAX:
+    return "syntax";
+  default:
+    return "error";
+  }
+}
+
+static void set_string(lua_State *L, const char *field, const char *value) {
+  if (!value) return;
+  lua_pushstring(L, value);
+  lua_setfield(L, -2, field);
+}
+
+static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op,
+                        int code, const char *fmt, va_list ap) {
+  lua_createtable(L, 0, 8);
+  set_string(L, "kind", kind ? kind : nhl_error_kind(code));
+  lua_pushvfstring(L, fmt, ap);
+  lua_setfield(L, -2, "message");
+  set_string(L, "host", host);
+  set_string(L, "op", op);
+  if (code) set_string(L, "code", nh_err_name(code));
+  /* Level 1 is the Lua function that called the binding: the playbook line users fix. */
+  luaL_where(L, 1);
+  if (lua_rawlen(L, -1) > 0) {
+    lua_pushlstring(L, lua_tostring(L, -1), lua_rawlen(L, -1) - 2); /* drop ": " */
+    lua_setfield(L, -3, "where");
+  }
+  lua_pop(L, 1);
+  luaL_setmetatable(L, ERROR_MT);
+}
+
+void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
+                    const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_vpush(L, kind, host, op, code, fmt, ap);
+  va_end(ap);
+}
+
+int nhl_raise(lua_State *L, const char *kind, const char *host, const char *op, int code,
+              const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_vpush(L, kind, host, op, code, fmt, ap);
+  va_end(ap);
+  return lua_error(L);
+}
+
+int nhl_is_error(lua_State *L, int idx) {
+  int is;
+  if (!lua_getmetatable(L, idx)) return 0;
+  luaL_getmetatable(L, ERROR_MT);
+  is = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return is;
+}
+
+/* "where: host: op: message [kind]" on one line. */
+static int error_tostring(lua_State *L) {
+  luaL_Buffer b;
+  static const char *const parts[] = {"where", "host", "op"};
+  size_t i;
+  luaL_buffinit(L, &b);
+  for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    if (lua_getfield(L, 1, parts[i]) == LUA_TSTRING) {
+      luaL_addvalue(&b);
+      luaL_addstring(&b, ": ");
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_getfield(L, 1, "message");
+  luaL_addvalue(&b);
+  if (lua_getfield(L, 1, "kind") == LUA_TSTRING) {
+    luaL_addstring(&b, " [");
+    luaL_addvalue(&b);
+    luaL_addstring(&b, "]");
+  } else {
+    lua_pop(L, 1);
+  }
+  luaL_pushresult(&b);
+  /* Keep it one line whatever a device put in the message. */
+  {
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    if (memchr(s, '\n', len) || memchr(s, '\r', len)) {
+      luaL_gsub(L, s, "\r\n", " ");
+      luaL_gsub(L, lua_tostring(L, -1), "\n", " ");
+    }
+  }
+  return 1;
+}
+
+/* nethost.error(kind, message [, fields]) builds an error object from Lua. */
+static int l_error_new(lua_State *L) {
+  const char *kind = luaL_checkstring(L, 1);
+  const char *msg = luaL_checkstring(L, 2);
+  nhl_error_push(L, kind, NULL, NULL, 0, "%s", msg);
+  if (lua_istable(L, 3)) {
+    lua_pushnil(L);
+    while (lua_next(L, 3)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_settable(L, -4);
+    }
+  }
+  return 1;
+}
+
+static int l_error_is(lua_State *L) {
+  lua_pushboolean(L, nhl_is_error(L, 1));
+  return 1;
+}
+
+int luaopen_nethost_error(lua_State *L) {
+  static const luaL_Reg funcs[] = {{"new", l_error_new}, {"is", l_error_is}, {NULL, NULL}};
+  if (luaL_newmetatable(L, ERROR_MT)) {
+    lua_pushcfunction(L, error_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "nethost.error");
+    lua_setfield(L, -2, "__name");
+  }
+  lua_pop(L, 1);
+  luaL_newlib(L, funcs);
+  return 1;
+}

@@ -1,0 +1,226 @@
+-- The `nethost` command line. main(argv) runs as the root task; its integer result is the
+-- process's exit status (0 ok, 1 the run could not start or the playbook failed, 2 some
+-- hosts failed). Commands other than the built-in ones live in nethost/cmd/NAME.lua, each a
+-- table {summary =, usage =, main = function(args) -> exit status}.
+
+local nethost = require("nethost.nethost")
+
+local cli = {}
+
+local USAGE = [[
+usage: nethost <command> [options]
+
+commands:
+  run PLAYBOOK [options] [-- args]   run a Lua playbook
+%s  version                            print the version
+  help [COMMAND]                     this text, or a command's options
+
+Run 'nethost help run' for the options of a command.
+]]
+
+local RUN_USAGE = [[
+usage: nethost run PLAYBOOK [options] [-- args]
+
+Runs PLAYBOOK (a Lua file) as the main task. It sees its -e pairs as nethost.vars and the
+arguments after '--' (or after PLAYBOOK) as arg[1], arg[2], ...
+
+options:
+  -e, --extra KEY=VALUE     set nethost.vars.KEY (a string); KEY=@FILE loads a YAML or
+                            JSON file; repeatable
+  -i, --inventory PATH      inventory file or folder (nethost.inventory)
+  -l, --limit PATTERN       narrow the inventory (names, globs, groups, a:b, a:&b, a:!b,
+                            attr=value)
+  -c, --concurrency N       hosts worked on at once by nethost.run
+      --check               dry run: record config changes instead of sending them
+  -o, --output FILE         write per-host results (.jsonl, .json or .csv)
+      --plugins DIR         load plugins from DIR too (repeatable)
+  -v, --verbose             more log output (repeatable)
+  -q, --quiet               no progress line, warnings and errors only
+  -h, --help                this text
+
+exit status: 0 ok, 1 the run could not start or the playbook failed, 2 some hosts failed,
+130 interrupted.
+]]
+
+local function die(fmt, ...)
+  io.stderr:write("nethost: ", string.format(fmt, ...), "\n")
+  return 1
+end
+
+-- Loads KEY=@FILE values with whichever decoder this build has.
+local function load_vars_file(path)
+  local ok, yaml = pcall(require, "nethost.yaml")
+  if ok and yaml.load then return yaml.load(path) end
+  local f, e = io.open(path, "rb")
+  if not f then error(e, 0) end
+  local text = f:read("a")
+  f:close()
+  local jok, json = pcall(require, "nethost.json")
+  if jok then return json.decode(text) end
+  error(path .. ": cannot read it: this build has neither YAML nor JSON support", 0)
+end
+
+-- Parses `run` options into opts; returns opts or nil, message.
+local function parse_run(args)
+  local opts = { vars = {}, plugins = {}, verbose = 0, args = {} }
+  local i = 1
+  local function value(name)
+    i = i + 1
+    if args[i] == nil then error(string.format("option %s needs a value", name), 0) end
+    return args[i]
+  end
+  while i <= #args do
+    local a = args[i]
+    local long, inline = a:match("^(%-%-[%w-]+)=(.*)$")
+    if long then
+      a = long
+      table.insert(args, i + 1, inline)
+    end
+    if a == "--" then
+      for j = i + 1, #args do opts.args[#opts.args + 1] = args[j] end
+      break
+    elseif a == "-e" or a == "--extra" or a == "--extra-vars" then
+      local kv = value(a)
+      local k, v = kv:match("^([^=]+)=(.*)$")
+      if not k then error(string.format("-e %s: expected KEY=VALUE", kv), 0) end
+      if v:sub(1, 1) == "@" then v = load_vars_file(v:sub(2)) end
+      opts.vars[k] = v
+    elseif a == "-i" or a == "--inventory" then opts.inventory = value(a)
+    elseif a == "-l" or a == "--limit" then opts.limit = value(a)
+    elseif a == "-c" or a == "--concurrency" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 1 then error("-c: expected a positive integer", 0) end
+      opts.concurrency = n
+    elseif a == "--check" then opts.check = true
+    elseif a == "-o" or a == "--output" then opts.output = value(a)
+    elseif a == "--plugins" then opts.plugins[#opts.plugins + 1] = value(a)
+    elseif a == "-v" or a == "--verbose" then opts.verbose = opts.verbose + 1
+    elseif a:match("^%-v+$") then opts.verbose = opts.verbose + #a - 1
+    elseif a == "-q" or a == "--quiet" then opts.quiet = true
+    elseif a == "-h" or a == "--help" then opts.help = true
+    elseif a:sub(1, 1) == "-" and a ~= "-" then
+      error(string.format("unknown option %s (see 'nethost help run')", a), 0)
+    elseif not opts.playbook then opts.playbook = a
+    else opts.args[#opts.args + 1] = a
+    end
+    i = i + 1
+  end
+  return opts
+end
+
+-- Message handler: keeps error objects as they are (their tostring is the one line users
+-- see) and adds the traceback of the failing task.
+local function handler(e)
+  return { err = e, traceback = debug.traceback(nil, 2) }
+end
+
+-- Cuts the traceback's frames that belong to nethost's own machinery.
+local function trim_traceback(tb)
+  local lines = {}
+  for line in tb:gmatch("[^\n]+") do
+    if line:find("nethost/cli.lua", 1, true) or line:find("%[C%]: in function 'xpcall'") then
+      break
+    end
+    lines[#lines + 1] = line
+  end
+  return table.concat(lines, "\n")
+end
+
+local function setup(opts)
+  nethost.vars = opts.vars
+  nethost.check = opts.check or false
+  nethost.options = opts
+  for _, hook in ipairs(cli.setup_hooks) do hook(opts) end
+end
+
+--- Functions other modules register to act on the run's options before the playbook
+--- starts (the inventory loads -i/-l, the plugin loader reads --plugins, ...). Each is
+--- called with the options and raises a message to stop the run.
+cli.setup_hooks = {}
+
+function cli.run(args)
+  local ok, opts = pcall(parse_run, args)
+  if not ok then return die("%s", opts) end
+  if opts.help then
+    io.stdout:write(RUN_USAGE)
+    return 0
+  end
+  if not opts.playbook then return die("run: which playbook? (see 'nethost help run')") end
+  local chunk, lerr = loadfile(opts.playbook, "t")
+  if not chunk then
+    -- loadfile's message already reads "file:line: message".
+    return die("%s", lerr)
+  end
+  local sok, serr = pcall(setup, opts)
+  if not sok then return die("%s", tostring(serr)) end
+  _G.arg = { [0] = opts.playbook, table.unpack(opts.args) }
+  local results = table.pack(xpcall(chunk, handler, table.unpack(opts.args)))
+  if not results[1] then
+    local failure = results[2]
+    io.stderr:write(tostring(failure.err), "\n", trim_traceback(failure.traceback), "\n")
+    return 1
+  end
+  if math.type(results[2]) == "integer" then return results[2] end
+  if results[2] == false then return 1 end
+  return nethost.exit_code or 0
+end
+
+local function command_module(name)
+  if not name:match("^[%w_-]+$") then return nil end
+  local ok, mod = pcall(require, "nethost.cmd." .. name)
+  if ok and type(mod) == "table" and mod.main then return mod end
+  if not ok and not tostring(mod):find("module 'nethost.cmd." .. name .. "' not found", 1, true) then
+    error(mod, 0)
+  end
+  return nil
+end
+
+local function extra_commands()
+  local lines = {}
+  local dir = package.searchpath("nethost.cli", package.path):gsub("cli%.lua$", "cmd")
+  local p = io.popen('ls "' .. dir .. '" 2>/dev/null')
+  if p then
+    for file in p:lines() do
+      local name = file:match("^([%w_-]+)%.lua$")
+      local mod = name and command_module(name)
+      if mod then
+        lines[#lines + 1] = string.format("  %-34s %s\n", mod.usage or name, mod.summary or "")
+      end
+    end
+    p:close()
+  end
+  return table.concat(lines)
+end
+
+local function help(topic)
+  if topic == "run" then
+    io.stdout:write(RUN_USAGE)
+  elseif topic and command_module(topic) then
+    local mod = command_module(topic)
+    io.stdout:write(mod.help or ("usage: nethost " .. (mod.usage or topic) .. "\n"))
+  elseif topic and topic ~= "help" then
+    return die("no command '%s' (see 'nethost help')", topic)
+  else
+    io.stdout:write(string.format(USAGE, extra_commands()))
+  end
+  return 0
+end
+
+function cli.main(argv)
+  local command = argv[1]
+  local args = table.move(argv, 2, #argv, 1, {})
+  if command == nil or command == "-h" or command == "--help" or command == "help" then
+    return help(args[1])
+  elseif command == "run" then
+    return cli.run(args)
+  elseif command == "version" or command == "--version" or command == "-V" then
+    io.stdout:write("nethost ", nethost.version, " (", _VERSION, ")\n")
+    return 0
+  end
+  local mod = command_module(command)
+  if not mod then return die("unknown command '%s' (see 'nethost help')", command) end
+  if args[1] == "-h" or args[1] == "--help" then return help(command) end
+  return mod.main(args) or 0
+end
+
+return cli

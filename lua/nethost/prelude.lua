@@ -1,0 +1,17 @@
+-- The playbook's global API: async, nethost, and every module this build has (ssh, http,
+-- json, inventory, parse, ...). Loaded once when the runtime starts.
+
+local function available(name)
+  return package.preload[name] ~= nil or package.searchpath(name, package.path) ~= nil
+end
+
+async = require("nethost.async")
+nethost = require("nethost.nethost")
+
+for _, name in ipairs({ "json", "log", "fs", "re", "net", "ssh", "http", "inventory",
+                        "textfsm", "parse" }) do
+  local modname = "nethost." .. name
+  if available(modname) then
+    _G[name] = require(modname)
+  end
+end
