@@ -27,6 +27,22 @@ int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...) {
   return NH_ESYNTAX;
 }
 
+int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
+  if (!file) file = ld->inv->path;
+  if (line > 0)
+    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, line, column);
+  else
+    n = snprintf(ld->err, ld->errlen, "%s: ", file);
+  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
+  va_start(ap, fmt);
+  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  return NH_ESYNTAX;
+}
+
 static int grow(void **arr, size_t *cap, size_t len, size_t elem) {
   size_t ncap;
   void *p;
@@ -181,10 +197,9 @@ static int group_chain(nh__ld_t *ld, nh_group_t *g, int depth) {
   int rc;
   if (g->state == 2) return 0;
   if (g->state == 1)
-    return nh__inv_fail(ld, NULL,
-                        "group '%s' is its own ancestor (a cycle through its parent "
-                        "groups)",
-                        g->name);
+    return nh__inv_fail_at(ld, g->file, g->line, g->column,
+                           "group '%s' is its own ancestor (a cycle through its parent groups)",
+                           g->name);
   if (depth > 200) return nh__inv_fail(ld, NULL, "groups nested too deeply at '%s'", g->name);
   g->state = 1;
   g->depth = 0;
@@ -288,20 +303,8 @@ int nh__inv_resolve(nh__ld_t *ld, int ansible) {
         if (inv->groups[j]->defined) names[k++] = inv->groups[j]->name;
       names[k] = NULL;
       nh__inv_suggest(g->name, names, hint, sizeof(hint));
-      if (g->file) {
-        nh__ld_t at = *ld;
-        nh_ydoc_t *doc = nh_ydoc_new(g->file);
-        if (!doc) return NH_ENOMEM;
-        at.doc = doc;
-        nh_ynode_t pos;
-        memset(&pos, 0, sizeof(pos));
-        pos.line = g->line;
-        pos.column = g->column;
-        rc = nh__inv_fail(&at, &pos, "undefined group '%s'%s", g->name, hint);
-        nh_ydoc_free(doc);
-        return rc;
-      }
-      return nh__inv_fail(ld, NULL, "undefined group '%s'%s", g->name, hint);
+      return nh__inv_fail_at(ld, g->file, g->line, g->column, "undefined group '%s'%s", g->name,
+                             hint);
     }
   }
   for (i = 0; i < inv->ngroups; i++)

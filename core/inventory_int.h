@@ -39,6 +39,13 @@ int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...)
 #endif
     ;
 
+/* Like nh__inv_fail at an explicit position (file and line; line 0 names only the file). */
+int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
 /* Appends " (did you mean 'x'?)" to buf when one of the NULL-terminated words is close to
  * word; buf is left empty otherwise. */
 void nh__inv_suggest(const char *word, const char *const *words, char *buf, size_t len);

@@ -372,6 +372,41 @@ static int l_explain(lua_State *L) {
   return 1;
 }
 
+/* inv:json([indent [, name]]) -> the view's hosts as a JSON array (or the one host name as
+ * an object), secrets shown as "***". */
+static int l_json(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  int indent = (int)luaL_optinteger(L, 2, 0);
+  const char *name = luaL_optstring(L, 3, NULL);
+  nh_value_t *list;
+  char *text;
+  size_t i, len;
+  indent = indent < 0 ? 0 : indent > 8 ? 8 : indent;
+  if (name) {
+    const nh_host_t *h = nh_inventory_find(v->inv, name);
+    if (!h || !in_view(v, h->index)) return 0;
+    if (!(list = nh_host_to_value(h, NH_HOST_SECRETS_MASKED)))
+      return luaL_error(L, "out of memory");
+    text = nh_value_to_json(list, indent, &len);
+    nh_value_free(list);
+    if (!text) return luaL_error(L, "out of memory");
+    lua_pushlstring(L, text, len);
+    free(text);
+    return 1;
+  }
+  if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
+  for (i = 0; i < v->n; i++)
+    if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
+                                                  NH_HOST_SECRETS_MASKED)) < 0)
+      break;
+  text = i == v->n ? nh_value_to_json(list, indent, &len) : NULL;
+  nh_value_free(list);
+  if (!text) return luaL_error(L, "out of memory");
+  lua_pushlstring(L, text, len);
+  free(text);
+  return 1;
+}
+
 static int l_view_index(lua_State *L) {
   view_t *v = check_view(L, 1);
   if (lua_isinteger(L, 2)) {
@@ -477,9 +512,9 @@ static int l_host_tostring(lua_State *L) {
 int luaopen_nethost_inventory(lua_State *L) {
   static const luaL_Reg funcs[] = {{"load", l_load}, {NULL, NULL}};
   static const luaL_Reg view_methods[] = {
-      {"each", l_each},   {"hosts", l_hosts},     {"names", l_names},
-      {"get", l_get},     {"groups", l_groups},   {"filter", l_filter},
-      {"limit", l_limit}, {"explain", l_explain}, {NULL, NULL}};
+      {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
+      {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
+      {"json", l_json},     {NULL, NULL}};
   static const luaL_Reg host_methods[] = {
       {"secret", l_host_secret}, {"explain", l_host_explain}, {NULL, NULL}};
   if (luaL_newmetatable(L, ROOT_MT)) {
@@ -519,5 +554,10 @@ int luaopen_nethost_inventory(lua_State *L) {
     lua_pop(L, 1);
   }
   luaL_newlib(L, funcs);
+  /* nethost.inventory_setup registers the -i/-l hook of `nethost run`; a build without
+   * the CLI library simply has no hook. */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "nethost.inventory_setup");
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
   return 1;
 }
