@@ -103,9 +103,12 @@ function async.timeout(seconds, fn, ...)
   if type(seconds) ~= "number" then error("async.timeout: seconds must be a number", 2) end
   local scope = core.deadline_push(seconds)
   local r = pack(pcall(fn, ...))
-  core.deadline_pop(scope)
-  if r[1] then return unpack(r, 2, r.n) end
-  local e = r[2]
+  local fired = core.deadline_pop(scope)
+  if r[1] and not fired then return unpack(r, 2, r.n) end
+  -- A deadline that fired fails the call even if fn caught the error and returned: work
+  -- cut short by a timeout must never look like a success.
+  local e = r[1] and errors.new("timeout", ("timed out after %g s"):format(seconds),
+                                { op = "async.timeout" }) or r[2]
   if errors.is(e) and e.kind == "timeout" and e.scope == scope then
     e.scope = nil -- it is ours: outer scopes see an ordinary timeout error
   end
