@@ -199,15 +199,12 @@ static void describe(nh_http_transfer_t *t, int rc, const char *detail) {
 }
 
 void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code) {
-  const char *curl_msg = curl_easy_strerror(code);
-  char errbuf[CURL_ERROR_SIZE];
   int rc = 0;
   nh__http_client_detach(t->client, t);
   if (code != CURLE_OK) {
     rc = map_code(t, code, &t->stage);
     /* libcurl's messages name hosts and files, never the credentials we set as options. */
-    snprintf(errbuf, sizeof(errbuf), "%s", curl_msg);
-    describe(t, rc, errbuf);
+    describe(t, rc, curl_easy_strerror(code));
   }
   complete(t, rc);
 }
