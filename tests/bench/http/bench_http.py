@@ -54,11 +54,14 @@ def proc_cpu(pid):
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     pids = [pid]
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            pids += [int(p) for p in f.read().split()]
-    except OSError:
-        pass
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
     for p in pids:
         try:
             with open("/proc/%d/stat" % p) as f:
