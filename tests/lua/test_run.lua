@@ -29,7 +29,7 @@ do
   assert(#res == 40 and #res:ok() == 40 and #res:failed() == 0)
   for rec in res:each() do
     assert(calls[rec.host] == 1 and rec.value == rec.host:upper() and rec.status == "ok")
-    assert(rec.elapsed >= 0.002 and rec.attempts == 1)
+    assert(rec.elapsed >= 0.001 and rec.attempts == 1) -- timers have millisecond granularity
   end
   assert(res:get("h007").value == "H007")
 end
