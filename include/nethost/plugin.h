@@ -108,8 +108,10 @@ typedef enum {
 } nh_plugin_rollback_t;
 
 /* A platform driver: everything the SSH interactive shell needs to drive a device CLI.
- * Patterns are PCRE2 regular expressions (UTF; matched against the end of the output
- * received so far, so anchor prompts with `$`-like tails: "[>#]\\s*$"). Lists are
+ * Patterns are PCRE2 regular expressions (UTF). Prompt, paging, password and confirmation
+ * patterns are matched against the last line of the output received so far (without its
+ * line terminator), so `^...$` anchors that line: "^[\\w.-]+[>#]\\s*$". Error patterns
+ * are matched against each line of a command's output. Lists are
  * NULL-terminated arrays of strings; a NULL list is empty. Every string is copied at
  * registration. Unset (NULL/0) fields mean "this platform has no such thing". */
 typedef struct nh_plugin_platform_s {
