@@ -25,7 +25,7 @@ typedef struct nh_http_client_s nh_http_client_t;
 typedef struct {
   long max_host_connections;  /* open connections per host:port (controllers rate-limit) */
   long max_total_connections; /* open connections in all */
-  long max_idle_connections;  /* size of the keep-alive cache */
+  long max_idle_connections;  /* size of the keep-alive cache (default 4096) */
 } nh_http_limits_t;
 
 /* Creates a client on loop. limits may be NULL. Returns 0 or a negative NH_E* code. */

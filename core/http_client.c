@@ -46,6 +46,33 @@ static void maybe_free(nh_http_client_t *c) {
   if (c->closed && c->closing_socks == 0 && c->socks == NULL) free(c);
 }
 
+/* Easy handles are pooled: creating and destroying one per request costs more CPU than the
+ * request itself at thousands of requests per second (allocations of its buffers). */
+#define POOL_MAX 4096
+#define NH_HTTP_DEFAULT_IDLE 4096
+
+CURL *nh__http_client_easy(nh_http_client_t *c) {
+  if (c->npool) return c->pool[--c->npool];
+  return curl_easy_init();
+}
+
+void nh__http_client_release(nh_http_client_t *c, CURL *easy) {
+  if (!c->closed && c->npool == c->pool_cap && c->pool_cap < POOL_MAX) {
+    size_t ncap = c->pool_cap ? c->pool_cap * 2 : 64;
+    CURL **np = realloc(c->pool, ncap * sizeof(*np));
+    if (np) {
+      c->pool = np;
+      c->pool_cap = ncap;
+    }
+  }
+  if (!c->closed && c->npool < c->pool_cap) {
+    curl_easy_reset(easy);
+    c->pool[c->npool++] = easy;
+  } else {
+    curl_easy_cleanup(easy);
+  }
+}
+
 static void sock_closed_cb(uv_handle_t *h) {
   sock_t *s = h->data;
   nh_http_client_t *c = s->client;
@@ -198,6 +225,9 @@ int nh_http_client_new(nh_loop_t *loop, const nh_http_limits_t *limits, nh_http_
   curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
   /* HTTP/2 streams share a connection where the server offers h2 (over TLS). */
   curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  /* libcurl's default cache (4 x the transfers added) drops the idle connections of a
+   * fleet polled at a concurrency below its size; keep one per device for typical labs. */
+  curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)NH_HTTP_DEFAULT_IDLE);
   if ((rc = apply_limits(c, limits)) < 0) {
     curl_multi_cleanup(c->multi);
     free(c);
@@ -255,6 +285,9 @@ void nh_http_client_close(nh_http_client_t *c) {
   }
   c->closed = 1;
   nh_timer_stop(&c->timer);
+  while (c->npool) curl_easy_cleanup(c->pool[--c->npool]);
+  free(c->pool);
+  c->pool = NULL;
   /* Closes the cached connections; libcurl may report their sockets as removed. */
   curl_multi_cleanup(c->multi);
   c->multi = NULL;

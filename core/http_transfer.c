@@ -186,7 +186,7 @@ static void complete(nh_http_transfer_t *t, int rc) {
   if (rc == 0 && make_headers(t) < 0) rc = NH_ENOMEM;
   if (rc == 0 && !t->body && grow(&t->body, &t->body_cap, 1) == 0) t->body[0] = '\0';
   if (rc == 0 && !t->body) rc = NH_ENOMEM;
-  curl_easy_cleanup(t->easy);
+  nh__http_client_release(t->client, t->easy);
   t->easy = NULL;
   curl_slist_free_all(t->slist);
   t->slist = NULL;
@@ -199,15 +199,12 @@ static void describe(nh_http_transfer_t *t, int rc, const char *detail) {
 }
 
 void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code) {
-  const char *curl_msg = curl_easy_strerror(code);
-  char errbuf[CURL_ERROR_SIZE];
   int rc = 0;
   nh__http_client_detach(t->client, t);
   if (code != CURLE_OK) {
     rc = map_code(t, code, &t->stage);
     /* libcurl's messages name hosts and files, never the credentials we set as options. */
-    snprintf(errbuf, sizeof(errbuf), "%s", curl_msg);
-    describe(t, rc, errbuf);
+    describe(t, rc, curl_easy_strerror(code));
   }
   complete(t, rc);
 }
@@ -377,7 +374,7 @@ int nh_http_transfer_start(nh_http_client_t *client, nh_http_transfer_t *t,
   t->stage = "request";
   t->is_https = strncasecmp(req->url, "https:", 6) == 0;
   if (!(t->display_url = display_url(req->url))) return NH_ENOMEM;
-  if (!(t->easy = curl_easy_init())) {
+  if (!(t->easy = nh__http_client_easy(client))) {
     rc = NH_ENOMEM;
     goto fail;
   }
@@ -386,7 +383,7 @@ int nh_http_transfer_start(nh_http_client_t *client, nh_http_transfer_t *t,
   nh__op_begin(&t->op, cb, req->timeout_ms);
   return 0;
 fail:
-  if (t->easy) curl_easy_cleanup(t->easy);
+  if (t->easy) nh__http_client_release(client, t->easy);
   t->easy = NULL;
   curl_slist_free_all(t->slist);
   t->slist = NULL;

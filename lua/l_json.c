@@ -181,8 +181,9 @@ static size_t utf8_seq(const unsigned char *s, size_t left, unsigned long *cp) {
 }
 
 static void add_u(enc_t *e, unsigned long u) {
-  char tmp[8];
-  snprintf(tmp, sizeof(tmp), "\\u%04lx", u);
+  static const char hex[] = "0123456789abcdef";
+  char tmp[6] = {'\\',       'u', hex[(u >> 12) & 15], hex[(u >> 8) & 15], hex[(u >> 4) & 15],
+                 hex[u & 15]};
   buf_add(e, tmp, 6);
 }
 
@@ -200,7 +201,7 @@ static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
     if (run) buf_add(e, (const char *)p + i - run, run);
     run = 0;
     if (c >= 0x80) {
-      unsigned long cp;
+      unsigned long cp = 0;
       size_t n = utf8_seq(p + i, len - i, &cp);
       if (!n) {
         char where[32];
