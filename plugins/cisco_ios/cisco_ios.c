@@ -5,6 +5,7 @@
 
 enum {
   RE_VER,
+  RE_VER_XE,
   RE_UPTIME,
   RE_IMAGE,
   RE_MODEL,
@@ -17,11 +18,13 @@ enum {
 };
 
 static const char *const patterns[RE_COUNT] = {
-    [RE_VER] = "^(?:Cisco )?IOS.*Software.*?,? Version ([^,\\s]+)",
+    [RE_VER] =
+        "^(?:Cisco IOS Software|IOS \\(tm\\)|Cisco IOS-XE Software).*?,\\s*Version ([^,\\s]+)",
+    [RE_VER_XE] = "^Cisco IOS XE Software, Version ([^,\\s]+)",
     [RE_UPTIME] = "^(\\S+) uptime is (.+?)\\s*$",
     [RE_IMAGE] = "^System image file is \"(?:([^:\"]*):/?)?([^\"]*)\"",
     [RE_MODEL] = "^[Cc]isco (\\S+) .*(?:processor|with \\d+K)",
-    [RE_SERIAL] = "^Processor board ID (\\S+)",
+    [RE_SERIAL] = "^Processor board ID ([^,\\s]+)",
     [RE_SERIAL2] = "^System [Ss]erial [Nn]umber\\s*:\\s*(\\S+)",
     [RE_CONFREG] = "^Configuration register is (\\S+)",
     [RE_INV_NAME] = "^NAME:\\s*\"([^\"]*)\"\\s*,\\s*DESCR:\\s*\"([^\"]*)\"",
@@ -48,7 +51,12 @@ static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const c
   m = ts_map(&b);
   ts_lines_init(&it, text, len);
   while (ts_next_line(&it, &l) && !b.oom) {
-    if (!have_version && ts_match_line(re[RE_VER], &l, c, 1)) {
+    if (have_version < 2 && ts_match_line(re[RE_VER], &l, c, 1)) {
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 2;
+    } else if (!have_version && ts_match_line(re[RE_VER_XE], &l, c, 1)) {
+      /* IOS-XE prints its own release first; the IOS line after it wins (16.9.3, not
+       * 16.09.03 or a special build's tag). */
       ts_set_cap(&b, m, "version", c[0]);
       have_version = 1;
     } else if (ts_match_line(re[RE_UPTIME], &l, c, 2)) {

@@ -21,6 +21,7 @@ enum {
   RE_ST_HEADER,
   RE_ST_REST,
   RE_ST_ROW,
+  RE_ST_NOTE,
   RE_BR_HEADER,
   RE_BR_IOS,
   RE_BR_EOS,
@@ -40,8 +41,9 @@ static const char *const patterns[RE_COUNT] = {
     [RE_IF_HW] = "^\\s+Hardware is (.+?)(?:, address is (\\S+)(?: \\(bia (\\S+)\\))?)?\\s*$",
     [RE_IF_DESCR] = "^\\s+Description: (.*)$",
     [RE_IF_INET] = "^\\s+Internet address is (\\S+)",
-    [RE_IF_MTU] = "^\\s+(?:IP )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?",
-    [RE_IF_DUPLEX] = "^\\s+(\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)",
+    [RE_IF_MTU] = "^\\s+(?:IP |Ethernet )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?",
+    [RE_IF_DUPLEX] =
+        "^\\s+((?:Full|Half|Auto|Unknown)[- ][Dd]uplex|\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)",
     [RE_IF_IN_PKTS] = "^\\s+(\\d+) packets input",
     [RE_IF_IN_ERR] = "^\\s+(\\d+) input errors(?:, (\\d+) CRC)?",
     [RE_IF_OUT_PKTS] = "^\\s+(\\d+) packets output",
@@ -51,6 +53,7 @@ static const char *const patterns[RE_COUNT] = {
                    "(?:\\s+(.*?))?\\s*$",
     [RE_ST_ROW] = "^(\\S+)\\s+(.*?)\\s*\\b(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+"
                   "(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$",
+    [RE_ST_NOTE] = "^(\\S+) is (\\S+)(?:\\s+\\((.*)\\))?",
     [RE_BR_HEADER] = "^Interface\\s+IP[- ]Address\\s+(OK\\?)?",
     [RE_BR_IOS] = "^(\\S+)\\s+(\\S+)\\s+(YES|NO)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$",
     [RE_BR_EOS] = "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s+(\\d+)(?:\\s+(.*?))?\\s*$",
@@ -217,10 +220,18 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
         l.p[status_col - 1] == ' ' &&
         ts_match(re[RE_ST_REST], l.p + status_col, l.len - status_col, c + 2, 5)) {
       name = slice(&l, pe, status_col);
+    } else if (ts_match_line(re[RE_ST_NOTE], &l, c, 3)) {
+      /* "fc2/1 is down (SFP not present)": a port without the usual columns. */
+      row = ts_map(&b);
+      ts_push(&b, list, row);
+      ts_set_cap(&b, row, "interface", c[0]);
+      ts_set_cap(&b, row, "status", c[1]);
+      ts_set_cap(&b, row, "type", c[2]);
+      continue;
     } else if (ts_match_line(re[RE_ST_ROW], &l, c, 7)) {
       name = c[1];
     } else {
-      continue; /* NX-OS style "fc2/1 is up" notes and the like */
+      return ts_fail(&b, list, l.no, "cannot read this port line");
     }
     row = ts_map(&b);
     ts_push(&b, list, row);

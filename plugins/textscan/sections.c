@@ -70,7 +70,8 @@ static int parse_indent(ts_b_t *b, const char *text, size_t len, const char *com
         /* The text may close on the banner line itself. */
         if (!memmem(delim + dlen, (size_t)(p + n - delim - dlen), delim, dlen)) {
           while (ts_next_line(&it, &l)) {
-            ts_push(b, children, b->h->value_string(l.p, l.len));
+            nh_plugin_value_t *none;
+            ts_push(b, children, new_node(b, l.p, l.len, &none));
             if (memmem(l.p, l.len, delim, dlen)) break;
           }
         }
