@@ -14,7 +14,7 @@
 /* Deeper nesting than this is refused: the converters recurse, and no inventory needs it. */
 #define MAX_DEPTH 256
 /* Alias expansion beyond this many nodes is refused ("billion laughs"). */
-#define MAX_EXPANDED_NODES 20000000
+#define MAX_EXPANDED_NODES 5000000
 
 /* ---- arena ---------------------------------------------------------------------------- */
 
@@ -34,7 +34,8 @@ static void *arena_alloc(nh_ydoc_t *doc, size_t n) {
   chunk_t *c = doc->chunks;
   n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
   if (!c || c->size - c->used < n) {
-    size_t size = n > 60000 ? n : 60000;
+    /* Large enough for malloc to map it apart, so freeing a document returns it to the system. */
+    size_t size = n > 262144 ? n : 262144;
     if (!(c = malloc(sizeof(*c) + size))) return NULL;
     c->used = 0;
     c->size = size;
@@ -644,12 +645,39 @@ fail:
   return rc;
 }
 
+/* Counts the values node expands to (aliases counted each time they are used), once per node
+ * thanks to the DAG, saturating above the limit: an alias bomb is refused before anything
+ * is allocated for it. */
+static size_t expanded_size(nh_ydoc_t *doc, const nh_ynode_t *cn, int depth) {
+  nh_ynode_t *n = (nh_ynode_t *)cn;
+  size_t i, total = 1;
+  if (n->expanded) return n->expanded;
+  if (depth > MAX_DEPTH) return MAX_EXPANDED_NODES + 1;
+  if (n->type == NH_YNODE_SEQ) {
+    for (i = 0; i < n->u.seq.len && total <= MAX_EXPANDED_NODES; i++)
+      total += expanded_size(doc, n->u.seq.items[i], depth + 1);
+  } else if (n->type == NH_YNODE_MAP) {
+    nh_ynode_t **keys, **vals;
+    int m = nh_ynode_map_pairs(doc, n, &keys, &vals, NULL, 0);
+    for (i = 0; m > 0 && i < (size_t)m && total <= MAX_EXPANDED_NODES; i++)
+      total += expanded_size(doc, vals[i], depth + 1);
+  }
+  if (total > MAX_EXPANDED_NODES) total = MAX_EXPANDED_NODES + 1;
+  n->expanded = total;
+  return total;
+}
+
 int nh_ydoc_to_value(nh_ydoc_t *doc, const nh_ynode_t *node, nh_value_t **out, char *err,
                      size_t errlen) {
   convert_t c = {doc, 0, err, errlen};
+  *out = NULL;
   if (!node) {
     *out = nh_value_null();
     return *out ? 0 : NH_ENOMEM;
   }
+  if (expanded_size(doc, node, 0) > MAX_EXPANDED_NODES)
+    return fail(err, errlen, doc->file, node->line, node->column,
+                "the document expands to too many values (more than %d, through aliases)",
+                MAX_EXPANDED_NODES);
   return convert(&c, node, 0, out);
 }

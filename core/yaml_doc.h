@@ -44,6 +44,7 @@ struct nh_ynode_s {
   nh_ynode_t **merged_keys, **merged_vals;
   size_t merged_len;
   int merged_done;
+  size_t expanded; /* nodes it stands for with aliases expanded (0: not counted yet) */
 };
 
 typedef struct nh_ydoc_s nh_ydoc_t;
