@@ -228,11 +228,11 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
         rc = 0;
       }
       if (strcmp(s, "strict") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_STRICT;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_STRICT;
       else if (strcmp(s, "accept-new") == 0 || strcmp(s, "accept_new") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_ACCEPT_NEW;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_ACCEPT_NEW;
       else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_OFF;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_OFF;
       else
         return nh__inv_fail(ld, vals[i],
                             "%s: expected strict, accept-new or off for "
@@ -419,7 +419,7 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
   if (!strcmp(k, "ansible_host_key_checking")) {
     int b;
     if ((rc = want_bool(ld, key, val, what, &b)) < 0) return rc;
-    f->ssh.host_key_policy = b ? NH_HOSTKEY_STRICT : NH_HOSTKEY_OFF;
+    f->ssh.host_key_policy = b ? NH_INV_HOSTKEY_STRICT : NH_INV_HOSTKEY_OFF;
     return 0;
   }
   return data_set(ld, f, k, val);
