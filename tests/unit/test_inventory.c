@@ -351,6 +351,7 @@ static void test_errors(void **state) {
   expect_error("hosts:\n  a: {}\n  a: {}\n",
                "t.yaml:3:3: duplicate host 'a' (first defined at t.yaml:2:3)");
   expect_error("groups:\n  a: {}\n  a: {}\n", "duplicate group 'a'");
+  expect_error("hosts:\n  a:\n    port: 1\n    port: 2\n", "t.yaml:4:5: host 'a': key 'port' given twice (first at line 3)");
   expect_error("hosts:\n  a: {port: [1}\n", "t.yaml:2:");
   expect_error("hosts: [a, b]\n", "t.yaml:1:8: expected a map of hosts");
   expect_error("hostz: {}\n",
