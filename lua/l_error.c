@@ -131,6 +131,7 @@ static int error_tostring(lua_State *L) {
     if (memchr(s, '\n', len) || memchr(s, '\r', len)) {
       luaL_gsub(L, s, "\r\n", " ");
       luaL_gsub(L, lua_tostring(L, -1), "\n", " ");
+      luaL_gsub(L, lua_tostring(L, -1), "\r", " ");
     }
   }
   return 1;

@@ -8,7 +8,6 @@ local core = require("nethost.task")
 local errors = require("nethost.error")
 
 local async = {
-  spawn = core.spawn,       -- async.spawn(fn, ...) -> task (task:wait, :cancel, :done, :result)
   sleep = core.sleep,       -- async.sleep(seconds)
   now = core.now,           -- monotonic seconds
   current = core.current,   -- the running task, or nil
@@ -18,6 +17,37 @@ local async = {
 
 local park, token, wake = core.park, core.token, core.wake
 local pack, unpack = table.pack, table.unpack
+local spawn, current = core.spawn, core.current
+
+-- Task-local tables: a task shares its table with the tasks it spawns, so the work done for
+-- one host (the runner binds its context here) knows its host in every sub-task.
+local locals = setmetatable({}, { __mode = "k" })
+
+--- async.spawn(fn, ...) -> task (task:wait, :cancel, :done, :result, :traceback)
+-- The task starts once the spawning task yields; it inherits the spawner's locals.
+function async.spawn(fn, ...)
+  local t = spawn(fn, ...)
+  local parent = current()
+  if parent then locals[t] = locals[parent] end
+  return t
+end
+
+--- async.locals([task [, tbl]]) -> the task's local table (default: the current task's)
+-- With tbl, gives the task (and what it spawns from now on) that table instead.
+function async.locals(task, tbl)
+  task = task or current()
+  if not task then return nil end
+  if tbl then
+    locals[task] = tbl
+    return tbl
+  end
+  local l = locals[task]
+  if not l then
+    l = {}
+    locals[task] = l
+  end
+  return l
+end
 
 -- A FIFO of parked waiters: {task, token[, value]}.
 local Fifo = {}
@@ -65,7 +95,7 @@ function async.gather(...)
     if core.is_task(f) then
       tasks[i] = f
     elseif type(f) == "function" then
-      tasks[i] = core.spawn(f)
+      tasks[i] = async.spawn(f)
     else
       error(("async.gather: item %d is a %s, not a function or a task"):format(i, type(f)), 2)
     end
@@ -103,9 +133,12 @@ function async.timeout(seconds, fn, ...)
   if type(seconds) ~= "number" then error("async.timeout: seconds must be a number", 2) end
   local scope = core.deadline_push(seconds)
   local r = pack(pcall(fn, ...))
-  core.deadline_pop(scope)
-  if r[1] then return unpack(r, 2, r.n) end
-  local e = r[2]
+  local fired = core.deadline_pop(scope)
+  if r[1] and not fired then return unpack(r, 2, r.n) end
+  -- A deadline that fired fails the call even if fn caught the error and returned: work
+  -- cut short by a timeout must never look like a success.
+  local e = r[1] and errors.new("timeout", ("timed out after %g s"):format(seconds),
+                                { op = "async.timeout" }) or r[2]
   if errors.is(e) and e.kind == "timeout" and e.scope == scope then
     e.scope = nil -- it is ours: outer scopes see an ordinary timeout error
   end

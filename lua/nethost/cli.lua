@@ -32,9 +32,12 @@ options:
                             attr=value)
   -c, --concurrency N       hosts worked on at once by nethost.run
       --check               dry run: record config changes instead of sending them
-  -o, --output FILE         write per-host results (.jsonl, .json or .csv)
+  -o, --output FILE         write per-host results (.jsonl streamed as hosts finish,
+                            .json or .csv)
+      --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
       --plugins DIR         load plugins from DIR too (repeatable)
   -v, --verbose             more log output (repeatable)
+      --log FILE            also write the log to FILE
   -q, --quiet               no progress line, warnings and errors only
   -h, --help                this text
 
@@ -93,6 +96,8 @@ local function parse_run(args)
       opts.concurrency = n
     elseif a == "--check" then opts.check = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
+    elseif a == "--retry-failed" then opts.retry_failed = value(a)
+    elseif a == "--log" then opts.log = value(a)
     elseif a == "--plugins" then opts.plugins[#opts.plugins + 1] = value(a)
     elseif a == "-v" or a == "--verbose" then opts.verbose = opts.verbose + 1
     elseif a:match("^%-v+$") then opts.verbose = opts.verbose + #a - 1

@@ -7,6 +7,7 @@ end
 
 async = require("nethost.async")
 nethost = require("nethost.nethost")
+require("nethost.run") -- nethost.run and the host-task helpers
 
 for _, name in ipairs({ "json", "log", "fs", "re", "net", "ssh", "http", "inventory",
                         "textfsm", "parse" }) do

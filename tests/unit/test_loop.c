@@ -113,23 +113,36 @@ static void test_timers_fire_in_deadline_then_start_order(void **state) {
   assert_int_equal(nh_timer_count(loop), 0);
 }
 
+/* Many timers with repeated deadlines: each fires once, never before an earlier one. */
+static int heap_fired;
+static int heap_last_delay;
+static int heap_out_of_order;
+
+static void heap_record_cb(nh_timer_t *t) {
+  int delay = ((tm_t *)t)->id;
+  if (delay < heap_last_delay) heap_out_of_order++;
+  heap_last_delay = delay;
+  heap_fired++;
+}
+
 static void test_timer_heap_many(void **state) {
   nh_loop_t *loop = *state;
   enum { N = 5000 };
   static tm_t t[N];
-  int i;
-  norder = 0;
+  int i, delay;
+  heap_fired = heap_last_delay = heap_out_of_order = 0;
   for (i = 0; i < N; i++) {
+    delay = i * 7919 % 13;
     nh_timer_init(loop, &t[i].timer);
-    t[i].id = i;
-    assert_int_equal(nh_timer_start(&t[i].timer, timer_record_cb, (uint64_t)(i * 7919 % 13)), 0);
+    t[i].id = delay;
+    assert_int_equal(nh_timer_start(&t[i].timer, heap_record_cb, (uint64_t)delay), 0);
   }
   /* Stop every third one, including ones deep in the heap. */
   for (i = 0; i < N; i += 3) nh_timer_stop(&t[i].timer);
   assert_int_equal(nh_timer_count(loop), N - (N + 2) / 3);
-  for (i = 0; i < N; i++) t[i].id = 0;
-  norder = 0;
   nh_loop_run(loop, UV_RUN_DEFAULT);
+  assert_int_equal(heap_fired, N - (N + 2) / 3);
+  assert_int_equal(heap_out_of_order, 0);
   assert_int_equal(nh_timer_count(loop), 0);
 }
 

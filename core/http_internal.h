@@ -1,0 +1,42 @@
+/* nethost core: what core/http_client.c and core/http_transfer.c share (private). */
+#ifndef NH_HTTP_INTERNAL_H
+#define NH_HTTP_INTERNAL_H
+
+#include "http.h"
+
+#include <curl/curl.h>
+
+struct nh_http_client_s {
+  nh_loop_t *loop;
+  CURLM *multi;
+  nh_timer_t timer;          /* libcurl's single timeout */
+  nh_http_transfer_t active; /* sentinel of the list of attached transfers */
+  struct sock_s *socks;      /* every poll context not yet closed */
+  size_t nactive;
+  size_t nsocks, peak_socks;
+  size_t connects;
+  size_t closing_socks; /* poll handles whose close callback is pending */
+  int closed;           /* nh_http_client_close() was called */
+  CURL **pool;          /* reset easy handles kept for reuse */
+  size_t npool, pool_cap;
+};
+
+/* Adds t's easy handle to the multi handle and to the active list. */
+int nh__http_client_attach(nh_http_client_t *client, nh_http_transfer_t *t);
+
+/* Removes t's easy handle (if attached). Never call it from inside a libcurl callback. */
+void nh__http_client_detach(nh_http_client_t *client, nh_http_transfer_t *t);
+
+/* An easy handle from the pool, or a new one (NULL: out of memory). */
+CURL *nh__http_client_easy(nh_http_client_t *client);
+
+/* Returns an easy handle to the pool (reset), or cleans it up when the pool is full. */
+void nh__http_client_release(nh_http_client_t *client, CURL *easy);
+
+/* libcurl finished t with code (called from the client after detaching). */
+void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code);
+
+/* A socket of t could not be watched: fail t with rc on the next loop iteration. */
+void nh__http_transfer_fail_later(nh_http_transfer_t *t, int rc);
+
+#endif

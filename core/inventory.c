@@ -1,0 +1,635 @@
+/* nethost core: the inventory model — hosts and groups, lookup, inheritance. */
+#include "inventory.h"
+#include "error.h"
+#include "inventory_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  const char *file = ld->doc ? nh_ydoc_file(ld->doc) : ld->inv->path;
+  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
+  if (node)
+    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, node->line, node->column);
+  else
+    n = snprintf(ld->err, ld->errlen, "%s: ", file);
+  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
+  va_start(ap, fmt);
+  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  return NH_ESYNTAX;
+}
+
+int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
+  if (!file) file = ld->inv->path;
+  if (line > 0)
+    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, line, column);
+  else
+    n = snprintf(ld->err, ld->errlen, "%s: ", file);
+  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
+  va_start(ap, fmt);
+  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  return NH_ESYNTAX;
+}
+
+static int grow(void **arr, size_t *cap, size_t len, size_t elem) {
+  size_t ncap;
+  void *p;
+  if (len < *cap) return 0;
+  ncap = *cap ? *cap * 2 : 16;
+  if (!(p = realloc(*arr, ncap * elem))) return NH_ENOMEM;
+  *arr = p;
+  *cap = ncap;
+  return 0;
+}
+
+int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
+  if (grow((void **)&inv->docs, &inv->docs_cap, inv->ndocs, sizeof(*inv->docs)) < 0) {
+    nh_ydoc_free(doc);
+    return NH_ENOMEM;
+  }
+  inv->docs[inv->ndocs++] = doc;
+  return 0;
+}
+
+int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v) {
+  if (grow((void **)&inv->owned, &inv->owned_cap, inv->nowned, sizeof(*inv->owned)) < 0) {
+    nh_value_free(v);
+    return NH_ENOMEM;
+  }
+  inv->owned[inv->nowned++] = v;
+  return 0;
+}
+
+/* ---- name tables ---------------------------------------------------------------------- */
+
+static size_t hash(const char *s) {
+  size_t h = 1469598103934665603ull;
+  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+  return h;
+}
+
+/* Looks name up in slots (index + 1 of items whose name is at offset name_of). */
+static size_t slot_find(size_t *slots, size_t cap, void **items, const char *name) {
+  size_t i, s;
+  if (!cap) return 0;
+  for (i = hash(name) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+    if (!(s = slots[i])) return 0;
+    if (strcmp(*(const char **)items[s - 1], name) == 0) return s;
+  }
+}
+
+static int slot_add(size_t **slots, size_t *cap, size_t count, void **items, size_t idx) {
+  size_t i;
+  if ((count + 1) * 2 > *cap) {
+    size_t ncap = *cap ? *cap * 2 : 64, j;
+    size_t *ns = calloc(ncap, sizeof(*ns));
+    if (!ns) return NH_ENOMEM;
+    for (j = 0; j < count; j++) {
+      for (i = hash(*(const char **)items[j]) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1)) {
+      }
+      ns[i] = j + 1;
+    }
+    free(*slots);
+    *slots = ns;
+    *cap = ncap;
+  }
+  for (i = hash(*(const char **)items[idx]) & (*cap - 1); (*slots)[i]; i = (i + 1) & (*cap - 1)) {
+  }
+  (*slots)[i] = idx + 1;
+  return 0;
+}
+
+nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
+  size_t s = slot_find(inv->host_slots, inv->host_slots_cap, (void **)inv->hosts, name);
+  nh_host_t *h;
+  *created = 0;
+  if (s) return inv->hosts[s - 1];
+  if (grow((void **)&inv->hosts, &inv->hosts_cap, inv->nhosts, sizeof(*inv->hosts)) < 0)
+    return NULL;
+  if (!(h = nh_ydoc_alloc(inv->arena, sizeof(*h)))) return NULL;
+  if (!(h->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
+  h->index = inv->nhosts;
+  nh__inv_fields_init(&h->own);
+  nh__inv_fields_init(&h->fields);
+  inv->hosts[inv->nhosts] = h;
+  /* name is the first member of nh_host_t, as slot_find expects. */
+  if (slot_add(&inv->host_slots, &inv->host_slots_cap, inv->nhosts, (void **)inv->hosts,
+               inv->nhosts) < 0)
+    return NULL;
+  inv->nhosts++;
+  *created = 1;
+  return h;
+}
+
+nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created) {
+  size_t s = slot_find(inv->group_slots, inv->group_slots_cap, (void **)inv->groups, name);
+  nh_group_t *g;
+  *created = 0;
+  if (s) return inv->groups[s - 1];
+  if (grow((void **)&inv->groups, &inv->groups_cap, inv->ngroups, sizeof(*inv->groups)) < 0)
+    return NULL;
+  if (!(g = nh_ydoc_alloc(inv->arena, sizeof(*g)))) return NULL;
+  if (!(g->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
+  g->index = inv->ngroups;
+  g->priority = 1;
+  nh__inv_fields_init(&g->own);
+  inv->groups[inv->ngroups] = g;
+  if (slot_add(&inv->group_slots, &inv->group_slots_cap, inv->ngroups, (void **)inv->groups,
+               inv->ngroups) < 0)
+    return NULL;
+  inv->ngroups++;
+  *created = 1;
+  return g;
+}
+
+int nh__inv_add_group_ref(nh_inventory_t *inv, nh_group_t ***list, size_t *n, nh_group_t *g) {
+  size_t i;
+  nh_group_t **p;
+  for (i = 0; i < *n; i++)
+    if ((*list)[i] == g) return 0;
+  /* Lists are short; they live in the arena and are copied when they grow past a power
+   * of two. */
+  if ((*n & (*n - 1)) == 0 || *n == 0) {
+    size_t cap = *n ? *n * 2 : 2;
+    if (!(p = nh_ydoc_alloc(inv->arena, cap * sizeof(*p)))) return NH_ENOMEM;
+    if (*n) memcpy(p, *list, *n * sizeof(*p));
+    *list = p;
+  }
+  (*list)[(*n)++] = g;
+  return 0;
+}
+
+const char *nh__inv_path(nh_inventory_t *inv, const char *path) {
+  const char *home;
+  char *buf;
+  size_t n;
+  if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && (home = getenv("HOME"))) {
+    n = strlen(home) + strlen(path) + 1;
+    if (!(buf = nh_ydoc_alloc(inv->arena, n))) return NULL;
+    snprintf(buf, n, "%s%s", home, path + 1);
+    return buf;
+  }
+  if (path[0] == '/' || !inv->base_dir) return path;
+  n = strlen(inv->base_dir) + strlen(path) + 2;
+  if (!(buf = nh_ydoc_alloc(inv->arena, n))) return NULL;
+  snprintf(buf, n, "%s/%s", inv->base_dir, path);
+  return buf;
+}
+
+/* ---- resolving ------------------------------------------------------------------------ */
+
+/* Orders g's ancestors: itself, then each parent followed by its own ancestors
+ * (depth-first, first occurrence wins). Detects cycles. */
+static int group_chain(nh__ld_t *ld, nh_group_t *g, int depth) {
+  size_t i, j;
+  int rc;
+  if (g->state == 2) return 0;
+  if (g->state == 1)
+    return nh__inv_fail_at(ld, g->file, g->line, g->column,
+                           "group '%s' is its own ancestor (a cycle through its parent groups)",
+                           g->name);
+  if (depth > 200) return nh__inv_fail(ld, NULL, "groups nested too deeply at '%s'", g->name);
+  g->state = 1;
+  g->depth = 0;
+  if ((rc = nh__inv_add_group_ref(ld->inv, &g->chain, &g->nchain, g)) < 0) return rc;
+  for (i = 0; i < g->nparents; i++) {
+    nh_group_t *p = g->parents[i];
+    if ((rc = group_chain(ld, p, depth + 1)) < 0) return rc;
+    if (p->depth + 1 > g->depth) g->depth = p->depth + 1;
+    for (j = 0; j < p->nchain; j++)
+      if ((rc = nh__inv_add_group_ref(ld->inv, &g->chain, &g->nchain, p->chain[j])) < 0) return rc;
+  }
+  g->state = 2;
+  return 0;
+}
+
+/* Ansible's order: deeper groups, then higher ansible_group_priority, then later names win. */
+static int ansible_cmp(const void *a, const void *b) {
+  const nh_group_t *x = *(nh_group_t *const *)a, *y = *(nh_group_t *const *)b;
+  if (x->depth != y->depth) return x->depth > y->depth ? -1 : 1;
+  if (x->priority != y->priority) return x->priority > y->priority ? -1 : 1;
+  return -strcmp(x->name, y->name);
+}
+
+#define PICK(field, unset)                            \
+  do {                                                \
+    if (out->field == (unset)) out->field = l->field; \
+  } while (0)
+
+/* Fills every field of out still unset from layer l. */
+static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
+  PICK(address, NULL);
+  PICK(port, 0);
+  PICK(platform, NULL);
+  PICK(username, NULL);
+  PICK(key_file, NULL);
+  if (!out->password.kind) out->password = l->password;
+  if (!out->passphrase.kind) out->passphrase = l->passphrase;
+  if (!out->enable_secret.kind) out->enable_secret = l->enable_secret;
+  PICK(ssh.host_key_policy, NH_HOSTKEY_UNSET);
+  PICK(ssh.known_hosts, NULL);
+  if (out->ssh.connect_timeout < 0) out->ssh.connect_timeout = l->ssh.connect_timeout;
+  if (out->ssh.timeout < 0) out->ssh.timeout = l->ssh.timeout;
+  if (out->ssh.keepalive < 0) out->ssh.keepalive = l->ssh.keepalive;
+  if (out->ssh.connect_rate < 0) out->ssh.connect_rate = l->ssh.connect_rate;
+  PICK(ssh.kex, NULL);
+  PICK(ssh.hostkey, NULL);
+  PICK(ssh.cipher, NULL);
+  PICK(ssh.mac, NULL);
+  PICK(http.base_url, NULL);
+  PICK(http.verify, -1);
+  PICK(http.ca_file, NULL);
+}
+
+static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
+  nh_inventory_t *inv = ld->inv;
+  size_t i, j;
+  int rc;
+  for (i = 0; i < h->ngroups; i++)
+    for (j = 0; j < h->groups[i]->nchain; j++)
+      if ((rc = nh__inv_add_group_ref(inv, &h->chain, &h->nchain, h->groups[i]->chain[j])) < 0)
+        return rc;
+  if (ansible && h->nchain > 1) qsort(h->chain, h->nchain, sizeof(*h->chain), ansible_cmp);
+  h->inv = inv;
+  h->fields = h->own;
+  for (i = 0; i < h->nchain; i++) fill(&h->fields, &h->chain[i]->own);
+  fill(&h->fields, &inv->defaults);
+  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
+   * and merging every host's copy would dominate the memory of a large inventory. */
+  h->fields.data = NULL;
+  return 0;
+}
+
+int nh__inv_resolve(nh__ld_t *ld, int ansible) {
+  nh_inventory_t *inv = ld->inv;
+  size_t i;
+  int rc;
+  ld->doc = NULL;
+  for (i = 0; i < inv->ngroups; i++) {
+    nh_group_t *g = inv->groups[i];
+    if (!g->defined && !ansible) {
+      char hint[96] = "";
+      const char *names[64];
+      size_t j, k = 0;
+      for (j = 0; j < inv->ngroups && k < 63; j++)
+        if (inv->groups[j]->defined) names[k++] = inv->groups[j]->name;
+      names[k] = NULL;
+      nh__inv_suggest(g->name, names, hint, sizeof(hint));
+      return nh__inv_fail_at(ld, g->file, g->line, g->column, "undefined group '%s'%s", g->name,
+                             hint);
+    }
+  }
+  for (i = 0; i < inv->ngroups; i++)
+    if ((rc = group_chain(ld, inv->groups[i], 0)) < 0) return rc;
+  for (i = 0; i < inv->nhosts; i++)
+    if ((rc = resolve_host(ld, inv->hosts[i], ansible)) < 0) return rc;
+  return 0;
+}
+
+/* ---- detaching from the parsed files ----------------------------------------------------- */
+
+/* Copies *s into the inventory's arena. Strings shared by many hosts (a group's platform) are
+ * copied once per layer, not per host, since hosts point at their layers' copies. */
+static int intern(nh_inventory_t *inv, const char **s) {
+  char *c;
+  if (!*s) return 0;
+  if (!(c = nh_ydoc_strdup(inv->arena, *s, strlen(*s)))) return NH_ENOMEM;
+  *s = c;
+  return 0;
+}
+
+static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
+  const char **strs[] = {&f->address,
+                         &f->platform,
+                         &f->username,
+                         &f->password.value,
+                         &f->key_file,
+                         &f->passphrase.value,
+                         &f->enable_secret.value,
+                         &f->ssh.known_hosts,
+                         &f->ssh.kex,
+                         &f->ssh.hostkey,
+                         &f->ssh.cipher,
+                         &f->ssh.mac,
+                         &f->http.base_url,
+                         &f->http.ca_file};
+  size_t i;
+  for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+    if (intern(inv, strs[i]) < 0) return NH_ENOMEM;
+  return 0;
+}
+
+/* After loading, copies every string hosts and groups use out of the parsed files and frees
+ * them: the YAML node trees are several times the size of what the inventory keeps. */
+static int detach_docs(nh_inventory_t *inv) {
+  size_t i, d;
+  int rc;
+  for (i = 0; i < inv->ngroups; i++)
+    if ((rc = intern_fields(inv, &inv->groups[i]->own)) < 0) return rc;
+  if ((rc = intern_fields(inv, &inv->defaults)) < 0) return rc;
+  for (i = 0; i < inv->nhosts; i++) {
+    nh_host_t *h = inv->hosts[i];
+    size_t j;
+    if ((rc = intern_fields(inv, &h->own)) < 0) return rc;
+    /* Resolve again from the interned layers (cheap: pointers only). */
+    h->fields = h->own;
+    for (j = 0; j < h->nchain; j++) fill(&h->fields, &h->chain[j]->own);
+    fill(&h->fields, &inv->defaults);
+    h->fields.data = NULL;
+  }
+  for (d = 0; d < inv->ndocs; d++) {
+    const char *file = nh_ydoc_file(inv->docs[d]);
+    char *copy = nh_ydoc_strdup(inv->arena, file, strlen(file));
+    if (!copy) return NH_ENOMEM;
+    for (i = 0; i < inv->nhosts; i++)
+      if (inv->hosts[i]->file == file) inv->hosts[i]->file = copy;
+    for (i = 0; i < inv->ngroups; i++)
+      if (inv->groups[i]->file == file) inv->groups[i]->file = copy;
+  }
+  for (d = 0; d < inv->ndocs; d++) nh_ydoc_free(inv->docs[d]);
+  inv->ndocs = 0;
+  return 0;
+}
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+static nh_inventory_t *inv_new(const char *path, const char *base_dir) {
+  nh_inventory_t *inv = calloc(1, sizeof(*inv));
+  if (!inv) return NULL;
+  inv->path = strdup(path);
+  inv->base_dir = base_dir ? strdup(base_dir) : NULL;
+  inv->arena = nh_ydoc_new(path);
+  nh__inv_fields_init(&inv->defaults);
+  if (!inv->path || (base_dir && !inv->base_dir) || !inv->arena) {
+    nh_inventory_free(inv);
+    return NULL;
+  }
+  return inv;
+}
+
+void nh_inventory_free(nh_inventory_t *inv) {
+  size_t i;
+  if (!inv) return;
+  for (i = 0; i < inv->nowned; i++) nh_value_free(inv->owned[i]);
+  for (i = 0; i < inv->ndocs; i++) nh_ydoc_free(inv->docs[i]);
+  nh_ydoc_free(inv->arena);
+  free(inv->owned);
+  free(inv->docs);
+  free(inv->hosts);
+  free(inv->groups);
+  free(inv->host_slots);
+  free(inv->group_slots);
+  free(inv->path);
+  free(inv->base_dir);
+  free(inv);
+}
+
+static int has_ext(const char *name, const char *ext) {
+  size_t n = strlen(name), e = strlen(ext);
+  return n >= e && strcmp(name + n - e, ext) == 0;
+}
+
+/* Whether the root map looks like an Ansible inventory: an `all` group, or top-level
+ * groups with hosts/children/vars. */
+static int looks_ansible(nh_ydoc_t *doc, const nh_ynode_t *root) {
+  nh_ynode_t **keys, **vals;
+  int n, i;
+  if (!root || root->type != NH_YNODE_MAP) return 0;
+  if ((n = nh_ynode_map_pairs(doc, root, &keys, &vals, NULL, 0)) < 0) return 0;
+  for (i = 0; i < n; i++) {
+    const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
+    if (strcmp(k, "hosts") == 0 || strcmp(k, "groups") == 0 || strcmp(k, "defaults") == 0) return 0;
+  }
+  for (i = 0; i < n; i++) {
+    const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
+    if (strcmp(k, "all") == 0) return 1;
+    if (vals[i]->type == NH_YNODE_MAP) {
+      nh_ynode_t **k2, **v2;
+      int m = nh_ynode_map_pairs(doc, vals[i], &k2, &v2, NULL, 0), j;
+      for (j = 0; j < m; j++)
+        if (k2[j]->type == NH_YNODE_SCALAR &&
+            (!strcmp(k2[j]->u.scalar.text, "hosts") || !strcmp(k2[j]->u.scalar.text, "children") ||
+             !strcmp(k2[j]->u.scalar.text, "vars")))
+          return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether text starts (after comments and blank lines) with an INI section "[name]". */
+static int looks_ini(const char *text, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    size_t e = i;
+    while (e < len && text[e] != '\n') e++;
+    while (i < e && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) i++;
+    if (i < e && text[i] != '#' && text[i] != ';') {
+      size_t j = e;
+      while (j > i && (text[j - 1] == ' ' || text[j - 1] == '\r' || text[j - 1] == '\t')) j--;
+      return text[i] == '[' && j > i + 1 && text[j - 1] == ']' &&
+             memchr(text + i, ',', j - i) == NULL && memchr(text + i, ' ', j - i) == NULL;
+    }
+    i = e + 1;
+  }
+  return 0;
+}
+
+static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
+                     int vars_dirs) {
+  nh_ydoc_t *doc;
+  nh_ynode_t *root;
+  int rc, ansible;
+  if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json") &&
+      looks_ini(text, len)) {
+    ld->inv->format = "ansible-ini";
+    if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
+    if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
+    return nh__inv_resolve(ld, 1);
+  }
+  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) return rc;
+  if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
+  ld->doc = doc;
+  root = nh_ydoc_root(doc);
+  if (!root || nh_ynode_is_null(root)) return nh__inv_resolve(ld, 0); /* an empty inventory */
+  if (root->type != NH_YNODE_MAP) {
+    if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json")) {
+      ld->inv->format = "ansible-ini";
+      if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
+      if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
+      return nh__inv_resolve(ld, 1);
+    }
+    return nh__inv_fail(ld, root,
+                        "expected a map with hosts/groups/defaults (or an Ansible 'all:'), "
+                        "found %s",
+                        nh_ynode_kind(root));
+  }
+  ansible = looks_ansible(doc, root);
+  if (ansible) {
+    ld->inv->format = "ansible-yaml";
+    if ((rc = nh__inv_load_ansible(ld, root, name)) < 0) return rc;
+    if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
+  } else {
+    ld->inv->format = "nethost";
+    if ((rc = nh__inv_load_nethost(ld, root)) < 0) return rc;
+  }
+  return nh__inv_resolve(ld, ansible);
+}
+
+int nh_inventory_parse(const char *text, size_t len, const char *name, const char *base_dir,
+                       nh_inventory_t **out, char *err, size_t errlen) {
+  nh_inventory_t *inv;
+  nh__ld_t ld;
+  int rc;
+  *out = NULL;
+  if (err && errlen) err[0] = '\0';
+  if (!name) name = "<inventory>";
+  if (!(inv = inv_new(name, base_dir))) return NH_ENOMEM;
+  ld.inv = inv;
+  ld.doc = NULL;
+  ld.err = err;
+  ld.errlen = errlen;
+  if ((rc = load_text(&ld, text, len, name, NULL, 0)) < 0 || (rc = detach_docs(inv)) < 0) {
+    nh_inventory_free(inv);
+    return rc;
+  }
+  *out = inv;
+  return 0;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  size_t cap = 0, n;
+  *buf = NULL;
+  *len = 0;
+  if (!f) {
+    int e = errno;
+    if (err && errlen) snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
+    return e == ENOENT ? NH_ENOENT : NH_EINVAL;
+  }
+  for (;;) {
+    if (cap - *len < 65536) {
+      char *p = realloc(*buf, cap = cap ? cap * 2 : 131072);
+      if (!p) {
+        free(*buf);
+        fclose(f);
+        return NH_ENOMEM;
+      }
+      *buf = p;
+    }
+    if ((n = fread(*buf + *len, 1, cap - *len - 1, f)) == 0) break;
+    *len += n;
+  }
+  (*buf)[*len] = '\0';
+  fclose(f);
+  return 0;
+}
+
+int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t errlen) {
+  struct stat st;
+  nh_inventory_t *inv;
+  nh__ld_t ld;
+  char dir[4096], *text = NULL;
+  size_t len;
+  int rc;
+  *out = NULL;
+  if (err && errlen) err[0] = '\0';
+  if (stat(path, &st) != 0) {
+    if (err && errlen)
+      snprintf(err, errlen, "%s: cannot read the inventory: %s", path, strerror(errno));
+    return NH_ENOENT;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    snprintf(dir, sizeof(dir), "%s", path);
+  } else {
+    const char *slash = strrchr(path, '/');
+    if (slash)
+      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path ? slash - path : 1), path);
+    else
+      snprintf(dir, sizeof(dir), ".");
+  }
+  {
+    /* Paths in the inventory resolve against its folder wherever nethost runs from. */
+    char *abs = realpath(dir, NULL);
+    if (abs) {
+      snprintf(dir, sizeof(dir), "%s", abs);
+      free(abs);
+    }
+  }
+  if (!(inv = inv_new(path, dir))) return NH_ENOMEM;
+  ld.inv = inv;
+  ld.doc = NULL;
+  ld.err = err;
+  ld.errlen = errlen;
+  if (S_ISDIR(st.st_mode)) {
+    rc = nh__inv_load_nornir_dir(&ld, dir);
+  } else if ((rc = read_file(path, &text, &len, err, errlen)) == 0) {
+    rc = load_text(&ld, text, len, path, dir, 1);
+    free(text);
+  }
+  if (rc == 0) rc = detach_docs(inv);
+  if (rc < 0) {
+    nh_inventory_free(inv);
+    return rc;
+  }
+  *out = inv;
+  return 0;
+}
+
+/* ---- accessors ------------------------------------------------------------------------ */
+
+const char *nh_inventory_format(const nh_inventory_t *inv) {
+  return inv->format ? inv->format : "nethost";
+}
+
+const char *nh_inventory_path(const nh_inventory_t *inv) {
+  return inv->path;
+}
+
+size_t nh_inventory_count(const nh_inventory_t *inv) {
+  return inv->nhosts;
+}
+
+const nh_host_t *nh_inventory_host(const nh_inventory_t *inv, size_t i) {
+  return i < inv->nhosts ? inv->hosts[i] : NULL;
+}
+
+const nh_host_t *nh_inventory_find(const nh_inventory_t *inv, const char *name) {
+  size_t s = slot_find(inv->host_slots, inv->host_slots_cap, (void **)inv->hosts, name);
+  return s ? inv->hosts[s - 1] : NULL;
+}
+
+size_t nh_inventory_group_count(const nh_inventory_t *inv) {
+  return inv->ngroups;
+}
+
+const nh_group_t *nh_inventory_group(const nh_inventory_t *inv, size_t i) {
+  return i < inv->ngroups ? inv->groups[i] : NULL;
+}
+
+const nh_group_t *nh_inventory_find_group(const nh_inventory_t *inv, const char *name) {
+  size_t s = slot_find(inv->group_slots, inv->group_slots_cap, (void **)inv->groups, name);
+  return s ? inv->groups[s - 1] : NULL;
+}
+
+const nh_inv_fields_t *nh_inventory_defaults(const nh_inventory_t *inv) {
+  return &inv->defaults;
+}
+
+int nh_host_in_group(const nh_host_t *host, const nh_group_t *g) {
+  size_t i;
+  for (i = 0; i < host->nchain; i++)
+    if (host->chain[i] == g) return 1;
+  return 0;
+}

@@ -1,0 +1,493 @@
+/* nethost core: Ansible inventories read as they are — YAML (all/children/hosts/vars), INI,
+ * and the group_vars/ and host_vars/ folders beside them. */
+#include "error.h"
+#include "inventory_int.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_RANGE_HOSTS 100000
+
+static const char *const group_keys[] = {"hosts", "children", "vars", NULL};
+
+typedef int (*each_name_fn)(nh__ld_t *ld, const char *name, const nh_ynode_t *at, void *ctx);
+
+/* Calls fn for every name an Ansible host pattern stands for: "sw[01:03].lab" is sw01.lab,
+ * sw02.lab and sw03.lab; "[a:c]" letters; "[0:10:2]" a step. */
+static int expand(nh__ld_t *ld, const char *name, const nh_ynode_t *at, each_name_fn fn, void *ctx,
+                  int *budget) {
+  const char *open = strchr(name, '['), *close, *c1, *c2;
+  char from[32], to[32], buf[1024];
+  long a, b, step = 1, i;
+  int rc, width, alpha;
+  if (!open || !(close = strchr(open, ']')) || !(c1 = memchr(open, ':', (size_t)(close - open))))
+    return --*budget < 0 ? nh__inv_fail(ld, at, "host range expands to too many hosts")
+                         : fn(ld, name, at, ctx);
+  c2 = memchr(c1 + 1, ':', (size_t)(close - c1 - 1));
+  if ((size_t)(c1 - open - 1) >= sizeof(from) || (size_t)((c2 ? c2 : close) - c1 - 1) >= sizeof(to))
+    return nh__inv_fail(ld, at, "bad host range in '%s'", name);
+  snprintf(from, sizeof(from), "%.*s", (int)(c1 - open - 1), open + 1);
+  snprintf(to, sizeof(to), "%.*s", (int)((c2 ? c2 : close) - c1 - 1), c1 + 1);
+  if (c2) step = strtol(c2 + 1, NULL, 10);
+  alpha = strlen(from) == 1 && strlen(to) == 1 && from[0] >= 'a' && from[0] <= 'z' &&
+          to[0] >= 'a' && to[0] <= 'z';
+  if (alpha) {
+    a = from[0];
+    b = to[0];
+    width = 0;
+  } else {
+    char *e1, *e2;
+    a = strtol(from, &e1, 10);
+    b = strtol(to, &e2, 10);
+    if (!*from || !*to || *e1 || *e2)
+      return nh__inv_fail(ld, at, "bad host range '[%s:%s]' in '%s': expected numbers or letters",
+                          from, to, name);
+    width = from[0] == '0' && strlen(from) > 1 ? (int)strlen(from) : 0;
+  }
+  if (step < 1 || b < a || (b - a) / step >= MAX_RANGE_HOSTS)
+    return nh__inv_fail(ld, at, "bad host range in '%s'", name);
+  for (i = a; i <= b; i += step) {
+    if (alpha)
+      snprintf(buf, sizeof(buf), "%.*s%c%s", (int)(open - name), name, (char)i, close + 1);
+    else
+      snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(open - name), name, width, i, close + 1);
+    if ((rc = expand(ld, buf, at, fn, ctx, budget)) < 0) return rc;
+  }
+  return 0;
+}
+
+typedef struct {
+  nh_group_t *group;
+  const nh_ynode_t *vars;
+} host_ctx_t;
+
+static int vars_into(nh__ld_t *ld, nh_inv_fields_t *f, nh_group_t *g, const nh_ynode_t *vars,
+                     const char *what) {
+  nh_ynode_t **keys, **vals;
+  int n, i, rc;
+  if (nh_ynode_is_null(vars)) return 0;
+  if (vars->type != NH_YNODE_MAP)
+    return nh__inv_fail(ld, vars, "%s: expected a map of variables, found %s", what,
+                        nh_ynode_kind(vars));
+  if ((n = nh_ynode_map_pairs(ld->doc, vars, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  for (i = 0; i < n; i++) {
+    if (g && keys[i]->type == NH_YNODE_SCALAR &&
+        strcmp(keys[i]->u.scalar.text, "ansible_group_priority") == 0) {
+      g->priority = vals[i]->type == NH_YNODE_SCALAR ? atoi(vals[i]->u.scalar.text) : 1;
+      continue;
+    }
+    if ((rc = nh__inv_ansible_var(ld, f, keys[i], vals[i], what)) < 0) return rc;
+  }
+  return 0;
+}
+
+static int add_host(nh__ld_t *ld, const char *name, const nh_ynode_t *at, void *vctx) {
+  host_ctx_t *ctx = vctx;
+  nh_host_t *h;
+  int created, rc;
+  char what[300];
+  if (!(h = nh__inv_host(ld->inv, name, &created))) return NH_ENOMEM;
+  if (created) {
+    h->file = nh_ydoc_file(ld->doc);
+    h->line = at->line;
+    h->column = at->column;
+  }
+  if (ctx->group && (rc = nh__inv_add_group_ref(ld->inv, &h->groups, &h->ngroups, ctx->group)) < 0)
+    return rc;
+  snprintf(what, sizeof(what), "host '%s'", h->name);
+  return vars_into(ld, &h->own, NULL, ctx->vars, what);
+}
+
+static int group_entry(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *node,
+                       nh_group_t *parent, int depth) {
+  nh_ynode_t **keys, **vals;
+  nh_group_t *g = NULL;
+  nh_inv_fields_t *f = &ld->inv->defaults;
+  char what[300];
+  int n, i, j, rc, created;
+  if (name->type != NH_YNODE_SCALAR || nh_ynode_is_null(name))
+    return nh__inv_fail(ld, name, "expected a group name, found %s", nh_ynode_kind(name));
+  if (depth > 100) return nh__inv_fail(ld, name, "groups nested too deeply");
+  if (strcmp(name->u.scalar.text, "all") != 0) {
+    if (!(g = nh__inv_group(ld->inv, name->u.scalar.text, &created))) return NH_ENOMEM;
+    if (!g->defined) {
+      g->defined = 1;
+      g->file = nh_ydoc_file(ld->doc);
+      g->line = name->line;
+      g->column = name->column;
+    }
+    if (parent && (rc = nh__inv_add_group_ref(ld->inv, &g->parents, &g->nparents, parent)) < 0)
+      return rc;
+    f = &g->own;
+  }
+  snprintf(what, sizeof(what), "group '%s'", name->u.scalar.text);
+  if (nh_ynode_is_null(node)) return 0;
+  if (node->type != NH_YNODE_MAP)
+    return nh__inv_fail(ld, node, "%s: expected a map with hosts, children or vars, found %s", what,
+                        nh_ynode_kind(node));
+  if ((n = nh_ynode_map_pairs(ld->doc, node, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  for (i = 0; i < n; i++) {
+    const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
+    if (strcmp(k, "vars") == 0) {
+      if ((rc = vars_into(ld, f, g, vals[i], what)) < 0) return rc;
+    } else if (strcmp(k, "hosts") == 0 || strcmp(k, "children") == 0) {
+      nh_ynode_t **hk, **hv;
+      int m;
+      if (nh_ynode_is_null(vals[i])) continue;
+      if (vals[i]->type != NH_YNODE_MAP)
+        return nh__inv_fail(ld, vals[i], "%s: expected a map under '%s', found %s", what, k,
+                            nh_ynode_kind(vals[i]));
+      if ((m = nh_ynode_map_pairs(ld->doc, vals[i], &hk, &hv, ld->err, ld->errlen)) < 0) return m;
+      for (j = 0; j < m; j++) {
+        if (k[0] == 'c') {
+          if ((rc = group_entry(ld, hk[j], hv[j], g, depth + 1)) < 0) return rc;
+        } else {
+          host_ctx_t ctx = {g, hv[j]};
+          int budget = MAX_RANGE_HOSTS;
+          if (hk[j]->type != NH_YNODE_SCALAR || nh_ynode_is_null(hk[j]))
+            return nh__inv_fail(ld, hk[j], "expected a host name, found %s", nh_ynode_kind(hk[j]));
+          if ((rc = expand(ld, hk[j]->u.scalar.text, hk[j], add_host, &ctx, &budget)) < 0)
+            return rc;
+        }
+      }
+    } else {
+      char hint[96];
+      nh__inv_suggest(k, group_keys, hint, sizeof(hint));
+      return nh__inv_fail(ld, keys[i], "%s: unknown key '%s': expected hosts, children or vars%s",
+                          what, k, hint);
+    }
+  }
+  return 0;
+}
+
+int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root, const char *dir) {
+  nh_ynode_t **keys, **vals;
+  int n, i, rc;
+  (void)dir;
+  if ((n = nh_ynode_map_pairs(ld->doc, root, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  for (i = 0; i < n; i++)
+    if ((rc = group_entry(ld, keys[i], vals[i], NULL, 0)) < 0) return rc;
+  return 0;
+}
+
+/* ---- group_vars/ and host_vars/ -------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted entry names of dir (without . and ..). */
+static int list_dir(const char *dir, char ***names, size_t *n) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  size_t cap = 0;
+  *names = NULL;
+  *n = 0;
+  if (!d) return 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    if (*n == cap) {
+      char **p = realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof(*p));
+      if (!p) break;
+      *names = p;
+    }
+    if (!((*names)[*n] = strdup(e->d_name))) break;
+    (*n)++;
+  }
+  closedir(d);
+  if (*n) qsort(*names, *n, sizeof(**names), cmp_names);
+  return 0;
+}
+
+static void free_names(char **names, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) free(names[i]);
+  free(names);
+}
+
+static int is_vars_file(const char *name, size_t *stem) {
+  const char *exts[] = {".yml", ".yaml", ".json"};
+  size_t i, n = strlen(name);
+  for (i = 0; i < 3; i++) {
+    size_t e = strlen(exts[i]);
+    if (n > e && strcmp(name + n - e, exts[i]) == 0) {
+      *stem = n - e;
+      return 1;
+    }
+  }
+  *stem = n;
+  return strchr(name, '.') == NULL;
+}
+
+/* Applies one vars file to the group (or the defaults, or a host). */
+static int vars_file(nh__ld_t *ld, const char *path, nh_inv_fields_t *f, nh_group_t *g,
+                     const char *what) {
+  nh_ydoc_t *doc;
+  int rc;
+  if ((rc = nh_ydoc_load(path, &doc, ld->err, ld->errlen)) < 0) return rc;
+  if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
+  ld->doc = doc;
+  return vars_into(ld, f, g, nh_ydoc_root(doc), what);
+}
+
+static int vars_dir(nh__ld_t *ld, const char *dir, int hosts) {
+  char **names, **sub, path[4400], what[300], stemname[256];
+  size_t n, nsub, i, j, stem;
+  int rc = 0;
+  list_dir(dir, &names, &n);
+  for (i = 0; i < n && rc >= 0; i++) {
+    struct stat st;
+    nh_inv_fields_t *f;
+    nh_group_t *g = NULL;
+    snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+    if (stat(path, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode))
+      stem = strlen(names[i]);
+    else if (!is_vars_file(names[i], &stem))
+      continue;
+    snprintf(stemname, sizeof(stemname), "%.*s", (int)stem, names[i]);
+    if (hosts) {
+      const nh_host_t *h = nh_inventory_find(ld->inv, stemname);
+      if (!h) continue; /* Ansible ignores vars of hosts the inventory does not have. */
+      f = &((nh_host_t *)h)->own;
+      snprintf(what, sizeof(what), "host '%s'", stemname);
+    } else if (strcmp(stemname, "all") == 0) {
+      f = &ld->inv->defaults;
+      snprintf(what, sizeof(what), "group 'all'");
+    } else {
+      g = (nh_group_t *)nh_inventory_find_group(ld->inv, stemname);
+      if (!g) continue;
+      f = &g->own;
+      snprintf(what, sizeof(what), "group '%s'", stemname);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      rc = vars_file(ld, path, f, g, what);
+      continue;
+    }
+    list_dir(path, &sub, &nsub);
+    for (j = 0; j < nsub && rc >= 0; j++) {
+      char file[4700];
+      size_t s2;
+      if (!is_vars_file(sub[j], &s2)) continue;
+      snprintf(file, sizeof(file), "%s/%s", path, sub[j]);
+      rc = vars_file(ld, file, f, g, what);
+    }
+    free_names(sub, nsub);
+  }
+  free_names(names, n);
+  return rc;
+}
+
+int nh__inv_load_ansible_vars_dirs(nh__ld_t *ld, const char *dir) {
+  char path[4200];
+  int rc;
+  if (!dir) return 0;
+  snprintf(path, sizeof(path), "%s/group_vars", dir);
+  if ((rc = vars_dir(ld, path, 0)) < 0) return rc;
+  snprintf(path, sizeof(path), "%s/host_vars", dir);
+  return vars_dir(ld, path, 1);
+}
+
+/* ---- INI ------------------------------------------------------------------------------- */
+
+/* A scalar node for an INI value, so INI variables go through the same checks as YAML's. */
+static nh_ynode_t *ini_node(nh__ld_t *ld, const char *s, size_t len, int line, int col,
+                            int quoted) {
+  nh_ynode_t *n = nh_ydoc_alloc(ld->doc, sizeof(*n));
+  if (!n) return NULL;
+  n->type = NH_YNODE_SCALAR;
+  n->line = line;
+  n->column = col;
+  n->plain = !quoted;
+  if (!(n->u.scalar.text = nh_ydoc_strdup(ld->doc, s, len))) return NULL;
+  n->u.scalar.len = len;
+  return n;
+}
+
+/* Reads the next whitespace-separated token (quotes group) starting at *p. */
+static int ini_token(const char **p, const char *end, const char **start, size_t *len,
+                     int *quoted) {
+  const char *s = *p;
+  while (s < end && (*s == ' ' || *s == '\t')) s++;
+  if (s >= end || *s == '#') return 0;
+  *start = s;
+  *quoted = 0;
+  while (s < end && *s != ' ' && *s != '\t') {
+    if (*s == '"' || *s == '\'') {
+      char q = *s++;
+      *quoted = 1;
+      while (s < end && *s != q) s++;
+      if (s < end) s++;
+    } else {
+      s++;
+    }
+  }
+  *len = (size_t)(s - *start);
+  *p = s;
+  return 1;
+}
+
+/* key=value with optional quotes around value; builds the key and value nodes. */
+static int ini_pair(nh__ld_t *ld, const char *tok, size_t len, int line, int col, nh_ynode_t **k,
+                    nh_ynode_t **v) {
+  const char *eq = memchr(tok, '=', len);
+  const char *val;
+  size_t vlen;
+  int quoted = 0;
+  nh_ynode_t pos;
+  memset(&pos, 0, sizeof(pos));
+  pos.line = line;
+  pos.column = col;
+  if (!eq || eq == tok)
+    return nh__inv_fail(ld, &pos, "expected key=value, found '%.*s'", (int)len, tok);
+  val = eq + 1;
+  vlen = len - (size_t)(val - tok);
+  if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+    val++;
+    vlen -= 2;
+    quoted = 1;
+  }
+  if (!(*k = ini_node(ld, tok, (size_t)(eq - tok), line, col, 1))) return NH_ENOMEM;
+  if (!(*v = ini_node(ld, val, vlen, line, col + (int)(val - tok), quoted))) return NH_ENOMEM;
+  return 0;
+}
+
+int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *name) {
+  const char *p = text, *end = text + len;
+  nh_group_t *group = NULL;
+  nh_ydoc_t *doc;
+  enum { HOSTS, VARS, CHILDREN } mode = HOSTS;
+  int line = 0, rc, created;
+  char what[300];
+  if (!(doc = nh_ydoc_new(name))) return NH_ENOMEM;
+  if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
+  ld->doc = doc;
+  while (p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p)), *s = p, *e, *ls = p;
+    nh_ynode_t pos;
+    if (!eol) eol = end;
+    line++;
+    e = eol;
+    p = eol + 1;
+    while (s < e && (*s == ' ' || *s == '\t')) s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
+    if (s == e || *s == '#' || *s == ';') continue;
+    memset(&pos, 0, sizeof(pos));
+    pos.line = line;
+    pos.column = 1 + (int)(s - ls);
+    if (*s == '[') {
+      const char *close = memchr(s, ']', (size_t)(e - s)), *colon;
+      char gname[256];
+      if (!close || close + 1 != e)
+        return nh__inv_fail(ld, &pos, "expected a section header like [group] or [group:vars]");
+      colon = memchr(s, ':', (size_t)(close - s));
+      mode = HOSTS;
+      if (colon) {
+        if ((size_t)(close - colon - 1) == 4 && !strncmp(colon + 1, "vars", 4))
+          mode = VARS;
+        else if ((size_t)(close - colon - 1) == 8 && !strncmp(colon + 1, "children", 8))
+          mode = CHILDREN;
+        else
+          return nh__inv_fail(ld, &pos, "unknown section kind '%.*s': expected :vars or :children",
+                              (int)(close - colon - 1), colon + 1);
+      }
+      snprintf(gname, sizeof(gname), "%.*s", (int)((colon ? colon : close) - s - 1), s + 1);
+      if (!gname[0]) return nh__inv_fail(ld, &pos, "expected a group name in the section header");
+      if (strcmp(gname, "all") == 0 || strcmp(gname, "ungrouped") == 0) {
+        group = NULL;
+      } else {
+        if (!(group = nh__inv_group(ld->inv, gname, &created))) return NH_ENOMEM;
+        if (!group->defined) {
+          group->defined = 1;
+          group->file = nh_ydoc_file(doc);
+          group->line = line;
+          group->column = 1;
+        }
+      }
+      continue;
+    }
+    if (mode == CHILDREN) {
+      nh_group_t *child;
+      char cname[256];
+      if (!group) continue; /* [all:children] lists the top-level groups: nothing to record */
+      snprintf(cname, sizeof(cname), "%.*s", (int)(e - s), s);
+      if (!(child = nh__inv_group(ld->inv, cname, &created))) return NH_ENOMEM;
+      if (!child->defined) {
+        child->defined = 1;
+        child->file = nh_ydoc_file(doc);
+        child->line = line;
+        child->column = 1;
+      }
+      if ((rc = nh__inv_add_group_ref(ld->inv, &child->parents, &child->nparents, group)) < 0)
+        return rc;
+    } else if (mode == VARS) {
+      const char *eq = memchr(s, '=', (size_t)(e - s)), *ks = s, *ke, *vs;
+      nh_ynode_t *k, *v;
+      size_t vlen;
+      int quoted = 0;
+      if (!eq) return nh__inv_fail(ld, &pos, "expected key=value in a :vars section");
+      ke = eq;
+      while (ke > ks && (ke[-1] == ' ' || ke[-1] == '\t')) ke--;
+      vs = eq + 1;
+      while (vs < e && (*vs == ' ' || *vs == '\t')) vs++;
+      vlen = (size_t)(e - vs);
+      if (vlen >= 2 && (vs[0] == '"' || vs[0] == '\'') && vs[vlen - 1] == vs[0]) {
+        vs++;
+        vlen -= 2;
+        quoted = 1;
+      }
+      if (!(k = ini_node(ld, ks, (size_t)(ke - ks), line, 1, 1)) ||
+          !(v = ini_node(ld, vs, vlen, line, 1 + (int)(vs - s), quoted)))
+        return NH_ENOMEM;
+      snprintf(what, sizeof(what), "group '%s'", group ? group->name : "all");
+      if (group && !strcmp(k->u.scalar.text, "ansible_group_priority")) {
+        group->priority = atoi(v->u.scalar.text);
+        continue;
+      }
+      if ((rc = nh__inv_ansible_var(ld, group ? &group->own : &ld->inv->defaults, k, v, what)) < 0)
+        return rc;
+    } else {
+      const char *q = s, *tok;
+      size_t tlen;
+      int quoted, budget = MAX_RANGE_HOSTS;
+      char hname[1024];
+      nh_ynode_t *vars = NULL, **keys = NULL, **vals = NULL;
+      size_t nv = 0;
+      host_ctx_t ctx;
+      ini_token(&q, e, &tok, &tlen, &quoted);
+      snprintf(hname, sizeof(hname), "%.*s", (int)tlen, tok);
+      /* The host's variables become a map node, so add_host treats them like YAML ones. */
+      while (ini_token(&q, e, &tok, &tlen, &quoted)) {
+        nh_ynode_t **nk, **nvv;
+        if (!(nk = nh_ydoc_alloc(doc, (nv + 1) * sizeof(*nk))) ||
+            !(nvv = nh_ydoc_alloc(doc, (nv + 1) * sizeof(*nvv))))
+          return NH_ENOMEM;
+        if (nv) {
+          memcpy(nk, keys, nv * sizeof(*nk));
+          memcpy(nvv, vals, nv * sizeof(*nvv));
+        }
+        keys = nk;
+        vals = nvv;
+        if ((rc = ini_pair(ld, tok, tlen, line, 1 + (int)(tok - s), &keys[nv], &vals[nv])) < 0)
+          return rc;
+        nv++;
+      }
+      if (nv) {
+        if (!(vars = nh_ydoc_alloc(doc, sizeof(*vars)))) return NH_ENOMEM;
+        vars->type = NH_YNODE_MAP;
+        vars->line = line;
+        vars->column = 1;
+        vars->u.map.keys = keys;
+        vars->u.map.vals = vals;
+        vars->u.map.len = nv;
+      }
+      ctx.group = group;
+      ctx.vars = vars;
+      if ((rc = expand(ld, hname, &pos, add_host, &ctx, &budget)) < 0) return rc;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,426 @@
+/* nethost core: the fields a host, group or defaults may set, read from YAML nodes. */
+#include "error.h"
+#include "inventory_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const nh__inv_field_names[] = {"name",
+                                           "address",
+                                           "hostname",
+                                           "port",
+                                           "platform",
+                                           "username",
+                                           "password",
+                                           "password_env",
+                                           "password_file",
+                                           "key_file",
+                                           "passphrase",
+                                           "passphrase_env",
+                                           "passphrase_file",
+                                           "enable_secret",
+                                           "enable_secret_env",
+                                           "enable_secret_file",
+                                           "groups",
+                                           "ssh",
+                                           "http",
+                                           "data",
+                                           "connection_options",
+                                           NULL};
+
+static const char *const ssh_names[] = {
+    "host_key_policy", "known_hosts", "connect_timeout", "timeout",
+    "connect_rate",    "keepalive",   "algorithms",      NULL};
+static const char *const alg_names[] = {"kex", "hostkey", "cipher", "mac", NULL};
+static const char *const http_names[] = {"base_url", "verify", "ca_file", NULL};
+
+void nh__inv_fields_init(nh_inv_fields_t *f) {
+  memset(f, 0, sizeof(*f));
+  f->ssh.connect_timeout = f->ssh.timeout = f->ssh.keepalive = f->ssh.connect_rate = -1;
+  f->http.verify = -1;
+}
+
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), i, j;
+  size_t row[64];
+  if (la >= 63 || lb >= 63) return 99;
+  for (j = 0; j <= lb; j++) row[j] = j;
+  for (i = 1; i <= la; i++) {
+    size_t prev = row[0], cur;
+    row[0] = i;
+    for (j = 1; j <= lb; j++) {
+      cur = row[j];
+      row[j] = a[i - 1] == b[j - 1]
+                   ? prev
+                   : 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1])
+                                        : (row[j] < row[j - 1] ? row[j] : row[j - 1]));
+      prev = cur;
+    }
+  }
+  return row[lb];
+}
+
+void nh__inv_suggest(const char *word, const char *const *words, char *buf, size_t len) {
+  const char *best = NULL;
+  size_t best_d = 99, d;
+  buf[0] = '\0';
+  for (; *words; words++) {
+    d = edit_distance(word, *words);
+    if (d < best_d) best_d = d, best = *words;
+  }
+  if (best && best_d <= (strlen(word) > 5 ? 2u : 1u))
+    snprintf(buf, len, " (did you mean '%s'?)", best);
+}
+
+/* A scalar's text when node is a non-null scalar, else NULL. */
+static const char *scalar_text(const nh_ynode_t *n) {
+  if (!n || n->type != NH_YNODE_SCALAR || nh_ynode_is_null(n)) return NULL;
+  return n->u.scalar.text;
+}
+
+static int want_string(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                       const char **out) {
+  const char *s = scalar_text(val);
+  if (!s)
+    return nh__inv_fail(ld, val ? val : key, "%s: expected a string for '%s', found %s", what,
+                        key->u.scalar.text, nh_ynode_kind(val));
+  *out = s;
+  return 0;
+}
+
+static int want_number(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                       double *out) {
+  const char *s = scalar_text(val);
+  char *end;
+  double d;
+  if (s) {
+    d = strtod(s, &end);
+    if (end != s && *end == '\0' && d >= 0 && d < 1e9) {
+      *out = d;
+      return 0;
+    }
+  }
+  return nh__inv_fail(ld, val ? val : key,
+                      "%s: expected a number of seconds >= 0 for '%s', found %s", what,
+                      key->u.scalar.text, s ? s : nh_ynode_kind(val));
+}
+
+static int want_port(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                     int *out) {
+  const char *s = scalar_text(val);
+  char *end;
+  long p;
+  if (s) {
+    p = strtol(s, &end, 10);
+    if (end != s && *end == '\0' && p >= 1 && p <= 65535) {
+      *out = (int)p;
+      return 0;
+    }
+  }
+  return nh__inv_fail(ld, val ? val : key, "%s: expected a port (1-65535) for '%s', found %s", what,
+                      key->u.scalar.text, s ? s : nh_ynode_kind(val));
+}
+
+static int want_bool(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                     int *out) {
+  nh_value_t *v;
+  if (val && val->type == NH_YNODE_SCALAR && (v = nh_ynode_scalar_value(val))) {
+    int ok = v->type == NH_VALUE_BOOL;
+    if (ok)
+      *out = v->u.boolean;
+    else if (v->type == NH_VALUE_STRING &&
+             (strcmp(v->u.str.ptr, "true") == 0 || strcmp(v->u.str.ptr, "false") == 0)) {
+      ok = 1;
+      *out = v->u.str.ptr[0] == 't';
+    }
+    nh_value_free(v);
+    if (ok) return 0;
+  }
+  return nh__inv_fail(ld, val ? val : key, "%s: expected true or false for '%s', found %s", what,
+                      key->u.scalar.text, nh_ynode_kind(val));
+}
+
+/* A list of names, written as a YAML list or as "a,b,c"; stored comma-joined. */
+static int want_list(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                     const char **out) {
+  size_t i, len = 0;
+  char *buf, *p;
+  if (val && val->type == NH_YNODE_SCALAR && scalar_text(val)) {
+    *out = val->u.scalar.text;
+    return 0;
+  }
+  if (!val || val->type != NH_YNODE_SEQ || val->u.seq.len == 0)
+    return nh__inv_fail(ld, val ? val : key, "%s: expected a list of names for '%s', found %s",
+                        what, key->u.scalar.text, nh_ynode_kind(val));
+  for (i = 0; i < val->u.seq.len; i++) {
+    const char *s = scalar_text(val->u.seq.items[i]);
+    if (!s)
+      return nh__inv_fail(ld, val->u.seq.items[i], "%s: expected a name in '%s', found %s", what,
+                          key->u.scalar.text, nh_ynode_kind(val->u.seq.items[i]));
+    len += strlen(s) + 1;
+  }
+  if (!(buf = p = nh_ydoc_alloc(ld->doc, len))) return NH_ENOMEM;
+  for (i = 0; i < val->u.seq.len; i++) {
+    const char *s = val->u.seq.items[i]->u.scalar.text;
+    if (i) *p++ = ',';
+    memcpy(p, s, strlen(s));
+    p += strlen(s);
+  }
+  *p = '\0';
+  *out = buf;
+  return 0;
+}
+
+static int want_path(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                     const char **out) {
+  const char *s = NULL;
+  int rc = want_string(ld, key, val, what, &s);
+  if (rc < 0) return rc;
+  if (!(*out = nh__inv_path(ld->inv, s))) return NH_ENOMEM;
+  return 0;
+}
+
+static int want_map(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
+                    nh_ynode_t ***keys, nh_ynode_t ***vals) {
+  if (!val || val->type != NH_YNODE_MAP)
+    return nh__inv_fail(ld, val ? val : key, "%s: expected a map for '%s', found %s", what,
+                        key->u.scalar.text, nh_ynode_kind(val));
+  return nh_ynode_map_pairs(ld->doc, val, keys, vals, ld->err, ld->errlen);
+}
+
+static int key_check(nh__ld_t *ld, const nh_ynode_t *key, const char *what) {
+  if (key->type != NH_YNODE_SCALAR)
+    return nh__inv_fail(ld, key, "%s: expected a name as key, found %s", what, nh_ynode_kind(key));
+  return 0;
+}
+
+static int unknown(nh__ld_t *ld, const nh_ynode_t *key, const char *what, const char *section,
+                   const char *const *names) {
+  char hint[96];
+  nh__inv_suggest(key->u.scalar.text, names, hint, sizeof(hint));
+  return nh__inv_fail(ld, key, "%s: unknown key '%s'%s%s%s", what, key->u.scalar.text,
+                      section ? " in " : "", section ? section : "", hint);
+}
+
+static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                       const nh_ynode_t *val, const char *what) {
+  nh_ynode_t **keys, **vals, **ak, **av;
+  int n, i, j, m, rc = 0;
+  if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+  for (i = 0; i < n && rc >= 0; i++) {
+    const char *k;
+    if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
+    k = keys[i]->u.scalar.text;
+    if (strcmp(k, "host_key_policy") == 0) {
+      const char *s = NULL;
+      if ((rc = want_string(ld, keys[i], vals[i], what, &s)) < 0) {
+        nh_value_t *v =
+            vals[i] && vals[i]->type == NH_YNODE_SCALAR ? nh_ynode_scalar_value(vals[i]) : NULL;
+        /* `host_key_policy: off` reads as the boolean false in YAML 1.1. */
+        if (!v || v->type != NH_VALUE_BOOL || v->u.boolean) {
+          nh_value_free(v);
+          return rc;
+        }
+        nh_value_free(v);
+        s = "off";
+        rc = 0;
+      }
+      if (strcmp(s, "strict") == 0)
+        f->ssh.host_key_policy = NH_HOSTKEY_STRICT;
+      else if (strcmp(s, "accept-new") == 0 || strcmp(s, "accept_new") == 0)
+        f->ssh.host_key_policy = NH_HOSTKEY_ACCEPT_NEW;
+      else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
+        f->ssh.host_key_policy = NH_HOSTKEY_OFF;
+      else
+        return nh__inv_fail(ld, vals[i],
+                            "%s: expected strict, accept-new or off for "
+                            "'host_key_policy', found '%s'",
+                            what, s);
+    } else if (strcmp(k, "known_hosts") == 0) {
+      rc = want_path(ld, keys[i], vals[i], what, &f->ssh.known_hosts);
+    } else if (strcmp(k, "connect_timeout") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_timeout);
+    } else if (strcmp(k, "timeout") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.timeout);
+    } else if (strcmp(k, "connect_rate") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_rate);
+    } else if (strcmp(k, "keepalive") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.keepalive);
+    } else if (strcmp(k, "algorithms") == 0) {
+      if ((m = want_map(ld, keys[i], vals[i], what, &ak, &av)) < 0) return m;
+      for (j = 0; j < m && rc >= 0; j++) {
+        const char *a;
+        if ((rc = key_check(ld, ak[j], what)) < 0) return rc;
+        a = ak[j]->u.scalar.text;
+        if (strcmp(a, "kex") == 0)
+          rc = want_list(ld, ak[j], av[j], what, &f->ssh.kex);
+        else if (strcmp(a, "hostkey") == 0)
+          rc = want_list(ld, ak[j], av[j], what, &f->ssh.hostkey);
+        else if (strcmp(a, "cipher") == 0)
+          rc = want_list(ld, ak[j], av[j], what, &f->ssh.cipher);
+        else if (strcmp(a, "mac") == 0)
+          rc = want_list(ld, ak[j], av[j], what, &f->ssh.mac);
+        else
+          return unknown(ld, ak[j], what, "ssh.algorithms", alg_names);
+      }
+    } else {
+      return unknown(ld, keys[i], what, "ssh", ssh_names);
+    }
+  }
+  return rc;
+}
+
+static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                        const nh_ynode_t *val, const char *what) {
+  nh_ynode_t **keys, **vals;
+  int n, i, rc = 0;
+  if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+  for (i = 0; i < n && rc >= 0; i++) {
+    const char *k;
+    if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
+    k = keys[i]->u.scalar.text;
+    if (strcmp(k, "base_url") == 0)
+      rc = want_string(ld, keys[i], vals[i], what, &f->http.base_url);
+    else if (strcmp(k, "verify") == 0)
+      rc = want_bool(ld, keys[i], vals[i], what, &f->http.verify);
+    else if (strcmp(k, "ca_file") == 0)
+      rc = want_path(ld, keys[i], vals[i], what, &f->http.ca_file);
+    else
+      return unknown(ld, keys[i], what, "http", http_names);
+  }
+  return rc;
+}
+
+/* Sets data[name] = val (replacing a previous value of that key). */
+static int data_set(nh__ld_t *ld, nh_inv_fields_t *f, const char *name, const nh_ynode_t *val) {
+  nh_value_t *v;
+  int rc;
+  if (!f->data) {
+    if (!(f->data = nh_value_map())) return NH_ENOMEM;
+    if ((rc = nh__inv_keep_value(ld->inv, f->data)) < 0) return rc;
+  }
+  if ((rc = nh_ydoc_to_value(ld->doc, val, &v, ld->err, ld->errlen)) < 0) return rc;
+  return nh_value_map_set(f->data, name, v);
+}
+
+static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_ynode_t *val,
+                  const char *what, const char *suffix) {
+  int rc;
+  const char *v = NULL;
+  if (strcmp(suffix, "_file") == 0) {
+    if ((rc = want_path(ld, key, val, what, &v)) < 0) return rc;
+    s->kind = NH_SECRET_FILE;
+  } else {
+    if ((rc = want_string(ld, key, val, what, &v)) < 0) return rc;
+    s->kind = *suffix ? NH_SECRET_ENV : NH_SECRET_VALUE;
+  }
+  s->value = v;
+  return 0;
+}
+
+int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const nh_ynode_t *val,
+                  const char *what) {
+  const char *k;
+  int rc;
+  if ((rc = key_check(ld, key, what)) < 0) return rc;
+  k = key->u.scalar.text;
+  if (strcmp(k, "address") == 0 || strcmp(k, "hostname") == 0)
+    return want_string(ld, key, val, what, &f->address);
+  if (strcmp(k, "port") == 0) return want_port(ld, key, val, what, &f->port);
+  if (strcmp(k, "platform") == 0) return want_string(ld, key, val, what, &f->platform);
+  if (strcmp(k, "username") == 0) return want_string(ld, key, val, what, &f->username);
+  if (strcmp(k, "key_file") == 0) return want_path(ld, key, val, what, &f->key_file);
+  if (strncmp(k, "password", 8) == 0 &&
+      (!k[8] || !strcmp(k + 8, "_env") || !strcmp(k + 8, "_file")))
+    return secret(ld, &f->password, key, val, what, k + 8);
+  if (strncmp(k, "passphrase", 10) == 0 &&
+      (!k[10] || !strcmp(k + 10, "_env") || !strcmp(k + 10, "_file")))
+    return secret(ld, &f->passphrase, key, val, what, k + 10);
+  if (strncmp(k, "enable_secret", 13) == 0 &&
+      (!k[13] || !strcmp(k + 13, "_env") || !strcmp(k + 13, "_file")))
+    return secret(ld, &f->enable_secret, key, val, what, k + 13);
+  if (strcmp(k, "ssh") == 0) return ssh_section(ld, f, key, val, what);
+  if (strcmp(k, "http") == 0) return http_section(ld, f, key, val, what);
+  if (strcmp(k, "data") == 0) {
+    nh_ynode_t **keys, **vals;
+    int n, i;
+    if (nh_ynode_is_null(val)) return 0;
+    if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+    for (i = 0; i < n; i++) {
+      if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
+      if ((rc = data_set(ld, f, keys[i]->u.scalar.text, vals[i])) < 0) return rc;
+    }
+    return 0;
+  }
+  /* Nornir's per-connection settings: kept in data so a Nornir inventory loads as it is. */
+  if (strcmp(k, "connection_options") == 0) return data_set(ld, f, k, val);
+  return 1;
+}
+
+/* ---- Ansible variables ---------------------------------------------------------------- */
+
+static const struct {
+  const char *ansible, *nethost;
+} platforms[] = {
+    {"ios", "cisco_ios"},
+    {"cisco.ios.ios", "cisco_ios"},
+    {"iosxr", "cisco_xr"},
+    {"cisco.iosxr.iosxr", "cisco_xr"},
+    {"nxos", "cisco_nxos"},
+    {"cisco.nxos.nxos", "cisco_nxos"},
+    {"asa", "cisco_asa"},
+    {"cisco.asa.asa", "cisco_asa"},
+    {"eos", "arista_eos"},
+    {"arista.eos.eos", "arista_eos"},
+    {"junos", "juniper_junos"},
+    {"junipernetworks.junos.junos", "juniper_junos"},
+    {"vyos", "vyos"},
+    {"vyos.vyos.vyos", "vyos"},
+    {"routeros", "mikrotik_routeros"},
+    {"community.routeros.routeros", "mikrotik_routeros"},
+};
+
+const char *nh_inventory_ansible_platform(const char *name) {
+  size_t i;
+  const char *dot;
+  for (i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
+    if (strcmp(name, platforms[i].ansible) == 0) return platforms[i].nethost;
+  dot = strrchr(name, '.');
+  return dot ? dot + 1 : name;
+}
+
+int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                        const nh_ynode_t *val, const char *what) {
+  const char *k;
+  int rc;
+  if ((rc = key_check(ld, key, what)) < 0) return rc;
+  k = key->u.scalar.text;
+  if (!strcmp(k, "ansible_host") || !strcmp(k, "ansible_ssh_host"))
+    return want_string(ld, key, val, what, &f->address);
+  if (!strcmp(k, "ansible_port") || !strcmp(k, "ansible_ssh_port"))
+    return want_port(ld, key, val, what, &f->port);
+  if (!strcmp(k, "ansible_user") || !strcmp(k, "ansible_ssh_user"))
+    return want_string(ld, key, val, what, &f->username);
+  if (!strcmp(k, "ansible_password") || !strcmp(k, "ansible_ssh_pass"))
+    return secret(ld, &f->password, key, val, what, "");
+  if (!strcmp(k, "ansible_become_password") || !strcmp(k, "ansible_become_pass"))
+    return secret(ld, &f->enable_secret, key, val, what, "");
+  if (!strcmp(k, "ansible_ssh_private_key_file") || !strcmp(k, "ansible_private_key_file"))
+    return want_path(ld, key, val, what, &f->key_file);
+  if (!strcmp(k, "ansible_network_os")) {
+    const char *s = NULL, *p;
+    if ((rc = want_string(ld, key, val, what, &s)) < 0) return rc;
+    p = nh_inventory_ansible_platform(s);
+    if (!(f->platform = nh_ydoc_strdup(ld->doc, p, strlen(p)))) return NH_ENOMEM;
+    return data_set(ld, f, k, val);
+  }
+  if (!strcmp(k, "ansible_host_key_checking")) {
+    int b;
+    if ((rc = want_bool(ld, key, val, what, &b)) < 0) return rc;
+    f->ssh.host_key_policy = b ? NH_HOSTKEY_STRICT : NH_HOSTKEY_OFF;
+    return 0;
+  }
+  return data_set(ld, f, k, val);
+}

@@ -1,0 +1,99 @@
+/* nethost core: what the inventory's files share inside core (not a public API). */
+#ifndef NH_INVENTORY_INT_H
+#define NH_INVENTORY_INT_H
+
+#include "inventory.h"
+#include "yaml_doc.h"
+
+struct nh_inventory_s {
+  char *path;
+  char *base_dir; /* relative paths in the inventory resolve against it */
+  const char *format;
+  nh_host_t **hosts;
+  size_t nhosts, hosts_cap;
+  nh_group_t **groups;
+  size_t ngroups, groups_cap;
+  nh_inv_fields_t defaults;
+  nh_ydoc_t **docs; /* parsed files: the strings of hosts and groups point into them */
+  size_t ndocs, docs_cap;
+  nh_ydoc_t *arena;                 /* hosts, groups and strings built while loading */
+  size_t *host_slots, *group_slots; /* open-addressing hash tables of index + 1 */
+  size_t host_slots_cap, group_slots_cap;
+  nh_value_t **owned; /* values to free with the inventory (layers' data, merged data) */
+  size_t nowned, owned_cap;
+};
+
+/* A loader's context: which document it reads and where errors go. */
+typedef struct {
+  nh_inventory_t *inv;
+  nh_ydoc_t *doc;
+  char *err;
+  size_t errlen;
+} nh__ld_t;
+
+/* Formats "file:line:column: message" into ld->err for node (the document's file when node
+ * is NULL) and returns NH_ESYNTAX. */
+int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Like nh__inv_fail at an explicit position (file and line; line 0 names only the file). */
+int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Appends " (did you mean 'x'?)" to buf when one of the NULL-terminated words is close to
+ * word; buf is left empty otherwise. */
+void nh__inv_suggest(const char *word, const char *const *words, char *buf, size_t len);
+
+/* Takes ownership of doc (freed with the inventory). */
+int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc);
+/* Takes ownership of v (freed with the inventory). */
+int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v);
+
+/* Initialises f to "nothing set". */
+void nh__inv_fields_init(nh_inv_fields_t *f);
+
+/* Reads one key of a nethost-format host, group or defaults map into f. what names the
+ * owner in messages ("host 'sw1'"). Returns 0, 1 when key is not a field (the caller
+ * handles "groups" and reports unknown keys), or a negative code. */
+int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const nh_ynode_t *val,
+                  const char *what);
+
+/* Reads one Ansible variable into f: ansible_* variables become fields, the rest data. */
+int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                        const nh_ynode_t *val, const char *what);
+
+/* The field names a host, group or defaults may use (for suggestions). */
+extern const char *const nh__inv_field_names[];
+
+/* Finds or adds a host / group by name. A new host or group is zeroed with its fields
+ * unset; *created tells which. NULL when out of memory. */
+nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created);
+nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created);
+
+/* Adds g to the list (a host's groups or a group's parents) unless it is there already. */
+int nh__inv_add_group_ref(nh_inventory_t *inv, nh_group_t ***list, size_t *n, nh_group_t *g);
+
+/* After loading: checks group references and cycles, orders each host's chain (nethost
+ * order, or Ansible's depth/priority/name order when ansible is set) and resolves every
+ * host's fields. */
+int nh__inv_resolve(nh__ld_t *ld, int ansible);
+
+/* The loaders (inventory_load.c, inventory_ansible.c, inventory_ini.c). */
+int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root);
+int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir);
+int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root, const char *dir);
+int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *dir);
+/* group_vars/ and host_vars/ beside an Ansible inventory. */
+int nh__inv_load_ansible_vars_dirs(nh__ld_t *ld, const char *dir);
+
+/* Resolves a path written in the inventory: ~ is $HOME, relative paths are taken from the
+ * inventory's folder. The result lives in the inventory's arena. NULL when out of memory. */
+const char *nh__inv_path(nh_inventory_t *inv, const char *path);
+
+#endif

@@ -1,0 +1,74 @@
+/* nethost core: the plugin loader.
+ *
+ * Loads shared objects that implement the plugin ABI (include/nethost/plugin.h) with
+ * dlopen(RTLD_NOW | RTLD_LOCAL), calls their nh_plugin_entry with the host table, and
+ * rolls a failed plugin back whole (its registrations removed, its unload hooks run, the
+ * file closed). Search order, decided by the caller: the built-in plugin folder, then each
+ * folder of NETHOST_PLUGIN_PATH, then each --plugins DIR. A file already loaded (same real
+ * path) is skipped. Process-wide, like the registry it fills.
+ */
+#ifndef NH_PLUGIN_H
+#define NH_PLUGIN_H
+
+#include <stddef.h>
+
+#include "nethost/plugin.h"
+
+/* A loaded plugin. Fields are read-only for users of this header. */
+struct nh_plugin_s {
+  char *file;           /* the path it was loaded from */
+  char *name;           /* as declared */
+  char *version;        /* as declared */
+  unsigned abi_version; /* the ABI it was built for */
+  void *handle;         /* dlopen handle */
+  int declared;
+  struct nh_plugin_hook_s *hooks; /* unload hooks, newest first */
+};
+
+/* One parser call: where parse_error() puts its reason. */
+struct nh_plugin_parse_s {
+  int failed;
+  int line;
+  char msg[480];
+};
+
+/* Loads one plugin file. Returns 0, or a negative code (NH_EPLUGIN, NH_EABI, NH_EDUPLICATE,
+ * NH_ENOMEM) with a malloc'd message naming the file in *errmsg (caller frees; errmsg may
+ * be NULL). Loading an already loaded file returns 0 and does nothing. */
+int nh_plugin_load(const char *path, char **errmsg);
+
+/* Loads every *.so in dir, in name order. A plugin that fails is reported through the log
+ * sink as a warning and skipped. A missing folder is not an error. Returns the number of
+ * plugins loaded, or a negative code when dir exists but cannot be read. */
+int nh_plugin_load_dir(const char *dir);
+
+/* Loads each folder of a ':'-separated list (NETHOST_PLUGIN_PATH); empty entries are
+ * skipped. Returns the number of plugins loaded. */
+int nh_plugin_load_path(const char *path_list);
+
+/* Unloads every plugin, newest first (unload hooks, registry entries, dlclose). */
+void nh_plugin_unload_all(void);
+
+/* Loaded plugins in load order. */
+size_t nh_plugin_count(void);
+const nh_plugin_t *nh_plugin_at(size_t i);
+
+/* Messages of loads that failed since start (for `nethost plugins` and for errors that
+ * say why a parser is missing). */
+size_t nh_plugin_failure_count(void);
+const char *nh_plugin_failure(size_t i);
+
+/* Where plugin and loader messages go. level is an nh_plugin_log_level_t; who is the
+ * plugin's name, or the file for loader messages. The default writes warnings and errors
+ * to stderr as "nethost: plugin WHO: MESSAGE". */
+typedef void (*nh_plugin_log_cb)(void *arg, int level, const char *who, const char *msg);
+void nh_plugin_set_log(nh_plugin_log_cb cb, void *arg);
+
+/* Internal: reports through the log sink (used by the registry for duplicates). */
+void nh__plugin_log(int level, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The host table handed to plugins (the registry passes it to parsers). */
+const nh_plugin_host_t *nh__plugin_host(void);
+
+#endif

@@ -1,0 +1,508 @@
+/* nethost core: the registry of platforms, parsers and parser sources. */
+#include "registry.h"
+#include "error.h"
+#include "plugin.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+  char *platform; /* canonical name when known at registration, else as given (lower) */
+  char *command;  /* normalised pattern: lower case, single spaces */
+  nh_plugin_parse_fn fn;
+  void *ud;
+  const nh_plugin_t *owner;
+} parser_t;
+
+typedef struct {
+  nh_plugin_parser_source_t src; /* copied; fields beyond the plugin's size are zero */
+  char *name;
+  const nh_plugin_t *owner;
+} source_t;
+
+static struct {
+  nh_platform_t **platforms;
+  size_t nplatforms;
+  parser_t *parsers;
+  size_t nparsers;
+  source_t *sources;
+  size_t nsources;
+} reg;
+
+static const char *owner_file(const nh_plugin_t *owner) {
+  return owner ? owner->file : "(built in)";
+}
+
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+/* Copies a NULL-terminated list; an absent list becomes an empty one. */
+static char **dup_list(const char *const *list, int *failed) {
+  size_t n = 0, i;
+  char **copy;
+  while (list && list[n]) n++;
+  if (!(copy = calloc(n + 1, sizeof(*copy)))) {
+    *failed = 1;
+    return NULL;
+  }
+  for (i = 0; i < n; i++) {
+    if (!(copy[i] = strdup(list[i]))) *failed = 1;
+  }
+  return copy;
+}
+
+static void free_list(char **list) {
+  size_t i;
+  if (!list) return;
+  for (i = 0; list[i]; i++) free(list[i]);
+  free(list);
+}
+
+static void free_platform(nh_platform_t *p) {
+  if (!p) return;
+  free(p->name);
+  free_list(p->aliases);
+  free(p->description);
+  free(p->prompt_pattern);
+  free_list(p->on_open);
+  free_list(p->paging_patterns);
+  free(p->enable_command);
+  free(p->enable_password_pattern);
+  free(p->privileged_pattern);
+  free(p->config_enter);
+  free(p->config_exit);
+  free(p->config_prompt_pattern);
+  free(p->save_command);
+  free(p->commit_command);
+  free(p->commit_confirmed_command);
+  free_list(p->error_patterns);
+  free_list(p->confirm_patterns);
+  free(p->confirm_response);
+  free(p->checkpoint_command);
+  free(p->rollback_command);
+  free(p->show_config_command);
+  free(p);
+}
+
+static int name_matches(const nh_platform_t *p, const char *name) {
+  size_t i;
+  if (strcasecmp(p->name, name) == 0) return 1;
+  for (i = 0; p->aliases[i]; i++) {
+    if (strcasecmp(p->aliases[i], name) == 0) return 1;
+  }
+  return 0;
+}
+
+const nh_platform_t *nh_registry_platform(const char *name_or_alias) {
+  size_t i;
+  if (!name_or_alias) return NULL;
+  for (i = 0; i < reg.nplatforms; i++) {
+    if (name_matches(reg.platforms[i], name_or_alias)) return reg.platforms[i];
+  }
+  return NULL;
+}
+
+const char *nh_registry_platform_name(const char *name_or_alias) {
+  const nh_platform_t *p = nh_registry_platform(name_or_alias);
+  return p ? p->name : NULL;
+}
+
+static int valid_name(const char *s) {
+  if (!s || !*s) return 0;
+  for (; *s; s++) {
+    if (isspace((unsigned char)*s) || iscntrl((unsigned char)*s)) return 0;
+  }
+  return 1;
+}
+
+int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
+  nh_platform_t *p, **grown;
+  nh_plugin_platform_t desc;
+  const nh_platform_t *clash;
+  int failed = 0;
+  size_t i;
+  if (!d || d->size < offsetof(nh_plugin_platform_t, aliases) + sizeof(d->aliases) ||
+      !valid_name(d->name))
+    return NH_EINVAL;
+  /* Read only the fields the plugin's struct has; newer ones stay zero. */
+  memset(&desc, 0, sizeof(desc));
+  memcpy(&desc, d, d->size < sizeof(desc) ? d->size : sizeof(desc));
+  if ((clash = nh_registry_platform(desc.name)) != NULL) {
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform '%s' is already defined by %s",
+                   desc.name, owner_file(clash->owner));
+    return NH_EDUPLICATE;
+  }
+  for (i = 0; desc.aliases && desc.aliases[i]; i++) {
+    if (!valid_name(desc.aliases[i])) return NH_EINVAL;
+    if ((clash = nh_registry_platform(desc.aliases[i])) != NULL) {
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+                     "platform alias '%s' (of %s) is already taken by platform '%s' of %s",
+                     desc.aliases[i], desc.name, clash->name, owner_file(clash->owner));
+      return NH_EDUPLICATE;
+    }
+  }
+  if (!(p = calloc(1, sizeof(*p)))) return NH_ENOMEM;
+  p->owner = owner;
+  p->name = strdup(desc.name);
+  p->aliases = dup_list(desc.aliases, &failed);
+  p->description = dup_or_null(desc.description);
+  p->prompt_pattern = dup_or_null(desc.prompt_pattern);
+  p->on_open = dup_list(desc.on_open, &failed);
+  p->paging_patterns = dup_list(desc.paging_patterns, &failed);
+  p->enable_command = dup_or_null(desc.enable_command);
+  p->enable_password_pattern = dup_or_null(desc.enable_password_pattern);
+  p->privileged_pattern = dup_or_null(desc.privileged_pattern);
+  p->config_enter = dup_or_null(desc.config_enter);
+  p->config_exit = dup_or_null(desc.config_exit);
+  p->config_prompt_pattern = dup_or_null(desc.config_prompt_pattern);
+  p->save_command = dup_or_null(desc.save_command);
+  p->commit_command = dup_or_null(desc.commit_command);
+  p->commit_confirmed_command = dup_or_null(desc.commit_confirmed_command);
+  p->error_patterns = dup_list(desc.error_patterns, &failed);
+  p->confirm_patterns = dup_list(desc.confirm_patterns, &failed);
+  p->confirm_response = dup_or_null(desc.confirm_response);
+  p->rollback_method = desc.rollback_method;
+  p->checkpoint_command = dup_or_null(desc.checkpoint_command);
+  p->rollback_command = dup_or_null(desc.rollback_command);
+  p->config_dialect = desc.config_dialect;
+  p->show_config_command = dup_or_null(desc.show_config_command);
+#define NH_CHECK_COPY(f) \
+  if (desc.f && !p->f) failed = 1;
+  NH_CHECK_COPY(description)
+  NH_CHECK_COPY(prompt_pattern)
+  NH_CHECK_COPY(enable_command)
+  NH_CHECK_COPY(enable_password_pattern)
+  NH_CHECK_COPY(privileged_pattern)
+  NH_CHECK_COPY(config_enter)
+  NH_CHECK_COPY(config_exit)
+  NH_CHECK_COPY(config_prompt_pattern)
+  NH_CHECK_COPY(save_command)
+  NH_CHECK_COPY(commit_command)
+  NH_CHECK_COPY(commit_confirmed_command)
+  NH_CHECK_COPY(confirm_response)
+  NH_CHECK_COPY(checkpoint_command)
+  NH_CHECK_COPY(rollback_command)
+  NH_CHECK_COPY(show_config_command)
+#undef NH_CHECK_COPY
+  if (!p->name || failed ||
+      !(grown = realloc(reg.platforms, (reg.nplatforms + 1) * sizeof(*grown)))) {
+    free_platform(p);
+    return NH_ENOMEM;
+  }
+  reg.platforms = grown;
+  reg.platforms[reg.nplatforms++] = p;
+  return 0;
+}
+
+/* Lower-cases and collapses whitespace; NULL when out of memory. */
+static char *normalise_command(const char *s) {
+  char *out = malloc(strlen(s) + 1), *o = out;
+  int space = 0;
+  if (!out) return NULL;
+  while (isspace((unsigned char)*s)) s++;
+  for (; *s; s++) {
+    if (isspace((unsigned char)*s)) {
+      space = 1;
+      continue;
+    }
+    if (space && o != out) *o++ = ' ';
+    space = 0;
+    *o++ = (char)tolower((unsigned char)*s);
+  }
+  *o = '\0';
+  return out;
+}
+
+/* The canonical name a parser for `platform` is filed under. */
+static char *parser_platform(const char *platform) {
+  const char *canon = nh_registry_platform_name(platform);
+  return normalise_command(canon ? canon : platform);
+}
+
+int nh__registry_add_parser(const nh_plugin_t *owner, const char *platform, const char *command,
+                            nh_plugin_parse_fn fn, void *ud) {
+  parser_t p, *grown;
+  size_t i;
+  if (!valid_name(platform) || !command || !fn) return NH_EINVAL;
+  p.platform = parser_platform(platform);
+  p.command = normalise_command(command);
+  p.fn = fn;
+  p.ud = ud;
+  p.owner = owner;
+  if (!p.platform || !p.command) goto nomem;
+  if (!*p.command) {
+    free(p.platform);
+    free(p.command);
+    return NH_EINVAL;
+  }
+  for (i = 0; i < reg.nparsers; i++) {
+    if (strcmp(reg.parsers[i].platform, p.platform) == 0 &&
+        strcmp(reg.parsers[i].command, p.command) == 0) {
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+                     "parser '%s' for platform %s is already defined by %s", p.command, p.platform,
+                     owner_file(reg.parsers[i].owner));
+      free(p.platform);
+      free(p.command);
+      return NH_EDUPLICATE;
+    }
+  }
+  if (!(grown = realloc(reg.parsers, (reg.nparsers + 1) * sizeof(*grown)))) goto nomem;
+  reg.parsers = grown;
+  reg.parsers[reg.nparsers++] = p;
+  return 0;
+nomem:
+  free(p.platform);
+  free(p.command);
+  return NH_ENOMEM;
+}
+
+int nh__registry_add_source(const nh_plugin_t *owner, const nh_plugin_parser_source_t *s) {
+  source_t src, *grown;
+  size_t i;
+  if (!s || s->size < offsetof(nh_plugin_parser_source_t, each) || !valid_name(s->name) ||
+      !s->resolve || !s->parse)
+    return NH_EINVAL;
+  memset(&src, 0, sizeof(src));
+  memcpy(&src.src, s, s->size < sizeof(src.src) ? s->size : sizeof(src.src));
+  for (i = 0; i < reg.nsources; i++) {
+    if (strcmp(reg.sources[i].name, s->name) == 0) {
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+                     "parser source '%s' is already defined by %s", s->name,
+                     owner_file(reg.sources[i].owner));
+      return NH_EDUPLICATE;
+    }
+  }
+  if (!(src.name = strdup(s->name))) return NH_ENOMEM;
+  src.src.name = src.name;
+  src.owner = owner;
+  if (!(grown = realloc(reg.sources, (reg.nsources + 1) * sizeof(*grown)))) {
+    free(src.name);
+    return NH_ENOMEM;
+  }
+  reg.sources = grown;
+  reg.sources[reg.nsources++] = src;
+  return 0;
+}
+
+void nh__registry_remove_owner(const nh_plugin_t *owner) {
+  size_t i, j;
+  for (i = j = 0; i < reg.nplatforms; i++) {
+    if (reg.platforms[i]->owner == owner)
+      free_platform(reg.platforms[i]);
+    else
+      reg.platforms[j++] = reg.platforms[i];
+  }
+  reg.nplatforms = j;
+  for (i = j = 0; i < reg.nparsers; i++) {
+    if (reg.parsers[i].owner == owner) {
+      free(reg.parsers[i].platform);
+      free(reg.parsers[i].command);
+    } else {
+      reg.parsers[j++] = reg.parsers[i];
+    }
+  }
+  reg.nparsers = j;
+  for (i = j = 0; i < reg.nsources; i++) {
+    if (reg.sources[i].owner == owner)
+      free(reg.sources[i].name);
+    else
+      reg.sources[j++] = reg.sources[i];
+  }
+  reg.nsources = j;
+}
+
+void nh__registry_clear(void) {
+  size_t i;
+  for (i = 0; i < reg.nplatforms; i++) free_platform(reg.platforms[i]);
+  for (i = 0; i < reg.nparsers; i++) {
+    free(reg.parsers[i].platform);
+    free(reg.parsers[i].command);
+  }
+  for (i = 0; i < reg.nsources; i++) free(reg.sources[i].name);
+  free(reg.platforms);
+  free(reg.parsers);
+  free(reg.sources);
+  memset(&reg, 0, sizeof(reg));
+}
+
+/* Next word of s: sets *w and *n, returns the rest, or NULL at the end. */
+static const char *next_word(const char *s, const char **w, size_t *n) {
+  while (*s && isspace((unsigned char)*s)) s++;
+  if (!*s) return NULL;
+  *w = s;
+  while (*s && !isspace((unsigned char)*s)) s++;
+  *n = (size_t)(s - *w);
+  return s;
+}
+
+int nh_registry_command_match(const char *pattern, const char *typed) {
+  const char *pw, *tw;
+  size_t pn, tn;
+  int score = 0;
+  for (;;) {
+    const char *prest = next_word(pattern, &pw, &pn);
+    const char *trest = next_word(typed, &tw, &tn);
+    if (prest && pn == 1 && *pw == '*' && !next_word(prest, &pw, &pn)) {
+      /* A final "*" takes any further words; it ranks below every exact pattern. */
+      return score;
+    }
+    if (!prest && !trest) return score + 10000;
+    if (!prest || !trest) return -1;
+    if (tn > pn || strncasecmp(pw, tw, tn) != 0) return -1;
+    score += tn == pn ? 2 : 1; /* a full word is a better match than an abbreviation */
+    pattern = prest;
+    typed = trest;
+  }
+}
+
+/* The best registered parser for (platform, command); NH_EINVAL when two tie. */
+static int find_registered(const char *platform, const char *command, const parser_t **found,
+                           char **errmsg) {
+  const parser_t *best = NULL, *tie = NULL;
+  int best_score = -1;
+  size_t i;
+  for (i = 0; i < reg.nparsers; i++) {
+    const parser_t *p = &reg.parsers[i];
+    int score;
+    if (strcmp(p->platform, platform) != 0) continue;
+    if ((score = nh_registry_command_match(p->command, command)) < 0) continue;
+    if (score > best_score) {
+      best = p;
+      best_score = score;
+      tie = NULL;
+    } else if (score == best_score) {
+      tie = p;
+    }
+  }
+  if (!best) return NH_ENOPARSER;
+  if (tie) {
+    if (errmsg) {
+      size_t n = strlen(command) + strlen(best->command) + strlen(tie->command) + 64;
+      if ((*errmsg = malloc(n)) != NULL)
+        snprintf(*errmsg, n, "ambiguous command '%s': '%s' or '%s'", command, best->command,
+                 tie->command);
+    }
+    return NH_EINVAL;
+  }
+  *found = best;
+  return 0;
+}
+
+int nh_registry_find_parser(const char *platform, const char *command, nh_parser_match_t *m,
+                            char **errmsg) {
+  const parser_t *p = NULL;
+  char *canon;
+  size_t i;
+  int rc;
+  if (errmsg) *errmsg = NULL;
+  if (!platform || !command || !m) return NH_EINVAL;
+  memset(m, 0, sizeof(*m));
+  if (!(canon = parser_platform(platform))) return NH_ENOMEM;
+  rc = find_registered(canon, command, &p, errmsg);
+  if (rc == 0) {
+    m->platform = p->platform;
+    m->command = p->command;
+    m->owner = p->owner;
+  } else if (rc == NH_ENOPARSER) {
+    for (i = 0; i < reg.nsources; i++) {
+      source_t *s = &reg.sources[i];
+      m->detail[0] = '\0';
+      if (s->src.resolve(s->src.ud, canon, command, m->detail, sizeof(m->detail)) == 1) {
+        m->detail[sizeof(m->detail) - 1] = '\0';
+        m->platform = nh_registry_platform_name(platform);
+        m->command = NULL;
+        m->source = s->name;
+        m->owner = s->owner;
+        rc = 0;
+        break;
+      }
+    }
+    m->detail[sizeof(m->detail) - 1] = '\0';
+  }
+  free(canon);
+  return rc;
+}
+
+static char *parse_message(const nh_plugin_parse_t *p) {
+  char buf[512];
+  if (!p->failed) return strdup("the parser failed without saying why");
+  if (p->line > 0)
+    snprintf(buf, sizeof(buf), "line %d: %s", p->line, p->msg);
+  else
+    snprintf(buf, sizeof(buf), "%s", p->msg);
+  return strdup(buf);
+}
+
+int nh_registry_parse(const char *platform, const char *command, const char *text, size_t len,
+                      nh_value_t **out, char **errmsg) {
+  const parser_t *p = NULL;
+  nh_plugin_parse_t ctx;
+  nh_plugin_value_t *root = NULL;
+  char *canon;
+  size_t i;
+  int rc;
+  if (errmsg) *errmsg = NULL;
+  *out = NULL;
+  if (!platform || !command || !text) return NH_EINVAL;
+  memset(&ctx, 0, sizeof(ctx));
+  if (!(canon = parser_platform(platform))) return NH_ENOMEM;
+  rc = find_registered(canon, command, &p, errmsg);
+  if (rc == 0) {
+    rc = p->fn(nh__plugin_host(), &ctx, text, len, &root, p->ud);
+  } else if (rc == NH_ENOPARSER) {
+    for (i = 0; i < reg.nsources; i++) {
+      source_t *s = &reg.sources[i];
+      char what[8];
+      if (s->src.resolve(s->src.ud, canon, command, what, sizeof(what)) != 1) continue;
+      rc = s->src.parse(s->src.ud, nh__plugin_host(), &ctx, canon, command, text, len, &root);
+      if (rc != NH_ENOPARSER) break;
+    }
+  }
+  free(canon);
+  if (rc == 0 && !root) {
+    rc = NH_EPARSE;
+    if (!ctx.failed) snprintf(ctx.msg, sizeof(ctx.msg), "the parser returned nothing");
+    ctx.failed = 1;
+  }
+  if (rc < 0) {
+    nh_value_free((nh_value_t *)root);
+    if (errmsg && !*errmsg && rc != NH_ENOPARSER) *errmsg = parse_message(&ctx);
+    if (rc != NH_ENOMEM && rc != NH_ENOPARSER && rc != NH_EINVAL) rc = NH_EPARSE;
+    return rc;
+  }
+  *out = (nh_value_t *)root;
+  return 0;
+}
+
+void nh_registry_each_platform(nh_registry_platform_cb cb, void *arg) {
+  size_t i;
+  for (i = 0; i < reg.nplatforms; i++) cb(arg, reg.platforms[i]);
+}
+
+typedef struct {
+  nh_registry_parser_cb cb;
+  void *arg;
+  const source_t *source;
+} each_ctx_t;
+
+static void each_source_entry(void *arg, const char *platform, const char *command,
+                              const char *detail) {
+  each_ctx_t *ctx = arg;
+  ctx->cb(ctx->arg, platform, command, ctx->source->name, detail, ctx->source->owner);
+}
+
+void nh_registry_each_parser(nh_registry_parser_cb cb, void *arg) {
+  size_t i;
+  for (i = 0; i < reg.nparsers; i++) {
+    cb(arg, reg.parsers[i].platform, reg.parsers[i].command, NULL, NULL, reg.parsers[i].owner);
+  }
+  for (i = 0; i < reg.nsources; i++) {
+    each_ctx_t ctx = {cb, arg, &reg.sources[i]};
+    if (reg.sources[i].src.each)
+      reg.sources[i].src.each(reg.sources[i].src.ud, each_source_entry, &ctx);
+  }
+}

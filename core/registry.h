@@ -1,0 +1,107 @@
+/* nethost core: the registry of platforms and parsers that plugins provide.
+ *
+ * Process-wide: plugins are loaded once per process (core/plugin.h) and register here
+ * through the plugin ABI (include/nethost/plugin.h). Everything registered is copied, and
+ * removed again when its plugin is unloaded or rolled back. Lookups are by canonical name
+ * or alias; parsers are found by (platform, command) with the device's abbreviation rules,
+ * then through parser sources (fallback resolvers such as the TextFSM template index).
+ */
+#ifndef NH_REGISTRY_H
+#define NH_REGISTRY_H
+
+#include <stddef.h>
+
+#include "nethost/plugin.h"
+#include "value.h"
+
+typedef struct nh_plugin_s nh_plugin_t;
+
+/* A platform driver, as registered (see nh_plugin_platform_t in nethost/plugin.h for the
+ * meaning of each field). Strings are owned by the registry; lists are NULL-terminated and
+ * never NULL themselves (an absent list is an empty one); absent strings are NULL. Valid
+ * until the owning plugin is unloaded (nh_plugin_unload_all). */
+typedef struct nh_platform_s {
+  char *name;
+  char **aliases;
+  char *description;
+  char *prompt_pattern;
+  char **on_open;
+  char **paging_patterns;
+  char *enable_command;
+  char *enable_password_pattern;
+  char *privileged_pattern;
+  char *config_enter;
+  char *config_exit;
+  char *config_prompt_pattern;
+  char *save_command;
+  char *commit_command;
+  char *commit_confirmed_command;
+  char **error_patterns;
+  char **confirm_patterns;
+  char *confirm_response;
+  nh_plugin_rollback_t rollback_method;
+  char *checkpoint_command;
+  char *rollback_command;
+  nh_plugin_config_dialect_t config_dialect;
+  char *show_config_command;
+  const nh_plugin_t *owner; /* the plugin that registered it (NULL: built in) */
+} nh_platform_t;
+
+/* The platform whose name or alias is name_or_alias (case-insensitive), or NULL. */
+const nh_platform_t *nh_registry_platform(const char *name_or_alias);
+
+/* The canonical name for name_or_alias: the platform's name if one is registered, else
+ * NULL. */
+const char *nh_registry_platform_name(const char *name_or_alias);
+
+/* What a lookup found: a registered parser, or a parser source that resolved. */
+typedef struct nh_parser_match_s {
+  const char *platform; /* canonical platform name the parser is registered for */
+  const char *command;  /* the registered command pattern, or the command as given */
+  const char *source;   /* NULL for a registered parser, else the source's name */
+  const nh_plugin_t *owner;
+  char detail[256]; /* the source's description of what will parse ("" if none) */
+} nh_parser_match_t;
+
+/* Finds the parser for (platform, command). Returns 0 and fills *m, NH_ENOPARSER when
+ * nothing matches, or NH_EINVAL (message in *errmsg, malloc'd, caller frees; may be NULL)
+ * when an abbreviation is ambiguous. */
+int nh_registry_find_parser(const char *platform, const char *command, nh_parser_match_t *m,
+                            char **errmsg);
+
+/* Parses text (len bytes; text[len] must be '\0') as the output of command on platform.
+ * Returns 0 and a value tree in *out (the caller frees it with nh_value_free), or a
+ * negative code: NH_ENOPARSER, NH_EPARSE, NH_ENOMEM, NH_EINVAL. On failure *errmsg (if
+ * errmsg is not NULL) receives a malloc'd reason the caller frees, e.g. "line 3: expected
+ * an interface name". */
+int nh_registry_parse(const char *platform, const char *command, const char *text, size_t len,
+                      nh_value_t **out, char **errmsg);
+
+/* Iteration for listings (`nethost plugins`), in registration order. */
+typedef void (*nh_registry_platform_cb)(void *arg, const nh_platform_t *platform);
+typedef void (*nh_registry_parser_cb)(void *arg, const char *platform, const char *command,
+                                      const char *source, const char *detail,
+                                      const nh_plugin_t *owner);
+void nh_registry_each_platform(nh_registry_platform_cb cb, void *arg);
+/* Registered parsers (source NULL), then each source's entries when it can list them. */
+void nh_registry_each_parser(nh_registry_parser_cb cb, void *arg);
+
+/* Whether `typed` abbreviates `pattern` as a device CLI accepts it: same number of words
+ * (or more, when pattern ends in "*"), each typed word a case-insensitive prefix of the
+ * pattern's word. Returns -1 for no match, else a score (higher is a better match).
+ * Exposed for tests and for parser sources that want the same rules. */
+int nh_registry_command_match(const char *pattern, const char *typed);
+
+/* Registration, used by the plugin loader on behalf of plugin (NULL for built-ins and
+ * tests). Return 0 or NH_EDUPLICATE / NH_EINVAL / NH_ENOMEM; a duplicate is logged with
+ * both files. */
+int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *desc);
+int nh__registry_add_parser(const nh_plugin_t *owner, const char *platform, const char *command,
+                            nh_plugin_parse_fn fn, void *ud);
+int nh__registry_add_source(const nh_plugin_t *owner, const nh_plugin_parser_source_t *src);
+/* Removes everything owner registered. */
+void nh__registry_remove_owner(const nh_plugin_t *owner);
+/* Removes everything (tests, process exit). */
+void nh__registry_clear(void);
+
+#endif

@@ -1,0 +1,563 @@
+/* nethost Lua layer: require "nethost.inventory" (the global `inventory`).
+ *
+ *   local inv = inventory.load(path [, {limit = PATTERN}])
+ *   #inv, inv[i], inv:each(), inv:hosts(), inv:names(), inv:get(name), inv:groups()
+ *   inv:filter{platform = "cisco_ios", groups = {"core", "edge"}, site = "lon"}
+ *   inv:filter(function(host) return ... end), inv:limit("core:&lon*")
+ *   inv:explain(name), inv.path, inv.format
+ *
+ * An inventory object is a view: a list of host positions over one loaded inventory, which
+ * every view made from it shares. Hosts are Lua tables (one per host and loaded inventory,
+ * created the first time they are seen, so a host is the same value in every view and can
+ * be a table key) with the resolved fields name, address, port, platform, username,
+ * key_file, groups, ssh, http, data, and `secrets` (which secrets are set, each "***").
+ * No secret is ever a field: host:secret("password" | "enable_secret" | "passphrase") reads
+ * it at that moment (from the file, the environment or the inventory) and returns it, or nil
+ * when none is configured; it raises an error object naming the host when a configured
+ * secret cannot be read.
+ */
+#include "error.h"
+#include "inventory.h"
+#include "lvalue.h"
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ROOT_MT  "nethost.inventory.root"
+#define VIEW_MT  "nethost.inventory"
+#define HOST_MT  "nethost.host"
+#define REF_MT   "nethost.host.ref"
+#define REFS_KEY "nethost.inventory.refs" /* registry: host table -> ref (weak keys) */
+
+typedef struct {
+  nh_inventory_t *inv;
+} root_t;
+
+/* A view; uservalue 1 is its root, uservalue 2 the root's host cache. */
+typedef struct {
+  nh_inventory_t *inv;
+  size_t n;
+  size_t idx[];
+} view_t;
+
+/* What a host table stands for; uservalue 1 is the root that keeps inv alive. */
+typedef struct {
+  nh_inventory_t *inv;
+  size_t index;
+} ref_t;
+
+static int root_gc(lua_State *L) {
+  root_t *r = luaL_checkudata(L, 1, ROOT_MT);
+  nh_inventory_free(r->inv);
+  r->inv = NULL;
+  return 0;
+}
+
+static view_t *check_view(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, VIEW_MT);
+}
+
+/* Pushes a new view over the positions idx (copied) sharing the root and cache of the view
+ * (or root) at `from`, whose uservalues 1 and 2 are those. */
+static view_t *push_view(lua_State *L, nh_inventory_t *inv, const size_t *idx, size_t n,
+                         int root_idx, int cache_idx) {
+  view_t *v;
+  root_idx = lua_absindex(L, root_idx);
+  cache_idx = lua_absindex(L, cache_idx);
+  v = lua_newuserdatauv(L, sizeof(*v) + n * sizeof(size_t), 2);
+  v->inv = inv;
+  v->n = n;
+  if (n) memcpy(v->idx, idx, n * sizeof(size_t));
+  lua_pushvalue(L, root_idx);
+  lua_setiuservalue(L, -2, 1);
+  lua_pushvalue(L, cache_idx);
+  lua_setiuservalue(L, -2, 2);
+  luaL_setmetatable(L, VIEW_MT);
+  return v;
+}
+
+/* Pushes a view over a subset of the view at vidx. */
+static view_t *push_subview(lua_State *L, int vidx, const size_t *idx, size_t n) {
+  view_t *src = check_view(L, vidx);
+  view_t *v;
+  vidx = lua_absindex(L, vidx);
+  lua_getiuservalue(L, vidx, 1);
+  lua_getiuservalue(L, vidx, 2);
+  v = push_view(L, src->inv, idx, n, -2, -1);
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+  return v;
+}
+
+static void set_str(lua_State *L, const char *k, const char *s) {
+  if (!s) return;
+  lua_pushstring(L, s);
+  lua_setfield(L, -2, k);
+}
+
+/* Builds the Lua table of host index (of the inventory behind the view at vidx). */
+static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index) {
+  const nh_host_t *h = nh_inventory_host(inv, index);
+  nh_value_t *v = nh_host_to_value(h, NH_HOST_SECRETS_OMITTED);
+  ref_t *ref;
+  if (!v) luaL_error(L, "out of memory");
+  nhl_value_push_owned(L, v);
+  /* Masked secrets say which are set without ever being one. */
+  lua_createtable(L, 0, 3);
+  if (h->fields.password.kind) set_str(L, "password", "***");
+  if (h->fields.passphrase.kind) set_str(L, "passphrase", "***");
+  if (h->fields.enable_secret.kind) set_str(L, "enable_secret", "***");
+  lua_setfield(L, -2, "secrets");
+  luaL_setmetatable(L, HOST_MT);
+  /* refs[host] = ref */
+  lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY);
+  lua_pushvalue(L, -2);
+  ref = lua_newuserdatauv(L, sizeof(*ref), 1);
+  ref->inv = inv;
+  ref->index = index;
+  luaL_setmetatable(L, REF_MT);
+  lua_getiuservalue(L, vidx, 1);
+  lua_setiuservalue(L, -2, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+/* Pushes the host at position index of the inventory behind the view at vidx. */
+static void push_host(lua_State *L, int vidx, size_t index) {
+  view_t *v = check_view(L, vidx);
+  vidx = lua_absindex(L, vidx);
+  lua_getiuservalue(L, vidx, 2);
+  if (lua_rawgeti(L, -1, (lua_Integer)index + 1) == LUA_TNIL) {
+    lua_pop(L, 1);
+    build_host(L, vidx, v->inv, index);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, (lua_Integer)index + 1);
+  }
+  lua_remove(L, -2);
+}
+
+static void raise_load(lua_State *L, int rc, const char *err, const char *op) {
+  if (rc == NH_ENOMEM) luaL_error(L, "out of memory");
+  nhl_raise(L, "inventory", NULL, op, rc, "%s", err);
+}
+
+/* Narrows the view at vidx with pattern; pushes the new view. */
+static int limit_view(lua_State *L, int vidx, const char *pattern) {
+  view_t *v = check_view(L, vidx);
+  char err[512];
+  size_t *idx, n, i, j, k = 0;
+  int rc = nh_inventory_select(v->inv, pattern, &idx, &n, err, sizeof(err));
+  if (rc < 0) raise_load(L, rc, err, "inventory.limit");
+  /* Keep only positions in this view: both lists are in inventory order. */
+  for (i = 0, j = 0; i < n && j < v->n;) {
+    if (idx[i] == v->idx[j])
+      idx[k++] = idx[i++], j++;
+    else if (idx[i] < v->idx[j])
+      i++;
+    else
+      j++;
+  }
+  push_subview(L, vidx, idx, k);
+  free(idx);
+  return 1;
+}
+
+static int l_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char err[1024];
+  nh_inventory_t *inv;
+  root_t *r;
+  size_t *idx, n, i;
+  int rc;
+  r = lua_newuserdatauv(L, sizeof(*r), 0);
+  r->inv = NULL;
+  luaL_setmetatable(L, ROOT_MT);
+  rc = nh_inventory_load(path, &inv, err, sizeof(err));
+  if (rc < 0) raise_load(L, rc, err, "inventory.load");
+  r->inv = inv;
+  lua_newtable(L); /* the host cache */
+  n = nh_inventory_count(inv);
+  /* The full view's positions, built in a userdata so an error cannot leak them. */
+  idx = lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
+  for (i = 0; i < n; i++) idx[i] = i;
+  push_view(L, inv, idx, n, -3, -2);
+  if (lua_istable(L, 2) && lua_getfield(L, 2, "limit") == LUA_TSTRING) {
+    return limit_view(L, -2, lua_tostring(L, -1));
+  }
+  lua_settop(L, lua_gettop(L) - (lua_istable(L, 2) ? 1 : 0));
+  return 1;
+}
+
+static int l_len(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)check_view(L, 1)->n);
+  return 1;
+}
+
+static int each_next(lua_State *L) {
+  view_t *v = check_view(L, lua_upvalueindex(1));
+  lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+  if ((size_t)i >= v->n) return 0;
+  lua_pushinteger(L, i + 1);
+  lua_replace(L, lua_upvalueindex(2));
+  push_host(L, lua_upvalueindex(1), v->idx[i]);
+  return 1;
+}
+
+static int l_each(lua_State *L) {
+  check_view(L, 1);
+  lua_settop(L, 1);
+  lua_pushinteger(L, 0);
+  lua_pushcclosure(L, each_next, 2);
+  return 1;
+}
+
+static int l_hosts(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  size_t i;
+  lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
+  for (i = 0; i < v->n; i++) {
+    push_host(L, 1, v->idx[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int l_names(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  size_t i;
+  lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
+  for (i = 0; i < v->n; i++) {
+    lua_pushstring(L, nh_inventory_host(v->inv, v->idx[i])->name);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* Whether position index is in the view (binary search: positions are sorted). */
+static int in_view(const view_t *v, size_t index) {
+  size_t lo = 0, hi = v->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v->idx[mid] == index) return 1;
+    if (v->idx[mid] < index)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return 0;
+}
+
+static int l_get(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  const nh_host_t *h = nh_inventory_find(v->inv, luaL_checkstring(L, 2));
+  if (!h || !in_view(v, h->index)) return 0;
+  push_host(L, 1, h->index);
+  return 1;
+}
+
+static int l_groups(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  size_t i, j, ng = nh_inventory_group_count(v->inv), k = 0;
+  lua_newtable(L);
+  for (i = 0; i < ng; i++) {
+    const nh_group_t *g = nh_inventory_group(v->inv, i);
+    size_t count = 0;
+    for (j = 0; j < v->n; j++) count += nh_host_in_group(nh_inventory_host(v->inv, v->idx[j]), g);
+    if (!count && v->n != nh_inventory_count(v->inv)) continue;
+    lua_createtable(L, 0, 3);
+    set_str(L, "name", g->name);
+    lua_pushinteger(L, (lua_Integer)count);
+    lua_setfield(L, -2, "count");
+    lua_createtable(L, (int)g->nparents, 0);
+    for (j = 0; j < g->nparents; j++) {
+      lua_pushstring(L, g->parents[j]->name);
+      lua_rawseti(L, -2, (lua_Integer)j + 1);
+    }
+    lua_setfield(L, -2, "parents");
+    nhl_value_push(L, g->own.data);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+    }
+    lua_setfield(L, -2, "data");
+    lua_rawseti(L, -2, (lua_Integer)++k);
+  }
+  return 1;
+}
+
+/* Converts the filter value at idx to the text nh_host_attr_match compares. */
+static const char *filter_text(lua_State *L, int idx, const char *key) {
+  switch (lua_type(L, idx)) {
+  case LUA_TSTRING:
+    return lua_tostring(L, idx);
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return lua_pushfstring(L, "%I", lua_tointeger(L, idx));
+    {
+      lua_Number d = lua_tonumber(L, idx);
+      if (d == (lua_Number)(lua_Integer)d) return lua_pushfstring(L, "%I", (lua_Integer)d);
+      return lua_pushfstring(L, "%f", d);
+    }
+  case LUA_TBOOLEAN:
+    return lua_toboolean(L, idx) ? "true" : "false";
+  default:
+    luaL_error(L, "filter: '%s' wants a string, number, boolean or a list of them, got %s", key,
+               luaL_typename(L, idx));
+    return NULL;
+  }
+}
+
+static int match_table(lua_State *L, int tidx, const nh_host_t *h) {
+  int ok = 1;
+  lua_pushnil(L);
+  while (ok && lua_next(L, tidx)) {
+    const char *key;
+    int top = lua_gettop(L);
+    if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "filter: keys must be attribute names");
+    key = lua_tostring(L, -2);
+    if (lua_istable(L, -1)) {
+      lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+      ok = 0;
+      for (i = 1; i <= n && !ok; i++) {
+        lua_rawgeti(L, -1, i);
+        ok = nh_host_attr_match(h, key, filter_text(L, lua_gettop(L), key), 0);
+        lua_settop(L, top);
+      }
+    } else {
+      ok = nh_host_attr_match(h, key, filter_text(L, -1, key), 0);
+    }
+    lua_settop(L, top - 1);
+  }
+  if (!ok) lua_pop(L, 1); /* the key lua_next left */
+  return ok;
+}
+
+static int l_filter(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  size_t i, k = 0, *idx;
+  if (!lua_istable(L, 2) && !lua_isfunction(L, 2))
+    return luaL_argerror(L, 2, "a table of attribute = value, or a function(host)");
+  lua_settop(L, 2);
+  idx = lua_newuserdatauv(L, (v->n ? v->n : 1) * sizeof(size_t), 0); /* 3 */
+  for (i = 0; i < v->n; i++) {
+    int keep;
+    if (lua_istable(L, 2)) {
+      keep = match_table(L, 2, nh_inventory_host(v->inv, v->idx[i]));
+    } else {
+      lua_pushvalue(L, 2);
+      push_host(L, 1, v->idx[i]);
+      lua_call(L, 1, 1);
+      keep = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+    }
+    if (keep) idx[k++] = v->idx[i];
+  }
+  push_subview(L, 1, idx, k);
+  return 1;
+}
+
+static int l_limit(lua_State *L) {
+  check_view(L, 1);
+  return limit_view(L, 1, luaL_checkstring(L, 2));
+}
+
+static int l_explain(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  const nh_host_t *h = nh_inventory_find(v->inv, name);
+  nh_value_t *e;
+  if (!h) return luaL_error(L, "inventory: no host '%s'", name);
+  if (!(e = nh_host_explain(v->inv, h))) return luaL_error(L, "out of memory");
+  nhl_value_push_owned(L, e);
+  return 1;
+}
+
+/* inv:json([indent [, name]]) -> the view's hosts as a JSON array (or the one host name as
+ * an object), secrets shown as "***". */
+static int l_json(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  int indent = (int)luaL_optinteger(L, 2, 0);
+  const char *name = luaL_optstring(L, 3, NULL);
+  nh_value_t *list;
+  char *text;
+  size_t i, len;
+  indent = indent < 0 ? 0 : indent > 8 ? 8 : indent;
+  if (name) {
+    const nh_host_t *h = nh_inventory_find(v->inv, name);
+    if (!h || !in_view(v, h->index)) return 0;
+    if (!(list = nh_host_to_value(h, NH_HOST_SECRETS_MASKED)))
+      return luaL_error(L, "out of memory");
+    text = nh_value_to_json(list, indent, &len);
+    nh_value_free(list);
+    if (!text) return luaL_error(L, "out of memory");
+    lua_pushlstring(L, text, len);
+    free(text);
+    return 1;
+  }
+  if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
+  for (i = 0; i < v->n; i++)
+    if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
+                                                  NH_HOST_SECRETS_MASKED)) < 0)
+      break;
+  text = i == v->n ? nh_value_to_json(list, indent, &len) : NULL;
+  nh_value_free(list);
+  if (!text) return luaL_error(L, "out of memory");
+  lua_pushlstring(L, text, len);
+  free(text);
+  return 1;
+}
+
+static int l_view_index(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  if (lua_isinteger(L, 2)) {
+    lua_Integer i = lua_tointeger(L, 2);
+    if (i < 1 || (size_t)i > v->n) return 0;
+    push_host(L, 1, v->idx[i - 1]);
+    return 1;
+  }
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    const char *k = lua_tostring(L, 2);
+    if (!strcmp(k, "path")) {
+      lua_pushstring(L, nh_inventory_path(v->inv));
+      return 1;
+    }
+    if (!strcmp(k, "format")) {
+      lua_pushstring(L, nh_inventory_format(v->inv));
+      return 1;
+    }
+  }
+  luaL_getmetatable(L, VIEW_MT);
+  lua_getfield(L, -1, "__methods");
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
+  return 1;
+}
+
+static int l_view_tostring(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  lua_pushfstring(L, "inventory %s (%I hosts)", nh_inventory_path(v->inv), (lua_Integer)v->n);
+  return 1;
+}
+
+/* ---- hosts ---------------------------------------------------------------------------- */
+
+static ref_t *host_ref(lua_State *L, int idx) {
+  ref_t *r;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY);
+  lua_pushvalue(L, idx);
+  lua_rawget(L, -2);
+  r = luaL_testudata(L, -1, REF_MT);
+  lua_pop(L, 2);
+  if (!r) luaL_argerror(L, idx, "not an inventory host");
+  return r;
+}
+
+static int l_host_secret(lua_State *L) {
+  ref_t *r = host_ref(L, 1);
+  const char *what = luaL_checkstring(L, 2);
+  const nh_host_t *h = nh_inventory_host(r->inv, r->index);
+  const nh_secret_t *s;
+  char err[512], *out;
+  int rc;
+  if (!strcmp(what, "password"))
+    s = &h->fields.password;
+  else if (!strcmp(what, "enable_secret") || !strcmp(what, "enable"))
+    s = &h->fields.enable_secret;
+  else if (!strcmp(what, "passphrase") || !strcmp(what, "key_passphrase"))
+    s = &h->fields.passphrase;
+  else
+    return luaL_argerror(L, 2, "expected \"password\", \"enable_secret\" or \"passphrase\"");
+  rc = nh_secret_read(s, h->name, what, &out, err, sizeof(err));
+  if (rc == NH_ENOENT) return 0;
+  if (rc == NH_ENOMEM) return luaL_error(L, "out of memory");
+  if (rc < 0) return nhl_raise(L, "inventory", h->name, "host:secret", rc, "%s", err);
+  lua_pushstring(L, out);
+  /* Wipe our copy; Lua's string is the caller's to keep. */
+  memset(out, 0, strlen(out));
+  free(out);
+  return 1;
+}
+
+static int l_host_explain(lua_State *L) {
+  ref_t *r = host_ref(L, 1);
+  nh_value_t *e = nh_host_explain(r->inv, nh_inventory_host(r->inv, r->index));
+  if (!e) return luaL_error(L, "out of memory");
+  nhl_value_push_owned(L, e);
+  return 1;
+}
+
+static int l_host_tostring(lua_State *L) {
+  const char *name, *addr, *platform;
+  lua_Integer port;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_getfield(L, 1, "name");
+  lua_getfield(L, 1, "address");
+  lua_getfield(L, 1, "port");
+  lua_getfield(L, 1, "platform");
+  name = lua_tostring(L, -4);
+  addr = lua_tostring(L, -3);
+  port = lua_tointeger(L, -2);
+  platform = lua_tostring(L, -1);
+  lua_pushfstring(L, "host %s (%s", name ? name : "?", addr ? addr : name ? name : "?");
+  if (port)
+    lua_pushfstring(L, ":%I", port);
+  else
+    lua_pushliteral(L, "");
+  lua_pushfstring(L, "%s%s)", platform ? ", " : "", platform ? platform : "");
+  lua_concat(L, 3);
+  return 1;
+}
+
+int luaopen_nethost_inventory(lua_State *L) {
+  static const luaL_Reg funcs[] = {{"load", l_load}, {NULL, NULL}};
+  static const luaL_Reg view_methods[] = {
+      {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
+      {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
+      {"json", l_json},     {NULL, NULL}};
+  static const luaL_Reg host_methods[] = {
+      {"secret", l_host_secret}, {"explain", l_host_explain}, {NULL, NULL}};
+  if (luaL_newmetatable(L, ROOT_MT)) {
+    lua_pushcfunction(L, root_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_pop(L, 1);
+  luaL_newmetatable(L, REF_MT);
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, VIEW_MT)) {
+    luaL_newlib(L, view_methods);
+    lua_setfield(L, -2, "__methods");
+    lua_pushcfunction(L, l_view_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, l_view_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, HOST_MT)) {
+    luaL_newlib(L, host_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_host_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, REFS_KEY);
+  } else {
+    lua_pop(L, 1);
+  }
+  luaL_newlib(L, funcs);
+  /* nethost.inventory_setup registers the -i/-l hook of `nethost run`; a build without
+   * the CLI library simply has no hook. */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "nethost.inventory_setup");
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);
+  return 1;
+}

@@ -1,0 +1,338 @@
+/* nethost Lua layer: the `nethost.plugins` module — loading plugins, listing what they
+ * registered, and running their parsers. The playbook-facing `parse` global is the pure-Lua
+ * wrapper lua/nethost/parse.lua; other bindings (hosts) call nhl_parse_push (plugins.h).
+ *
+ * Plugins are loaded once per process: the built-in folder and NETHOST_PLUGIN_PATH on first
+ * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
+#include "plugins.h"
+#include "lvalue.h"
+
+#include "error.h"
+#include "plugin.h"
+#include "registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int defaults_loaded;
+
+void nhl_plugins_ensure(lua_State *L) {
+  const char *env;
+  if (defaults_loaded) return;
+  defaults_loaded = 1;
+  lua_getfield(L, LUA_REGISTRYINDEX, "nethost.plugin_dir");
+  if (lua_isstring(L, -1)) nh_plugin_load_dir(lua_tostring(L, -1));
+  lua_pop(L, 1);
+  if ((env = getenv("NETHOST_PLUGIN_PATH")) != NULL) nh_plugin_load_path(env);
+}
+
+/* A listing of what failed to load, appended to "no parser" messages: the reason a
+ * playbook's parser is missing is usually there. */
+static void push_failure_hint(lua_State *L) {
+  size_t i, n = nh_plugin_failure_count();
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (i = 0; i < n; i++) {
+    luaL_addstring(&b, i == 0 ? " (plugins that failed to load: " : "; ");
+    luaL_addstring(&b, nh_plugin_failure(i));
+  }
+  if (n) luaL_addchar(&b, ')');
+  luaL_pushresult(&b);
+}
+
+/* Runs the parser; on success leaves nothing and returns the tree, else raises a `parse`
+ * error object naming platform, command and host. */
+static nh_value_t *run_parser(lua_State *L, const char *platform, const char *command,
+                              const char *text, size_t len, const char *host) {
+  nh_value_t *v = NULL;
+  char *msg = NULL;
+  int rc;
+  nhl_plugins_ensure(L);
+  rc = nh_registry_parse(platform, command, text, len, &v, &msg);
+  if (rc == 0) return v;
+  if (rc == NH_ENOPARSER) {
+    push_failure_hint(L);
+    if (!nh_registry_platform(platform))
+      nhl_error_push(L, "parse", host, "parse", rc,
+                     "no parser for '%s' on platform '%s' (no plugin defines that platform)%s",
+                     command, platform, lua_tostring(L, -1));
+    else
+      nhl_error_push(L, "parse", host, "parse", rc, "no parser for '%s' on platform '%s'%s",
+                     command, platform, lua_tostring(L, -1));
+  } else {
+    lua_pushstring(L, msg ? msg : nh_strerror(rc));
+    free(msg);
+    nhl_error_push(L, "parse", host, "parse", rc, "%s '%s': %s", platform, command,
+                   lua_tostring(L, -1));
+  }
+  lua_error(L);
+  return NULL;
+}
+
+int nhl_parse_push(lua_State *L, const char *platform, const char *command, const char *text,
+                   size_t len, const char *host) {
+  nhl_value_push_owned(L, run_parser(L, platform, command, text, len, host));
+  return 1;
+}
+
+/* plugins.parse(platform, command, text [, host]) -> table; raises a `parse` error. */
+static int l_parse(lua_State *L) {
+  size_t len;
+  const char *platform = luaL_checkstring(L, 1);
+  const char *command = luaL_checkstring(L, 2);
+  const char *text = luaL_checklstring(L, 3, &len);
+  const char *host = luaL_optstring(L, 4, NULL);
+  return nhl_parse_push(L, platform, command, text, len, host);
+}
+
+/* plugins.parse_json(platform, command, text [, indent]) -> JSON text in the parser's key
+ * order; raises as parse does. */
+static int l_parse_json(lua_State *L) {
+  size_t len, jlen;
+  const char *platform = luaL_checkstring(L, 1);
+  const char *command = luaL_checkstring(L, 2);
+  const char *text = luaL_checklstring(L, 3, &len);
+  int indent = (int)luaL_optinteger(L, 4, 2);
+  nh_value_t *v = run_parser(L, platform, command, text, len, NULL);
+  char *json = nh_value_to_json(v, indent, &jlen);
+  nh_value_free(v);
+  if (!json) return luaL_error(L, "out of memory");
+  lua_pushlstring(L, json, jlen);
+  free(json);
+  return 1;
+}
+
+/* plugins.load_defaults(): the built-in folder and NETHOST_PLUGIN_PATH, once. */
+static int l_load_defaults(lua_State *L) {
+  nhl_plugins_ensure(L);
+  return 0;
+}
+
+/* plugins.load_dir(dir) -> number loaded | nil, message (not a folder). Plugins that fail
+ * are reported as warnings and skipped. */
+static int l_load_dir(lua_State *L) {
+  const char *dir = luaL_checkstring(L, 1);
+  struct stat st;
+  int n;
+  nhl_plugins_ensure(L);
+  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "plugin folder %s: not a folder", dir);
+    return 2;
+  }
+  n = nh_plugin_load_dir(dir);
+  lua_pushinteger(L, n < 0 ? 0 : n);
+  return 1;
+}
+
+/* plugins.load(file) -> true | nil, message */
+static int l_load(lua_State *L) {
+  const char *file = luaL_checkstring(L, 1);
+  char *msg = NULL;
+  nhl_plugins_ensure(L);
+  if (nh_plugin_load(file, &msg) < 0) {
+    lua_pushnil(L);
+    lua_pushstring(L, msg ? msg : "out of memory");
+    free(msg);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* plugins.list() -> {{name=, version=, file=, abi="1.0"}, ...} in load order */
+static int l_list(lua_State *L) {
+  size_t i, n;
+  nhl_plugins_ensure(L);
+  n = nh_plugin_count();
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    const nh_plugin_t *p = nh_plugin_at(i);
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, p->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, p->version);
+    lua_setfield(L, -2, "version");
+    lua_pushstring(L, p->file);
+    lua_setfield(L, -2, "file");
+    lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR_OF(p->abi_version),
+                    NH_PLUGIN_ABI_MINOR_OF(p->abi_version));
+    lua_setfield(L, -2, "abi");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* plugins.failures() -> {message, ...} */
+static int l_failures(lua_State *L) {
+  size_t i, n;
+  nhl_plugins_ensure(L);
+  n = nh_plugin_failure_count();
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushstring(L, nh_plugin_failure(i));
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static void set_str(lua_State *L, const char *key, const char *s) {
+  if (!s) return;
+  lua_pushstring(L, s);
+  lua_setfield(L, -2, key);
+}
+
+static void set_list(lua_State *L, const char *key, char **list) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; list[i]; i++) {
+    lua_pushstring(L, list[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
+static const char *rollback_name(nh_plugin_rollback_t r) {
+  switch (r) {
+  case NH_PLUGIN_ROLLBACK_REPLACE:
+    return "replace";
+  case NH_PLUGIN_ROLLBACK_COMMIT:
+    return "commit";
+  case NH_PLUGIN_ROLLBACK_SESSION:
+    return "session";
+  default:
+    return "none";
+  }
+}
+
+static const char *dialect_name(nh_plugin_config_dialect_t d) {
+  switch (d) {
+  case NH_PLUGIN_DIALECT_BRACES:
+    return "braces";
+  case NH_PLUGIN_DIALECT_SET:
+    return "set";
+  default:
+    return "indent";
+  }
+}
+
+/* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
+static void push_platform(lua_State *L, const nh_platform_t *p) {
+  lua_createtable(L, 0, 24);
+  set_str(L, "name", p->name);
+  set_list(L, "aliases", p->aliases);
+  set_str(L, "description", p->description);
+  set_str(L, "prompt_pattern", p->prompt_pattern);
+  set_list(L, "on_open", p->on_open);
+  set_list(L, "paging_patterns", p->paging_patterns);
+  set_str(L, "enable_command", p->enable_command);
+  set_str(L, "enable_password_pattern", p->enable_password_pattern);
+  set_str(L, "privileged_pattern", p->privileged_pattern);
+  set_str(L, "config_enter", p->config_enter);
+  set_str(L, "config_exit", p->config_exit);
+  set_str(L, "config_prompt_pattern", p->config_prompt_pattern);
+  set_str(L, "save_command", p->save_command);
+  set_str(L, "commit_command", p->commit_command);
+  set_str(L, "commit_confirmed_command", p->commit_confirmed_command);
+  set_list(L, "error_patterns", p->error_patterns);
+  set_list(L, "confirm_patterns", p->confirm_patterns);
+  set_str(L, "confirm_response", p->confirm_response);
+  set_str(L, "rollback_method", rollback_name(p->rollback_method));
+  set_str(L, "checkpoint_command", p->checkpoint_command);
+  set_str(L, "rollback_command", p->rollback_command);
+  set_str(L, "config_dialect", dialect_name(p->config_dialect));
+  set_str(L, "show_config_command", p->show_config_command);
+  set_str(L, "file", p->owner ? p->owner->file : NULL);
+  set_str(L, "plugin", p->owner ? p->owner->name : NULL);
+}
+
+/* plugins.platform(name_or_alias) -> table | nil */
+static int l_platform(lua_State *L) {
+  const nh_platform_t *p;
+  nhl_plugins_ensure(L);
+  if (!(p = nh_registry_platform(luaL_checkstring(L, 1)))) return 0;
+  push_platform(L, p);
+  return 1;
+}
+
+static void add_platform(void *arg, const nh_platform_t *p) {
+  lua_State *L = arg;
+  push_platform(L, p);
+  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+}
+
+/* plugins.platforms() -> {platform, ...} in registration order */
+static int l_platforms(lua_State *L) {
+  nhl_plugins_ensure(L);
+  lua_newtable(L);
+  nh_registry_each_platform(add_platform, L);
+  return 1;
+}
+
+static void push_parser(lua_State *L, const char *platform, const char *command, const char *source,
+                        const char *detail, const nh_plugin_t *owner) {
+  lua_createtable(L, 0, 6);
+  set_str(L, "platform", platform);
+  set_str(L, "command", command);
+  set_str(L, "source", source);
+  if (detail && *detail) set_str(L, "detail", detail);
+  set_str(L, "plugin", owner ? owner->name : NULL);
+  set_str(L, "file", owner ? owner->file : NULL);
+}
+
+static void add_parser(void *arg, const char *platform, const char *command, const char *source,
+                       const char *detail, const nh_plugin_t *owner) {
+  lua_State *L = arg;
+  push_parser(L, platform, command, source, detail, owner);
+  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+}
+
+/* plugins.parsers() -> {{platform=, command=, source=, detail=, plugin=, file=}, ...} */
+static int l_parsers(lua_State *L) {
+  nhl_plugins_ensure(L);
+  lua_newtable(L);
+  nh_registry_each_parser(add_parser, L);
+  return 1;
+}
+
+/* plugins.find(platform, command) -> parser table | nil, message */
+static int l_find(lua_State *L) {
+  const char *platform = luaL_checkstring(L, 1);
+  const char *command = luaL_checkstring(L, 2);
+  nh_parser_match_t m;
+  char *msg = NULL;
+  int rc;
+  nhl_plugins_ensure(L);
+  if ((rc = nh_registry_find_parser(platform, command, &m, &msg)) < 0) {
+    lua_pushnil(L);
+    if (msg)
+      lua_pushstring(L, msg);
+    else
+      lua_pushfstring(L, "no parser for '%s' on platform '%s'", command, platform);
+    free(msg);
+    return 2;
+  }
+  push_parser(L, m.platform ? m.platform : platform, m.command ? m.command : command, m.source,
+              m.detail, m.owner);
+  return 1;
+}
+
+int luaopen_nethost_plugins(lua_State *L) {
+  static const luaL_Reg fns[] = {{"parse", l_parse},
+                                 {"parse_json", l_parse_json},
+                                 {"load_defaults", l_load_defaults},
+                                 {"load_dir", l_load_dir},
+                                 {"load", l_load},
+                                 {"list", l_list},
+                                 {"failures", l_failures},
+                                 {"platform", l_platform},
+                                 {"platforms", l_platforms},
+                                 {"parsers", l_parsers},
+                                 {"find", l_find},
+                                 {NULL, NULL}};
+  luaL_newlib(L, fns);
+  lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR, NH_PLUGIN_ABI_MINOR);
+  lua_setfield(L, -2, "abi");
+  return 1;
+}

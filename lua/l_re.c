@@ -1,0 +1,354 @@
+/* nethost Lua layer: the `re` module — PCRE2 regular expressions for playbooks, the syntax
+ * engineers know from every other tool (Lua patterns have no alternation or counted
+ * repetition).
+ *
+ *   re.match(s, pattern [, flags [, init]]) -> captures (or the whole match), or nil
+ *   re.find(s, pattern [, flags [, init]])  -> start, end, captures..., or nil
+ *   re.test(s, pattern [, flags])           -> boolean
+ *   for a, b in re.gmatch(s, pattern [, flags]) do ... end
+ *   re.gsub(s, pattern, replacement [, flags]) -> string, count ($1, ${name} in replacement)
+ *   re.split(s, pattern [, flags])          -> list of pieces
+ *   re.compile(pattern [, flags]) -> regex with the same methods (regex:match(s), ...)
+ * flags: a string of i (caseless), m (multiline), s (dotall), x (extended).
+ * Named groups come back as a table field too: re.match(s, "(?<ver>\\d+)").ver. */
+#include "runtime.h"
+
+#include <pcre2.h>
+#include <string.h>
+
+#define REGEX_MT "nethost.regex"
+
+typedef struct {
+  pcre2_code *code;
+  pcre2_match_data *md;
+  uint32_t ncaptures;
+  uint32_t nnames;
+} regex_t_;
+
+static uint32_t parse_flags(lua_State *L, int idx) {
+  const char *f = luaL_optstring(L, idx, "");
+  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  for (; *f; f++) {
+    switch (*f) {
+    case 'i': opts |= PCRE2_CASELESS; break;
+    case 'm': opts |= PCRE2_MULTILINE; break;
+    case 's': opts |= PCRE2_DOTALL; break;
+    case 'x': opts |= PCRE2_EXTENDED; break;
+    default: luaL_argerror(L, idx, lua_pushfstring(L, "unknown flag '%c'", *f));
+    }
+  }
+  return opts;
+}
+
+static int regex_gc(lua_State *L) {
+  regex_t_ *re = luaL_checkudata(L, 1, REGEX_MT);
+  if (re->md) pcre2_match_data_free(re->md);
+  if (re->code) pcre2_code_free(re->code);
+  re->md = NULL;
+  re->code = NULL;
+  return 0;
+}
+
+/* Compiles pattern with flags and pushes the regex object. */
+static regex_t_ *compile(lua_State *L, const char *pattern, size_t len, uint32_t opts) {
+  int err;
+  PCRE2_SIZE off;
+  regex_t_ *re = lua_newuserdatauv(L, sizeof(*re), 0);
+  memset(re, 0, sizeof(*re));
+  luaL_setmetatable(L, REGEX_MT);
+  re->code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &err, &off, NULL);
+  if (!re->code) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(err, msg, sizeof(msg));
+    luaL_error(L, "re: bad pattern at offset %d: %s", (int)off, (const char *)msg);
+  }
+  pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+  re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+  if (!re->md) luaL_error(L, "re: out of memory");
+  pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &re->ncaptures);
+  pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &re->nnames);
+  return re;
+}
+
+/* The regex at idx: a compiled one, or a pattern string compiled once and cached in the
+ * registry by (pattern, flags). */
+static regex_t_ *get_regex(lua_State *L, int idx, int flags_idx) {
+  regex_t_ *re = luaL_testudata(L, idx, REGEX_MT);
+  size_t len;
+  const char *pattern, *flags;
+  uint32_t opts;
+  if (re) return re;
+  pattern = luaL_checklstring(L, idx, &len);
+  flags = flags_idx ? luaL_optstring(L, flags_idx, "") : "";
+  opts = flags_idx ? parse_flags(L, flags_idx) : PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  lua_getfield(L, LUA_REGISTRYINDEX, "nethost.re.cache");
+  lua_pushfstring(L, "%s\x01%s", flags, pattern);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+    re = lua_touserdata(L, -1);
+    lua_replace(L, idx);
+    lua_pop(L, 1);
+    return re;
+  }
+  lua_pop(L, 1);
+  re = compile(L, pattern, len, opts);
+  lua_pushfstring(L, "%s\x01%s", flags, pattern);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
+  lua_replace(L, idx);
+  lua_pop(L, 1);
+  return re;
+}
+
+/* Runs re on s from byte offset start; returns the match count (>0) or 0 for no match. */
+static int exec(lua_State *L, regex_t_ *re, const char *s, size_t len, size_t start) {
+  int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, re->md, NULL);
+  if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc < 0) {
+    PCRE2_UCHAR msg[256];
+    pcre2_get_error_message(rc, msg, sizeof(msg));
+    return luaL_error(L, "re: match failed: %s", (const char *)msg);
+  }
+  return rc;
+}
+
+static void push_group(lua_State *L, const char *s, PCRE2_SIZE *ov, uint32_t i) {
+  if (ov[2 * i] == PCRE2_UNSET)
+    lua_pushboolean(L, 0); /* an optional group that did not take part */
+  else
+    lua_pushlstring(L, s + ov[2 * i], ov[2 * i + 1] - ov[2 * i]);
+}
+
+/* Pushes the captures (or the whole match) of the last exec; returns how many. */
+static int push_captures(lua_State *L, regex_t_ *re, const char *s, int whole_if_none) {
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+  uint32_t i;
+  if (re->ncaptures == 0) {
+    if (!whole_if_none) return 0;
+    push_group(L, s, ov, 0);
+    return 1;
+  }
+  luaL_checkstack(L, (int)re->ncaptures + 1, "too many captures");
+  for (i = 1; i <= re->ncaptures; i++) push_group(L, s, ov, i);
+  return (int)re->ncaptures;
+}
+
+/* With named groups, match returns one table: positional and named captures. */
+static int push_named(lua_State *L, regex_t_ *re, const char *s) {
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+  PCRE2_SPTR table, entry;
+  uint32_t entry_size, i;
+  lua_createtable(L, (int)re->ncaptures, (int)re->nnames);
+  for (i = 1; i <= re->ncaptures; i++) {
+    push_group(L, s, ov, i);
+    lua_rawseti(L, -2, i);
+  }
+  pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+  pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+  for (i = 0, entry = table; i < re->nnames; i++, entry += entry_size) {
+    uint32_t n = ((uint32_t)entry[0] << 8) | entry[1];
+    push_group(L, s, ov, n);
+    lua_setfield(L, -2, (const char *)entry + 2);
+  }
+  return 1;
+}
+
+static size_t check_init(lua_State *L, int idx, size_t len) {
+  lua_Integer init = luaL_optinteger(L, idx, 1);
+  if (init < 0) init = (lua_Integer)len + init + 1;
+  if (init < 1) init = 1;
+  if ((size_t)init > len + 1) return len + 1;
+  return (size_t)init - 1;
+}
+
+static int l_match(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  regex_t_ *re = get_regex(L, 2, 3);
+  size_t start = check_init(L, 4, len);
+  if (start > len || !exec(L, re, s, len, start)) return 0;
+  if (re->nnames) return push_named(L, re, s);
+  return push_captures(L, re, s, 1);
+}
+
+static int l_find(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  regex_t_ *re = get_regex(L, 2, 3);
+  size_t start = check_init(L, 4, len);
+  PCRE2_SIZE *ov;
+  if (start > len || !exec(L, re, s, len, start)) return 0;
+  ov = pcre2_get_ovector_pointer(re->md);
+  lua_pushinteger(L, (lua_Integer)ov[0] + 1);
+  lua_pushinteger(L, (lua_Integer)ov[1]);
+  return 2 + push_captures(L, re, s, 0);
+}
+
+static int l_test(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  regex_t_ *re = get_regex(L, 2, 3);
+  lua_pushboolean(L, exec(L, re, s, len, 0) > 0);
+  return 1;
+}
+
+/* gmatch state in upvalues: subject, regex, next offset. */
+static int gmatch_next(lua_State *L) {
+  size_t len;
+  const char *s = lua_tolstring(L, lua_upvalueindex(1), &len);
+  regex_t_ *re = lua_touserdata(L, lua_upvalueindex(2));
+  size_t start = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+  PCRE2_SIZE *ov;
+  if (start > len || !exec(L, re, s, len, start)) return 0;
+  ov = pcre2_get_ovector_pointer(re->md);
+  /* An empty match moves on by one character so the loop ends. */
+  lua_pushinteger(L, (lua_Integer)(ov[1] > ov[0] ? ov[1] : ov[1] + 1));
+  lua_replace(L, lua_upvalueindex(3));
+  if (re->nnames) return push_named(L, re, s);
+  return push_captures(L, re, s, 1);
+}
+
+static int l_gmatch(lua_State *L) {
+  luaL_checkstring(L, 1);
+  get_regex(L, 2, 3);
+  lua_settop(L, 2);
+  lua_pushinteger(L, 0);
+  lua_pushcclosure(L, gmatch_next, 3);
+  return 1;
+}
+
+/* Replacement syntax: $0..$9, ${n}, ${name}, $$ for a dollar. */
+static void add_replacement(lua_State *L, luaL_Buffer *b, regex_t_ *re, const char *s,
+                            const char *rep, size_t rlen) {
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+  size_t i;
+  for (i = 0; i < rlen; i++) {
+    int group = -1;
+    if (rep[i] != '$' || i + 1 == rlen) {
+      luaL_addchar(b, rep[i]);
+      continue;
+    }
+    if (rep[i + 1] == '$') {
+      luaL_addchar(b, '$');
+      i++;
+      continue;
+    }
+    if (rep[i + 1] >= '0' && rep[i + 1] <= '9') {
+      group = rep[i + 1] - '0';
+      i++;
+    } else if (rep[i + 1] == '{') {
+      const char *close = memchr(rep + i + 2, '}', rlen - i - 2);
+      if (close) {
+        char name[64];
+        size_t nlen = (size_t)(close - (rep + i + 2));
+        if (nlen < sizeof(name)) {
+          memcpy(name, rep + i + 2, nlen);
+          name[nlen] = '\0';
+          group = (name[0] >= '0' && name[0] <= '9')
+                      ? (int)strtol(name, NULL, 10)
+                      : pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
+        }
+        i = (size_t)(close - rep);
+      }
+    }
+    if (group < 0 || (uint32_t)group > re->ncaptures)
+      luaL_error(L, "re.gsub: replacement refers to a group the pattern does not have");
+    if (ov[2 * group] != PCRE2_UNSET)
+      luaL_addlstring(b, s + ov[2 * group], ov[2 * group + 1] - ov[2 * group]);
+  }
+}
+
+static int l_gsub(lua_State *L) {
+  size_t len, rlen, start = 0;
+  const char *s = luaL_checklstring(L, 1, &len);
+  regex_t_ *re = get_regex(L, 2, 4);
+  const char *rep = luaL_checklstring(L, 3, &rlen);
+  lua_Integer count = 0;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  while (start <= len && exec(L, re, s, len, start)) {
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    luaL_addlstring(&b, s + start, ov[0] - start);
+    add_replacement(L, &b, re, s, rep, rlen);
+    count++;
+    if (ov[1] == ov[0]) {
+      if (ov[0] < len) luaL_addchar(&b, s[ov[0]]);
+      start = ov[0] + 1;
+    } else {
+      start = ov[1];
+    }
+  }
+  if (start < len) luaL_addlstring(&b, s + start, len - start);
+  luaL_pushresult(&b);
+  lua_pushinteger(L, count);
+  return 2;
+}
+
+static int l_split(lua_State *L) {
+  size_t len, start = 0, search = 0;
+  const char *s = luaL_checklstring(L, 1, &len);
+  regex_t_ *re = get_regex(L, 2, 3);
+  lua_Integer n = 0;
+  lua_newtable(L);
+  while (search <= len && exec(L, re, s, len, search)) {
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    if (ov[1] == ov[0]) { /* an empty separator splits between characters */
+      if (ov[0] >= len) break;
+      search = ov[0] + 1;
+      if (ov[0] == start) continue;
+    }
+    lua_pushlstring(L, s + start, ov[0] - start);
+    lua_rawseti(L, -2, ++n);
+    start = ov[1];
+    if (ov[1] > ov[0]) search = ov[1];
+  }
+  lua_pushlstring(L, s + start, len - start);
+  lua_rawseti(L, -2, ++n);
+  return 1;
+}
+
+static int l_compile(lua_State *L) {
+  size_t len;
+  const char *pattern = luaL_checklstring(L, 1, &len);
+  compile(L, pattern, len, parse_flags(L, 2));
+  return 1;
+}
+
+/* regex:match(s, init) etc.: the same functions with the regex moved to position 2. */
+static int method(lua_State *L) {
+  lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
+  luaL_checkudata(L, 1, REGEX_MT);
+  lua_pushvalue(L, 1);
+  lua_remove(L, 1);
+  lua_insert(L, 2);
+  /* keep later arguments after the flags slot: (s, re, nil, init...) */
+  if (f == l_match || f == l_find || f == l_test || f == l_gmatch || f == l_split) {
+    lua_pushnil(L);
+    lua_insert(L, 3);
+  } else if (f == l_gsub) {
+    lua_settop(L, 3);
+  }
+  return f(L);
+}
+
+int luaopen_nethost_re(lua_State *L) {
+  static const luaL_Reg funcs[] = {{"match", l_match}, {"find", l_find},   {"test", l_test},
+                                   {"gmatch", l_gmatch}, {"gsub", l_gsub}, {"split", l_split},
+                                   {"compile", l_compile}, {NULL, NULL}};
+  static const char *const methods[] = {"match", "find", "test", "gmatch", "gsub", "split"};
+  size_t i;
+  lua_newtable(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "nethost.re.cache");
+  luaL_newmetatable(L, REGEX_MT);
+  lua_pushcfunction(L, regex_gc);
+  lua_setfield(L, -2, "__gc");
+  luaL_newlib(L, funcs); /* mt lib */
+  lua_newtable(L);       /* mt lib methods */
+  for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+    lua_getfield(L, -2, methods[i]);
+    lua_pushcclosure(L, method, 1);
+    lua_setfield(L, -2, methods[i]);
+  }
+  lua_setfield(L, -3, "__index");
+  lua_remove(L, -2);
+  return 1;
+}

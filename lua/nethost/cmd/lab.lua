@@ -1,0 +1,137 @@
+-- `nethost lab`: the simulated lab (nethost-sim) for demos, tutorials and tests.
+--
+--   nethost lab start [--devices N] [--dir DIR] [-- SIM OPTIONS]   start it in the background
+--   nethost lab stop [--dir DIR]                                   stop it, print its stats
+--   nethost lab run [--devices N] [--dir DIR] PLAYBOOK [RUN OPTIONS] start, run, stop
+--
+-- The lab writes DIR/lab.yaml (an inventory ready for -i, strict host keys included);
+-- `lab run` passes it to the playbook. See docs/lab.md.
+
+local fs = require("nethost.fs")
+
+local lab = {
+  summary = "a simulated lab of network devices on loopback (start, stop, run)",
+  usage = "lab start|stop|run [options]",
+}
+
+lab.help = [[
+usage: nethost lab start [--devices N] [--dir DIR] [-- SIM OPTIONS]
+       nethost lab stop  [--dir DIR]
+       nethost lab run   [--devices N] [--dir DIR] [--sim 'OPTIONS'] PLAYBOOK [RUN OPTIONS]
+
+Starts nethost-sim in the background with N devices (default 200) on 127.1.0.1 and up,
+writing DIR/lab.yaml (default DIR: /tmp/nethost-lab). `lab run` starts the lab, runs the
+playbook with -i DIR/lab.yaml and the RUN OPTIONS (see 'nethost help run'), then stops it.
+]]
+
+local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function sim_path()
+  local dir = package.searchpath("nethost.cli", package.path):match("^(.*)/share/nethost/lua/")
+  local candidates = { dir and (dir .. "/bin/nethost-sim"), "nethost-sim" }
+  for _, c in ipairs(candidates) do
+    if c and (c == "nethost-sim" or fs.exists(c)) then return c end
+  end
+end
+
+local function parse(args)
+  local o = { devices = 200, dir = "/tmp/nethost-lab", sim = {}, rest = {} }
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--devices" then i = i + 1; o.devices = tonumber(args[i])
+    elseif a == "--dir" then i = i + 1; o.dir = args[i]
+    elseif a == "--sim" then i = i + 1; o.sim[#o.sim + 1] = args[i]
+    elseif a == "--" then
+      for j = i + 1, #args do o.sim[#o.sim + 1] = shell_quote(args[j]) end
+      break
+    else
+      o.rest[#o.rest + 1] = a
+    end
+    i = i + 1
+  end
+  if not o.devices or o.devices < 1 then error("lab: --devices needs a positive number", 0) end
+  return o
+end
+
+local function read_pid(dir)
+  local f = io.open(dir .. "/sim.pid")
+  if not f then return nil end
+  local pid = tonumber(f:read("l"))
+  f:close()
+  return pid
+end
+
+local function alive(pid) return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") end
+
+function lab.start(o)
+  local sim = sim_path()
+  if not sim then error("lab: nethost-sim is not installed next to nethost", 0) end
+  assert(fs.mkdir(o.dir, true))
+  local pid = read_pid(o.dir)
+  if alive(pid) then error(("lab: already running in %s (pid %d); 'nethost lab stop' first"):format(o.dir, pid), 0) end
+  local ready = o.dir .. "/ready"
+  fs.remove(ready)
+  local cmd = ("ulimit -n $(ulimit -Hn) 2>/dev/null; %s --devices %d --inventory-out %s --ready-file %s --stats %s %s >%s 2>&1 & echo $! >%s")
+    :format(shell_quote(sim), o.devices, shell_quote(o.dir .. "/lab.yaml"), shell_quote(ready),
+            shell_quote(o.dir .. "/stats.json"), table.concat(o.sim, " "),
+            shell_quote(o.dir .. "/sim.log"), shell_quote(o.dir .. "/sim.pid"))
+  if not os.execute(cmd) then error("lab: cannot start " .. sim, 0) end
+  pid = read_pid(o.dir)
+  local deadline = async.now() + 60
+  while not fs.exists(ready) do
+    if not alive(pid) or async.now() > deadline then
+      local log = fs.read(o.dir .. "/sim.log") or ""
+      error("lab: nethost-sim did not start:\n" .. log, 0)
+    end
+    async.sleep(0.05)
+  end
+  io.stderr:write(("lab: %d devices up (pid %d); inventory %s/lab.yaml\n"):format(o.devices, pid, o.dir))
+  return pid
+end
+
+function lab.stop(o)
+  local pid = read_pid(o.dir)
+  if not alive(pid) then
+    io.stderr:write("lab: not running in " .. o.dir .. "\n")
+    return 0
+  end
+  -- Waits in a shell, not with async.sleep: stopping must work in a cancelled task too
+  -- (after Ctrl-C), and it is the last thing the process does.
+  os.execute(("kill -TERM %d; for i in $(seq 100); do kill -0 %d 2>/dev/null || exit 0; "
+              .. "sleep 0.1; done; kill -KILL %d"):format(pid, pid, pid))
+  fs.remove(o.dir .. "/sim.pid")
+  io.stderr:write("lab: stopped\n")
+  return 0
+end
+
+function lab.main(args)
+  local sub = table.remove(args, 1)
+  local ok, o = pcall(parse, args)
+  if not ok then
+    io.stderr:write("nethost: ", tostring(o), "\n")
+    return 1
+  end
+  if sub == "start" then
+    lab.start(o)
+    return 0
+  elseif sub == "stop" then
+    return lab.stop(o)
+  elseif sub == "run" then
+    if not o.rest[1] then
+      io.stderr:write("nethost: lab run: which playbook?\n")
+      return 1
+    end
+    lab.start(o)
+    local run_args = { o.rest[1], "-i", o.dir .. "/lab.yaml" }
+    table.move(o.rest, 2, #o.rest, 4, run_args)
+    local rok, code = pcall(require("nethost.cli").run, run_args)
+    lab.stop(o)
+    if not rok then error(code, 0) end
+    return code
+  end
+  io.stdout:write(lab.help)
+  return sub == nil and 0 or 1
+end
+
+return lab

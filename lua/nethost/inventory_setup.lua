@@ -1,0 +1,44 @@
+-- The inventory's part of `nethost run`: -i PATH (or $NETHOST_INVENTORY) loads the inventory
+-- into nethost.inventory, narrowed by -l PATTERN. Registered once, when the inventory module
+-- is first required.
+
+local M = {}
+
+--- Loads the inventory the options name; returns it (narrowed by opts.limit), or nil when
+--- no inventory is given. Raises a one-line message for any problem.
+function M.load(opts)
+  local path = opts.inventory
+  if path == nil or path == "" then path = os.getenv("NETHOST_INVENTORY") end
+  if path == nil or path == "" then
+    if opts.limit then
+      error("-l " .. opts.limit .. ": no inventory to narrow (give -i PATH or set NETHOST_INVENTORY)", 0)
+    end
+    return nil
+  end
+  local inventory = require("nethost.inventory")
+  local ok, inv = pcall(inventory.load, path)
+  if not ok then
+    error(type(inv) == "table" and inv.message or tostring(inv), 0)
+  end
+  if opts.limit then
+    local lok, narrowed = pcall(inv.limit, inv, opts.limit)
+    if not lok then
+      error("-l " .. opts.limit .. ": " .. (type(narrowed) == "table" and narrowed.message or tostring(narrowed)), 0)
+    end
+    if #narrowed == 0 then
+      error(string.format("-l %s matches no host in %s", opts.limit, path), 0)
+    end
+    inv = narrowed
+  end
+  return inv
+end
+
+local cli_ok, cli = pcall(require, "nethost.cli")
+if cli_ok and type(cli) == "table" and cli.setup_hooks and not cli._inventory_hook then
+  cli._inventory_hook = true
+  table.insert(cli.setup_hooks, function(opts)
+    require("nethost.nethost").inventory = M.load(opts)
+  end)
+end
+
+return M

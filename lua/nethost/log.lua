@@ -1,0 +1,116 @@
+-- log: leveled log lines on stderr (and optionally a file), prefixed with the host a task
+-- works on, with every registered secret masked.
+--
+--   log.info("pushed %d lines", n)      -> "[sw-0001] pushed 3 lines" inside a host task
+--   log.warn / log.error / log.debug / log.trace
+--   log.secret(s)                        -> s never appears in any log line again
+--
+-- Levels: error 1, warn 2, info 3, debug 4, trace 5. The default shows warnings; each -v
+-- shows one level more. `--log FILE` writes info and above (or more with -v) to FILE.
+
+local sys = require("nethost.sys")
+
+local log = {}
+
+local LEVELS = { "error", "warn", "info", "debug", "trace" }
+log.level = 2
+log.file_level = 3
+
+local file
+local secrets = {}   -- set of strings to mask
+local nsecrets = 0
+local hooks = {}     -- {before = fn, after = fn}: the progress line clears and redraws itself
+local colour = sys.isatty(2) and (os.getenv("NO_COLOR") or "") == ""
+local COLOURS = { "\27[31m", "\27[33m", "", "\27[2m", "\27[2m" }
+
+--- log.secret(s): masks s (a password, a token) in every later log line.
+function log.secret(s)
+  if type(s) == "string" and #s >= 3 and not secrets[s] then
+    secrets[s] = true
+    nsecrets = nsecrets + 1
+  end
+end
+
+--- log.mask(text) -> text with every registered secret replaced by ***.
+function log.mask(text)
+  if nsecrets == 0 then return text end
+  for s in pairs(secrets) do
+    local i = 1
+    while true do
+      local a, b = text:find(s, i, true)
+      if not a then break end
+      text = text:sub(1, a - 1) .. "***" .. text:sub(b + 1)
+      i = a + 3
+    end
+  end
+  return text
+end
+
+--- log.open(path): also write log lines to path (appending).
+function log.open(path)
+  local f, e = io.open(path, "a")
+  if not f then error("--log: " .. e, 0) end
+  f:setvbuf("line")
+  file = f
+end
+
+--- log.hook(before, after): called around every line written to stderr.
+function log.hook(before, after)
+  hooks.before, hooks.after = before, after
+end
+
+-- The host the current task works on, if the runner bound one.
+local function current_host()
+  local ok, async = pcall(require, "nethost.async")
+  if not ok then return nil end
+  local l = async.current() and async.locals()
+  local ctx = l and l.run_context
+  return ctx and ctx.name
+end
+
+local function write(level, fmt, ...)
+  local to_stderr = level <= log.level
+  local to_file = file and level <= math.max(log.level, log.file_level)
+  if not to_stderr and not to_file then return end
+  local ok, msg = pcall(string.format, fmt, ...)
+  if not ok then msg = tostring(fmt) end
+  local host = current_host()
+  if host then msg = "[" .. host .. "] " .. msg end
+  msg = log.mask(msg)
+  if to_stderr then
+    if hooks.before then hooks.before() end
+    local name = LEVELS[level]
+    if colour then
+      io.stderr:write(COLOURS[level], name, level ~= 3 and "\27[0m" or "", ": ", msg, "\n")
+    else
+      io.stderr:write(name, ": ", msg, "\n")
+    end
+    if hooks.after then hooks.after() end
+  end
+  if to_file then
+    local t = sys.time()
+    file:write(os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)), string.format(".%03dZ ", math.floor(t % 1 * 1000)),
+               LEVELS[level], " ", msg, "\n")
+  end
+end
+
+for i, name in ipairs(LEVELS) do
+  log[name] = function(fmt, ...) write(i, fmt, ...) end
+end
+
+--- log.enabled(name) -> whether a line at that level would be written anywhere.
+function log.enabled(name)
+  for i, n in ipairs(LEVELS) do
+    if n == name then return i <= log.level or (file ~= nil and i <= log.file_level) end
+  end
+  return false
+end
+
+-- The command line: -v/-q and --log.
+table.insert(require("nethost.cli").setup_hooks, function(opts)
+  log.level = math.min(5, 2 + (opts.verbose or 0))
+  log.file_level = math.max(3, log.level)
+  if opts.log then log.open(opts.log) end
+end)
+
+return log

@@ -1,0 +1,603 @@
+-- nethost.run(hosts, fn, opts): runs fn(host) as one task per host, safely.
+--
+-- The calling task is the dispatcher: it starts host tasks while there is room (concurrency),
+-- never two hosts sharing a value of the `exclusive` attribute at once, batch by batch
+-- (`serial`), and stops starting hosts when the failure budget (`max_fail`) is spent; then,
+-- with on_abort = "rollback", it runs the undo every changed host registered. Each host task
+-- writes its own result line (-o results.jsonl) the moment it ends, so an interrupted run
+-- loses nothing already done. See docs/running.md.
+
+local async = require("nethost.async")
+local errors = require("nethost.error")
+local log = require("nethost.log")
+local nethost = require("nethost.nethost")
+local progress = require("nethost.progress")
+local results = require("nethost.results")
+local sys = require("nethost.sys")
+
+local unpack = table.unpack
+
+-- The host list ---------------------------------------------------------------------------
+
+local function host_name(h)
+  if type(h) == "string" then return h end
+  return h.name or tostring(h)
+end
+
+local function host_list(hosts)
+  if type(hosts) ~= "table" and type(hosts) ~= "userdata" then
+    error("nethost.run: hosts must be an inventory or a list of hosts", 3)
+  end
+  local list = {}
+  local ok, each = pcall(function() return hosts.each end)
+  if ok and type(each) == "function" then
+    for h in hosts:each() do list[#list + 1] = h end
+  else
+    for i, h in ipairs(hosts) do list[i] = h end
+  end
+  return list
+end
+
+-- attribute(host, "pair") / attribute(host, "data.site"): the host's own field, then its data.
+local function attribute(host, name)
+  if not name:find(".", 1, true) then
+    local v = host[name]
+    if v == nil then
+      local data = host.data
+      if data then v = data[name] end
+    end
+    return v
+  end
+  local v = host
+  for part in name:gmatch("[^.]+") do
+    if v == nil then return nil end
+    v = v[part]
+  end
+  return v
+end
+
+-- Options -------------------------------------------------------------------------------
+
+-- "10%" of n, at least 1; a number as it is.
+local function amount(spec, n, what)
+  if type(spec) == "string" and math.tointeger(tonumber(spec)) then spec = math.tointeger(tonumber(spec)) end
+  if math.type(spec) == "integer" and spec >= 0 then return spec end
+  if type(spec) == "number" and spec > 0 and spec < 1 then return math.max(1, math.ceil(spec * n)) end
+  local pct = type(spec) == "string" and tonumber(spec:match("^%s*([%d.]+)%s*%%%s*$"))
+  if pct then return math.max(1, math.ceil(pct * n / 100)) end
+  error(("nethost.run: %s must be a count or a percentage like \"10%%\", not %s"):format(
+    what, tostring(spec)), 4)
+end
+
+-- serial -> a list of batch sizes covering n hosts: 5, "20%", or {1, "10%", "50%"} (the last
+-- size repeats).
+local function batch_sizes(serial, n)
+  if serial == nil then return { n } end
+  local steps = type(serial) == "table" and serial or { serial }
+  if #steps == 0 then error("nethost.run: serial is an empty list", 3) end
+  local sizes, covered, i = {}, 0, 1
+  while covered < n do
+    local size = math.max(1, amount(steps[math.min(i, #steps)], n, "serial"))
+    size = math.min(size, n - covered)
+    sizes[#sizes + 1] = size
+    covered = covered + size
+    i = i + 1
+  end
+  return sizes
+end
+
+-- The failure budget: trips when failures exceed max_fail (a count, or a percentage of the
+-- run). A percentage also trips early when the failure rate of the hosts finished so far
+-- exceeds it, but only once min_sample hosts have finished, so one early failure out of
+-- 1,000 does not trip a 5% budget.
+local function make_budget(max_fail, min_sample, n)
+  if max_fail == nil then return nil end
+  local pct = type(max_fail) == "string" and tonumber(max_fail:match("^%s*([%d.]+)%s*%%%s*$"))
+  if pct then
+    return { count = math.floor(pct * n / 100), rate = pct / 100, spec = max_fail,
+             min_sample = min_sample or math.min(n, math.max(10, math.ceil(n / 10))) }
+  end
+  return { count = amount(max_fail, n, "max_fail"), spec = max_fail }
+end
+
+local function budget_spent(b, failed, finished)
+  if not b then return nil end
+  if failed > b.count then
+    return ("%d host(s) failed, more than max_fail %s allows"):format(failed, tostring(b.spec))
+  end
+  if b.rate and finished >= b.min_sample and failed / finished > b.rate then
+    return ("%d of the first %d hosts failed (%.1f%%), over max_fail %s"):format(
+      failed, finished, failed / finished * 100, b.spec)
+  end
+  return nil
+end
+
+local RETRYABLE = { connect = true, resolve = true, banner = true }
+
+-- The host a task receives: a proxy with the inventory host's fields and methods (called with
+-- the real host as self) plus the run's own methods. One metatable serves every proxy; the
+-- proxy's context is found in a weak map, so a proxy costs one table.
+local proxy_ctx = setmetatable({}, { __mode = "k" })
+local Proxy = { __name = "nethost.runhost" }
+local own_methods = {
+  on_rollback = function(proxy, fn)
+    if type(fn) ~= "function" then error("host:on_rollback: needs a function", 2) end
+    local ctx = proxy_ctx[proxy]
+    ctx.undo = ctx.undo or {}
+    ctx.undo[#ctx.undo + 1] = fn
+  end,
+  changed = function(proxy, what) proxy_ctx[proxy]:mark_changed(what) end,
+}
+
+function Proxy.__index(proxy, k)
+  local v = own_methods[k]
+  if v ~= nil then return v end
+  local ctx = proxy_ctx[proxy]
+  local host = ctx.host
+  v = host[k]
+  if type(v) ~= "function" then return v end
+  local cache = ctx.methods
+  if not cache then
+    cache = {}
+    ctx.methods = cache
+  end
+  local w = cache[k]
+  if not w then
+    w = function(self, ...)
+      if self == proxy then self = host end
+      return v(self, ...)
+    end
+    cache[k] = w
+  end
+  return w
+end
+
+function Proxy.__tostring(proxy) return tostring(proxy_ctx[proxy].name) end
+
+-- A host's context in a run: its record, proxy, undo list, changes.
+local Ctx = {}
+Ctx.__index = Ctx
+
+function Ctx:mark_changed(what)
+  self.changed = true
+  if what ~= nil then
+    self.changes = self.changes or {}
+    self.changes[#self.changes + 1] = what
+  end
+end
+
+local function new_ctx(host, rec, key)
+  local ctx = setmetatable({ host = type(host) == "string" and { name = host } or host,
+                             name = rec.host, rec = rec, key = key, changed = false }, Ctx)
+  local proxy = setmetatable({}, Proxy)
+  proxy_ctx[proxy] = ctx
+  ctx.proxy = proxy
+  return ctx
+end
+
+-- Error objects become plain records (a result must serialise; tracebacks are kept).
+local function error_record(e, traceback)
+  if errors.is(e) then
+    local r = {}
+    for k, v in pairs(e) do
+      if type(v) ~= "function" and type(v) ~= "userdata" then r[k] = v end
+    end
+    r.message = r.message or tostring(e)
+    return r
+  end
+  return { kind = "error", message = tostring(e), traceback = traceback }
+end
+
+-- Output --------------------------------------------------------------------------------
+
+local function open_output(path)
+  if not path then return nil end
+  local format = path:match("%.(%w+)$")
+  format = (format == "jsonl" or format == "json" or format == "csv") and format or "jsonl"
+  local f, e = io.open(path, "w")
+  if not f then error("-o: " .. e, 0) end
+  return { file = f, format = format, path = path, json = require("nethost.json") }
+end
+
+local function encode(out, v)
+  local ok, s = pcall(out.json.encode, v)
+  if ok then return s end
+  -- The task returned something JSON cannot hold: keep its text form rather than lose it.
+  local copy = {}
+  for k, x in pairs(v) do copy[k] = x end
+  copy.value = tostring(v.value)
+  ok, s = pcall(out.json.encode, copy)
+  return ok and s or out.json.encode({ host = v.host, status = v.status })
+end
+
+local function stream_record(out, rec)
+  if out and out.format == "jsonl" and not rec.written then
+    rec.written = true
+    out.file:write(encode(out, rec), "\n")
+    out.file:flush()
+  end
+end
+
+local CSV_FIELDS = { "host", "status", "elapsed", "attempts", "error_kind", "error", "value" }
+
+local function csv_cell(v)
+  v = v == nil and "" or tostring(v)
+  if v:find('[,"\r\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
+  return v
+end
+
+local function close_output(out, res)
+  if not out then return end
+  local f, summary = out.file, res:summary()
+  summary.failures_by_kind = {}
+  for _, k in ipairs(summary.failures) do summary.failures_by_kind[k.kind] = k.count end
+  summary.failures = nil
+  if out.format == "jsonl" then
+    for rec in res:each() do stream_record(out, rec) end
+    f:write(out.json.encode({ summary = summary }), "\n")
+  elseif out.format == "json" then
+    local list = {}
+    for rec in res:each() do list[#list + 1] = rec end
+    f:write(out.json.encode({ results = list, summary = summary }), "\n")
+  else
+    f:write(table.concat(CSV_FIELDS, ","), "\n")
+    for rec in res:each() do
+      local value = rec.value
+      if type(value) == "table" then
+        local ok, s = pcall(out.json.encode, value)
+        value = ok and s or tostring(value)
+      end
+      local row = { rec.host, rec.status, rec.elapsed and ("%.3f"):format(rec.elapsed),
+                    rec.attempts, rec.error and rec.error.kind, rec.error and rec.error.message,
+                    value }
+      for i = 1, #CSV_FIELDS do row[i] = csv_cell(row[i]) end
+      f:write(table.concat(row, ","), "\n")
+    end
+  end
+  f:close()
+end
+
+-- --retry-failed FILE: the names of the hosts that did not succeed in an earlier run.
+local function failed_in(path)
+  local f, e = io.open(path)
+  if not f then error("--retry-failed: " .. e, 0) end
+  local json = require("nethost.json")
+  local names, n = {}, 0
+  for line in f:lines() do
+    local ok, rec = pcall(json.decode, line)
+    if ok and type(rec) == "table" and rec.host and
+       (rec.status == "failed" or rec.status == "aborted") then
+      names[rec.host] = true
+      n = n + 1
+    end
+  end
+  f:close()
+  return names, n
+end
+
+-- The run ---------------------------------------------------------------------------------
+
+-- A failure's traceback is kept for plain Lua errors (a bug in the playbook), not for error
+-- objects (an operational failure, already explained by its message).
+local function keep_traceback(e)
+  if errors.is(e) then return e end
+  return { plain = e, traceback = debug.traceback(nil, 2) }
+end
+
+local function call_with_timeout(run, proxy)
+  return async.timeout(run.timeout, run.fn, proxy)
+end
+
+-- Runs one host: attempts (retrying connect failures that changed nothing), timeout,
+-- status. Never raises; puts the context on run.done when finished.
+local function host_main(run, ctx)
+  local rec, proxy = ctx.rec, ctx.proxy
+  rec.started = sys.time()
+  local t0 = async.now()
+  while true do
+    rec.attempts = (rec.attempts or 0) + 1
+    local ok, v
+    if run.timeout then
+      ok, v = xpcall(call_with_timeout, keep_traceback, run, proxy)
+    else
+      ok, v = xpcall(run.fn, keep_traceback, proxy)
+    end
+    if ok then
+      rec.value = v
+      rec.status = ctx.changed and "changed" or "ok"
+      break
+    end
+    local e, traceback = v, nil
+    if not errors.is(e) then e, traceback = v.plain, v.traceback end
+    local kind = errors.is(e) and e.kind
+    if kind == "skip" then
+      rec.status, rec.reason = "skipped", e.message
+      break
+    elseif kind == "cancelled" then
+      rec.status, rec.error = "aborted", error_record(e)
+      break
+    end
+    if kind == "timeout" and e.op == "async.timeout" and run.timeout then
+      e.message = ("host task timed out after %g s"):format(run.timeout)
+    end
+    if kind and not e.host then e.host = rec.host end
+    local stage = kind and (e.stage or kind)
+    if RETRYABLE[stage] and not ctx.changed and rec.attempts <= run.retries and not run.aborted then
+      local delay = run.retry_delay * 2 ^ (rec.attempts - 1) * (0.75 + math.random() / 2)
+      log.info("%s; retry %d of %d in %.1f s", tostring(e), rec.attempts, run.retries, delay)
+      if not pcall(async.sleep, delay) then
+        rec.status, rec.error = "aborted", error_record(e)
+        break
+      end
+    else
+      rec.status, rec.error = "failed", error_record(e, traceback)
+      log.info("failed: %s", tostring(e))
+      break
+    end
+  end
+  rec.elapsed = async.now() - t0
+  rec.changes, rec.would_send, rec.timings = ctx.changes, ctx.would_send, ctx.timings
+  if run.closed then return end -- the dispatcher was interrupted and recorded this host
+  stream_record(run.out, rec)
+  run.done:put(ctx)
+end
+
+local function count(run, rec)
+  local c = run.counts
+  c[rec.status] = (c[rec.status] or 0) + 1
+end
+
+-- Runs the registered undos of every changed host, with the run's concurrency.
+local function rollback_all(run)
+  local todo = run.undo
+  if #todo == 0 then return end
+  log.warn("rolling back %d changed host(s)", #todo)
+  local sem = async.semaphore(run.concurrency)
+  local jobs = {}
+  for i, ctx in ipairs(todo) do
+    jobs[i] = function()
+      sem:with(function()
+        local t = async.spawn(function()
+          for j = #ctx.undo, 1, -1 do ctx.undo[j](ctx.proxy) end
+        end)
+        async.locals(t, { run_context = ctx })
+        local ok, e = pcall(t.wait, t)
+        ctx.rec.rollback = ok and { status = "ok" } or { status = "failed", error = error_record(e) }
+        if not ok then log.error("%s: rollback failed: %s", ctx.name, tostring(e)) end
+      end)
+    end
+  end
+  async.gather(jobs)
+end
+
+-- A FIFO for the dispatcher: hosts ready to start, in order.
+local function fifo() return { first = 1, last = 0 } end
+local function push(q, v) q.last = q.last + 1; q[q.last] = v end
+local function pop(q)
+  local i = q.first
+  if i > q.last then return nil end
+  local v = q[i]
+  q[i] = nil
+  q.first = i + 1
+  return v
+end
+
+local function run_hosts(hosts, fn, opts)
+  local o = nethost.options or {}
+  local list = host_list(hosts)
+  local res = results.new()
+  if o.retry_failed and opts.retry_failed ~= false then
+    local wanted, n = failed_in(o.retry_failed)
+    local kept = {}
+    for _, h in ipairs(list) do if wanted[host_name(h)] then kept[#kept + 1] = h end end
+    log.warn("--retry-failed: %d host(s) failed in %s; running %d of them", n, o.retry_failed, #kept)
+    list = kept
+  end
+  local run = {
+    fn = fn, total = #list, label = opts.name,
+    concurrency = opts.concurrency or o.concurrency or 100,
+    timeout = opts.timeout, retries = opts.retries or 0, retry_delay = opts.retry_delay or 1,
+    exclusive = opts.exclusive, started = async.now(), done = async.queue(),
+    counts = { ok = 0, changed = 0, failed = 0, skipped = 0, aborted = 0 },
+    running = {}, nrunning = 0, aborted = false, undo = {},
+    out = open_output(opts.output == nil and o.output or opts.output or nil),
+  }
+  if math.type(run.concurrency) ~= "integer" or run.concurrency < 1 then
+    error("nethost.run: concurrency must be a positive integer", 3)
+  end
+  if run.timeout ~= nil and (type(run.timeout) ~= "number" or run.timeout <= 0) then
+    error("nethost.run: timeout must be a positive number of seconds", 3)
+  end
+  local budget = make_budget(opts.max_fail, opts.min_sample, #list)
+  local sizes = batch_sizes(opts.serial, #list)
+  run.batches = #sizes
+  if opts.connect_rate then
+    local ok, ssh = pcall(require, "nethost.ssh")
+    if ok and ssh.connect_rate then ssh.connect_rate(opts.connect_rate) end
+  end
+  for _, h in ipairs(list) do res:add({ host = host_name(h), status = "pending" }) end
+
+  local display = (not o.quiet and opts.progress ~= false and #list > 0) and progress.start(run)
+  local busy = {}      -- exclusive key -> true while a host holding it runs
+  local deferred = {}  -- exclusive key -> FIFO of hosts waiting for it
+  local exclusive = run.exclusive
+
+  local function start(ctx)
+    if ctx.key ~= nil then busy[ctx.key] = true end
+    local t = async.spawn(host_main, run, ctx)
+    async.locals(t, { run_context = ctx })
+    ctx.task = t
+    run.running[ctx] = true
+    run.nrunning = run.nrunning + 1
+  end
+
+  local function check_budget()
+    local c = run.counts
+    local reason = budget_spent(budget, c.failed, c.ok + c.changed + c.failed)
+    if reason then
+      run.aborted, res.aborted, res.abort_reason = true, true, reason
+      log.error("failure budget spent: %s; no new host starts", reason)
+    end
+    return reason
+  end
+
+  local function finish(ctx)
+    run.running[ctx] = nil
+    run.nrunning = run.nrunning - 1
+    ctx.task = nil
+    count(run, ctx.rec)
+    if ctx.undo then run.undo[#run.undo + 1] = ctx end
+    if ctx.key ~= nil then busy[ctx.key] = nil end
+    if budget and not run.aborted then
+      local reason = check_budget()
+      if reason and opts.cancel_on_abort then
+        for other in pairs(run.running) do other.task:cancel("the run aborted: " .. reason) end
+      end
+    end
+  end
+
+  local function dispatch()
+    local first = 1
+    for b, size in ipairs(sizes) do
+      run.batch = b
+      local index, last = first, first + size - 1
+      first = last + 1
+      local unblocked = fifo() -- hosts whose key was just freed: they go first
+      -- The next host that may start now, or nil.
+      local function take()
+        local ctx = pop(unblocked)
+        if ctx then return ctx end
+        while index <= last do
+          local h = list[index]
+          local rec = res.records[index]
+          index = index + 1
+          local key = exclusive and attribute(h, exclusive)
+          ctx = new_ctx(h, rec, key)
+          if key ~= nil and busy[key] then
+            local d = deferred[key]
+            if not d then
+              d = fifo()
+              deferred[key] = d
+            end
+            push(d, ctx)
+          else
+            return ctx
+          end
+        end
+        return nil
+      end
+      while true do
+        while not run.aborted and run.nrunning < run.concurrency do
+          local ctx = take()
+          if not ctx then break end
+          start(ctx)
+        end
+        if run.nrunning == 0 then break end
+        local ctx = run.done:get()
+        finish(ctx)
+        local d = ctx.key ~= nil and deferred[ctx.key]
+        if d then
+          push(unblocked, pop(d))
+          if d.first > d.last then deferred[ctx.key] = nil end
+        end
+      end
+      if run.aborted then break end
+      if budget and b < #sizes and check_budget() then break end
+    end
+  end
+
+  local ok, err = pcall(dispatch)
+  if not ok then
+    -- The dispatcher itself was interrupted (Ctrl-C, an outer timeout): stop every host and
+    -- record it, so the results written say exactly what happened.
+    run.aborted, res.aborted = true, true
+    res.abort_reason = res.abort_reason or tostring(err)
+    for ctx in pairs(run.running) do
+      ctx.task:cancel("the run was interrupted")
+      if ctx.rec.status == "pending" then
+        ctx.rec.status, ctx.rec.error = "aborted", error_record(err)
+      end
+    end
+  end
+  -- Hosts that never started.
+  for rec in res:each() do
+    if rec.status == "pending" then
+      rec.status = "aborted"
+      rec.reason = "not started: " .. tostring(res.abort_reason)
+      count(run, rec)
+    end
+  end
+  if ok and run.aborted and opts.on_abort == "rollback" then
+    local rok, rerr = pcall(rollback_all, run)
+    if not rok then log.error("rollback stopped: %s", tostring(rerr)) end
+  end
+  res.duration = async.now() - run.started
+  run.closed = true
+  if display then display.stop() end
+  close_output(run.out, res)
+  if not ok then error(err, 0) end
+  return res
+end
+
+--- nethost.run(hosts, fn, opts) -> results (see docs/running.md)
+function nethost.run(hosts, fn, opts)
+  if type(fn) ~= "function" then error("nethost.run: fn must be a function", 2) end
+  opts = opts or {}
+  if type(opts) ~= "table" then error("nethost.run: opts must be a table", 2) end
+  if opts.on_abort ~= nil and opts.on_abort ~= "rollback" and opts.on_abort ~= "stop" then
+    error("nethost.run: on_abort must be \"rollback\" or \"stop\"", 2)
+  end
+  local res = run_hosts(hosts, fn, opts)
+  local s = res:summary()
+  if s.failed + s.aborted > 0 then nethost.exit_code = 2 end
+  if opts.summary ~= false then io.stderr:write(res:report(), "\n") end
+  return res
+end
+
+--- nethost.host() -> the host the current task works on (inside nethost.run), or nil.
+function nethost.host()
+  local l = async.current() and async.locals()
+  local ctx = l and l.run_context
+  return ctx and ctx.proxy
+end
+
+--- nethost.context() -> the runner's context of the current host task, or nil. Bindings use
+--- it to record changes (ctx:mark_changed), check-mode sends (ctx.would_send) and timings.
+function nethost.context()
+  local l = async.current() and async.locals()
+  return l and l.run_context
+end
+
+--- nethost.changed(what): marks the current host changed (what: a description).
+function nethost.changed(what)
+  local ctx = nethost.context()
+  if not ctx then error("nethost.changed: not inside a nethost.run host task", 2) end
+  ctx:mark_changed(what)
+end
+
+--- nethost.would_send(lines): in check mode, records what would have been sent.
+function nethost.would_send(lines)
+  local ctx = nethost.context()
+  if not ctx then return end
+  ctx.would_send = ctx.would_send or {}
+  if type(lines) == "table" then
+    for _, l in ipairs(lines) do ctx.would_send[#ctx.would_send + 1] = l end
+  else
+    ctx.would_send[#ctx.would_send + 1] = tostring(lines)
+  end
+end
+
+--- nethost.timing(phase, seconds): adds to the current host's time in a phase.
+function nethost.timing(phase, seconds)
+  local ctx = nethost.context()
+  if not ctx then return end
+  ctx.timings = ctx.timings or {}
+  ctx.timings[phase] = (ctx.timings[phase] or 0) + seconds
+end
+
+--- nethost.skip(reason): ends the current host task as skipped.
+function nethost.skip(reason)
+  error(errors.new("skip", reason or "skipped"), 2)
+end
+
+return nethost

@@ -1,0 +1,257 @@
+/* The Arista EOS plugin: the platform driver and its parsers. */
+#include "ioslike.h"
+
+#include <nethost/plugin.h>
+
+#include <stdio.h>
+#include <string.h>
+
+enum {
+  RE_MODEL,
+  RE_HWVER,
+  RE_SERIAL,
+  RE_MAC,
+  RE_IMAGE,
+  RE_UPTIME,
+  RE_MEM,
+  RE_SECTION,
+  RE_PSU,
+  RE_FAN,
+  RE_XCVR,
+  RE_WORDS2,
+  RE_COUNT
+};
+
+static const char *const patterns[RE_COUNT] = {
+    [RE_MODEL] = "^Arista (\\S+)",
+    [RE_HWVER] = "^Hardware version:\\s*(.*?)\\s*$",
+    [RE_SERIAL] = "^Serial number:\\s*(.*?)\\s*$",
+    [RE_MAC] = "^System MAC address:\\s*(\\S+)",
+    [RE_IMAGE] = "^Software image version:\\s*(\\S+)",
+    [RE_UPTIME] = "^Uptime:\\s*(.+?)\\s*$",
+    [RE_MEM] = "^Total memory:\\s*(\\d+)",
+    [RE_SECTION] = "^System (information|has \\d+ (power supply|fan|port|transceiver)?)",
+    [RE_PSU] = "^\\s*(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$",
+    [RE_FAN] = "^\\s*(\\d+)\\s+\\d+\\s+(\\S+)\\s+(\\S+)\\s*$",
+    [RE_XCVR] = "^\\s*(\\d\\S*|Et\\S*)\\s+(.+?)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s*$",
+    [RE_WORDS2] = "^\\s*(\\S+)\\s+(.*?)\\s*$",
+};
+
+static ts_re_t *re[RE_COUNT];
+
+static void release(void *ud) {
+  int i;
+  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
+}
+
+/* {model, version, serial, uptime, hardware_version, mac_address, total_memory_kb} */
+static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                        size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[1];
+  nh_plugin_value_t *m;
+  int rc, have_version = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  m = ts_map(&b);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_match_line(re[RE_MODEL], &l, c, 1))
+      ts_set_cap(&b, m, "model", c[0]);
+    else if (ts_match_line(re[RE_IMAGE], &l, c, 1)) {
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 1;
+    } else if (ts_match_line(re[RE_SERIAL], &l, c, 1))
+      ts_set_cap0(&b, m, "serial", c[0]);
+    else if (ts_match_line(re[RE_UPTIME], &l, c, 1))
+      ts_set_cap(&b, m, "uptime", c[0]);
+    else if (ts_match_line(re[RE_HWVER], &l, c, 1))
+      ts_set_cap0(&b, m, "hardware_version", c[0]);
+    else if (ts_match_line(re[RE_MAC], &l, c, 1))
+      ts_set_cap(&b, m, "mac_address", c[0]);
+    else if (ts_match_line(re[RE_MEM], &l, c, 1))
+      ts_set_cap_int(&b, m, "total_memory_kb", c[0]);
+  }
+  if (!b.oom && !have_version)
+    return ts_fail(&b, m, 0, "no 'Software image version:' line: not show version output");
+  return ts_finish(&b, m, out);
+}
+
+static int header_or_rule(const ts_line_t *l) {
+  return memmem(l->p, l->len, "Model", 5) || memmem(l->p, l->len, "Serial", 6) ||
+         memmem(l->p, l->len, "----", 4) || memmem(l->p, l->len, "HW Version", 10);
+}
+
+static nh_plugin_value_t *item(ts_b_t *b, nh_plugin_value_t *list, const char *kind,
+                               ts_cap_t slot) {
+  char name[96];
+  nh_plugin_value_t *m = ts_map(b);
+  int n = snprintf(name, sizeof(name), "%s%s%.*s", kind, slot.p ? " " : "", (int)slot.len,
+                   slot.p ? slot.p : "");
+  ts_push(b, list, m);
+  ts_set_str(b, m, "name", name,
+             n < 0                       ? 0
+             : (size_t)n >= sizeof(name) ? sizeof(name) - 1
+                                         : (size_t)n);
+  return m;
+}
+
+/* list of {name, description, part, version, serial} */
+static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                          size_t len, nh_plugin_value_t **out, void *ud) {
+  enum { NONE, SYSTEM, PSU, FAN, PORTS, XCVR, OTHER } section = NONE;
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[5], none = {NULL, 0};
+  nh_plugin_value_t *list, *sys = NULL, *m;
+  int rc, sys_lines = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  if (ioslike_empty(text, len)) return ts_finish(&b, ts_list(&b), out);
+  list = ts_list(&b);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_blank(&l)) continue;
+    if (ts_match_line(re[RE_SECTION], &l, c, 2)) {
+      if (ts_cap_eq(c[0], "information"))
+        section = SYSTEM;
+      else if (ts_cap_eq(c[1], "power supply"))
+        section = PSU;
+      else if (ts_cap_eq(c[1], "fan"))
+        section = FAN;
+      else if (ts_cap_eq(c[1], "port"))
+        section = PORTS;
+      else if (ts_cap_eq(c[1], "transceiver"))
+        section = XCVR;
+      else
+        section = OTHER;
+      continue;
+    }
+    if (section == NONE) return ts_fail(&b, list, l.no, "expected 'System information'");
+    switch (section) {
+    case SYSTEM:
+      if (header_or_rule(&l) || !ts_match_line(re[RE_WORDS2], &l, c, 2)) break;
+      if (sys_lines == 0) {
+        sys = item(&b, list, "System", none);
+        ts_set_cap0(&b, sys, "description", c[1]);
+        ts_set_cap(&b, sys, "part", c[0]);
+      } else if (sys_lines == 1 && sys) {
+        ts_cap_t serial = c[1];
+        size_t i;
+        for (i = 0; i < serial.len && serial.p[i] != ' '; i++) continue;
+        serial.len = i;
+        ts_set_cap(&b, sys, "version", c[0]);
+        ts_set_cap(&b, sys, "serial", serial);
+      }
+      sys_lines++;
+      break;
+    case PSU:
+      if (ts_match_line(re[RE_PSU], &l, c, 3)) {
+        m = item(&b, list, "PSU", c[0]);
+        ts_set_str(&b, m, "description", "", 0);
+        ts_set_cap(&b, m, "part", c[1]);
+        ts_set_str(&b, m, "version", "", 0);
+        ts_set_cap(&b, m, "serial", c[2]);
+      }
+      break;
+    case FAN:
+      if (ts_match_line(re[RE_FAN], &l, c, 3)) {
+        m = item(&b, list, "Fan", c[0]);
+        ts_set_str(&b, m, "description", "", 0);
+        ts_set_cap(&b, m, "part", c[1]);
+        ts_set_str(&b, m, "version", "", 0);
+        ts_set_cap(&b, m, "serial", c[2]);
+      }
+      break;
+    case XCVR:
+      if (!header_or_rule(&l) && ts_match_line(re[RE_XCVR], &l, c, 5)) {
+        m = item(&b, list, "Transceiver", c[0]);
+        ts_set_cap(&b, m, "description", c[1]);
+        ts_set_cap(&b, m, "part", c[2]);
+        ts_set_cap(&b, m, "version", c[4]);
+        ts_set_cap(&b, m, "serial", c[3]);
+      }
+      break;
+    default:
+      break;
+    }
+  }
+  return ts_finish(&b, list, out);
+}
+
+NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  static const char *const aliases[] = {"eos", "arista.eos.eos", NULL};
+  static const char *const on_open[] = {"terminal length 0", "terminal width 511", NULL};
+  static const char *const paging[] = {"-+ ?[Mm]ore ?-+", NULL};
+  static const char *const errors[] = {"^\\s*% ?Invalid input",
+                                       "^\\s*% ?Incomplete command",
+                                       "^\\s*% ?Ambiguous command",
+                                       "^\\s*% ?Unavailable command",
+                                       "^\\s*% ?Error",
+                                       "^\\s*% ?Unknown command",
+                                       NULL};
+  static const char *const confirm[] = {"\\[confirm\\]\\s*$", "\\[y/n\\]\\s*$", NULL};
+  static const struct {
+    const char *command;
+    nh_plugin_parse_fn fn;
+  } parsers[] = {
+      {"show version", show_version},
+      {"show ip interface brief", ioslike_ip_interface_brief},
+      {"show interfaces status", ioslike_interfaces_status},
+      {"show interfaces", ioslike_show_interfaces},
+      {"show interfaces *", ioslike_show_interfaces},
+      {"show inventory", show_inventory},
+      {"show vlan", ioslike_vlan},
+      {"show lldp neighbors", ioslike_lldp_neighbors},
+      {"show running-config", ioslike_running_config},
+      {"show startup-config", ioslike_running_config},
+  };
+  nh_plugin_platform_t eos = {.size = sizeof(eos)};
+  size_t i;
+  int rc;
+  NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
+  for (i = 0; i < RE_COUNT; i++) {
+    if (!(re[i] = ts_re(patterns[i]))) {
+      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
+      release(NULL);
+      return NH_PLUGIN_EINVAL;
+    }
+  }
+  if ((rc = host->on_unload(self, release, NULL)) < 0) {
+    release(NULL);
+    return rc;
+  }
+  if ((rc = ioslike_init(host, self)) < 0) return rc;
+  eos.name = "arista_eos";
+  eos.aliases = aliases;
+  eos.description = "Arista EOS";
+  eos.prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
+  eos.on_open = on_open;
+  eos.paging_patterns = paging;
+  eos.enable_command = "enable";
+  eos.enable_password_pattern = "[Pp]assword:\\s*$";
+  eos.privileged_pattern = "#\\s*$";
+  eos.config_enter = "configure terminal";
+  eos.config_exit = "end";
+  eos.config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
+  eos.save_command = "copy running-config startup-config";
+  /* Inside `configure session NAME`: commit, or arm a rollback timer (hh:mm:ss). */
+  eos.commit_command = "commit";
+  eos.commit_confirmed_command = "commit timer 00:%02d:00";
+  eos.error_patterns = errors;
+  eos.confirm_patterns = confirm;
+  eos.confirm_response = "";
+  eos.rollback_method = NH_PLUGIN_ROLLBACK_SESSION;
+  eos.checkpoint_command = "copy running-config flash:%s";
+  eos.rollback_command = "configure replace flash:%s";
+  eos.config_dialect = NH_PLUGIN_DIALECT_INDENT;
+  eos.show_config_command = "show running-config";
+  if ((rc = host->register_platform(self, &eos)) < 0) return rc;
+  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+    if ((rc = host->register_parser(self, "arista_eos", parsers[i].command, parsers[i].fn, NULL)) <
+        0)
+      return rc;
+  }
+  return 0;
+}

@@ -1,0 +1,187 @@
+/* The Cisco IOS / IOS-XE plugin: the platform driver and its parsers. */
+#include "ioslike.h"
+
+#include <nethost/plugin.h>
+
+enum {
+  RE_VER,
+  RE_VER_XE,
+  RE_UPTIME,
+  RE_IMAGE,
+  RE_MODEL,
+  RE_SERIAL,
+  RE_SERIAL2,
+  RE_CONFREG,
+  RE_INV_NAME,
+  RE_INV_PID,
+  RE_COUNT
+};
+
+static const char *const patterns[RE_COUNT] = {
+    [RE_VER] =
+        "^(?:Cisco IOS Software|IOS \\(tm\\)|Cisco IOS-XE Software).*?,\\s*Version ([^,\\s]+)",
+    [RE_VER_XE] = "^Cisco IOS XE Software, Version ([^,\\s]+)",
+    [RE_UPTIME] = "^(\\S+) uptime is (.+?)\\s*$",
+    [RE_IMAGE] = "^System image file is \"(?:([^:\"]*):/?)?([^\"]*)\"",
+    [RE_MODEL] = "^[Cc]isco (\\S+) .*(?:processor|with \\d+K)",
+    [RE_SERIAL] = "^Processor board ID ([^,\\s]+)",
+    [RE_SERIAL2] = "^System [Ss]erial [Nn]umber\\s*:\\s*(\\S+)",
+    [RE_CONFREG] = "^Configuration register is (\\S+)",
+    [RE_INV_NAME] = "^NAME:\\s*\"([^\"]*)\"\\s*,\\s*DESCR:\\s*\"([^\"]*)\"",
+    [RE_INV_PID] = "^PID:\\s*(.*?)\\s*,\\s*VID:\\s*(.*?)\\s*,\\s*SN:\\s*(\\S*)",
+};
+
+static ts_re_t *re[RE_COUNT];
+
+static void release(void *ud) {
+  int i;
+  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
+}
+
+/* {hostname, version, model, serial, uptime, image, config_register} */
+static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                        size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[2];
+  nh_plugin_value_t *m;
+  int rc, have_version = 0, have_model = 0, have_serial = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  m = ts_map(&b);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (have_version < 2 && ts_match_line(re[RE_VER], &l, c, 1)) {
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 2;
+    } else if (!have_version && ts_match_line(re[RE_VER_XE], &l, c, 1)) {
+      /* IOS-XE prints its own release first; the IOS line after it wins (16.9.3, not
+       * 16.09.03 or a special build's tag). */
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 1;
+    } else if (ts_match_line(re[RE_UPTIME], &l, c, 2)) {
+      ts_set_cap(&b, m, "hostname", c[0]);
+      ts_set_cap(&b, m, "uptime", c[1]);
+    } else if (ts_match_line(re[RE_IMAGE], &l, c, 2)) {
+      ts_set_cap(&b, m, "image", c[1]);
+    } else if (!have_model && ts_match_line(re[RE_MODEL], &l, c, 1)) {
+      ts_set_cap(&b, m, "model", c[0]);
+      have_model = 1;
+    } else if (!have_serial && (ts_match_line(re[RE_SERIAL], &l, c, 1) ||
+                                ts_match_line(re[RE_SERIAL2], &l, c, 1))) {
+      ts_set_cap(&b, m, "serial", c[0]);
+      have_serial = 1;
+    } else if (ts_match_line(re[RE_CONFREG], &l, c, 1)) {
+      ts_set_cap(&b, m, "config_register", c[0]);
+    }
+  }
+  if (!b.oom && !have_version)
+    return ts_fail(&b, m, 0, "no 'Cisco IOS Software ... Version' line: not show version output");
+  return ts_finish(&b, m, out);
+}
+
+/* list of {name, description, part, version, serial} */
+static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                          size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[3];
+  nh_plugin_value_t *list, *cur = NULL;
+  int rc;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  list = ts_list(&b);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_blank(&l)) continue;
+    if (ts_match_line(re[RE_INV_NAME], &l, c, 2)) {
+      cur = ts_map(&b);
+      ts_push(&b, list, cur);
+      ts_set_cap0(&b, cur, "name", c[0]);
+      ts_set_cap0(&b, cur, "description", c[1]);
+    } else if (cur && ts_match_line(re[RE_INV_PID], &l, c, 3)) {
+      ts_set_cap0(&b, cur, "part", c[0]);
+      ts_set_cap0(&b, cur, "version", c[1]);
+      ts_set_cap0(&b, cur, "serial", c[2]);
+      cur = NULL;
+    } else {
+      return ts_fail(&b, list, l.no, "expected 'NAME: \"...\", DESCR: \"...\"' or 'PID: ...'");
+    }
+  }
+  return ts_finish(&b, list, out);
+}
+
+NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  static const char *const aliases[] = {"ios", "cisco.ios.ios", "cisco_xe", "iosxe", NULL};
+  static const char *const on_open[] = {"terminal length 0", "terminal width 511", NULL};
+  static const char *const paging[] = {"-+ ?[Mm]ore ?-+", NULL};
+  static const char *const errors[] = {"^\\s*% ?Invalid input",
+                                       "^\\s*% ?Incomplete command",
+                                       "^\\s*% ?Ambiguous command",
+                                       "^\\s*% ?Unknown command",
+                                       "^\\s*% ?Invalid command",
+                                       "^\\s*%Error",
+                                       NULL};
+  static const char *const confirm[] = {
+      "\\[confirm\\]\\s*$", "Destination filename \\[.*\\]\\?\\s*$", "\\[yes/no\\]:?\\s*$", NULL};
+  static const struct {
+    const char *command;
+    nh_plugin_parse_fn fn;
+  } parsers[] = {
+      {"show version", show_version},
+      {"show ip interface brief", ioslike_ip_interface_brief},
+      {"show interfaces status", ioslike_interfaces_status},
+      {"show interfaces", ioslike_show_interfaces},
+      {"show interfaces *", ioslike_show_interfaces},
+      {"show inventory", show_inventory},
+      {"show vlan", ioslike_vlan},
+      {"show vlan brief", ioslike_vlan},
+      {"show lldp neighbors", ioslike_lldp_neighbors},
+      {"show running-config", ioslike_running_config},
+      {"show startup-config", ioslike_running_config},
+  };
+  nh_plugin_platform_t ios = {.size = sizeof(ios)};
+  size_t i;
+  int rc;
+  NH_PLUGIN_DECLARE(host, self, "cisco_ios", "1.0.0");
+  for (i = 0; i < RE_COUNT; i++) {
+    if (!(re[i] = ts_re(patterns[i]))) {
+      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
+      release(NULL);
+      return NH_PLUGIN_EINVAL;
+    }
+  }
+  if ((rc = host->on_unload(self, release, NULL)) < 0) {
+    release(NULL);
+    return rc;
+  }
+  if ((rc = ioslike_init(host, self)) < 0) return rc;
+  ios.name = "cisco_ios";
+  ios.aliases = aliases;
+  ios.description = "Cisco IOS and IOS-XE";
+  ios.prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
+  ios.on_open = on_open;
+  ios.paging_patterns = paging;
+  ios.enable_command = "enable";
+  ios.enable_password_pattern = "[Pp]assword:\\s*$";
+  ios.privileged_pattern = "#\\s*$";
+  ios.config_enter = "configure terminal";
+  ios.config_exit = "end";
+  ios.config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
+  ios.save_command = "copy running-config startup-config";
+  ios.error_patterns = errors;
+  ios.confirm_patterns = confirm;
+  ios.confirm_response = "";
+  ios.rollback_method = NH_PLUGIN_ROLLBACK_REPLACE;
+  ios.checkpoint_command = "copy running-config flash:%s";
+  ios.rollback_command = "configure replace flash:%s force";
+  ios.config_dialect = NH_PLUGIN_DIALECT_INDENT;
+  ios.show_config_command = "show running-config";
+  if ((rc = host->register_platform(self, &ios)) < 0) return rc;
+  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+    if ((rc = host->register_parser(self, "cisco_ios", parsers[i].command, parsers[i].fn, NULL)) <
+        0)
+      return rc;
+  }
+  return 0;
+}

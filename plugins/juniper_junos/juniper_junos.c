@@ -1,0 +1,463 @@
+/* The Juniper Junos plugin: the platform driver and its parsers. */
+#include "textscan.h"
+
+#include <nethost/plugin.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+  RE_HOSTNAME,
+  RE_MODEL,
+  RE_JUNOS,
+  RE_JUNOS_PKG,
+  RE_SERIAL,
+  RE_TERSE_HEADER,
+  RE_TERSE_ROW,
+  RE_TERSE_MORE,
+  RE_PHYS,
+  RE_LOGICAL,
+  RE_DESCR,
+  RE_LINKTYPE,
+  RE_MTU,
+  RE_SPEED,
+  RE_CURADDR,
+  RE_IN_PKTS,
+  RE_OUT_PKTS,
+  RE_ERRORS,
+  RE_FLAGS,
+  RE_LOCAL,
+  RE_COUNT
+};
+
+static const char *const patterns[RE_COUNT] = {
+    [RE_HOSTNAME] = "^Hostname:\\s*(\\S+)",
+    [RE_MODEL] = "^Model:\\s*(\\S+)",
+    [RE_JUNOS] = "^Junos:\\s*(\\S+)",
+    [RE_JUNOS_PKG] = "^JUNOS .*?\\[([^\\]]+)\\]",
+    [RE_SERIAL] = "^(?:Chassis )?Serial [Nn]umber:\\s*(\\S+)",
+    [RE_TERSE_HEADER] = "^Interface\\s+Admin\\s+Link",
+    [RE_TERSE_ROW] = "^(\\S+)\\s+(up|down)\\s+(up|down)(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(?:-->"
+                     "\\s*)?(\\S+))?\\s*$",
+    [RE_TERSE_MORE] = "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)"
+                      "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$",
+    [RE_PHYS] = "^Physical interface: ([^,\\s]+),\\s*(\\w+)(?:,\\s*Physical link is (\\w+))?",
+    [RE_LOGICAL] = "^\\s+Logical interface (\\S+)",
+    [RE_DESCR] = "^\\s+Description:\\s*(.*?)\\s*$",
+    [RE_LINKTYPE] = "^\\s+Link-level type:\\s*([^,]+)",
+    [RE_MTU] = "^\\s+(?:Link-level type:.*?|Protocol inet, )MTU:\\s*(\\d+)",
+    [RE_SPEED] = "Speed:\\s*([^,\\s]+)",
+    [RE_CURADDR] = "^\\s+(?:Current address|MAC):\\s*([0-9a-fA-F:.]+)",
+    [RE_IN_PKTS] = "^\\s+Input\\s+packets\\s*:\\s*(\\d+)",
+    [RE_OUT_PKTS] = "^\\s+Output\\s+packets\\s*:\\s*(\\d+)",
+    [RE_ERRORS] = "^\\s+(Input|Output) errors:\\s*$|^\\s+Errors:\\s*(\\d+)",
+    [RE_FLAGS] = "^\\s+Flags:\\s*(Up|Down)\\b",
+    [RE_LOCAL] = "^\\s+Destination:\\s*[^,]*?(/\\d+)?,\\s*Local:\\s*([^,\\s]+)",
+};
+
+static ts_re_t *re[RE_COUNT];
+
+static void release(void *ud) {
+  int i;
+  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
+}
+
+static int only_blank(const char *text, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) {
+    if (!isspace((unsigned char)text[i])) return 0;
+  }
+  return 1;
+}
+
+/* {hostname, model, version, serial}: the first member's, for a virtual chassis. */
+static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                        size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[1];
+  nh_plugin_value_t *m;
+  int rc, have_host = 0, have_model = 0, have_version = 0, have_serial = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  m = ts_map(&b);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (!have_host && ts_match_line(re[RE_HOSTNAME], &l, c, 1)) {
+      ts_set_cap(&b, m, "hostname", c[0]);
+      have_host = 1;
+    } else if (!have_model && ts_match_line(re[RE_MODEL], &l, c, 1)) {
+      ts_set_cap(&b, m, "model", c[0]);
+      have_model = 1;
+    } else if (have_version < 2 && ts_match_line(re[RE_JUNOS], &l, c, 1)) {
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 2; /* "Junos:" is authoritative */
+    } else if (!have_version && ts_match_line(re[RE_JUNOS_PKG], &l, c, 1)) {
+      ts_set_cap(&b, m, "version", c[0]);
+      have_version = 1;
+    } else if (!have_serial && ts_match_line(re[RE_SERIAL], &l, c, 1)) {
+      ts_set_cap(&b, m, "serial", c[0]);
+      have_serial = 1;
+    }
+  }
+  if (!b.oom && !have_version)
+    return ts_fail(&b, m, 0, "no 'Junos:' or 'JUNOS ... [version]' line: not show version output");
+  return ts_finish(&b, m, out);
+}
+
+static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
+                      ts_cap_t link, ts_cap_t family, ts_cap_t local, ts_cap_t remote) {
+  nh_plugin_value_t *m = ts_map(b);
+  ts_push(b, list, m);
+  ts_set_cap(b, m, "interface", ifname);
+  ts_set_cap(b, m, "status", admin);
+  ts_set_cap(b, m, "protocol", link);
+  ts_set_cap(b, m, "family", family);
+  ts_set_cap(b, m, "ip_address", local);
+  ts_set_cap(b, m, "remote", remote);
+}
+
+/* list of {interface, status, protocol, family, ip_address, remote}: one entry per
+ * address (an interface without addresses has one entry without them). */
+static int show_interfaces_terse(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                                 size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[6], cur[4], none = {NULL, 0};
+  nh_plugin_value_t *list;
+  int rc, header = 0, have = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  list = ts_list(&b);
+  if (only_blank(text, len)) return ts_finish(&b, list, out);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_blank(&l)) continue;
+    if (ts_match_line(re[RE_TERSE_HEADER], &l, NULL, 0)) {
+      header = 1;
+      continue;
+    }
+    if (!header) {
+      if (l.p[0] == '{') continue; /* {master:0} */
+      return ts_fail(&b, list, l.no, "expected the 'Interface Admin Link Proto' header");
+    }
+    if (ts_match_line(re[RE_TERSE_ROW], &l, c, 6)) {
+      /* "Proto Local": with one word it is a family only if no address follows. */
+      ts_cap_t family = c[3], local = c[4], remote = c[5];
+      if (family.p && !local.p &&
+          (memchr(family.p, '.', family.len) || memchr(family.p, ':', family.len))) {
+        local = family;
+        family = none;
+      }
+      terse_row(&b, list, c[0], c[1], c[2], family, local, remote);
+      cur[0] = c[0], cur[1] = c[1], cur[2] = c[2], cur[3] = family;
+      have = 1;
+    } else if (have && ts_match_line(re[RE_TERSE_MORE], &l, c, 3)) {
+      if (c[0].p) cur[3] = c[0];
+      terse_row(&b, list, cur[0], cur[1], cur[2], cur[3], c[1], c[2]);
+    } else {
+      return ts_fail(&b, list, l.no, "cannot read this interface line");
+    }
+  }
+  if (!header) return ts_fail(&b, list, 0, "no 'Interface Admin Link' header");
+  return ts_finish(&b, list, out);
+}
+
+static void set_lower(ts_b_t *b, nh_plugin_value_t *m, const char *key, ts_cap_t c) {
+  char buf[64];
+  size_t i;
+  if (!c.p) return;
+  if (c.len >= sizeof(buf)) c.len = sizeof(buf) - 1;
+  for (i = 0; i < c.len; i++) buf[i] = (char)tolower((unsigned char)c.p[i]);
+  ts_set_str(b, m, key, buf, c.len);
+}
+
+/* list of {interface, admin_status, link_status, description, hardware_type, mtu, speed,
+ * mac_address, ip_address, input_packets, output_packets, input_errors, output_errors};
+ * logical interfaces are entries of their own. */
+static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                           size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  ts_cap_t c[3];
+  nh_plugin_value_t *list, *cur = NULL;
+  const char *errors_key = NULL;
+  int rc;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  list = ts_list(&b);
+  if (only_blank(text, len)) return ts_finish(&b, list, out);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_match_line(re[RE_PHYS], &l, c, 3)) {
+      cur = ts_map(&b);
+      ts_push(&b, list, cur);
+      ts_set_cap(&b, cur, "interface", c[0]);
+      set_lower(&b, cur, "admin_status", c[1]);
+      set_lower(&b, cur, "link_status", c[2]);
+      errors_key = NULL;
+      continue;
+    }
+    if (ts_match_line(re[RE_LOGICAL], &l, c, 1)) {
+      cur = ts_map(&b);
+      ts_push(&b, list, cur);
+      ts_set_cap(&b, cur, "interface", c[0]);
+      errors_key = NULL;
+      continue;
+    }
+    if (!cur) {
+      if (ts_blank(&l) || l.p[0] == '{') continue;
+      return ts_fail(&b, list, l.no, "expected 'Physical interface: NAME, ...'");
+    }
+    if (ts_match_line(re[RE_DESCR], &l, c, 1))
+      ts_set_cap(&b, cur, "description", c[0]);
+    else if (ts_match_line(re[RE_FLAGS], &l, c, 1))
+      set_lower(&b, cur, "link_status", c[0]);
+    else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
+      ts_set_cap(&b, cur, "mac_address", c[0]);
+    else if (ts_match_line(re[RE_IN_PKTS], &l, c, 1))
+      ts_set_cap_int(&b, cur, "input_packets", c[0]);
+    else if (ts_match_line(re[RE_OUT_PKTS], &l, c, 1))
+      ts_set_cap_int(&b, cur, "output_packets", c[0]);
+    else if (ts_match_line(re[RE_LOCAL], &l, c, 2)) {
+      char addr[80];
+      int n = snprintf(addr, sizeof(addr), "%.*s%.*s", (int)c[1].len, c[1].p, (int)c[0].len,
+                       c[0].p ? c[0].p : "");
+      if (n > 0 && (size_t)n < sizeof(addr)) ts_set_str(&b, cur, "ip_address", addr, (size_t)n);
+    } else if (ts_match_line(re[RE_ERRORS], &l, c, 2)) {
+      if (c[0].p)
+        errors_key = ts_cap_eq(c[0], "Input") ? "input_errors" : "output_errors";
+      else if (errors_key)
+        ts_set_cap_int(&b, cur, errors_key, c[1]);
+    } else {
+      if (ts_match_line(re[RE_LINKTYPE], &l, c, 1)) ts_set_cap(&b, cur, "hardware_type", c[0]);
+      if (ts_match_line(re[RE_MTU], &l, c, 1)) ts_set_cap_int(&b, cur, "mtu", c[0]);
+      if (ts_match_line(re[RE_SPEED], &l, c, 1)) ts_set_cap(&b, cur, "speed", c[0]);
+    }
+  }
+  return ts_finish(&b, list, out);
+}
+
+static size_t column(const ts_line_t *l, const char *word) {
+  const char *at = memmem(l->p, l->len, word, strlen(word));
+  return at ? (size_t)(at - l->p) : (size_t)-1;
+}
+
+static ts_cap_t slice(const ts_line_t *l, size_t from, size_t to) {
+  ts_cap_t c;
+  if (from > l->len) from = l->len;
+  if (to > l->len) to = l->len;
+  if (to < from) to = from;
+  c.p = l->p + from;
+  c.len = to - from;
+  return ts_trim(c);
+}
+
+/* Reads a table whose header holds the given column titles (the first is at 0). Each row
+ * becomes a map with the given keys. Returns 0 or fails the parse. */
+static int column_table(ts_b_t *b, const char *text, size_t len, const char *const *titles,
+                        const char *const *keys, int ncols, nh_plugin_value_t **out) {
+  size_t col[8];
+  ts_lines_t it;
+  ts_line_t l;
+  nh_plugin_value_t *list = ts_list(b);
+  int i, header = 0;
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b->oom) {
+    if (ts_blank(&l)) continue;
+    if (!header) {
+      header = 1;
+      for (i = 0; i < ncols; i++) {
+        if ((col[i] = column(&l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
+          header = 0;
+      }
+      if (!header && it.no > 3)
+        return ts_fail(b, list, l.no, "expected a '%s ... %s' table header", titles[0],
+                       titles[ncols - 1]);
+      continue;
+    }
+    if (l.p[0] == '{') continue; /* {master:0} */
+    {
+      nh_plugin_value_t *m = ts_map(b);
+      ts_push(b, list, m);
+      for (i = 0; i < ncols; i++) {
+        ts_set_cap0(b, m, keys[i], slice(&l, col[i], i + 1 < ncols ? col[i + 1] : l.len));
+      }
+    }
+  }
+  if (!header)
+    return ts_fail(b, list, 0, "no '%s ... %s' table header", titles[0], titles[ncols - 1]);
+  return ts_finish(b, list, out);
+}
+
+/* list of {name, version, part, serial, description} */
+static int show_chassis_hardware(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                                 size_t len, nh_plugin_value_t **out, void *ud) {
+  static const char *const titles[] = {"Item", "Version", "Part number", "Serial number",
+                                       "Description"};
+  static const char *const keys[] = {"name", "version", "part", "serial", "description"};
+  ts_b_t b = {h, p, 0};
+  int rc;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  if (only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
+  return column_table(&b, text, len, titles, keys, 5, out);
+}
+
+/* list of {local_interface, parent_interface, chassis_id, neighbor_interface, neighbor} */
+static int show_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                               size_t len, nh_plugin_value_t **out, void *ud) {
+  static const char *const titles[] = {"Local Interface", "Parent Interface", "Chassis Id",
+                                       "Port info", "System Name"};
+  static const char *const keys[] = {"local_interface", "parent_interface", "chassis_id",
+                                     "neighbor_interface", "neighbor"};
+  ts_b_t b = {h, p, 0};
+  int rc;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  if (only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
+  return column_table(&b, text, len, titles, keys, 5, out);
+}
+
+/* Appends the ", "-separated interfaces (the '*' active marker dropped) to ports. */
+static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
+  size_t i = 0;
+  while (c.p && i < c.len) {
+    size_t s, e;
+    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
+    s = i;
+    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
+    e = i;
+    if (e > s && c.p[e - 1] == '*') e--;
+    if (e > s) ts_push(b, ports, b->h->value_string(c.p + s, e - s));
+  }
+}
+
+/* list of {vlan_id, name, interfaces = {...}[, instance]} (ELS and older EX layouts) */
+static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
+                      nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  nh_plugin_value_t *list, *ports = NULL;
+  size_t name_col = 0, tag_col = 0, if_col = 0;
+  int rc, header = 0, els = 0;
+  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
+  list = ts_list(&b);
+  if (only_blank(text, len)) return ts_finish(&b, list, out);
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l) && !b.oom) {
+    if (ts_blank(&l) || l.p[0] == '{') continue;
+    if (!header) {
+      size_t n = column(&l, "VLAN name"), t = column(&l, "Tag"), f = column(&l, "Interfaces");
+      els = n != (size_t)-1;
+      if (!els) n = column(&l, "Name");
+      if (n == (size_t)-1 || t == (size_t)-1 || f == (size_t)-1 || !(n < t && t < f)) {
+        if (it.no > 3) return ts_fail(&b, list, l.no, "expected the 'Name Tag Interfaces' header");
+        continue;
+      }
+      header = 1;
+      name_col = n, tag_col = t, if_col = f;
+      continue;
+    }
+    if (!ts_blank(&(ts_line_t){l.p, l.len < if_col ? l.len : if_col, l.no})) {
+      nh_plugin_value_t *m = ts_map(&b);
+      ts_cap_t tag = slice(&l, tag_col, if_col);
+      ts_push(&b, list, m);
+      ts_set_cap_int(&b, m, "vlan_id", tag);
+      ts_set_cap(&b, m, "name", slice(&l, name_col, tag_col));
+      if (els) ts_set_cap(&b, m, "instance", slice(&l, 0, name_col));
+      ports = ts_list(&b);
+      ts_set(&b, m, "interfaces", ports);
+    } else if (!ports) {
+      return ts_fail(&b, list, l.no, "interfaces before any VLAN");
+    }
+    push_ports(&b, ports, slice(&l, if_col, l.len));
+  }
+  if (!header) return ts_fail(&b, list, 0, "no 'Name Tag Interfaces' header");
+  return ts_finish(&b, list, out);
+}
+
+/* list of {line, children}: braces form, or `display set` form when the lines are `set`s */
+static int show_configuration(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                              size_t len, nh_plugin_value_t **out, void *ud) {
+  ts_b_t b = {h, p, 0};
+  ts_lines_t it;
+  ts_line_t l;
+  nh_plugin_config_dialect_t dialect = NH_PLUGIN_DIALECT_BRACES;
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l)) {
+    size_t i = ts_indent(&l);
+    if (ts_blank(&l) || l.p[i] == '#') continue;
+    if (l.len - i > 4 && memcmp(l.p + i, "set ", 4) == 0) dialect = NH_PLUGIN_DIALECT_SET;
+    break;
+  }
+  return ts_config_sections(&b, text, len, dialect, NULL, out);
+}
+
+NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
+  static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024",
+                                        NULL};
+  static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
+  static const char *const errors[] = {"^\\s*syntax error",
+                                       "^\\s*error:",
+                                       "^\\s*unknown command",
+                                       "^\\s*missing argument",
+                                       "^\\s*invalid (value|command)",
+                                       NULL};
+  static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
+  static const struct {
+    const char *command;
+    nh_plugin_parse_fn fn;
+  } parsers[] = {
+      {"show version", show_version},
+      {"show interfaces terse", show_interfaces_terse},
+      {"show interfaces", show_interfaces},
+      {"show interfaces *", show_interfaces},
+      {"show chassis hardware", show_chassis_hardware},
+      {"show vlans", show_vlans},
+      {"show lldp neighbors", show_lldp_neighbors},
+      {"show configuration", show_configuration},
+      {"show configuration *", show_configuration},
+  };
+  nh_plugin_platform_t junos = {.size = sizeof(junos)};
+  size_t i;
+  int rc;
+  NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
+  for (i = 0; i < RE_COUNT; i++) {
+    if (!(re[i] = ts_re(patterns[i]))) {
+      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
+      release(NULL);
+      return NH_PLUGIN_EINVAL;
+    }
+  }
+  if ((rc = host->on_unload(self, release, NULL)) < 0) {
+    release(NULL);
+    return rc;
+  }
+  junos.name = "juniper_junos";
+  junos.aliases = aliases;
+  junos.description = "Juniper Junos";
+  junos.prompt_pattern = "^(?:\\{[\\w:]+\\}\\s*)?[\\w.\\-]+@[\\w.\\-]+[>#%]\\s*$";
+  junos.on_open = on_open;
+  junos.paging_patterns = paging;
+  junos.config_enter = "configure";
+  junos.config_exit = "exit configuration-mode";
+  junos.config_prompt_pattern = "#\\s*$";
+  junos.commit_command = "commit";
+  junos.commit_confirmed_command = "commit confirmed %d";
+  junos.error_patterns = errors;
+  junos.confirm_patterns = confirm;
+  junos.confirm_response = "yes";
+  junos.rollback_method = NH_PLUGIN_ROLLBACK_COMMIT;
+  junos.rollback_command = "rollback %d";
+  junos.config_dialect = NH_PLUGIN_DIALECT_BRACES;
+  junos.show_config_command = "show configuration";
+  if ((rc = host->register_platform(self, &junos)) < 0) return rc;
+  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+    if ((rc = host->register_parser(self, "juniper_junos", parsers[i].command, parsers[i].fn,
+                                    NULL)) < 0)
+      return rc;
+  }
+  return 0;
+}

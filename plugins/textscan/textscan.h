@@ -1,0 +1,104 @@
+/* Text scanning for parser plugins: lines, PCRE2 line patterns, a builder wrapper that
+ * remembers running out of memory, and the configuration-section parser the vendor
+ * plugins share. A static library linked into each plugin (its symbols stay hidden).
+ *
+ * Parsers built on it run in time linear in the input: patterns are matched line by line
+ * with a match limit, and every pattern is anchored by its author. */
+#ifndef NH_TEXTSCAN_H
+#define NH_TEXTSCAN_H
+
+#include <nethost/plugin.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- lines ---- */
+
+typedef struct {
+  const char *p; /* not NUL-terminated */
+  size_t len;    /* without the terminator */
+  int no;        /* 1-based */
+} ts_line_t;
+
+typedef struct {
+  const char *cur, *end;
+  int no;
+} ts_lines_t;
+
+void ts_lines_init(ts_lines_t *it, const char *text, size_t len);
+/* Next line ("\r\n", "\n" and a lone "\r" end a line); 0 at the end. */
+int ts_next_line(ts_lines_t *it, ts_line_t *line);
+/* Whether the line is empty or only blanks. */
+int ts_blank(const ts_line_t *line);
+/* Leading blanks. */
+size_t ts_indent(const ts_line_t *line);
+
+/* ---- patterns ---- */
+
+typedef struct ts_re_s ts_re_t;
+typedef struct {
+  const char *p;
+  size_t len; /* 0 with p NULL: the group did not take part */
+} ts_cap_t;
+
+#define TS_MAX_CAPS 16
+
+/* Compiles a PCRE2 pattern (UTF, invalid UTF allowed in subjects, JIT when available).
+ * NULL on failure (a bug in the plugin: log it and fail the init). */
+ts_re_t *ts_re(const char *pattern);
+void ts_re_free(ts_re_t *re);
+/* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
+ * match, 0 otherwise (also when the match limit is hit). */
+int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
+int ts_match_line(const ts_re_t *re, const ts_line_t *line, ts_cap_t *caps, int ncaps);
+
+/* The capture with surrounding blanks removed. */
+ts_cap_t ts_trim(ts_cap_t c);
+/* Whether c equals the C string s. */
+int ts_cap_eq(ts_cap_t c, const char *s);
+/* Decimal integer in c (commas allowed); 0 when it is not one. */
+int ts_cap_int(ts_cap_t c, int64_t *out);
+
+/* ---- building values ---- */
+
+typedef struct {
+  const nh_plugin_host_t *h;
+  nh_plugin_parse_t *p;
+  int oom; /* set by any builder call that ran out of memory */
+} ts_b_t;
+
+nh_plugin_value_t *ts_map(ts_b_t *b);
+nh_plugin_value_t *ts_list(ts_b_t *b);
+/* map[key] = the capture as a string (trimmed); skipped when the capture is absent. */
+void ts_set_cap(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
+/* map[key] = the capture as a string even when empty ("" for an absent group). */
+void ts_set_cap0(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
+void ts_set_str(ts_b_t *b, nh_plugin_value_t *map, const char *key, const char *s, size_t len);
+void ts_set_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, int64_t i);
+/* map[key] = integer of the capture, skipped when it is not a number. */
+void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
+void ts_set(ts_b_t *b, nh_plugin_value_t *map, const char *key, nh_plugin_value_t *v);
+void ts_push(ts_b_t *b, nh_plugin_value_t *list, nh_plugin_value_t *v);
+void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c);
+/* Returns 0 and hands root over, or frees root and returns NH_PLUGIN_ENOMEM when any
+ * builder call failed. */
+int ts_finish(ts_b_t *b, nh_plugin_value_t *root, nh_plugin_value_t **out);
+/* Frees root, records the reason, returns NH_PLUGIN_EPARSE. */
+int ts_fail(ts_b_t *b, nh_plugin_value_t *root, int line, const char *fmt, ...)
+    NH_PLUGIN_PRINTF(4, 5);
+
+/* Rejects binary input (NUL bytes, or more than 1% control characters other than
+ * tab/CR/LF/ESC/backspace). Returns 0 or fails the parse as ts_fail does. */
+int ts_check_text(ts_b_t *b, const char *text, size_t len);
+
+/* ---- configuration sections ---- */
+
+/* Parses a configuration into a list of nodes {line = "...", children = {nodes}}.
+ * dialect INDENT: a line's children are the following lines indented deeper; comment lines
+ * starting with `comment` (e.g. "!") and the preamble IOS prints are skipped; banners are
+ * kept whole. BRACES: `a {` opens, `}` closes, `b;` is a leaf (the ';' dropped); `#` and
+ * `/ * * /` comments skipped; unbalanced braces fail. SET: one node per line. */
+int ts_config_sections(ts_b_t *b, const char *text, size_t len, nh_plugin_config_dialect_t dialect,
+                       const char *comment, nh_plugin_value_t **out);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# nethost inventory and nethost run -i/-l from the command line.
+set -u
+NH=$1
+DATA=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+unset NETHOST_INVENTORY
+fail() { echo "FAIL: $*"; exit 1; }
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" 2>/dev/null) || fail "inventory exit $?"
+[ "$(echo "$out" | wc -l)" -eq 5 ] || fail "5 lines: $out"
+echo "$out" | grep -q '^core-2 .*127.1.0.2:2222 .*cisco_ios .*core$' || fail "core-2 line: $out"
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" -l 'core:!edge' 2>/dev/null)
+[ "$(echo "$out" | wc -l)" -eq 2 ] || fail "-l core:!edge: $out"
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" --json)
+echo "$out" | grep -q '"password": "\*\*\*"' || fail "masked password in --json"
+echo "$out" | grep -q 'inline-secret' && fail "secret in --json"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)==5 and d[2]["name"]=="edge-1"' <<EOF2 || fail "--json is not a JSON array of 5"
+$out
+EOF2
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" --host edge-1)
+echo "$out" | grep -q '"platform": "arista_eos"' || fail "--host: $out"
+echo "$out" | grep -q 'inline-secret' && fail "secret in --host"
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" --explain core-2)
+echo "$out" | grep -q '^ssh.timeout  *group site-lon$' || fail "--explain: $out"
+
+out=$("$NH" inventory -i "$DATA/lab.yaml" -l nothing-here 2>&1) && fail "-l matching nothing succeeded"
+echo "$out" | grep -q "nothing-here matches no host" || fail "-l message: $out"
+
+printf 'hosts:\n  a:\n    plaform: x\n' >"$T/typo.yaml"
+out=$("$NH" inventory -i "$T/typo.yaml" 2>&1) && fail "typo loaded"
+echo "$out" | grep -q "typo.yaml:3:5: host 'a': unknown key 'plaform' (did you mean 'platform'?)" || fail "typo message: $out"
+
+head -c 3000 /dev/urandom >"$T/garbage.yaml"
+"$NH" inventory -i "$T/garbage.yaml" >/dev/null 2>&1
+[ $? -eq 1 ] || fail "garbage inventory: exit status not 1"
+
+# nethost run -i/-l and NETHOST_INVENTORY.
+cat >"$T/pb.lua" <<'EOF2'
+local inv = nethost.inventory
+print(inv and #inv or "none")
+EOF2
+[ "$("$NH" run "$T/pb.lua")" = none ] || fail "no -i: nethost.inventory is not nil"
+[ "$("$NH" run -i "$DATA/lab.yaml" -l access "$T/pb.lua")" = 2 ] || fail "run -i -l"
+[ "$(NETHOST_INVENTORY="$DATA/lab.yaml" "$NH" run "$T/pb.lua")" = 5 ] || fail "NETHOST_INVENTORY"
+out=$("$NH" run -i "$DATA/lab.yaml" -l 'zzz*' "$T/pb.lua" 2>&1) && fail "run -l nothing succeeded"
+echo "$out" | grep -q "zzz\* matches no host" || fail "run -l message: $out"
+out=$("$NH" run -i "$T/typo.yaml" "$T/pb.lua" 2>&1) && fail "run with a bad inventory succeeded"
+echo "$out" | grep -q "typo.yaml:3:5:" || fail "run -i message: $out"
+echo ok

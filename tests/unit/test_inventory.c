@@ -1,0 +1,454 @@
+/* Unit tests: the inventory loader — nethost, Nornir and Ansible formats, inheritance,
+ * secrets, patterns, and errors naming file:line:column. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "inventory.h"
+
+#define DATA NH_TEST_DATA_DIR "/inventory"
+
+static nh_inventory_t *load(const char *path) {
+  char err[1024];
+  nh_inventory_t *inv = NULL;
+  int rc = nh_inventory_load(path, &inv, err, sizeof(err));
+  if (rc < 0) fail_msg("%s: %s", path, err);
+  return inv;
+}
+
+static nh_inventory_t *parse(const char *text) {
+  char err[1024];
+  nh_inventory_t *inv = NULL;
+  int rc = nh_inventory_parse(text, strlen(text), "t.yaml", "/base", &inv, err, sizeof(err));
+  if (rc < 0) fail_msg("%s", err);
+  return inv;
+}
+
+/* Loading text must fail with a message containing want. */
+static void expect_error(const char *text, const char *want) {
+  char err[1024];
+  nh_inventory_t *inv = NULL;
+  int rc = nh_inventory_parse(text, strlen(text), "t.yaml", NULL, &inv, err, sizeof(err));
+  if (rc >= 0) {
+    nh_inventory_free(inv);
+    fail_msg("loaded, expected an error with '%s':\n%s", want, text);
+  }
+  assert_null(inv);
+  if (!strstr(err, want)) fail_msg("error '%s' lacks '%s'", err, want);
+}
+
+static const nh_host_t *host(nh_inventory_t *inv, const char *name) {
+  const nh_host_t *h = nh_inventory_find(inv, name);
+  if (!h) fail_msg("no host %s", name);
+  return h;
+}
+
+static const char *data_str(const nh_host_t *h, const char *path) {
+  const nh_value_t *v = nh_host_data_get(h, path);
+  return v && v->type == NH_VALUE_STRING ? v->u.str.ptr : NULL;
+}
+
+static void test_nethost_inheritance(void **state) {
+  nh_inventory_t *inv = load(DATA "/lab.yaml");
+  const nh_host_t *h;
+  (void)state;
+  assert_string_equal(nh_inventory_format(inv), "nethost");
+  assert_int_equal(nh_inventory_count(inv), 5);
+  assert_int_equal(nh_inventory_group_count(inv), 4);
+  /* Hosts keep the file's order. */
+  assert_string_equal(nh_inventory_host(inv, 0)->name, "core-1");
+  assert_string_equal(nh_inventory_host(inv, 4)->name, "sw-0002");
+
+  h = host(inv, "core-1");
+  assert_string_equal(h->fields.address, "127.1.0.1");
+  assert_int_equal(h->fields.port, 22);                 /* defaults */
+  assert_string_equal(h->fields.platform, "cisco_ios"); /* group core */
+  assert_string_equal(h->fields.username, "admin");     /* defaults */
+  assert_true(h->fields.ssh.timeout == 30);             /* parent group site-lon */
+  assert_true(h->fields.ssh.connect_timeout == 10);     /* defaults */
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_STRICT);
+  assert_string_equal(h->fields.ssh.kex, "curve25519-sha256,diffie-hellman-group14-sha1");
+  assert_string_equal(h->fields.ssh.cipher, "aes128-ctr");
+  /* Relative paths are taken from the inventory's folder. */
+  assert_non_null(strstr(h->fields.ssh.known_hosts, "/tests/data/inventory/known_hosts"));
+  assert_true(h->fields.ssh.known_hosts[0] == '/');
+  /* data merges key by key: host > core > site-lon > defaults. */
+  assert_string_equal(data_str(h, "pair"), "p1");
+  assert_string_equal(data_str(h, "role"), "core");
+  assert_string_equal(data_str(h, "site"), "lon");
+  assert_string_equal(data_str(h, "dc"), "lon1");
+  assert_string_equal(data_str(h, "owner"), "netops");
+  assert_int_equal(h->ngroups, 1);
+  assert_int_equal(h->nchain, 2);
+  assert_string_equal(h->chain[1]->name, "site-lon");
+
+  h = host(inv, "core-2");
+  assert_int_equal(h->fields.port, 2222);
+  assert_string_equal(data_str(h, "site"), "par"); /* the host's own wins */
+
+  /* Groups in order: edge before core; edge's merge key (<<: *switching) brought core's
+   * fields and parent, edge's own platform overrides them. */
+  h = host(inv, "edge-1");
+  assert_string_equal(h->fields.platform, "arista_eos");
+  assert_string_equal(data_str(h, "role"), "edge");
+  assert_int_equal(h->fields.password.kind, NH_SECRET_VALUE);
+  assert_int_equal(h->fields.enable_secret.kind, NH_SECRET_FILE);
+  assert_true(nh_host_in_group(h, nh_inventory_find_group(inv, "site-lon")));
+
+  h = host(inv, "sw-0001");
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_ACCEPT_NEW);
+  assert_int_equal(h->fields.http.verify, 0);
+  assert_string_equal(h->fields.http.base_url, "https://127.1.0.11");
+  assert_true(h->fields.ssh.known_hosts[0] == '/'); /* ~ expanded */
+  assert_true(h->fields.ssh.timeout < 0);           /* unset */
+  assert_string_equal(data_str(h, "site"), "hq");
+
+  h = host(inv, "sw-0002");
+  assert_non_null(strstr(h->fields.key_file, "/tests/data/inventory/keys/id_ed25519"));
+  assert_int_equal(h->fields.passphrase.kind, NH_SECRET_ENV);
+  nh_inventory_free(inv);
+}
+
+static void test_secrets(void **state) {
+  nh_inventory_t *inv = load(DATA "/lab.yaml");
+  char err[512], *s;
+  const nh_host_t *h = host(inv, "core-1");
+  (void)state;
+  unsetenv("NETHOST_TEST_PASSWORD");
+  assert_int_equal(nh_secret_read(&h->fields.password, h->name, "password", &s, err, sizeof(err)),
+                   NH_EINVAL);
+  assert_non_null(strstr(err, "core-1"));
+  assert_non_null(strstr(err, "NETHOST_TEST_PASSWORD"));
+  setenv("NETHOST_TEST_PASSWORD", "s3cret", 1);
+  assert_int_equal(nh_secret_read(&h->fields.password, h->name, "password", &s, err, sizeof(err)),
+                   0);
+  assert_string_equal(s, "s3cret");
+  free(s);
+  /* A file's trailing newline is not part of the secret. */
+  assert_int_equal(
+      nh_secret_read(&h->fields.enable_secret, h->name, "enable_secret", &s, err, sizeof(err)), 0);
+  assert_string_equal(s, "en-secret");
+  free(s);
+  h = host(inv, "sw-0001");
+  assert_int_equal(
+      nh_secret_read(&h->fields.enable_secret, h->name, "enable_secret", &s, err, sizeof(err)),
+      NH_ENOENT);
+  h = host(inv, "edge-1");
+  assert_int_equal(nh_secret_read(&h->fields.password, h->name, "password", &s, err, sizeof(err)),
+                   0);
+  assert_string_equal(s, "inline-secret");
+  free(s);
+  nh_inventory_free(inv);
+}
+
+static void test_masked_and_explain(void **state) {
+  nh_inventory_t *inv = load(DATA "/lab.yaml");
+  const nh_host_t *h = host(inv, "edge-1");
+  nh_value_t *v = nh_host_to_value(h, NH_HOST_SECRETS_MASKED), *e;
+  char *json = nh_value_to_json(v, 0, NULL);
+  (void)state;
+  assert_non_null(strstr(json, "\"password\":\"***\""));
+  assert_null(strstr(json, "inline-secret"));
+  free(json);
+  nh_value_free(v);
+  v = nh_host_to_value(h, NH_HOST_SECRETS_OMITTED);
+  assert_null(nh_value_map_get(v, "password"));
+  nh_value_free(v);
+  e = nh_host_explain(inv, host(inv, "core-2"));
+  assert_string_equal(nh_value_map_get(e, "port")->u.str.ptr, "host");
+  assert_string_equal(nh_value_map_get(e, "platform")->u.str.ptr, "group core");
+  assert_string_equal(nh_value_map_get(e, "ssh.timeout")->u.str.ptr, "group site-lon");
+  assert_string_equal(nh_value_map_get(e, "username")->u.str.ptr, "defaults");
+  assert_string_equal(nh_value_map_get(e, "data.dc")->u.str.ptr, "group site-lon");
+  nh_value_free(e);
+  nh_inventory_free(inv);
+}
+
+/* The names a pattern selects, comma-joined. */
+static char *select_names(nh_inventory_t *inv, const char *pattern) {
+  static char out[1024];
+  char err[256];
+  size_t *idx, n, i;
+  int rc = nh_inventory_select(inv, pattern, &idx, &n, err, sizeof(err));
+  if (rc < 0) fail_msg("%s: %s", pattern, err);
+  out[0] = '\0';
+  for (i = 0; i < n; i++) {
+    if (i) strcat(out, ",");
+    strcat(out, nh_inventory_host(inv, idx[i])->name);
+  }
+  free(idx);
+  return out;
+}
+
+static void test_patterns(void **state) {
+  nh_inventory_t *inv = load(DATA "/lab.yaml");
+  char err[256];
+  size_t *idx, n;
+  (void)state;
+  assert_string_equal(select_names(inv, "all"), "core-1,core-2,edge-1,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "*"), "core-1,core-2,edge-1,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "core-1"), "core-1");
+  assert_string_equal(select_names(inv, "sw-*"), "sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "core"), "core-1,core-2,edge-1");
+  assert_string_equal(select_names(inv, "site-lon"), "core-1,core-2,edge-1"); /* via children */
+  assert_string_equal(select_names(inv, "edge:access"), "edge-1,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "edge,access"), "edge-1,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "core:&edge"), "edge-1");
+  assert_string_equal(select_names(inv, "core:!edge"), "core-1,core-2");
+  assert_string_equal(select_names(inv, "!access"), "core-1,core-2,edge-1");
+  /* Unions first, then intersections, then exclusions, whatever the order written. */
+  assert_string_equal(select_names(inv, "core:!core-2:access"), "core-1,edge-1,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "platform=cisco_ios"), "core-1,core-2,sw-0001,sw-0002");
+  assert_string_equal(select_names(inv, "platform=arista*"), "edge-1");
+  assert_string_equal(select_names(inv, "data.site=lon"), "core-1,edge-1");
+  assert_string_equal(select_names(inv, "site=lon"), "core-1,edge-1");
+  assert_string_equal(select_names(inv, "port=2222"), "core-2");
+  assert_string_equal(select_names(inv, "data.tier=1"), "core-1,core-2,edge-1");
+  assert_string_equal(select_names(inv, "~^sw-000[2-9]$"), "sw-0002");
+  assert_string_equal(select_names(inv, "nothing-like-this"), "");
+  assert_string_equal(select_names(inv, "ungrouped"), "");
+  assert_int_equal(nh_inventory_select(inv, "a::b", &idx, &n, err, sizeof(err)), NH_EINVAL);
+  assert_non_null(strstr(err, "empty term"));
+  assert_int_equal(nh_inventory_select(inv, "~(", &idx, &n, err, sizeof(err)), NH_EINVAL);
+  assert_int_equal(nh_inventory_select(inv, "=x", &idx, &n, err, sizeof(err)), NH_EINVAL);
+  nh_inventory_free(inv);
+}
+
+static void test_nornir_folder(void **state) {
+  nh_inventory_t *inv = load(DATA "/nornir");
+  const nh_host_t *h;
+  (void)state;
+  assert_string_equal(nh_inventory_format(inv), "nornir");
+  assert_int_equal(nh_inventory_count(inv), 2);
+  h = host(inv, "r1");
+  assert_string_equal(h->fields.address, "127.4.0.1");
+  assert_string_equal(h->fields.platform, "cisco_ios");
+  assert_string_equal(h->fields.username, "nornir");
+  assert_string_equal(data_str(h, "vendor"), "cisco");
+  assert_string_equal(data_str(h, "domain"), "example.net");
+  h = host(inv, "r2");
+  assert_string_equal(h->fields.username, "lab");
+  assert_int_equal(h->fields.port, 2022);
+  assert_non_null(nh_host_data_get(h, "connection_options.netmiko.extras"));
+  nh_inventory_free(inv);
+}
+
+static void test_ansible_yaml(void **state) {
+  nh_inventory_t *inv = load(DATA "/ansible/inventory.yml");
+  const nh_host_t *h;
+  char *s, err[256];
+  (void)state;
+  assert_string_equal(nh_inventory_format(inv), "ansible-yaml");
+  assert_int_equal(nh_inventory_count(inv), 6);
+  h = host(inv, "core-1");
+  assert_string_equal(h->fields.address, "127.2.0.1");
+  assert_string_equal(h->fields.platform, "cisco_ios");
+  assert_string_equal(h->fields.username, "netops");
+  assert_string_equal(data_str(h, "role"), "core");
+  assert_string_equal(data_str(h, "site"), "lon");
+  assert_string_equal(data_str(h, "snmp_community"), "public"); /* group_vars/core/main.yml */
+  assert_int_equal(nh_secret_read(&h->fields.password, h->name, "password", &s, err, sizeof(err)),
+                   0);
+  assert_string_equal(s, "from-group-vars"); /* group_vars/all.yml */
+  free(s);
+  assert_int_equal(
+      nh_secret_read(&h->fields.enable_secret, h->name, "enable_secret", &s, err, sizeof(err)), 0);
+  assert_string_equal(s, "enable-me");
+  free(s);
+  h = host(inv, "core-2");
+  assert_int_equal(h->fields.port, 2222);
+  assert_string_equal(data_str(h, "role"), "core-backup"); /* host_vars/core-2.yml */
+  h = host(inv, "leaf-02");                                /* from leaf-[01:03] */
+  assert_string_equal(h->fields.platform, "arista_eos");
+  assert_non_null(strstr(h->fields.key_file, "/ansible/keys/leaf_ed25519"));
+  assert_null(h->fields.address);
+  h = host(inv, "fw-1");
+  assert_string_equal(h->fields.platform, "juniper_junos");
+  assert_string_equal(select_names(inv, "network:!leaf"), "core-1,core-2,fw-1");
+  assert_string_equal(select_names(inv, "lon:&leaf"), "leaf-01");
+  assert_string_equal(nh_inventory_ansible_platform("cisco.nxos.nxos"), "cisco_nxos");
+  assert_string_equal(nh_inventory_ansible_platform("junos"), "juniper_junos");
+  assert_string_equal(nh_inventory_ansible_platform("acme.foo.bar"), "bar");
+  nh_inventory_free(inv);
+}
+
+static void test_ansible_ini(void **state) {
+  nh_inventory_t *inv = load(DATA "/ansible/hosts.ini");
+  const nh_host_t *h;
+  (void)state;
+  assert_string_equal(nh_inventory_format(inv), "ansible-ini");
+  assert_string_equal(select_names(inv, "all"), "ungrouped-1,core-1,core-2,leaf-1,leaf-2");
+  assert_string_equal(select_names(inv, "ungrouped"), "ungrouped-1");
+  assert_string_equal(select_names(inv, "dc"), "core-1,core-2,leaf-1,leaf-2");
+  h = host(inv, "core-1");
+  assert_string_equal(h->fields.platform, "cisco_ios");
+  assert_string_equal(h->fields.username, "admin"); /* [dc:vars] through [dc:children] */
+  assert_string_equal(data_str(h, "site"), "lon");
+  h = host(inv, "core-2");
+  assert_int_equal(h->fields.port, 2222);
+  assert_string_equal(data_str(h, "site"), "par is far"); /* quoted, host wins */
+  h = host(inv, "leaf-2");
+  assert_string_equal(h->fields.platform, "arista_eos");
+  nh_inventory_free(inv);
+}
+
+static void test_yaml_features(void **state) {
+  nh_inventory_t *inv;
+  const nh_host_t *h;
+  (void)state;
+  inv = parse("hosts:\n"
+              "  h1: &h {address: 10.0.0.1, port: '830', data: {b: 2, list: [x, y]}}\n"
+              "  h2:\n"
+              "    <<: *h\n"
+              "    address: 10.0.0.2\n"
+              "  h3: {password_file: pw.txt, ssh: {host_key_policy: off}}\n"
+              "defaults: {data: {flag: yes, q: 'yes', n: ~}}\n");
+  h = host(inv, "h2");
+  assert_string_equal(h->fields.address, "10.0.0.2");
+  assert_int_equal(h->fields.port, 830);
+  assert_true(nh_host_data_get(h, "b")->type == NH_VALUE_INT);
+  assert_true(nh_host_data_get(h, "flag")->type == NH_VALUE_BOOL);
+  assert_true(nh_host_data_get(h, "q")->type == NH_VALUE_STRING);
+  assert_true(nh_host_data_get(h, "n")->type == NH_VALUE_NULL);
+  assert_true(nh_host_attr_match(h, "list", "y", 0));
+  assert_true(nh_host_attr_match(h, "flag", "true", 0));
+  h = host(inv, "h3");
+  assert_string_equal(h->fields.password.value, "/base/pw.txt");
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_OFF); /* `off` is a YAML bool */
+  nh_inventory_free(inv);
+  /* An empty file is an empty inventory. */
+  inv = parse("# nothing\n");
+  assert_int_equal(nh_inventory_count(inv), 0);
+  nh_inventory_free(inv);
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  expect_error("hosts:\n  a: {plaform: x}\n",
+               "t.yaml:2:7: host 'a': unknown key 'plaform' (did you mean 'platform'?)");
+  expect_error("hosts:\n  a: {ssh: {timout: 3}}\n",
+               "unknown key 'timout' in ssh (did you mean 'timeout'?)");
+  expect_error("hosts:\n  a: {ssh: {algorithms: {kexx: [a]}}}\n", "in ssh.algorithms");
+  expect_error("hosts:\n  a: {http: {verify: maybe}}\n",
+               "2:22: host 'a': expected true or false for 'verify'");
+  expect_error("hosts:\n  a: {port: 70000}\n", "2:13: host 'a': expected a port (1-65535)");
+  expect_error("hosts:\n  a: {port: [1]}\n", "expected a port");
+  expect_error("hosts:\n  a: {address: {x: 1}}\n", "expected a string for 'address', found a map");
+  expect_error("hosts:\n  a: {ssh: {connect_timeout: -1}}\n", "expected a number of seconds");
+  expect_error("hosts:\n  a: {ssh: {host_key_policy: maybe}}\n",
+               "expected strict, accept-new or off");
+  expect_error("hosts:\n  a: {groups: [cor]}\ngroups:\n  core: {}\n",
+               "t.yaml:2:16: undefined group 'cor' (did you mean 'core'?)");
+  expect_error("groups:\n  a: {groups: [b]}\n  b: {groups: [a]}\nhosts: {x: {groups: [a]}}\n",
+               "is its own ancestor");
+  expect_error("hosts:\n  a: {}\n  a: {}\n",
+               "t.yaml:3:3: duplicate host 'a' (first defined at t.yaml:2:3)");
+  expect_error("groups:\n  a: {}\n  a: {}\n", "duplicate group 'a'");
+  expect_error("hosts:\n  a: {port: [1}\n", "t.yaml:2:");
+  expect_error("hosts: [a, b]\n", "t.yaml:1:8: expected a map of hosts");
+  expect_error("hostz: {}\n",
+               "unknown key 'hostz': expected hosts, groups or defaults (did you mean 'hosts'?)");
+  expect_error("hosts:\n  a: *nope\n", "unknown anchor '*nope'");
+  expect_error("hosts:\n  a:\n    <<: [1]\n", "expected a map (or a list of maps) after '<<'");
+  expect_error("a: 1\n---\nb: 2\n", "expected one YAML document");
+  expect_error("- 1\n", "expected a map with hosts/groups/defaults");
+  expect_error("hosts:\n  a: {name: b}\n", "'name' must be the key");
+  expect_error("hosts:\n  ? [x]\n  : {}\n", "expected a host name, found a list");
+  expect_error("hosts:\n  a: {data: [1]}\n", "expected a map for 'data'");
+  expect_error("defaults: {groups: [x]}\n", "defaults: unknown key 'groups'");
+  expect_error("all:\n  children:\n    g:\n      hostz: {}\n",
+               "unknown key 'hostz': expected hosts, children or vars");
+  expect_error("all:\n  hosts:\n    a: {ansible_port: abc}\n", "3:23: host 'a': expected a port");
+  expect_error("all:\n  hosts:\n    sw[3:1]: {}\n", "bad host range");
+  expect_error("a: &a [*a]\n", "unknown anchor");
+}
+
+/* A billion-laughs document and deep nesting are refused, not expanded or recursed into. */
+static void test_limits(void **state) {
+  char *text = malloc(400000), *p;
+  int i;
+  (void)state;
+  p = text;
+  p += sprintf(p, "hosts:\n  a:\n    data:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (i = 1; i < 12; i++)
+    p +=
+        sprintf(p, "      l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",
+                i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+  expect_error(text, "too many");
+  p = text;
+  p += sprintf(p, "hosts:\n  a:\n    data:\n      x: ");
+  for (i = 0; i < 100000; i++) *p++ = '[';
+  *p = '\0';
+  expect_error(text, "nesting deeper");
+  free(text);
+}
+
+/* Garbage and mutated inventories never crash (run under ASan in CI). */
+static void test_garbage(void **state) {
+  static const char *seeds[] = {
+      "hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
+      "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
+      "defaults: {<<: *h, password_env: X}\n",
+      "all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
+      "{ansible_host: h}\n",
+      "[g]\nh1 ansible_host=1 a='b c'\n[g:vars]\nx=1\n[p:children]\ng\n",
+  };
+  const char alphabet[] = "{}[]:,-&*!|>'\"#%@`?<<\n \t abcxyz019.~=";
+  unsigned seed = 12345;
+  char buf[512], err[256];
+  int round, i;
+  (void)state;
+  for (round = 0; round < 6000; round++) {
+    const char *s = seeds[round % 3];
+    size_t len = strlen(s);
+    nh_inventory_t *inv = NULL;
+    if (len >= sizeof(buf)) len = sizeof(buf) - 1;
+    memcpy(buf, s, len);
+    for (i = 0; i < 1 + round % 8; i++) {
+      seed = seed * 1103515245u + 12345u;
+      buf[(seed >> 8) % len] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+    }
+    if (round % 5 == 0) {
+      seed = seed * 1103515245u + 12345u;
+      len = (seed >> 8) % len;
+    }
+    if (nh_inventory_parse(buf, len, round % 2 ? "g.yaml" : "g", NULL, &inv, err, sizeof(err)) ==
+        0) {
+      size_t *idx, n;
+      if (nh_inventory_select(inv, "g:&s*:!h1", &idx, &n, err, sizeof(err)) == 0) free(idx);
+      if (nh_inventory_count(inv)) {
+        nh_value_t *v = nh_host_to_value(nh_inventory_host(inv, 0), 0);
+        nh_value_free(v);
+        v = nh_host_explain(inv, nh_inventory_host(inv, 0));
+        nh_value_free(v);
+      }
+      nh_inventory_free(inv);
+    } else {
+      assert_true(err[0] != '\0');
+    }
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nethost_inheritance),
+      cmocka_unit_test(test_secrets),
+      cmocka_unit_test(test_masked_and_explain),
+      cmocka_unit_test(test_patterns),
+      cmocka_unit_test(test_nornir_folder),
+      cmocka_unit_test(test_ansible_yaml),
+      cmocka_unit_test(test_ansible_ini),
+      cmocka_unit_test(test_yaml_features),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_garbage),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
