@@ -1,14 +1,15 @@
 /* nethost Lua layer: JSON (require "nethost.json", the global `json`).
  *
- * Decoding uses jansson (strict RFC 8259 parser, UTF-8 validated, line/column in errors) and
- * converts its tree to Lua. Encoding writes Lua values straight into a buffer: no
- * intermediate tree, shortest round-tripping float format, sorted keys and indentation on
- * request. See docs/http.md for the mapping (null, arrays vs objects, big integers).
+ * Both directions work in one pass without an intermediate tree: decoding builds Lua
+ * values straight from the text (strict RFC 8259, UTF-8 validated, line/column in errors);
+ * encoding writes Lua values straight into a buffer (shortest round-tripping floats, sorted
+ * keys and indentation on request). Why not jansson: docs/http.md. See docs/http.md for the mapping
+ * (null, arrays vs objects, big integers).
  */
 #include "runtime.h"
 
-#include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,90 +22,428 @@
 static const char null_sentinel = 0;
 #define JSON_NULL ((void *)&null_sentinel)
 
-/* Decoding */
-
-static void push_value(lua_State *L, json_t *v, int ints_as_real, int depth);
-
-static void push_value(lua_State *L, json_t *v, int ints_as_real, int depth) {
-  luaL_checkstack(L, 4, "json.decode: document nested too deeply");
-  switch (json_typeof(v)) {
-  case JSON_OBJECT: {
-    const char *key;
-    size_t klen;
-    json_t *item;
-    lua_createtable(L, 0, (int)json_object_size(v));
-    json_object_keylen_foreach(v, key, klen, item) {
-      lua_pushlstring(L, key, klen);
-      push_value(L, item, ints_as_real, depth + 1);
-      lua_rawset(L, -3);
-    }
-    luaL_setmetatable(L, OBJECT_MT);
-    break;
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at most
+ * U+10FFFF), and its code point; 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t left, unsigned long *cp) {
+  unsigned char c = s[0];
+  size_t n, i;
+  unsigned long v;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
   }
-  case JSON_ARRAY: {
-    size_t i, n = json_array_size(v);
-    lua_createtable(L, (int)n, 0);
-    for (i = 0; i < n; i++) {
-      push_value(L, json_array_get(v, i), ints_as_real, depth + 1);
-      lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    luaL_setmetatable(L, ARRAY_MT);
-    break;
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, v = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, v = c & 0x07;
+  else
+    return 0;
+  if (left < n) return 0;
+  for (i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (s[i] & 0x3F);
   }
-  case JSON_STRING:
-    lua_pushlstring(L, json_string_value(v), json_string_length(v));
-    break;
-  case JSON_INTEGER:
-    lua_pushinteger(L, (lua_Integer)json_integer_value(v));
-    break;
-  case JSON_REAL: {
-    double d = json_real_value(v);
-    /* In the big-integer fallback every integer was read as a real: give back integers
-     * where that is exact. */
-    if (ints_as_real && d == floor(d) && fabs(d) <= 9007199254740992.0)
-      lua_pushinteger(L, (lua_Integer)d);
+  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
+      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
+    return 0;
+  *cp = v;
+  return n;
+}
+
+/* Decoding: one pass over the text straight into Lua values (RFC 8259, strict). */
+
+typedef struct {
+  lua_State *L;
+  const char *start, *p, *end;
+  int depth;
+  int array_mt, object_mt; /* stack slots of the two metatables */
+} dec_t;
+
+/* Raises a "parse" error object naming line and column (in bytes, 1-based) of at. */
+static int dec_fail(dec_t *d, const char *at, const char *what) {
+  lua_State *L = d->L;
+  const char *q, *line_start = d->start;
+  int line = 1;
+  if (at > d->end) at = d->end;
+  for (q = d->start; q < at; q++)
+    if (*q == '\n') {
+      line++;
+      line_start = q + 1;
+    }
+  nhl_error_push(L, "parse", NULL, "json.decode", 0, "json: line %d column %d: %s", line,
+                 (int)(at - line_start) + 1, what);
+  lua_pushinteger(L, line);
+  lua_setfield(L, -2, "line");
+  lua_pushinteger(L, (lua_Integer)(at - line_start) + 1);
+  lua_setfield(L, -2, "column");
+  lua_pushinteger(L, (lua_Integer)(at - d->start));
+  lua_setfield(L, -2, "position");
+  return lua_error(L);
+}
+
+static void dec_unexpected(dec_t *d, const char *expected) {
+  char msg[96];
+  if (d->p >= d->end) {
+    snprintf(msg, sizeof(msg), "unexpected end of input (expected %s)", expected);
+  } else {
+    unsigned char c = (unsigned char)*d->p;
+    if (c >= 0x20 && c < 0x7f)
+      snprintf(msg, sizeof(msg), "unexpected '%c' (expected %s)", c, expected);
     else
-      lua_pushnumber(L, d);
-    break;
+      snprintf(msg, sizeof(msg), "unexpected byte 0x%02x (expected %s)", c, expected);
   }
-  case JSON_TRUE:
+  dec_fail(d, d->p, msg);
+}
+
+static inline void skip_ws(dec_t *d) {
+  while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t')) d->p++;
+}
+
+static unsigned hex4(dec_t *d, const char *q) {
+  unsigned v = 0;
+  int i;
+  if (d->end - q < 4) dec_fail(d, q, "truncated \\u escape");
+  for (i = 0; i < 4; i++) {
+    char c = q[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
+    else
+      dec_fail(d, q + i, "invalid hex digit in \\u escape");
+  }
+  return v;
+}
+
+static size_t put_utf8(char *out, unsigned long cp) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* d->p is just past the opening quote. Pushes the string. */
+static void dec_string(dec_t *d) {
+  const unsigned char *q = (const unsigned char *)d->p, *end = (const unsigned char *)d->end;
+  const unsigned char *s = q;
+  char *buf, *o;
+  /* Fast path: no escapes. */
+  for (;;) {
+    if (q >= end) dec_fail(d, d->end, "unterminated string");
+    if (*q == '"') {
+      lua_pushlstring(d->L, (const char *)s, (size_t)(q - s));
+      d->p = (const char *)q + 1;
+      return;
+    }
+    if (*q == '\\') break;
+    if (*q < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
+    if (*q >= 0x80) {
+      unsigned long cp;
+      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
+      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+      q += n;
+    } else {
+      q++;
+    }
+  }
+  /* Escapes: the decoded string is never longer than its source text. */
+  {
+    const unsigned char *close = q;
+    while (close < end && *close != '"') close += *close == '\\' ? 2 : 1;
+    if (close >= end) dec_fail(d, d->end, "unterminated string");
+    buf = lua_newuserdatauv(d->L, (size_t)(close - s) + 4, 0);
+  }
+  memcpy(buf, s, (size_t)(q - s));
+  o = buf + (q - s);
+  for (;;) {
+    unsigned char c;
+    if (q >= end) dec_fail(d, d->end, "unterminated string");
+    c = *q;
+    if (c == '"') break;
+    if (c == '\\') {
+      if (q + 1 >= end) dec_fail(d, d->end, "unterminated string");
+      switch (q[1]) {
+      case '"':
+        *o++ = '"';
+        break;
+      case '\\':
+        *o++ = '\\';
+        break;
+      case '/':
+        *o++ = '/';
+        break;
+      case 'b':
+        *o++ = '\b';
+        break;
+      case 'f':
+        *o++ = '\f';
+        break;
+      case 'n':
+        *o++ = '\n';
+        break;
+      case 'r':
+        *o++ = '\r';
+        break;
+      case 't':
+        *o++ = '\t';
+        break;
+      case 'u': {
+        unsigned long cp = hex4(d, (const char *)q + 2);
+        q += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          unsigned long lo;
+          if (end - q < 6 || q[0] != '\\' || q[1] != 'u')
+            dec_fail(d, (const char *)q - 6, "lone surrogate in \\u escape");
+          lo = hex4(d, (const char *)q + 2);
+          if (lo < 0xDC00 || lo > 0xDFFF) dec_fail(d, (const char *)q, "invalid low surrogate");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          q += 6;
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          dec_fail(d, (const char *)q - 6, "lone surrogate in \\u escape");
+        }
+        o += put_utf8(o, cp);
+        continue;
+      }
+      default:
+        dec_fail(d, (const char *)q, "invalid escape in a string");
+      }
+      q += 2;
+      continue;
+    }
+    if (c < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
+    if (c >= 0x80) {
+      unsigned long cp;
+      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
+      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+      memcpy(o, q, n);
+      o += n;
+      q += n;
+    } else {
+      *o++ = (char)c;
+      q++;
+    }
+  }
+  lua_pushlstring(d->L, buf, (size_t)(o - buf));
+  lua_remove(d->L, -2); /* the scratch buffer */
+  d->p = (const char *)q + 1;
+}
+
+/* Integers that fit int64 stay integers; anything else (fraction, exponent, beyond int64)
+ * is a float. */
+static void dec_number(dec_t *d) {
+  const char *s = d->p, *q = d->p, *end = d->end;
+  int neg = 0, is_int = 1;
+  uint64_t acc = 0;
+  int overflow = 0;
+  if (*q == '-') {
+    neg = 1;
+    q++;
+  }
+  if (q >= end || *q < '0' || *q > '9') {
+    d->p = q;
+    dec_unexpected(d, "a digit");
+  }
+  if (*q == '0') {
+    q++;
+    if (q < end && *q >= '0' && *q <= '9') dec_fail(d, q, "leading zeros are not allowed");
+  } else {
+    while (q < end && *q >= '0' && *q <= '9') {
+      unsigned digit = (unsigned)(*q - '0');
+      if (acc > (UINT64_MAX - digit) / 10)
+        overflow = 1;
+      else
+        acc = acc * 10 + digit;
+      q++;
+    }
+  }
+  if (q < end && *q == '.') {
+    is_int = 0;
+    q++;
+    if (q >= end || *q < '0' || *q > '9') {
+      d->p = q;
+      dec_unexpected(d, "a digit after '.'");
+    }
+    while (q < end && *q >= '0' && *q <= '9') q++;
+  }
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    is_int = 0;
+    q++;
+    if (q < end && (*q == '+' || *q == '-')) q++;
+    if (q >= end || *q < '0' || *q > '9') {
+      d->p = q;
+      dec_unexpected(d, "a digit in the exponent");
+    }
+    while (q < end && *q >= '0' && *q <= '9') q++;
+  }
+  d->p = q;
+  if (is_int && !overflow) {
+    if (!neg && acc <= (uint64_t)LUA_MAXINTEGER) {
+      lua_pushinteger(d->L, (lua_Integer)acc);
+      return;
+    }
+    if (neg && acc <= (uint64_t)LUA_MAXINTEGER + 1) {
+      lua_pushinteger(d->L, (lua_Integer)(0 - acc));
+      return;
+    }
+  }
+  {
+    char tmp[64];
+    size_t len = (size_t)(q - s);
+    double v;
+    if (len < sizeof(tmp)) {
+      memcpy(tmp, s, len);
+      tmp[len] = '\0';
+      v = strtod(tmp, NULL);
+    } else {
+      lua_pushlstring(d->L, s, len);
+      v = strtod(lua_tostring(d->L, -1), NULL);
+      lua_pop(d->L, 1);
+    }
+    if (isinf(v)) dec_fail(d, s, "number out of range");
+    lua_pushnumber(d->L, v);
+  }
+}
+
+static void dec_value(dec_t *d);
+
+static void dec_literal(dec_t *d, const char *word, size_t len) {
+  if ((size_t)(d->end - d->p) < len || memcmp(d->p, word, len) != 0) dec_unexpected(d, "a value");
+  d->p += len;
+}
+
+static void dec_value(dec_t *d) {
+  lua_State *L = d->L;
+  skip_ws(d);
+  if (d->p >= d->end) dec_unexpected(d, "a value");
+  switch (*d->p) {
+  case '{': {
+    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
+    luaL_checkstack(L, 4, "json.decode: nested too deeply");
+    d->p++;
+    lua_createtable(L, 0, 4);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') {
+      d->p++;
+    } else {
+      for (;;) {
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"') dec_unexpected(d, "a string key");
+        d->p++;
+        dec_string(d);
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':') dec_unexpected(d, "':'");
+        d->p++;
+        dec_value(d);
+        lua_rawset(L, -3);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') {
+          d->p++;
+          continue;
+        }
+        if (d->p < d->end && *d->p == '}') {
+          d->p++;
+          break;
+        }
+        dec_unexpected(d, "',' or '}'");
+      }
+    }
+    lua_pushvalue(L, d->object_mt);
+    lua_setmetatable(L, -2);
+    d->depth--;
+    return;
+  }
+  case '[': {
+    lua_Integer i = 0;
+    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
+    luaL_checkstack(L, 4, "json.decode: nested too deeply");
+    d->p++;
+    lua_createtable(L, 4, 0);
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') {
+      d->p++;
+    } else {
+      for (;;) {
+        dec_value(d);
+        lua_rawseti(L, -2, ++i);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') {
+          d->p++;
+          continue;
+        }
+        if (d->p < d->end && *d->p == ']') {
+          d->p++;
+          break;
+        }
+        dec_unexpected(d, "',' or ']'");
+      }
+    }
+    lua_pushvalue(L, d->array_mt);
+    lua_setmetatable(L, -2);
+    d->depth--;
+    return;
+  }
+  case '"':
+    d->p++;
+    dec_string(d);
+    return;
+  case 't':
+    dec_literal(d, "true", 4);
     lua_pushboolean(L, 1);
-    break;
-  case JSON_FALSE:
+    return;
+  case 'f':
+    dec_literal(d, "false", 5);
     lua_pushboolean(L, 0);
-    break;
-  default:
+    return;
+  case 'n':
+    dec_literal(d, "null", 4);
     lua_pushlightuserdata(L, JSON_NULL);
-    break;
+    return;
+  default:
+    if (*d->p == '-' || (*d->p >= '0' && *d->p <= '9')) {
+      dec_number(d);
+      return;
+    }
+    dec_unexpected(d, "a value");
   }
 }
 
 /* decode(text) -> value; raises a "parse" error object with line, column and position. */
 static int nhl_json_decode(lua_State *L) {
   size_t len;
-  const char *s = luaL_checklstring(L, 1, &len);
-  json_error_t err;
-  int flags = JSON_DECODE_ANY | JSON_ALLOW_NUL, ints_as_real = 0;
-  json_t *root = json_loadb(s, len, flags, &err);
-  /* jansson refuses integers beyond int64: read the document again with numbers as
-   * doubles (documented: such integers lose precision). */
-  if (!root && strstr(err.text, "too big")) {
-    ints_as_real = 1;
-    root = json_loadb(s, len, flags | JSON_DECODE_INT_AS_REAL, &err);
-  }
-  if (!root) {
-    nhl_error_push(L, "parse", NULL, "json.decode", 0, "json: line %d column %d: %s", err.line,
-                   err.column, err.text);
-    lua_pushinteger(L, err.line);
-    lua_setfield(L, -2, "line");
-    lua_pushinteger(L, err.column);
-    lua_setfield(L, -2, "column");
-    lua_pushinteger(L, err.position);
-    lua_setfield(L, -2, "position");
-    return lua_error(L);
-  }
-  push_value(L, root, ints_as_real, 0);
-  json_decref(root);
+  dec_t d;
+  d.start = d.p = luaL_checklstring(L, 1, &len);
+  d.end = d.start + len;
+  d.L = L;
+  d.depth = 0;
+  lua_settop(L, 1);
+  luaL_getmetatable(L, ARRAY_MT);
+  d.array_mt = lua_gettop(L);
+  luaL_getmetatable(L, OBJECT_MT);
+  d.object_mt = lua_gettop(L);
+  dec_value(&d);
+  skip_ws(&d);
+  if (d.p < d.end) dec_fail(&d, d.p, "unexpected data after the document");
   return 1;
 }
 
@@ -148,36 +487,6 @@ static inline void buf_addc(enc_t *e, char c) {
 
 static int enc_error(lua_State *L, const char *fmt, const char *detail) {
   return luaL_error(L, fmt, detail);
-}
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at most
- * U+10FFFF), and its code point; 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left, unsigned long *cp) {
-  unsigned char c = s[0];
-  size_t n, i;
-  unsigned long v;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, v = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, v = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, v = c & 0x07;
-  else
-    return 0;
-  if (left < n) return 0;
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
-      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  *cp = v;
-  return n;
 }
 
 static void add_u(enc_t *e, unsigned long u) {

@@ -36,6 +36,8 @@ local big = dec('{"n": 18446744073709551616, "small": 5}')
 eq(math.type(big.n), "float", "beyond int64 is a float")
 eq(big.n, 2^64, "beyond int64 value")
 eq(math.type(big.small), "integer", "small ints stay integers in that document")
+eq(math.type(dec("-9223372036854775809")), "float", "below int64 is a float")
+eq(dec("123456789012345678901234567890"), 1.2345678901234568e29, "long integer as float")
 
 -- Arrays vs objects, empty ones included.
 eq(enc({}), "{}", "empty table is an object")
@@ -105,4 +107,26 @@ for i = 1, 20000 do bigdoc[i] = {id = i, name = "sw-" .. i, up = i % 2 == 0, loa
 local back = dec(enc(bigdoc))
 eq(#back, 20000, "big document")
 eq(back[777].load, 777 / 7, "floats round trip exactly")
+-- Mutated documents: every byte flip, insertion or cut either decodes or raises a parse
+-- error object (never a crash, never another error).
+math.randomseed(42)
+local seed = enc({a = {1, 2.5, "x\n\u{e9}"}, b = {c = json.null, d = true}, e = "\u{1d11e}"})
+for _ = 1, 20000 do
+  local s = seed
+  for _ = 1, math.random(1, 3) do
+    local i = math.random(1, #s)
+    local r = math.random(3)
+    if r == 1 then
+      s = s:sub(1, i - 1) .. string.char(math.random(0, 255)) .. s:sub(i + 1)
+    elseif r == 2 then
+      s = s:sub(1, i) .. string.char(math.random(0, 255)) .. s:sub(i + 1)
+    else
+      s = s:sub(1, i)
+    end
+  end
+  local ok, err = pcall(dec, s)
+  if not ok and not (type(err) == "table" and err.kind == "parse" and err.line) then
+    error("mutated input gave a bad error: " .. tostring(err))
+  end
+end
 print("json: ok")
