@@ -67,7 +67,8 @@ static int run(const parser_ref_t *p, const char *text, size_t len) {
 
 static int setup(void **state) {
   nh_plugin_set_log(NULL, NULL);
-  assert_int_equal(nh_plugin_load_dir(NH_PLUGIN_BUILD_DIR), 3);
+  /* The three vendor plugins, and others built beside them (textfsm). */
+  assert_true(nh_plugin_load_dir(NH_PLUGIN_BUILD_DIR) >= 3);
   nh_registry_each_parser(collect, NULL);
   assert_true(nparsers >= 20);
   return 0;
