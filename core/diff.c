@@ -93,8 +93,7 @@ static int add(builder_t *bld, nh_diff_op_t op, size_t a, size_t b, size_t count
   nh_diff_run_t *last = bld->n ? &bld->runs[bld->n - 1] : NULL;
   if (!count) return 0;
   /* Runs are added back to front: extend the previous run towards the start. */
-  if (last && last->op == op &&
-      (op == NH_DIFF_INSERT || last->a_start == a + count) &&
+  if (last && last->op == op && (op == NH_DIFF_INSERT || last->a_start == a + count) &&
       (op == NH_DIFF_DELETE || last->b_start == b + count)) {
     last->a_start = a;
     last->b_start = b;

@@ -34,8 +34,8 @@ typedef struct {
  * malloc'ed and points into text. Returns 0 or NH_ENOMEM. */
 int nh_lines_split(const char *text, size_t len, nh_line_t **lines, size_t *nlines);
 
-/* Diffs a against b. max_cost 0 means the default (3,000 edits; its memory grows with the square). Returns 0 or NH_ENOMEM;
- * free the result with nh_diff_free. */
+/* Diffs a against b. max_cost 0 means the default (3,000 edits; its memory grows with the square).
+ * Returns 0 or NH_ENOMEM; free the result with nh_diff_free. */
 int nh_diff_lines(const nh_line_t *a, size_t na, const nh_line_t *b, size_t nb, size_t max_cost,
                   nh_diff_t *out);
 

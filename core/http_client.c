@@ -48,7 +48,7 @@ static void maybe_free(nh_http_client_t *c) {
 
 /* Easy handles are pooled: creating and destroying one per request costs more CPU than the
  * request itself at thousands of requests per second (allocations of its buffers). */
-#define POOL_MAX 4096
+#define POOL_MAX             4096
 #define NH_HTTP_DEFAULT_IDLE 4096
 
 CURL *nh__http_client_easy(nh_http_client_t *c) {

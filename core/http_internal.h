@@ -17,7 +17,7 @@ struct nh_http_client_s {
   size_t connects;
   size_t closing_socks; /* poll handles whose close callback is pending */
   int closed;           /* nh_http_client_close() was called */
-  CURL **pool; /* reset easy handles kept for reuse */
+  CURL **pool;          /* reset easy handles kept for reuse */
   size_t npool, pool_cap;
 };
 

@@ -255,36 +255,20 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
 
 static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
   nh_inventory_t *inv = ld->inv;
-  const nh_value_t *datas[256];
-  size_t i, j, nd = 0;
+  size_t i, j;
   int rc;
   for (i = 0; i < h->ngroups; i++)
     for (j = 0; j < h->groups[i]->nchain; j++)
       if ((rc = nh__inv_add_group_ref(inv, &h->chain, &h->nchain, h->groups[i]->chain[j])) < 0)
         return rc;
   if (ansible && h->nchain > 1) qsort(h->chain, h->nchain, sizeof(*h->chain), ansible_cmp);
+  h->inv = inv;
   h->fields = h->own;
-  if (h->own.data) datas[nd++] = h->own.data;
-  for (i = 0; i < h->nchain; i++) {
-    fill(&h->fields, &h->chain[i]->own);
-    if (h->chain[i]->own.data && nd < 255) datas[nd++] = h->chain[i]->own.data;
-  }
+  for (i = 0; i < h->nchain; i++) fill(&h->fields, &h->chain[i]->own);
   fill(&h->fields, &inv->defaults);
-  if (inv->defaults.data) datas[nd++] = inv->defaults.data;
-  /* One layer with data is shared as it is; several are merged into a map of the host's. */
-  h->fields.data = nd ? (nh_value_t *)datas[0] : NULL;
-  if (nd > 1) {
-    nh_value_t *m = nh_value_copy(datas[0]);
-    if (!m) return NH_ENOMEM;
-    for (i = 1; i < nd; i++)
-      if ((rc = nh_value_map_merge(m, datas[i], 0)) < 0) {
-        nh_value_free(m);
-        return rc;
-      }
-    if ((rc = nh__inv_keep_value(inv, m)) < 0) return rc;
-    h->fields.data = m;
-    h->data_owned = 1;
-  }
+  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
+   * and merging every host's copy would dominate the memory of a large inventory. */
+  h->fields.data = NULL;
   return 0;
 }
 
@@ -311,6 +295,71 @@ int nh__inv_resolve(nh__ld_t *ld, int ansible) {
     if ((rc = group_chain(ld, inv->groups[i], 0)) < 0) return rc;
   for (i = 0; i < inv->nhosts; i++)
     if ((rc = resolve_host(ld, inv->hosts[i], ansible)) < 0) return rc;
+  return 0;
+}
+
+/* ---- detaching from the parsed files ----------------------------------------------------- */
+
+/* Copies *s into the inventory's arena. Strings shared by many hosts (a group's platform) are
+ * copied once per layer, not per host, since hosts point at their layers' copies. */
+static int intern(nh_inventory_t *inv, const char **s) {
+  char *c;
+  if (!*s) return 0;
+  if (!(c = nh_ydoc_strdup(inv->arena, *s, strlen(*s)))) return NH_ENOMEM;
+  *s = c;
+  return 0;
+}
+
+static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
+  const char **strs[] = {&f->address,
+                         &f->platform,
+                         &f->username,
+                         &f->password.value,
+                         &f->key_file,
+                         &f->passphrase.value,
+                         &f->enable_secret.value,
+                         &f->ssh.known_hosts,
+                         &f->ssh.kex,
+                         &f->ssh.hostkey,
+                         &f->ssh.cipher,
+                         &f->ssh.mac,
+                         &f->http.base_url,
+                         &f->http.ca_file};
+  size_t i;
+  for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+    if (intern(inv, strs[i]) < 0) return NH_ENOMEM;
+  return 0;
+}
+
+/* After loading, copies every string hosts and groups use out of the parsed files and frees
+ * them: the YAML node trees are several times the size of what the inventory keeps. */
+static int detach_docs(nh_inventory_t *inv) {
+  size_t i, d;
+  int rc;
+  for (i = 0; i < inv->ngroups; i++)
+    if ((rc = intern_fields(inv, &inv->groups[i]->own)) < 0) return rc;
+  if ((rc = intern_fields(inv, &inv->defaults)) < 0) return rc;
+  for (i = 0; i < inv->nhosts; i++) {
+    nh_host_t *h = inv->hosts[i];
+    size_t j;
+    if ((rc = intern_fields(inv, &h->own)) < 0) return rc;
+    /* Resolve again from the interned layers (cheap: pointers only). */
+    h->fields = h->own;
+    for (j = 0; j < h->nchain; j++) fill(&h->fields, &h->chain[j]->own);
+    fill(&h->fields, &inv->defaults);
+    h->fields.data = NULL;
+  }
+  for (d = 0; d < inv->ndocs; d++) {
+    const char *file = nh_ydoc_file(inv->docs[d]);
+    char *copy = nh_ydoc_strdup(inv->arena, file, strlen(file));
+    if (!copy) return NH_ENOMEM;
+    for (i = 0; i < inv->nhosts; i++)
+      if (inv->hosts[i]->file == file) inv->hosts[i]->file = copy;
+    for (i = 0; i < inv->ngroups; i++)
+      if (inv->groups[i]->file == file) inv->groups[i]->file = copy;
+  }
+  for (d = 0; d < inv->ndocs; d++) nh_ydoc_free(inv->docs[d]);
+  inv->ndocs = 0;
   return 0;
 }
 
@@ -451,7 +500,7 @@ int nh_inventory_parse(const char *text, size_t len, const char *name, const cha
   ld.doc = NULL;
   ld.err = err;
   ld.errlen = errlen;
-  if ((rc = load_text(&ld, text, len, name, NULL, 0)) < 0) {
+  if ((rc = load_text(&ld, text, len, name, NULL, 0)) < 0 || (rc = detach_docs(inv)) < 0) {
     nh_inventory_free(inv);
     return rc;
   }
@@ -506,7 +555,7 @@ int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t 
   } else {
     const char *slash = strrchr(path, '/');
     if (slash)
-      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path ? slash - path : 1), path);
+      snprintf(dir, sizeof(dir), "%.*s", (int)((slash - path) ? (slash - path) : 1), path);
     else
       snprintf(dir, sizeof(dir), ".");
   }
@@ -529,6 +578,7 @@ int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t 
     rc = load_text(&ld, text, len, path, dir, 1);
     free(text);
   }
+  if (rc == 0) rc = detach_docs(inv);
   if (rc < 0) {
     nh_inventory_free(inv);
     return rc;

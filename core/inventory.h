@@ -87,7 +87,7 @@ struct nh_group_s {
 struct nh_host_s {
   const char *name;
   size_t index;           /* position in the inventory, stable for its lifetime */
-  nh_inv_fields_t fields; /* resolved; fields.data is the merged data (NULL if none) */
+  nh_inv_fields_t fields; /* resolved; fields.data is always NULL: see nh_host_data_get */
   nh_inv_fields_t own;    /* what the host itself sets */
   nh_group_t **groups;    /* the groups it names, in order */
   size_t ngroups;
@@ -95,7 +95,7 @@ struct nh_host_s {
   size_t nchain;
   const char *file;
   int line, column;
-  int data_owned; /* fields.data was merged for this host (else it points into a layer) */
+  nh_inventory_t *inv; /* the inventory it belongs to */
 };
 
 /* Loads the inventory at path (a file, or a folder with hosts.yaml). Returns 0 and *out, or
@@ -136,6 +136,15 @@ int nh_host_in_group(const nh_host_t *host, const nh_group_t *g);
  * malformed pattern. */
 int nh_inventory_select(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
                         char *err, size_t errlen);
+
+/* The value at a dotted path of the host's merged data ("site", "vlans.mgmt"): the first of
+ * host, its groups in order, defaults that has it (which is what merging the data maps key
+ * by key gives). NULL when none has it. The value belongs to the inventory. */
+const nh_value_t *nh_host_data_get(const nh_host_t *host, const char *path);
+
+/* The host's merged data as a new map the caller frees (empty when none). NULL when out of
+ * memory. */
+nh_value_t *nh_host_data(const nh_host_t *host);
 
 /* Whether host's attribute key equals want: key is a field ("platform", "port",
  * "ssh.timeout", ...), "groups" (membership), or else a path in the merged data (a "data."

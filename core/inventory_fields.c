@@ -175,7 +175,7 @@ static int want_list(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val,
 
 static int want_path(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, const char *what,
                      const char **out) {
-  const char *s;
+  const char *s = NULL;
   int rc = want_string(ld, key, val, what, &s);
   if (rc < 0) return rc;
   if (!(*out = nh__inv_path(ld->inv, s))) return NH_ENOMEM;
@@ -214,7 +214,7 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
     if (strcmp(k, "host_key_policy") == 0) {
-      const char *s;
+      const char *s = NULL;
       if ((rc = want_string(ld, keys[i], vals[i], what, &s)) < 0) {
         nh_value_t *v =
             vals[i] && vals[i]->type == NH_YNODE_SCALAR ? nh_ynode_scalar_value(vals[i]) : NULL;
@@ -308,7 +308,7 @@ static int data_set(nh__ld_t *ld, nh_inv_fields_t *f, const char *name, const nh
 static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_ynode_t *val,
                   const char *what, const char *suffix) {
   int rc;
-  const char *v;
+  const char *v = NULL;
   if (strcmp(suffix, "_file") == 0) {
     if ((rc = want_path(ld, key, val, what, &v)) < 0) return rc;
     s->kind = NH_SECRET_FILE;
@@ -410,7 +410,7 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
   if (!strcmp(k, "ansible_ssh_private_key_file") || !strcmp(k, "ansible_private_key_file"))
     return want_path(ld, key, val, what, &f->key_file);
   if (!strcmp(k, "ansible_network_os")) {
-    const char *s, *p;
+    const char *s = NULL, *p;
     if ((rc = want_string(ld, key, val, what, &s)) < 0) return rc;
     p = nh_inventory_ansible_platform(s);
     if (!(f->platform = nh_ydoc_strdup(ld->doc, p, strlen(p)))) return NH_ENOMEM;

@@ -49,6 +49,36 @@ static nh_value_t *split_list(const char *s) {
   return l;
 }
 
+const nh_value_t *nh_host_data_get(const nh_host_t *h, const char *path) {
+  const nh_value_t *v;
+  size_t i;
+  if (h->own.data && (v = nh_value_map_path(h->own.data, path))) return v;
+  for (i = 0; i < h->nchain; i++)
+    if (h->chain[i]->own.data && (v = nh_value_map_path(h->chain[i]->own.data, path))) return v;
+  if (h->inv) {
+    const nh_inv_fields_t *d = nh_inventory_defaults(h->inv);
+    if (d->data && (v = nh_value_map_path(d->data, path))) return v;
+  }
+  return NULL;
+}
+
+nh_value_t *nh_host_data(const nh_host_t *h) {
+  nh_value_t *m = nh_value_map();
+  size_t i;
+  if (!m) return NULL;
+  if (h->own.data && nh_value_map_merge(m, h->own.data, 0) < 0) goto fail;
+  for (i = 0; i < h->nchain; i++)
+    if (h->chain[i]->own.data && nh_value_map_merge(m, h->chain[i]->own.data, 0) < 0) goto fail;
+  if (h->inv) {
+    const nh_inv_fields_t *d = nh_inventory_defaults(h->inv);
+    if (d->data && nh_value_map_merge(m, d->data, 0) < 0) goto fail;
+  }
+  return m;
+fail:
+  nh_value_free(m);
+  return NULL;
+}
+
 nh_value_t *nh_host_to_value(const nh_host_t *h, int flags) {
   const nh_inv_fields_t *f = &h->fields;
   nh_value_t *m = nh_value_map(), *groups = NULL, *ssh = NULL, *alg = NULL, *http = NULL;
@@ -92,7 +122,7 @@ nh_value_t *nh_host_to_value(const nh_host_t *h, int flags) {
   if (f->http.verify >= 0) rc |= nh_value_map_set(http, "verify", nh_value_bool(f->http.verify));
   rc |= set_str(http, "ca_file", f->http.ca_file);
   rc |= nh_value_map_set(m, "http", http);
-  rc |= nh_value_map_set(m, "data", f->data ? nh_value_copy(f->data) : nh_value_map());
+  rc |= nh_value_map_set(m, "data", nh_host_data(h));
   if (rc) goto fail;
   return m;
 fail:
@@ -185,23 +215,24 @@ static int test_data_key(const nh_inv_fields_t *f, const void *arg) {
 }
 
 nh_value_t *nh_host_explain(const nh_inventory_t *inv, const nh_host_t *h) {
-  nh_value_t *m = nh_value_map(), *src;
+  nh_value_t *m = nh_value_map(), *src, *data = nh_host_data(h);
   size_t i;
   char path[300];
-  if (!m) return NULL;
+  if (!m || !data) goto fail;
   for (i = 0; i < sizeof(explained) / sizeof(explained[0]); i++) {
     if (!(src = source(inv, h, test_field, (const void *)(uintptr_t)explained[i].is_set))) continue;
     if (nh_value_map_set(m, explained[i].path, src) < 0) goto fail;
   }
-  if (h->fields.data && h->fields.data->type == NH_VALUE_MAP)
-    for (i = 0; i < h->fields.data->u.map.len; i++) {
-      const char *k = h->fields.data->u.map.keys[i];
-      if (!(src = source(inv, h, test_data_key, k))) continue;
-      snprintf(path, sizeof(path), "data.%s", k);
-      if (nh_value_map_set(m, path, src) < 0) goto fail;
-    }
+  for (i = 0; i < data->u.map.len; i++) {
+    const char *k = data->u.map.keys[i];
+    if (!(src = source(inv, h, test_data_key, k))) continue;
+    snprintf(path, sizeof(path), "data.%s", k);
+    if (nh_value_map_set(m, path, src) < 0) goto fail;
+  }
+  nh_value_free(data);
   return m;
 fail:
+  nh_value_free(data);
   nh_value_free(m);
   return NULL;
 }
@@ -276,7 +307,7 @@ int nh_host_attr_match(const nh_host_t *h, const char *key, const char *want, in
   if (!strcmp(key, "http.verify"))
     return f->http.verify >= 0 && text_match(f->http.verify ? "true" : "false", want, glob);
   if (!strncmp(key, "data.", 5)) key += 5;
-  return value_match(f->data ? nh_value_map_path(f->data, key) : NULL, want, glob, 0);
+  return value_match(nh_host_data_get(h, key), want, glob, 0);
 }
 
 /* ---- secrets -------------------------------------------------------------------------- */

@@ -12,11 +12,22 @@ static int has_glob(const char *s) {
   return strpbrk(s, "*?[") != NULL;
 }
 
-/* Marks in sel every host in group g (directly or through child groups). */
-static void mark_group(const nh_inventory_t *inv, const nh_group_t *g, unsigned char *sel) {
-  size_t i;
+/* Marks in sel every host in a group gsel marks (directly or through child groups): one
+ * pass over the hosts, however many groups matched. */
+static void mark_groups(const nh_inventory_t *inv, const unsigned char *gsel, unsigned char *sel) {
+  size_t i, j;
   for (i = 0; i < inv->nhosts; i++)
-    if (nh_host_in_group(inv->hosts[i], g)) sel[i] = 1;
+    for (j = 0; j < inv->hosts[i]->nchain && !sel[i]; j++)
+      if (gsel[inv->hosts[i]->chain[j]->index]) sel[i] = 1;
+}
+
+static int mark_group(const nh_inventory_t *inv, const nh_group_t *g, unsigned char *sel) {
+  unsigned char *gsel = calloc(inv->ngroups + 1, 1);
+  if (!gsel) return NH_ENOMEM;
+  gsel[g->index] = 1;
+  mark_groups(inv, gsel, sel);
+  free(gsel);
+  return 0;
 }
 
 static int regex_term(const nh_inventory_t *inv, const char *re, unsigned char *sel, char *err,
@@ -78,11 +89,15 @@ static int term(const nh_inventory_t *inv, const char *t, unsigned char *sel, ch
   if (has_glob(t)) {
     for (i = 0; i < inv->nhosts; i++)
       if (fnmatch(t, inv->hosts[i]->name, 0) == 0) sel[i] = 1;
-    for (i = 0; i < inv->ngroups; i++)
-      if (fnmatch(t, inv->groups[i]->name, 0) == 0) mark_group(inv, inv->groups[i], sel);
+    unsigned char *gsel = calloc(inv->ngroups + 1, 1);
+    if (!gsel) return NH_ENOMEM;
+    for (i = 0; i < inv->ngroups; i++) gsel[i] = fnmatch(t, inv->groups[i]->name, 0) == 0;
+    mark_groups(inv, gsel, sel);
+    free(gsel);
     return 0;
   }
-  if ((g = nh_inventory_find_group(inv, t)) != NULL) mark_group(inv, g, sel);
+  if ((g = nh_inventory_find_group(inv, t)) != NULL && mark_group(inv, g, sel) < 0)
+    return NH_ENOMEM;
   if ((h = nh_inventory_find(inv, t)) != NULL) sel[h->index] = 1;
   if (!g && !h && !strcmp(t, "ungrouped"))
     for (i = 0; i < inv->nhosts; i++)

@@ -34,7 +34,8 @@ static void *arena_alloc(nh_ydoc_t *doc, size_t n) {
   chunk_t *c = doc->chunks;
   n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
   if (!c || c->size - c->used < n) {
-    size_t size = n > 60000 ? n : 60000;
+    /* Large enough for malloc to map it apart, so freeing a document returns it to the system. */
+    size_t size = n > 262144 ? n : 262144;
     if (!(c = malloc(sizeof(*c) + size))) return NULL;
     c->used = 0;
     c->size = size;

@@ -5,7 +5,7 @@
  * Plugins are loaded once per process: the built-in folder and NETHOST_PLUGIN_PATH on first
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
 #include "plugins.h"
-#include "luavalue.h"
+#include "lvalue.h"
 
 #include "error.h"
 #include "plugin.h"
@@ -72,10 +72,7 @@ static nh_value_t *run_parser(lua_State *L, const char *platform, const char *co
 
 int nhl_parse_push(lua_State *L, const char *platform, const char *command, const char *text,
                    size_t len, const char *host) {
-  nh_value_t *v = run_parser(L, platform, command, text, len, host);
-  int ok = nhl_push_value(L, v);
-  nh_value_free(v);
-  if (!ok) return luaL_error(L, "out of memory");
+  nhl_value_push_owned(L, run_parser(L, platform, command, text, len, host));
   return 1;
 }
 

@@ -60,6 +60,7 @@ end
 
 -- "10%" of n, at least 1; a number as it is.
 local function amount(spec, n, what)
+  if type(spec) == "string" and math.tointeger(tonumber(spec)) then spec = math.tointeger(tonumber(spec)) end
   if math.type(spec) == "integer" and spec >= 0 then return spec end
   if type(spec) == "number" and spec > 0 and spec < 1 then return math.max(1, math.ceil(spec * n)) end
   local pct = type(spec) == "string" and tonumber(spec:match("^%s*([%d.]+)%s*%%%s*$"))

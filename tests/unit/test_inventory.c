@@ -51,7 +51,7 @@ static const nh_host_t *host(nh_inventory_t *inv, const char *name) {
 }
 
 static const char *data_str(const nh_host_t *h, const char *path) {
-  nh_value_t *v = h->fields.data ? nh_value_map_path(h->fields.data, path) : NULL;
+  const nh_value_t *v = nh_host_data_get(h, path);
   return v && v->type == NH_VALUE_STRING ? v->u.str.ptr : NULL;
 }
 
@@ -236,7 +236,7 @@ static void test_nornir_folder(void **state) {
   h = host(inv, "r2");
   assert_string_equal(h->fields.username, "lab");
   assert_int_equal(h->fields.port, 2022);
-  assert_non_null(nh_value_map_path(h->fields.data, "connection_options.netmiko.extras"));
+  assert_non_null(nh_host_data_get(h, "connection_options.netmiko.extras"));
   nh_inventory_free(inv);
 }
 
@@ -313,10 +313,10 @@ static void test_yaml_features(void **state) {
   h = host(inv, "h2");
   assert_string_equal(h->fields.address, "10.0.0.2");
   assert_int_equal(h->fields.port, 830);
-  assert_true(nh_value_map_path(h->fields.data, "b")->type == NH_VALUE_INT);
-  assert_true(nh_value_map_path(h->fields.data, "flag")->type == NH_VALUE_BOOL);
-  assert_true(nh_value_map_path(h->fields.data, "q")->type == NH_VALUE_STRING);
-  assert_true(nh_value_map_path(h->fields.data, "n")->type == NH_VALUE_NULL);
+  assert_true(nh_host_data_get(h, "b")->type == NH_VALUE_INT);
+  assert_true(nh_host_data_get(h, "flag")->type == NH_VALUE_BOOL);
+  assert_true(nh_host_data_get(h, "q")->type == NH_VALUE_STRING);
+  assert_true(nh_host_data_get(h, "n")->type == NH_VALUE_NULL);
   assert_true(nh_host_attr_match(h, "list", "y", 0));
   assert_true(nh_host_attr_match(h, "flag", "true", 0));
   h = host(inv, "h3");
@@ -393,11 +393,11 @@ static void test_limits(void **state) {
 /* Garbage and mutated inventories never crash (run under ASan in CI). */
 static void test_garbage(void **state) {
   static const char *seeds[] = {
-      "hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
-      "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
-      "defaults: {<<: *h, password_env: X}\n",
-      "all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
-      "{ansible_host: h}\n",
+      ("hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
+       "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
+       "defaults: {<<: *h, password_env: X}\n"),
+      ("all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
+       "{ansible_host: h}\n"),
       "[g]\nh1 ansible_host=1 a='b c'\n[g:vars]\nx=1\n[p:children]\ng\n",
   };
   const char alphabet[] = "{}[]:,-&*!|>'\"#%@`?<<\n \t abcxyz019.~=";

@@ -1,0 +1,147 @@
+-- push.lua — apply configuration lines to many devices, safely.
+--
+-- For each host: snapshot the running configuration, apply the lines, verify, save. A host
+-- whose verification fails is restored from its snapshot and fails. The rollout goes in
+-- rolling batches, never touches both members of a redundancy pair at once, and stops when
+-- the failure budget is spent — then, with on_abort=rollback, every host already changed is
+-- restored too. Junos uses its native `commit confirmed`; other platforms get a timed
+-- emulation (restore from the snapshot unless the change is confirmed within the window).
+--
+--   nethost run playbooks/push.lua -i INVENTORY [-l LIMIT] [-c N] [--check]
+--       -e lines='ntp server 10.0.0.1;no ntp server 10.0.0.9'   lines (';'-separated), or
+--       -e file=change.cfg                                      lines from a file, or
+--       -e snippets=DIR                                         DIR/<platform>.cfg per platform
+--       [-e verify='show running-config']  the command whose output proves the change
+--       [-e expect=REGEX]        what that output must match (default: every added line)
+--       [-e serial=1,10%,50%]    rolling batches        [-e max_fail=5%]  failure budget
+--       [-e exclusive=pair]      never both of a pair   [-e on_abort=rollback|stop]
+--       [-e confirm=120]         commit-confirmed window in seconds (0: off; default 120)
+--       [-e snapshots=DIR]       where pre-change snapshots go (default: snapshots/)
+--       [-o results.jsonl]
+--
+-- Exit status: 0 all applied (or would be, with --check), 2 some hosts failed or the run
+-- was aborted.
+
+local device = require("nethost.device")
+local fs = require("nethost.fs")
+local report = require("nethost.report")
+
+local vars = nethost.vars
+if not nethost.inventory then error("push: needs an inventory (-i)", 0) end
+
+local function split_lines(text, sep)
+  local out = {}
+  for l in text:gmatch("[^" .. sep .. "]+") do
+    l = l:match("^%s*(.-)%s*$")
+    if l ~= "" and not l:match("^[!#]") then out[#out + 1] = l end
+  end
+  return out
+end
+
+local fixed_lines
+if vars.lines then
+  fixed_lines = split_lines(vars.lines, ";")
+elseif vars.file then
+  fixed_lines = split_lines(assert(fs.read(vars.file)), "\n")
+elseif not vars.snippets then
+  error("push: give -e lines=..., -e file=FILE or -e snippets=DIR", 0)
+end
+
+local function lines_for(platform)
+  if fixed_lines then return fixed_lines end
+  local text = fs.read(vars.snippets .. "/" .. platform .. ".cfg")
+  return text and split_lines(text, "\n")
+end
+
+local confirm = tonumber(vars.confirm or "120")
+local snapshots = (vars.snapshots or "snapshots") .. "/" .. os.date("!%Y%m%dT%H%M%S")
+if not nethost.check then assert(fs.mkdir(snapshots, true)) end
+
+-- Does the verify output prove the change? Lines a "no" removes must be gone, the others
+-- present (with -e expect, that regex must match instead).
+local function verified(output, lines)
+  if vars.expect then return re.test(output, vars.expect, "m"), "no match for /" .. vars.expect .. "/" end
+  local have = {}
+  for l in output:gmatch("[^\n]+") do have[l:match("^%s*(.-)%s*$")] = true end
+  for _, l in ipairs(lines) do
+    local negated = l:match("^no (.*)")
+    if negated then
+      if have[negated] then return false, "still present: " .. negated end
+    elseif not l:match("^exit$") and not l:match("^interface ") and not have[l] then
+      return false, "missing: " .. l
+    end
+  end
+  return true
+end
+
+local res = nethost.run(nethost.inventory, function(host)
+  local lines = lines_for(host.platform)
+  if not lines or not lines[1] then nethost.skip("no lines for platform " .. tostring(host.platform)) end
+  local s <close> = ssh.open(host)
+  local cli = s:shell()
+  if nethost.check then
+    cli:config(lines) -- records what would be sent; the device is not touched
+    return { mode = "check", lines = #lines }
+  end
+  local before = device.running_config(s, host)
+  assert(fs.write(snapshots .. "/" .. host.name .. ".cfg", before))
+  host:on_rollback(function(h) device.restore(h, before) end)
+
+  local native = host.platform == "juniper_junos" and confirm > 0
+  local method
+  if native then
+    cli:config(lines, { confirm = math.max(1, math.ceil(confirm / 60)) })
+    method = "native commit confirmed"
+  else
+    cli:config(lines)
+    method = confirm > 0 and "emulated commit confirmed" or "plain"
+  end
+  host:changed(#lines .. " line(s)")
+
+  -- The confirm window: until confirmed, a watchdog restores the snapshot by itself.
+  local watchdog
+  if confirm > 0 and not native then
+    watchdog = async.spawn(function()
+      async.sleep(confirm)
+      device.restore(host, before)
+    end)
+  end
+  local output = s:run(vars.verify or device.running_command(host.platform)).stdout
+  local ok, why = verified(output, lines)
+  if not ok then
+    if watchdog then watchdog:cancel() end
+    local r = device.restore(host, before, { session = s })
+    error(nethost.error("command", ("verify failed (%s); restored from the snapshot (%d commands)")
+                        :format(why, #r.commands), { host = host.name, op = "verify" }))
+  end
+  if native then
+    cli:config({}, { commit = true }) -- confirms the pending commit
+  elseif watchdog then
+    watchdog:cancel()
+  end
+  cli:save()
+  return { mode = method, lines = #lines }
+end, {
+  name = "push",
+  timeout = tonumber(vars.timeout or "300"),
+  serial = vars.serial and (vars.serial:find(",") and split_lines(vars.serial, ",") or vars.serial),
+  max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
+  exclusive = vars.exclusive,
+  on_abort = vars.on_abort,
+})
+
+local rows = {}
+for rec in res:each() do
+  rows[#rows + 1] = { host = rec.host, status = rec.status,
+                      method = rec.value and rec.value.mode or "",
+                      rollback = rec.rollback and rec.rollback.status or "",
+                      detail = rec.error and rec.error.message or rec.reason or "" }
+end
+print(report.text(rows, { "host", "status", "method", "rollback", "detail" }))
+if nethost.check then
+  print("\ncheck mode: nothing was sent; see would_send in the results (-o)")
+else
+  print("\nsnapshots in " .. snapshots)
+end
+local s = res:summary()
+return (s.failed + s.aborted > 0) and 2 or 0

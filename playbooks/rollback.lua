@@ -1,0 +1,71 @@
+-- rollback.lua — restore devices to a saved configuration (a backup.lua folder).
+--
+-- For each host, finds its backup, computes the minimal commands that turn the running
+-- configuration into it (a section-aware diff: "no" lines and missing lines, section by
+-- section; Junos delete/set), applies and saves them, then verifies that the running
+-- configuration equals the backup, ignoring volatile lines. Hosts already equal are left
+-- alone.
+--
+--   nethost run playbooks/rollback.lua -i INVENTORY [-l LIMIT] [-c N] [--check]
+--       [-e from=backups/2026-11-20]   a dated backup folder, or
+--       [-e dir=backups]               the newest backup of each host under DIR (default)
+--       [-e serial=...] [-e max_fail=...] [-e exclusive=pair]
+--       [-o results.jsonl]
+--
+-- Exit status: 0 every host restored (or already equal), 2 some hosts failed.
+
+local device = require("nethost.device")
+local fs = require("nethost.fs")
+local report = require("nethost.report")
+
+local vars = nethost.vars
+if not nethost.inventory then error("rollback: needs an inventory (-i)", 0) end
+
+local folders
+if vars.from then
+  if not fs.isdir(vars.from) then error("rollback: no folder " .. vars.from, 0) end
+  folders = { vars.from }
+else
+  local root = vars.dir or "backups"
+  folders = {}
+  for _, name in ipairs(fs.list(root) or {}) do
+    if name:match("^%d%d%d%d%-%d%d%-%d%d$") then folders[#folders + 1] = root .. "/" .. name end
+  end
+  table.sort(folders, function(a, b) return a > b end)
+  if not folders[1] then error("rollback: no backups under " .. root, 0) end
+end
+
+local function backup_of(name)
+  for _, f in ipairs(folders) do
+    local path = f .. "/" .. name .. ".cfg"
+    if fs.exists(path) then return path end
+  end
+end
+
+local res = nethost.run(nethost.inventory, function(host)
+  local path = backup_of(host.name)
+  if not path then nethost.skip("no backup") end
+  local r = device.restore(host, assert(fs.read(path)))
+  if not r.unchanged and not nethost.check then host:changed(#r.commands .. " command(s)") end
+  return { from = path, method = r.method, commands = r.commands, unchanged = r.unchanged }
+end, {
+  name = "rollback",
+  timeout = tonumber(vars.timeout or "300"),
+  serial = vars.serial, exclusive = vars.exclusive,
+  max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
+})
+
+local rows = {}
+for rec in res:each() do
+  local v = rec.value
+  rows[#rows + 1] = {
+    host = rec.host,
+    result = v and (v.unchanged and "already equal" or (nethost.check and "would restore" or "restored"))
+             or rec.status,
+    commands = v and #v.commands or "",
+    detail = v and v.from or (rec.error and rec.error.message) or rec.reason or "",
+  }
+end
+print(report.text(rows, { "host", "result", "commands", "detail" }))
+local s = res:summary()
+return s.failed + s.aborted > 0 and 2 or 0

@@ -1,0 +1,92 @@
+/* PCRE2 as the engine uses it, and Python's notion of whitespace.
+ *
+ * Every pattern is compiled with UTF and UCP (Python's str patterns are Unicode-aware:
+ * `\s` matches U+00A0, `\w` matches letters of any script) and ANCHORED, because TextFSM
+ * matches with re.match, and some rules have a top-level `|` that an added `^` would not
+ * cover. JIT compilation is requested for every pattern; without a JIT the interpreter
+ * gives the same results.
+ */
+#include <string.h>
+
+#include "tfsm_internal.h"
+
+/* Per thread: a match context holding the limit and a JIT stack larger than the default
+ * 32 KB (some templates nest deeply). Created on first use, kept for the thread's life. */
+static __thread pcre2_match_context *t_mctx;
+static __thread pcre2_jit_stack *t_jit_stack;
+
+/* One template in the corpus backtracks catastrophically on some lines; Python grinds
+ * through, PCRE2 stops at its match limit and the rule is treated as not matching. The
+ * limit is set low enough that such a line costs milliseconds, high enough that no
+ * legitimate rule hits it. */
+static void init_thread(void) {
+  t_mctx = pcre2_match_context_create(NULL);
+  if (!t_mctx) return;
+  pcre2_set_match_limit(t_mctx, 1000000);
+  t_jit_stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
+  if (t_jit_stack) pcre2_jit_stack_assign(t_mctx, NULL, t_jit_stack);
+}
+
+pcre2_code *tfsm_regex_compile(const char *pat, size_t len, char *err, size_t errlen) {
+  int ec;
+  PCRE2_SIZE off;
+  pcre2_code *re =
+      pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &ec, &off, NULL);
+  if (!re) {
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(ec, msg, sizeof msg);
+    tfsm_errf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+    return NULL;
+  }
+  (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+  return re;
+}
+
+int tfsm_regex_match(const pcre2_code *re, const char *subject, size_t len, pcre2_match_data *md) {
+  if (!t_mctx) init_thread();
+  /* The subject was validated (or repaired) once per parse. */
+  int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, md, t_mctx);
+  if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+      rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    return 0;
+  if (rc == 0) return (int)pcre2_get_ovector_count(md); /* ovector too small: never here */
+  return rc;
+}
+
+size_t tfsm_space_len(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (n == 0) return 0;
+  if (u[0] < 0x80) {
+    /* str.isspace(): \t \n \v \f \r, the separators \x1c-\x1f and space. */
+    return (u[0] >= 0x09 && u[0] <= 0x0d) || (u[0] >= 0x1c && u[0] <= 0x20) ? 1 : 0;
+  }
+  if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0)) return 2;
+  if (n >= 3 && u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) return 3; /* U+1680 */
+  if (n >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+      ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+    return 3;
+  if (n >= 3 && u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) return 3; /* U+205F */
+  if (n >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) return 3; /* U+3000 */
+  return 0;
+}
+
+/* Whitespace that ends at s[len]: walk back over continuation bytes to a lead byte. */
+void tfsm_rstrip(const char *s, size_t *len) {
+  size_t n = *len;
+  while (n > 0) {
+    size_t start = n - 1;
+    while (start > 0 && n - start < 3 && ((unsigned char)s[start] & 0xc0) == 0x80) start--;
+    size_t k = tfsm_space_len(s + start, n - start);
+    if (k == 0 || start + k != n) break;
+    n = start;
+  }
+  *len = n;
+}
+
+void tfsm_lstrip(const char **s, size_t *len) {
+  size_t k;
+  while (*len > 0 && (k = tfsm_space_len(*s, *len)) > 0) {
+    *s += k;
+    *len -= k;
+  }
+}
