@@ -555,7 +555,7 @@ int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t 
   } else {
     const char *slash = strrchr(path, '/');
     if (slash)
-      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path ? slash - path : 1), path);
+      snprintf(dir, sizeof(dir), "%.*s", (int)((slash - path) ? (slash - path) : 1), path);
     else
       snprintf(dir, sizeof(dir), ".");
   }

@@ -393,11 +393,11 @@ static void test_limits(void **state) {
 /* Garbage and mutated inventories never crash (run under ASan in CI). */
 static void test_garbage(void **state) {
   static const char *seeds[] = {
-      "hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
-      "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
-      "defaults: {<<: *h, password_env: X}\n",
-      "all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
-      "{ansible_host: h}\n",
+      ("hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
+       "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
+       "defaults: {<<: *h, password_env: X}\n"),
+      ("all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
+       "{ansible_host: h}\n"),
       "[g]\nh1 ansible_host=1 a='b c'\n[g:vars]\nx=1\n[p:children]\ng\n",
   };
   const char alphabet[] = "{}[]:,-&*!|>'\"#%@`?<<\n \t abcxyz019.~=";
