@@ -34,9 +34,20 @@ parse.parsers = plugins.parsers
 --- parse.json(platform, command, text [, indent]) -> JSON in the parser's key order
 parse.json = plugins.parse_json
 
+-- Which parser parse() used: the plugins.find() table with source = "native" for a
+-- plugin's own parser, or the parser source's name ("textfsm", detail = the template).
+local function used(platform, command)
+  local m = plugins.find(platform, command)
+  if m then m.source = m.source or "native" end
+  return m
+end
+
+--- parse(platform | host, command, text) -> result, used
 return setmetatable(parse, {
   __call = function(_, platform, command, text)
-    if type(platform) == "table" then return parse.host(platform, command, text) end
-    return plugins.parse(platform, command, text)
+    if type(platform) == "table" then
+      return parse.host(platform, command, text), used(platform.platform, command)
+    end
+    return plugins.parse(platform, command, text), used(platform, command)
   end,
 })

@@ -41,11 +41,35 @@ local function normalize(s)
   return (strip_ansi(s):gsub("\r+\n", "\n"):gsub("\r", ""))
 end
 
--- The platform driver for a host: a plugin's (ssh.platform) merged over the generic one.
-local function driver_for(ssh, platform)
-  local d = nil
-  if platform and ssh.platform then d = ssh.platform(platform) end
-  if not d then return generic end
+-- The platform driver for a host: the registered platform (plugins.platform) in the
+-- shape this file uses, over the generic driver for whatever the plugin leaves out.
+local function nonempty(list) return list and #list > 0 and list or nil end
+
+local function driver_for(platform)
+  if not platform then return generic end
+  local ok, plugins = pcall(require, "nethost.plugins")
+  local p = ok and plugins.platform and plugins.platform(platform) or nil
+  if not p then return generic end
+  local d = {
+    name = p.name,
+    prompt = p.prompt_pattern,
+    on_open = p.on_open or {},
+    paging = nonempty(p.paging_patterns),
+    enable = p.enable_command and { command = p.enable_command,
+                                    password_prompt = p.enable_password_pattern
+                                                      or generic.enable.password_prompt },
+    privileged = p.privileged_pattern,
+    config_enter = p.config_enter,
+    config_exit = p.config_exit,
+    save = p.save_command,
+    commit = p.commit_command,
+    error_markers = nonempty(p.error_patterns),
+    confirm = nonempty(p.confirm_patterns),
+    confirm_response = p.confirm_response,
+    platform = p,
+  }
+  if not p.enable_command then d.enable = false end
+  if not p.save_command then d.save = false end
   return setmetatable(d, { __index = generic })
 end
 
@@ -178,7 +202,7 @@ function CLI:send(cmd, opts)
           "the device asks for confirmation after %s: %s (pass confirm = true to answer)",
           what, tail(data:sub(mstart + 1))))
       end
-      send = (opts.answer or "") .. "\n"
+      send = (opts.answer or self.driver.confirm_response or "") .. "\n"
     end
   end
   local text = normalize(table.concat(out))
@@ -190,11 +214,17 @@ function CLI:send(cmd, opts)
   return text
 end
 
+function CLI:_privileged(prompt)
+  if not prompt then return false end
+  if self.driver.privileged then return self._re_match(self.driver.privileged, prompt) end
+  return prompt:match("#%s*$") ~= nil
+end
+
 --- cli:enable([secret]) enters privileged mode when the prompt says it is not there.
 function CLI:enable(secret)
   local en = self.driver.enable
   if not en or not en.command then return end
-  if self.last_prompt and self.last_prompt:match("#%s*$") then return end
+  if self:_privileged(self.last_prompt) then return end
   secret = secret or self._enable_secret
   local data, which = self:_expect(en.command .. "\n", { en.password_prompt, self._prompt_re },
                                    self.timeout, "'" .. en.command .. "'")
@@ -212,7 +242,7 @@ function CLI:enable(secret)
   end
   local prompt = normalize(data):match("([^\n]*)$") or ""
   self.last_prompt = prompt
-  if not prompt:match("#%s*$") then
+  if not self:_privileged(prompt) then
     self:_fail("auth", "cli:enable", "EAUTH",
                "enable failed: the prompt is still " .. quote(prompt))
   end
@@ -251,7 +281,7 @@ function CLI:config(lines, opts)
                  { line = line, output = out, device_message = bad })
     end
   end
-  if d.commit then outputs[#outputs + 1] = self:send(d.commit, opts) end
+  if d.commit and d.commit ~= "" then outputs[#outputs + 1] = self:send(d.commit, opts) end
   if d.config_exit then outputs[#outputs + 1] = self:send(d.config_exit, opts) end
   return table.concat(outputs, "\n")
 end
@@ -259,7 +289,7 @@ end
 --- cli:save() saves the running configuration (answering the device's confirmations).
 function CLI:save(opts)
   local cmd = self.driver.save
-  if not cmd then return "" end
+  if not cmd then return "" end -- false or nil: the platform has no save step
   opts = opts or {}
   local o = { confirm = true, timeout = opts.timeout or self.timeout }
   local out = self:send(cmd, o)
@@ -311,7 +341,7 @@ return function(ssh, session_methods)
       _transcript = "",
       _enable_secret = opts.secret or secret("enable_secret"),
       _re_match = ssh._re_match,
-      driver = driver_for(ssh, platform),
+      driver = driver_for(platform),
       platform = platform,
       host_name = info.name,
       timeout = opts.timeout or info.timeout or 30,

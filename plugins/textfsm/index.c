@@ -17,7 +17,7 @@
 typedef struct {
   char *templates; /* the Template column, e.g. "a.textfsm:b.textfsm" */
   char *platform_src, *command_src;
-  pcre2_code *platform, *command; /* NULL: empty field, matches anything */
+  tfsm_re_t *platform, *command; /* NULL: empty field, matches anything */
 } index_row_t;
 
 typedef struct {
@@ -73,15 +73,15 @@ static char *expand_completion(const char *s, size_t n) {
   return tfsm_buf_finish(&b);
 }
 
-static pcre2_code *compile_field(const char *src, const char *what, char *err, size_t errlen) {
+static tfsm_re_t *compile_field(const char *src, const char *what, char *err, size_t errlen) {
   char msg[256];
   char **names;
   int *groups;
   size_t nn;
   int ng;
   char *pat = nh_tfsm_pyre_translate(src, strlen(src), &names, &groups, &nn, &ng, msg, sizeof msg);
-  pcre2_code *re = NULL;
-  if (pat) re = tfsm_regex_compile(pat, strlen(pat), msg, sizeof msg);
+  tfsm_re_t *re = NULL;
+  if (pat) re = tfsm_regex_compile(pat, strlen(pat), 0, msg, sizeof msg);
   if (!re) tfsm_errf(err, errlen, "index: bad %s regex '%s': %s", what, src, msg);
   for (size_t k = 0; pat && k < nn; k++) free(names[k]);
   if (pat) {
@@ -117,8 +117,8 @@ void nh_tfsm_index_free(nh_tfsm_index_t *idx) {
     free(idx->rows[k].templates);
     free(idx->rows[k].platform_src);
     free(idx->rows[k].command_src);
-    pcre2_code_free(idx->rows[k].platform);
-    pcre2_code_free(idx->rows[k].command);
+    tfsm_regex_free(idx->rows[k].platform);
+    tfsm_regex_free(idx->rows[k].command);
   }
   free(idx->rows);
   for (size_t k = 0; k < idx->cache_cap; k++) {
@@ -218,8 +218,8 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
       free(row.templates);
       free(row.platform_src);
       free(row.command_src);
-      pcre2_code_free(row.platform);
-      pcre2_code_free(row.command);
+      tfsm_regex_free(row.platform);
+      tfsm_regex_free(row.command);
       break;
     }
     idx->rows = rows;
@@ -240,7 +240,7 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
   return 0;
 }
 
-static int field_matches(const nh_tfsm_index_t *idx, const pcre2_code *re, const char *s) {
+static int field_matches(const nh_tfsm_index_t *idx, tfsm_re_t *re, const char *s) {
   if (!re) return 1;
   return tfsm_regex_match(re, s, strlen(s), idx->md) > 0;
 }

@@ -15,7 +15,7 @@
 #define MAX_NAME_LEN 48
 
 /* Patterns of TextFSMRule and TextFSM that decide the template syntax; compiled once. */
-static pcre2_code *g_action_re, *g_action2_re, *g_action3_re, *g_state_name_re, *g_word_re;
+static tfsm_re_t *g_action_re, *g_action2_re, *g_action3_re, *g_state_name_re, *g_word_re;
 static pthread_once_t g_meta_once = PTHREAD_ONCE_INIT;
 
 static void meta_init(void) {
@@ -26,11 +26,11 @@ static void meta_init(void) {
   const char *a1 = "\\s+" OPS "(\\." RECS ")?(\\s+" NEWSTATE ")?$";
   const char *a2 = "\\s+" RECS "(\\s+" NEWSTATE ")?$";
   const char *a3 = "(\\s+" NEWSTATE ")?$";
-  g_action_re = tfsm_regex_compile(a1, strlen(a1), e, sizeof e);
-  g_action2_re = tfsm_regex_compile(a2, strlen(a2), e, sizeof e);
-  g_action3_re = tfsm_regex_compile(a3, strlen(a3), e, sizeof e);
-  g_state_name_re = tfsm_regex_compile("(\\w+)$", 6, e, sizeof e);
-  g_word_re = tfsm_regex_compile("\\w+", 3, e, sizeof e);
+  g_action_re = tfsm_regex_compile(a1, strlen(a1), 1, e, sizeof e);
+  g_action2_re = tfsm_regex_compile(a2, strlen(a2), 1, e, sizeof e);
+  g_action3_re = tfsm_regex_compile(a3, strlen(a3), 1, e, sizeof e);
+  g_state_name_re = tfsm_regex_compile("(\\w+)$", 6, 1, e, sizeof e);
+  g_word_re = tfsm_regex_compile("\\w+", 3, 1, e, sizeof e);
 }
 
 typedef struct {
@@ -200,7 +200,7 @@ static int parse_value(loader_t *L, const char *s, size_t n) {
     char *pat = nh_tfsm_pyre_translate(rx, rx_len, &names, &groups, &nn, &ng, msg, sizeof msg);
     if (!pat) return load_error(L, "%s Line %d.", msg, L->line_num);
     if (ng > 1 && nn > 0) {
-      v->list_re = tfsm_regex_compile(pat, strlen(pat), msg, sizeof msg);
+      v->list_re = tfsm_regex_compile(pat, strlen(pat), 0, msg, sizeof msg);
       if (!v->list_re) {
         free(pat);
         free_names(names, groups, nn);
@@ -323,7 +323,7 @@ static int parse_rule(loader_t *L, tfsm_state_t *st, const char *s, size_t n) {
   char *pat =
       nh_tfsm_pyre_translate(regex, strlen(regex), &names, &groups, &nn, &ng, msg, sizeof msg);
   if (pat) {
-    r->re = tfsm_regex_compile(pat, strlen(pat), msg, sizeof msg);
+    r->re = tfsm_regex_compile(pat, strlen(pat), 0, msg, sizeof msg);
     free(pat);
     if (!r->re) free_names(names, groups, nn);
   }
@@ -478,14 +478,14 @@ void nh_tfsm_template_free(nh_tfsm_template_t *t) {
     tfsm_value_t *v = &t->values[k];
     free(v->name);
     free(v->subst);
-    pcre2_code_free(v->list_re);
+    tfsm_regex_free(v->list_re);
     free_names(v->list_names, v->list_name_groups, v->list_nnames);
   }
   free(t->values);
   for (size_t k = 0; k < t->nstates; k++) {
     tfsm_state_t *st = &t->states[k];
     for (size_t j = 0; j < st->nrules; j++) {
-      pcre2_code_free(st->rules[j].re);
+      tfsm_regex_free(st->rules[j].re);
       free(st->rules[j].assign_group);
       free(st->rules[j].assign_value);
       free(st->rules[j].new_state);

@@ -27,14 +27,24 @@ char *tfsm_buf_finish(tfsm_buf_t *b);
 void tfsm_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A compiled regex as the engine uses it: PCRE2 UTF+UCP, anchored like Python's re.match,
- * JIT-compiled when the JIT is available. Returns NULL with a message in err. */
-pcre2_code *tfsm_regex_compile(const char *pat, size_t len, char *err, size_t errlen);
+/* A compiled regex as the engine uses it: PCRE2 UTF+UCP, anchored like Python's re.match.
+ * JIT compilation costs far more than one match, and most rules of most templates run a
+ * handful of times, so a regex is JIT-compiled only once it has been used often (or at
+ * once with jit_now). That makes a regex mutable: a template serves one thread at a time. */
+typedef struct {
+  pcre2_code *code;
+  unsigned uses; /* matches run so far; JIT-compiled at TFSM_JIT_AFTER */
+} tfsm_re_t;
+#define TFSM_JIT_AFTER 200u
+
+/* Returns NULL with a message in err (or "out of memory"). */
+tfsm_re_t *tfsm_regex_compile(const char *pat, size_t len, int jit_now, char *err, size_t errlen);
+void tfsm_regex_free(tfsm_re_t *re);
 
 /* Runs re anchored at subject[0]. Returns the number of captures + 1 (> 0) on a match, 0
  * when it does not match (a match or depth limit counts as no match, as the corpus
  * README explains), or a negative PCRE2 error. */
-int tfsm_regex_match(const pcre2_code *re, const char *subject, size_t len, pcre2_match_data *md);
+int tfsm_regex_match(tfsm_re_t *re, const char *subject, size_t len, pcre2_match_data *md);
 
 /* Python str.isspace() for the code point starting at s (n bytes left); returns its
  * length in bytes or 0 if it is not whitespace. */
@@ -53,7 +63,7 @@ typedef struct {
   int norder;
   /* List values with nested named groups: the value regex matched again on the captured
    * text (clitable/TextFSM List.OnAssignVar). */
-  pcre2_code *list_re;
+  tfsm_re_t *list_re;
   int list_groups; /* capture groups of the value regex (Python's .groups) */
   char **list_names;
   int *list_name_groups;
@@ -67,7 +77,7 @@ enum { TFSM_REC_NONE = 0, TFSM_REC_RECORD, TFSM_REC_CLEAR, TFSM_REC_CLEARALL };
 #define TFSM_STATE_EOF  (-3)
 
 typedef struct {
-  pcre2_code *re;
+  tfsm_re_t *re;
   int *assign_group; /* capture group numbers bound to a Value, in group order */
   int *assign_value; /* the Value index for each */
   int nassign;

@@ -9,6 +9,18 @@ NETHOST=$1 PORT=$2 PLAYBOOK=$3
 SSHD=/usr/sbin/sshd
 [ -x "$SSHD" ] || { echo "SKIP: $SSHD not installed (apt-get install openssh-server)"; exit 77; }
 command -v ssh-keygen >/dev/null || { echo "SKIP: ssh-keygen missing"; exit 77; }
+# Another checkout's test run may hold the ports: move up until three free ones are found.
+PORT=$(python3 -c "
+import socket, sys
+p = int(sys.argv[1])
+for _ in range(50):
+    try:
+        for k in range(3):
+            s = socket.socket(); s.bind(('127.0.0.1', p + k)); s.close()
+        break
+    except OSError:
+        p += 7
+print(p)" "$PORT")
 DIR=$(mktemp -d /tmp/nethost-sshd.XXXXXX)
 SILENT=
 cleanup() {

@@ -73,7 +73,7 @@ static void test_nethost_inheritance(void **state) {
   assert_string_equal(h->fields.username, "admin");     /* defaults */
   assert_true(h->fields.ssh.timeout == 30);             /* parent group site-lon */
   assert_true(h->fields.ssh.connect_timeout == 10);     /* defaults */
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_STRICT);
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_STRICT);
   assert_string_equal(h->fields.ssh.kex, "curve25519-sha256,diffie-hellman-group14-sha1");
   assert_string_equal(h->fields.ssh.cipher, "aes128-ctr");
   /* Relative paths are taken from the inventory's folder. */
@@ -103,7 +103,7 @@ static void test_nethost_inheritance(void **state) {
   assert_true(nh_host_in_group(h, nh_inventory_find_group(inv, "site-lon")));
 
   h = host(inv, "sw-0001");
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_ACCEPT_NEW);
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_ACCEPT_NEW);
   assert_int_equal(h->fields.http.verify, 0);
   assert_string_equal(h->fields.http.base_url, "https://127.1.0.11");
   assert_true(h->fields.ssh.known_hosts[0] == '/'); /* ~ expanded */
@@ -321,7 +321,7 @@ static void test_yaml_features(void **state) {
   assert_true(nh_host_attr_match(h, "flag", "true", 0));
   h = host(inv, "h3");
   assert_string_equal(h->fields.password.value, "/base/pw.txt");
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_OFF); /* `off` is a YAML bool */
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_OFF); /* `off` is a YAML bool */
   nh_inventory_free(inv);
   /* An empty file is an empty inventory. */
   inv = parse("# nothing\n");
@@ -351,6 +351,7 @@ static void test_errors(void **state) {
   expect_error("hosts:\n  a: {}\n  a: {}\n",
                "t.yaml:3:3: duplicate host 'a' (first defined at t.yaml:2:3)");
   expect_error("groups:\n  a: {}\n  a: {}\n", "duplicate group 'a'");
+  expect_error("hosts:\n  a:\n    port: 1\n    port: 2\n", "t.yaml:4:5: host 'a': key 'port' given twice (first at line 3)");
   expect_error("hosts:\n  a: {port: [1}\n", "t.yaml:2:");
   expect_error("hosts: [a, b]\n", "t.yaml:1:8: expected a map of hosts");
   expect_error("hostz: {}\n",
