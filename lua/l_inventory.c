@@ -1,6 +1,7 @@
 /* nethost Lua layer: require "nethost.inventory" (the global `inventory`).
  *
  *   local inv = inventory.load(path [, {limit = PATTERN}])
+ *   inventory.decode(text [, name [, {limit = PATTERN}]])
  *   #inv, inv[i], inv:each(), inv:hosts(), inv:names(), inv:get(name), inv:groups()
  *   inv:filter{platform = "cisco_ios", groups = {"core", "edge"}, site = "lon"}
  *   inv:filter(function(host) return ... end), inv:limit("core:&lon*")
@@ -275,8 +276,10 @@ static int limit_view(lua_State *L, int vidx, const char *pattern) {
   return 1;
 }
 
-static int l_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+/* Loads (path) or parses (text) an inventory and pushes the view of all its hosts, narrowed
+ * by opts.limit when given. */
+static int load_common(lua_State *L, const char *path, const char *text, size_t len,
+                       const char *name, int opts) {
   char err[1024];
   nh_inventory_t *inv;
   root_t *r;
@@ -285,8 +288,9 @@ static int l_load(lua_State *L) {
   r = lua_newuserdatauv(L, sizeof(*r), 0);
   r->inv = NULL;
   luaL_setmetatable(L, ROOT_MT);
-  rc = nh_inventory_load(path, &inv, err, sizeof(err));
-  if (rc < 0) raise_load(L, rc, err, "inventory.load");
+  rc = path ? nh_inventory_load(path, &inv, err, sizeof(err))
+            : nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
+  if (rc < 0) raise_load(L, rc, err, path ? "inventory.load" : "inventory.decode");
   r->inv = inv;
   lua_newtable(L); /* the host cache */
   n = nh_inventory_count(inv);
@@ -294,11 +298,27 @@ static int l_load(lua_State *L) {
   idx = lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
   for (i = 0; i < n; i++) idx[i] = i;
   push_view(L, inv, idx, n, -3, -2);
-  if (lua_istable(L, 2) && lua_getfield(L, 2, "limit") == LUA_TSTRING) {
+  if (lua_istable(L, opts) && lua_getfield(L, opts, "limit") != LUA_TNIL) {
+    if (!lua_isstring(L, -1)) return luaL_error(L, "inventory: limit must be a pattern string");
     return limit_view(L, -2, lua_tostring(L, -1));
   }
-  lua_settop(L, lua_gettop(L) - (lua_istable(L, 2) ? 1 : 0));
+  lua_settop(L, lua_gettop(L) - (lua_istable(L, opts) ? 1 : 0));
   return 1;
+}
+
+/* inventory.load(path [, {limit = PATTERN}]) */
+static int l_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  return load_common(L, path, NULL, 0, NULL, 2);
+}
+
+/* inventory.decode(text [, name [, {limit = PATTERN}]]): an inventory from a string (name
+ * appears in messages and picks the format as a file name would). */
+static int l_decode(lua_State *L) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  const char *name = luaL_optstring(L, 2, "<string>.yaml");
+  return load_common(L, NULL, text, len, name, 3);
 }
 
 static int l_len(lua_State *L) {
@@ -622,7 +642,7 @@ static int l_host_tostring(lua_State *L) {
 }
 
 int luaopen_nethost_inventory(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"load", l_load}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"load", l_load}, {"decode", l_decode}, {NULL, NULL}};
   static const luaL_Reg view_methods[] = {
       {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
       {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},

@@ -242,6 +242,7 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
 
 static int field_matches(const nh_tfsm_index_t *idx, tfsm_re_t *re, const char *s) {
   if (!re) return 1;
+  if (tfsm_utf8_valid(s, strlen(s)) != strlen(s)) return 0; /* never matches a regex */
   return tfsm_regex_match(re, s, strlen(s), idx->md) > 0;
 }
 

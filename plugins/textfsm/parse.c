@@ -225,36 +225,11 @@ static size_t line_break(const char *s, size_t n) {
   return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t k;
-  unsigned long cp;
-  if (c >= 0xc2 && c <= 0xdf)
-    k = 2, cp = c & 0x1f;
-  else if (c >= 0xe0 && c <= 0xef)
-    k = 3, cp = c & 0x0f;
-  else if (c >= 0xf0 && c <= 0xf4)
-    k = 4, cp = c & 0x07;
-  else
-    return 0;
-  if (n < k) return 0;
-  for (size_t i = 1; i < k; i++) {
-    if ((s[i] & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return k;
-}
-
 /* A private copy of the input in valid UTF-8: each invalid byte becomes U+FFFD. */
 static char *sanitise(const char *text, size_t len, size_t *out_len) {
   size_t bad = 0;
-  for (size_t k = 0; k < len;) {
-    size_t u = utf8_len((const unsigned char *)text + k, len - k);
+  for (size_t k = tfsm_utf8_valid(text, len); k < len;) {
+    size_t u = tfsm_utf8_len((const unsigned char *)text + k, len - k);
     if (!u) bad++, u = 1;
     k += u;
   }
@@ -266,7 +241,7 @@ static char *sanitise(const char *text, size_t len, size_t *out_len) {
   } else {
     size_t j = 0;
     for (size_t k = 0; k < len;) {
-      size_t u = utf8_len((const unsigned char *)text + k, len - k);
+      size_t u = tfsm_utf8_len((const unsigned char *)text + k, len - k);
       if (!u) {
         memcpy(c + j, "\xef\xbf\xbd", 3);
         j += 3;

@@ -541,6 +541,14 @@ int nh_tfsm_template_load(const char *name, const char *text, size_t len, nh_tfs
     rc = NH_TFSM_ENOMEM;
     goto done;
   }
+  /* Python reads templates as UTF-8 and fails on anything else; so does this. */
+  size_t valid = tfsm_utf8_valid(norm, L.len);
+  if (valid < L.len) {
+    for (size_t k = 0; k < valid; k++) L.line_num += norm[k] == '\n';
+    L.line_num++;
+    rc = load_error(&L, "not valid UTF-8 (byte %zu)", valid + 1);
+    goto done;
+  }
   /* The Value block. */
   const char *s;
   size_t n;

@@ -205,6 +205,7 @@ static void test_load_errors(void **s) {
   load_fails("Foo\n", "No Value definitions found");
   load_fails("Value A (x)\nbar\n", "bad.textfsm:2: Expected blank line after last Value");
   load_fails("Value A (x)\n\nStart\n  ^x(?i)\n", "global flags not at the start");
+  load_fails("Value A (x)\n\n\xffStart\n", "bad.textfsm:3: not valid UTF-8");
   nh_tfsm_template_t *t = NULL;
   assert_int_equal(nh_tfsm_template_load_file("/nonexistent/x.textfsm", &t, g_err, sizeof g_err),
                    NH_TFSM_ENOENT);
@@ -245,6 +246,7 @@ static void test_index(void **s) {
   assert_string_equal(nh_tfsm_index_lookup(idx, "vend_os_xe", "show ver"), "a_ver.textfsm");
   assert_null(nh_tfsm_index_lookup(idx, "vend_os", "s ver"));
   assert_null(nh_tfsm_index_lookup(idx, "other", "show version"));
+  assert_null(nh_tfsm_index_lookup(idx, "vend_os", "show ver\xff"));
   nh_tfsm_table_t *tab = NULL;
   const char *in = "e0 is up\ne1 is down\ne1 mtu 9000\ne0 mtu 1500\n";
   assert_int_equal(

@@ -369,6 +369,9 @@ static void test_errors(void **state) {
   expect_error("all:\n  hosts:\n    a: {ansible_port: abc}\n", "3:23: host 'a': expected a port");
   expect_error("all:\n  hosts:\n    sw[3:1]: {}\n", "bad host range");
   expect_error("a: &a [*a]\n", "unknown anchor");
+  expect_error("hosts:\n\ta: {}\n", "t.yaml:2:1: found character that cannot start any token");
+  expect_error("hosts:\n\ta: {}\n", "(a tab: YAML indents with spaces)");
+  expect_error("hosts: {a: [1}\n", "while parsing a flow sequence that began at line 1");
 }
 
 /* A billion-laughs document and deep nesting are refused, not expanded or recursed into. */
