@@ -238,7 +238,7 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   if (!out->password.kind) out->password = l->password;
   if (!out->passphrase.kind) out->passphrase = l->passphrase;
   if (!out->enable_secret.kind) out->enable_secret = l->enable_secret;
-  PICK(ssh.host_key_policy, NH_HOSTKEY_UNSET);
+  PICK(ssh.host_key_policy, NH_INV_HOSTKEY_UNSET);
   PICK(ssh.known_hosts, NULL);
   if (out->ssh.connect_timeout < 0) out->ssh.connect_timeout = l->ssh.connect_timeout;
   if (out->ssh.timeout < 0) out->ssh.timeout = l->ssh.timeout;
@@ -555,7 +555,7 @@ int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t 
   } else {
     const char *slash = strrchr(path, '/');
     if (slash)
-      snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path ? slash - path : 1), path);
+      snprintf(dir, sizeof(dir), "%.*s", (int)((slash - path) ? (slash - path) : 1), path);
     else
       snprintf(dir, sizeof(dir), ".");
   }

@@ -31,11 +31,11 @@ typedef struct {
 } nh_secret_t;
 
 typedef enum {
-  NH_HOSTKEY_UNSET = 0,
-  NH_HOSTKEY_STRICT,     /* the key must be in known_hosts */
-  NH_HOSTKEY_ACCEPT_NEW, /* unknown hosts are added; a changed key is refused */
-  NH_HOSTKEY_OFF         /* no check */
-} nh_hostkey_policy_t;
+  NH_INV_HOSTKEY_UNSET = 0,
+  NH_INV_HOSTKEY_STRICT,     /* the key must be in known_hosts */
+  NH_INV_HOSTKEY_ACCEPT_NEW, /* unknown hosts are added; a changed key is refused */
+  NH_INV_HOSTKEY_OFF         /* no check */
+} nh_inv_hostkey_t;
 
 /* The fields one place sets (a host, a group, the defaults) and, resolved, a host's
  * effective fields. Unset is NULL for strings, 0 for port and the policy, a negative number
@@ -52,7 +52,7 @@ typedef struct {
   nh_secret_t passphrase; /* of key_file */
   nh_secret_t enable_secret;
   struct {
-    nh_hostkey_policy_t host_key_policy;
+    nh_inv_hostkey_t host_key_policy;
     const char *known_hosts;
     double connect_timeout, timeout, keepalive; /* seconds */
     double connect_rate;                        /* new connections per second */

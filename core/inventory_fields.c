@@ -74,6 +74,21 @@ void nh__inv_suggest(const char *word, const char *const *words, char *buf, size
     snprintf(buf, len, " (did you mean '%s'?)", best);
 }
 
+int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char *what) {
+  int i, j;
+  /* Field maps are small; the quadratic scan is cheaper than a table. */
+  if (n > 256) return 0;
+  for (i = 1; i < n; i++) {
+    if (keys[i]->type != NH_YNODE_SCALAR) continue;
+    for (j = 0; j < i; j++)
+      if (keys[j]->type == NH_YNODE_SCALAR && keys[i]->u.scalar.len == keys[j]->u.scalar.len &&
+          memcmp(keys[i]->u.scalar.text, keys[j]->u.scalar.text, keys[i]->u.scalar.len) == 0)
+        return nh__inv_fail(ld, keys[i], "%s: key '%s' given twice (first at line %d)", what,
+                            keys[i]->u.scalar.text, keys[j]->line);
+  }
+  return 0;
+}
+
 /* A scalar's text when node is a non-null scalar, else NULL. */
 static const char *scalar_text(const nh_ynode_t *n) {
   if (!n || n->type != NH_YNODE_SCALAR || nh_ynode_is_null(n)) return NULL;
@@ -209,6 +224,7 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
   nh_ynode_t **keys, **vals, **ak, **av;
   int n, i, j, m, rc = 0;
   if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+  if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
   for (i = 0; i < n && rc >= 0; i++) {
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
@@ -228,11 +244,11 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
         rc = 0;
       }
       if (strcmp(s, "strict") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_STRICT;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_STRICT;
       else if (strcmp(s, "accept-new") == 0 || strcmp(s, "accept_new") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_ACCEPT_NEW;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_ACCEPT_NEW;
       else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
-        f->ssh.host_key_policy = NH_HOSTKEY_OFF;
+        f->ssh.host_key_policy = NH_INV_HOSTKEY_OFF;
       else
         return nh__inv_fail(ld, vals[i],
                             "%s: expected strict, accept-new or off for "
@@ -419,7 +435,7 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
   if (!strcmp(k, "ansible_host_key_checking")) {
     int b;
     if ((rc = want_bool(ld, key, val, what, &b)) < 0) return rc;
-    f->ssh.host_key_policy = b ? NH_HOSTKEY_STRICT : NH_HOSTKEY_OFF;
+    f->ssh.host_key_policy = b ? NH_INV_HOSTKEY_STRICT : NH_INV_HOSTKEY_OFF;
     return 0;
   }
   return data_set(ld, f, k, val);

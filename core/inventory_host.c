@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *policy_name(nh_hostkey_policy_t p) {
+static const char *policy_name(nh_inv_hostkey_t p) {
   switch (p) {
-  case NH_HOSTKEY_STRICT:
+  case NH_INV_HOSTKEY_STRICT:
     return "strict";
-  case NH_HOSTKEY_ACCEPT_NEW:
+  case NH_INV_HOSTKEY_ACCEPT_NEW:
     return "accept-new";
-  case NH_HOSTKEY_OFF:
+  case NH_INV_HOSTKEY_OFF:
     return "off";
   default:
     return NULL;
@@ -146,7 +146,7 @@ SET_TEST(password, f->password.kind != NH_SECRET_NONE)
 SET_TEST(key_file, f->key_file != NULL)
 SET_TEST(passphrase, f->passphrase.kind != NH_SECRET_NONE)
 SET_TEST(enable_secret, f->enable_secret.kind != NH_SECRET_NONE)
-SET_TEST(policy, f->ssh.host_key_policy != NH_HOSTKEY_UNSET)
+SET_TEST(policy, f->ssh.host_key_policy != NH_INV_HOSTKEY_UNSET)
 SET_TEST(known_hosts, f->ssh.known_hosts != NULL)
 SET_TEST(connect_timeout, f->ssh.connect_timeout >= 0)
 SET_TEST(timeout, f->ssh.timeout >= 0)

@@ -50,6 +50,10 @@ int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const 
  * word; buf is left empty otherwise. */
 void nh__inv_suggest(const char *word, const char *const *words, char *buf, size_t len);
 
+/* Fails when a scalar key appears twice among the n keys (YAML forbids it; loaders that
+ * silently keep the last one hide typos). */
+int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char *what);
+
 /* Takes ownership of doc (freed with the inventory). */
 int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc);
 /* Takes ownership of v (freed with the inventory). */

@@ -56,6 +56,7 @@ static int entity(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *val, n
     return nh__inv_fail(ld, val, "%s: expected a map of fields, found %s", what,
                         nh_ynode_kind(val));
   if ((n = nh_ynode_map_pairs(ld->doc, val, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
   for (i = 0; i < n; i++) {
     const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
     if (groups && strcmp(k, "groups") == 0) {

@@ -265,14 +265,20 @@ static int on_event(builder_t *b, yaml_event_t *ev) {
   return 0;
 }
 
-static int parser_error(yaml_parser_t *p, const char *file, char *err, size_t errlen) {
+static int parser_error(yaml_parser_t *p, const char *text, size_t len, const char *file, char *err,
+                        size_t errlen) {
   const char *problem = p->problem ? p->problem : "invalid YAML";
+  /* The most common YAML mistake deserves its own words. */
+  const char *hint = p->problem_mark.index < len && text[p->problem_mark.index] == '\t'
+                         ? " (a tab: YAML indents with spaces)"
+                         : "";
   if (p->error == YAML_MEMORY_ERROR) return NH_ENOMEM;
   if (p->context)
     return fail(err, errlen, file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
-                "%s %s (line %d)", problem, p->context, (int)p->context_mark.line + 1);
+                "%s %s that began at line %d%s", problem, p->context, (int)p->context_mark.line + 1,
+                hint);
   return fail(err, errlen, file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
-              "%s", problem);
+              "%s%s", problem, hint);
 }
 
 int nh_ydoc_parse(const char *text, size_t len, const char *file, nh_ydoc_t **out, char *err,
@@ -297,7 +303,7 @@ int nh_ydoc_parse(const char *text, size_t len, const char *file, nh_ydoc_t **ou
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
   while (!done) {
     if (!yaml_parser_parse(&parser, &ev)) {
-      rc = parser_error(&parser, b.doc->file, err, errlen);
+      rc = parser_error(&parser, text, len, b.doc->file, err, errlen);
       break;
     }
     if (ev.type == YAML_STREAM_END_EVENT) done = 1;
@@ -307,7 +313,7 @@ int nh_ydoc_parse(const char *text, size_t len, const char *file, nh_ydoc_t **ou
       yaml_event_delete(&ev);
       b.doc->root = b.top ? b.stack[0] : NULL;
       if (!yaml_parser_parse(&parser, &ev)) {
-        rc = parser_error(&parser, b.doc->file, err, errlen);
+        rc = parser_error(&parser, text, len, b.doc->file, err, errlen);
         break;
       }
       if (ev.type != YAML_STREAM_END_EVENT)

@@ -1,6 +1,7 @@
 /* nethost Lua layer: require "nethost.inventory" (the global `inventory`).
  *
  *   local inv = inventory.load(path [, {limit = PATTERN}])
+ *   inventory.decode(text [, name [, {limit = PATTERN}]])
  *   #inv, inv[i], inv:each(), inv:hosts(), inv:names(), inv:get(name), inv:groups()
  *   inv:filter{platform = "cisco_ios", groups = {"core", "edge"}, site = "lon"}
  *   inv:filter(function(host) return ... end), inv:limit("core:&lon*")
@@ -24,11 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOT_MT  "nethost.inventory.root"
-#define VIEW_MT  "nethost.inventory"
-#define HOST_MT  "nethost.host"
-#define REF_MT   "nethost.host.ref"
-#define REFS_KEY "nethost.inventory.refs" /* registry: host table -> ref (weak keys) */
+#define ROOT_MT "nethost.inventory.root"
+#define VIEW_MT "nethost.inventory"
+#define HOST_MT "nethost.host"
+#define REF_MT  "nethost.host.ref"
 
 typedef struct {
   nh_inventory_t *inv;
@@ -41,7 +41,8 @@ typedef struct {
   size_t idx[];
 } view_t;
 
-/* What a host table stands for; uservalue 1 is the root that keeps inv alive. */
+/* What a host table stands for (its metatable's __host); uservalue 1 is the root that keeps
+ * inv alive. */
 typedef struct {
   nh_inventory_t *inv;
   size_t index;
@@ -96,31 +97,143 @@ static void set_str(lua_State *L, const char *k, const char *s) {
   lua_setfield(L, -2, k);
 }
 
-/* Builds the Lua table of host index (of the inventory behind the view at vidx). */
+static void set_num(lua_State *L, const char *k, double d) {
+  if (d < 0) return;
+  if (d == (double)(lua_Integer)d)
+    lua_pushinteger(L, (lua_Integer)d);
+  else
+    lua_pushnumber(L, d);
+  lua_setfield(L, -2, k);
+}
+
+/* Sets t[k] = a list of the comma-separated names in s. */
+static void set_list(lua_State *L, const char *k, const char *s) {
+  lua_Integer i = 0;
+  const char *c;
+  if (!s) return;
+  lua_newtable(L);
+  while (*s) {
+    c = strchr(s, ',');
+    if (!c) c = s + strlen(s);
+    if (c > s) {
+      lua_pushlstring(L, s, (size_t)(c - s));
+      lua_rawseti(L, -2, ++i);
+    }
+    s = *c ? c + 1 : c;
+  }
+  lua_setfield(L, -2, k);
+}
+
+/* Fills the keys of the table at t that layer m has and t lacks, nested maps key by key:
+ * called from the highest layer down, it merges data as the inventory defines. */
+static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth) {
+  size_t i;
+  if (!m || m->type != NH_VALUE_MAP || depth > 100) return;
+  luaL_checkstack(L, 4, "data nested too deeply");
+  for (i = 0; i < m->u.map.len; i++) {
+    const nh_value_t *v = m->u.map.vals[i];
+    int type;
+    if (v->type == NH_VALUE_NULL) continue;
+    type = lua_getfield(L, t, m->u.map.keys[i]);
+    if (type == LUA_TNIL) {
+      lua_pop(L, 1);
+      nhl_value_push(L, v);
+      lua_setfield(L, t, m->u.map.keys[i]);
+    } else {
+      if (type == LUA_TTABLE && v->type == NH_VALUE_MAP)
+        fill_missing(L, lua_gettop(L), v, depth + 1);
+      lua_pop(L, 1);
+    }
+  }
+}
+
+static const char *policy_name(nh_inv_hostkey_t p) {
+  return p == NH_INV_HOSTKEY_STRICT       ? "strict"
+         : p == NH_INV_HOSTKEY_ACCEPT_NEW ? "accept-new"
+         : p == NH_INV_HOSTKEY_OFF        ? "off"
+                                          : NULL;
+}
+
+/* Builds the Lua table of host index (of the inventory behind the view at vidx) straight from
+ * the resolved fields: the same shape as nh_host_to_value with secrets omitted. */
 static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index) {
   const nh_host_t *h = nh_inventory_host(inv, index);
-  nh_value_t *v = nh_host_to_value(h, NH_HOST_SECRETS_OMITTED);
+  const nh_inv_fields_t *f = &h->fields;
   ref_t *ref;
-  if (!v) luaL_error(L, "out of memory");
-  nhl_value_push_owned(L, v);
+  size_t i;
+  int t;
+  lua_createtable(L, 0, 12);
+  set_str(L, "name", h->name);
+  set_str(L, "address", f->address);
+  if (f->port) {
+    lua_pushinteger(L, f->port);
+    lua_setfield(L, -2, "port");
+  }
+  set_str(L, "platform", f->platform);
+  set_str(L, "username", f->username);
+  set_str(L, "key_file", f->key_file);
+  lua_createtable(L, (int)h->ngroups, 0);
+  for (i = 0; i < h->ngroups; i++) {
+    lua_pushstring(L, h->groups[i]->name);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "groups");
+  lua_createtable(L, 0, 7);
+  set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
+  set_str(L, "known_hosts", f->ssh.known_hosts);
+  set_num(L, "connect_timeout", f->ssh.connect_timeout);
+  set_num(L, "timeout", f->ssh.timeout);
+  set_num(L, "connect_rate", f->ssh.connect_rate);
+  set_num(L, "keepalive", f->ssh.keepalive);
+  if (f->ssh.kex || f->ssh.hostkey || f->ssh.cipher || f->ssh.mac) {
+    lua_createtable(L, 0, 4);
+    set_list(L, "kex", f->ssh.kex);
+    set_list(L, "hostkey", f->ssh.hostkey);
+    set_list(L, "cipher", f->ssh.cipher);
+    set_list(L, "mac", f->ssh.mac);
+    lua_setfield(L, -2, "algorithms");
+  }
+  lua_setfield(L, -2, "ssh");
+  lua_createtable(L, 0, 3);
+  set_str(L, "base_url", f->http.base_url);
+  if (f->http.verify >= 0) {
+    lua_pushboolean(L, f->http.verify);
+    lua_setfield(L, -2, "verify");
+  }
+  set_str(L, "ca_file", f->http.ca_file);
+  lua_setfield(L, -2, "http");
+  lua_newtable(L);
+  t = lua_gettop(L);
+  fill_missing(L, t, h->own.data, 0);
+  for (i = 0; i < h->nchain; i++) fill_missing(L, t, h->chain[i]->own.data, 0);
+  fill_missing(L, t, nh_inventory_defaults(inv)->data, 0);
+  lua_setfield(L, -2, "data");
   /* Masked secrets say which are set without ever being one. */
   lua_createtable(L, 0, 3);
   if (h->fields.password.kind) set_str(L, "password", "***");
   if (h->fields.passphrase.kind) set_str(L, "passphrase", "***");
   if (h->fields.enable_secret.kind) set_str(L, "enable_secret", "***");
   lua_setfield(L, -2, "secrets");
-  luaL_setmetatable(L, HOST_MT);
-  /* refs[host] = ref */
-  lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY);
-  lua_pushvalue(L, -2);
+  /* Each host has its own metatable: the shared methods, plus __host, the handle host:secret
+   * needs. (A registry table keyed by hosts would do too, but as a weak table of 100,000
+   * entries it makes every garbage collection cycle slow.) */
+  lua_createtable(L, 0, 4);
+  luaL_getmetatable(L, HOST_MT);
+  lua_getfield(L, -1, "__index");
+  lua_setfield(L, -3, "__index");
+  lua_getfield(L, -1, "__tostring");
+  lua_setfield(L, -3, "__tostring");
+  lua_pop(L, 1);
+  lua_pushliteral(L, HOST_MT);
+  lua_setfield(L, -2, "__name");
   ref = lua_newuserdatauv(L, sizeof(*ref), 1);
   ref->inv = inv;
   ref->index = index;
   luaL_setmetatable(L, REF_MT);
   lua_getiuservalue(L, vidx, 1);
   lua_setiuservalue(L, -2, 1);
-  lua_rawset(L, -3);
-  lua_pop(L, 1);
+  lua_setfield(L, -2, "__host");
+  lua_setmetatable(L, -2);
 }
 
 /* Pushes the host at position index of the inventory behind the view at vidx. */
@@ -163,8 +276,10 @@ static int limit_view(lua_State *L, int vidx, const char *pattern) {
   return 1;
 }
 
-static int l_load(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+/* Loads (path) or parses (text) an inventory and pushes the view of all its hosts, narrowed
+ * by opts.limit when given. */
+static int load_common(lua_State *L, const char *path, const char *text, size_t len,
+                       const char *name, int opts) {
   char err[1024];
   nh_inventory_t *inv;
   root_t *r;
@@ -173,8 +288,9 @@ static int l_load(lua_State *L) {
   r = lua_newuserdatauv(L, sizeof(*r), 0);
   r->inv = NULL;
   luaL_setmetatable(L, ROOT_MT);
-  rc = nh_inventory_load(path, &inv, err, sizeof(err));
-  if (rc < 0) raise_load(L, rc, err, "inventory.load");
+  rc = path ? nh_inventory_load(path, &inv, err, sizeof(err))
+            : nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
+  if (rc < 0) raise_load(L, rc, err, path ? "inventory.load" : "inventory.decode");
   r->inv = inv;
   lua_newtable(L); /* the host cache */
   n = nh_inventory_count(inv);
@@ -182,11 +298,27 @@ static int l_load(lua_State *L) {
   idx = lua_newuserdatauv(L, (n ? n : 1) * sizeof(size_t), 0);
   for (i = 0; i < n; i++) idx[i] = i;
   push_view(L, inv, idx, n, -3, -2);
-  if (lua_istable(L, 2) && lua_getfield(L, 2, "limit") == LUA_TSTRING) {
+  if (lua_istable(L, opts) && lua_getfield(L, opts, "limit") != LUA_TNIL) {
+    if (!lua_isstring(L, -1)) return luaL_error(L, "inventory: limit must be a pattern string");
     return limit_view(L, -2, lua_tostring(L, -1));
   }
-  lua_settop(L, lua_gettop(L) - (lua_istable(L, 2) ? 1 : 0));
+  lua_settop(L, lua_gettop(L) - (lua_istable(L, opts) ? 1 : 0));
   return 1;
+}
+
+/* inventory.load(path [, {limit = PATTERN}]) */
+static int l_load(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  return load_common(L, path, NULL, 0, NULL, 2);
+}
+
+/* inventory.decode(text [, name [, {limit = PATTERN}]]): an inventory from a string (name
+ * appears in messages and picks the format as a file name would). */
+static int l_decode(lua_State *L) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  const char *name = luaL_optstring(L, 2, "<string>.yaml");
+  return load_common(L, NULL, text, len, name, 3);
 }
 
 static int l_len(lua_State *L) {
@@ -442,13 +574,13 @@ static int l_view_tostring(lua_State *L) {
 /* ---- hosts ---------------------------------------------------------------------------- */
 
 static ref_t *host_ref(lua_State *L, int idx) {
-  ref_t *r;
+  ref_t *r = NULL;
   luaL_checktype(L, idx, LUA_TTABLE);
-  lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY);
-  lua_pushvalue(L, idx);
-  lua_rawget(L, -2);
-  r = luaL_testudata(L, -1, REF_MT);
-  lua_pop(L, 2);
+  if (lua_getmetatable(L, idx)) {
+    lua_getfield(L, -1, "__host");
+    r = luaL_testudata(L, -1, REF_MT);
+    lua_pop(L, 2);
+  }
   if (!r) luaL_argerror(L, idx, "not an inventory host");
   return r;
 }
@@ -510,7 +642,7 @@ static int l_host_tostring(lua_State *L) {
 }
 
 int luaopen_nethost_inventory(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"load", l_load}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"load", l_load}, {"decode", l_decode}, {NULL, NULL}};
   static const luaL_Reg view_methods[] = {
       {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
       {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
@@ -542,17 +674,6 @@ int luaopen_nethost_inventory(lua_State *L) {
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);
-  if (lua_getfield(L, LUA_REGISTRYINDEX, REFS_KEY) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, REFS_KEY);
-  } else {
-    lua_pop(L, 1);
-  }
   luaL_newlib(L, funcs);
   /* nethost.inventory_setup registers the -i/-l hook of `nethost run`; a build without
    * the CLI library simply has no hook. */

@@ -39,7 +39,7 @@ end
 
 local OPTIONS = {
   method = "string", url = "string", headers = "table", query = "table", body = "string",
-  json = "any", form = "table", auth = "table", bearer = "string", timeout = "number",
+  json = "any", form = "table", auth = "any", bearer = "string", timeout = "number",
   connect_timeout = "number", verify = "boolean", ca_file = "string", client_cert = "string",
   client_key = "string", follow = "boolean", max_body = "number", raise = "boolean",
   host = "any", path = "string", max_redirects = "number",
@@ -195,7 +195,15 @@ local function build(fname, opts)
   local auth, bearer = opts.auth, opts.bearer
   if auth == nil and bearer == nil then auth, bearer = hs.auth, hs.bearer end
   if auth ~= nil and bearer ~= nil then error(fname .. ": give auth or bearer, not both", 3) end
+  -- An inventory host's own credentials (username + its password secret), read now.
+  if auth == nil and bearer == nil and host ~= nil and opts.auth ~= false then
+    local user = host.username
+    local secret = type(host) == "table" and type(host.secret) == "function" and host:secret("password")
+    if type(user) == "string" and type(secret) == "string" then auth = { user, secret } end
+  end
+  if auth == false then auth = nil end
   if auth ~= nil then
+    if type(auth) ~= "table" then error(fname .. ": auth must be {user, pass} (or false)", 3) end
     local user = auth.user or auth.username or auth[1]
     local pass = auth.pass or auth.password or auth[2]
     if type(user) ~= "string" then error(fname .. ": auth = {user, pass} needs a user", 3) end

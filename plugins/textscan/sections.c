@@ -61,7 +61,7 @@ static int parse_indent(ts_b_t *b, const char *text, size_t len, const char *com
     ts_push(b, stack[depth], node);
     if (b->oom) return NH_PLUGIN_ENOMEM;
     /* A banner runs to the line holding its delimiter again, whatever the indentation. */
-    if (starts_with(&l, ind, "banner ")) {
+    if (n > 7 && starts_with(&l, ind, "banner ")) {
       const char *d = memchr(p + 7, ' ', n - 7);
       if (d && d + 1 < p + n) {
         size_t dlen = (size_t)(p + n - (d + 1));

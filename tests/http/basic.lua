@@ -78,6 +78,12 @@ r = http.get(B .. "/auth", {auth = {user = "admin", pass = "wrong"}})
 t.eq(r.status, 401, "basic auth failure")
 e = t.raises(function() http.get(B .. "/auth", {auth = {"admin", "wrong-pw"}, raise = true}) end, "401 raise")
 t.ok(not tostring(e):find("wrong-pw", 1, true), "no password in the error")
+-- An inventory-style host: base_url from host.http, credentials from the host.
+local dev = setmetatable({name = "dev-1", username = "admin", http = {base_url = B}},
+                         {__index = {secret = function(_, what) return what == "password" and "s3cret" end}})
+t.eq(http.get(dev, "/auth").status, 200, "host credentials")
+t.eq(http.get(dev, "/auth", {auth = false}).status, 401, "auth = false sends none")
+t.eq(http.get(dev, "/auth", {auth = {"admin", "nope"}}).status, 401, "call auth wins")
 r = http.get(B .. "/bearer", {bearer = "tok-123"})
 t.eq(r.status, 200, "bearer ok")
 

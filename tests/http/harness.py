@@ -7,11 +7,12 @@ certificate made by openssl) and a small Python backend for what static files ca
 
 Starts the servers, runs `nethost run SCRIPT.lua -- <env>` with their addresses in the
 environment (NH_HTTP, NH_HTTPS, NH_BACKEND, NH_CA, NH_DIR), stops the servers, and exits
-with nethost's status. Ports P (http), P+1 (https), P+2 (backend) are used.
+with nethost's status. Ports P (http), P+1 (https), P+2 (backend) are used, or the next free three above P.
 Also usable as a library (start_servers) by the benchmark.
 """
 import argparse
 import base64
+import ctypes
 import http.server
 import json
 import os
@@ -159,40 +160,77 @@ def make_files(d, ips=("127.0.0.1",)):
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def die_with_parent():
+    """nginx must not outlive the harness (a test killed on timeout leaves no server)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def port_free(addr, port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((addr, port))
+            return True
+        except OSError:
+            return False
+
+
+def pick_port(addr, want):
+    """want, P+1 and P+2 when all three are free (another program may hold them: the
+    machine is shared); else three consecutive free ports found by scanning upwards."""
+    port = want
+    while port < 65000:
+        if all(port_free(addr, port + i) for i in range(3)):
+            return port
+        port += 3
+    raise RuntimeError("no free ports")
+
+
 def start_servers(port, addr="127.0.0.1", workers=1, backend=True):
-    """Returns (tmpdir, nginx Popen, backend server or None)."""
+    """Returns (tmpdir, nginx Popen, backend server or None, port actually used)."""
     d = tempfile.mkdtemp(prefix="nethost-http-")
     os.chmod(d, 0o755)
     make_files(d, (addr,))
-    conf = NGINX_CONF.format(d=d, addr=addr, port=port, tls_port=port + 1, workers=workers,
-                             user="user root root;" if os.geteuid() == 0 else "")
-    with open(os.path.join(d, "nginx.conf"), "w") as f:
-        f.write(conf)
-    nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"),
-                              "-e", os.path.join(d, "error.log")])
-    srv = None
-    if backend:
-        srv = ThreadedServer((addr, port + 2), Backend)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-    if not (wait_port(addr, port) and wait_port(addr, port + 1)):
-        nginx.kill()
-        with open(os.path.join(d, "error.log")) as f:
-            sys.stderr.write(f.read())
-        raise RuntimeError("nginx did not start")
-    return d, nginx, srv
+    for _attempt in range(5):
+        port = pick_port(addr, port)
+        conf = NGINX_CONF.format(d=d, addr=addr, port=port, tls_port=port + 1, workers=workers,
+                                 user="user root root;" if os.geteuid() == 0 else "")
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(conf)
+        nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"),
+                                  "-e", os.path.join(d, "error.log")], preexec_fn=die_with_parent)
+        srv = None
+        try:
+            if backend:
+                srv = ThreadedServer((addr, port + 2), Backend)
+                threading.Thread(target=srv.serve_forever, daemon=True).start()
+            if nginx.poll() is None and wait_port(addr, port) and wait_port(addr, port + 1):
+                return d, nginx, srv, port
+        except OSError:
+            pass
+        # Lost a race for the ports: stop what started and try further up.
+        stop_servers(None, nginx, srv)
+        port += 3
+    with open(os.path.join(d, "error.log")) as f:
+        sys.stderr.write(f.read())
+    shutil.rmtree(d, ignore_errors=True)
+    raise RuntimeError("nginx did not start")
 
 
 def stop_servers(d, nginx, srv):
     if srv:
         srv.shutdown()
         srv.server_close()
-    nginx.send_signal(signal.SIGQUIT)
+    if nginx.poll() is None:
+        nginx.send_signal(signal.SIGTERM)
     try:
         nginx.wait(5)
     except subprocess.TimeoutExpired:
         nginx.kill()
         nginx.wait()
-    shutil.rmtree(d, ignore_errors=True)
+    if d:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
@@ -206,12 +244,12 @@ def main():
     if not os.path.exists("/usr/sbin/nginx") or not shutil.which("openssl"):
         print("SKIP: nginx or openssl missing (apt-get install nginx-light openssl)")
         return 77
-    d, nginx, srv = start_servers(a.port, a.addr)
+    d, nginx, srv, port = start_servers(a.port, a.addr)
     try:
         env = dict(os.environ)
-        env.update(NH_HTTP="http://%s:%d" % (a.addr, a.port),
-                   NH_HTTPS="https://%s:%d" % (a.addr, a.port + 1),
-                   NH_BACKEND="http://%s:%d" % (a.addr, a.port + 2),
+        env.update(NH_HTTP="http://%s:%d" % (a.addr, port),
+                   NH_HTTPS="https://%s:%d" % (a.addr, port + 1),
+                   NH_BACKEND="http://%s:%d" % (a.addr, port + 2),
                    NH_CA=os.path.join(d, "cert.pem"), NH_DIR=d)
         proc = subprocess.run([a.nethost, "run", a.script, "--"] + a.args, env=env, timeout=120)
         return proc.returncode

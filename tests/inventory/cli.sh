@@ -52,4 +52,15 @@ out=$("$NH" run -i "$DATA/lab.yaml" -l 'zzz*' "$T/pb.lua" 2>&1) && fail "run -l 
 echo "$out" | grep -q "zzz\* matches no host" || fail "run -l message: $out"
 out=$("$NH" run -i "$T/typo.yaml" "$T/pb.lua" 2>&1) && fail "run with a bad inventory succeeded"
 echo "$out" | grep -q "typo.yaml:3:5:" || fail "run -i message: $out"
+[ "$(NETHOST_INVENTORY="$DATA/nornir" "$NH" inventory 2>/dev/null | wc -l)" -eq 2 ] || fail "inventory with NETHOST_INVENTORY"
+"$NH" help inventory | grep -q -- "--explain NAME" || fail "help inventory"
+
+# -e KEY=@file.yaml goes through the YAML module.
+cat >"$T/vars.lua" <<'EOF2'
+print(nethost.vars.lab.hosts["core-1"].address, nethost.vars.lab.defaults.ssh.connect_timeout)
+EOF2
+[ "$("$NH" run "$T/vars.lua" -e "lab=@$DATA/lab.yaml")" = "$(printf '127.1.0.1\t10')" ] || fail "-e @file.yaml"
+printf 'a: [1\n' >"$T/broken.yaml"
+out=$("$NH" run "$T/vars.lua" -e "x=@$T/broken.yaml" 2>&1) && fail "-e with broken YAML succeeded"
+echo "$out" | grep -q "broken.yaml:2:1: " || fail "-e broken YAML message: $out"
 echo ok

@@ -101,3 +101,30 @@ assert(h:explain().username == "defaults")
 -- Errors carry file:line:column.
 ok, err = pcall(inventory.load, dir .. "/missing.yaml")
 assert(not ok and err.kind == "inventory" and err.message:find("missing.yaml"))
+
+-- Nested data merges key by key through every layer, in Lua tables as in patterns.
+local tmp = os.tmpname()
+local f = assert(io.open(tmp, "w"))
+f:write([[
+defaults: {data: {snmp: {community: public, port: 161}, ntp: [a]}}
+groups:
+  g: {data: {snmp: {version: 2c, port: 1161}}}
+hosts:
+  x: {groups: [g], data: {snmp: {community: secret-ish}}}
+]])
+f:close()
+local nested = inventory.load(tmp)
+os.remove(tmp)
+local x = nested:get("x")
+assert(x.data.snmp.community == "secret-ish" and x.data.snmp.version == "2c")
+assert(x.data.snmp.port == 1161 and x.data.ntp[1] == "a")
+assert(#nested:limit("data.snmp.port=1161") == 1 and #nested:filter{ ["snmp.version"] = "2c" } == 1)
+assert(x.address == nil and tostring(x) == "host x (x)", tostring(x))
+
+-- inventory.decode: an inventory from a string, with a limit.
+local d = inventory.decode("hosts: {a: {platform: x}, b: {platform: y}}", "inline.yaml", { limit = "platform=y" })
+assert(#d == 1 and d[1].name == "b")
+ok, err = pcall(inventory.decode, "hosts:\n  a: {plaform: x}\n", "inline.yaml")
+assert(not ok and err.message == "inline.yaml:2:7: host 'a': unknown key 'plaform' (did you mean 'platform'?)", err.message)
+ok, err = pcall(inventory.decode, "[core]\nr1 ansible_port=abc\n", "hosts")
+assert(not ok and err.message:find("^hosts:2:17: host 'r1': expected a port"), err.message)

@@ -135,3 +135,18 @@ all_match(j.paging_patterns, { "---(more)---", "---(more 45%)---" })
 all_match(j.error_patterns, { "syntax error, expecting <command>.", "error: configuration check-out failed",
                               "unknown command." })
 assert(j.on_open[1] == "set cli screen-length 0")
+
+-- the SSH shell's view of the drivers (ssh.platform)
+if ssh then
+  assert(ssh.platform == parse.driver)
+  local d = ssh.platform("ios")
+  assert(d.save == "copy running-config startup-config" and d.commit == false)
+  assert(d.enable.command == "enable")
+  assert(re.test("show clock\r\n10:00:00\r\nsw-0042(config-if)#", d.prompt))
+  assert(not re.test("sw-0042#\r\nmore output\r\n", d.prompt))
+  local j = ssh.platform("junos")
+  assert(j.save == false and j.enable == false and j.commit == "commit")
+  assert(re.test("[edit]\r\nadmin@r-0042# ", j.prompt))
+  assert(ssh.platform("eos").commit == false)
+  assert(ssh.platform("nope") == nil)
+end

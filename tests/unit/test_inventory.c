@@ -73,7 +73,7 @@ static void test_nethost_inheritance(void **state) {
   assert_string_equal(h->fields.username, "admin");     /* defaults */
   assert_true(h->fields.ssh.timeout == 30);             /* parent group site-lon */
   assert_true(h->fields.ssh.connect_timeout == 10);     /* defaults */
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_STRICT);
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_STRICT);
   assert_string_equal(h->fields.ssh.kex, "curve25519-sha256,diffie-hellman-group14-sha1");
   assert_string_equal(h->fields.ssh.cipher, "aes128-ctr");
   /* Relative paths are taken from the inventory's folder. */
@@ -103,7 +103,7 @@ static void test_nethost_inheritance(void **state) {
   assert_true(nh_host_in_group(h, nh_inventory_find_group(inv, "site-lon")));
 
   h = host(inv, "sw-0001");
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_ACCEPT_NEW);
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_ACCEPT_NEW);
   assert_int_equal(h->fields.http.verify, 0);
   assert_string_equal(h->fields.http.base_url, "https://127.1.0.11");
   assert_true(h->fields.ssh.known_hosts[0] == '/'); /* ~ expanded */
@@ -321,7 +321,7 @@ static void test_yaml_features(void **state) {
   assert_true(nh_host_attr_match(h, "flag", "true", 0));
   h = host(inv, "h3");
   assert_string_equal(h->fields.password.value, "/base/pw.txt");
-  assert_int_equal(h->fields.ssh.host_key_policy, NH_HOSTKEY_OFF); /* `off` is a YAML bool */
+  assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_OFF); /* `off` is a YAML bool */
   nh_inventory_free(inv);
   /* An empty file is an empty inventory. */
   inv = parse("# nothing\n");
@@ -351,6 +351,7 @@ static void test_errors(void **state) {
   expect_error("hosts:\n  a: {}\n  a: {}\n",
                "t.yaml:3:3: duplicate host 'a' (first defined at t.yaml:2:3)");
   expect_error("groups:\n  a: {}\n  a: {}\n", "duplicate group 'a'");
+  expect_error("hosts:\n  a:\n    port: 1\n    port: 2\n", "t.yaml:4:5: host 'a': key 'port' given twice (first at line 3)");
   expect_error("hosts:\n  a: {port: [1}\n", "t.yaml:2:");
   expect_error("hosts: [a, b]\n", "t.yaml:1:8: expected a map of hosts");
   expect_error("hostz: {}\n",
@@ -368,6 +369,9 @@ static void test_errors(void **state) {
   expect_error("all:\n  hosts:\n    a: {ansible_port: abc}\n", "3:23: host 'a': expected a port");
   expect_error("all:\n  hosts:\n    sw[3:1]: {}\n", "bad host range");
   expect_error("a: &a [*a]\n", "unknown anchor");
+  expect_error("hosts:\n\ta: {}\n", "t.yaml:2:1: found character that cannot start any token");
+  expect_error("hosts:\n\ta: {}\n", "(a tab: YAML indents with spaces)");
+  expect_error("hosts: {a: [1}\n", "while parsing a flow sequence that began at line 1");
 }
 
 /* A billion-laughs document and deep nesting are refused, not expanded or recursed into. */
@@ -393,11 +397,11 @@ static void test_limits(void **state) {
 /* Garbage and mutated inventories never crash (run under ASan in CI). */
 static void test_garbage(void **state) {
   static const char *seeds[] = {
-      "hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
-      "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
-      "defaults: {<<: *h, password_env: X}\n",
-      "all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
-      "{ansible_host: h}\n",
+      ("hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
+       "{platform: p, groups: [h]}\n  h: &h {ssh: {timeout: 3, algorithms: {kex: [a]}}}\n"
+       "defaults: {<<: *h, password_env: X}\n"),
+      ("all:\n  vars: {ansible_user: u}\n  children:\n    g:\n      hosts:\n        s[1:3]: "
+       "{ansible_host: h}\n"),
       "[g]\nh1 ansible_host=1 a='b c'\n[g:vars]\nx=1\n[p:children]\ng\n",
   };
   const char alphabet[] = "{}[]:,-&*!|>'\"#%@`?<<\n \t abcxyz019.~=";

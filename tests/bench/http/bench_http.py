@@ -117,7 +117,8 @@ def main():
         for i in range(a.devices):
             f.write("http://%s:%d%s\n" % (device_addr(i), a.port, a.path))
     nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", d, "-c", os.path.join(d, "nginx.conf"),
-                              "-e", os.path.join(d, "error.log")])
+                              "-e", os.path.join(d, "error.log")],
+                             preexec_fn=harness.die_with_parent)
     try:
         if not harness.wait_port(device_addr(a.devices - 1), a.port):
             raise RuntimeError("nginx did not start")

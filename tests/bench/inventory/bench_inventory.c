@@ -1,7 +1,10 @@
 /* Benchmark: generate an inventory of N hosts in G groups (nethost format), load it, select
  * with a pattern, and print the time and memory each step takes.
  *
- *   bench_inventory [HOSTS [GROUPS]]     (default 10000 hosts, 500 groups)
+ *   bench_inventory [HOSTS [GROUPS [KEEP_PATH]]]   (default 10000 hosts, 500 groups)
+ *
+ * With KEEP_PATH the generated inventory is written there and kept, for
+ * `nethost run bench_inventory.lua -- KEEP_PATH` (the Lua side).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +33,17 @@ static double rss_mb(void) {
 
 int main(int argc, char **argv) {
   long hosts = argc > 1 ? atol(argv[1]) : 10000, groups = argc > 2 ? atol(argv[2]) : 500, i;
-  char path[] = "/tmp/nethost-bench-inventory-XXXXXX", err[1024];
+  char path[4096] = "/tmp/nethost-bench-inventory-XXXXXX", err[1024];
   nh_inventory_t *inv;
   size_t *idx, n;
   double t0, t1, m0;
   FILE *f;
-  int fd = mkstemp(path);
-  if (fd < 0 || !(f = fdopen(fd, "w")) || hosts < 1 || groups < 1) {
+  const char *keep = argc > 3 ? argv[3] : NULL;
+  int fd = keep ? -1 : mkstemp(path);
+  if (keep) snprintf(path, sizeof(path), "%s", keep);
+  f = keep ? fopen(keep, "w") : fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (keep && strlen(keep) >= sizeof(path)) f = NULL;
+  if (!f || hosts < 1 || groups < 1) {
     perror("bench_inventory");
     return 1;
   }
@@ -85,6 +92,6 @@ int main(int argc, char **argv) {
   t0 = now();
   nh_inventory_free(inv);
   printf("free      %8.1f ms\n", (now() - t0) * 1e3);
-  unlink(path);
+  if (!keep) unlink(path);
   return 0;
 }

@@ -1,0 +1,852 @@
+/* nethost core: SSH connections — resolve, connect, handshake, host key, auth, the pump
+ * that drives channel jobs, keepalives and close. See core/ssh.h. */
+#include "ssh_internal.h"
+#include "error.h"
+#include "timer.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define DEFAULT_CONNECT_TIMEOUT_MS      10000
+
+/* Modern defaults; libssh2 drops the names it does not implement from each list. */
+static const char *const default_algorithms[NH_SSH_ALG_COUNT] = {
+    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
+    "ecdh-sha2-nistp521,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,"
+    "diffie-hellman-group14-sha256,diffie-hellman-group-exchange-sha256",
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,"
+    "rsa-sha2-256",
+    "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,"
+    "aes192-ctr,aes256-ctr",
+    "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,"
+    "hmac-sha2-512"};
+
+static void pump(nh_ssh_t *ssh);
+static void connect_next(nh_ssh_t *ssh);
+static void maybe_finish_close(nh_ssh_t *ssh);
+static void poll_cb(uv_poll_t *handle, int status, int events);
+
+/* Small helpers */
+
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+static void wipe_free(char *s) {
+  if (!s) return;
+  /* Secrets do not outlive the connection in freed heap memory. */
+  volatile char *p = s;
+  while (*p) *p++ = 0;
+  free(s);
+}
+
+const char *nh__ssh_errmsg(nh_ssh_t *ssh) {
+  char *msg = NULL;
+  if (!ssh->session) return "";
+  libssh2_session_last_error(ssh->session, &msg, NULL, 0);
+  return msg ? msg : "";
+}
+
+int nh__ssh_fail_detail(nh_ssh_t *ssh, const char *stage, int code, const char *fmt, ...) {
+  va_list ap;
+  ssh->failure.stage = stage;
+  va_start(ap, fmt);
+  vsnprintf(ssh->failure.detail, sizeof(ssh->failure.detail), fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+int nh__ssh_fatal(int rc) {
+  switch (rc) {
+  case LIBSSH2_ERROR_SOCKET_NONE:
+  case LIBSSH2_ERROR_SOCKET_SEND:
+  case LIBSSH2_ERROR_SOCKET_RECV:
+  case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+  case LIBSSH2_ERROR_SOCKET_TIMEOUT:
+  case LIBSSH2_ERROR_TIMEOUT:
+  case LIBSSH2_ERROR_DECRYPT:
+  case LIBSSH2_ERROR_ENCRYPT:
+  case LIBSSH2_ERROR_INVALID_MAC:
+  case LIBSSH2_ERROR_PROTO:
+  case LIBSSH2_ERROR_BAD_USE:
+  case LIBSSH2_ERROR_BAD_SOCKET:
+  case LIBSSH2_ERROR_KEX_FAILURE:
+  case LIBSSH2_ERROR_ALLOC:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+const nh_ssh_failure_t *nh_ssh_failure(const nh_ssh_t *ssh) {
+  return &ssh->failure;
+}
+
+const char *nh_ssh_host(const nh_ssh_t *ssh) {
+  if (ssh->name && *ssh->name) return ssh->name;
+  return ssh->address ? ssh->address : "?";
+}
+
+int nh_ssh_is_ready(const nh_ssh_t *ssh) {
+  return ssh->state == SSH_READY;
+}
+
+const char *nh_ssh_fingerprint(const nh_ssh_t *ssh) {
+  return ssh->fingerprint;
+}
+
+void *nh_ssh_get_data(const nh_ssh_t *ssh) {
+  return ssh->data;
+}
+
+void nh_ssh_set_data(nh_ssh_t *ssh, void *data) {
+  ssh->data = data;
+}
+
+nh_ssh_t *nh_ssh_new(nh_loop_t *loop) {
+  nh_ssh_t *ssh = calloc(1, sizeof(*ssh));
+  if (!ssh) return NULL;
+  ssh->loop = loop;
+  ssh->fd = -1;
+  ssh->jobs.next = ssh->jobs.prev = &ssh->jobs;
+  nh_timer_init(loop, &ssh->stage_timer);
+  nh_timer_init(loop, &ssh->keepalive_timer);
+  return ssh;
+}
+
+/* Jobs */
+
+static void kick_cb(nh_ready_t *ready) {
+  pump(container_of(ready, nh_ssh_t, kick));
+}
+
+static void post_pump(nh_ssh_t *ssh) {
+  if (ssh->state == SSH_READY) nh_loop_post(ssh->loop, &ssh->kick, kick_cb);
+}
+
+void nh__ssh_kick(nh_ssh_t *ssh) {
+  post_pump(ssh);
+}
+
+void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job) {
+  job->ssh = ssh;
+  job->prev = ssh->jobs.prev;
+  job->next = &ssh->jobs;
+  ssh->jobs.prev->next = job;
+  ssh->jobs.prev = job;
+  post_pump(ssh);
+}
+
+void nh__ssh_job_remove(nh_ssh_job_t *job) {
+  nh_ssh_t *ssh = job->ssh;
+  if (!job->next) return;
+  job->prev->next = job->next;
+  job->next->prev = job->prev;
+  job->next = job->prev = NULL;
+  if (ssh && ssh->writer == job) ssh->writer = NULL;
+}
+
+void nh__ssh_job_blocked(nh_ssh_job_t *job) {
+  nh_ssh_t *ssh = job->ssh;
+  if (libssh2_session_block_directions(ssh->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+    ssh->writer = job;
+  else if (ssh->writer == job)
+    ssh->writer = NULL;
+}
+
+int nh__ssh_job_may_run(const nh_ssh_job_t *job) {
+  return job->ssh->writer == NULL || job->ssh->writer == job;
+}
+
+static void abort_jobs(nh_ssh_t *ssh, int status) {
+  nh_ssh_job_t *job;
+  while ((job = ssh->jobs.next) != &ssh->jobs) {
+    nh__ssh_job_remove(job);
+    job->abort(job, status);
+  }
+  ssh->writer = NULL;
+}
+
+/* The socket */
+
+static void poll_closed_cb(uv_handle_t *handle) {
+  nh_ssh_t *ssh = container_of((uv_poll_t *)handle, nh_ssh_t, poll);
+  void (*after)(nh_ssh_t *) = ssh->after_poll_close;
+  if (ssh->fd >= 0) close(ssh->fd);
+  ssh->fd = -1;
+  ssh->pending_uv--;
+  ssh->after_poll_close = NULL;
+  if (after && ssh->state != SSH_CLOSING) after(ssh);
+  maybe_finish_close(ssh);
+}
+
+/* Closes the poll handle and then the socket; after(ssh) runs once both are released. */
+static void release_socket(nh_ssh_t *ssh, void (*after)(nh_ssh_t *ssh)) {
+  if (ssh->poll_open) {
+    ssh->poll_open = 0;
+    ssh->poll_events = 0;
+    ssh->after_poll_close = after;
+    ssh->pending_uv++;
+    uv_close((uv_handle_t *)&ssh->poll, poll_closed_cb);
+  } else {
+    if (ssh->fd >= 0) close(ssh->fd);
+    ssh->fd = -1;
+    if (after) after(ssh);
+  }
+}
+
+static void update_poll(nh_ssh_t *ssh) {
+  int events = 0;
+  if (!ssh->poll_open) return;
+  if (ssh->state == SSH_CONNECT) {
+    events = UV_WRITABLE;
+  } else if (ssh->session && (ssh->state == SSH_HANDSHAKE || ssh->state == SSH_AUTH ||
+                              (ssh->state == SSH_READY && ssh->jobs.next != &ssh->jobs))) {
+    int dirs = libssh2_session_block_directions(ssh->session);
+    events = UV_READABLE;
+    if (dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND) events |= UV_WRITABLE;
+  }
+  if (events == ssh->poll_events) return;
+  ssh->poll_events = events;
+  if (events == 0)
+    uv_poll_stop(&ssh->poll);
+  else
+    uv_poll_start(&ssh->poll, events, poll_cb);
+}
+
+/* Frees libssh2 state: agent, session (channels with it). The socket is shut down first so
+ * libssh2 cannot block or wait for the peer while freeing. */
+static void free_session(nh_ssh_t *ssh) {
+  int i;
+  if (ssh->agent) {
+    libssh2_agent_disconnect(ssh->agent);
+    libssh2_agent_free(ssh->agent);
+    ssh->agent = NULL;
+  }
+  if (!ssh->session) return;
+  if (ssh->fd >= 0) shutdown(ssh->fd, SHUT_RDWR);
+  for (i = 0; i < 4 && libssh2_session_free(ssh->session) == LIBSSH2_ERROR_EAGAIN; i++) {
+  }
+  ssh->session = NULL;
+}
+
+static void teardown(nh_ssh_t *ssh, int job_status) {
+  nh_timer_stop(&ssh->stage_timer);
+  nh_timer_stop(&ssh->keepalive_timer);
+  nh_loop_unpost(&ssh->kick);
+  abort_jobs(ssh, job_status);
+  free_session(ssh);
+  release_socket(ssh, NULL);
+  if (ssh->addrs) {
+    uv_freeaddrinfo(ssh->addrs);
+    ssh->addrs = ssh->addr_next = NULL;
+  }
+  if (ssh->counted_open) {
+    ssh->counted_open = 0;
+    nh__ssh_count_open(-1);
+  }
+}
+
+static void connect_fail(nh_ssh_t *ssh, int code) {
+  nh_ssh_connect_t *req = ssh->connect_req;
+  if (ssh->state == SSH_RATE) nh__ssh_rate_forget(ssh);
+  if (ssh->state == SSH_RESOLVE) uv_cancel((uv_req_t *)&ssh->gai);
+  ssh->state = SSH_FAILED;
+  teardown(ssh, NH_ECLOSED);
+  ssh->connect_req = NULL;
+  if (req) nh__op_done(&req->op, code);
+}
+
+/* The connection broke while in use. */
+static void ready_fail(nh_ssh_t *ssh, int code) {
+  if (!ssh->failure.stage)
+    nh__ssh_fail_detail(ssh, "connection", code, "connection lost: %s", nh__ssh_errmsg(ssh));
+  ssh->state = SSH_FAILED;
+  teardown(ssh, NH_ECLOSED);
+}
+
+/* Stage deadlines */
+
+static void stage_timeout_cb(nh_timer_t *timer) {
+  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, stage_timer);
+  const char *stage = ssh->stage;
+  if (ssh->state == SSH_HANDSHAKE) {
+    const char *banner = ssh->session ? libssh2_session_banner_get(ssh->session) : NULL;
+    stage = banner && *banner ? "kex" : "banner";
+  }
+  nh__ssh_fail_detail(ssh, stage, NH_ETIMEDOUT, "no progress in the %s stage for %llu ms", stage,
+                      (unsigned long long)ssh->connect_timeout_ms);
+  connect_fail(ssh, NH_ETIMEDOUT);
+}
+
+static void stage_begin(nh_ssh_t *ssh, const char *stage) {
+  ssh->stage = stage;
+  if (nh_timer_start(&ssh->stage_timer, stage_timeout_cb, ssh->connect_timeout_ms) < 0) {
+    nh__ssh_fail_detail(ssh, stage, NH_ENOMEM, "out of memory");
+    connect_fail(ssh, NH_ENOMEM);
+  }
+}
+
+/* Keepalives: only on idle connections, so a keepalive never interleaves with a job's
+ * half-sent packet. */
+
+static void keepalive_cb(nh_timer_t *timer) {
+  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, keepalive_timer);
+  int next = (int)ssh->keepalive_s;
+  if (ssh->state != SSH_READY) return;
+  if (ssh->jobs.next == &ssh->jobs && ssh->writer == NULL) {
+    int rc = libssh2_keepalive_send(ssh->session, &next);
+    if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN && nh__ssh_fatal(rc)) {
+      ready_fail(ssh, NH_ECLOSED);
+      return;
+    }
+    if (next <= 0) next = (int)ssh->keepalive_s;
+  }
+  nh_timer_start(&ssh->keepalive_timer, keepalive_cb, (uint64_t)next * 1000);
+}
+
+/* Authentication */
+
+enum { A_LIST, A_KEY, A_AGENT, A_PASSWORD, A_KBDINT, A_END };
+
+static int offered(const char *list, const char *method) {
+  size_t n = strlen(method);
+  const char *p = list;
+  while (p && *p) {
+    if (strncmp(p, method, n) == 0 && (p[n] == ',' || p[n] == 0)) return 1;
+    p = strchr(p, ',');
+    if (p) p++;
+  }
+  return 0;
+}
+
+static void note_tried(nh_ssh_t *ssh, const char *method) {
+  size_t len = strlen(ssh->auth_tried);
+  snprintf(ssh->auth_tried + len, sizeof(ssh->auth_tried) - len, "%s%s", len ? "," : "", method);
+  ssh->auth_tried_any = 1;
+}
+
+static LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC(kbdint_cb) {
+  nh_ssh_t *ssh = *abstract;
+  int i;
+  (void)name;
+  (void)name_len;
+  (void)instruction;
+  (void)instruction_len;
+  for (i = 0; i < num_prompts; i++) {
+    const char *answer = ssh->password ? ssh->password : "";
+    /* An echoed prompt asks for something public (a user name), never the secret. */
+    if (prompts[i].echo && prompts[i].length >= 4) {
+      char buf[64];
+      size_t n = prompts[i].length < sizeof(buf) - 1 ? prompts[i].length : sizeof(buf) - 1;
+      memcpy(buf, prompts[i].text, n);
+      buf[n] = 0;
+      if (strcasestr(buf, "user") || strcasestr(buf, "login")) answer = ssh->user;
+    }
+    responses[i].text = strdup(answer);
+    responses[i].length = responses[i].text ? (unsigned)strlen(answer) : 0;
+  }
+}
+
+/* Returns 0 when authenticated, NH_EAGAIN to wait, or a negative code. */
+static int step_auth(nh_ssh_t *ssh) {
+  LIBSSH2_SESSION *s = ssh->session;
+  unsigned ulen = (unsigned)strlen(ssh->user);
+  int rc;
+  if (ssh->auth_step == A_LIST) {
+    char *list = libssh2_userauth_list(s, ssh->user, ulen);
+    if (!list) {
+      if (libssh2_userauth_authenticated(s)) return 0; /* "none" was accepted */
+      rc = libssh2_session_last_errno(s);
+      if (rc == LIBSSH2_ERROR_EAGAIN) return NH_EAGAIN;
+      return nh__ssh_fail_detail(ssh, "auth", nh__ssh_fatal(rc) ? NH_ECLOSED : NH_EAUTH,
+                                 "could not list authentication methods: %s", nh__ssh_errmsg(ssh));
+    }
+    ssh->auth_methods = strdup(list);
+    if (!ssh->auth_methods) return NH_ENOMEM;
+    ssh->auth_step = A_KEY;
+  }
+  while (ssh->auth_step < A_END) {
+    switch (ssh->auth_step) {
+    case A_KEY:
+      if (ssh->key_file && offered(ssh->auth_methods, "publickey")) {
+        rc = libssh2_userauth_publickey_fromfile_ex(s, ssh->user, ulen, NULL, ssh->key_file,
+                                                    ssh->key_passphrase);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return NH_EAGAIN;
+        if (rc == 0) return 0;
+        note_tried(ssh, "publickey");
+        if (rc == LIBSSH2_ERROR_FILE)
+          snprintf(ssh->auth_note, sizeof(ssh->auth_note),
+                   "; key file %s unreadable or wrong passphrase", ssh->key_file);
+        if (nh__ssh_fatal(rc)) goto broken;
+      }
+      ssh->auth_step = A_AGENT;
+      break;
+    case A_AGENT:
+      if (ssh->use_agent && offered(ssh->auth_methods, "publickey")) {
+        if (ssh->agent_state == 0) {
+          ssh->agent = libssh2_agent_init(s);
+          if (!ssh->agent || libssh2_agent_connect(ssh->agent) != 0 ||
+              libssh2_agent_list_identities(ssh->agent) != 0) {
+            ssh->auth_step = A_PASSWORD;
+            break;
+          }
+          ssh->agent_state = 1;
+          ssh->agent_prev = NULL;
+        }
+        if (ssh->agent_state == 1) {
+          if (libssh2_agent_get_identity(ssh->agent, &ssh->agent_cur, ssh->agent_prev) != 0) {
+            ssh->auth_step = A_PASSWORD;
+            break;
+          }
+          ssh->agent_state = 2;
+        }
+        rc = libssh2_agent_userauth(ssh->agent, ssh->user, ssh->agent_cur);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return NH_EAGAIN;
+        if (rc == 0) return 0;
+        if (!strstr(ssh->auth_tried, "agent")) note_tried(ssh, "agent");
+        if (nh__ssh_fatal(rc)) goto broken;
+        ssh->agent_prev = ssh->agent_cur;
+        ssh->agent_state = 1;
+        break;
+      }
+      ssh->auth_step = A_PASSWORD;
+      break;
+    case A_PASSWORD:
+      if (ssh->password && offered(ssh->auth_methods, "password")) {
+        rc = libssh2_userauth_password_ex(s, ssh->user, ulen, ssh->password,
+                                          (unsigned)strlen(ssh->password), NULL);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return NH_EAGAIN;
+        if (rc == 0) return 0;
+        note_tried(ssh, "password");
+        if (rc == LIBSSH2_ERROR_PASSWORD_EXPIRED)
+          snprintf(ssh->auth_note, sizeof(ssh->auth_note), "; password expired");
+        if (nh__ssh_fatal(rc)) goto broken;
+      }
+      ssh->auth_step = A_KBDINT;
+      break;
+    case A_KBDINT:
+      if (ssh->password && offered(ssh->auth_methods, "keyboard-interactive")) {
+        rc = libssh2_userauth_keyboard_interactive_ex(s, ssh->user, ulen, kbdint_cb);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return NH_EAGAIN;
+        if (rc == 0) return 0;
+        note_tried(ssh, "keyboard-interactive");
+        if (nh__ssh_fatal(rc)) goto broken;
+      }
+      ssh->auth_step = A_END;
+      break;
+    default:
+      ssh->auth_step = A_END;
+    }
+  }
+  return nh__ssh_fail_detail(ssh, "auth", NH_EAUTH, "user %s: tried %s; server offers %s%s",
+                             ssh->user,
+                             ssh->auth_tried_any ? ssh->auth_tried : "nothing (no credentials)",
+                             ssh->auth_methods, ssh->auth_note);
+broken:
+  return nh__ssh_fail_detail(ssh, "auth", NH_EAUTH,
+                             "user %s: server closed the connection after %s failed%s", ssh->user,
+                             ssh->auth_tried, ssh->auth_note);
+}
+
+/* The pump: one step of whatever the connection is doing. */
+
+static int handshake_error(nh_ssh_t *ssh, int rc) {
+  const char *banner = libssh2_session_banner_get(ssh->session);
+  int have_banner = banner && *banner;
+  switch (rc) {
+  case LIBSSH2_ERROR_BANNER_RECV:
+  case LIBSSH2_ERROR_BANNER_SEND:
+    return nh__ssh_fail_detail(ssh, "banner", NH_EBANNER, "no SSH banner: %s", nh__ssh_errmsg(ssh));
+  case LIBSSH2_ERROR_SOCKET_RECV:
+  case LIBSSH2_ERROR_SOCKET_SEND:
+  case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+  case LIBSSH2_ERROR_SOCKET_NONE:
+    if (!have_banner)
+      return nh__ssh_fail_detail(ssh, "banner", NH_EBANNER,
+                                 "connection closed before the SSH banner: %s",
+                                 nh__ssh_errmsg(ssh));
+    /* fall through */
+  default:
+    return nh__ssh_fail_detail(ssh, "kex", NH_EKEX, "key exchange failed: %s", nh__ssh_errmsg(ssh));
+  }
+}
+
+static void became_ready(nh_ssh_t *ssh) {
+  nh_ssh_connect_t *req = ssh->connect_req;
+  nh_timer_stop(&ssh->stage_timer);
+  ssh->state = SSH_READY;
+  ssh->stage = NULL;
+  if (ssh->keepalive_s) {
+    libssh2_keepalive_config(ssh->session, 1, ssh->keepalive_s);
+    nh_timer_start(&ssh->keepalive_timer, keepalive_cb, (uint64_t)ssh->keepalive_s * 1000);
+  }
+  ssh->connect_req = NULL;
+  if (req) nh__op_done(&req->op, 0);
+}
+
+static void pump(nh_ssh_t *ssh) {
+  int rc;
+  if (ssh->state == SSH_HANDSHAKE) {
+    rc = libssh2_session_handshake(ssh->session, ssh->fd);
+    if (rc == LIBSSH2_ERROR_EAGAIN) goto wait;
+    if (rc < 0) {
+      connect_fail(ssh, handshake_error(ssh, rc));
+      return;
+    }
+    if ((rc = nh__knownhosts_verify(ssh)) < 0) {
+      connect_fail(ssh, rc);
+      return;
+    }
+    ssh->state = SSH_AUTH;
+    stage_begin(ssh, "auth");
+    if (ssh->state != SSH_AUTH) return;
+  }
+  if (ssh->state == SSH_AUTH) {
+    rc = step_auth(ssh);
+    if (rc == NH_EAGAIN) goto wait;
+    if (rc < 0) {
+      connect_fail(ssh, rc);
+      return;
+    }
+    became_ready(ssh);
+  }
+  if (ssh->state == SSH_READY) {
+    nh_ssh_job_t *job, *next;
+    unsigned before;
+    int passes = 0;
+    /* A job's read may pull packets of another channel off the socket into libssh2's
+     * queue after that channel's job has stepped; with the socket drained, no poll event
+     * would wake it. So pass over the jobs again while the last pass got anywhere. */
+    do {
+      before = ssh->progress;
+      for (job = ssh->jobs.next; job != &ssh->jobs; job = next) {
+        next = job->next;
+        if (!nh__ssh_job_may_run(job)) continue;
+        rc = job->step(job);
+        if (rc < 0) {
+          ready_fail(ssh, rc);
+          return;
+        }
+        if (ssh->state != SSH_READY) return;
+      }
+    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs &&
+             ssh->jobs.next->next != &ssh->jobs && ++passes < 8);
+  }
+wait:
+  update_poll(ssh);
+}
+
+static void poll_cb(uv_poll_t *handle, int status, int events) {
+  nh_ssh_t *ssh = container_of(handle, nh_ssh_t, poll);
+  (void)events;
+  if (ssh->state == SSH_CONNECT) {
+    int err = 0;
+    socklen_t len = sizeof(err);
+    /* libuv reports POLLERR as UV_EBADF: the socket's own error says what happened. */
+    if (getsockopt(ssh->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (!err && status < 0) err = ECONNREFUSED;
+    if (err == EINPROGRESS) return;
+    if (err) {
+      ssh->last_connect_err = uv_translate_sys_error(err);
+      release_socket(ssh, connect_next);
+      return;
+    }
+    nh_timer_stop(&ssh->stage_timer);
+    ssh->state = SSH_HANDSHAKE;
+    stage_begin(ssh, "banner");
+    if (ssh->state != SSH_HANDSHAKE) return;
+  }
+  pump(ssh);
+}
+
+/* Connecting */
+
+/* Copies the names of pref that libssh2 supports for method_type into out. */
+static void filter_supported(LIBSSH2_SESSION *session, int method_type, const char *pref, char *out,
+                             size_t outlen) {
+  const char **algs = NULL;
+  int n = libssh2_session_supported_algs(session, method_type, &algs), i;
+  size_t used = 0;
+  const char *p = pref;
+  out[0] = 0;
+  while (*p) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    for (i = 0; i < n; i++) {
+      if (strlen(algs[i]) == len && strncmp(algs[i], p, len) == 0 && used + len + 2 < outlen) {
+        if (used) out[used++] = ',';
+        memcpy(out + used, p, len);
+        used += len;
+        out[used] = 0;
+        break;
+      }
+    }
+    p += len;
+    if (*p == ',') p++;
+  }
+  if (n > 0) libssh2_free(session, algs);
+}
+
+static int start_session(nh_ssh_t *ssh) {
+  static const int slots[NH_SSH_ALG_COUNT][2] = {{LIBSSH2_METHOD_KEX, -1},
+                                                 {LIBSSH2_METHOD_HOSTKEY, -1},
+                                                 {LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_CRYPT_SC},
+                                                 {LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC}};
+  static const char *const slot_names[NH_SSH_ALG_COUNT] = {"kex", "hostkey", "cipher", "mac"};
+  int i, j;
+  ssh->session = libssh2_session_init_ex(NULL, NULL, NULL, ssh);
+  if (!ssh->session) return NH_ENOMEM;
+  libssh2_session_set_blocking(ssh->session, 0);
+  for (i = 0; i < NH_SSH_ALG_COUNT; i++) {
+    const char *pref = ssh->algorithms[i] ? ssh->algorithms[i] : default_algorithms[i];
+    for (j = 0; j < 2 && slots[i][j] >= 0; j++) {
+      char filtered[1024];
+      /* libssh2 1.10 removes unknown names with an overlapping memcpy: hand it only names
+       * it implements. */
+      filter_supported(ssh->session, slots[i][j], pref, filtered, sizeof(filtered));
+      if (!filtered[0] || libssh2_session_method_pref(ssh->session, slots[i][j], filtered) < 0)
+        return nh__ssh_fail_detail(ssh, "kex", NH_EKEX,
+                                   "none of the %s algorithms is supported by libssh2: %s",
+                                   slot_names[i], pref);
+    }
+  }
+  return 0;
+}
+
+static void connect_next(nh_ssh_t *ssh) {
+  const struct sockaddr *sa = NULL;
+  socklen_t salen = 0;
+  int fd, one = 1, rc;
+  if (ssh->state != SSH_CONNECT) return;
+  if (ssh->have_numeric) {
+    ssh->have_numeric = 0;
+    sa = (const struct sockaddr *)&ssh->numeric;
+    salen = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  } else if (ssh->addr_next) {
+    sa = ssh->addr_next->ai_addr;
+    salen = ssh->addr_next->ai_addrlen;
+    ssh->addr_next = ssh->addr_next->ai_next;
+  }
+  if (!sa) {
+    int err = ssh->last_connect_err ? ssh->last_connect_err : NH_EHOSTUNREACH;
+    nh__ssh_fail_detail(ssh, "connect", err, "TCP connect to %s port %d failed: %s", ssh->address,
+                        ssh->port, nh_strerror(err));
+    connect_fail(ssh, err);
+    return;
+  }
+  fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    int err = uv_translate_sys_error(errno);
+    nh__ssh_fail_detail(ssh, "connect", err, "socket: %s", nh_strerror(err));
+    connect_fail(ssh, err);
+    return;
+  }
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ssh->fd = fd;
+  if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS) {
+    ssh->last_connect_err = uv_translate_sys_error(errno);
+    release_socket(ssh, connect_next);
+    return;
+  }
+  if ((rc = uv_poll_init_socket(ssh->loop->uv, &ssh->poll, fd)) < 0) {
+    nh__ssh_fail_detail(ssh, "connect", rc, "uv_poll_init: %s", nh_strerror(rc));
+    connect_fail(ssh, rc);
+    return;
+  }
+  ssh->poll_open = 1;
+  ssh->poll_events = UV_WRITABLE;
+  uv_poll_start(&ssh->poll, UV_WRITABLE, poll_cb);
+  if (!ssh->counted_open) {
+    ssh->counted_open = 1;
+    nh__ssh_count_open(1);
+  }
+  if ((rc = start_session(ssh)) < 0) connect_fail(ssh, rc);
+}
+
+static void gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+  nh_ssh_t *ssh = container_of(req, nh_ssh_t, gai);
+  ssh->pending_uv--;
+  if (ssh->state != SSH_RESOLVE) {
+    if (res) uv_freeaddrinfo(res);
+    maybe_finish_close(ssh);
+    return;
+  }
+  if (status < 0 || !res) {
+    nh__ssh_fail_detail(ssh, "connect", NH_ERESOLVE, "cannot resolve %s: %s", ssh->address,
+                        uv_strerror(status));
+    connect_fail(ssh, NH_ERESOLVE);
+    return;
+  }
+  ssh->addrs = ssh->addr_next = res;
+  ssh->state = SSH_CONNECT;
+  connect_next(ssh);
+}
+
+static void start_resolve(nh_ssh_t *ssh) {
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&ssh->numeric;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ssh->numeric;
+  struct addrinfo hints;
+  char port[16];
+  int rc;
+  stage_begin(ssh, "connect");
+  if (ssh->state != SSH_RESOLVE) return;
+  /* A literal address needs no resolver thread. */
+  if (uv_ip4_addr(ssh->address, ssh->port, v4) == 0 ||
+      uv_ip6_addr(ssh->address, ssh->port, v6) == 0) {
+    ssh->have_numeric = 1;
+    ssh->state = SSH_CONNECT;
+    connect_next(ssh);
+    return;
+  }
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  snprintf(port, sizeof(port), "%d", ssh->port);
+  rc = uv_getaddrinfo(ssh->loop->uv, &ssh->gai, gai_cb, ssh->address, port, &hints);
+  if (rc < 0) {
+    nh__ssh_fail_detail(ssh, "connect", NH_ERESOLVE, "cannot resolve %s: %s", ssh->address,
+                        uv_strerror(rc));
+    connect_fail(ssh, NH_ERESOLVE);
+    return;
+  }
+  ssh->pending_uv++;
+}
+
+static void rate_resume(nh_ssh_t *ssh) {
+  if (ssh->state != SSH_RATE) return;
+  ssh->state = SSH_RESOLVE;
+  start_resolve(ssh);
+}
+
+static void connect_cancel(nh_op_t *op) {
+  nh_ssh_connect_t *req = (nh_ssh_connect_t *)op;
+  nh_ssh_t *ssh = req->ssh;
+  if (ssh->connect_req == req) {
+    nh__ssh_fail_detail(ssh, ssh->stage ? ssh->stage : "connect", op->reason,
+                        "%s during the %s stage", nh_strerror(op->reason),
+                        ssh->stage ? ssh->stage : "connect");
+    connect_fail(ssh, op->reason);
+  } else {
+    nh__op_done(op, op->reason);
+  }
+}
+
+static const nh_op_type_t connect_type = {"ssh.connect", connect_cancel};
+
+static void global_init(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  libssh2_init(0);
+  /* A peer that resets the connection must give an error, not kill the process. */
+  signal(SIGPIPE, SIG_IGN);
+  nh_ssh_raise_nofile();
+}
+
+int nh_ssh_connect(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg, nh_op_cb cb) {
+  int i;
+  if (ssh->state != SSH_IDLE || !cfg->address || !*cfg->address || !cfg->user) return NH_EINVAL;
+  if (cfg->port < 0 || cfg->port > 65535) return NH_EINVAL;
+  global_init();
+  ssh->name = dup_or_null(cfg->name);
+  ssh->address = strdup(cfg->address);
+  ssh->user = strdup(cfg->user);
+  ssh->password = dup_or_null(cfg->password);
+  ssh->key_file = dup_or_null(cfg->key_file);
+  ssh->key_passphrase = dup_or_null(cfg->key_passphrase);
+  ssh->known_hosts = dup_or_null(cfg->known_hosts);
+  for (i = 0; i < NH_SSH_ALG_COUNT; i++) ssh->algorithms[i] = dup_or_null(cfg->algorithms[i]);
+  ssh->port = cfg->port ? cfg->port : 22;
+  ssh->use_agent = cfg->use_agent;
+  ssh->policy = cfg->host_key_policy;
+  ssh->connect_timeout_ms =
+      cfg->connect_timeout_ms ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+  ssh->keepalive_s = cfg->keepalive_s;
+  if (!ssh->address || !ssh->user) return NH_ENOMEM; /* freed by nh_ssh_free */
+  nh__op_init(&req->op, ssh->loop, &connect_type);
+  req->ssh = ssh;
+  ssh->connect_req = req;
+  nh__op_begin(&req->op, cb, 0);
+  if (nh__ssh_rate_acquire(ssh, rate_resume)) {
+    ssh->state = SSH_RESOLVE;
+    start_resolve(ssh);
+  } else {
+    ssh->state = SSH_RATE;
+  }
+  return 0;
+}
+
+/* Closing */
+
+static void free_config(nh_ssh_t *ssh) {
+  int i;
+  free(ssh->name);
+  free(ssh->address);
+  free(ssh->user);
+  wipe_free(ssh->password);
+  free(ssh->key_file);
+  wipe_free(ssh->key_passphrase);
+  free(ssh->known_hosts);
+  free(ssh->auth_methods);
+  for (i = 0; i < NH_SSH_ALG_COUNT; i++) free(ssh->algorithms[i]);
+  ssh->name = ssh->address = ssh->user = ssh->password = ssh->key_file = NULL;
+  ssh->key_passphrase = ssh->known_hosts = ssh->auth_methods = NULL;
+  memset(ssh->algorithms, 0, sizeof(ssh->algorithms));
+}
+
+static void finish_close_cb(nh_ready_t *ready) {
+  nh_ssh_t *ssh = container_of(ready, nh_ssh_t, kick);
+  nh_ssh_close_cb cb = ssh->close_cb;
+  ssh->state = SSH_CLOSED;
+  if (cb) cb(ssh);
+  if (ssh->free_on_close) nh_ssh_free(ssh);
+}
+
+static void maybe_finish_close(nh_ssh_t *ssh) {
+  if (ssh->state == SSH_CLOSING && ssh->pending_uv == 0)
+    nh_loop_post(ssh->loop, &ssh->kick, finish_close_cb);
+}
+
+void nh_ssh_close(nh_ssh_t *ssh, nh_ssh_close_cb close_cb, int free_on_close) {
+  nh_ssh_state_t prev = ssh->state;
+  if (prev == SSH_CLOSING || prev == SSH_CLOSED) {
+    ssh->free_on_close = free_on_close;
+    if (prev == SSH_CLOSED && free_on_close) nh_ssh_free(ssh);
+    return;
+  }
+  ssh->close_cb = close_cb;
+  ssh->free_on_close = free_on_close;
+  if (ssh->connect_req) {
+    nh_ssh_connect_t *req = ssh->connect_req;
+    ssh->connect_req = NULL;
+    nh__op_done(&req->op, NH_ECANCELED);
+  }
+  if (prev == SSH_RATE) nh__ssh_rate_forget(ssh);
+  if (prev == SSH_RESOLVE) uv_cancel((uv_req_t *)&ssh->gai);
+  ssh->state = SSH_CLOSING;
+  if (prev == SSH_READY) {
+    abort_jobs(ssh, NH_ECANCELED);
+    /* One polite attempt; a connection that cannot take it now is just dropped. */
+    if (!ssh->writer) libssh2_session_disconnect(ssh->session, "nethost: closing");
+  }
+  teardown(ssh, NH_ECANCELED);
+  free_config(ssh);
+  maybe_finish_close(ssh);
+}
+
+void nh_ssh_free(nh_ssh_t *ssh) {
+  if (!ssh) return;
+  free_config(ssh);
+  free(ssh);
+}

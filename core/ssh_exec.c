@@ -1,0 +1,236 @@
+/* nethost core: exec channels — open, exec, read stdout and stderr until the channel
+ * closes, collect the exit status, free.
+ *
+ * The job is allocated apart from the request: when the request is cancelled or times out,
+ * the request completes at once and the job stays with the connection as a "closer" that
+ * finishes the libssh2 call it was in (libssh2 must see the same call again after EAGAIN)
+ * and then closes and frees the channel in the background.
+ */
+#include "ssh_internal.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_OUTPUT (64u << 20)
+
+enum { X_OPEN, X_EXEC, X_READ, X_CLOSE, X_FREE };
+
+typedef struct {
+  nh_ssh_job_t job;   /* first member */
+  nh_ssh_exec_t *req; /* NULL once detached */
+  LIBSSH2_CHANNEL *ch;
+  int state;
+  int status; /* the result to deliver after close */
+  char *command;
+} exec_job_t;
+
+static int grow(char **buf, size_t *cap, size_t need) {
+  size_t ncap = *cap ? *cap : 4096;
+  char *p;
+  if (need <= *cap) return 0;
+  while (ncap < need) ncap *= 2;
+  if (!(p = realloc(*buf, ncap))) return NH_ENOMEM;
+  *buf = p;
+  *cap = ncap;
+  return 0;
+}
+
+static void finish(exec_job_t *x, int status) {
+  nh_ssh_exec_t *req = x->req;
+  nh__ssh_job_remove(&x->job);
+  if (req) {
+    req->job = NULL;
+    nh__op_done(&req->op, status);
+  }
+  free(x->command);
+  free(x);
+}
+
+/* Reads everything available from both streams. Returns 1 at EOF, 0 on EAGAIN, or a
+ * negative libssh2 / NH_E* code. */
+static int read_streams(exec_job_t *x) {
+  nh_ssh_exec_t *req = x->req;
+  char scratch[16384];
+  for (;;) {
+    int progress = 0, stream;
+    for (stream = 0; stream < 2; stream++) {
+      char **buf = stream ? &req->err : &req->out;
+      size_t *len = stream ? &req->err_len : &req->out_len;
+      size_t *cap = stream ? &req->err_cap : &req->out_cap;
+      ssize_t n;
+      char *dst = scratch;
+      size_t room = sizeof(scratch);
+      if (req) {
+        if (req->out_len + req->err_len >= req->max_output) return NH_ETOOBIG;
+        if (grow(buf, cap, *len + 4096) < 0) return NH_ENOMEM;
+        dst = *buf + *len;
+        room = *cap - *len;
+        if (room > req->max_output - req->out_len - req->err_len + 1)
+          room = req->max_output - req->out_len - req->err_len + 1;
+      }
+      n = libssh2_channel_read_ex(x->ch, stream, dst, room);
+      if (n == LIBSSH2_ERROR_EAGAIN) continue;
+      if (n < 0) return (int)n;
+      if (n > 0) {
+        progress = 1;
+        x->job.ssh->progress++;
+        if (req) *len += (size_t)n;
+      }
+    }
+    if (libssh2_channel_eof(x->ch)) {
+      /* Drain what is still queued before EOF counts. */
+      if (!progress) return 1;
+      continue;
+    }
+    if (!progress) return 0;
+  }
+}
+
+static int exec_step(nh_ssh_job_t *job) {
+  exec_job_t *x = (exec_job_t *)job;
+  nh_ssh_t *ssh = job->ssh;
+  int rc;
+  for (;;) {
+    switch (x->state) {
+    case X_OPEN:
+      x->ch = libssh2_channel_open_session(ssh->session);
+      if (!x->ch) {
+        rc = libssh2_session_last_errno(ssh->session);
+        if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "cannot open a channel: %s",
+                            nh__ssh_errmsg(ssh));
+        finish(x, NH_ECHANNEL);
+        return 0;
+      }
+      x->state = x->req ? X_EXEC : X_CLOSE;
+      break;
+    case X_EXEC:
+      rc = libssh2_channel_process_startup(x->ch, "exec", 4, x->command,
+                                           (unsigned)strlen(x->command));
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      if (rc < 0) {
+        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "exec request refused: %s",
+                            nh__ssh_errmsg(ssh));
+        x->status = NH_ECHANNEL;
+        x->state = X_CLOSE;
+        break;
+      }
+      x->state = x->req ? X_READ : X_CLOSE;
+      break;
+    case X_READ:
+      rc = read_streams(x);
+      if (rc == 0) goto blocked;
+      if (rc < 0) {
+        if (rc == NH_ETOOBIG) {
+          nh__ssh_fail_detail(ssh, "command", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
+                              x->req->max_output);
+          x->status = NH_ETOOBIG;
+        } else if (rc == NH_ENOMEM) {
+          x->status = NH_ENOMEM;
+        } else if (nh__ssh_fatal(rc)) {
+          return NH_ECLOSED;
+        } else {
+          nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "read failed: %s", nh__ssh_errmsg(ssh));
+          x->status = NH_ECHANNEL;
+        }
+        /* A failed request completes now; the channel closes in the background. */
+        if (x->req) {
+          x->req->job = NULL;
+          nh__op_done(&x->req->op, x->status);
+          x->req = NULL;
+        }
+      }
+      x->state = X_CLOSE;
+      break;
+    case X_CLOSE:
+      rc = libssh2_channel_close(x->ch);
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+      if (x->req) {
+        char *sig = NULL;
+        size_t siglen = 0;
+        x->req->exit_status = libssh2_channel_get_exit_status(x->ch);
+        if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 &&
+            sig) {
+          x->req->exit_signal = sig; /* libssh2's default allocator is malloc */
+          x->req->exit_status = -1;
+        }
+      }
+      x->state = X_FREE;
+      break;
+    case X_FREE:
+      rc = libssh2_channel_free(x->ch);
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      x->ch = NULL;
+      finish(x, x->status);
+      return 0;
+    }
+    ssh->progress++; /* a call completed: the job moved on */
+  }
+blocked:
+  nh__ssh_job_blocked(job);
+  return 0;
+}
+
+static void exec_abort(nh_ssh_job_t *job, int status) {
+  exec_job_t *x = (exec_job_t *)job;
+  nh_ssh_exec_t *req = x->req;
+  if (req) {
+    req->job = NULL;
+    nh__op_done(&req->op, status);
+  }
+  free(x->command);
+  free(x); /* the channel goes with the session */
+}
+
+static void exec_cancel(nh_op_t *op) {
+  nh_ssh_exec_t *req = (nh_ssh_exec_t *)op;
+  exec_job_t *x = req->job;
+  if (x) {
+    /* Detach: the job finishes its libssh2 call, then closes the channel. */
+    x->req = NULL;
+    req->job = NULL;
+    if (x->state == X_READ) x->state = X_CLOSE;
+    nh__ssh_kick(x->job.ssh);
+  }
+  nh__op_done(op, op->reason);
+}
+
+static const nh_op_type_t exec_type = {"ssh.exec", exec_cancel};
+
+int nh_ssh_exec(nh_ssh_exec_t *req, nh_ssh_t *ssh, const char *command, uint64_t timeout_ms,
+                size_t max_output, nh_op_cb cb) {
+  exec_job_t *x;
+  memset(req, 0, sizeof(*req));
+  req->exit_status = -1;
+  if (!nh_ssh_is_ready(ssh)) return NH_ECLOSED;
+  ssh->failure.stage = NULL;
+  ssh->failure.detail[0] = 0;
+  if (!(x = calloc(1, sizeof(*x)))) return NH_ENOMEM;
+  if (!(x->command = strdup(command))) {
+    free(x);
+    return NH_ENOMEM;
+  }
+  req->ssh = ssh;
+  req->max_output = max_output ? max_output : DEFAULT_MAX_OUTPUT;
+  req->job = x;
+  x->req = req;
+  x->state = X_OPEN;
+  x->job.step = exec_step;
+  x->job.abort = exec_abort;
+  nh__op_init(&req->op, ssh->loop, &exec_type);
+  nh__ssh_job_add(ssh, &x->job);
+  nh__op_begin(&req->op, cb, timeout_ms);
+  return 0;
+}
+
+void nh_ssh_exec_cleanup(nh_ssh_exec_t *req) {
+  free(req->out);
+  free(req->err);
+  free(req->exit_signal);
+  req->out = req->err = req->exit_signal = NULL;
+  req->out_len = req->err_len = req->out_cap = req->err_cap = 0;
+}

@@ -1,0 +1,122 @@
+/* nethost core: what the SSH files share (core/ssh.c, ssh_exec.c, ssh_shell.c,
+ * ssh_knownhosts.c, ssh_limits.c). Not for use outside core/ssh*.c. */
+#ifndef NH_SSH_INTERNAL_H
+#define NH_SSH_INTERNAL_H
+
+#include "ssh.h"
+
+#include <libssh2.h>
+#include <uv.h>
+
+typedef struct nh_ssh_job_s nh_ssh_job_t;
+
+/* A job is one piece of channel work on a connection (an exec, a shell). The connection's
+ * pump steps every job whenever the socket is ready, so a job repeats its pending libssh2
+ * call with the same arguments until it stops returning EAGAIN. */
+struct nh_ssh_job_s {
+  nh_ssh_job_t *next, *prev;
+  nh_ssh_t *ssh;
+  /* Advances the job as far as it goes without blocking. Returns 0 (the job may have
+   * unlinked and freed itself), or a negative NH_E* code when the connection itself is
+   * broken: the pump then fails the connection, which aborts every job. */
+  int (*step)(nh_ssh_job_t *job);
+  /* The connection is gone (status NH_ECLOSED or NH_ECANCELED): complete any pending
+   * operation with status and release the job if nobody else owns it. No I/O: the
+   * channels are freed with the session. The job is already unlinked. */
+  void (*abort)(nh_ssh_job_t *job, int status);
+};
+
+typedef enum {
+  SSH_IDLE,
+  SSH_RATE,      /* waiting for a connect-rate token */
+  SSH_RESOLVE,   /* uv_getaddrinfo */
+  SSH_CONNECT,   /* TCP connect */
+  SSH_HANDSHAKE, /* banner + kex */
+  SSH_AUTH,
+  SSH_READY,
+  SSH_FAILED, /* socket released; waiting for nh_ssh_close */
+  SSH_CLOSING,
+  SSH_CLOSED
+} nh_ssh_state_t;
+
+struct nh_ssh_s {
+  nh_loop_t *loop;
+  void *data;
+  nh_ssh_state_t state;
+  LIBSSH2_SESSION *session;
+  uv_os_sock_t fd;
+  uv_poll_t poll;
+  int poll_open;        /* poll initialised and not yet closing */
+  int poll_events;      /* events the poll is started for (0: stopped) */
+  int pending_uv;       /* libuv requests/handles whose callbacks are outstanding */
+  nh_ssh_job_t jobs;    /* sentinel of a circular list */
+  nh_ssh_job_t *writer; /* a job holding a partially sent packet: only it may send */
+  nh_ready_t kick;      /* deferred pump */
+  unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
+  nh_timer_t stage_timer;
+  nh_timer_t keepalive_timer;
+  nh_ssh_failure_t failure;
+  char fingerprint[80];
+  nh_ssh_connect_t *connect_req;
+  nh_ssh_close_cb close_cb;
+  int free_on_close;
+  int counted_open; /* counted in nh_ssh_open_count */
+  /* connecting */
+  uv_getaddrinfo_t gai;
+  struct addrinfo *addrs, *addr_next;
+  struct sockaddr_storage numeric;
+  int have_numeric;
+  int auth_step; /* index into the auth methods tried */
+  int auth_tried_any;
+  char *auth_methods; /* the server's list, copied */
+  char auth_tried[64];
+  LIBSSH2_AGENT *agent;
+  struct libssh2_agent_publickey *agent_prev, *agent_cur;
+  const char *stage; /* the stage the stage timer guards */
+  int last_connect_err;
+  char auth_note[160];
+  void (*after_poll_close)(nh_ssh_t *ssh);
+  int agent_state;
+  nh_ssh_t *rate_next; /* connect-rate queue */
+  /* the copied configuration */
+  char *name, *address, *user, *password, *key_file, *key_passphrase, *known_hosts;
+  char *algorithms[NH_SSH_ALG_COUNT];
+  int port, use_agent;
+  nh_hostkey_policy_t policy;
+  uint64_t connect_timeout_ms;
+  unsigned keepalive_s;
+};
+
+/* Adds job to ssh and schedules a pump so it starts on a later loop iteration. */
+void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job);
+/* Unlinks job (releases the writer slot if it held it). */
+void nh__ssh_job_remove(nh_ssh_job_t *job);
+/* Schedules a pump of ssh on the ready queue. */
+void nh__ssh_kick(nh_ssh_t *ssh);
+/* After a call returned EAGAIN: if libssh2 is blocked sending, job holds the writer slot. */
+void nh__ssh_job_blocked(nh_ssh_job_t *job);
+/* Whether job may call into libssh2 now (no other job holds a half-sent packet). */
+int nh__ssh_job_may_run(const nh_ssh_job_t *job);
+/* Records a failure of stage with a formatted detail. Returns code. */
+int nh__ssh_fail_detail(nh_ssh_t *ssh, const char *stage, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* libssh2's last error message for ssh ("" if none). */
+const char *nh__ssh_errmsg(nh_ssh_t *ssh);
+/* Whether a libssh2 error code means the transport is broken. */
+int nh__ssh_fatal(int rc);
+
+/* Known hosts (ssh_knownhosts.c). Verifies the session's host key against path under
+ * policy; pins it for accept-new. Fills ssh->fingerprint. Returns 0 or NH_EHOSTKEY (with
+ * the failure detail set). */
+int nh__knownhosts_verify(nh_ssh_t *ssh);
+/* Flushes pending accept-new writes now (tests, exit). */
+void nh__knownhosts_flush(void);
+
+/* Limits (ssh_limits.c). Asks for a connect-rate token: returns 1 if ssh may connect now,
+ * else 0 and calls resume(ssh) later (on loop). */
+int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh));
+/* Removes ssh from the rate queue (close while waiting). */
+void nh__ssh_rate_forget(nh_ssh_t *ssh);
+void nh__ssh_count_open(int delta);
+
+#endif

@@ -1,0 +1,315 @@
+/* nethost core: host-key verification against OpenSSH known_hosts files.
+ *
+ * Each file is parsed once into a libssh2 known-hosts collection (owned by a private,
+ * never-connected session, so it outlives the connections that use it) and re-read when
+ * the file changes on disk. Keys pinned under accept-new are added to the collection at
+ * once, so other connections see them, and written in batches: many hosts accepted in the
+ * same loop iteration cost one rewrite. A write takes an flock on "FILE.lock" (other
+ * nethost processes), re-reads the file, and replaces it atomically with rename(2).
+ */
+#include "ssh_internal.h"
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct kh_file_s {
+  struct kh_file_s *next;
+  char *path;
+  LIBSSH2_SESSION *owner;
+  LIBSSH2_KNOWNHOSTS *kh;
+  struct timespec mtime;
+  off_t size;
+  int loaded;
+  char *pending; /* lines to append */
+  size_t pending_len;
+} kh_file_t;
+
+static kh_file_t *files;
+static nh_ready_t flush_node;
+static nh_loop_t *flush_loop;
+
+static void fingerprint_of(const unsigned char *digest, char *out, size_t outlen) {
+  unsigned char b64[64];
+  int n = EVP_EncodeBlock(b64, digest, 32);
+  while (n > 0 && b64[n - 1] == '=') n--; /* OpenSSH prints it unpadded */
+  snprintf(out, outlen, "SHA256:%.*s", n, (const char *)b64);
+}
+
+/* The fingerprint of a key stored base64-encoded (as libssh2_knownhost.key holds it). */
+static void fingerprint_b64(const char *key_b64, char *out, size_t outlen) {
+  size_t len = strlen(key_b64);
+  unsigned char *raw = malloc(len + 1), digest[32];
+  int n;
+  if (!raw) {
+    snprintf(out, outlen, "?");
+    return;
+  }
+  n = EVP_DecodeBlock(raw, (const unsigned char *)key_b64, (int)len);
+  if (n < 0) {
+    snprintf(out, outlen, "?");
+    free(raw);
+    return;
+  }
+  /* EVP_DecodeBlock counts padding bytes as data. */
+  if (len >= 1 && key_b64[len - 1] == '=') n--;
+  if (len >= 2 && key_b64[len - 2] == '=') n--;
+  EVP_Digest(raw, (size_t)n, digest, NULL, EVP_sha256(), NULL);
+  fingerprint_of(digest, out, outlen);
+  free(raw);
+}
+
+static char *default_path(const char *configured) {
+  const char *home = getenv("HOME");
+  char *p;
+  if (configured && configured[0] == '~' && configured[1] == '/' && home) {
+    p = malloc(strlen(home) + strlen(configured));
+    if (p) sprintf(p, "%s%s", home, configured + 1);
+    return p;
+  }
+  if (configured) return strdup(configured);
+  if (!home) home = ".";
+  p = malloc(strlen(home) + 24);
+  if (p) sprintf(p, "%s/.ssh/known_hosts", home);
+  return p;
+}
+
+static int key_bit(int type) {
+  switch (type) {
+  case LIBSSH2_HOSTKEY_TYPE_RSA:
+    return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+  case LIBSSH2_HOSTKEY_TYPE_DSS:
+    return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+    return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+    return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+    return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+  case LIBSSH2_HOSTKEY_TYPE_ED25519:
+    return LIBSSH2_KNOWNHOST_KEY_ED25519;
+  default:
+    return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+  }
+}
+
+static const char *key_type_name(int type) {
+  switch (type) {
+  case LIBSSH2_HOSTKEY_TYPE_RSA:
+    return "ssh-rsa";
+  case LIBSSH2_HOSTKEY_TYPE_DSS:
+    return "ssh-dss";
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+    return "ecdsa-sha2-nistp256";
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+    return "ecdsa-sha2-nistp384";
+  case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+    return "ecdsa-sha2-nistp521";
+  case LIBSSH2_HOSTKEY_TYPE_ED25519:
+    return "ssh-ed25519";
+  default:
+    return "unknown";
+  }
+}
+
+/* Returns the cached collection for path, (re)reading the file if it changed. NULL with
+ * *err set on failure. */
+static kh_file_t *load(const char *path, char *err, size_t errlen) {
+  kh_file_t *f;
+  struct stat st;
+  int have = stat(path, &st) == 0;
+  for (f = files; f; f = f->next)
+    if (strcmp(f->path, path) == 0) break;
+  if (!f) {
+    if (!(f = calloc(1, sizeof(*f))) || !(f->path = strdup(path)) ||
+        !(f->owner = libssh2_session_init())) {
+      if (f) free(f->path);
+      free(f);
+      snprintf(err, errlen, "out of memory");
+      return NULL;
+    }
+    f->next = files;
+    files = f;
+  }
+  if (f->loaded && f->pending_len == 0 &&
+      (!have ? f->size != -1
+             : st.st_size != f->size || st.st_mtim.tv_sec != f->mtime.tv_sec ||
+                   st.st_mtim.tv_nsec != f->mtime.tv_nsec))
+    f->loaded = 0; /* changed on disk: read it again */
+  if (f->loaded) return f;
+  if (f->kh) libssh2_knownhost_free(f->kh);
+  if (!(f->kh = libssh2_knownhost_init(f->owner))) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (have && libssh2_knownhost_readfile(f->kh, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+    char *msg = NULL;
+    libssh2_session_last_error(f->owner, &msg, NULL, 0);
+    snprintf(err, errlen, "cannot read known_hosts file %s: %s", path, msg ? msg : "?");
+    return NULL;
+  }
+  f->size = have ? st.st_size : -1;
+  if (have) f->mtime = st.st_mtim;
+  f->loaded = 1;
+  return f;
+}
+
+static int append_pending(kh_file_t *f, const char *line, size_t len) {
+  char *p = realloc(f->pending, f->pending_len + len + 1);
+  if (!p) return NH_ENOMEM;
+  memcpy(p + f->pending_len, line, len);
+  f->pending = p;
+  f->pending_len += len;
+  p[f->pending_len] = 0;
+  return 0;
+}
+
+static int write_file(kh_file_t *f) {
+  char *lock = malloc(strlen(f->path) + 16), *tmp = malloc(strlen(f->path) + 32);
+  int lfd = -1, ok = 0;
+  FILE *in = NULL, *out = NULL;
+  struct stat st;
+  char *slash;
+  int made_tmp = 0;
+  if (!lock || !tmp) goto done;
+  /* Create ~/.ssh if needed, private as OpenSSH makes it. */
+  strcpy(tmp, f->path);
+  if ((slash = strrchr(tmp, '/')) && slash != tmp) {
+    *slash = 0;
+    mkdir(tmp, 0700);
+  }
+  sprintf(lock, "%s.lock", f->path);
+  sprintf(tmp, "%s.tmp%ld", f->path, (long)getpid());
+  if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) goto done;
+  if (flock(lfd, LOCK_EX) < 0) goto done;
+  if (!(out = fopen(tmp, "w"))) goto done;
+  made_tmp = 1;
+  if ((in = fopen(f->path, "r"))) {
+    char buf[8192];
+    size_t n;
+    int last = '\n';
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+      fwrite(buf, 1, n, out);
+      last = buf[n - 1];
+    }
+    if (last != '\n') fputc('\n', out);
+    fclose(in);
+  }
+  fwrite(f->pending, 1, f->pending_len, out);
+  if (fflush(out) != 0 || fsync(fileno(out)) != 0) goto done;
+  if (fclose(out) != 0) {
+    out = NULL;
+    goto done;
+  }
+  out = NULL;
+  chmod(tmp, 0600);
+  if (rename(tmp, f->path) != 0) goto done;
+  ok = 1;
+  if (stat(f->path, &st) == 0) {
+    f->size = st.st_size;
+    f->mtime = st.st_mtim;
+  }
+done:
+  if (out) fclose(out);
+  if (!ok && made_tmp) unlink(tmp);
+  if (lfd >= 0) close(lfd); /* releases the flock */
+  free(lock);
+  free(tmp);
+  return ok ? 0 : NH_EINVAL;
+}
+
+void nh__knownhosts_flush(void) {
+  kh_file_t *f;
+  for (f = files; f; f = f->next) {
+    if (!f->pending_len) continue;
+    if (write_file(f) < 0)
+      fprintf(stderr, "nethost: warning: could not write %s: %s\n", f->path, strerror(errno));
+    free(f->pending);
+    f->pending = NULL;
+    f->pending_len = 0;
+  }
+}
+
+static void flush_cb(nh_ready_t *ready) {
+  (void)ready;
+  nh__knownhosts_flush();
+}
+
+int nh__knownhosts_verify(nh_ssh_t *ssh) {
+  size_t len;
+  int type, rc, typemask;
+  const char *key = libssh2_session_hostkey(ssh->session, &len, &type);
+  const char *digest = libssh2_hostkey_hash(ssh->session, LIBSSH2_HOSTKEY_HASH_SHA256);
+  struct libssh2_knownhost *known = NULL;
+  kh_file_t *f;
+  char *path, err[400], oldfp[80];
+  if (!key || !digest)
+    return nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "server sent no host key");
+  fingerprint_of((const unsigned char *)digest, ssh->fingerprint, sizeof(ssh->fingerprint));
+  if (ssh->policy == NH_HOSTKEY_OFF) return 0;
+  if (!(path = default_path(ssh->known_hosts))) return NH_ENOMEM;
+  if (!(f = load(path, err, sizeof(err)))) {
+    rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "%s", err);
+    free(path);
+    return rc;
+  }
+  typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_bit(type);
+  rc = libssh2_knownhost_checkp(f->kh, ssh->address, ssh->port, key, len, typemask, &known);
+  switch (rc) {
+  case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+    rc = 0;
+    break;
+  case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+    fingerprint_b64(known && known->key ? known->key : "", oldfp, sizeof(oldfp));
+    rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY,
+                             "HOST KEY CHANGED for %s port %d: %s has %s, the server offers "
+                             "%s %s (possible man-in-the-middle; remove the old key if the "
+                             "change is expected)",
+                             ssh->address, ssh->port, path, oldfp, key_type_name(type),
+                             ssh->fingerprint);
+    break;
+  case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+    if (ssh->policy == NH_HOSTKEY_ACCEPT_NEW) {
+      char host[300], line[8192];
+      size_t outlen = 0;
+      struct libssh2_knownhost *added = NULL;
+      if (ssh->port == 22)
+        snprintf(host, sizeof(host), "%s", ssh->address);
+      else
+        snprintf(host, sizeof(host), "[%s]:%d", ssh->address, ssh->port);
+      rc = libssh2_knownhost_addc(f->kh, host, NULL, key, len, NULL, 0, typemask, &added);
+      if (rc == 0 && added &&
+          libssh2_knownhost_writeline(f->kh, added, line, sizeof(line), &outlen,
+                                      LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0)
+        rc = append_pending(f, line, outlen);
+      else
+        rc = NH_ENOMEM;
+      if (rc == 0) {
+        if (flush_loop != ssh->loop) {
+          flush_loop = ssh->loop;
+          flush_node.next = flush_node.prev = NULL;
+        }
+        nh_loop_post(ssh->loop, &flush_node, flush_cb);
+      } else {
+        rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "cannot pin the host key");
+      }
+      break;
+    }
+    rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY,
+                             "no host key for %s port %d in %s (the server offers %s %s); "
+                             "add it (ssh-keyscan) or use host_key_policy accept-new",
+                             ssh->address, ssh->port, path, key_type_name(type), ssh->fingerprint);
+    break;
+  default:
+    rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "host key check failed");
+  }
+  free(path);
+  return rc;
+}

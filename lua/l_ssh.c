@@ -1,0 +1,793 @@
+/* nethost Lua layer: the ssh module — ssh.run, ssh.open and sessions (run, shell, close).
+ *
+ * A session userdata holds a pointer to the core connection (core/ssh.h), never the
+ * connection itself: closing hands the connection to the core with free_on_close, so the
+ * GC never frees memory libuv still uses. Every request is allocated apart and freed by
+ * the continuation that receives its result. The interactive CLI on top of shells is
+ * Lua (lua/nethost/ssh_cli.lua), installed here as session:shell().
+ */
+#include "runtime.h"
+#include "error.h"
+#include "ssh.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SESSION_MT         "nethost.ssh.session"
+#define SHELL_MT           "nethost.ssh.shell"
+#define PATTERN_MT         "nethost.ssh.pattern"
+#define DEFAULT_TIMEOUT_MS 60000
+
+/* The host a call is about, as parsed from an inventory host or a plain table. */
+typedef struct {
+  nh_ssh_config_t cfg;
+  const char *name;
+  uint64_t timeout_ms;
+  size_t max_output;
+  int check;
+} host_args_t;
+
+typedef struct {
+  nh_ssh_t *ssh;
+  uint64_t timeout_ms;
+  size_t max_output;
+  int check;
+  char name[128];
+} session_t;
+
+/* Reading hosts */
+
+/* Pushes host[key] (works for tables and userdata with __index); nil if idx is 0. */
+static int get(lua_State *L, int idx, const char *key) {
+  if (idx == 0 || lua_isnoneornil(L, idx)) {
+    lua_pushnil(L);
+    return LUA_TNIL;
+  }
+  return lua_getfield(L, idx, key);
+}
+
+/* The first of the keys that idx has as a string (or number), left on the stack either
+ * way; NULL if none. */
+static const char *get_str(lua_State *L, int idx, const char *k1, const char *k2) {
+  int t = get(L, idx, k1);
+  if ((t == LUA_TNIL || t == LUA_TNONE) && k2) {
+    lua_pop(L, 1);
+    t = get(L, idx, k2);
+  }
+  if (t == LUA_TSTRING || t == LUA_TNUMBER) return lua_tostring(L, -1);
+  return NULL;
+}
+
+static int get_num(lua_State *L, int idx, const char *k, lua_Number *out) {
+  int ok = 0;
+  if (get(L, idx, k) == LUA_TNUMBER) {
+    *out = lua_tonumber(L, -1);
+    ok = 1;
+  }
+  lua_pop(L, 1);
+  return ok;
+}
+
+/* host:secret(which) when the host has that method; the value stays on the stack. */
+static const char *get_secret(lua_State *L, int host, const char *which) {
+  if (lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA) {
+    if (lua_getfield(L, host, "secret") == LUA_TFUNCTION) {
+      lua_pushvalue(L, host);
+      lua_pushstring(L, which);
+      lua_call(L, 2, 1);
+      if (lua_type(L, -1) == LUA_TSTRING) return lua_tostring(L, -1);
+      return NULL;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  return NULL;
+}
+
+/* Algorithm list: a string or a list of names, as one comma-separated string. */
+static const char *get_algorithms(lua_State *L, int algs, const char *k) {
+  int t = get(L, algs, k);
+  if (t == LUA_TSTRING) return lua_tostring(L, -1);
+  if (t == LUA_TTABLE) {
+    int i, n = (int)luaL_len(L, -1), tbl = lua_gettop(L);
+    luaL_Buffer b;
+    if (n == 0) return NULL;
+    luaL_buffinit(L, &b);
+    for (i = 1; i <= n; i++) {
+      if (i > 1) luaL_addchar(&b, ',');
+      lua_geti(L, tbl, i);
+      luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+  }
+  return NULL;
+}
+
+static int warned_off;
+
+/* Fills a from host (stack index) and opts (0 or index). Pushes values it points into;
+ * the caller restores the stack top after the operation has started. */
+static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
+  const char *s;
+  lua_Number n;
+  int sshcfg, algs, t;
+  memset(a, 0, sizeof(*a));
+  luaL_argexpected(L, lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA, host,
+                   "host (inventory host or {host=, user=, ...})");
+  if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
+  t = get(L, host, "ssh");
+  sshcfg = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
+  t = get(L, sshcfg, "algorithms");
+  algs = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
+  if (opts) {
+    t = get(L, opts, "algorithms");
+    if (t == LUA_TTABLE) algs = lua_gettop(L);
+  }
+  a->cfg.address = get_str(L, host, "address", "host");
+  a->name = get_str(L, host, "name", NULL);
+  if (!a->cfg.address) a->cfg.address = a->name;
+  if (!a->name) a->name = a->cfg.address;
+  if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
+  a->cfg.name = a->name;
+  if (get_num(L, host, "port", &n)) a->cfg.port = (int)n;
+  if (a->cfg.port < 0 || a->cfg.port > 65535)
+    luaL_error(L, "ssh: host %s: bad port %d", a->name, a->cfg.port);
+  a->cfg.user = get_str(L, opts, "user", "username");
+  if (!a->cfg.user) a->cfg.user = get_str(L, host, "user", "username");
+  if (!a->cfg.user) a->cfg.user = getenv("USER") ? getenv("USER") : "root";
+  a->cfg.password = get_str(L, host, "password", NULL);
+  if (!a->cfg.password) a->cfg.password = get_secret(L, host, "password");
+  a->cfg.key_file = get_str(L, opts, "key_file", NULL);
+  if (!a->cfg.key_file) a->cfg.key_file = get_str(L, sshcfg, "key_file", NULL);
+  if (!a->cfg.key_file) a->cfg.key_file = get_str(L, host, "key_file", NULL);
+  a->cfg.key_passphrase = get_str(L, host, "key_passphrase", NULL);
+  if (!a->cfg.key_passphrase) a->cfg.key_passphrase = get_secret(L, host, "key_passphrase");
+  a->cfg.known_hosts = get_str(L, opts, "known_hosts", NULL);
+  if (!a->cfg.known_hosts) a->cfg.known_hosts = get_str(L, sshcfg, "known_hosts", NULL);
+  if (!a->cfg.known_hosts) a->cfg.known_hosts = get_str(L, host, "known_hosts", NULL);
+  s = get_str(L, opts, "host_key_policy", NULL);
+  if (!s) s = get_str(L, sshcfg, "host_key_policy", NULL);
+  if (!s) s = get_str(L, host, "host_key_policy", NULL);
+  if (!s || !strcmp(s, "strict") || !strcmp(s, "yes")) {
+    a->cfg.host_key_policy = NH_HOSTKEY_STRICT;
+  } else if (!strcmp(s, "accept-new") || !strcmp(s, "accept_new")) {
+    a->cfg.host_key_policy = NH_HOSTKEY_ACCEPT_NEW;
+  } else if (!strcmp(s, "off") || !strcmp(s, "no")) {
+    a->cfg.host_key_policy = NH_HOSTKEY_OFF;
+    if (!warned_off) {
+      warned_off = 1;
+      fprintf(stderr,
+              "nethost: warning: host key verification is OFF (host_key_policy = "
+              "\"off\") for %s and possibly other hosts: connections can be "
+              "intercepted\n",
+              a->name);
+    }
+  } else {
+    luaL_error(L, "ssh: host %s: unknown host_key_policy '%s' (strict, accept-new or off)", a->name,
+               s);
+  }
+  t = get(L, opts, "agent");
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    t = get(L, sshcfg, "agent");
+  }
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    t = get(L, host, "agent");
+  }
+  a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
+  if (get_num(L, opts, "connect_timeout", &n) || get_num(L, sshcfg, "connect_timeout", &n) ||
+      get_num(L, host, "connect_timeout", &n))
+    a->cfg.connect_timeout_ms = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
+  a->timeout_ms = DEFAULT_TIMEOUT_MS;
+  if (get_num(L, opts, "timeout", &n) || get_num(L, sshcfg, "timeout", &n) ||
+      get_num(L, host, "timeout", &n))
+    a->timeout_ms = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
+  if (get_num(L, opts, "keepalive", &n) || get_num(L, sshcfg, "keepalive", &n))
+    a->cfg.keepalive_s = n > 0 ? (unsigned)n : 0;
+  if (get_num(L, opts, "max_output", &n) || get_num(L, sshcfg, "max_output", &n))
+    a->max_output = n > 0 ? (size_t)n : 0;
+  if (opts) {
+    get(L, opts, "check");
+    a->check = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  a->cfg.algorithms[NH_SSH_ALG_KEX] = get_algorithms(L, algs, "kex");
+  a->cfg.algorithms[NH_SSH_ALG_HOSTKEY] = get_algorithms(L, algs, "hostkey");
+  a->cfg.algorithms[NH_SSH_ALG_CIPHER] = get_algorithms(L, algs, "cipher");
+  a->cfg.algorithms[NH_SSH_ALG_MAC] = get_algorithms(L, algs, "mac");
+}
+
+/* Errors */
+
+/* Pushes the error object for a failed operation of ssh (before it is closed). */
+static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const char *op, int rc,
+                           const char *what) {
+  const nh_ssh_failure_t *f = ssh ? nh_ssh_failure(ssh) : NULL;
+  const char *kind = NULL;
+  if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
+  if (f && f->stage && f->detail[0])
+    nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
+  else if (rc == NH_ETIMEDOUT && what)
+    nhl_error_push(L, kind, name, op, rc, "%s timed out", what);
+  else
+    nhl_error_push(L, kind, name, op, rc, "%s", nh_strerror(rc));
+  if (f && f->stage) {
+    lua_pushstring(L, f->stage);
+    lua_setfield(L, -2, "stage");
+  }
+  if (ssh && nh_ssh_fingerprint(ssh)[0]) {
+    lua_pushstring(L, nh_ssh_fingerprint(ssh));
+    lua_setfield(L, -2, "fingerprint");
+  }
+}
+
+/* Results */
+
+static void push_result(lua_State *L, nh_ssh_exec_t *x, const char *name, const char *cmd) {
+  lua_createtable(L, 0, 7);
+  lua_pushlstring(L, x->out ? x->out : "", x->out_len);
+  lua_setfield(L, -2, "stdout");
+  lua_pushlstring(L, x->err ? x->err : "", x->err_len);
+  lua_setfield(L, -2, "stderr");
+  lua_pushinteger(L, x->exit_status);
+  lua_setfield(L, -2, "exit_status");
+  if (x->exit_signal) {
+    lua_pushstring(L, x->exit_signal);
+    lua_setfield(L, -2, "exit_signal");
+  }
+  lua_pushnumber(L, (double)(uv_hrtime() - x->op.started_ns) / 1e9);
+  lua_setfield(L, -2, "elapsed");
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "host");
+  lua_pushstring(L, cmd);
+  lua_setfield(L, -2, "command");
+}
+
+/* A non-zero exit under {check = true} is a command error carrying the result. */
+static int check_exit(lua_State *L, int check, const char *name, const char *op) {
+  lua_Integer st;
+  lua_getfield(L, -1, "exit_status");
+  st = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (!check || st == 0) return 1;
+  lua_getfield(L, -1, "command");
+  nhl_error_push(L, "command", name, op, NH_ECOMMAND, "'%s' exited with status %d",
+                 lua_tostring(L, -1), (int)st);
+  lua_pushvalue(L, -3);
+  lua_setfield(L, -2, "result");
+  return lua_error(L);
+}
+
+/* ssh.run(host, command, opts) */
+
+typedef struct {
+  nh_ssh_connect_t conn;
+  nh_ssh_exec_t exec;
+  nh_ssh_t *ssh;
+  host_args_t a;
+  char *name, *command;
+} run_req_t;
+
+static void run_free(run_req_t *r) {
+  if (r->ssh) nh_ssh_close(r->ssh, NULL, 1);
+  nh_ssh_exec_cleanup(&r->exec);
+  free(r->name);
+  free(r->command);
+  free(r);
+}
+
+static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
+  run_req_t *r = (run_req_t *)ctx;
+  int rc = nhl_await_status(L);
+  (void)status;
+  if (rc == 0) {
+    push_result(L, &r->exec, r->name, r->command);
+  } else {
+    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "the command");
+  }
+  {
+    int check = r->a.check;
+    char name[128];
+    snprintf(name, sizeof(name), "%s", r->name);
+    run_free(r);
+    nhl_check_interrupt(L);
+    if (rc < 0) return lua_error(L);
+    return check_exit(L, check, name, "ssh.run");
+  }
+}
+
+static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
+  run_req_t *r = (run_req_t *)ctx;
+  int rc = nhl_await_status(L);
+  (void)status;
+  if (rc == 0)
+    rc = nh_ssh_exec(&r->exec, r->ssh, r->command, r->a.timeout_ms, r->a.max_output, nhl_op_cb);
+  if (rc < 0) {
+    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "connecting");
+    run_free(r);
+    nhl_check_interrupt(L);
+    return lua_error(L);
+  }
+  return nhl_await(L, &r->exec.op, run_exec_k, (lua_KContext)r);
+}
+
+static int l_run(lua_State *L) {
+  const char *cmd = luaL_checkstring(L, 2);
+  int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
+  run_req_t *r;
+  nhl_task_check(L, "ssh.run");
+  if (!(r = calloc(1, sizeof(*r)))) return luaL_error(L, "ssh.run: out of memory");
+  parse_host(L, 1, opts, &r->a); /* may raise: nothing allocated but r */
+  r->name = strdup(r->a.name);
+  r->command = strdup(cmd);
+  r->ssh = nh_ssh_new(nhl_loop(L));
+  if (!r->name || !r->command || !r->ssh) {
+    run_free(r);
+    return luaL_error(L, "ssh.run: out of memory");
+  }
+  rc = nh_ssh_connect(&r->conn, r->ssh, &r->a.cfg, nhl_op_cb);
+  lua_settop(L, top);
+  if (rc < 0) {
+    push_ssh_error(L, NULL, r->name, "ssh.run", rc, NULL);
+    run_free(r);
+    return lua_error(L);
+  }
+  return nhl_await(L, &r->conn.op, run_connect_k, (lua_KContext)r);
+}
+
+/* Sessions */
+
+static session_t *check_session(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, SESSION_MT);
+}
+
+static session_t *open_session(lua_State *L, int idx, const char *what) {
+  session_t *s = check_session(L, idx);
+  if (!s->ssh || !nh_ssh_is_ready(s->ssh))
+    nhl_raise(L, "connect", s->name, what, NH_ECLOSED, "the session is closed");
+  return s;
+}
+
+static void session_close(session_t *s) {
+  if (s->ssh) {
+    nh_ssh_close(s->ssh, NULL, 1);
+    s->ssh = NULL;
+  }
+}
+
+static int l_session_close(lua_State *L) {
+  session_close(check_session(L, 1));
+  return 0;
+}
+
+typedef struct {
+  nh_ssh_connect_t conn;
+  int sidx_ref;
+} open_req_t;
+
+static int open_k(lua_State *L, int status, lua_KContext ctx) {
+  nh_ssh_connect_t *req = (nh_ssh_connect_t *)ctx;
+  int rc = nhl_await_status(L);
+  session_t *s = check_session(L, -1); /* the session was left on top before yielding */
+  (void)status;
+  free(req);
+  if (rc < 0) {
+    push_ssh_error(L, s->ssh, s->name, "ssh.open", rc, "connecting");
+    session_close(s);
+    nhl_check_interrupt(L);
+    return lua_error(L);
+  }
+  nhl_check_interrupt(L);
+  return 1;
+}
+
+/* ssh.open(host, opts) -> session */
+static int l_open(lua_State *L) {
+  int opts = lua_istable(L, 2) ? 2 : 0, top, rc;
+  host_args_t a;
+  session_t *s;
+  nh_ssh_connect_t *req;
+  nhl_task_check(L, "ssh.open");
+  lua_settop(L, 2);
+  /* The session first, so the GC closes it whatever happens next. Its user values keep
+   * the host and the options for the shell (platform, secrets). */
+  s = lua_newuserdatauv(L, sizeof(*s), 2);
+  memset(s, 0, sizeof(*s));
+  luaL_setmetatable(L, SESSION_MT);
+  lua_pushvalue(L, 1);
+  lua_setiuservalue(L, 3, 1);
+  lua_pushvalue(L, 2);
+  lua_setiuservalue(L, 3, 2);
+  top = lua_gettop(L);
+  parse_host(L, 1, opts, &a);
+  snprintf(s->name, sizeof(s->name), "%s", a.name);
+  s->timeout_ms = a.timeout_ms;
+  s->max_output = a.max_output;
+  s->check = a.check;
+  if (!(s->ssh = nh_ssh_new(nhl_loop(L))) || !(req = malloc(sizeof(*req)))) {
+    session_close(s);
+    return luaL_error(L, "ssh.open: out of memory");
+  }
+  rc = nh_ssh_connect(req, s->ssh, &a.cfg, nhl_op_cb);
+  lua_settop(L, top);
+  if (rc < 0) {
+    free(req);
+    push_ssh_error(L, NULL, s->name, "ssh.open", rc, NULL);
+    session_close(s);
+    return lua_error(L);
+  }
+  return nhl_await(L, &req->op, open_k, (lua_KContext)req);
+}
+
+typedef struct {
+  nh_ssh_exec_t exec;
+  char *command;
+  int check;
+} srun_req_t;
+
+static int srun_k(lua_State *L, int status, lua_KContext ctx) {
+  srun_req_t *r = (srun_req_t *)ctx;
+  int rc = nhl_await_status(L), check = r->check;
+  session_t *s = check_session(L, 1);
+  (void)status;
+  if (rc == 0)
+    push_result(L, &r->exec, s->name, r->command);
+  else
+    push_ssh_error(L, s->ssh, s->name, "session:run", rc, "the command");
+  nh_ssh_exec_cleanup(&r->exec);
+  free(r->command);
+  free(r);
+  nhl_check_interrupt(L);
+  if (rc < 0) return lua_error(L);
+  return check_exit(L, check, s->name, "session:run");
+}
+
+/* session:run(command, opts) -> result */
+static int l_session_run(lua_State *L) {
+  session_t *s = open_session(L, 1, "session:run");
+  const char *cmd = luaL_checkstring(L, 2);
+  uint64_t timeout = s->timeout_ms;
+  size_t max_output = s->max_output;
+  srun_req_t *r;
+  int rc, check = s->check;
+  nhl_task_check(L, "session:run");
+  if (lua_istable(L, 3)) {
+    lua_Number n;
+    if (get_num(L, 3, "timeout", &n)) timeout = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
+    if (get_num(L, 3, "max_output", &n)) max_output = n > 0 ? (size_t)n : 0;
+    if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  if (!(r = calloc(1, sizeof(*r))) || !(r->command = strdup(cmd))) {
+    free(r);
+    return luaL_error(L, "session:run: out of memory");
+  }
+  r->check = check;
+  rc = nh_ssh_exec(&r->exec, s->ssh, cmd, timeout, max_output, nhl_op_cb);
+  if (rc < 0) {
+    free(r->command);
+    free(r);
+    push_ssh_error(L, s->ssh, s->name, "session:run", rc, NULL);
+    return lua_error(L);
+  }
+  lua_settop(L, 1);
+  return nhl_await(L, &r->exec.op, srun_k, (lua_KContext)r);
+}
+
+static int l_session_host(lua_State *L) {
+  check_session(L, 1);
+  lua_getiuservalue(L, 1, 1);
+  return 1;
+}
+
+static int l_session_info(lua_State *L) {
+  session_t *s = check_session(L, 1);
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, s->name);
+  lua_setfield(L, -2, "name");
+  lua_pushboolean(L, s->ssh && nh_ssh_is_ready(s->ssh));
+  lua_setfield(L, -2, "open");
+  if (s->ssh) {
+    lua_pushstring(L, nh_ssh_fingerprint(s->ssh));
+    lua_setfield(L, -2, "fingerprint");
+  }
+  lua_pushnumber(L, (double)s->timeout_ms / 1000.0);
+  lua_setfield(L, -2, "timeout");
+  return 1;
+}
+
+static int l_session_tostring(lua_State *L) {
+  session_t *s = check_session(L, 1);
+  lua_pushfstring(L, "ssh session %s (%s)", s->name,
+                  s->ssh && nh_ssh_is_ready(s->ssh) ? "open" : "closed");
+  return 1;
+}
+
+/* Shells: the raw primitives the CLI in nethost/ssh_cli.lua drives. */
+
+typedef struct {
+  nh_ssh_shell_t *shell;
+  char name[128];
+} shell_t;
+
+static shell_t *check_shell(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, SHELL_MT);
+}
+
+static int l_shell_close(lua_State *L) {
+  shell_t *sh = check_shell(L, 1);
+  if (sh->shell) {
+    nh_ssh_shell_close(sh->shell);
+    sh->shell = NULL;
+  }
+  return 0;
+}
+
+static int shell_open_k(lua_State *L, int status, lua_KContext ctx) {
+  nh_ssh_shell_open_t *req = (nh_ssh_shell_open_t *)ctx;
+  int rc = nhl_await_status(L);
+  session_t *s = check_session(L, 1);
+  shell_t *sh = check_shell(L, -1);
+  (void)status;
+  sh->shell = rc == 0 ? req->shell : NULL;
+  if (rc < 0 && req->shell) nh_ssh_shell_close(req->shell);
+  free(req);
+  if (rc < 0) {
+    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, "opening the shell");
+    nhl_check_interrupt(L);
+    return lua_error(L);
+  }
+  nhl_check_interrupt(L);
+  return 1;
+}
+
+/* session:_shell_open(width, height, timeout, max_buffer) -> raw shell */
+static int l_session_shell_open(lua_State *L) {
+  session_t *s = open_session(L, 1, "session:shell");
+  int width = (int)luaL_optinteger(L, 2, 511), height = (int)luaL_optinteger(L, 3, 24);
+  lua_Number timeout = luaL_optnumber(L, 4, (lua_Number)s->timeout_ms / 1000.0);
+  size_t max_buffer = (size_t)luaL_optinteger(L, 5, 0);
+  nh_ssh_shell_open_t *req;
+  shell_t *sh;
+  int rc;
+  nhl_task_check(L, "session:shell");
+  lua_settop(L, 1);
+  sh = lua_newuserdatauv(L, sizeof(*sh), 1);
+  memset(sh, 0, sizeof(*sh));
+  snprintf(sh->name, sizeof(sh->name), "%s", s->name);
+  luaL_setmetatable(L, SHELL_MT);
+  lua_pushvalue(L, 1); /* the shell keeps its session alive */
+  lua_setiuservalue(L, -2, 1);
+  if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "session:shell: out of memory");
+  rc = nh_ssh_shell_open(req, s->ssh, width, height, max_buffer,
+                         timeout > 0 ? (uint64_t)(timeout * 1000 + 0.5) : 0, nhl_op_cb);
+  if (rc < 0) {
+    free(req);
+    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, NULL);
+    return lua_error(L);
+  }
+  return nhl_await(L, &req->op, shell_open_k, (lua_KContext)req);
+}
+
+/* Compiled patterns, cached per pattern string in a weak-valued table. */
+typedef struct {
+  pcre2_code *code;
+} pattern_t;
+
+static int l_pattern_gc(lua_State *L) {
+  pattern_t *p = luaL_checkudata(L, 1, PATTERN_MT);
+  if (p->code) pcre2_code_free(p->code);
+  p->code = NULL;
+  return 0;
+}
+
+/* Pushes the compiled pattern for string at idx (raises on a bad pattern). */
+static pattern_t *push_pattern(lua_State *L, int idx) {
+  size_t len;
+  const char *src = luaL_checklstring(L, idx, &len);
+  pattern_t *p;
+  int err;
+  PCRE2_SIZE off;
+  lua_getfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
+  if (lua_getfield(L, -1, src) == LUA_TUSERDATA) {
+    p = lua_touserdata(L, -1);
+    lua_remove(L, -2);
+    return p;
+  }
+  lua_pop(L, 1);
+  p = lua_newuserdatauv(L, sizeof(*p), 0);
+  p->code = NULL;
+  luaL_setmetatable(L, PATTERN_MT);
+  p->code = pcre2_compile((PCRE2_SPTR)src, len, PCRE2_MULTILINE, &err, &off, NULL);
+  if (!p->code) {
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(err, msg, sizeof(msg));
+    luaL_error(L, "bad pattern '%s' at offset %d: %s", src, (int)off, (const char *)msg);
+  }
+  pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, src);
+  lua_remove(L, -2);
+  return p;
+}
+
+typedef struct {
+  nh_ssh_expect_t req;
+  const void *codes[16];
+} expect_req_t;
+
+static int expect_k(lua_State *L, int status, lua_KContext ctx) {
+  expect_req_t *e = (expect_req_t *)ctx;
+  int rc = nhl_await_status(L);
+  (void)status;
+  if (rc == 0) {
+    lua_pushlstring(L, e->req.data ? e->req.data : "", e->req.len);
+    lua_pushinteger(L, e->req.which + 1);
+    lua_pushinteger(L, (lua_Integer)e->req.match_start);
+  }
+  nh_ssh_expect_cleanup(&e->req);
+  free(e);
+  nhl_check_interrupt(L);
+  if (rc < 0) {
+    /* Returned, not raised: the CLI adds what was received and the transcript. */
+    lua_pushnil(L);
+    lua_pushstring(L, nh_err_name(rc));
+    lua_pushstring(L, nh_strerror(rc));
+  }
+  return 3;
+}
+
+/* shell:_expect(send, {patterns}, timeout) -> data, index, match_start | nil, code, msg */
+static int l_shell_expect(lua_State *L) {
+  shell_t *sh = check_shell(L, 1);
+  size_t send_len;
+  const char *send = luaL_optlstring(L, 2, "", &send_len);
+  lua_Number timeout = luaL_optnumber(L, 4, 0);
+  expect_req_t *e;
+  int i, n = 0, rc;
+  nhl_task_check(L, "cli:send");
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    n = (int)luaL_len(L, 3);
+    luaL_argcheck(L, n <= 16, 3, "at most 16 patterns");
+  }
+  lua_settop(L, 4);
+  if (!sh->shell) {
+    lua_pushnil(L);
+    lua_pushstring(L, "ECLOSED");
+    lua_pushstring(L, "the shell is closed");
+    return 3;
+  }
+  if (!(e = calloc(1, sizeof(*e)))) return luaL_error(L, "cli: out of memory");
+  /* The compiled patterns stay referenced from the stack of this coroutine while it waits. */
+  lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    pattern_t *p;
+    lua_geti(L, 3, i + 1);
+    p = push_pattern(L, lua_gettop(L));
+    e->codes[i] = p->code;
+    lua_rawseti(L, 5, i + 1);
+    lua_pop(L, 1);
+  }
+  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->codes, n,
+                     timeout > 0 ? (uint64_t)(timeout * 1000 + 0.5) : 0, nhl_op_cb);
+  if (rc < 0) {
+    free(e);
+    lua_pushnil(L);
+    lua_pushstring(L, nh_err_name(rc));
+    lua_pushstring(L, nh_strerror(rc));
+    return 3;
+  }
+  return nhl_await(L, &e->req.op, expect_k, (lua_KContext)e);
+}
+
+/* shell:_buffer() -> the received, unconsumed bytes */
+static int l_shell_buffer(lua_State *L) {
+  shell_t *sh = check_shell(L, 1);
+  size_t len = 0;
+  const char *b = sh->shell ? nh_ssh_shell_buffer(sh->shell, &len) : "";
+  lua_pushlstring(L, b, len);
+  return 1;
+}
+
+/* shell:_discard() -> the received, unconsumed bytes, now dropped */
+static int l_shell_discard(lua_State *L) {
+  shell_t *sh = check_shell(L, 1);
+  l_shell_buffer(L);
+  if (sh->shell) nh_ssh_shell_discard(sh->shell);
+  return 1;
+}
+
+static int l_shell_name(lua_State *L) {
+  lua_pushstring(L, check_shell(L, 1)->name);
+  return 1;
+}
+
+/* Module functions */
+
+/* ssh._re_match(pattern, subject) -> whether the PCRE2 pattern matches (multiline) */
+static int l_re_match(lua_State *L) {
+  size_t len;
+  const char *subject = luaL_checklstring(L, 2, &len);
+  pattern_t *p = push_pattern(L, 1);
+  pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+  int rc;
+  if (!md) return luaL_error(L, "out of memory");
+  rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
+  pcre2_match_data_free(md);
+  lua_pushboolean(L, rc > 0);
+  return 1;
+}
+
+static int l_set_connect_rate(lua_State *L) {
+  lua_Number n = luaL_checknumber(L, 1);
+  luaL_argcheck(L, n >= 0, 1, "must be >= 0");
+  nh_ssh_set_connect_rate(n);
+  return 0;
+}
+
+static int l_stats(lua_State *L) {
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, (lua_Integer)nh_ssh_open_count());
+  lua_setfield(L, -2, "open");
+  lua_pushinteger(L, nh_ssh_raise_nofile());
+  lua_setfield(L, -2, "nofile");
+  return 1;
+}
+
+int luaopen_nethost_ssh(lua_State *L) {
+  static const luaL_Reg funcs[] = {
+      {"run", l_run},     {"open", l_open},          {"set_connect_rate", l_set_connect_rate},
+      {"stats", l_stats}, {"_re_match", l_re_match}, {NULL, NULL}};
+  static const luaL_Reg session_methods[] = {{"run", l_session_run},
+                                             {"close", l_session_close},
+                                             {"host", l_session_host},
+                                             {"info", l_session_info},
+                                             {"_shell_open", l_session_shell_open},
+                                             {NULL, NULL}};
+  static const luaL_Reg shell_methods[] = {
+      {"_expect", l_shell_expect}, {"_buffer", l_shell_buffer}, {"_discard", l_shell_discard},
+      {"_close", l_shell_close},   {"_name", l_shell_name},     {NULL, NULL}};
+  luaL_newmetatable(L, PATTERN_MT);
+  lua_pushcfunction(L, l_pattern_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "v");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_setfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
+
+  luaL_newmetatable(L, SHELL_MT);
+  luaL_newlib(L, shell_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, l_shell_close);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+
+  luaL_newmetatable(L, SESSION_MT);
+  luaL_newlib(L, session_methods);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__index");
+  lua_pushcfunction(L, l_session_close);
+  lua_setfield(L, -3, "__close");
+  lua_pushcfunction(L, l_session_close);
+  lua_setfield(L, -3, "__gc");
+  lua_pushcfunction(L, l_session_tostring);
+  lua_setfield(L, -3, "__tostring");
+  /* stack: session mt, methods */
+  luaL_newlib(L, funcs);
+  /* The CLI (session:shell) is Lua: nethost.ssh_cli installs it into the methods. */
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "nethost.ssh_cli");
+  lua_call(L, 1, 1);
+  lua_pushvalue(L, -2); /* module */
+  lua_pushvalue(L, -4); /* session methods */
+  lua_call(L, 2, 0);
+  return 1;
+}

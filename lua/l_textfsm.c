@@ -1,0 +1,264 @@
+/* nethost Lua layer: the `textfsm` module — TextFSM templates (the ntc-templates library
+ * or your own) on nethost's engine (plugins/textfsm/textfsm.h).
+ *
+ *   textfsm.parse(template, text) -> records
+ *       template: the template text (anything containing a newline) or a file path.
+ *       Records are tables keyed by the Value names as the template writes them (as
+ *       TextFSM's ParseTextToDicts); List values are sequences (of strings, or of tables
+ *       for List values with named groups).
+ *   textfsm.parse_index(platform, command, text [, dir]) -> records, templates
+ *       The index of dir (default: textfsm.dir()) selects the template(s) as clitable
+ *       does; records are what ntc-templates' parse_output returns (keys lower-cased).
+ *       The second result names the template file(s) used.
+ *   textfsm.lookup(platform, command [, dir]) -> templates | nil
+ *   textfsm.dir([dir]) -> the template folder (NET_TEXTFSM); setting it sets NET_TEXTFSM
+ *       for the process, so parse()'s fallback (the textfsm plugin) uses it too
+ *
+ * Empty output gives an empty table; an invalid template, a template's Error action and
+ * a command the index does not know raise an error object of kind "parse". Compiled
+ * templates and indexes are cached for the life of the process.
+ */
+#include "runtime.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textfsm.h"
+
+#define TEMPLATE_MT "nethost.textfsm.template"
+#define INDEX_MT    "nethost.textfsm.index"
+#define CACHE_KEY   "nethost.textfsm.cache" /* registry: key -> template/index userdata */
+#define DIR_KEY     "nethost.textfsm.dir"
+
+typedef struct {
+  nh_tfsm_template_t *t;
+} template_box_t;
+
+typedef struct {
+  nh_tfsm_index_t *idx;
+} index_box_t;
+
+static int template_gc(lua_State *L) {
+  template_box_t *b = luaL_checkudata(L, 1, TEMPLATE_MT);
+  nh_tfsm_template_free(b->t);
+  b->t = NULL;
+  return 0;
+}
+
+static int index_gc(lua_State *L) {
+  index_box_t *b = luaL_checkudata(L, 1, INDEX_MT);
+  nh_tfsm_index_free(b->idx);
+  b->idx = NULL;
+  return 0;
+}
+
+/* Pushes the process-wide cache table. */
+static void push_cache(lua_State *L) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
+  }
+}
+
+static void push_str(lua_State *L, nh_tfsm_str_t s) {
+  if (s.ptr)
+    lua_pushlstring(L, s.ptr, s.len);
+  else
+    lua_pushlightuserdata(L, NULL); /* nhl_null, as lvalue.c pushes null list items */
+}
+
+/* Pushes the table as a sequence of records; lower lower-cases the keys. */
+static void push_table(lua_State *L, const nh_tfsm_table_t *tab, int lower) {
+  lua_createtable(L, (int)tab->nrows, 0);
+  for (size_t c = 0; c < tab->ncols; c++) {
+    if (!lower) {
+      lua_pushstring(L, tab->header[c]);
+    } else {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (const char *p = tab->header[c]; *p; p++)
+        luaL_addchar(&b, (char)tolower((unsigned char)*p));
+      luaL_pushresult(&b);
+    }
+  }
+  /* The keys are on the stack at top-ncols .. top-1 (below them the result table). */
+  int keys = lua_gettop(L) - (int)tab->ncols + 1;
+  for (size_t r = 0; r < tab->nrows; r++) {
+    lua_createtable(L, 0, (int)tab->ncols);
+    for (size_t c = 0; c < tab->ncols; c++) {
+      const nh_tfsm_cell_t *cell = &tab->cells[r * tab->ncols + c];
+      lua_pushvalue(L, keys + (int)c);
+      if (cell->type == NH_TFSM_CELL_STR) {
+        push_str(L, cell->str);
+      } else {
+        lua_createtable(L, (int)cell->count, 0);
+        for (size_t i = 0; i < cell->count; i++) {
+          const nh_tfsm_item_t *it = &tab->items[cell->first + i];
+          if (!it->is_map) {
+            push_str(L, it->str);
+          } else {
+            lua_createtable(L, 0, (int)it->count);
+            for (size_t k = 0; k < it->count; k++) {
+              const nh_tfsm_kv_t *kv = &tab->kvs[it->first + k];
+              if (!kv->val.ptr) continue; /* None: absent, as null map members are */
+              lua_pushlstring(L, kv->key.ptr, kv->key.len);
+              lua_pushlstring(L, kv->val.ptr, kv->val.len);
+              lua_rawset(L, -3);
+            }
+          }
+          lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+      }
+      lua_rawset(L, -3);
+    }
+    lua_rawseti(L, keys - 1, (lua_Integer)r + 1);
+  }
+  lua_settop(L, keys - 1);
+}
+
+/* The compiled template for arg (text or path), from the cache or compiled now. */
+static nh_tfsm_template_t *get_template(lua_State *L, int arg) {
+  size_t len;
+  const char *s = luaL_checklstring(L, arg, &len);
+  push_cache(L);
+  lua_pushvalue(L, arg);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+    template_box_t *b = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    return b->t;
+  }
+  lua_pop(L, 1);
+  char err[2048];
+  nh_tfsm_template_t *t = NULL;
+  int rc = memchr(s, '\n', len) ? nh_tfsm_template_load("<template>", s, len, &t, err, sizeof err)
+                                : nh_tfsm_template_load_file(s, &t, err, sizeof err);
+  if (rc < 0) nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
+  template_box_t *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->t = t;
+  luaL_setmetatable(L, TEMPLATE_MT);
+  lua_pushvalue(L, arg);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
+  lua_pop(L, 2);
+  return t;
+}
+
+/* The template folder: textfsm.dir(dir) if set, else NET_TEXTFSM, else NULL. */
+static const char *current_dir(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, DIR_KEY);
+  const char *d = lua_tostring(L, -1);
+  lua_pop(L, 1); /* the registry keeps the string alive */
+  if (d) return d;
+  d = getenv("NET_TEXTFSM");
+  return d && *d ? d : NULL;
+}
+
+static nh_tfsm_index_t *get_index(lua_State *L, int arg, const char *op) {
+  const char *dir = luaL_optstring(L, arg, NULL);
+  if (!dir) dir = current_dir(L);
+  if (!dir)
+    nhl_raise(L, "parse", NULL, op, NH_TFSM_ENOPARSER,
+              "no TextFSM template folder: set NET_TEXTFSM (e.g. to ntc-templates/templates) "
+              "or call textfsm.dir(folder)");
+  push_cache(L);
+  lua_pushfstring(L, "index:%s", dir);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+    index_box_t *b = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    return b->idx;
+  }
+  lua_pop(L, 1);
+  char err[2048];
+  nh_tfsm_index_t *idx;
+  int rc = nh_tfsm_index_open(dir, &idx, err, sizeof err);
+  if (rc < 0) nhl_raise(L, "parse", NULL, op, rc, "%s", err);
+  index_box_t *b = lua_newuserdatauv(L, sizeof *b, 0);
+  b->idx = idx;
+  luaL_setmetatable(L, INDEX_MT);
+  lua_pushfstring(L, "index:%s", dir);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
+  lua_pop(L, 2);
+  return idx;
+}
+
+/* textfsm.parse(template, text) -> records */
+static int nhl_textfsm_parse(lua_State *L) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 2, &len);
+  nh_tfsm_template_t *t = get_template(L, 1);
+  char err[2048];
+  nh_tfsm_table_t *tab;
+  int rc = nh_tfsm_parse(t, text, len, &tab, err, sizeof err);
+  if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
+  push_table(L, tab, 0);
+  nh_tfsm_table_free(tab);
+  return 1;
+}
+
+/* textfsm.parse_index(platform, command, text [, dir]) -> records, templates */
+static int nhl_textfsm_parse_index(lua_State *L) {
+  const char *platform = luaL_checkstring(L, 1);
+  const char *command = luaL_checkstring(L, 2);
+  size_t len;
+  const char *text = luaL_checklstring(L, 3, &len);
+  nh_tfsm_index_t *idx = get_index(L, 4, "textfsm.parse_index");
+  char err[2048];
+  nh_tfsm_table_t *tab;
+  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &tab, err, sizeof err);
+  if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse_index", rc, "%s", err);
+  push_table(L, tab, 1);
+  nh_tfsm_table_free(tab);
+  lua_pushstring(L, nh_tfsm_index_lookup(idx, platform, command));
+  return 2;
+}
+
+/* textfsm.lookup(platform, command [, dir]) -> templates | nil */
+static int nhl_textfsm_lookup(lua_State *L) {
+  const char *platform = luaL_checkstring(L, 1);
+  const char *command = luaL_checkstring(L, 2);
+  nh_tfsm_index_t *idx = get_index(L, 3, "textfsm.lookup");
+  const char *t = nh_tfsm_index_lookup(idx, platform, command);
+  if (t)
+    lua_pushstring(L, t);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
+/* textfsm.dir([dir]) -> dir | nil */
+static int nhl_textfsm_dir(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    const char *d = luaL_checkstring(L, 1);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, DIR_KEY);
+    if (setenv("NET_TEXTFSM", d, 1) != 0) return luaL_error(L, "textfsm.dir: out of memory");
+  }
+  const char *d = current_dir(L);
+  if (d)
+    lua_pushstring(L, d);
+  else
+    lua_pushnil(L);
+  return 1;
+}
+
+int luaopen_nethost_textfsm(lua_State *L) {
+  luaL_newmetatable(L, TEMPLATE_MT);
+  lua_pushcfunction(L, template_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, INDEX_MT);
+  lua_pushcfunction(L, index_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  static const luaL_Reg fns[] = {{"parse", nhl_textfsm_parse},
+                                 {"parse_index", nhl_textfsm_parse_index},
+                                 {"lookup", nhl_textfsm_lookup},
+                                 {"dir", nhl_textfsm_dir},
+                                 {NULL, NULL}};
+  luaL_newlib(L, fns);
+  return 1;
+}

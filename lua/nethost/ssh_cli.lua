@@ -1,0 +1,364 @@
+-- The interactive CLI on a PTY shell: session:shell() -> cli with :send, :config, :save,
+-- :enable, :close. The platform driver (from a plugin through ssh.platform(name), or the
+-- built-in generic one) says what the prompt looks like, how to turn paging off, how to
+-- enter enable and config mode, how to save, and which output means an error.
+--
+-- Installed by lua/l_ssh.c: require("nethost.ssh_cli")(ssh_module, session_methods).
+
+local errors = require("nethost.error")
+
+local TRANSCRIPT_MAX = 16384 -- bytes of the session transcript kept for error reports
+local TAIL = 200             -- bytes of "what was received" in prompt errors
+
+-- The generic driver: Cisco-like prompts and markers, which most CLIs resemble.
+local generic = {
+  name = "generic",
+  prompt = [=[[\w@().:/~\[\]+-]{1,80}\s?[>#$%]\s*$]=],
+  on_open = {},
+  paging = { [[\s*--\s?More\s?--\s*]], [[<--- More --->]], [[-- \(q\)uit --]] },
+  enable = { command = "enable", password_prompt = [[[Pp]assword:\s*$]] },
+  config_enter = "configure terminal",
+  config_exit = "end",
+  save = "write memory",
+  error_markers = { [[^%\s*(Invalid|Incomplete|Ambiguous|Unrecognized|Unknown|Error|Bad).*$]],
+                    [[^(syntax error|unknown command|error:).*$]] },
+  confirm = { [=[\[confirm\]\s*$]=], [=[\[[Yy]es/[Nn]o\]:?\s*$]=], [=[\(y/n\)\??\s*$]=],
+              [=[Destination filename \[[^\]]*\]\?\s*$]=], [=[\? ?\[[^\]\r\n]*\]\s*$]=] },
+}
+
+local function escape_re(s)
+  return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?%{%}|\\]", function(c) return "\\" .. c end))
+end
+
+local function strip_ansi(s)
+  s = s:gsub("\27%[[%d;?]*[%a@]", ""):gsub("\27[%(%)][%w]", ""):gsub("\27[=>]", "")
+  -- Backspace-overwrite sequences some devices use to erase "--More--".
+  while s:find("[^\b]\b") do s = s:gsub("[^\b]\b", "", 1) end
+  return (s:gsub("\b", ""))
+end
+
+local function normalize(s)
+  return (strip_ansi(s):gsub("\r+\n", "\n"):gsub("\r", ""))
+end
+
+-- The platform driver for a host: the registered platform (plugins.platform) in the
+-- shape this file uses, over the generic driver for whatever the plugin leaves out.
+local function nonempty(list) return list and #list > 0 and list or nil end
+
+local function driver_for(platform)
+  if not platform then return generic end
+  local ok, plugins = pcall(require, "nethost.plugins")
+  local p = ok and plugins.platform and plugins.platform(platform) or nil
+  if not p then return generic end
+  local d = {
+    name = p.name,
+    prompt = p.prompt_pattern,
+    on_open = p.on_open or {},
+    paging = nonempty(p.paging_patterns),
+    enable = p.enable_command and { command = p.enable_command,
+                                    password_prompt = p.enable_password_pattern
+                                                      or generic.enable.password_prompt },
+    privileged = p.privileged_pattern,
+    config_enter = p.config_enter,
+    config_exit = p.config_exit,
+    save = p.save_command,
+    commit = p.commit_command,
+    error_markers = nonempty(p.error_patterns),
+    confirm = nonempty(p.confirm_patterns),
+    confirm_response = p.confirm_response,
+    platform = p,
+  }
+  if not p.enable_command then d.enable = false end
+  if not p.save_command then d.save = false end
+  return setmetatable(d, { __index = generic })
+end
+
+local CLI = {}
+CLI.__index = CLI
+
+function CLI:_record(dir, text)
+  for _, secret in ipairs(self._secrets) do
+    if #secret > 0 then
+      local i = 1
+      while true do
+        local a, b = text:find(secret, i, true)
+        if not a then break end
+        text = text:sub(1, a - 1) .. "********" .. text:sub(b + 1)
+        i = a + 8
+      end
+    end
+  end
+  local t = self._transcript .. (dir == ">" and text or text)
+  if #t > TRANSCRIPT_MAX then t = t:sub(-TRANSCRIPT_MAX) end
+  self._transcript = t
+end
+
+--- cli:transcript() -> the last 16 KB of the session, secrets masked.
+function CLI:transcript() return self._transcript end
+
+function CLI:_fail(kind, op, code, message, extra)
+  local fields = { host = self.host_name, op = op, code = code,
+                   transcript = self._transcript }
+  for k, v in pairs(extra or {}) do fields[k] = v end
+  error(errors.new(kind, message, fields), 3)
+end
+
+local function quote(s)
+  s = s:gsub("\\", "\\\\"):gsub("\r", "\\r"):gsub("\n", "\\n"):gsub("\t", "\\t")
+  s = s:gsub("[%c\127]", function(c) return string.format("\\x%02x", c:byte()) end)
+  return '"' .. s:gsub('"', '\\"') .. '"'
+end
+
+local function tail(s)
+  if #s > TAIL then s = s:sub(-TAIL) end
+  return quote(s)
+end
+
+-- Low-level: write `send`, wait for one of `patterns`. Returns data, index, match_start.
+function CLI:_expect(send, patterns, timeout, what)
+  if send and #send > 0 then self:_record(">", send) end
+  local data, which, mstart = self._raw:_expect(send or "", patterns, timeout or self.timeout)
+  if not data then
+    local code, msg = which, mstart
+    local got = self._raw:_buffer()
+    self:_record("<", got)
+    if code == "ETIMEDOUT" then
+      self:_fail("timeout", what, code, string.format(
+        "no prompt within %g s after %s; received (last %d bytes): %s",
+        timeout or self.timeout, what, TAIL, tail(got)), { received = normalize(got) })
+    elseif code == "ECANCELED" then
+      self:_fail("cancelled", what, code, "cancelled")
+    end
+    self:_fail(code == "ETOOBIG" and "command" or "channel", what, code,
+               string.format("%s during %s; received (last %d bytes): %s", msg, what, TAIL,
+                             tail(got)))
+  end
+  self:_record("<", data)
+  return data, which, mstart
+end
+
+-- Finds the prompt after opening: the device usually prints one by itself; otherwise a
+-- newline asks for it. Extra prompts (a login banner's, the answer to the newline) are
+-- drained so the first command does not match a stale one.
+function CLI:_find_prompt(timeout)
+  local pats = { self.driver.prompt }
+  local data, _, mstart = self._raw:_expect("", pats, math.min(timeout, 1.5))
+  if data then
+    self:_record("<", data)
+  else
+    data, _, mstart = self:_expect("\n", pats, timeout, "waiting for the first prompt")
+  end
+  while true do
+    local more, _, ms = self._raw:_expect("", pats, 0.15)
+    if not more then break end
+    self:_record("<", more)
+    data, mstart = more, ms
+  end
+  local prompt = normalize(data):match("([^\n]*)$") or ""
+  prompt = prompt:gsub("%s+$", "")
+  self.prompt = prompt
+  self.last_prompt = prompt
+  -- The hostname part: everything before the first of ( > # $ % or whitespace.
+  local base = prompt:match("^([^%(>#%$%%%s]+)")
+  if base and #base > 0 then
+    -- Not anchored at ^: terminal escapes (bracketed paste, colours) may precede it.
+    self._prompt_re = escape_re(base) .. [=[[^\r\n]{0,60}[>#$%]\s*$]=]
+  else
+    self._prompt_re = self.driver.prompt
+  end
+  return prompt
+end
+
+--- cli:send(cmd, {expect=, timeout=, confirm=, answer=}) -> output without echo and prompt.
+-- expect: a PCRE2 pattern to wait for instead of the prompt. confirm: answer interactive
+-- confirmations ([confirm], Destination filename, [yes/no]) with `answer` (default: Enter).
+function CLI:send(cmd, opts)
+  opts = opts or {}
+  local timeout = opts.timeout or self.timeout
+  local want = opts.expect or self._prompt_re
+  local patterns = { want }
+  local npaging = #self.driver.paging
+  for _, p in ipairs(self.driver.paging) do patterns[#patterns + 1] = p end
+  local first_confirm = #patterns + 1
+  for _, p in ipairs(self.driver.confirm) do patterns[#patterns + 1] = p end
+  local out, send = {}, cmd .. "\n"
+  local what = string.format("'%s'", cmd)
+  local stale = self._raw:_discard()
+  if #stale > 0 then self:_record("<", stale) end
+  while true do
+    local data, which, mstart = self:_expect(send, patterns, timeout, what)
+    send = ""
+    if which == 1 then
+      out[#out + 1] = data:sub(1, mstart)
+      self.last_prompt = (normalize(data):match("([^\n]*)$") or ""):gsub("%s+$", "")
+      break
+    elseif which <= 1 + npaging then
+      out[#out + 1] = data:sub(1, mstart)
+      send = " "
+    else
+      out[#out + 1] = data
+      if not opts.confirm then
+        self:_fail("command", what, "ECOMMAND", string.format(
+          "the device asks for confirmation after %s: %s (pass confirm = true to answer)",
+          what, tail(data:sub(mstart + 1))))
+      end
+      send = (opts.answer or self.driver.confirm_response or "") .. "\n"
+    end
+  end
+  local text = normalize(table.concat(out))
+  -- Strip the echo: the first line, when it repeats the command.
+  local first, rest = text:match("^([^\n]*)\n?(.*)$")
+  if first and (first:find(cmd, 1, true) or first:gsub("%s", "") == cmd:gsub("%s", "")) then
+    text = rest
+  end
+  return text
+end
+
+function CLI:_privileged(prompt)
+  if not prompt then return false end
+  if self.driver.privileged then return self._re_match(self.driver.privileged, prompt) end
+  return prompt:match("#%s*$") ~= nil
+end
+
+--- cli:enable([secret]) enters privileged mode when the prompt says it is not there.
+function CLI:enable(secret)
+  local en = self.driver.enable
+  if not en or not en.command then return end
+  if self:_privileged(self.last_prompt) then return end
+  secret = secret or self._enable_secret
+  local data, which = self:_expect(en.command .. "\n", { en.password_prompt, self._prompt_re },
+                                   self.timeout, "'" .. en.command .. "'")
+  if which == 1 then
+    if not secret then
+      self:_fail("auth", "cli:enable", "EAUTH",
+                 "the device asks for an enable secret and the host has none")
+    end
+    data, which = self:_expect(secret .. "\n", { en.password_prompt, self._prompt_re },
+                               self.timeout, "the enable secret")
+    if which == 1 then
+      self._raw:_expect("\3", {}, 1) -- abandon the second password prompt
+      self:_fail("auth", "cli:enable", "EAUTH", "enable failed: the secret was refused")
+    end
+  end
+  local prompt = normalize(data):match("([^\n]*)$") or ""
+  self.last_prompt = prompt
+  if not self:_privileged(prompt) then
+    self:_fail("auth", "cli:enable", "EAUTH",
+               "enable failed: the prompt is still " .. quote(prompt))
+  end
+end
+
+local function find_error(self, output)
+  for line in output:gmatch("[^\n]+") do
+    for _, marker in ipairs(self.driver.error_markers) do
+      if self._re_match(marker, line) then return line end
+    end
+  end
+  return nil
+end
+
+--- cli:config(lines, {timeout=}) enters config mode, sends each line, leaves config mode.
+-- An error marker in the output raises a "command" error carrying the device's message
+-- (config mode is left first). Returns the combined output.
+function CLI:config(lines, opts)
+  if type(lines) == "string" then
+    local t = {}
+    for l in lines:gmatch("[^\n]+") do t[#t + 1] = l end
+    lines = t
+  end
+  opts = opts or {}
+  local d = self.driver
+  local outputs = {}
+  if d.config_enter then outputs[#outputs + 1] = self:send(d.config_enter, opts) end
+  for _, line in ipairs(lines) do
+    local out = self:send(line, opts)
+    outputs[#outputs + 1] = out
+    local bad = find_error(self, out)
+    if bad then
+      if d.config_exit then pcall(self.send, self, d.config_exit, opts) end
+      self:_fail("command", "cli:config", "ECOMMAND",
+                 string.format("'%s' rejected: %s", line, bad),
+                 { line = line, output = out, device_message = bad })
+    end
+  end
+  if d.commit and d.commit ~= "" then outputs[#outputs + 1] = self:send(d.commit, opts) end
+  if d.config_exit then outputs[#outputs + 1] = self:send(d.config_exit, opts) end
+  return table.concat(outputs, "\n")
+end
+
+--- cli:save() saves the running configuration (answering the device's confirmations).
+function CLI:save(opts)
+  local cmd = self.driver.save
+  if not cmd then return "" end -- false or nil: the platform has no save step
+  opts = opts or {}
+  local o = { confirm = true, timeout = opts.timeout or self.timeout }
+  local out = self:send(cmd, o)
+  local bad = find_error(self, out)
+  if bad then
+    self:_fail("command", "cli:save", "ECOMMAND", "save failed: " .. bad, { output = out })
+  end
+  return out
+end
+
+function CLI:close()
+  if self._raw then self._raw:_close() end
+end
+CLI.__close = CLI.close
+CLI.__gc = CLI.close
+
+return function(ssh, session_methods)
+  ssh.generic_driver = generic
+
+  --- session:shell({timeout=, width=, height=, platform=, enable=true|false}) -> cli
+  function session_methods.shell(self, opts)
+    opts = opts or {}
+    local host = self:host()
+    local function field(k)
+      local ok, v = pcall(function() return host[k] end)
+      return ok and v or nil
+    end
+    local platform = opts.platform or field("platform")
+    local info = self:info()
+    local raw = self:_shell_open(opts.width or 511, opts.height or 24,
+                                 opts.timeout or info.timeout)
+    local secrets = {}
+    local function secret(name)
+      local v = field(name)
+      if type(v) ~= "string" then
+        local f = field("secret")
+        if type(f) == "function" then
+          local ok, s = pcall(f, host, name)
+          if ok and type(s) == "string" then v = s end
+        end
+      end
+      if type(v) == "string" then secrets[#secrets + 1] = v end
+      return type(v) == "string" and v or nil
+    end
+    secret("password")
+    local cli = setmetatable({
+      _raw = raw,
+      _secrets = secrets,
+      _transcript = "",
+      _enable_secret = opts.secret or secret("enable_secret"),
+      _re_match = ssh._re_match,
+      driver = driver_for(platform),
+      platform = platform,
+      host_name = info.name,
+      timeout = opts.timeout or info.timeout or 30,
+      session = self,
+    }, CLI)
+    cli:_find_prompt(opts.prompt_timeout or cli.timeout)
+    for _, c in ipairs(cli.driver.on_open or {}) do cli:send(c) end
+    if opts.enable ~= false and cli._enable_secret and cli.driver.enable then
+      cli:enable()
+    end
+    return cli
+  end
+
+  --- ssh.try_run(host, cmd, opts) -> result | nil, err
+  function ssh.try_run(host, cmd, opts)
+    local ok, r = pcall(ssh.run, host, cmd, opts)
+    if ok then return r end
+    return nil, r
+  end
+end

@@ -1,0 +1,168 @@
+/* The TextFSM plugin: registers the template index of NET_TEXTFSM as a parser source.
+ *
+ * When no native parser exists for (platform, command), nethost asks parser sources; this
+ * one answers from the ntc-templates style `index` in the folder NET_TEXTFSM names (read
+ * on first use; templates compiled on first use and cached for the process). Results are
+ * what ntc-templates' parse_output returns: a list of records whose keys are the Value
+ * names in lower case, List values as lists of strings. Without NET_TEXTFSM the source
+ * resolves nothing (and says so once in the log).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nethost/plugin.h"
+#include "textfsm.h"
+
+typedef struct {
+  const nh_plugin_host_t *host;
+  nh_plugin_t *self;
+  nh_tfsm_index_t *idx;
+  char *dir;  /* the NET_TEXTFSM the index was opened from (or failed to be) */
+  int warned; /* NET_TEXTFSM unset was logged */
+} source_t;
+
+static source_t g_src;
+
+/* The index of NET_TEXTFSM. The variable is read on every lookup (a getenv and a strcmp)
+ * so a playbook's textfsm.dir(folder), which sets it, takes effect; a folder that failed
+ * to open is reported once and not retried until the variable changes. */
+static nh_tfsm_index_t *get_index(source_t *s) {
+  const char *dir = getenv("NET_TEXTFSM");
+  if (!dir || !*dir) {
+    if (!s->warned)
+      s->host->log(s->self, NH_PLUGIN_LOG_DEBUG,
+                   "NET_TEXTFSM is not set: no TextFSM templates (point it at "
+                   "ntc-templates/templates)");
+    s->warned = 1;
+    return NULL;
+  }
+  if (s->dir && strcmp(s->dir, dir) == 0) return s->idx;
+  nh_tfsm_index_free(s->idx);
+  s->idx = NULL;
+  free(s->dir);
+  s->dir = strdup(dir);
+  if (!s->dir) return NULL;
+  char err[1024];
+  if (nh_tfsm_index_open(dir, &s->idx, err, sizeof err) < 0) {
+    s->host->log(s->self, NH_PLUGIN_LOG_WARN, "%s", err);
+    s->idx = NULL;
+  }
+  return s->idx;
+}
+
+static int resolve(void *ud, const char *platform, const char *command, char *what,
+                   size_t what_len) {
+  nh_tfsm_index_t *idx = get_index(ud);
+  if (!idx) return 0;
+  const char *t = nh_tfsm_index_lookup(idx, platform, command);
+  if (!t) return 0;
+  if (what && what_len) snprintf(what, what_len, "%s", t);
+  return 1;
+}
+
+static nh_plugin_value_t *str_value(const nh_plugin_host_t *h, nh_tfsm_str_t s) {
+  return s.ptr ? h->value_string(s.ptr, s.len) : h->value_null();
+}
+
+/* The table as a list of maps (keys lower-cased, as ntc-templates returns them). */
+static int build(const nh_plugin_host_t *h, const nh_tfsm_table_t *tab, nh_plugin_value_t **out) {
+  char **keys = calloc(tab->ncols + 1, sizeof *keys);
+  nh_plugin_value_t *list = h->value_list();
+  int rc = NH_PLUGIN_ENOMEM;
+  if (!keys || !list) goto done;
+  for (size_t c = 0; c < tab->ncols; c++) {
+    keys[c] = strdup(tab->header[c]);
+    if (!keys[c]) goto done;
+    for (char *p = keys[c]; *p; p++) *p = (char)tolower((unsigned char)*p);
+  }
+  for (size_t r = 0; r < tab->nrows; r++) {
+    nh_plugin_value_t *rec = h->value_map();
+    if (!rec || h->list_push(list, rec) < 0) goto done;
+    for (size_t c = 0; c < tab->ncols; c++) {
+      const nh_tfsm_cell_t *cell = &tab->cells[r * tab->ncols + c];
+      nh_plugin_value_t *v;
+      if (cell->type == NH_TFSM_CELL_STR) {
+        v = str_value(h, cell->str);
+      } else {
+        v = h->value_list();
+        for (size_t i = 0; v && i < cell->count; i++)
+          if (h->list_push(v, str_value(h, tab->items[cell->first + i].str)) < 0) {
+            h->value_free(v); /* the item was freed by list_push, the list is ours */
+            v = NULL;
+          }
+      }
+      if (!v || h->map_set(rec, keys[c], v) < 0) goto done;
+    }
+  }
+  *out = list;
+  list = NULL;
+  rc = 0;
+done:
+  if (keys)
+    for (size_t c = 0; c < tab->ncols; c++) free(keys[c]);
+  free(keys);
+  h->value_free(list);
+  return rc;
+}
+
+static int parse(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p, const char *platform,
+                 const char *command, const char *text, size_t len, nh_plugin_value_t **out) {
+  source_t *s = ud;
+  nh_tfsm_index_t *idx = get_index(s);
+  if (!idx) return NH_PLUGIN_ENOPARSER;
+  char err[2048];
+  nh_tfsm_table_t *tab = NULL;
+  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &tab, err, sizeof err);
+  if (rc == NH_TFSM_ENOPARSER) return NH_PLUGIN_ENOPARSER;
+  if (rc == NH_TFSM_ENOMEM) return NH_PLUGIN_ENOMEM;
+  if (rc < 0) return host->parse_error(p, 0, "textfsm: %s", err);
+  rc = build(host, tab, out);
+  nh_tfsm_table_free(tab);
+  return rc;
+}
+
+typedef struct {
+  void (*fn)(void *arg, const char *platform, const char *command, const char *detail);
+  void *arg;
+} each_ctx_t;
+
+static void each_row(void *arg, const char *platform, const char *command, const char *templates) {
+  each_ctx_t *c = arg;
+  c->fn(c->arg, platform, command, templates);
+}
+
+static void
+each(void *ud, void (*fn)(void *arg, const char *platform, const char *command, const char *detail),
+     void *arg) {
+  nh_tfsm_index_t *idx = get_index(ud);
+  if (!idx) return;
+  each_ctx_t c = {fn, arg};
+  nh_tfsm_index_each(idx, each_row, &c);
+}
+
+static void unload(void *ud) {
+  source_t *s = ud;
+  nh_tfsm_index_free(s->idx);
+  free(s->dir);
+  memset(s, 0, sizeof *s);
+}
+
+NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  NH_PLUGIN_DECLARE(host, self, "textfsm", "1.0.0");
+  memset(&g_src, 0, sizeof g_src);
+  g_src.host = host;
+  g_src.self = self;
+  nh_plugin_parser_source_t src = {
+      .size = sizeof src,
+      .name = "textfsm",
+      .ud = &g_src,
+      .resolve = resolve,
+      .parse = parse,
+      .each = each,
+  };
+  int rc = host->on_unload(self, unload, &g_src);
+  if (rc < 0) return rc;
+  return host->register_parser_source(self, &src);
+}

@@ -1,0 +1,152 @@
+/* PCRE2 as the engine uses it, and Python's notion of whitespace.
+ *
+ * Every pattern is compiled with UTF and UCP (Python's str patterns are Unicode-aware:
+ * `\s` matches U+00A0, `\w` matches letters of any script) and ANCHORED, because TextFSM
+ * matches with re.match, and some rules have a top-level `|` that an added `^` would not
+ * cover. JIT compilation is requested for every pattern; without a JIT the interpreter
+ * gives the same results.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfsm_internal.h"
+
+/* Per thread: a match context holding the limit and a JIT stack larger than the default
+ * 32 KB (some templates nest deeply). Created on first use, kept for the thread's life. */
+static __thread pcre2_match_context *t_mctx;
+static __thread pcre2_jit_stack *t_jit_stack;
+
+/* One template in the corpus (cisco_s300 show vlan: `^(\s*-*)*\s*$$`) backtracks
+ * exponentially on lines with long leading blanks; Python grinds through in seconds and
+ * finds no match. PCRE2 stops at its match limit and the rule counts as not matching. A
+ * failing search is "no match" either way; the limit only matters for a rule that would
+ * succeed after more than 100,000 backtracking steps, which no template of the corpus
+ * needs (the conformance test passes with a limit five times lower). */
+static void init_thread(void) {
+  t_mctx = pcre2_match_context_create(NULL);
+  if (!t_mctx) return;
+  pcre2_set_match_limit(t_mctx, 100000);
+  t_jit_stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
+  if (t_jit_stack) pcre2_jit_stack_assign(t_mctx, NULL, t_jit_stack);
+}
+
+tfsm_re_t *tfsm_regex_compile(const char *pat, size_t len, int jit_now, char *err, size_t errlen) {
+  int ec;
+  PCRE2_SIZE off;
+  pcre2_code *re =
+      pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &ec, &off, NULL);
+  if (!re) {
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(ec, msg, sizeof msg);
+    tfsm_errf(err, errlen, "%s at offset %zu", (char *)msg, (size_t)off);
+    return NULL;
+  }
+  tfsm_re_t *r = calloc(1, sizeof *r);
+  if (!r) {
+    pcre2_code_free(re);
+    tfsm_errf(err, errlen, "out of memory");
+    return NULL;
+  }
+  r->code = re;
+  if (jit_now) {
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    r->uses = TFSM_JIT_AFTER;
+  }
+  return r;
+}
+
+void tfsm_regex_free(tfsm_re_t *re) {
+  if (!re) return;
+  pcre2_code_free(re->code);
+  free(re);
+}
+
+int tfsm_regex_match(tfsm_re_t *re, const char *subject, size_t len, pcre2_match_data *md) {
+  if (!t_mctx) init_thread();
+  if (re->uses < TFSM_JIT_AFTER && ++re->uses == TFSM_JIT_AFTER)
+    (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter stays if it fails */
+  /* The subject was validated (or repaired) once per parse. */
+  int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, md, t_mctx);
+  if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+      rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    return 0;
+  if (rc == 0) return (int)pcre2_get_ovector_count(md); /* ovector too small: never here */
+  return rc;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+size_t tfsm_utf8_len(const unsigned char *s, size_t n) {
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t k;
+  unsigned long cp;
+  if (c >= 0xc2 && c <= 0xdf)
+    k = 2, cp = c & 0x1f;
+  else if (c >= 0xe0 && c <= 0xef)
+    k = 3, cp = c & 0x0f;
+  else if (c >= 0xf0 && c <= 0xf4)
+    k = 4, cp = c & 0x07;
+  else
+    return 0;
+  if (n < k) return 0;
+  for (size_t i = 1; i < k; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return k;
+}
+
+size_t tfsm_utf8_valid(const char *s, size_t n) {
+  size_t k = 0;
+  while (k < n) {
+    if ((unsigned char)s[k] < 0x80) { /* device output is mostly ASCII */
+      k++;
+      continue;
+    }
+    size_t u = tfsm_utf8_len((const unsigned char *)s + k, n - k);
+    if (!u) return k;
+    k += u;
+  }
+  return n;
+}
+
+size_t tfsm_space_len(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (n == 0) return 0;
+  if (u[0] < 0x80) {
+    /* str.isspace(): \t \n \v \f \r, the separators \x1c-\x1f and space. */
+    return (u[0] >= 0x09 && u[0] <= 0x0d) || (u[0] >= 0x1c && u[0] <= 0x20) ? 1 : 0;
+  }
+  if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0)) return 2;
+  if (n >= 3 && u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) return 3; /* U+1680 */
+  if (n >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+      ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf))
+    return 3;
+  if (n >= 3 && u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) return 3; /* U+205F */
+  if (n >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) return 3; /* U+3000 */
+  return 0;
+}
+
+/* Whitespace that ends at s[len]: walk back over continuation bytes to a lead byte. */
+void tfsm_rstrip(const char *s, size_t *len) {
+  size_t n = *len;
+  while (n > 0) {
+    size_t start = n - 1;
+    while (start > 0 && n - start < 3 && ((unsigned char)s[start] & 0xc0) == 0x80) start--;
+    size_t k = tfsm_space_len(s + start, n - start);
+    if (k == 0 || start + k != n) break;
+    n = start;
+  }
+  *len = n;
+}
+
+void tfsm_lstrip(const char **s, size_t *len) {
+  size_t k;
+  while (*len > 0 && (k = tfsm_space_len(*s, *len)) > 0) {
+    *s += k;
+    *len -= k;
+  }
+}

@@ -1,0 +1,69 @@
+-- textfsm: user templates (text and file), the ntc-templates index, errors of kind "parse".
+local tpl = [[
+Value Filldown Chassis (\S+)
+Value Required Slot (\d+)
+Value List Ports (\S+)
+
+Start
+  ^Chassis ${Chassis}
+  ^Slot ${Slot} -> Continue
+  ^Slot \d+ ports ${Ports} -> Record
+  ^  port ${Ports}
+  ^fatal -> Error "device said fatal"
+]]
+local r = textfsm.parse(tpl, "Chassis c1\nSlot 1 ports a\n  port b\nSlot 2 ports c\n")
+assert(#r == 2, #r)
+assert(r[1].Chassis == "c1" and r[1].Slot == "1")
+assert(#r[1].Ports == 1 and r[1].Ports[1] == "a")
+assert(r[2].Chassis == "c1" and r[2].Ports[1] == "b" and r[2].Ports[2] == "c")
+
+-- empty output: an empty list, not an error
+local empty = textfsm.parse(tpl, "")
+assert(type(empty) == "table" and #empty == 0)
+
+-- the template's Error action: a parse error naming the rule line and the input line
+local ok, err = pcall(textfsm.parse, tpl, "fatal\n")
+assert(not ok and err.kind == "parse", tostring(err))
+assert(tostring(err):find("device said fatal", 1, true), tostring(err))
+assert(tostring(err):find("Rule Line: 10", 1, true), tostring(err))
+
+-- an invalid template: the message names the template line
+ok, err = pcall(textfsm.parse, "Value X (\\d+)\n\nStart\n  ^${Y}\n", "1\n")
+assert(not ok and err.kind == "parse")
+assert(tostring(err):find("<template>:4:", 1, true), tostring(err))
+
+-- a template file
+local path = os.tmpname()
+local f = assert(io.open(path, "w"))
+f:write("Value V (\\S+)\n\nStart\n  ^Version ${V} -> Record\n")
+f:close()
+assert(textfsm.parse(path, "Version 1.2\n")[1].V == "1.2")
+os.remove(path)
+
+-- the ntc-templates index (skipped without the corpus copy)
+local corpus = "/work/shared/corpus/ntc-templates/templates"
+if io.open(corpus .. "/index") then
+  textfsm.dir(corpus)
+  assert(textfsm.dir() == corpus)
+  local recs, used = textfsm.parse_index("cisco_ios", "sh clock",
+                                          "*18:57:38.347 UTC Mon Oct 19 2015\n")
+  assert(used == "cisco_ios_show_clock.textfsm", used)
+  assert(recs[1].time == "18:57:38.347" and recs[1].year == "2015")
+  assert(textfsm.lookup("cisco_ios", "show version") == "cisco_ios_show_version.textfsm")
+  assert(textfsm.lookup("cisco_ios", "frobnicate") == nil)
+  ok, err = pcall(textfsm.parse_index, "cisco_ios", "frobnicate", "x")
+  assert(not ok and err.kind == "parse" and tostring(err):find("No template found"))
+else
+  io.stderr:write("textfsm: corpus not found, index part skipped\n")
+end
+
+-- parse(): native parsers win, TextFSM templates (the textfsm plugin, NET_TEXTFSM) fill in;
+-- the second result says which parser ran.
+if os.getenv("NET_TEXTFSM") then -- set by textfsm.dir() above when the corpus exists
+  local ver = "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(4)E1, RELEASE SOFTWARE (fc2)\n"
+  local _, how = parse("cisco_ios", "sh ver", ver)
+  assert(how.source == "native", how.source)
+  local recs, how2 = parse("cisco_ios", "sh clock", "*18:57:38.347 UTC Mon Oct 19 2015\n")
+  assert(how2.source == "textfsm" and how2.detail == "cisco_ios_show_clock.textfsm", how2.detail)
+  assert(recs[1].timezone == "UTC")
+end

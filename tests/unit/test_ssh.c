@@ -1,0 +1,194 @@
+/* Unit tests for core/ssh without a server: refused connects, the banner deadline against a
+ * listener that never speaks, cancel and close while connecting, connect-rate pacing, and
+ * that every path releases its socket (the loop closes with no handle left). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "error.h"
+#include "loop.h"
+#include "op.h"
+#include "ssh.h"
+
+typedef struct {
+  int status;
+  int calls;
+  int closed;
+} result_t;
+
+static void connect_cb(nh_op_t *op, int status) {
+  result_t *r = op->data;
+  r->status = status;
+  r->calls++;
+}
+
+static void close_cb(nh_ssh_t *ssh) {
+  result_t *r = nh_ssh_get_data(ssh);
+  r->closed++;
+}
+
+static int setup(void **state) {
+  static nh_loop_t loop;
+  assert_int_equal(nh_loop_init(&loop), 0);
+  *state = &loop;
+  return 0;
+}
+
+static int teardown(void **state) {
+  nh_loop_t *loop = *state;
+  assert_int_equal(nh_loop_close(loop), 0);
+  return 0;
+}
+
+static nh_ssh_config_t config(int port, uint64_t timeout_ms) {
+  nh_ssh_config_t cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.address = "127.0.0.1";
+  cfg.port = port;
+  cfg.user = "nobody";
+  cfg.password = "not-a-real-secret";
+  cfg.connect_timeout_ms = timeout_ms;
+  return cfg;
+}
+
+/* A port with nothing listening: bind, read the port, close. */
+static int free_port(nh_loop_t *loop) {
+  uv_tcp_t tcp;
+  struct sockaddr_in sa;
+  struct sockaddr_storage got;
+  int len = sizeof(got), port;
+  uv_ip4_addr("127.0.0.1", 0, &sa);
+  uv_tcp_init(loop->uv, &tcp);
+  uv_tcp_bind(&tcp, (const struct sockaddr *)&sa, 0);
+  uv_tcp_getsockname(&tcp, (struct sockaddr *)&got, &len);
+  port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+  uv_close((uv_handle_t *)&tcp, NULL);
+  uv_run(loop->uv, UV_RUN_NOWAIT);
+  return port;
+}
+
+static void run_connect(nh_loop_t *loop, nh_ssh_config_t *cfg, result_t *r, int cancel_after) {
+  nh_ssh_t *ssh = nh_ssh_new(loop);
+  nh_ssh_connect_t req;
+  assert_non_null(ssh);
+  nh_ssh_set_data(ssh, r);
+  assert_int_equal(nh_ssh_connect(&req, ssh, cfg, connect_cb), 0);
+  req.op.data = r;
+  assert_int_equal(r->calls, 0); /* never from inside the start */
+  if (cancel_after) {
+    nh_op_cancel(&req.op);
+  }
+  while (r->calls == 0) nh_loop_run(loop, UV_RUN_ONCE);
+  nh_ssh_close(ssh, close_cb, 1);
+  while (r->closed == 0) nh_loop_run(loop, UV_RUN_ONCE);
+  nh_loop_run(loop, UV_RUN_NOWAIT);
+  assert_int_equal(nh_ssh_open_count(), 0);
+}
+
+static void test_refused(void **state) {
+  nh_loop_t *loop = *state;
+  nh_ssh_config_t cfg = config(free_port(loop), 2000);
+  result_t r = {0};
+  run_connect(loop, &cfg, &r, 0);
+  assert_int_equal(r.status, NH_ECONNREFUSED);
+  assert_int_equal(r.calls, 1);
+}
+
+static void on_connection(uv_stream_t *server, int status) {
+  (void)server;
+  (void)status; /* accepted by the kernel, never by us: the peer gets no banner */
+}
+
+static void test_banner_timeout_and_cancel(void **state) {
+  nh_loop_t *loop = *state;
+  uv_tcp_t server;
+  struct sockaddr_in sa;
+  struct sockaddr_storage got;
+  int len = sizeof(got);
+  uint64_t t0;
+  result_t r = {0}, c = {0};
+  nh_ssh_config_t cfg;
+  uv_ip4_addr("127.0.0.1", 0, &sa);
+  uv_tcp_init(loop->uv, &server);
+  assert_int_equal(uv_tcp_bind(&server, (const struct sockaddr *)&sa, 0), 0);
+  assert_int_equal(uv_listen((uv_stream_t *)&server, 16, on_connection), 0);
+  uv_tcp_getsockname(&server, (struct sockaddr *)&got, &len);
+  cfg = config(ntohs(((struct sockaddr_in *)&got)->sin_port), 200);
+  t0 = uv_hrtime();
+  run_connect(loop, &cfg, &r, 0);
+  assert_int_equal(r.status, NH_ETIMEDOUT);
+  assert_true((uv_hrtime() - t0) / 1000000 >= 190);
+  assert_true((uv_hrtime() - t0) / 1000000 < 2000);
+  /* cancel right after the start: the callback still comes, with NH_ECANCELED */
+  cfg.connect_timeout_ms = 5000;
+  run_connect(loop, &cfg, &c, 1);
+  assert_int_equal(c.status, NH_ECANCELED);
+  uv_close((uv_handle_t *)&server, NULL);
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+}
+
+static void test_close_while_resolving(void **state) {
+  nh_loop_t *loop = *state;
+  nh_ssh_config_t cfg = config(22, 2000);
+  nh_ssh_t *ssh = nh_ssh_new(loop);
+  nh_ssh_connect_t req;
+  result_t r = {0};
+  cfg.address = "localhost"; /* a name: goes through uv_getaddrinfo */
+  nh_ssh_set_data(ssh, &r);
+  assert_int_equal(nh_ssh_connect(&req, ssh, &cfg, connect_cb), 0);
+  req.op.data = &r;
+  nh_ssh_close(ssh, close_cb, 1);
+  while (r.closed == 0) nh_loop_run(loop, UV_RUN_ONCE);
+  assert_int_equal(r.calls, 1);
+  assert_int_equal(r.status, NH_ECANCELED);
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+}
+
+static void test_connect_rate(void **state) {
+  nh_loop_t *loop = *state;
+  int port = free_port(loop), i, done = 0;
+  nh_ssh_config_t cfg = config(port, 2000);
+  nh_ssh_t *ssh[5];
+  nh_ssh_connect_t req[5];
+  result_t r[5];
+  uint64_t t0 = uv_hrtime(), ms;
+  nh_ssh_set_connect_rate(20); /* 5 connects: the last one 200 ms after the first */
+  for (i = 0; i < 5; i++) {
+    memset(&r[i], 0, sizeof(r[i]));
+    ssh[i] = nh_ssh_new(loop);
+    nh_ssh_set_data(ssh[i], &r[i]);
+    assert_int_equal(nh_ssh_connect(&req[i], ssh[i], &cfg, connect_cb), 0);
+    req[i].op.data = &r[i];
+  }
+  while (done < 5) {
+    nh_loop_run(loop, UV_RUN_ONCE);
+    for (done = 0, i = 0; i < 5; i++) done += r[i].calls;
+  }
+  ms = (uv_hrtime() - t0) / 1000000;
+  assert_true(ms >= 180);
+  nh_ssh_set_connect_rate(0);
+  for (i = 0; i < 5; i++) {
+    assert_int_equal(r[i].status, NH_ECONNREFUSED);
+    nh_ssh_close(ssh[i], NULL, 1);
+  }
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+}
+
+static void test_nofile(void **state) {
+  (void)state;
+  assert_true(nh_ssh_raise_nofile() >= 1024);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_close_while_resolving, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_connect_rate, setup, teardown),
+      cmocka_unit_test(test_nofile),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
