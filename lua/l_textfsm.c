@@ -11,7 +11,8 @@
  *       does; records are what ntc-templates' parse_output returns (keys lower-cased).
  *       The second result names the template file(s) used.
  *   textfsm.lookup(platform, command [, dir]) -> templates | nil
- *   textfsm.dir([dir]) -> the template folder (NET_TEXTFSM unless set here)
+ *   textfsm.dir([dir]) -> the template folder (NET_TEXTFSM); setting it sets NET_TEXTFSM
+ *       for the process, so parse()'s fallback (the textfsm plugin) uses it too
  *
  * Empty output gives an empty table; an invalid template, a template's Error action and
  * a command the index does not know raise an error object of kind "parse". Compiled
@@ -231,9 +232,10 @@ static int nhl_textfsm_lookup(lua_State *L) {
 /* textfsm.dir([dir]) -> dir | nil */
 static int nhl_textfsm_dir(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
-    luaL_checkstring(L, 1);
+    const char *d = luaL_checkstring(L, 1);
     lua_pushvalue(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, DIR_KEY);
+    if (setenv("NET_TEXTFSM", d, 1) != 0) return luaL_error(L, "textfsm.dir: out of memory");
   }
   const char *d = current_dir(L);
   if (d)

@@ -228,7 +228,7 @@ static size_t line_break(const char *s, size_t n) {
 /* A private copy of the input in valid UTF-8: each invalid byte becomes U+FFFD. */
 static char *sanitise(const char *text, size_t len, size_t *out_len) {
   size_t bad = 0;
-  for (size_t k = 0; k < len;) {
+  for (size_t k = tfsm_utf8_valid(text, len); k < len;) {
     size_t u = tfsm_utf8_len((const unsigned char *)text + k, len - k);
     if (!u) bad++, u = 1;
     k += u;

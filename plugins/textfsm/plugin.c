@@ -19,21 +19,31 @@ typedef struct {
   const nh_plugin_host_t *host;
   nh_plugin_t *self;
   nh_tfsm_index_t *idx;
-  int tried; /* the index was looked for (found or not) */
+  char *dir;  /* the NET_TEXTFSM the index was opened from (or failed to be) */
+  int warned; /* NET_TEXTFSM unset was logged */
 } source_t;
 
 static source_t g_src;
 
+/* The index of NET_TEXTFSM. The variable is read on every lookup (a getenv and a strcmp)
+ * so a playbook's textfsm.dir(folder), which sets it, takes effect; a folder that failed
+ * to open is reported once and not retried until the variable changes. */
 static nh_tfsm_index_t *get_index(source_t *s) {
-  if (s->tried) return s->idx;
-  s->tried = 1;
   const char *dir = getenv("NET_TEXTFSM");
   if (!dir || !*dir) {
-    s->host->log(s->self, NH_PLUGIN_LOG_DEBUG,
-                 "NET_TEXTFSM is not set: no TextFSM templates (point it at "
-                 "ntc-templates/templates)");
+    if (!s->warned)
+      s->host->log(s->self, NH_PLUGIN_LOG_DEBUG,
+                   "NET_TEXTFSM is not set: no TextFSM templates (point it at "
+                   "ntc-templates/templates)");
+    s->warned = 1;
     return NULL;
   }
+  if (s->dir && strcmp(s->dir, dir) == 0) return s->idx;
+  nh_tfsm_index_free(s->idx);
+  s->idx = NULL;
+  free(s->dir);
+  s->dir = strdup(dir);
+  if (!s->dir) return NULL;
   char err[1024];
   if (nh_tfsm_index_open(dir, &s->idx, err, sizeof err) < 0) {
     s->host->log(s->self, NH_PLUGIN_LOG_WARN, "%s", err);
@@ -135,6 +145,7 @@ each(void *ud, void (*fn)(void *arg, const char *platform, const char *command, 
 static void unload(void *ud) {
   source_t *s = ud;
   nh_tfsm_index_free(s->idx);
+  free(s->dir);
   memset(s, 0, sizeof *s);
 }
 

@@ -102,6 +102,10 @@ size_t tfsm_utf8_len(const unsigned char *s, size_t n) {
 size_t tfsm_utf8_valid(const char *s, size_t n) {
   size_t k = 0;
   while (k < n) {
+    if ((unsigned char)s[k] < 0x80) { /* device output is mostly ASCII */
+      k++;
+      continue;
+    }
     size_t u = tfsm_utf8_len((const unsigned char *)s + k, n - k);
     if (!u) return k;
     k += u;

@@ -65,6 +65,12 @@ def main():
                 pairs.append((tpl, cases[(i + 1) % len(cases)][1]))
     step = max(1, len(pairs) // max_pairs)
     pairs = pairs[::step][:max_pairs]
+    # Hand-written templates for what the corpus does not exercise (nested List groups,
+    # option order, states, EOF, Error, odd line breaks, Python-only regex syntax).
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
+    for f in sorted(os.listdir(here)):
+        if f.endswith(".textfsm"):
+            pairs.append((os.path.join(here, f), os.path.join(here, f[:-8] + ".txt")))
     batch = "".join("%s\t%s\n" % p for p in pairs)
     out = subprocess.run([tool, "--batch"], input=batch.encode(), stdout=subprocess.PIPE,
                          check=True).stdout.decode().splitlines()
