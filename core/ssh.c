@@ -523,16 +523,25 @@ static void pump(nh_ssh_t *ssh) {
   }
   if (ssh->state == SSH_READY) {
     nh_ssh_job_t *job, *next;
-    for (job = ssh->jobs.next; job != &ssh->jobs; job = next) {
-      next = job->next;
-      if (!nh__ssh_job_may_run(job)) continue;
-      rc = job->step(job);
-      if (rc < 0) {
-        ready_fail(ssh, rc);
-        return;
+    unsigned before;
+    int passes = 0;
+    /* A job's read may pull packets of another channel off the socket into libssh2's
+     * queue after that channel's job has stepped; with the socket drained, no poll event
+     * would wake it. So pass over the jobs again while the last pass got anywhere. */
+    do {
+      before = ssh->progress;
+      for (job = ssh->jobs.next; job != &ssh->jobs; job = next) {
+        next = job->next;
+        if (!nh__ssh_job_may_run(job)) continue;
+        rc = job->step(job);
+        if (rc < 0) {
+          ready_fail(ssh, rc);
+          return;
+        }
+        if (ssh->state != SSH_READY) return;
       }
-      if (ssh->state != SSH_READY) return;
-    }
+    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs &&
+             ssh->jobs.next->next != &ssh->jobs && ++passes < 8);
   }
 wait:
   update_poll(ssh);

@@ -63,7 +63,7 @@ static int read_streams(exec_job_t *x) {
       size_t room = sizeof(scratch);
       if (req) {
         if (req->out_len + req->err_len >= req->max_output) return NH_ETOOBIG;
-        if (grow(buf, cap, *len + 16384) < 0) return NH_ENOMEM;
+        if (grow(buf, cap, *len + 4096) < 0) return NH_ENOMEM;
         dst = *buf + *len;
         room = *cap - *len;
         if (room > req->max_output - req->out_len - req->err_len + 1)
@@ -74,6 +74,7 @@ static int read_streams(exec_job_t *x) {
       if (n < 0) return (int)n;
       if (n > 0) {
         progress = 1;
+        x->job.ssh->progress++;
         if (req) *len += (size_t)n;
       }
     }
@@ -167,6 +168,7 @@ static int exec_step(nh_ssh_job_t *job) {
       finish(x, x->status);
       return 0;
     }
+    ssh->progress++; /* a call completed: the job moved on */
   }
 blocked:
   nh__ssh_job_blocked(job);

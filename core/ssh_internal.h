@@ -52,6 +52,7 @@ struct nh_ssh_s {
   nh_ssh_job_t jobs;    /* sentinel of a circular list */
   nh_ssh_job_t *writer; /* a job holding a partially sent packet: only it may send */
   nh_ready_t kick;      /* deferred pump */
+  unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
   nh_timer_t stage_timer;
   nh_timer_t keepalive_timer;
   nh_ssh_failure_t failure;

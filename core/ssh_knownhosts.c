@@ -177,6 +177,7 @@ static int write_file(kh_file_t *f) {
   FILE *in = NULL, *out = NULL;
   struct stat st;
   char *slash;
+  int made_tmp = 0;
   if (!lock || !tmp) goto done;
   /* Create ~/.ssh if needed, private as OpenSSH makes it. */
   strcpy(tmp, f->path);
@@ -189,6 +190,7 @@ static int write_file(kh_file_t *f) {
   if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) goto done;
   if (flock(lfd, LOCK_EX) < 0) goto done;
   if (!(out = fopen(tmp, "w"))) goto done;
+  made_tmp = 1;
   if ((in = fopen(f->path, "r"))) {
     char buf[8192];
     size_t n;
@@ -216,7 +218,7 @@ static int write_file(kh_file_t *f) {
   }
 done:
   if (out) fclose(out);
-  if (!ok && tmp) unlink(tmp);
+  if (!ok && made_tmp) unlink(tmp);
   if (lfd >= 0) close(lfd); /* releases the flock */
   free(lock);
   free(tmp);

@@ -122,6 +122,7 @@ static int read_all(nh_ssh_shell_t *sh) {
     }
     sh->len += (size_t)n;
     sh->buf[sh->len] = 0;
+    sh->job.ssh->progress++;
   }
 }
 
@@ -228,6 +229,7 @@ static int shell_step(nh_ssh_job_t *job) {
       }
       return 0;
     }
+    ssh->progress++; /* a call completed: the job moved on */
   }
 blocked:
   nh__ssh_job_blocked(job);

@@ -165,6 +165,10 @@ function tests.session()
   for i = 1, 8 do ts[i] = async.spawn(s.run, s, "sleep 0.2; echo c" .. i) end
   for i = 1, 8 do assert(ts[i]:wait().stdout == "c" .. i .. "\n") end
   s:close()
+  -- keepalives on an idle connection do not disturb it
+  local k <close> = ssh.open(host({ keepalive = 1 }))
+  async.sleep(2.2)
+  assert(k:run("echo alive").stdout == "alive\n")
   local e = expect_error("connect", s.run, s, "true")
   assert(e.message:find("closed"))
 end

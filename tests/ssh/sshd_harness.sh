@@ -75,7 +75,7 @@ echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_ed25519.pub")" > "$DIR/know
 [ -n "${SSHD_IPV6:-}" ] && echo "[::1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_ed25519.pub")" >> "$DIR/known_hosts"
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/other_host.pub")" > "$DIR/known_hosts_bad"
 unset SSH_AUTH_SOCK
-"$NETHOST" run "$PLAYBOOK"
+${NH_WRAP:-} "$NETHOST" run "$PLAYBOOK"
 rc=$?
 [ $rc -ne 0 ] && [ -s "$DIR/sshd.log" ] && { echo "--- sshd.log"; tail -20 "$DIR/sshd.log"; }
 exit $rc
