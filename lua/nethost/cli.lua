@@ -162,6 +162,11 @@ function cli.run(args)
   local results = table.pack(xpcall(chunk, handler, table.unpack(opts.args)))
   if not results[1] then
     local failure = results[2]
+    if nethost.is_error(failure.err) and failure.err.kind == "cancelled" then
+      -- Ctrl-C: the cleanup ran; a traceback would only alarm.
+      io.stderr:write("nethost: ", failure.err.message or "cancelled", "\n")
+      return 1
+    end
     io.stderr:write(tostring(failure.err), "\n", trim_traceback(failure.traceback), "\n")
     return 1
   end

@@ -143,9 +143,19 @@ function Proxy.__index(proxy, k)
   end
   local w = cache[k]
   if not w then
-    w = function(self, ...)
-      if self == proxy then self = host end
-      return v(self, ...)
+    if k == "secret" then
+      -- Whatever secret a task reads is masked in every log line from then on.
+      w = function(self, ...)
+        if self == proxy then self = host end
+        local value = v(self, ...)
+        log.secret(value)
+        return value
+      end
+    else
+      w = function(self, ...)
+        if self == proxy then self = host end
+        return v(self, ...)
+      end
     end
     cache[k] = w
   end

@@ -63,6 +63,7 @@ local function driver_for(platform)
     config_exit = p.config_exit,
     save = p.save_command,
     commit = p.commit_command,
+    commit_confirmed = p.commit_confirmed_command,
     error_markers = nonempty(p.error_patterns),
     confirm = nonempty(p.confirm_patterns),
     confirm_response = p.confirm_response,
@@ -260,6 +261,14 @@ end
 --- cli:config(lines, {timeout=}) enters config mode, sends each line, leaves config mode.
 -- An error marker in the output raises a "command" error carrying the device's message
 -- (config mode is left first). Returns the combined output.
+--- cli:config(lines, opts) enters config mode, sends the lines, commits where the platform
+-- needs it, and leaves. Raises a `command` error carrying the device's message on an error
+-- marker. opts.confirm = N (minutes): commit with the platform's commit-confirmed (an error
+-- if it has none); opts.commit = false: leave the change uncommitted (Junos). cli:config({},
+-- {commit = true}) only commits (confirming a pending commit-confirmed).
+-- Under --check (nethost.check) nothing is sent: the lines are recorded as what would be
+-- sent (nethost.would_send). Inside nethost.run the host is marked changed before the
+-- first line goes out, so a partly applied change is never retried silently.
 function CLI:config(lines, opts)
   if type(lines) == "string" then
     local t = {}
@@ -267,7 +276,22 @@ function CLI:config(lines, opts)
     lines = t
   end
   opts = opts or {}
+  local nethost = require("nethost.nethost")
+  if nethost.check then
+    nethost.would_send(lines)
+    return ""
+  end
   local d = self.driver
+  local commit = d.commit and d.commit ~= "" and d.commit or nil
+  if opts.confirm then
+    if not d.commit_confirmed then
+      self:_fail("command", "cli:config", "EINVAL",
+                 "this platform has no commit confirmed; emulate it (see playbooks/push.lua)")
+    end
+    commit = string.format(d.commit_confirmed, math.tointeger(opts.confirm) or 1)
+  end
+  if opts.commit == false then commit = nil end
+  if lines[1] and nethost.context() then nethost.changed(#lines .. " config line(s)") end
   local outputs = {}
   if d.config_enter then outputs[#outputs + 1] = self:send(d.config_enter, opts) end
   for _, line in ipairs(lines) do
@@ -281,7 +305,16 @@ function CLI:config(lines, opts)
                  { line = line, output = out, device_message = bad })
     end
   end
-  if d.commit and d.commit ~= "" then outputs[#outputs + 1] = self:send(d.commit, opts) end
+  if commit and (lines[1] or opts.commit) then
+    local out = self:send(commit, opts)
+    outputs[#outputs + 1] = out
+    local bad = find_error(self, out)
+    if bad then
+      if d.config_exit then pcall(self.send, self, d.config_exit, opts) end
+      self:_fail("command", "cli:config", "ECOMMAND", "commit failed: " .. bad,
+                 { output = out, device_message = bad })
+    end
+  end
   if d.config_exit then outputs[#outputs + 1] = self:send(d.config_exit, opts) end
   return table.concat(outputs, "\n")
 end
@@ -290,6 +323,11 @@ end
 function CLI:save(opts)
   local cmd = self.driver.save
   if not cmd then return "" end -- false or nil: the platform has no save step
+  local nethost = require("nethost.nethost")
+  if nethost.check then
+    nethost.would_send(cmd)
+    return ""
+  end
   opts = opts or {}
   local o = { confirm = true, timeout = opts.timeout or self.timeout }
   local out = self:send(cmd, o)

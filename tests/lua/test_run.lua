@@ -203,3 +203,19 @@ assert(not pcall(nethost.run, hosts(1), "not a function"))
 assert(not pcall(nethost.run, hosts(1), function() end, { serial = "lots" }))
 assert(not pcall(nethost.run, hosts(1), function() end, { concurrency = 0 }))
 print("ok")
+
+-- A secret read through the host is masked in log lines.
+do
+  local log = require("nethost.log")
+  local host = setmetatable({ name = "s1" }, { __index = { secret = function(self, which)
+    assert(self.name == "s1")
+    return which == "password" and "hunter2-secret" or nil
+  end } })
+  local masked
+  nethost.run({ host }, function(h)
+    local pw = h:secret("password")
+    masked = log.mask("login with " .. pw)
+  end, opts {})
+  assert(masked == "login with ***", masked)
+end
+print("ok: secrets")

@@ -1,0 +1,96 @@
+-- monitor.lua — poll the fleet every N seconds and keep a live dashboard.
+--
+-- Each poll reads every host's interface states (IOS/EOS `show ip interface brief`, Junos
+-- `show interfaces terse`) and shows: hosts reachable, interfaces up/down, the hosts with
+-- the most interfaces down, and what changed since the previous poll. Every change (an
+-- interface going down or up, a host becoming unreachable or coming back) is an alert: a
+-- log line, and with -e webhook=URL a JSON POST. Runs until Ctrl-C (or -e polls=N).
+--
+--   nethost run playbooks/monitor.lua -i INVENTORY [-l LIMIT] [-c N]
+--       [-e interval=30]     seconds between polls (start to start)
+--       [-e polls=N]         stop after N polls (default: run until Ctrl-C)
+--       [-e webhook=URL]     POST {time, changes} when something changes
+
+local report = require("nethost.report")
+local sys = require("nethost.sys")
+
+if not nethost.inventory then error("monitor: needs an inventory (-i)", 0) end
+local vars = nethost.vars
+local interval = tonumber(vars.interval or "30")
+local max_polls = tonumber(vars.polls or "0")
+local tty = sys.isatty(1)
+local COMMAND = { juniper_junos = "show interfaces terse" }
+
+local previous = {}   -- host -> {reachable =, interfaces = {name = "up"|"down"}}
+local polls, all_changes = 0, 0
+
+local function poll_once()
+  local res = nethost.run(nethost.inventory, function(host)
+    local s <close> = ssh.open(host)
+    local cmd = COMMAND[host.platform] or "show ip interface brief"
+    local state = {}
+    for _, i in ipairs(parse(host.platform, cmd, s:run(cmd).stdout)) do
+      if (i.status or "up"):find("up") then -- administratively up: its link matters
+        state[i.interface] = (i.protocol or ""):find("^up") and "up" or "down"
+      end
+    end
+    return state
+  end, { concurrency = nethost.options.concurrency or 200, timeout = math.max(5, interval),
+         progress = false, summary = false })
+
+  local now, changes, offenders = {}, {}, {}
+  local reachable, up, down = 0, 0, 0
+  for rec in res:each() do
+    local before = previous[rec.host]
+    if rec.value then
+      reachable = reachable + 1
+      local ndown = 0
+      for name, st in pairs(rec.value) do
+        if st == "up" then up = up + 1 else down, ndown = down + 1, ndown + 1 end
+        local was = before and before.interfaces and before.interfaces[name]
+        if was and was ~= st then changes[#changes + 1] = { host = rec.host, change = name .. " " .. was .. " -> " .. st } end
+      end
+      if ndown > 0 then offenders[#offenders + 1] = { host = rec.host, down = ndown } end
+      if before and not before.reachable then changes[#changes + 1] = { host = rec.host, change = "reachable again" } end
+      now[rec.host] = { reachable = true, interfaces = rec.value }
+    else
+      now[rec.host] = { reachable = false, interfaces = before and before.interfaces }
+      if not before or before.reachable then
+        changes[#changes + 1] = { host = rec.host, change = "unreachable: " .. (rec.error and rec.error.message or rec.status) }
+      end
+    end
+  end
+  if polls == 0 then changes = {} end -- the first poll is the baseline
+  previous = now
+  polls = polls + 1
+  all_changes = all_changes + #changes
+  table.sort(offenders, function(a, b) return a.down > b.down or (a.down == b.down and a.host < b.host) end)
+
+  if tty then io.stdout:write("\27[H\27[2J") end
+  print(("nethost monitor — poll %d at %s — every %g s (Ctrl-C to stop)"):format(polls,
+        os.date("%H:%M:%S"), interval))
+  print(("hosts %d reachable / %d; interfaces %d up, %d down; %d change(s) this poll"):format(
+        reachable, #res, up, down, #changes))
+  if offenders[1] then
+    print("\ntop offenders (interfaces down):")
+    print(report.text({ table.unpack(offenders, 1, math.min(10, #offenders)) }, { "host", "down" }))
+  end
+  if changes[1] then
+    print("\nchanges since the last poll:")
+    print(report.text(changes, { "host", "change" }))
+    for _, c in ipairs(changes) do log.warn("%s: %s", c.host, c.change) end
+    if vars.webhook then
+      local ok, e = pcall(http.post, vars.webhook, { json = { time = os.time(), changes = changes }, timeout = 10 })
+      if not ok then log.error("webhook: %s", tostring(e)) end
+    end
+  end
+  return max_polls == 0 or polls < max_polls
+end
+
+local ok, e = pcall(async.every, interval, poll_once)
+print(("\nmonitor: %d poll(s), %d change(s)"):format(polls, all_changes))
+if not ok then
+  if nethost.is_error(e) and e.kind == "cancelled" then return 0 end
+  error(e, 0)
+end
+return 0
