@@ -340,8 +340,8 @@ static const char *next_word(const char *s, const char **w, size_t *n) {
 }
 
 int nh_registry_command_match(const char *pattern, const char *typed) {
-  const char *pw, *tw;
-  size_t pn, tn;
+  const char *pw = NULL, *tw = NULL;
+  size_t pn = 0, tn = 0;
   int score = 0;
   for (;;) {
     const char *prest = next_word(pattern, &pw, &pn);
