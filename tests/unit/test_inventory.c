@@ -339,6 +339,21 @@ static void test_ansible_ini(void **state) {
   h = host(inv, "leaf-2");
   assert_string_equal(h->fields.platform, "arista_eos");
   nh_inventory_free(inv);
+  /* INI without a section, which is not YAML either; and one that is: a list of words. */
+  {
+    const char *text = "sw1 ansible_host=10.0.0.1 note=\"a: b\"\nsw2\n";
+    char err[256];
+    assert_int_equal(nh_inventory_parse(text, strlen(text), "hosts", NULL, &inv, err, sizeof(err)),
+                     0);
+    assert_string_equal(nh_inventory_format(inv), "ansible-ini");
+    assert_int_equal(nh_inventory_count(inv), 2);
+    assert_string_equal(data_str(host(inv, "sw1"), "note"), "a: b");
+    nh_inventory_free(inv);
+    assert_int_equal(
+        nh_inventory_parse(text, strlen(text), "hosts.yaml", NULL, &inv, err, sizeof(err)),
+        NH_ESYNTAX);
+    assert_non_null(strstr(err, "hosts.yaml:3:1: could not find expected ':'"));
+  }
 }
 
 static void test_yaml_features(void **state) {
