@@ -240,17 +240,24 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
   return 0;
 }
 
-static int field_matches(const nh_tfsm_index_t *idx, tfsm_re_t *re, const char *s) {
+/* Whether re matches the start of s (len bytes; valid: s is valid UTF-8). An empty
+ * field (no regex) matches anything; invalid UTF-8 never matches a regex. */
+static int field_matches(const nh_tfsm_index_t *idx, tfsm_re_t *re, const char *s, size_t len,
+                         int valid) {
   if (!re) return 1;
-  if (tfsm_utf8_valid(s, strlen(s)) != strlen(s)) return 0; /* never matches a regex */
-  return tfsm_regex_match(re, s, strlen(s), idx->md) > 0;
+  return valid && tfsm_regex_match(re, s, len, idx->md) > 0;
 }
 
 const char *nh_tfsm_index_lookup(const nh_tfsm_index_t *idx, const char *platform,
                                  const char *command) {
+  size_t plen = strlen(platform), clen = strlen(command);
+  int pvalid = tfsm_utf8_valid(platform, plen) == plen;
+  int cvalid = tfsm_utf8_valid(command, clen) == clen;
   for (size_t k = 0; k < idx->nrows; k++) {
     const index_row_t *r = &idx->rows[k];
-    if (field_matches(idx, r->command, command) && field_matches(idx, r->platform, platform))
+    /* Both must match; the platform test is the cheaper filter. */
+    if (field_matches(idx, r->platform, platform, plen, pvalid) &&
+        field_matches(idx, r->command, command, clen, cvalid))
       return r->templates;
   }
   return NULL;
