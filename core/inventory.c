@@ -446,30 +446,39 @@ static int looks_ini(const char *text, size_t len) {
   return 0;
 }
 
+static int load_ini(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
+                    int vars_dirs) {
+  int rc;
+  ld->inv->format = "ansible-ini";
+  if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
+  if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
+  return nh__inv_resolve(ld, 1);
+}
+
 static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
                      int vars_dirs) {
   nh_ydoc_t *doc;
   nh_ynode_t *root;
   int rc, ansible;
-  if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json") &&
-      looks_ini(text, len)) {
-    ld->inv->format = "ansible-ini";
-    if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
-    if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-    return nh__inv_resolve(ld, 1);
+  /* Only a file not named as YAML or JSON may be INI: Ansible's "hosts" files usually are. */
+  int may_be_ini = !has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json");
+  if (may_be_ini && looks_ini(text, len)) return load_ini(ld, text, len, name, dir, vars_dirs);
+  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) {
+    /* Not YAML: INI without a section header ("sw1 ansible_host=..." lines) is still INI. If
+     * INI fails too, the YAML message is the one to show. */
+    char yaml_err[1024];
+    if (rc != NH_ESYNTAX || !may_be_ini || !ld->err) return rc;
+    snprintf(yaml_err, sizeof(yaml_err), "%s", ld->err);
+    if (load_ini(ld, text, len, name, dir, vars_dirs) == 0) return 0;
+    snprintf(ld->err, ld->errlen, "%s", yaml_err);
+    return rc;
   }
-  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) return rc;
   if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
   ld->doc = doc;
   root = nh_ydoc_root(doc);
   if (!root || nh_ynode_is_null(root)) return nh__inv_resolve(ld, 0); /* an empty inventory */
   if (root->type != NH_YNODE_MAP) {
-    if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json")) {
-      ld->inv->format = "ansible-ini";
-      if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
-      if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-      return nh__inv_resolve(ld, 1);
-    }
+    if (may_be_ini) return load_ini(ld, text, len, name, dir, vars_dirs);
     return nh__inv_fail(ld, root,
                         "expected a map with hosts/groups/defaults (or an Ansible 'all:'), "
                         "found %s",

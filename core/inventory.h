@@ -22,7 +22,9 @@ typedef enum {
   NH_SECRET_NONE = 0, /* not set */
   NH_SECRET_VALUE,    /* value is the secret itself */
   NH_SECRET_ENV,      /* value names an environment variable */
-  NH_SECRET_FILE      /* value is a file path (absolute after loading) */
+  NH_SECRET_FILE,     /* value is a file path (absolute after loading) */
+  NH_SECRET_TEMPLATE  /* an Ansible template or Vault value nethost cannot evaluate (value
+                         is its text, "!vault" for Vault): reading it is an error */
 } nh_secret_kind_t;
 
 typedef struct {

@@ -321,10 +321,43 @@ static int data_set(nh__ld_t *ld, nh_inv_fields_t *f, const char *name, const nh
   return nh_value_map_set(f->data, name, v);
 }
 
+/* Ansible inventories often hold secrets as Jinja templates or Vault blobs. nethost reads
+ * `{{ lookup('env', 'NAME') }}` as password_env: NAME; anything else it cannot evaluate is
+ * kept as NH_SECRET_TEMPLATE, an error when the secret is read (not when loading, so the
+ * rest of the inventory stays usable). Returns 1 when val was one of these. */
+static int ansible_secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *val) {
+  const char *t, *p, *q;
+  char quote;
+  if (!val || val->type != NH_YNODE_SCALAR) return 0;
+  t = val->u.scalar.text;
+  if (val->tag && strcmp(val->tag, "!vault") == 0) {
+    s->kind = NH_SECRET_TEMPLATE;
+    s->value = "!vault";
+    return 1;
+  }
+  if (!strstr(t, "{{")) return 0;
+  s->kind = NH_SECRET_TEMPLATE;
+  s->value = t;
+  p = strstr(t, "lookup(");
+  if (!p) return 1;
+  p += 7;
+  while (*p == ' ') p++;
+  if ((*p != '\'' && *p != '"') || strncmp(p + 1, "env", 3) != 0 || p[4] != *p) return 1;
+  p += 5;
+  while (*p == ' ' || *p == ',') p++;
+  if (*p != '\'' && *p != '"') return 1;
+  quote = *p++;
+  if (!(q = strchr(p, quote)) || q == p) return 1;
+  if (!(s->value = nh_ydoc_strdup(ld->doc, p, (size_t)(q - p)))) return NH_ENOMEM;
+  s->kind = NH_SECRET_ENV;
+  return 1;
+}
+
 static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_ynode_t *val,
                   const char *what, const char *suffix) {
   int rc;
   const char *v = NULL;
+  if (!strcmp(suffix, "") && (rc = ansible_secret(ld, s, val)) != 0) return rc < 0 ? rc : 0;
   if (strcmp(suffix, "_file") == 0) {
     if ((rc = want_path(ld, key, val, what, &v)) < 0) return rc;
     s->kind = NH_SECRET_FILE;
@@ -397,6 +430,14 @@ static const struct {
     {"routeros", "mikrotik_routeros"},
     {"community.routeros.routeros", "mikrotik_routeros"},
 };
+
+const char *nh__inv_driver_platform(const char *name) {
+  size_t i;
+  if (!strcmp(name, "nxos_ssh")) return "cisco_nxos";
+  for (i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
+    if (strcmp(name, platforms[i].ansible) == 0) return platforms[i].nethost;
+  return name;
+}
 
 const char *nh_inventory_ansible_platform(const char *name) {
   size_t i;

@@ -332,6 +332,20 @@ int nh_secret_read(const nh_secret_t *s, const char *host, const char *what, cha
     }
     return (*out = strdup(v)) ? 0 : NH_ENOMEM;
   }
+  case NH_SECRET_TEMPLATE:
+    if (err && errlen) {
+      if (!strcmp(s->value, "!vault"))
+        snprintf(err, errlen,
+                 "host '%s': %s is an Ansible Vault value, which nethost cannot decrypt: give "
+                 "%s_env or %s_file instead",
+                 host, what, what, what);
+      else
+        snprintf(err, errlen,
+                 "host '%s': %s is an Ansible template (%s) nethost cannot evaluate: give "
+                 "%s_env or %s_file instead",
+                 host, what, s->value, what, what);
+    }
+    return NH_EINVAL;
   case NH_SECRET_FILE: {
     FILE *f = fopen(s->value, "rb");
     char *buf;

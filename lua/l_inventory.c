@@ -305,7 +305,8 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
   push_view(L, inv, idx, n, -3, -2);
   if (lua_istable(L, opts) && lua_getfield(L, opts, "limit") != LUA_TNIL) {
     if (!lua_isstring(L, -1)) return luaL_error(L, "inventory: limit must be a pattern string");
-    return limit_view(L, -2, lua_tostring(L, -1)) > 0 ? 1 : 0;
+    if (limit_view(L, -2, lua_tostring(L, -1)) == 2) lua_pop(L, 1); /* the warning */
+    return 1;
   }
   lua_settop(L, lua_gettop(L) - (lua_istable(L, opts) ? 1 : 0));
   return 1;

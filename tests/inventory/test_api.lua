@@ -134,3 +134,6 @@ local v, warn = inv:limit("core:acess")
 assert(#v == 3 and warn == "no host or group matches acess", tostring(warn))
 v, warn = inv:limit("core[0]:access[-1]")
 assert(#v == 2 and v[1].name == "core-1" and v[2].name == "sw-0002" and warn == nil)
+-- load's limit with a term that matches nothing still returns the view.
+local lv = inventory.load(dir .. "/lab.yaml", { limit = "core:typo" })
+assert(type(lv) == "userdata" and #lv == 3)

@@ -65,8 +65,10 @@ while ! [ -s "$DIR/sshd.pid" ]; do i=$((i+1)); [ $i -gt 100 ] && { echo "sshd di
 python3 -c "
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $PORT + 1)); s.listen(100); time.sleep(300)" &
+s.bind(('127.0.0.1', $PORT + 1)); s.listen(100); open('$DIR/silent', 'w').close()
+time.sleep(300)" &
 SILENT=$!
+i=0; while ! [ -e "$DIR/silent" ] && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.05; done
 export SSHD_PORT=$PORT SSHD_DIR=$DIR SSHD_USER=$(id -un)
 export SSHD_HOSTKEY_FP=$(ssh-keygen -l -E sha256 -f "$DIR/host_ed25519.pub" | awk '{print $2}')
 export SSHD_OTHER_FP=$(ssh-keygen -l -E sha256 -f "$DIR/other_host.pub" | awk '{print $2}')
