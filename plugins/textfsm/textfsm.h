@@ -11,9 +11,9 @@
  * nethost's NH_E* codes so callers can pass them on.
  *
  * Ownership: nh_tfsm_template_load() returns a template the caller frees with
- * nh_tfsm_template_free(); it may run any number of parses, but from one thread at a
- * time: a rule's regex is JIT-compiled once it has been used often, which changes the
- * template (the same holds for an index and its cache). A table returned by a
+ * nh_tfsm_template_free(); it may run any number of parses, on several threads at once
+ * (nethost parses large outputs on libuv's thread pool). An index may be used from
+ * several threads too; opening and freeing are the caller's to order. A table returned by a
  * parse owns all its memory (its strings point into buffers the table holds) and is freed
  * with nh_tfsm_table_free(). An index owns the templates it compiled (its cache).
  */
