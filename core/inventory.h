@@ -124,13 +124,20 @@ const nh_group_t *nh_inventory_find_group(const nh_inventory_t *inv, const char 
 /* The defaults' own fields. */
 const nh_inv_fields_t *nh_inventory_defaults(const nh_inventory_t *inv);
 
+/* Like nh_inventory_select; unmatched (unmatched_len bytes) receives the terms that selected
+ * no host at all, comma-separated ("" when every term matched), for a warning. */
+int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
+                           char *unmatched, size_t unmatched_len, char *err, size_t errlen);
+
 /* Whether host is in group g, directly or through a child group. */
 int nh_host_in_group(const nh_host_t *host, const nh_group_t *g);
 
 /* Selects hosts with Ansible's pattern language: names and globs of hosts and groups
  * ("sw-1*", "core"), "all" or "*", "~regex", attribute tests "platform=cisco_ios",
- * "data.site=lon" (globs allowed in the value), combined with ':' or ',' as union, ':&' as
- * intersection and ':!' as exclusion (unions first, then intersections, then exclusions).
+ * "data.site=lon" (globs allowed in the value), "@file" (host names, one a line), with
+ * Ansible's subscripts ("core[0]", "core[-1]", "core[0:2]"), combined with ':' or ',' as
+ * union, ':&' as intersection and ':!' as exclusion (unions first, then intersections, then
+ * exclusions).
  * *idx receives a malloc'd array of host indices in inventory order (the caller frees it)
  * and *n its length, which may be 0. Returns 0, or NH_EINVAL with a message in err for a
  * malformed pattern. */

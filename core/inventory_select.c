@@ -2,7 +2,9 @@
 #include "error.h"
 #include "inventory_int.h"
 
+#include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +62,9 @@ static int regex_term(const nh_inventory_t *inv, const char *re, unsigned char *
   return 0;
 }
 
-/* Marks the hosts one term selects. */
-static int term(const nh_inventory_t *inv, const char *t, unsigned char *sel, char *err,
-                size_t errlen) {
+/* Marks the hosts one term selects (without a subscript). */
+static int base_term(const nh_inventory_t *inv, const char *t, unsigned char *sel, char *err,
+                     size_t errlen) {
   const char *eq;
   const nh_group_t *g;
   const nh_host_t *h;
@@ -105,17 +107,106 @@ static int term(const nh_inventory_t *inv, const char *t, unsigned char *sel, ch
   return 0;
 }
 
+/* Parses an Ansible subscript at the end of t ("[0]", "[-1]", "[1:3]", "[2:]", "[:4]"): cuts
+ * it off t and returns 1 with the inclusive bounds (INT_MIN/INT_MAX for open ends). */
+static int subscript(char *t, long *from, long *to, int *range) {
+  size_t len = strlen(t);
+  char *open, *p, *end;
+  if (len < 3 || t[len - 1] != ']' || !(open = strrchr(t, '[')) || open == t) return 0;
+  p = open + 1;
+  for (end = p; end < t + len - 1; end++)
+    if (!((*end >= '0' && *end <= '9') || *end == '-' || *end == ':')) return 0;
+  *range = memchr(p, ':', (size_t)(t + len - 1 - p)) != NULL;
+  if (!*range) {
+    *from = strtol(p, &end, 10);
+    if (end == p || *end != ']') return 0;
+    *to = *from;
+  } else {
+    *from = *p == ':' ? LONG_MIN : strtol(p, &end, 10);
+    if (*p != ':' && *end != ':') return 0;
+    p = strchr(p, ':') + 1;
+    *to = *p == ']' ? LONG_MAX : strtol(p, &end, 10);
+    if (*p != ']' && *end != ']') return 0;
+  }
+  *open = '\0';
+  return 1;
+}
+
+/* Marks the hosts in the file (one name per line, as Ansible's retry files). */
+static int file_term(const nh_inventory_t *inv, const char *path, unsigned char *sel, char *err,
+                     size_t errlen) {
+  FILE *f = fopen(path, "r");
+  char line[1024];
+  if (!f) {
+    snprintf(err, errlen, "pattern '@%s': cannot read the file: %s", path, strerror(errno));
+    return NH_EINVAL;
+  }
+  while (fgets(line, sizeof(line), f)) {
+    const nh_host_t *h;
+    line[strcspn(line, "\r\n")] = '\0';
+    if ((h = nh_inventory_find(inv, line)) != NULL) sel[h->index] = 1;
+  }
+  fclose(f);
+  return 0;
+}
+
+/* Marks the hosts one term selects, with Ansible's subscripts: "core[0]" is the first host of
+ * core, "core[-1]" the last, "core[0:2]" the first three (bounds included). */
+static int term(const nh_inventory_t *inv, char *t, unsigned char *sel, char *err, size_t errlen) {
+  long from, to, count = 0, k = 0;
+  int range, rc;
+  size_t i;
+  if (t[0] == '@') return file_term(inv, t + 1, sel, err, errlen);
+  if (t[0] == '~' || strchr(t, '=') || !subscript(t, &from, &to, &range))
+    return base_term(inv, t, sel, err, errlen);
+  if ((rc = base_term(inv, t, sel, err, errlen)) < 0) return rc;
+  for (i = 0; i < inv->nhosts; i++) count += sel[i];
+  if (from < 0 && from != LONG_MIN) from += count;
+  if (to < 0) to += count;
+  if (!range && (from < 0 || from >= count)) {
+    snprintf(err, errlen, "pattern '%s[%ld]': only %ld host%s match '%s'", t, from, count,
+             count == 1 ? "" : "s", t);
+    return NH_EINVAL;
+  }
+  for (i = 0; i < inv->nhosts; i++)
+    if (sel[i]) {
+      sel[i] = k >= from && k <= to;
+      k++;
+    }
+  return 0;
+}
+
 int nh_inventory_select(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
                         char *err, size_t errlen) {
+  return nh_inventory_select_ex(inv, pattern, idx, n, NULL, 0, err, errlen);
+}
+
+/* The end of the term starting at p: the next separator outside brackets. */
+static const char *term_end(const char *p, char sep) {
+  int depth = 0;
+  for (; *p; p++) {
+    if (*p == '[')
+      depth++;
+    else if (*p == ']' && depth)
+      depth--;
+    else if (*p == sep && !depth)
+      return p;
+  }
+  return NULL;
+}
+
+int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
+                           char *unmatched, size_t unmatched_len, char *err, size_t errlen) {
   unsigned char *uni = NULL, *tmp = NULL, *and_mask = NULL, *not_mask = NULL;
   const char *p = pattern;
-  char sep = strchr(pattern, ',') ? ',' : ':';
+  char sep = term_end(pattern, ',') ? ',' : ':';
   char buf[1024];
   size_t i, count = 0, nh = inv->nhosts;
   int rc = 0, unions = 0, intersections = 0;
   *idx = NULL;
   *n = 0;
   if (err && errlen) err[0] = '\0';
+  if (unmatched && unmatched_len) unmatched[0] = '\0';
   uni = calloc(nh + 1, 1);
   tmp = calloc(nh + 1, 1);
   and_mask = malloc(nh + 1);
@@ -126,7 +217,7 @@ int nh_inventory_select(const nh_inventory_t *inv, const char *pattern, size_t *
   }
   memset(and_mask, 1, nh + 1);
   for (;;) {
-    const char *end = strchr(p, sep);
+    const char *end = term_end(p, sep);
     size_t len = end ? (size_t)(end - p) : strlen(p);
     char op = 0;
     while (len && (*p == ' ' || *p == '\t')) p++, len--;
@@ -142,6 +233,11 @@ int nh_inventory_select(const nh_inventory_t *inv, const char *pattern, size_t *
     buf[len] = '\0';
     memset(tmp, 0, nh + 1);
     if ((rc = term(inv, buf, tmp, err, errlen)) < 0) goto done;
+    if (unmatched && op != '!' && !memchr(tmp, 1, nh)) {
+      /* As Ansible warns: a name that matches nothing is most often a typo. */
+      size_t used = strlen(unmatched);
+      snprintf(unmatched + used, unmatched_len - used, "%s%.*s", used ? ", " : "", (int)len, p);
+    }
     for (i = 0; i < nh; i++) {
       if (op == '&')
         and_mask[i] &= tmp[i];

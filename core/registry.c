@@ -340,8 +340,8 @@ static const char *next_word(const char *s, const char **w, size_t *n) {
 }
 
 int nh_registry_command_match(const char *pattern, const char *typed) {
-  const char *pw, *tw;
-  size_t pn, tn;
+  const char *pw = NULL, *tw = NULL;
+  size_t pn = 0, tn = 0;
   int score = 0;
   for (;;) {
     const char *prest = next_word(pattern, &pw, &pn);
@@ -437,32 +437,60 @@ static char *parse_message(const nh_plugin_parse_t *p) {
   return strdup(buf);
 }
 
-int nh_registry_parse(const char *platform, const char *command, const char *text, size_t len,
-                      nh_value_t **out, char **errmsg) {
+int nh__registry_resolve(const char *platform, const char *command, nh_parser_call_t *call,
+                         char **errmsg) {
   const parser_t *p = NULL;
-  nh_plugin_parse_t ctx;
-  nh_plugin_value_t *root = NULL;
-  char *canon;
   size_t i;
   int rc;
   if (errmsg) *errmsg = NULL;
-  *out = NULL;
-  if (!platform || !command || !text) return NH_EINVAL;
-  memset(&ctx, 0, sizeof(ctx));
-  if (!(canon = parser_platform(platform))) return NH_ENOMEM;
-  rc = find_registered(canon, command, &p, errmsg);
+  memset(call, 0, sizeof(*call));
+  if (!platform || !command) return NH_EINVAL;
+  if (!(call->platform = parser_platform(platform)) || !(call->command = strdup(command))) {
+    nh__parser_call_free(call);
+    return NH_ENOMEM;
+  }
+  rc = find_registered(call->platform, command, &p, errmsg);
   if (rc == 0) {
-    rc = p->fn(nh__plugin_host(), &ctx, text, len, &root, p->ud);
-  } else if (rc == NH_ENOPARSER) {
+    call->fn = p->fn;
+    call->ud = p->ud;
+    return 0;
+  }
+  if (rc == NH_ENOPARSER) {
     for (i = 0; i < reg.nsources; i++) {
       source_t *s = &reg.sources[i];
       char what[8];
-      if (s->src.resolve(s->src.ud, canon, command, what, sizeof(what)) != 1) continue;
-      rc = s->src.parse(s->src.ud, nh__plugin_host(), &ctx, canon, command, text, len, &root);
-      if (rc != NH_ENOPARSER) break;
+      if (s->src.resolve(s->src.ud, call->platform, command, what, sizeof(what)) != 1) continue;
+      call->source_parse = s->src.parse;
+      call->ud = s->src.ud;
+      return 0;
     }
   }
-  free(canon);
+  nh__parser_call_free(call);
+  return rc;
+}
+
+void nh__parser_call_free(nh_parser_call_t *call) {
+  free(call->platform);
+  free(call->command);
+  call->platform = call->command = NULL;
+}
+
+int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len, nh_value_t **out,
+                      char **errmsg) {
+  nh_plugin_parse_t ctx;
+  nh_plugin_value_t *root = NULL;
+  int rc;
+  if (errmsg) *errmsg = NULL;
+  *out = NULL;
+  memset(&ctx, 0, sizeof(ctx));
+  if (call->fn) {
+    rc = call->fn(nh__plugin_host(), &ctx, text, len, &root, call->ud);
+  } else if (call->source_parse) {
+    rc = call->source_parse(call->ud, nh__plugin_host(), &ctx, call->platform, call->command, text,
+                            len, &root);
+  } else {
+    return NH_EINVAL;
+  }
   if (rc == 0 && !root) {
     rc = NH_EPARSE;
     if (!ctx.failed) snprintf(ctx.msg, sizeof(ctx.msg), "the parser returned nothing");
@@ -470,12 +498,24 @@ int nh_registry_parse(const char *platform, const char *command, const char *tex
   }
   if (rc < 0) {
     nh_value_free((nh_value_t *)root);
-    if (errmsg && !*errmsg && rc != NH_ENOPARSER) *errmsg = parse_message(&ctx);
-    if (rc != NH_ENOMEM && rc != NH_ENOPARSER && rc != NH_EINVAL) rc = NH_EPARSE;
-    return rc;
+    if (rc == NH_ENOPARSER) return rc; /* a source that resolved, then declined */
+    if (errmsg) *errmsg = parse_message(&ctx);
+    return rc == NH_ENOMEM ? rc : NH_EPARSE;
   }
   *out = (nh_value_t *)root;
   return 0;
+}
+
+int nh_registry_parse(const char *platform, const char *command, const char *text, size_t len,
+                      nh_value_t **out, char **errmsg) {
+  nh_parser_call_t call;
+  int rc;
+  *out = NULL;
+  if (!text) return NH_EINVAL;
+  if ((rc = nh__registry_resolve(platform, command, &call, errmsg)) < 0) return rc;
+  rc = nh__registry_call(&call, text, len, out, errmsg);
+  nh__parser_call_free(&call);
+  return rc;
 }
 
 void nh_registry_each_platform(nh_registry_platform_cb cb, void *arg) {

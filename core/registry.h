@@ -77,6 +77,27 @@ int nh_registry_find_parser(const char *platform, const char *command, nh_parser
 int nh_registry_parse(const char *platform, const char *command, const char *text, size_t len,
                       nh_value_t **out, char **errmsg);
 
+/* A resolved parser, ready to run anywhere (see core/parse_job.h): the registry is only
+ * read while resolving, on the loop thread; the call itself touches no registry state. */
+typedef struct nh_parser_call_s {
+  char *platform; /* canonical, owned */
+  char *command;  /* as typed, owned */
+  nh_plugin_parse_fn fn; /* a registered parser, or */
+  int (*source_parse)(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p,
+                      const char *platform, const char *command, const char *text, size_t len,
+                      nh_plugin_value_t **out); /* a parser source's */
+  void *ud;
+} nh_parser_call_t;
+
+/* Resolves (platform, command) as nh_registry_parse does. 0 and a call to free with
+ * nh__parser_call_free, or the codes of nh_registry_find_parser. */
+int nh__registry_resolve(const char *platform, const char *command, nh_parser_call_t *call,
+                         char **errmsg);
+/* Runs a resolved parser; results as nh_registry_parse. Safe on any thread. */
+int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len,
+                      nh_value_t **out, char **errmsg);
+void nh__parser_call_free(nh_parser_call_t *call);
+
 /* Iteration for listings (`nethost plugins`), in registration order. */
 typedef void (*nh_registry_platform_cb)(void *arg, const nh_platform_t *platform);
 typedef void (*nh_registry_parser_cb)(void *arg, const char *platform, const char *command,

@@ -4,7 +4,8 @@
  *   inventory.decode(text [, name [, {limit = PATTERN}]])
  *   #inv, inv[i], inv:each(), inv:hosts(), inv:names(), inv:get(name), inv:groups()
  *   inv:filter{platform = "cisco_ios", groups = {"core", "edge"}, site = "lon"}
- *   inv:filter(function(host) return ... end), inv:limit("core:&lon*")
+ *   inv:filter(function(host) return ... end)
+ *   inv:limit("core:&lon*") -> view [, "no host or group matches X" when a term matched none]
  *   inv:explain(name), inv.path, inv.format
  *
  * An inventory object is a view: a list of host positions over one loaded inventory, which
@@ -255,12 +256,14 @@ static void raise_load(lua_State *L, int rc, const char *err, const char *op) {
   nhl_raise(L, "inventory", NULL, op, rc, "%s", err);
 }
 
-/* Narrows the view at vidx with pattern; pushes the new view. */
+/* Narrows the view at vidx with pattern; pushes the new view and, when some terms matched no
+ * host at all, a message naming them (else nothing): returns the number pushed. */
 static int limit_view(lua_State *L, int vidx, const char *pattern) {
   view_t *v = check_view(L, vidx);
-  char err[512];
+  char err[512], unmatched[512];
   size_t *idx, n, i, j, k = 0;
-  int rc = nh_inventory_select(v->inv, pattern, &idx, &n, err, sizeof(err));
+  int rc = nh_inventory_select_ex(v->inv, pattern, &idx, &n, unmatched, sizeof(unmatched), err,
+                                  sizeof(err));
   if (rc < 0) raise_load(L, rc, err, "inventory.limit");
   /* Keep only positions in this view: both lists are in inventory order. */
   for (i = 0, j = 0; i < n && j < v->n;) {
@@ -273,7 +276,9 @@ static int limit_view(lua_State *L, int vidx, const char *pattern) {
   }
   push_subview(L, vidx, idx, k);
   free(idx);
-  return 1;
+  if (!unmatched[0]) return 1;
+  lua_pushfstring(L, "no host or group matches %s", unmatched);
+  return 2;
 }
 
 /* Loads (path) or parses (text) an inventory and pushes the view of all its hosts, narrowed
@@ -300,7 +305,7 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
   push_view(L, inv, idx, n, -3, -2);
   if (lua_istable(L, opts) && lua_getfield(L, opts, "limit") != LUA_TNIL) {
     if (!lua_isstring(L, -1)) return luaL_error(L, "inventory: limit must be a pattern string");
-    return limit_view(L, -2, lua_tostring(L, -1));
+    return limit_view(L, -2, lua_tostring(L, -1)) > 0 ? 1 : 0;
   }
   lua_settop(L, lua_gettop(L) - (lua_istable(L, opts) ? 1 : 0));
   return 1;

@@ -639,9 +639,16 @@ static int classify(lua_State *L, int idx, lua_Integer *n) {
   return 1;
 }
 
+typedef struct {
+  const char *s;
+  size_t len;
+} key_t_;
+
+/* Bytewise order; keys may hold NUL bytes. */
 static int key_cmp(const void *a, const void *b) {
-  const char *const *x = a, *const *y = b;
-  return strcmp(*x, *y);
+  const key_t_ *x = a, *y = b;
+  int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 static void enc_key(lua_State *L, enc_t *e, int kidx) {
@@ -693,7 +700,7 @@ static void enc_table(lua_State *L, enc_t *e, int idx) {
     /* ktab maps each key's string form to the key itself (anchoring the strings), then the
      * string forms are sorted bytewise. */
     size_t count = 0, k;
-    const char **keys;
+    key_t_ *keys;
     int ktab;
     lua_newtable(L);
     ktab = lua_gettop(L);
@@ -714,7 +721,8 @@ static void enc_table(lua_State *L, enc_t *e, int idx) {
     lua_pushnil(L);
     while (lua_next(L, ktab) && k < count) {
       lua_pop(L, 1);
-      keys[k++] = lua_tostring(L, -1);
+      keys[k].s = lua_tolstring(L, -1, &keys[k].len);
+      k++;
     }
     count = k;
     qsort(keys, count, sizeof(*keys), key_cmp);
@@ -722,7 +730,8 @@ static void enc_table(lua_State *L, enc_t *e, int idx) {
       if (!first) buf_addc(e, ',');
       first = 0;
       enc_newline(e);
-      lua_getfield(L, ktab, keys[k]);
+      lua_pushlstring(L, keys[k].s, keys[k].len);
+      lua_rawget(L, ktab);
       enc_key(L, e, lua_gettop(L));
       lua_rawget(L, idx);
       enc_value(L, e, lua_gettop(L));

@@ -8,6 +8,7 @@
 #include "lvalue.h"
 
 #include "error.h"
+#include "parse_job.h"
 #include "plugin.h"
 #include "registry.h"
 
@@ -41,16 +42,9 @@ static void push_failure_hint(lua_State *L) {
   luaL_pushresult(&b);
 }
 
-/* Runs the parser; on success leaves nothing and returns the tree, else raises a `parse`
- * error object naming platform, command and host. */
-static nh_value_t *run_parser(lua_State *L, const char *platform, const char *command,
-                              const char *text, size_t len, const char *host) {
-  nh_value_t *v = NULL;
-  char *msg = NULL;
-  int rc;
-  nhl_plugins_ensure(L);
-  rc = nh_registry_parse(platform, command, text, len, &v, &msg);
-  if (rc == 0) return v;
+/* Raises the `parse` error object for a failed parse (msg may be NULL). */
+static int raise_parse_error(lua_State *L, int rc, const char *msg, const char *platform,
+                             const char *command, const char *host) {
   if (rc == NH_ENOPARSER) {
     push_failure_hint(L);
     if (!nh_registry_platform(platform))
@@ -61,12 +55,25 @@ static nh_value_t *run_parser(lua_State *L, const char *platform, const char *co
       nhl_error_push(L, "parse", host, "parse", rc, "no parser for '%s' on platform '%s'%s",
                      command, platform, lua_tostring(L, -1));
   } else {
-    lua_pushstring(L, msg ? msg : nh_strerror(rc));
-    free(msg);
     nhl_error_push(L, "parse", host, "parse", rc, "%s '%s': %s", platform, command,
-                   lua_tostring(L, -1));
+                   msg ? msg : nh_strerror(rc));
   }
-  lua_error(L);
+  return lua_error(L);
+}
+
+/* Runs the parser on the loop thread; returns the tree or raises a `parse` error object
+ * naming platform, command and host. */
+static nh_value_t *run_parser(lua_State *L, const char *platform, const char *command,
+                              const char *text, size_t len, const char *host) {
+  nh_value_t *v = NULL;
+  char *msg = NULL;
+  int rc;
+  nhl_plugins_ensure(L);
+  rc = nh_registry_parse(platform, command, text, len, &v, &msg);
+  if (rc == 0) return v;
+  lua_pushstring(L, msg ? msg : nh_strerror(rc));
+  free(msg);
+  raise_parse_error(L, rc, lua_tostring(L, -1), platform, command, host);
   return NULL;
 }
 
@@ -76,13 +83,66 @@ int nhl_parse_push(lua_State *L, const char *platform, const char *command, cons
   return 1;
 }
 
-/* plugins.parse(platform, command, text [, host]) -> table; raises a `parse` error. */
+/* Outputs at least this large are parsed on the thread pool when the caller is a task, so
+ * a 20 MB configuration does not stall every other device's I/O. */
+#define NHL_PARSE_OFFLOAD_BYTES (256 * 1024)
+
+typedef struct {
+  nh_parse_t req;
+  char *platform, *command, *host;
+} offload_t;
+
+static void offload_free(offload_t *o) {
+  nh_parse_cleanup(&o->req);
+  free(o->platform);
+  free(o->command);
+  free(o->host);
+  free(o);
+}
+
+static int parse_k(lua_State *L, int status, lua_KContext ctx) {
+  offload_t *o = (offload_t *)ctx;
+  int rc = nhl_await_status(L);
+  nh_value_t *v;
+  if (rc == 0) {
+    v = o->req.value;
+    o->req.value = NULL;
+    offload_free(o);
+    nhl_value_push_owned(L, v);
+    return 1;
+  }
+  /* Copy what the error needs onto the stack before freeing the request. */
+  lua_pushstring(L, o->req.errmsg ? o->req.errmsg : nh_strerror(rc));
+  lua_pushstring(L, o->platform);
+  lua_pushstring(L, o->command);
+  if (o->host)
+    lua_pushstring(L, o->host);
+  else
+    lua_pushnil(L);
+  offload_free(o);
+  nhl_check_interrupt(L); /* cancelled or timed out: that error, not a parse error */
+  return raise_parse_error(L, rc, lua_tostring(L, -4), lua_tostring(L, -3), lua_tostring(L, -2),
+                           lua_tostring(L, -1));
+}
+
+/* plugins.parse(platform, command, text [, host]) -> table; raises a `parse` error. Large
+ * outputs are parsed on the thread pool when called from a task. */
 static int l_parse(lua_State *L) {
   size_t len;
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
   const char *text = luaL_checklstring(L, 3, &len);
   const char *host = luaL_optstring(L, 4, NULL);
+  nhl_plugins_ensure(L);
+  if (len >= NHL_PARSE_OFFLOAD_BYTES && nhl_task_current(L) && lua_isyieldable(L)) {
+    offload_t *o = calloc(1, sizeof(*o));
+    if (o && (o->platform = strdup(platform)) && (o->command = strdup(command)) &&
+        (!host || (o->host = strdup(host))) &&
+        nh_parse_start(nhl_loop(L), &o->req, platform, command, text, len, 0, nhl_op_cb) == 0)
+      return nhl_await(L, &o->req.op, parse_k, (lua_KContext)o);
+    /* Could not start (no parser, out of memory): the synchronous path says why. */
+    if (o) offload_free(o);
+  }
   return nhl_parse_push(L, platform, command, text, len, host);
 }
 

@@ -146,7 +146,13 @@ typedef struct nh_plugin_platform_s {
  * On success, return 0 and store the root in *out (empty output that legitimately means
  * "nothing" is an empty list, not an error). On failure, call host->parse_error(p, ...)
  * with a reason, free what you built, and return NH_PLUGIN_EPARSE (or NH_PLUGIN_ENOMEM).
- * A parser must run in time linear-ish in len and must not keep pointers into text. */
+ * A parser must run in time linear-ish in len and must not keep pointers into text.
+ *
+ * Threads: large outputs are parsed on a worker thread of nethost's thread pool, several
+ * at once, so a parser (and a parser source's parse callback) must be reentrant: no
+ * unsynchronised mutable global state. From a parser, call only the value builder,
+ * parse_error and the memory functions; registration and logging belong to the entry
+ * point and the loop thread. resolve() and each() always run on the loop thread. */
 typedef int (*nh_plugin_parse_fn)(const nh_plugin_host_t *host, nh_plugin_parse_t *p,
                                   const char *text, size_t len, nh_plugin_value_t **out, void *ud);
 

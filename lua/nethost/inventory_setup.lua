@@ -21,9 +21,12 @@ function M.load(opts)
     error(type(inv) == "table" and inv.message or tostring(inv), 0)
   end
   if opts.limit then
-    local lok, narrowed = pcall(inv.limit, inv, opts.limit)
+    local lok, narrowed, unmatched = pcall(inv.limit, inv, opts.limit)
     if not lok then
       error("-l " .. opts.limit .. ": " .. (type(narrowed) == "table" and narrowed.message or tostring(narrowed)), 0)
+    end
+    if unmatched and #narrowed > 0 then
+      io.stderr:write("nethost: warning: -l ", opts.limit, ": ", unmatched, "\n")
     end
     if #narrowed == 0 then
       error(string.format("-l %s matches no host in %s", opts.limit, path), 0)

@@ -59,6 +59,7 @@ eq(enc({b = 1, a = 2, c = 3}, {sort_keys = true}), '{"a":2,"b":1,"c":3}', "sort_
 eq(enc({a = {1, 2}, b = json.array()}, {sort_keys = true, indent = 2}),
    '{\n  "a": [\n    1,\n    2\n  ],\n  "b": []\n}', "indent")
 eq(enc({x = 1}, {pretty = true}), '{\n  "x": 1\n}', "pretty")
+eq(enc({["a\0b"] = 1, a = 2, ["a\0"] = 3}, {sort_keys = true}), '{"a":2,"a\\u0000":3,"a\\u0000b":1}', "sorted keys with NUL bytes")
 
 -- Strings: escapes and UTF-8.
 eq(enc('a"b\\c\n\t\1/'), '"a\\"b\\\\c\\n\\t\\u0001/"', "escapes")

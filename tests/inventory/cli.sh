@@ -31,6 +31,8 @@ echo "$out" | grep -q '^ssh.timeout  *group site-lon$' || fail "--explain: $out"
 
 out=$("$NH" inventory -i "$DATA/lab.yaml" -l nothing-here 2>&1) && fail "-l matching nothing succeeded"
 echo "$out" | grep -q "nothing-here matches no host" || fail "-l message: $out"
+out=$("$NH" inventory -i "$DATA/lab.yaml" -l 'core:acess' 2>&1 >/dev/null)
+echo "$out" | grep -q "warning: -l core:acess: no host or group matches acess" || fail "-l typo warning: $out"
 
 printf 'hosts:\n  a:\n    plaform: x\n' >"$T/typo.yaml"
 out=$("$NH" inventory -i "$T/typo.yaml" 2>&1) && fail "typo loaded"

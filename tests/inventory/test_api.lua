@@ -128,3 +128,9 @@ ok, err = pcall(inventory.decode, "hosts:\n  a: {plaform: x}\n", "inline.yaml")
 assert(not ok and err.message == "inline.yaml:2:7: host 'a': unknown key 'plaform' (did you mean 'platform'?)", err.message)
 ok, err = pcall(inventory.decode, "[core]\nr1 ansible_port=abc\n", "hosts")
 assert(not ok and err.message:find("^hosts:2:17: host 'r1': expected a port"), err.message)
+
+-- limit's second result names terms that matched nothing (typos); subscripts and @file work.
+local v, warn = inv:limit("core:acess")
+assert(#v == 3 and warn == "no host or group matches acess", tostring(warn))
+v, warn = inv:limit("core[0]:access[-1]")
+assert(#v == 2 and v[1].name == "core-1" and v[2].name == "sw-0002" and warn == nil)

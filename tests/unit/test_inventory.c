@@ -214,6 +214,34 @@ static void test_patterns(void **state) {
   assert_string_equal(select_names(inv, "~^sw-000[2-9]$"), "sw-0002");
   assert_string_equal(select_names(inv, "nothing-like-this"), "");
   assert_string_equal(select_names(inv, "ungrouped"), "");
+  /* Ansible's subscripts, within a group's hosts in inventory order. */
+  assert_string_equal(select_names(inv, "core[0]"), "core-1");
+  assert_string_equal(select_names(inv, "core[-1]"), "edge-1");
+  assert_string_equal(select_names(inv, "core[1:]"), "core-2,edge-1");
+  assert_string_equal(select_names(inv, "all[0:1]:sw-*[-1]"), "core-1,core-2,sw-0002");
+  /* "sw-000[12]" is a subscript, as in Ansible, and no host is named sw-000. */
+  assert_int_equal(nh_inventory_select(inv, "sw-000[12]", &idx, &n, err, sizeof(err)), NH_EINVAL);
+  assert_string_equal(select_names(inv, "sw-000[1-2]"), "sw-0001,sw-0002"); /* a glob */
+  assert_int_equal(nh_inventory_select(inv, "core[5]", &idx, &n, err, sizeof(err)), NH_EINVAL);
+  assert_non_null(strstr(err, "only 3 hosts"));
+  {
+    char unmatched[256];
+    FILE *f = fopen("/tmp/nethost-test-inventory-limit.txt", "w");
+    assert_non_null(f);
+    fputs("sw-0002\ncore-1\nnot-a-host\n", f);
+    fclose(f);
+    assert_string_equal(select_names(inv, "@/tmp/nethost-test-inventory-limit.txt"),
+                        "core-1,sw-0002");
+    remove("/tmp/nethost-test-inventory-limit.txt");
+    assert_int_equal(nh_inventory_select(inv, "@/nonexistent/x", &idx, &n, err, sizeof(err)),
+                     NH_EINVAL);
+    assert_int_equal(nh_inventory_select_ex(inv, "core:cor:&edgy:!nope", &idx, &n, unmatched,
+                                            sizeof(unmatched), err, sizeof(err)),
+                     0);
+    assert_int_equal(n, 0);
+    free(idx);
+    assert_string_equal(unmatched, "cor, edgy");
+  }
   assert_int_equal(nh_inventory_select(inv, "a::b", &idx, &n, err, sizeof(err)), NH_EINVAL);
   assert_non_null(strstr(err, "empty term"));
   assert_int_equal(nh_inventory_select(inv, "~(", &idx, &n, err, sizeof(err)), NH_EINVAL);
@@ -351,7 +379,8 @@ static void test_errors(void **state) {
   expect_error("hosts:\n  a: {}\n  a: {}\n",
                "t.yaml:3:3: duplicate host 'a' (first defined at t.yaml:2:3)");
   expect_error("groups:\n  a: {}\n  a: {}\n", "duplicate group 'a'");
-  expect_error("hosts:\n  a:\n    port: 1\n    port: 2\n", "t.yaml:4:5: host 'a': key 'port' given twice (first at line 3)");
+  expect_error("hosts:\n  a:\n    port: 1\n    port: 2\n",
+               "t.yaml:4:5: host 'a': key 'port' given twice (first at line 3)");
   expect_error("hosts:\n  a: {port: [1}\n", "t.yaml:2:");
   expect_error("hosts: [a, b]\n", "t.yaml:1:8: expected a map of hosts");
   expect_error("hostz: {}\n",

@@ -101,7 +101,7 @@ def main():
     ap.add_argument("--concurrency", type=int, default=1000)
     ap.add_argument("--port", type=int, default=19400)
     ap.add_argument("--path", default="/small.txt")
-    ap.add_argument("--workers", type=int, default=1, help="nginx worker processes")
+    ap.add_argument("--workers", type=int, default=2, help="nginx worker processes")
     ap.add_argument("--skip-json", action="store_true")
     a = ap.parse_args()
 

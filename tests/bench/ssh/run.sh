@@ -17,7 +17,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 NETHOST=$(cd "$BUILD" && pwd)/bin/nethost
 SIM=$(cd "$BUILD" && pwd)/bin/nethost-sim
 PY=/usr/bin/python3
-[ -x "$SIM" ] || { echo "nethost-sim not built ($SIM)"; exit 1; }
+LAB=${LAB:-sim}
+if [ "$LAB" = sim ] && ! [ -x "$SIM" ]; then
+  echo "nethost-sim not built ($SIM): using the asyncssh stand-in lab (LAB=fallback)"
+  LAB=fallback
+fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 TCK=$(getconf CLK_TCK)
 DIR=$(mktemp -d /tmp/nethost-bench-ssh.XXXXXX)
@@ -29,6 +33,18 @@ lab_cpu() { awk -v t="$TCK" '{printf "%.2f", ($14 + $15) / t}' "/proc/$SIMPID/st
 start_lab() {
   local n=$1
   rm -f "$DIR/ready"
+  if [ "$LAB" = fallback ]; then
+    [ -f "$DIR/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/hostkey"
+    echo "[127.0.0.1]:42499 $(cut -d' ' -f1,2 "$DIR/hostkey.pub")" > "$DIR/lab.known_hosts"
+    { printf "defaults:\n  username: admin\n  password: admin\n  port: 42499\n"
+      printf "  ssh: {host_key_policy: strict, known_hosts: %s}\nhosts:\n" "$DIR/lab.known_hosts"
+      for i in $(seq "$n"); do printf "  d%05d: {address: 127.0.0.1}\n" "$i"; done
+    } > "$DIR/lab.yaml"
+    "$PY" "$HERE/fallback_lab.py" 42499 "$DIR/ready" "$DIR/hostkey" > "$DIR/sim.log" 2>&1 &
+    SIMPID=$!
+    for _ in $(seq 100); do [ -e "$DIR/ready" ] && return 0; sleep 0.1; done
+    echo "lab did not start"; cat "$DIR/sim.log"; exit 1
+  fi
   "$SIM" --devices "$n" --base 127.2.0.1 --port 2222 --quiet --inventory-out "$DIR/lab.yaml" \
     --ready-file "$DIR/ready" > "$DIR/sim.log" 2>&1 &
   SIMPID=$!
@@ -64,7 +80,7 @@ for n in $NS; do
     case $c in
       nethost) run nethost "$n" "$NETHOST" run "$HERE/nethost_bench.lua" -- "$DIR/lab.yaml" "$CONC" ;;
       asyncssh) run asyncssh "$n" "$PY" "$HERE/asyncssh_bench.py" "$DIR/lab.yaml" "$CONC" ;;
-      netmiko) [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
+      netmiko) [ "$LAB" != fallback ] && [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
     esac
   done
   if [ -n "${WALL[asyncssh]:-}" ] && [ -n "${WALL[nethost]:-}" ]; then

@@ -19,8 +19,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* The first byte picks the name, so both the YAML and the INI readers are reached. */
   const char *name = size && (data[0] & 1) ? "fuzz" : "fuzz.yaml";
   if (nh_inventory_parse((const char *)data, size, name, "/base", &inv, err, sizeof(err)) == 0) {
-    size_t *idx, n, i;
+    size_t *idx, n, i, plen = 0;
+    char pattern[256], unmatched[256];
     if (nh_inventory_select(inv, "g*:&platform=x:!~^h", &idx, &n, err, sizeof(err)) == 0) free(idx);
+    /* The input's last line is also tried as a pattern (subscripts, brackets, operators). */
+    while (plen < size && plen < sizeof(pattern) - 1 && data[size - 1 - plen] != '\n') plen++;
+    memcpy(pattern, data + size - plen, plen);
+    pattern[plen] = '\0';
+    if (pattern[0] != '@' && nh_inventory_select_ex(inv, pattern, &idx, &n, unmatched,
+                                                    sizeof(unmatched), err, sizeof(err)) == 0)
+      free(idx);
     for (i = 0; i < nh_inventory_count(inv) && i < 4; i++) {
       const nh_host_t *h = nh_inventory_host(inv, i);
       nh_value_free(nh_host_to_value(h, NH_HOST_SECRETS_MASKED));
