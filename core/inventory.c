@@ -251,6 +251,41 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   PICK(http.base_url, NULL);
   PICK(http.verify, -1);
   PICK(http.ca_file, NULL);
+  PICK(http.scheme, NULL);
+  PICK(http.port, 0);
+  PICK(http.client_cert, NULL);
+  PICK(http.client_key, NULL);
+  if (out->http.timeout < 0) out->http.timeout = l->http.timeout;
+  PICK(http.username, NULL);
+  if (!out->http.password.kind) out->http.password = l->http.password;
+  PICK(http.headers, NULL);
+}
+
+/* A host's fields from its layers: own, then its chain, then the defaults; then the base URL
+ * from scheme and port when no layer gives one. */
+static int resolve_fields(nh_inventory_t *inv, nh_host_t *h) {
+  nh_inv_fields_t *f = &h->fields;
+  size_t i;
+  *f = h->own;
+  for (i = 0; i < h->nchain; i++) fill(f, &h->chain[i]->own);
+  fill(f, &inv->defaults);
+  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
+   * and merging every host's copy would dominate the memory of a large inventory. */
+  f->data = NULL;
+  if (!f->http.base_url && (f->http.scheme || f->http.port)) {
+    const char *addr = f->address ? f->address : h->name;
+    int v6 = strchr(addr, ':') != NULL && addr[0] != '[';
+    size_t n = strlen(addr) + 32;
+    char *url = nh_ydoc_alloc(inv->arena, n);
+    if (!url) return NH_ENOMEM;
+    if (f->http.port)
+      snprintf(url, n, "%s://%s%s%s:%d", f->http.scheme ? f->http.scheme : "https", v6 ? "[" : "",
+               addr, v6 ? "]" : "", f->http.port);
+    else
+      snprintf(url, n, "%s://%s%s%s", f->http.scheme, v6 ? "[" : "", addr, v6 ? "]" : "");
+    f->http.base_url = url;
+  }
+  return 0;
 }
 
 static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
@@ -263,12 +298,7 @@ static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
         return rc;
   if (ansible && h->nchain > 1) qsort(h->chain, h->nchain, sizeof(*h->chain), ansible_cmp);
   h->inv = inv;
-  h->fields = h->own;
-  for (i = 0; i < h->nchain; i++) fill(&h->fields, &h->chain[i]->own);
-  fill(&h->fields, &inv->defaults);
-  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
-   * and merging every host's copy would dominate the memory of a large inventory. */
-  h->fields.data = NULL;
+  if ((rc = resolve_fields(inv, h)) < 0) return rc;
   return 0;
 }
 
@@ -324,7 +354,12 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->ssh.cipher,
                          &f->ssh.mac,
                          &f->http.base_url,
-                         &f->http.ca_file};
+                         &f->http.ca_file,
+                         &f->http.scheme,
+                         &f->http.client_cert,
+                         &f->http.client_key,
+                         &f->http.username,
+                         &f->http.password.value};
   size_t i;
   for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
     if (intern(inv, strs[i]) < 0) return NH_ENOMEM;
@@ -341,13 +376,9 @@ static int detach_docs(nh_inventory_t *inv) {
   if ((rc = intern_fields(inv, &inv->defaults)) < 0) return rc;
   for (i = 0; i < inv->nhosts; i++) {
     nh_host_t *h = inv->hosts[i];
-    size_t j;
     if ((rc = intern_fields(inv, &h->own)) < 0) return rc;
     /* Resolve again from the interned layers (cheap: pointers only). */
-    h->fields = h->own;
-    for (j = 0; j < h->nchain; j++) fill(&h->fields, &h->chain[j]->own);
-    fill(&h->fields, &inv->defaults);
-    h->fields.data = NULL;
+    if ((rc = resolve_fields(inv, h)) < 0) return rc;
   }
   for (d = 0; d < inv->ndocs; d++) {
     const char *file = nh_ydoc_file(inv->docs[d]);
@@ -446,30 +477,39 @@ static int looks_ini(const char *text, size_t len) {
   return 0;
 }
 
+static int load_ini(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
+                    int vars_dirs) {
+  int rc;
+  ld->inv->format = "ansible-ini";
+  if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
+  if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
+  return nh__inv_resolve(ld, 1);
+}
+
 static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
                      int vars_dirs) {
   nh_ydoc_t *doc;
   nh_ynode_t *root;
   int rc, ansible;
-  if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json") &&
-      looks_ini(text, len)) {
-    ld->inv->format = "ansible-ini";
-    if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
-    if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-    return nh__inv_resolve(ld, 1);
+  /* Only a file not named as YAML or JSON may be INI: Ansible's "hosts" files usually are. */
+  int may_be_ini = !has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json");
+  if (may_be_ini && looks_ini(text, len)) return load_ini(ld, text, len, name, dir, vars_dirs);
+  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) {
+    /* Not YAML: INI without a section header ("sw1 ansible_host=..." lines) is still INI. If
+     * INI fails too, the YAML message is the one to show. */
+    char yaml_err[1024];
+    if (rc != NH_ESYNTAX || !may_be_ini || !ld->err) return rc;
+    snprintf(yaml_err, sizeof(yaml_err), "%s", ld->err);
+    if (load_ini(ld, text, len, name, dir, vars_dirs) == 0) return 0;
+    snprintf(ld->err, ld->errlen, "%s", yaml_err);
+    return rc;
   }
-  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) return rc;
   if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
   ld->doc = doc;
   root = nh_ydoc_root(doc);
   if (!root || nh_ynode_is_null(root)) return nh__inv_resolve(ld, 0); /* an empty inventory */
   if (root->type != NH_YNODE_MAP) {
-    if (!has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json")) {
-      ld->inv->format = "ansible-ini";
-      if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
-      if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-      return nh__inv_resolve(ld, 1);
-    }
+    if (may_be_ini) return load_ini(ld, text, len, name, dir, vars_dirs);
     return nh__inv_fail(ld, root,
                         "expected a map with hosts/groups/defaults (or an Ansible 'all:'), "
                         "found %s",

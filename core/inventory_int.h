@@ -72,6 +72,10 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
 int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                         const nh_ynode_t *val, const char *what);
 
+/* Maps NAPALM/Ansible short driver names ("ios", "eos", "junos", "nxos_ssh", ...) to nethost
+ * platforms; other names come back unchanged. */
+const char *nh__inv_driver_platform(const char *name);
+
 /* The field names a host, group or defaults may use (for suggestions). */
 extern const char *const nh__inv_field_names[];
 

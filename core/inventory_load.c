@@ -206,5 +206,18 @@ int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir) {
   if ((rc = load_part(ld, dir, "defaults", &root)) < 0) return rc;
   if (rc && (rc = entity(ld, NULL, root, &ld->inv->defaults, NULL, NULL, "defaults")) < 0)
     return rc;
+  /* Nornir inventories name platforms by NAPALM driver as often as by Netmiko name. */
+  {
+    size_t i;
+    nh_inventory_t *inv = ld->inv;
+    if (inv->defaults.platform)
+      inv->defaults.platform = nh__inv_driver_platform(inv->defaults.platform);
+    for (i = 0; i < inv->ngroups; i++)
+      if (inv->groups[i]->own.platform)
+        inv->groups[i]->own.platform = nh__inv_driver_platform(inv->groups[i]->own.platform);
+    for (i = 0; i < inv->nhosts; i++)
+      if (inv->hosts[i]->own.platform)
+        inv->hosts[i]->own.platform = nh__inv_driver_platform(inv->hosts[i]->own.platform);
+  }
   return nh__inv_resolve(ld, 0);
 }

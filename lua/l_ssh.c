@@ -122,6 +122,10 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   sshcfg = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
   t = get(L, sshcfg, "algorithms");
   algs = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
+  if (!algs) {
+    t = get(L, host, "algorithms"); /* plain tables carry it at the top */
+    if (t == LUA_TTABLE) algs = lua_gettop(L);
+  }
   if (opts) {
     t = get(L, opts, "algorithms");
     if (t == LUA_TTABLE) algs = lua_gettop(L);
@@ -205,14 +209,16 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
 
 /* Pushes the error object for a failed operation of ssh (before it is closed). */
 static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const char *op, int rc,
-                           const char *what) {
+                           const char *what, uint64_t timeout_ms) {
   const nh_ssh_failure_t *f = ssh ? nh_ssh_failure(ssh) : NULL;
+  char after[48] = "";
+  if (timeout_ms) snprintf(after, sizeof(after), " after %.3g s", (double)timeout_ms / 1000.0);
   const char *kind = NULL;
   if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
   if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
   else if (rc == NH_ETIMEDOUT && what)
-    nhl_error_push(L, kind, name, op, rc, "%s timed out", what);
+    nhl_error_push(L, kind, name, op, rc, "%s timed out%s", what, after);
   else
     nhl_error_push(L, kind, name, op, rc, "%s", nh_strerror(rc));
   if (f && f->stage) {
@@ -270,6 +276,7 @@ typedef struct {
   nh_ssh_t *ssh;
   host_args_t a;
   char *name, *command;
+  char what[160]; /* "'show version'" for messages */
 } run_req_t;
 
 static void run_free(run_req_t *r) {
@@ -287,7 +294,7 @@ static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc == 0) {
     push_result(L, &r->exec, r->name, r->command);
   } else {
-    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "the command");
+    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, r->what, r->a.timeout_ms);
   }
   {
     int check = r->a.check;
@@ -307,7 +314,7 @@ static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc == 0)
     rc = nh_ssh_exec(&r->exec, r->ssh, r->command, r->a.timeout_ms, r->a.max_output, nhl_op_cb);
   if (rc < 0) {
-    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "connecting");
+    push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "connecting", 0);
     run_free(r);
     nhl_check_interrupt(L);
     return lua_error(L);
@@ -324,6 +331,7 @@ static int l_run(lua_State *L) {
   parse_host(L, 1, opts, &r->a); /* may raise: nothing allocated but r */
   r->name = strdup(r->a.name);
   r->command = strdup(cmd);
+  snprintf(r->what, sizeof(r->what), "'%.100s'", cmd);
   r->ssh = nh_ssh_new(nhl_loop(L));
   if (!r->name || !r->command || !r->ssh) {
     run_free(r);
@@ -332,7 +340,7 @@ static int l_run(lua_State *L) {
   rc = nh_ssh_connect(&r->conn, r->ssh, &r->a.cfg, nhl_op_cb);
   lua_settop(L, top);
   if (rc < 0) {
-    push_ssh_error(L, NULL, r->name, "ssh.run", rc, NULL);
+    push_ssh_error(L, NULL, r->name, "ssh.run", rc, NULL, 0);
     run_free(r);
     return lua_error(L);
   }
@@ -376,7 +384,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   free(req);
   if (rc < 0) {
-    push_ssh_error(L, s->ssh, s->name, "ssh.open", rc, "connecting");
+    push_ssh_error(L, s->ssh, s->name, "ssh.open", rc, "connecting", 0);
     session_close(s);
     nhl_check_interrupt(L);
     return lua_error(L);
@@ -416,7 +424,7 @@ static int l_open(lua_State *L) {
   lua_settop(L, top);
   if (rc < 0) {
     free(req);
-    push_ssh_error(L, NULL, s->name, "ssh.open", rc, NULL);
+    push_ssh_error(L, NULL, s->name, "ssh.open", rc, NULL, 0);
     session_close(s);
     return lua_error(L);
   }
@@ -427,6 +435,8 @@ typedef struct {
   nh_ssh_exec_t exec;
   char *command;
   int check;
+  uint64_t timeout_ms;
+  char what[160];
 } srun_req_t;
 
 static int srun_k(lua_State *L, int status, lua_KContext ctx) {
@@ -437,7 +447,7 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc == 0)
     push_result(L, &r->exec, s->name, r->command);
   else
-    push_ssh_error(L, s->ssh, s->name, "session:run", rc, "the command");
+    push_ssh_error(L, s->ssh, s->name, "session:run", rc, r->what, r->timeout_ms);
   nh_ssh_exec_cleanup(&r->exec);
   free(r->command);
   free(r);
@@ -467,11 +477,13 @@ static int l_session_run(lua_State *L) {
     return luaL_error(L, "session:run: out of memory");
   }
   r->check = check;
+  r->timeout_ms = timeout;
+  snprintf(r->what, sizeof(r->what), "'%.100s'", cmd);
   rc = nh_ssh_exec(&r->exec, s->ssh, cmd, timeout, max_output, nhl_op_cb);
   if (rc < 0) {
     free(r->command);
     free(r);
-    push_ssh_error(L, s->ssh, s->name, "session:run", rc, NULL);
+    push_ssh_error(L, s->ssh, s->name, "session:run", rc, NULL, 0);
     return lua_error(L);
   }
   lua_settop(L, 1);
@@ -537,7 +549,7 @@ static int shell_open_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc < 0 && req->shell) nh_ssh_shell_close(req->shell);
   free(req);
   if (rc < 0) {
-    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, "opening the shell");
+    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, "opening the shell", 0);
     nhl_check_interrupt(L);
     return lua_error(L);
   }
@@ -567,7 +579,7 @@ static int l_session_shell_open(lua_State *L) {
                          timeout > 0 ? (uint64_t)(timeout * 1000 + 0.5) : 0, nhl_op_cb);
   if (rc < 0) {
     free(req);
-    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, NULL);
+    push_ssh_error(L, s->ssh, s->name, "session:shell", rc, NULL, 0);
     return lua_error(L);
   }
   return nhl_await(L, &req->op, shell_open_k, (lua_KContext)req);

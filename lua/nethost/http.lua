@@ -7,6 +7,8 @@
 
 local core = require("nethost.http_core")
 local json = require("nethost.json")
+local has_log, log = pcall(require, "nethost.log")
+if not has_log or type(log) ~= "table" then log = nil end
 
 local http = {}
 
@@ -116,13 +118,17 @@ local warned_insecure = {}
 local function warn_insecure(who)
   if warned_insecure[who] then return end
   warned_insecure[who] = true
-  local ok, log = pcall(require, "nethost.log")
   local msg = string.format("TLS certificate verification is OFF for %s", who)
-  if ok and type(log) == "table" and log.warn then
-    log.warn(msg)
+  if log and log.warn then
+    log.warn("%s", msg)
   else
     io.stderr:write("nethost: warning: ", msg, "\n")
   end
+end
+
+-- The URL as logs and errors show it: no user:password@, no query (it may carry a token).
+local function display_url(url)
+  return (url:gsub("^(%a[%w+.-]*://)[^/?#]*@", "%1"):gsub("[?#].*$", "?..."))
 end
 
 local function authority(url)
@@ -211,6 +217,11 @@ local function build(fname, opts)
   elseif bearer ~= nil then
     spec.bearer = bearer
   end
+  -- Whatever happens later, these never show in a log line.
+  if log and log.secret then
+    if spec.password then log.secret(spec.password) end
+    if spec.bearer then log.secret(spec.bearer) end
+  end
 
   local function pick(k)
     if opts[k] ~= nil then return opts[k] end
@@ -260,9 +271,12 @@ local function perform(fname, opts)
   r.url = spec.url:gsub("//[^/@]*@", "//")
   r.method = spec.method or (spec.body and "POST" or "GET")
   setmetatable(r, response)
+  if log and log.enabled and log.enabled("debug") then
+    log.debug("%s %s -> %d (%.3f s)", r.method, display_url(r.url), r.status, r.elapsed)
+  end
   if opts.raise and (r.status < 200 or r.status > 299) then
     local e = errors.new("http", string.format("%s %s: HTTP status %d", r.method,
-                                             (r.url:gsub("%?.*", "?...")), r.status),
+                                             display_url(r.url), r.status),
                       { host = spec.host, op = fname, status = r.status, response = r })
     e.where = caller_where()
     error(e, 0)

@@ -8,6 +8,7 @@
  * and Command regexes matches the start of the given value (re.match), and the first
  * matching row wins.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ struct nh_tfsm_index_s {
   size_t nrows;
   cache_entry_t *cache; /* open addressing, power-of-two size */
   size_t cache_cap, cache_len;
-  pcre2_match_data *md;
+  pthread_mutex_t lock; /* guards the cache: parses may run on several threads */
 };
 
 static char *dupn(const char *s, size_t n) {
@@ -127,7 +128,7 @@ void nh_tfsm_index_free(nh_tfsm_index_t *idx) {
     nh_tfsm_template_free(idx->cache[k].tpl);
   }
   free(idx->cache);
-  pcre2_match_data_free(idx->md);
+  pthread_mutex_destroy(&idx->lock);
   free(idx->dir);
   free(idx);
 }
@@ -154,7 +155,7 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
     return NH_TFSM_ENOMEM;
   }
   idx->dir = strdup(dir);
-  idx->md = pcre2_match_data_create(4, NULL);
+  pthread_mutex_init(&idx->lock, NULL);
   char *line = NULL;
   size_t cap = 0;
   ssize_t got;
@@ -162,7 +163,7 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
   int col_t = -1, col_p = -1, col_c = -1;
   size_t ncols = 0;
   int line_no = 0;
-  if (!idx->dir || !idx->md) rc = NH_TFSM_ENOMEM;
+  if (!idx->dir) rc = NH_TFSM_ENOMEM;
   while (rc == 0 && (got = getline(&line, &cap, f)) > 0) {
     line_no++;
     size_t n = (size_t)got;
@@ -240,17 +241,25 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
   return 0;
 }
 
-static int field_matches(const nh_tfsm_index_t *idx, tfsm_re_t *re, const char *s) {
+/* Whether re matches the start of s (len bytes; valid: s is valid UTF-8). An empty
+ * field (no regex) matches anything; invalid UTF-8 never matches a regex. */
+static int field_matches(tfsm_re_t *re, const char *s, size_t len, int valid,
+                         pcre2_match_data *md) {
   if (!re) return 1;
-  if (tfsm_utf8_valid(s, strlen(s)) != strlen(s)) return 0; /* never matches a regex */
-  return tfsm_regex_match(re, s, strlen(s), idx->md) > 0;
+  return valid && md && tfsm_regex_match(re, s, len, md) > 0;
 }
 
 const char *nh_tfsm_index_lookup(const nh_tfsm_index_t *idx, const char *platform,
                                  const char *command) {
+  size_t plen = strlen(platform), clen = strlen(command);
+  int pvalid = tfsm_utf8_valid(platform, plen) == plen;
+  int cvalid = tfsm_utf8_valid(command, clen) == clen;
+  pcre2_match_data *md = tfsm_scratch_md();
   for (size_t k = 0; k < idx->nrows; k++) {
     const index_row_t *r = &idx->rows[k];
-    if (field_matches(idx, r->command, command) && field_matches(idx, r->platform, platform))
+    /* Both must match; the platform test is the cheaper filter. */
+    if (field_matches(r->platform, platform, plen, pvalid, md) &&
+        field_matches(r->command, command, clen, cvalid, md))
       return r->templates;
   }
   return NULL;
@@ -347,7 +356,9 @@ int nh_tfsm_index_parse(nh_tfsm_index_t *idx, const char *platform, const char *
     }
     memcpy(file, p, n);
     file[n] = '\0';
+    pthread_mutex_lock(&idx->lock);
     int rc = get_template(idx, file, &tpls[ntpl], err, errlen);
+    pthread_mutex_unlock(&idx->lock);
     if (rc < 0) return rc;
     ntpl++;
     if (!c) break;

@@ -8,6 +8,7 @@
  * resolves nothing (and says so once in the log).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,13 @@
 #include "textfsm.h"
 
 typedef struct {
+  pthread_mutex_t lock; /* guards idx/dir: parses may run on the thread pool */
   const nh_plugin_host_t *host;
   nh_plugin_t *self;
   nh_tfsm_index_t *idx;
-  char *dir;  /* the NET_TEXTFSM the index was opened from (or failed to be) */
+  char *dir;                 /* the NET_TEXTFSM the index was opened from (or failed to be) */
+  nh_tfsm_index_t **retired; /* replaced indexes: a pool thread may still be using one */
+  size_t nretired;
   int warned; /* NET_TEXTFSM unset was logged */
 } source_t;
 
@@ -28,7 +32,7 @@ static source_t g_src;
 /* The index of NET_TEXTFSM. The variable is read on every lookup (a getenv and a strcmp)
  * so a playbook's textfsm.dir(folder), which sets it, takes effect; a folder that failed
  * to open is reported once and not retried until the variable changes. */
-static nh_tfsm_index_t *get_index(source_t *s) {
+static nh_tfsm_index_t *get_index_locked(source_t *s) {
   const char *dir = getenv("NET_TEXTFSM");
   if (!dir || !*dir) {
     if (!s->warned)
@@ -39,7 +43,12 @@ static nh_tfsm_index_t *get_index(source_t *s) {
     return NULL;
   }
   if (s->dir && strcmp(s->dir, dir) == 0) return s->idx;
-  nh_tfsm_index_free(s->idx);
+  if (s->idx) {
+    nh_tfsm_index_t **r = realloc(s->retired, (s->nretired + 1) * sizeof *r);
+    if (!r) return s->idx;
+    s->retired = r;
+    s->retired[s->nretired++] = s->idx;
+  }
   s->idx = NULL;
   free(s->dir);
   s->dir = strdup(dir);
@@ -50,6 +59,25 @@ static nh_tfsm_index_t *get_index(source_t *s) {
     s->idx = NULL;
   }
   return s->idx;
+}
+
+/* The index of the current NET_TEXTFSM, (re)opened under the lock. Called from resolve()
+ * and each(), which run on the loop thread (the only one that changes the environment).
+ * A replaced index is kept until unload: a parse on the thread pool may still use it. */
+static nh_tfsm_index_t *get_index(source_t *s) {
+  pthread_mutex_lock(&s->lock);
+  nh_tfsm_index_t *idx = get_index_locked(s);
+  pthread_mutex_unlock(&s->lock);
+  return idx;
+}
+
+/* The index resolve() last settled on, without reading the environment (parse() may run
+ * on a pool thread while the loop thread calls setenv). */
+static nh_tfsm_index_t *current_index(source_t *s) {
+  pthread_mutex_lock(&s->lock);
+  nh_tfsm_index_t *idx = s->idx;
+  pthread_mutex_unlock(&s->lock);
+  return idx;
 }
 
 static int resolve(void *ud, const char *platform, const char *command, char *what,
@@ -110,7 +138,7 @@ done:
 static int parse(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p, const char *platform,
                  const char *command, const char *text, size_t len, nh_plugin_value_t **out) {
   source_t *s = ud;
-  nh_tfsm_index_t *idx = get_index(s);
+  nh_tfsm_index_t *idx = current_index(s);
   if (!idx) return NH_PLUGIN_ENOPARSER;
   char err[2048];
   nh_tfsm_table_t *tab = NULL;
@@ -145,13 +173,17 @@ each(void *ud, void (*fn)(void *arg, const char *platform, const char *command, 
 static void unload(void *ud) {
   source_t *s = ud;
   nh_tfsm_index_free(s->idx);
+  for (size_t k = 0; k < s->nretired; k++) nh_tfsm_index_free(s->retired[k]);
+  free(s->retired);
   free(s->dir);
+  pthread_mutex_destroy(&s->lock);
   memset(s, 0, sizeof *s);
 }
 
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "textfsm", "1.0.0");
   memset(&g_src, 0, sizeof g_src);
+  pthread_mutex_init(&g_src.lock, NULL);
   g_src.host = host;
   g_src.self = self;
   nh_plugin_parser_source_t src = {

@@ -6,28 +6,62 @@
  * cover. JIT compilation is requested for every pattern; without a JIT the interpreter
  * gives the same results.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tfsm_internal.h"
 
-/* Per thread: a match context holding the limit and a JIT stack larger than the default
- * 32 KB (some templates nest deeply). Created on first use, kept for the thread's life. */
-static __thread pcre2_match_context *t_mctx;
-static __thread pcre2_jit_stack *t_jit_stack;
+/* Per thread: a match context holding the limit, a JIT stack larger than the default
+ * 32 KB (some templates nest deeply) and a scratch match data block. Created on first
+ * use; a thread-specific key's destructor frees them when the thread exits. */
+typedef struct {
+  pcre2_match_context *mctx;
+  pcre2_jit_stack *jit_stack;
+  pcre2_match_data *scratch;
+} thread_state_t;
 
-/* One template in the corpus (cisco_s300 show vlan: `^(\s*-*)*\s*$$`) backtracks
- * exponentially on lines with long leading blanks; Python grinds through in seconds and
- * finds no match. PCRE2 stops at its match limit and the rule counts as not matching. A
- * failing search is "no match" either way; the limit only matters for a rule that would
- * succeed after more than 100,000 backtracking steps, which no template of the corpus
- * needs (the conformance test passes with a limit five times lower). */
-static void init_thread(void) {
-  t_mctx = pcre2_match_context_create(NULL);
-  if (!t_mctx) return;
-  pcre2_set_match_limit(t_mctx, 100000);
-  t_jit_stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
-  if (t_jit_stack) pcre2_jit_stack_assign(t_mctx, NULL, t_jit_stack);
+static pthread_key_t g_key;
+static pthread_once_t g_key_once = PTHREAD_ONCE_INIT;
+static __thread thread_state_t *t_state;
+
+static void thread_state_free(void *p) {
+  thread_state_t *ts = p;
+  pcre2_match_context_free(ts->mctx);
+  pcre2_jit_stack_free(ts->jit_stack);
+  pcre2_match_data_free(ts->scratch);
+  free(ts);
+  t_state = NULL;
+}
+
+static void make_key(void) {
+  (void)pthread_key_create(&g_key, thread_state_free);
+}
+
+static thread_state_t *thread_state(void) {
+  if (t_state) return t_state;
+  pthread_once(&g_key_once, make_key);
+  thread_state_t *ts = calloc(1, sizeof *ts);
+  if (!ts) return NULL;
+  ts->mctx = pcre2_match_context_create(NULL);
+  ts->jit_stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
+  ts->scratch = pcre2_match_data_create(32, NULL);
+  if (!ts->mctx || !ts->scratch) {
+    thread_state_free(ts);
+    return NULL;
+  }
+  /* One template in the corpus (cisco_s300 show vlan: `^(\s*-*)*\s*$$`) backtracks
+   * exponentially on lines with long leading blanks; Python grinds through in seconds and
+   * finds no match. PCRE2 stops at this limit and the rule counts as not matching. A
+   * failing search is "no match" either way; the limit only matters for a rule that would
+   * succeed after more than 100,000 backtracking steps, which no template of the corpus
+   * needs (the conformance test passes with a limit five times lower). */
+  pcre2_set_match_limit(ts->mctx, 100000);
+  if (ts->jit_stack) pcre2_jit_stack_assign(ts->mctx, NULL, ts->jit_stack);
+  (void)pthread_setspecific(g_key, ts);
+  t_state = ts;
+  return ts;
 }
 
 tfsm_re_t *tfsm_regex_compile(const char *pat, size_t len, int jit_now, char *err, size_t errlen) {
@@ -48,25 +82,41 @@ tfsm_re_t *tfsm_regex_compile(const char *pat, size_t len, int jit_now, char *er
     return NULL;
   }
   r->code = re;
+  atomic_init(&r->jit, NULL);
+  atomic_init(&r->uses, 0);
   if (jit_now) {
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    r->uses = TFSM_JIT_AFTER;
+    atomic_store(&r->uses, TFSM_JIT_AFTER);
   }
   return r;
 }
 
 void tfsm_regex_free(tfsm_re_t *re) {
   if (!re) return;
+  pcre2_code_free(atomic_load(&re->jit));
   pcre2_code_free(re->code);
   free(re);
 }
 
 int tfsm_regex_match(tfsm_re_t *re, const char *subject, size_t len, pcre2_match_data *md) {
-  if (!t_mctx) init_thread();
-  if (re->uses < TFSM_JIT_AFTER && ++re->uses == TFSM_JIT_AFTER)
-    (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter stays if it fails */
+  thread_state_t *ts = thread_state();
+  if (!ts) return PCRE2_ERROR_NOMEMORY;
+  pcre2_code *code = atomic_load_explicit(&re->jit, memory_order_acquire);
+  if (!code) {
+    code = re->code;
+    /* Exactly one caller sees the count reach the threshold and publishes the JIT copy;
+     * if JIT compilation fails, the interpreter simply stays. */
+    if (atomic_load_explicit(&re->uses, memory_order_relaxed) < TFSM_JIT_AFTER &&
+        atomic_fetch_add_explicit(&re->uses, 1, memory_order_relaxed) + 1 == TFSM_JIT_AFTER) {
+      pcre2_code *copy = pcre2_code_copy(re->code);
+      if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0)
+        atomic_store_explicit(&re->jit, copy, memory_order_release);
+      else
+        pcre2_code_free(copy);
+    }
+  }
   /* The subject was validated (or repaired) once per parse. */
-  int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, md, t_mctx);
+  int rc = pcre2_match(code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, md, ts->mctx);
   if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
     return 0;
@@ -149,4 +199,9 @@ void tfsm_lstrip(const char **s, size_t *len) {
     *s += k;
     *len -= k;
   }
+}
+
+pcre2_match_data *tfsm_scratch_md(void) {
+  thread_state_t *ts = thread_state();
+  return ts ? ts->scratch : NULL;
 }

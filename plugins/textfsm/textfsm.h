@@ -11,8 +11,9 @@
  * nethost's NH_E* codes so callers can pass them on.
  *
  * Ownership: nh_tfsm_template_load() returns a template the caller frees with
- * nh_tfsm_template_free(); a template is immutable after load and may be used by many
- * parses (one at a time per thread: the JIT stack is per call). A table returned by a
+ * nh_tfsm_template_free(); it may run any number of parses, on several threads at once
+ * (nethost parses large outputs on libuv's thread pool). An index may be used from
+ * several threads too; opening and freeing are the caller's to order. A table returned by a
  * parse owns all its memory (its strings point into buffers the table holds) and is freed
  * with nh_tfsm_table_free(). An index owns the templates it compiled (its cache).
  */

@@ -29,17 +29,24 @@ void tfsm_errf(char *err, size_t errlen, const char *fmt, ...)
 
 /* A compiled regex as the engine uses it: PCRE2 UTF+UCP, anchored like Python's re.match.
  * JIT compilation costs far more than one match, and most rules of most templates run a
- * handful of times, so a regex is JIT-compiled only once it has been used often (or at
- * once with jit_now). That makes a regex mutable: a template serves one thread at a time. */
+ * handful of times, so a regex runs in the interpreter until it has been used
+ * TFSM_JIT_AFTER times; then one thread JIT-compiles a copy and publishes it. Matching is
+ * thread-safe: large outputs are parsed on libuv's thread pool while the loop thread may
+ * run the same template. */
 typedef struct {
-  pcre2_code *code;
-  unsigned uses; /* matches run so far; JIT-compiled at TFSM_JIT_AFTER */
+  pcre2_code *code;          /* never changes after compile */
+  _Atomic(pcre2_code *) jit; /* a JIT-compiled copy, once published */
+  _Atomic unsigned uses;     /* matches run so far */
 } tfsm_re_t;
 #define TFSM_JIT_AFTER 200u
 
 /* Returns NULL with a message in err (or "out of memory"). */
 tfsm_re_t *tfsm_regex_compile(const char *pat, size_t len, int jit_now, char *err, size_t errlen);
 void tfsm_regex_free(tfsm_re_t *re);
+
+/* A match data block of this thread for callers that need no captures beyond a few
+ * (index lookups); NULL when out of memory. */
+pcre2_match_data *tfsm_scratch_md(void);
 
 /* Runs re anchored at subject[0]. Returns the number of captures + 1 (> 0) on a match, 0
  * when it does not match (a match or depth limit counts as no match, as the corpus

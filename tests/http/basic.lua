@@ -74,6 +74,9 @@ t.eq(r:json().headers.accept, "text/plain", "request{} header")
 -- Basic auth success and failure; bearer.
 r = http.get(B .. "/auth", {auth = {"admin", "s3cret"}})
 t.eq(r.status, 200, "basic auth ok")
+if log and log.mask then
+  t.eq(log.mask("pw=s3cret"), "pw=***", "a password used by http is masked in logs")
+end
 r = http.get(B .. "/auth", {auth = {user = "admin", pass = "wrong"}})
 t.eq(r.status, 401, "basic auth failure")
 e = t.raises(function() http.get(B .. "/auth", {auth = {"admin", "wrong-pw"}, raise = true}) end, "401 raise")

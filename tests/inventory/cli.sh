@@ -54,7 +54,7 @@ out=$("$NH" run -i "$DATA/lab.yaml" -l 'zzz*' "$T/pb.lua" 2>&1) && fail "run -l 
 echo "$out" | grep -q "zzz\* matches no host" || fail "run -l message: $out"
 out=$("$NH" run -i "$T/typo.yaml" "$T/pb.lua" 2>&1) && fail "run with a bad inventory succeeded"
 echo "$out" | grep -q "typo.yaml:3:5:" || fail "run -i message: $out"
-[ "$(NETHOST_INVENTORY="$DATA/nornir" "$NH" inventory 2>/dev/null | wc -l)" -eq 2 ] || fail "inventory with NETHOST_INVENTORY"
+[ "$(NETHOST_INVENTORY="$DATA/nornir" "$NH" inventory 2>/dev/null | wc -l)" -eq 3 ] || fail "inventory with NETHOST_INVENTORY"
 "$NH" help inventory | grep -q -- "--explain NAME" || fail "help inventory"
 
 # -e KEY=@file.yaml goes through the YAML module.

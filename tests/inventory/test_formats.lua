@@ -2,7 +2,7 @@
 local dir = assert(arg[1])
 
 local a = inventory.load(dir .. "/ansible/inventory.yml")
-assert(a.format == "ansible-yaml" and #a == 6)
+assert(a.format == "ansible-yaml" and #a == 7)
 local c = a:get("core-1")
 assert(c.address == "127.2.0.1" and c.platform == "cisco_ios" and c.username == "netops")
 assert(c.data.site == "lon" and c.data.snmp_community == "public")
@@ -11,6 +11,8 @@ assert(a:get("core-2").data.role == "core-backup")
 assert(a:get("leaf-03").platform == "arista_eos")
 assert(#a:limit("network:!junos") == 5 and #a:limit("lon") == 2)
 assert(#a:filter{ groups = "network" } == 6)
+local ok, err = pcall(a:get("fw-2").secret, a:get("fw-2"), "password")
+assert(not ok and err.kind == "inventory" and err.host == "fw-2" and err.message:find("Vault"))
 
 local ini = inventory.load(dir .. "/ansible/hosts.ini")
 assert(ini.format == "ansible-ini" and #ini == 5)
@@ -18,6 +20,6 @@ assert(ini:get("core-2").data.site == "par is far" and ini:get("core-2").port ==
 assert(ini:get("leaf-1").username == "admin")
 
 local nr = inventory.load(dir .. "/nornir")
-assert(nr.format == "nornir" and #nr == 2)
+assert(nr.format == "nornir" and #nr == 3 and nr:get("r3").platform == "arista_eos")
 assert(nr:get("r2").username == "lab" and nr:get("r1").username == "nornir")
 assert(nr:get("r1"):secret("password") == "nornir-pw")

@@ -67,3 +67,10 @@ if os.getenv("NET_TEXTFSM") then -- set by textfsm.dir() above when the corpus e
   assert(how2.source == "textfsm" and how2.detail == "cisco_ios_show_clock.textfsm", how2.detail)
   assert(recs[1].timezone == "UTC")
 end
+
+-- a folder without an index: parse_index raises, parse() finds no parser (and no crash)
+textfsm.dir("/nonexistent-textfsm-folder")
+ok, err = pcall(textfsm.parse_index, "cisco_ios", "sh clock", "x")
+assert(not ok and err.kind == "parse" and tostring(err):find("NET_TEXTFSM", 1, true), tostring(err))
+ok, err = pcall(parse, "cisco_ios", "sh clock", "*18:57:38.347 UTC Mon Oct 19 2015\n")
+assert(not ok and err.kind == "parse", tostring(err))

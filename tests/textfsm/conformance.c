@@ -6,8 +6,13 @@
  * must equal `parsed_sample` (keys lower-cased). Prints pass counts per platform and each
  * failure with its reason; exits 1 unless every case passes.
  *
- * usage: tfsm-conformance [CORPUS_DIR] [-v] [--case SUBSTRING] [--print]
+ * usage: tfsm-conformance [CORPUS_DIR] [-v] [--case SUBSTRING] [--print] [--threads N]
+ *
+ * With --threads N, N threads share one index (and its template cache) and each parses
+ * the whole corpus: the results must still all match (the engine is used on libuv's
+ * thread pool for large outputs).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +21,81 @@
 #include "corpus.h"
 #include "textfsm.h"
 
+/* Parses case c and compares it with its .yml; why gets the reason for a mismatch. */
+static int check_case(nh_tfsm_index_t *idx, const corpus_case_t *c, int print, char *why,
+                      size_t wlen) {
+  char err[2048];
+  size_t len;
+  char *raw = corpus_read(c->raw_path, &len);
+  nh_tfsm_table_t *tab = NULL;
+  int rc =
+      raw ? nh_tfsm_index_parse(idx, c->platform, c->command, raw, len, &tab, err, sizeof err) : -1;
+  if (!raw) snprintf(err, sizeof err, "cannot read");
+  int ok = 0;
+  why[0] = '\0';
+  if (rc == 0) {
+    ynode_t *y = yaml_load(c->yml_path, why, wlen);
+    if (y) {
+      ok = corpus_compare(tab, ynode_get(y, "parsed_sample"), why, wlen);
+      ynode_free(y);
+    }
+  } else {
+    snprintf(why, wlen, "error: %.2000s", err);
+  }
+  if (print && tab) corpus_print_table(tab);
+  nh_tfsm_table_free(tab);
+  free(raw);
+  return ok;
+}
+
+typedef struct {
+  nh_tfsm_index_t *idx;
+  corpus_case_t *cases;
+  long n, failed;
+  int id;
+} worker_t;
+
+static void *worker(void *arg) {
+  worker_t *w = arg;
+  char why[4096];
+  /* Each thread starts at a different place so they load templates concurrently. */
+  for (long i = 0; i < w->n; i++) {
+    const corpus_case_t *c = &w->cases[(i + w->id * w->n / 4) % w->n];
+    if (c->yml_path && !check_case(w->idx, c, 0, why, sizeof why)) {
+      w->failed++;
+      fprintf(stderr, "thread %d: FAIL %s: %s\n", w->id, c->raw_path, why);
+    }
+  }
+  return NULL;
+}
+
+static int run_threads(nh_tfsm_index_t *idx, corpus_case_t *cases, long n, int nthreads) {
+  worker_t w[16];
+  pthread_t th[16];
+  long failed = 0;
+  for (int k = 0; k < nthreads; k++) {
+    w[k] = (worker_t){idx, cases, n, 0, k};
+    pthread_create(&th[k], NULL, worker, &w[k]);
+  }
+  for (int k = 0; k < nthreads; k++) {
+    pthread_join(th[k], NULL);
+    failed += w[k].failed;
+  }
+  printf("%d threads x %ld cases on one index: %ld failures\n", nthreads, n, failed);
+  return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   const char *corpus = NH_TFSM_CORPUS_DEFAULT;
   const char *only = NULL;
-  int verbose = 0, print = 0;
+  int verbose = 0, print = 0, threads = 0;
   for (int k = 1; k < argc; k++) {
     if (strcmp(argv[k], "-v") == 0)
       verbose = 1;
     else if (strcmp(argv[k], "--print") == 0)
       print = 1;
+    else if (strcmp(argv[k], "--threads") == 0 && k + 1 < argc)
+      threads = atoi(argv[++k]);
     else if (strcmp(argv[k], "--case") == 0 && k + 1 < argc)
       only = argv[++k];
     else
@@ -45,6 +116,12 @@ int main(int argc, char **argv) {
   }
   corpus_case_t *cases;
   long n = corpus_cases(corpus, &cases);
+  if (threads > 0) {
+    int rc = run_threads(idx, cases, n, threads > 16 ? 16 : threads);
+    corpus_cases_free(cases, n);
+    nh_tfsm_index_free(idx);
+    return rc;
+  }
   long total = 0, passed = 0, no_yml = 0;
   char cur[256] = "";
   long p_total = 0, p_pass = 0;
@@ -67,26 +144,8 @@ int main(int argc, char **argv) {
     }
     total++;
     p_total++;
-    size_t len;
-    char *raw = corpus_read(c->raw_path, &len);
-    nh_tfsm_table_t *tab = NULL;
-    int rc =
-        raw ? nh_tfsm_index_parse(idx, c->platform, c->command, raw, len, &tab, err, sizeof err)
-            : -1;
-    if (!raw) snprintf(err, sizeof err, "cannot read");
-    char why[4096] = "";
-    int ok = 0;
-    if (rc == 0) {
-      ynode_t *y = yaml_load(c->yml_path, why, sizeof why);
-      if (y) {
-        const ynode_t *sample = ynode_get(y, "parsed_sample");
-        ok = corpus_compare(tab, sample, why, sizeof why);
-        ynode_free(y);
-      }
-    } else {
-      snprintf(why, sizeof why, "error: %s", err);
-    }
-    if (print && tab) corpus_print_table(tab);
+    char why[4096];
+    int ok = check_case(idx, c, print, why, sizeof why);
     if (ok) {
       passed++;
       p_pass++;
@@ -94,8 +153,6 @@ int main(int argc, char **argv) {
     } else {
       printf("FAIL %s: %s\n", c->raw_path, why);
     }
-    nh_tfsm_table_free(tab);
-    free(raw);
   }
   printf("TOTAL: %ld / %ld cases pass on %d platforms (%ld .raw files without .yml skipped; "
          "tests/mocks inputs are compared by textfsm.differential)\n",

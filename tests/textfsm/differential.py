@@ -13,8 +13,13 @@ Exit 0 if all agree, 1 otherwise, 77 if the reference is not installed.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import warnings
+
+warnings.simplefilter("ignore", FutureWarning)  # "Possible nested set": tested on purpose
 
 try:
     import textfsm
@@ -22,6 +27,21 @@ try:
 except ImportError:
     print("SKIP: python3-textfsm is not installed for", sys.executable)
     sys.exit(77)
+
+
+REGEXES = [
+    r"\d{,3}", r"a{,}", r"[[:alpha:]]+\]", r"[\w\-.]+", r"\x41\u0042", r"\101", r"\0",
+    r"(a)\1", r"(?P<x>a)(?P=x)", r"(a)?(?(1)b|c)", r"(?P<g>a)?(?(g)b|c)", r"a(?=b)",
+    r"(?<!x)y", r"\w+\Z", r"[^]]+", r"[]a]+", r"a{2,3}?", r"(?i:A)b", r"(?s:.)",
+    r"\u00e9+", r"a|b", r"[\s\S]", r"\b\w+\b", r"{", r"a{x}", r"x{2}{", r" #",
+    r"\s+\S", r"[a\]]+", r"[\d-z]+", r"(?:ab)+", r"(?>a+)b", r"a++", r"\.\*",
+    r"[.*+?]+", r"\v", r"[\b]", r"(?#comment)z", r"(?x) a b # comment", r"(?i)Ab",
+    r"\N", r"\q", r"a**", r"(?<name>a)", r"[a-\d]", r"(?P<1x>a)", r"\8",
+    r"\W+", r"\D+", r"\B\w", r"\AA", r"[\u00e0-\u00ff]+", r"\\", r"a{3,2}",
+]
+SUBJECTS = ("abc\naa\nab\nac\nbc\nxy\n y\n]]a\nABc\n\u00e9\u00e9x\n{x}\nx{2}{\n #\n"
+            "\u00a0z\n[:alpha:]]\nz-\n\x0bq\n\bq\nab\naab\n\\n\n007\n\x00x\n"
+            "caf\u00e9 ok\n.*\n+?\n")
 
 
 def reference(template, raw):
@@ -71,6 +91,16 @@ def main():
     for f in sorted(os.listdir(here)):
         if f.endswith(".textfsm"):
             pairs.append((os.path.join(here, f), os.path.join(here, f[:-8] + ".txt")))
+    # A battery of Python regex constructs, each in its own template, over the same lines.
+    tmp = tempfile.mkdtemp(prefix="nh-tfsm-diff-")
+    subjects = os.path.join(tmp, "subjects.txt")
+    with open(subjects, "w") as f:
+        f.write(SUBJECTS)
+    for i, rx in enumerate(REGEXES):
+        path = os.path.join(tmp, "rx%03d.textfsm" % i)
+        with open(path, "w") as f:
+            f.write("Value M (.)\nValue N (.)\n\nStart\n  ^(?P<M>%s) -> Record\n" % rx)
+        pairs.append((path, subjects))
     batch = "".join("%s\t%s\n" % p for p in pairs)
     out = subprocess.run([tool, "--batch"], input=batch.encode(), stdout=subprocess.PIPE,
                          check=True).stdout.decode().splitlines()
@@ -112,6 +142,7 @@ def main():
                 failures += 1
                 print("DIFF (index) %s\n  reference: %s\n  nethost:   %s" %
                       (raw, json.dumps(ref)[:600], json.dumps(mine)[:600]))
+    shutil.rmtree(tmp, ignore_errors=True)
     print("differential: %d template/input pairs (%d raising Error) + %d index inputs, "
           "%d differences" % (len(pairs), errors, n_mocks, failures))
     return 1 if failures else 0

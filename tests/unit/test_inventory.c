@@ -254,7 +254,7 @@ static void test_nornir_folder(void **state) {
   const nh_host_t *h;
   (void)state;
   assert_string_equal(nh_inventory_format(inv), "nornir");
-  assert_int_equal(nh_inventory_count(inv), 2);
+  assert_int_equal(nh_inventory_count(inv), 3);
   h = host(inv, "r1");
   assert_string_equal(h->fields.address, "127.4.0.1");
   assert_string_equal(h->fields.platform, "cisco_ios");
@@ -265,6 +265,11 @@ static void test_nornir_folder(void **state) {
   assert_string_equal(h->fields.username, "lab");
   assert_int_equal(h->fields.port, 2022);
   assert_non_null(nh_host_data_get(h, "connection_options.netmiko.extras"));
+  /* NAPALM's "eos" is arista_eos; a templated password reads the variable it looks up. */
+  h = host(inv, "r3");
+  assert_string_equal(h->fields.platform, "arista_eos");
+  assert_int_equal(h->fields.password.kind, NH_SECRET_ENV);
+  assert_string_equal(h->fields.password.value, "NORNIR_R3_PW");
   nh_inventory_free(inv);
 }
 
@@ -274,7 +279,7 @@ static void test_ansible_yaml(void **state) {
   char *s, err[256];
   (void)state;
   assert_string_equal(nh_inventory_format(inv), "ansible-yaml");
-  assert_int_equal(nh_inventory_count(inv), 6);
+  assert_int_equal(nh_inventory_count(inv), 7);
   h = host(inv, "core-1");
   assert_string_equal(h->fields.address, "127.2.0.1");
   assert_string_equal(h->fields.platform, "cisco_ios");
@@ -300,6 +305,15 @@ static void test_ansible_yaml(void **state) {
   h = host(inv, "fw-1");
   assert_string_equal(h->fields.platform, "juniper_junos");
   assert_string_equal(select_names(inv, "network:!leaf"), "core-1,core-2,fw-1");
+  /* Vault values and templates load, and say why when read. */
+  h = host(inv, "fw-2");
+  assert_int_equal(nh_secret_read(&h->fields.password, h->name, "password", &s, err, sizeof(err)),
+                   NH_EINVAL);
+  assert_non_null(strstr(err, "host 'fw-2': password is an Ansible Vault value"));
+  assert_int_equal(
+      nh_secret_read(&h->fields.enable_secret, h->name, "enable_secret", &s, err, sizeof(err)),
+      NH_EINVAL);
+  assert_non_null(strstr(err, "Ansible template ({{ vault_enable }})"));
   assert_string_equal(select_names(inv, "lon:&leaf"), "leaf-01");
   assert_string_equal(nh_inventory_ansible_platform("cisco.nxos.nxos"), "cisco_nxos");
   assert_string_equal(nh_inventory_ansible_platform("junos"), "juniper_junos");
@@ -325,6 +339,21 @@ static void test_ansible_ini(void **state) {
   h = host(inv, "leaf-2");
   assert_string_equal(h->fields.platform, "arista_eos");
   nh_inventory_free(inv);
+  /* INI without a section, which is not YAML either; and one that is: a list of words. */
+  {
+    const char *text = "sw1 ansible_host=10.0.0.1 note=\"a: b\"\nsw2\n";
+    char err[256];
+    assert_int_equal(nh_inventory_parse(text, strlen(text), "hosts", NULL, &inv, err, sizeof(err)),
+                     0);
+    assert_string_equal(nh_inventory_format(inv), "ansible-ini");
+    assert_int_equal(nh_inventory_count(inv), 2);
+    assert_string_equal(data_str(host(inv, "sw1"), "note"), "a: b");
+    nh_inventory_free(inv);
+    assert_int_equal(
+        nh_inventory_parse(text, strlen(text), "hosts.yaml", NULL, &inv, err, sizeof(err)),
+        NH_ESYNTAX);
+    assert_non_null(strstr(err, "hosts.yaml:3:1: could not find expected ':'"));
+  }
 }
 
 static void test_yaml_features(void **state) {

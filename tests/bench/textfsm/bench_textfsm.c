@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "corpus.h"
@@ -17,6 +18,14 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of this process, or of its waited-for children. */
+static double cpu(int who) {
+  struct rusage ru;
+  getrusage(who, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 int main(int argc, char **argv) {
@@ -44,6 +53,7 @@ int main(int argc, char **argv) {
 
   char tdir[4096], err[2048];
   snprintf(tdir, sizeof tdir, "%s/templates", corpus);
+  double c0 = cpu(RUSAGE_SELF);
   double t0 = now();
   nh_tfsm_index_t *idx;
   if (nh_tfsm_index_open(tdir, &idx, err, sizeof err) < 0) {
@@ -52,7 +62,9 @@ int main(int argc, char **argv) {
   }
   double t_index = now() - t0;
   long failed = 0, used = 0;
+  double c_pass[2];
   for (int pass = 0; pass < 2; pass++) {
+    double cp = pass ? cpu(RUSAGE_SELF) : c0;
     for (long k = 0; k < n; k++) {
       if (!cases[k].yml_path) continue;
       nh_tfsm_table_t *tab = NULL;
@@ -67,15 +79,17 @@ int main(int argc, char **argv) {
         failed += rc < 0;
       }
     }
+    c_pass[pass] = cpu(RUSAGE_SELF) - cp;
   }
   double t_nh_cold = t_index, t_nh_warm = 0;
   for (long k = 0; k < n; k++) t_nh_cold += cold[k], t_nh_warm += warm[k];
 
-  double t_ref = 0, t_ref_wall = 0;
+  double t_ref = 0, t_ref_wall = 0, c_ref = 0;
   if (python) {
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s/bench_ref.py %s", NH_TFSM_BENCH_DIR, corpus);
     double a = now();
+    double ca = cpu(RUSAGE_CHILDREN);
     FILE *p = popen(cmd, "r");
     char line[8192];
     while (p && fgets(line, sizeof line, p)) {
@@ -92,6 +106,7 @@ int main(int argc, char **argv) {
     }
     if (p) pclose(p);
     t_ref_wall = now() - a;
+    c_ref = cpu(RUSAGE_CHILDREN) - ca;
   }
   if (!quiet) {
     printf("%-80s %10s %10s %10s\n", "case", "nh_first", "nh_cached", "python");
@@ -106,11 +121,17 @@ int main(int argc, char **argv) {
   printf("nethost: index load %.1f ms; first pass (compiles %s templates on first use) "
          "%.3f s; cached pass %.3f s\n",
          t_index * 1e3, "the", t_nh_cold, t_nh_warm);
+  printf("nethost CPU: %.3f s first pass (index load included), %.3f s cached pass\n", c_pass[0],
+         c_pass[1]);
   if (python) {
     printf("python3-textfsm (clitable): %.3f s (%.3f s with interpreter start)\n", t_ref,
            t_ref_wall);
     printf("speedup: %.1fx (first pass), %.1fx (cached templates)\n", t_ref / t_nh_cold,
            t_ref / t_nh_warm);
+    /* CPU time is steadier than wall time on a shared machine. */
+    printf("CPU time: nethost %.3f s first pass (index load included), %.3f s cached; "
+           "python %.3f s (interpreter start included): %.1fx, %.1fx\n",
+           c_pass[0], c_pass[1], c_ref, c_ref / c_pass[0], c_ref / c_pass[1]);
   }
   for (long k = 0; k < n; k++) free(raws[k]);
   free(raws);
