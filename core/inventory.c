@@ -251,6 +251,41 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   PICK(http.base_url, NULL);
   PICK(http.verify, -1);
   PICK(http.ca_file, NULL);
+  PICK(http.scheme, NULL);
+  PICK(http.port, 0);
+  PICK(http.client_cert, NULL);
+  PICK(http.client_key, NULL);
+  if (out->http.timeout < 0) out->http.timeout = l->http.timeout;
+  PICK(http.username, NULL);
+  if (!out->http.password.kind) out->http.password = l->http.password;
+  PICK(http.headers, NULL);
+}
+
+/* A host's fields from its layers: own, then its chain, then the defaults; then the base URL
+ * from scheme and port when no layer gives one. */
+static int resolve_fields(nh_inventory_t *inv, nh_host_t *h) {
+  nh_inv_fields_t *f = &h->fields;
+  size_t i;
+  *f = h->own;
+  for (i = 0; i < h->nchain; i++) fill(f, &h->chain[i]->own);
+  fill(f, &inv->defaults);
+  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
+   * and merging every host's copy would dominate the memory of a large inventory. */
+  f->data = NULL;
+  if (!f->http.base_url && (f->http.scheme || f->http.port)) {
+    const char *addr = f->address ? f->address : h->name;
+    int v6 = strchr(addr, ':') != NULL && addr[0] != '[';
+    size_t n = strlen(addr) + 32;
+    char *url = nh_ydoc_alloc(inv->arena, n);
+    if (!url) return NH_ENOMEM;
+    if (f->http.port)
+      snprintf(url, n, "%s://%s%s%s:%d", f->http.scheme ? f->http.scheme : "https", v6 ? "[" : "",
+               addr, v6 ? "]" : "", f->http.port);
+    else
+      snprintf(url, n, "%s://%s%s%s", f->http.scheme, v6 ? "[" : "", addr, v6 ? "]" : "");
+    f->http.base_url = url;
+  }
+  return 0;
 }
 
 static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
@@ -263,12 +298,7 @@ static int resolve_host(nh__ld_t *ld, nh_host_t *h, int ansible) {
         return rc;
   if (ansible && h->nchain > 1) qsort(h->chain, h->nchain, sizeof(*h->chain), ansible_cmp);
   h->inv = inv;
-  h->fields = h->own;
-  for (i = 0; i < h->nchain; i++) fill(&h->fields, &h->chain[i]->own);
-  fill(&h->fields, &inv->defaults);
-  /* data is merged on demand (nh_host_data_get, nh_host_data): most of it is never read,
-   * and merging every host's copy would dominate the memory of a large inventory. */
-  h->fields.data = NULL;
+  if ((rc = resolve_fields(inv, h)) < 0) return rc;
   return 0;
 }
 
@@ -324,7 +354,12 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->ssh.cipher,
                          &f->ssh.mac,
                          &f->http.base_url,
-                         &f->http.ca_file};
+                         &f->http.ca_file,
+                         &f->http.scheme,
+                         &f->http.client_cert,
+                         &f->http.client_key,
+                         &f->http.username,
+                         &f->http.password.value};
   size_t i;
   for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
     if (intern(inv, strs[i]) < 0) return NH_ENOMEM;
@@ -341,13 +376,9 @@ static int detach_docs(nh_inventory_t *inv) {
   if ((rc = intern_fields(inv, &inv->defaults)) < 0) return rc;
   for (i = 0; i < inv->nhosts; i++) {
     nh_host_t *h = inv->hosts[i];
-    size_t j;
     if ((rc = intern_fields(inv, &h->own)) < 0) return rc;
     /* Resolve again from the interned layers (cheap: pointers only). */
-    h->fields = h->own;
-    for (j = 0; j < h->nchain; j++) fill(&h->fields, &h->chain[j]->own);
-    fill(&h->fields, &inv->defaults);
-    h->fields.data = NULL;
+    if ((rc = resolve_fields(inv, h)) < 0) return rc;
   }
   for (d = 0; d < inv->ndocs; d++) {
     const char *file = nh_ydoc_file(inv->docs[d]);

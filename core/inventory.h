@@ -61,9 +61,16 @@ typedef struct {
     const char *kex, *hostkey, *cipher, *mac;   /* comma-separated, libssh2's order */
   } ssh;
   struct {
-    const char *base_url;
+    const char *base_url; /* resolved: scheme://address[:port] when only those are given */
     int verify;
     const char *ca_file;
+    const char *scheme; /* "https" or "http", for the base URL */
+    int port;           /* for the base URL; 0 unset */
+    const char *client_cert, *client_key;
+    double timeout; /* seconds */
+    const char *username;
+    nh_secret_t password; /* the API's password when it differs from the SSH one */
+    nh_value_t *headers;  /* a map of header name to value, or NULL */
   } http;
   nh_value_t *data; /* a map, or NULL */
 } nh_inv_fields_t;
@@ -168,7 +175,8 @@ enum {
 };
 
 /* The host's resolved fields as a map (name, address, port, platform, username, password,
- * key_file, passphrase, enable_secret, groups, ssh {...}, http {...}, data), unset fields
+ * key_file, passphrase, enable_secret, groups, ssh {...}, http {... password as "***"},
+ * data), unset fields
  * left out. The caller frees it. NULL when out of memory. */
 nh_value_t *nh_host_to_value(const nh_host_t *host, int flags);
 

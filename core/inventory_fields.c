@@ -34,12 +34,16 @@ static const char *const ssh_names[] = {
     "host_key_policy", "known_hosts", "connect_timeout", "timeout",
     "connect_rate",    "keepalive",   "algorithms",      NULL};
 static const char *const alg_names[] = {"kex", "hostkey", "cipher", "mac", NULL};
-static const char *const http_names[] = {"base_url", "verify", "ca_file", NULL};
+static const char *const http_names[] = {"base_url", "verify",      "ca_file",      "scheme",
+                                         "port",     "client_cert", "client_key",   "timeout",
+                                         "username", "password",    "password_env", "password_file",
+                                         "headers",  NULL};
 
 void nh__inv_fields_init(nh_inv_fields_t *f) {
   memset(f, 0, sizeof(*f));
   f->ssh.connect_timeout = f->ssh.timeout = f->ssh.keepalive = f->ssh.connect_rate = -1;
   f->http.verify = -1;
+  f->http.timeout = -1;
 }
 
 static size_t edit_distance(const char *a, const char *b) {
@@ -288,11 +292,33 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
   return rc;
 }
 
+static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_ynode_t *val,
+                  const char *what, const char *suffix);
+static int data_set(nh__ld_t *ld, nh_inv_fields_t *f, const char *name, const nh_ynode_t *val);
+
+/* http.headers: a map of header names to scalar values. */
+static int http_headers(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                        const nh_ynode_t *val, const char *what) {
+  nh_ynode_t **keys, **vals;
+  nh_value_t *v;
+  int n, i, rc;
+  if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+  for (i = 0; i < n; i++)
+    if (keys[i]->type != NH_YNODE_SCALAR || vals[i]->type != NH_YNODE_SCALAR)
+      return nh__inv_fail(ld, keys[i]->type != NH_YNODE_SCALAR ? keys[i] : vals[i],
+                          "%s: expected header: value pairs in 'headers'", what);
+  if ((rc = nh_ydoc_to_value(ld->doc, val, &v, ld->err, ld->errlen)) < 0) return rc;
+  if ((rc = nh__inv_keep_value(ld->inv, v)) < 0) return rc;
+  f->http.headers = v;
+  return 0;
+}
+
 static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                         const nh_ynode_t *val, const char *what) {
   nh_ynode_t **keys, **vals;
   int n, i, rc = 0;
   if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
+  if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
   for (i = 0; i < n && rc >= 0; i++) {
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
@@ -303,6 +329,26 @@ static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
       rc = want_bool(ld, keys[i], vals[i], what, &f->http.verify);
     else if (strcmp(k, "ca_file") == 0)
       rc = want_path(ld, keys[i], vals[i], what, &f->http.ca_file);
+    else if (strcmp(k, "scheme") == 0) {
+      if ((rc = want_string(ld, keys[i], vals[i], what, &f->http.scheme)) == 0 &&
+          strcmp(f->http.scheme, "https") != 0 && strcmp(f->http.scheme, "http") != 0)
+        return nh__inv_fail(ld, vals[i], "%s: expected https or http for 'scheme', found '%s'",
+                            what, f->http.scheme);
+    } else if (strcmp(k, "port") == 0)
+      rc = want_port(ld, keys[i], vals[i], what, &f->http.port);
+    else if (strcmp(k, "client_cert") == 0)
+      rc = want_path(ld, keys[i], vals[i], what, &f->http.client_cert);
+    else if (strcmp(k, "client_key") == 0)
+      rc = want_path(ld, keys[i], vals[i], what, &f->http.client_key);
+    else if (strcmp(k, "timeout") == 0)
+      rc = want_number(ld, keys[i], vals[i], what, &f->http.timeout);
+    else if (strcmp(k, "username") == 0)
+      rc = want_string(ld, keys[i], vals[i], what, &f->http.username);
+    else if (strncmp(k, "password", 8) == 0 &&
+             (!k[8] || !strcmp(k + 8, "_env") || !strcmp(k + 8, "_file")))
+      rc = secret(ld, &f->http.password, keys[i], vals[i], what, k + 8);
+    else if (strcmp(k, "headers") == 0)
+      rc = http_headers(ld, f, keys[i], vals[i], what);
     else
       return unknown(ld, keys[i], what, "http", http_names);
   }

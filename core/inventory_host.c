@@ -121,6 +121,12 @@ nh_value_t *nh_host_to_value(const nh_host_t *h, int flags) {
   rc |= set_str(http, "base_url", f->http.base_url);
   if (f->http.verify >= 0) rc |= nh_value_map_set(http, "verify", nh_value_bool(f->http.verify));
   rc |= set_str(http, "ca_file", f->http.ca_file);
+  rc |= set_str(http, "client_cert", f->http.client_cert);
+  rc |= set_str(http, "client_key", f->http.client_key);
+  rc |= set_num(http, "timeout", f->http.timeout);
+  rc |= set_str(http, "username", f->http.username);
+  if (masked && f->http.password.kind) rc |= set_str(http, "password", "***");
+  if (f->http.headers) rc |= nh_value_map_set(http, "headers", nh_value_copy(f->http.headers));
   rc |= nh_value_map_set(m, "http", http);
   rc |= nh_value_map_set(m, "data", nh_host_data(h));
   if (rc) goto fail;
@@ -159,6 +165,12 @@ SET_TEST(mac, f->ssh.mac != NULL)
 SET_TEST(base_url, f->http.base_url != NULL)
 SET_TEST(verify, f->http.verify >= 0)
 SET_TEST(ca_file, f->http.ca_file != NULL)
+SET_TEST(http_scheme, f->http.scheme != NULL)
+SET_TEST(http_port, f->http.port != 0)
+SET_TEST(http_username, f->http.username != NULL)
+SET_TEST(http_password, f->http.password.kind != NH_SECRET_NONE)
+SET_TEST(http_timeout, f->http.timeout >= 0)
+SET_TEST(http_headers, f->http.headers != NULL)
 
 static const struct {
   const char *path;
@@ -185,6 +197,12 @@ static const struct {
     {"http.base_url", set_base_url},
     {"http.verify", set_verify},
     {"http.ca_file", set_ca_file},
+    {"http.scheme", set_http_scheme},
+    {"http.port", set_http_port},
+    {"http.username", set_http_username},
+    {"http.password", set_http_password},
+    {"http.timeout", set_http_timeout},
+    {"http.headers", set_http_headers},
 };
 
 static nh_value_t *layer_name(const nh_group_t *g, int defaults) {

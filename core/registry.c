@@ -4,6 +4,7 @@
 #include "plugin.h"
 
 #include <ctype.h>
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,44 @@ static int valid_name(const char *s) {
   return 1;
 }
 
+/* Whether pattern compiles; logs why not. A plugin with a broken pattern fails at load,
+ * naming it, instead of in the middle of a run's SSH session. */
+static int pattern_ok(const nh_plugin_t *owner, const char *platform, const char *field,
+                      const char *pattern) {
+  PCRE2_UCHAR msg[160];
+  PCRE2_SIZE off;
+  pcre2_code *code;
+  int err;
+  if (!pattern) return 1;
+  code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
+  if (code) {
+    pcre2_code_free(code);
+    return 1;
+  }
+  pcre2_get_error_message(err, msg, sizeof(msg));
+  nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+                 "platform %s: %s '%s' is not a valid PCRE2 pattern (offset %zu: %s)", platform,
+                 field, pattern, (size_t)off, (char *)msg);
+  return 0;
+}
+
+static int patterns_ok(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
+  const char *const *lists[] = {d->paging_patterns, d->error_patterns, d->confirm_patterns};
+  const char *const list_names[] = {"paging_patterns", "error_patterns", "confirm_patterns"};
+  size_t i, j;
+  if (!pattern_ok(owner, d->name, "prompt_pattern", d->prompt_pattern) ||
+      !pattern_ok(owner, d->name, "enable_password_pattern", d->enable_password_pattern) ||
+      !pattern_ok(owner, d->name, "privileged_pattern", d->privileged_pattern) ||
+      !pattern_ok(owner, d->name, "config_prompt_pattern", d->config_prompt_pattern))
+    return 0;
+  for (i = 0; i < 3; i++) {
+    for (j = 0; lists[i] && lists[i][j]; j++) {
+      if (!pattern_ok(owner, d->name, list_names[i], lists[i][j])) return 0;
+    }
+  }
+  return 1;
+}
+
 int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
   nh_platform_t *p, **grown;
   nh_plugin_platform_t desc;
@@ -131,6 +170,7 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   /* Read only the fields the plugin's struct has; newer ones stay zero. */
   memset(&desc, 0, sizeof(desc));
   memcpy(&desc, d, d->size < sizeof(desc) ? d->size : sizeof(desc));
+  if (!patterns_ok(owner, &desc)) return NH_EINVAL;
   if ((clash = nh_registry_platform(desc.name)) != NULL) {
     nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform '%s' is already defined by %s",
                    desc.name, owner_file(clash->owner));

@@ -202,6 +202,14 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
     lua_setfield(L, -2, "verify");
   }
   set_str(L, "ca_file", f->http.ca_file);
+  set_str(L, "client_cert", f->http.client_cert);
+  set_str(L, "client_key", f->http.client_key);
+  set_num(L, "timeout", f->http.timeout);
+  set_str(L, "username", f->http.username);
+  if (f->http.headers) {
+    nhl_value_push(L, f->http.headers);
+    lua_setfield(L, -2, "headers");
+  }
   lua_setfield(L, -2, "http");
   lua_newtable(L);
   t = lua_gettop(L);
@@ -214,6 +222,7 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   if (h->fields.password.kind) set_str(L, "password", "***");
   if (h->fields.passphrase.kind) set_str(L, "passphrase", "***");
   if (h->fields.enable_secret.kind) set_str(L, "enable_secret", "***");
+  if (h->fields.http.password.kind) set_str(L, "http_password", "***");
   lua_setfield(L, -2, "secrets");
   /* Each host has its own metatable: the shared methods, plus __host, the handle host:secret
    * needs. (A registry table keyed by hosts would do too, but as a weak table of 100,000
@@ -604,8 +613,12 @@ static int l_host_secret(lua_State *L) {
     s = &h->fields.enable_secret;
   else if (!strcmp(what, "passphrase") || !strcmp(what, "key_passphrase"))
     s = &h->fields.passphrase;
+  else if (!strcmp(what, "http_password"))
+    s = &h->fields.http.password;
   else
-    return luaL_argerror(L, 2, "expected \"password\", \"enable_secret\" or \"passphrase\"");
+    return luaL_argerror(L, 2,
+                         "expected \"password\", \"enable_secret\", \"passphrase\" or "
+                         "\"http_password\"");
   rc = nh_secret_read(s, h->name, what, &out, err, sizeof(err));
   if (rc == NH_ENOENT) return 0;
   if (rc == NH_ENOMEM) return luaL_error(L, "out of memory");

@@ -188,6 +188,14 @@ function CLI:send(cmd, opts)
   if #stale > 0 then self:_record("<", stale) end
   while true do
     local data, which, mstart = self:_expect(send, patterns, timeout, what)
+    if send == " " then
+      -- After a page the device erases its --More-- (backspaces over it, or a carriage
+      -- return and blanks): that erasure belongs to the marker already cut, not to the
+      -- output before it.
+      local n = #data
+      data = data:gsub("^ *\b+ *\b*", ""):gsub("^\r +\r", ""):gsub("^\27%[K", "")
+      mstart = mstart - (n - #data)
+    end
     send = ""
     if which == 1 then
       out[#out + 1] = data:sub(1, mstart)

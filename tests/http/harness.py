@@ -7,7 +7,8 @@ certificate made by openssl) and a small Python backend for what static files ca
 
 Starts the servers, runs `nethost run SCRIPT.lua -- <env>` with their addresses in the
 environment (NH_HTTP, NH_HTTPS, NH_BACKEND, NH_CA, NH_DIR), stops the servers, and exits
-with nethost's status. Ports P (http), P+1 (https), P+2 (backend) are used, or the next free three above P.
+with nethost's status. Ports P (http), P+1 (https), P+2 (backend), P+3 (https requiring a client certificate:
+NH_MTLS, with NH_DIR/client.pem and client-key.pem) are used, or the next free four above P.
 Also usable as a library (start_servers) by the benchmark.
 """
 import argparse
@@ -56,6 +57,14 @@ http {{
     location = /redirect-loop {{ return 302 /redirect-loop; }}
     location = /missing {{ return 404 "not here\\n"; }}
     location = /headers {{ add_header X-Multi one; add_header X-Multi two; return 200 "h\\n"; }}
+  }}
+  server {{
+    listen {addr}:{mtls_port} ssl;
+    ssl_certificate {d}/cert.pem;
+    ssl_certificate_key {d}/key.pem;
+    ssl_client_certificate {d}/client.pem;
+    ssl_verify_client on;
+    root {d}/www;
   }}
 }}
 """
@@ -158,6 +167,12 @@ def make_files(d, ips=("127.0.0.1",)):
                     "-subj", "/CN=localhost", "-addext", "subjectAltName=" + san,
                     "-keyout", os.path.join(d, "key.pem"), "-out", os.path.join(d, "cert.pem")],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A client certificate for mutual TLS (self-signed: nginx trusts exactly it).
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=nethost-test-client",
+                    "-keyout", os.path.join(d, "client-key.pem"),
+                    "-out", os.path.join(d, "client.pem")],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def die_with_parent():
@@ -177,13 +192,13 @@ def port_free(addr, port):
 
 
 def pick_port(addr, want):
-    """want, P+1 and P+2 when all three are free (another program may hold them: the
-    machine is shared); else three consecutive free ports found by scanning upwards."""
+    """want .. P+3 when all four are free (another program may hold them: the machine is
+    shared); else four consecutive free ports found by scanning upwards."""
     port = want
     while port < 65000:
-        if all(port_free(addr, port + i) for i in range(3)):
+        if all(port_free(addr, port + i) for i in range(4)):
             return port
-        port += 3
+        port += 4
     raise RuntimeError("no free ports")
 
 
@@ -194,7 +209,8 @@ def start_servers(port, addr="127.0.0.1", workers=1, backend=True):
     make_files(d, (addr,))
     for _attempt in range(5):
         port = pick_port(addr, port)
-        conf = NGINX_CONF.format(d=d, addr=addr, port=port, tls_port=port + 1, workers=workers,
+        conf = NGINX_CONF.format(d=d, addr=addr, port=port, tls_port=port + 1, mtls_port=port + 3,
+                                 workers=workers,
                                  user="user root root;" if os.geteuid() == 0 else "")
         with open(os.path.join(d, "nginx.conf"), "w") as f:
             f.write(conf)
@@ -205,13 +221,14 @@ def start_servers(port, addr="127.0.0.1", workers=1, backend=True):
             if backend:
                 srv = ThreadedServer((addr, port + 2), Backend)
                 threading.Thread(target=srv.serve_forever, daemon=True).start()
-            if nginx.poll() is None and wait_port(addr, port) and wait_port(addr, port + 1):
+            if nginx.poll() is None and wait_port(addr, port) and wait_port(addr, port + 1) \
+                    and wait_port(addr, port + 3):
                 return d, nginx, srv, port
         except OSError:
             pass
         # Lost a race for the ports: stop what started and try further up.
         stop_servers(None, nginx, srv)
-        port += 3
+        port += 4
     with open(os.path.join(d, "error.log")) as f:
         sys.stderr.write(f.read())
     shutil.rmtree(d, ignore_errors=True)
@@ -250,6 +267,7 @@ def main():
         env.update(NH_HTTP="http://%s:%d" % (a.addr, port),
                    NH_HTTPS="https://%s:%d" % (a.addr, port + 1),
                    NH_BACKEND="http://%s:%d" % (a.addr, port + 2),
+                   NH_MTLS="https://%s:%d" % (a.addr, port + 3),
                    NH_CA=os.path.join(d, "cert.pem"), NH_DIR=d)
         proc = subprocess.run([a.nethost, "run", a.script, "--"] + a.args, env=env, timeout=120)
         return proc.returncode

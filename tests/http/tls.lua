@@ -52,4 +52,16 @@ end
 for i = 1, 50 do t.eq(tasks[i]:wait(), 200, "h2 status " .. i) end
 local opened = http.stats().connects - before
 t.ok(opened <= 2, "h2 multiplexed: " .. opened .. " connections for 50 requests")
+-- Mutual TLS: without a client certificate nginx answers 400; with one, 200.
+local M, D = t.env("NH_MTLS"), t.env("NH_DIR")
+r = http.get(M .. "/small.txt", {ca_file = CA})
+t.eq(r.status, 400, "no client certificate")
+r = http.get(M .. "/small.txt", {ca_file = CA, client_cert = D .. "/client.pem",
+                                 client_key = D .. "/client-key.pem"})
+t.eq(r.status, 200, "client certificate accepted")
+t.eq(r.body, "hello from nginx\n", "mtls body")
+e = t.raises(function()
+  http.get(M .. "/small.txt", {ca_file = CA, client_cert = "/nonexistent.pem"})
+end, "missing client certificate file")
+t.eq(e.stage, "tls", "bad client cert stage")
 print("tls: ok")

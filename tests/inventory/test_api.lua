@@ -137,3 +137,38 @@ assert(#v == 2 and v[1].name == "core-1" and v[2].name == "sw-0002" and warn == 
 -- load's limit with a term that matches nothing still returns the view.
 local lv = inventory.load(dir .. "/lab.yaml", { limit = "core:typo" })
 assert(type(lv) == "userdata" and #lv == 3)
+
+-- http: a base URL from scheme and port (the simulated lab's inventory writes these), API
+-- credentials of their own, headers.
+local api = inventory.decode([[
+defaults:
+  username: admin
+  password: ssh-pw
+  http: {scheme: http, port: 8080, username: api, password: api-pw, verify: false,
+         headers: {X-Token: abc}, timeout: 5}
+hosts:
+  r1: {address: 127.5.0.1}
+  r2: {address: "::1"}
+  r3: {address: 127.5.0.3, http: {base_url: "https://ctl.example/api"}}
+]], "api.yaml")
+local r1 = api:get("r1")
+assert(r1.http.base_url == "http://127.5.0.1:8080", r1.http.base_url)
+assert(api:get("r2").http.base_url == "http://[::1]:8080", api:get("r2").http.base_url)
+assert(api:get("r3").http.base_url == "https://ctl.example/api")
+assert(r1.http.username == "api" and r1.http.password == nil and r1.http.headers["X-Token"] == "abc")
+assert(r1.http.timeout == 5 and r1.http.verify == false)
+assert(r1.secrets.http_password == "***" and r1:secret("http_password") == "api-pw")
+assert(r1:secret("password") == "ssh-pw")
+assert(not api:json():find("api-pw", 1, true) and api:json():find('"password":"***"', 1, true))
+ok, err = pcall(inventory.decode, "hosts: {a: {http: {scheme: ftp}}}", "x.yaml")
+assert(not ok and err.message:find("expected https or http"), err.message)
+
+-- A host outlives the views it came from: it keeps its inventory alive.
+local kept = inventory.load(dir .. "/lab.yaml"):get("edge-1")
+collectgarbage()
+collectgarbage()
+assert(kept:secret("password") == "inline-secret" and kept:explain().platform == "group edge")
+-- Dropping everything frees the inventory (ASan's leak check runs this test too).
+kept = nil
+for _ = 1, 20 do inventory.load(dir .. "/lab.yaml"):filter{ platform = "cisco_ios" }:hosts() end
+collectgarbage()

@@ -192,6 +192,16 @@ static void test_no_declare_and_bad_files(void **state) {
   free(msg);
 }
 
+static void test_bad_pattern(void **state) {
+  char *msg = NULL;
+  assert_int_equal(load("tp_badpattern", &msg), NH_EPLUGIN);
+  assert_non_null(strstr(msg, "tp_badpattern.so"));
+  free(msg);
+  assert_non_null(strstr(logged, "platform tp_bad_os: error_patterns '(unclosed' is not a valid "
+                                 "PCRE2 pattern"));
+  assert_null(nh_registry_platform("tp_bad_os"));
+}
+
 static void test_load_dir(void **state) {
   /* every .so of the folder, in name order: tp_abi fails; tp_dup loads, so tp_good (later
    * in the order) is the one whose alias clashes; tp_initfail and tp_nodeclare fail. */
@@ -216,6 +226,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_init_failure_rolled_back, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_declare_and_bad_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_pattern, setup, teardown),
       cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 # usage: sshd_harness.sh NETHOST PORT PLAYBOOK
 set -u
 NETHOST=$1 PORT=$2 PLAYBOOK=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
 SSHD=/usr/sbin/sshd
 [ -x "$SSHD" ] || { echo "SKIP: $SSHD not installed (apt-get install openssh-server)"; exit 77; }
 command -v ssh-keygen >/dev/null || { echo "SKIP: ssh-keygen missing"; exit 77; }
@@ -15,7 +16,7 @@ import socket, sys
 p = int(sys.argv[1])
 for _ in range(50):
     try:
-        for k in range(3):
+        for k in range(4):
             s = socket.socket(); s.bind(('127.0.0.1', p + k)); s.close()
         break
     except OSError:
@@ -37,7 +38,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$DIR/id_unknown" || exit 1
 cat "$DIR/id_ed25519.pub" "$DIR/id_pass.pub" > "$DIR/authorized_keys"
 chmod 600 "$DIR/authorized_keys"
 mkdir -p /run/sshd 2>/dev/null
-LISTEN="ListenAddress 127.0.0.1:$PORT"
+LISTEN="ListenAddress 127.0.0.1:$PORT
+ListenAddress 127.0.0.1:$((PORT + 3))"
 if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0))" 2>/dev/null; then
   LISTEN="$LISTEN
 ListenAddress [::1]:$PORT"
@@ -57,11 +59,13 @@ PermitRootLogin yes
 MaxStartups 2000:30:4000
 MaxSessions 100
 LogLevel ERROR
+Match LocalPort $((PORT + 3))
+  ForceCommand /usr/bin/python3 $HERE/fakecli.py
 CFG
 "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log" || { cat "$DIR/sshd.log"; exit 1; }
 i=0
 while ! [ -s "$DIR/sshd.pid" ]; do i=$((i+1)); [ $i -gt 100 ] && { echo "sshd did not start"; cat "$DIR/sshd.log"; exit 1; }; sleep 0.05; done
-# PORT+1: accepts TCP and never speaks (banner deadline); PORT+2: nothing listens.
+# PORT+3: the fake Cisco-like CLI (fakecli.py). PORT+1: accepts TCP and never speaks (banner deadline); PORT+2: nothing listens.
 python3 -c "
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -74,6 +78,7 @@ export SSHD_HOSTKEY_FP=$(ssh-keygen -l -E sha256 -f "$DIR/host_ed25519.pub" | aw
 export SSHD_OTHER_FP=$(ssh-keygen -l -E sha256 -f "$DIR/other_host.pub" | awk '{print $2}')
 # known_hosts files: right key, wrong key (mismatch), none
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_ed25519.pub")" > "$DIR/known_hosts"
+echo "[127.0.0.1]:$((PORT + 3)) $(cut -d' ' -f1,2 "$DIR/host_ed25519.pub")" >> "$DIR/known_hosts"
 [ -n "${SSHD_IPV6:-}" ] && echo "[::1]:$PORT $(cut -d' ' -f1,2 "$DIR/host_ed25519.pub")" >> "$DIR/known_hosts"
 echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$DIR/other_host.pub")" > "$DIR/known_hosts_bad"
 unset SSH_AUTH_SOCK
