@@ -242,6 +242,10 @@ static void test_patterns(void **state) {
     free(idx);
     assert_string_equal(unmatched, "cor, edgy");
   }
+  /* Shards are a hash of the name: pinned, so every nethost version splits alike. */
+  assert_int_equal(nh_host_shard(host(inv, "core-1"), 1000), 680);
+  assert_int_equal(nh_host_shard(host(inv, "sw-0002"), 7), 1);
+  assert_int_equal(nh_host_shard(host(inv, "sw-0002"), 1), 0);
   assert_int_equal(nh_inventory_select(inv, "a::b", &idx, &n, err, sizeof(err)), NH_EINVAL);
   assert_non_null(strstr(err, "empty term"));
   assert_int_equal(nh_inventory_select(inv, "~(", &idx, &n, err, sizeof(err)), NH_EINVAL);
