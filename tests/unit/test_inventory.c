@@ -325,6 +325,34 @@ static void test_ansible_yaml(void **state) {
   nh_inventory_free(inv);
 }
 
+/* Ansible's precedence: deeper groups win, then ansible_group_priority, then later names. */
+static void test_ansible_precedence(void **state) {
+  const char *text = "all:\n"
+                     "  vars: {x: all, y: all, z: all, w: all}\n"
+                     "  children:\n"
+                     "    parent:\n"
+                     "      vars: {x: parent, y: parent, z: parent}\n"
+                     "      children:\n"
+                     "        child: {vars: {x: child}, hosts: {h1: {w: host}}}\n"
+                     "    other:\n"
+                     "      vars: {y: other, ansible_group_priority: 10}\n"
+                     "      hosts: {h1: {}}\n"
+                     "    aaa: {vars: {z: aaa}, hosts: {h1: {}}}\n";
+  nh_inventory_t *inv;
+  const nh_host_t *h;
+  (void)state;
+  inv = parse(text);
+  h = host(inv, "h1");
+  assert_string_equal(data_str(h, "x"), "child");  /* deepest */
+  assert_string_equal(data_str(h, "y"), "other");  /* same depth, higher priority */
+  assert_string_equal(data_str(h, "z"), "parent"); /* same depth and priority, later name */
+  assert_string_equal(data_str(h, "w"), "host");
+  assert_int_equal(h->ngroups, 3);
+  assert_string_equal(h->groups[0]->name, "child");
+  assert_string_equal(h->chain[0]->name, "child");
+  nh_inventory_free(inv);
+}
+
 static void test_ansible_ini(void **state) {
   nh_inventory_t *inv = load(DATA "/ansible/hosts.ini");
   const nh_host_t *h;
@@ -511,6 +539,7 @@ int main(void) {
       cmocka_unit_test(test_nornir_folder),
       cmocka_unit_test(test_ansible_yaml),
       cmocka_unit_test(test_ansible_ini),
+      cmocka_unit_test(test_ansible_precedence),
       cmocka_unit_test(test_yaml_features),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limits),
