@@ -162,3 +162,27 @@ assert(r1:secret("password") == "ssh-pw")
 assert(not api:json():find("api-pw", 1, true) and api:json():find('"password":"***"', 1, true))
 ok, err = pcall(inventory.decode, "hosts: {a: {http: {scheme: ftp}}}", "x.yaml")
 assert(not ok and err.message:find("expected https or http"), err.message)
+
+-- A host outlives the views it came from: it keeps its inventory alive.
+local kept = inventory.load(dir .. "/lab.yaml"):get("edge-1")
+collectgarbage()
+collectgarbage()
+assert(kept:secret("password") == "inline-secret" and kept:explain().platform == "group edge")
+-- Dropping everything frees the inventory (ASan's leak check runs this test too).
+kept = nil
+for _ = 1, 20 do inventory.load(dir .. "/lab.yaml"):filter{ platform = "cisco_ios" }:hosts() end
+collectgarbage()
+
+-- shard(k, n): a split by name hash; the shards partition the view.
+local seen_hosts, total = {}, 0
+for k = 1, 3 do
+  for host in inv:shard(k, 3):each() do
+    assert(not seen_hosts[host], "a host in two shards")
+    seen_hosts[host] = true
+    total = total + 1
+  end
+end
+assert(total == #inv)
+assert(#inv:shard(1, 1) == #inv)
+ok = pcall(inv.shard, inv, 4, 3)
+assert(not ok)
