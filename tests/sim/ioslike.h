@@ -1,0 +1,39 @@
+/* The CLI that Cisco IOS and Arista EOS share (ioslike.c): modes, enable, paging, config
+ * mode on the conf.c model, save / replace, and the show commands derived from the running
+ * configuration (interfaces, VLANs). The personality files (ios.c, eos.c) add what differs:
+ * show version, the initial configuration, the hardware. */
+#ifndef SIM_IOSLIKE_H
+#define SIM_IOSLIKE_H
+
+#include "sim.h"
+
+typedef struct ioslike_profile {
+  int eos;               /* Arista EOS spellings where they differ */
+  const char *if_long;   /* "GigabitEthernet1/0/" or "Ethernet" */
+  const char *if_short;  /* "Gi1/0/" or "Et" */
+  int ports;             /* front-panel ports */
+  /* show version; returns 0 when the command is not one this profile knows. */
+  void (*show_version)(sim_cli_t *cli, sbuf_t *out);
+  /* The factory configuration of a device (text, as `show running-config` body). */
+  void (*initial_config)(sim_device_t *dev, sbuf_t *out);
+} ioslike_profile_t;
+
+/* The device state of an IOS-like personality (dev->pstate). */
+typedef struct ioslike_dev {
+  ioslike_t s;
+  const ioslike_profile_t *p;
+  const char *version;
+  const char *model;
+} ioslike_dev_t;
+
+void ioslike_init(sim_device_t *dev, const ioslike_profile_t *p, const char *model,
+                  const char *version);
+void ioslike_destroy(sim_device_t *dev);
+void ioslike_prompt(sim_cli_t *cli, sbuf_t *out);
+void ioslike_command(sim_cli_t *cli, const char *line, sbuf_t *out);
+void ioslike_running_config(sim_device_t *dev, sbuf_t *out);
+void ioslike_load_config(sim_device_t *dev, const char *text);
+/* The device's hostname (from its running configuration). */
+const char *ioslike_hostname(sim_device_t *dev);
+
+#endif

@@ -1,0 +1,169 @@
+/* Building the lab: device names, addresses, platforms by --mix, sites, roles, pairs, and
+ * the host keys. Everything is a function of the options and --seed, so two runs with the
+ * same options describe the same lab. */
+#include "lab.h"
+
+#include <arpa/inet.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "options.h"
+
+static const sim_personality_t *const platforms[3] = {&sim_cisco_ios, &sim_arista_eos,
+                                                       &sim_juniper_junos};
+
+static int in_list(char **list, const char *name) {
+  for (char **p = list; p && *p; p++)
+    if (strcmp(*p, name) == 0) return 1;
+  return 0;
+}
+
+static const char *site_name(int site) {
+  static char names[64][16];
+  static int made;
+  if (!made) {
+    for (int i = 0; i < 64; i++) {
+      if (i < 26) snprintf(names[i], sizeof names[i], "site-%c", 'a' + i);
+      else snprintf(names[i], sizeof names[i], "site-%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+    }
+    made = 1;
+  }
+  return names[site % 64];
+}
+
+/* Sites of 100 devices: 2 core, 4 distribution, the rest access. */
+#define SITE_SIZE 100
+
+static void place(sim_device_t *d) {
+  int k = d->index - 1;
+  d->site = site_name(k / SITE_SIZE);
+  int pos = k % SITE_SIZE;
+  d->role = pos < 2 ? "core" : pos < 6 ? "dist" : "access";
+  snprintf(d->pair, sizeof d->pair, "p-%04d", (d->index + 1) / 2);
+}
+
+int lab_build(sim_lab_t *lab) {
+  sim_options_t *o = &lab->opt;
+  lab->ndevs = o->devices;
+  lab->devs = sim_calloc((size_t)lab->ndevs, sizeof *lab->devs);
+  lab->rng = o->seed ^ 0x5eed5eedULL;
+  int total = o->mix[0] + o->mix[1] + o->mix[2];
+  long count[3] = {0, 0, 0};
+  uint32_t base = ntohl(o->base.s_addr);
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *d = &lab->devs[i];
+    d->lab = lab;
+    d->index = i + 1;
+    d->listen_fd = d->http_fd = -1;
+    /* The platform furthest behind its share goes next: exact proportions, interleaved. */
+    int best = -1;
+    double best_deficit = -1e18;
+    for (int p = 0; p < 3; p++) {
+      if (o->mix[p] <= 0) continue;
+      double deficit = (double)o->mix[p] * (i + 1) / total - (double)count[p];
+      if (deficit > best_deficit) {
+        best_deficit = deficit;
+        best = p;
+      }
+    }
+    count[best]++;
+    d->pers = platforms[best];
+    snprintf(d->name, sizeof d->name, "%s-%04d", d->pers->name_prefix, d->index);
+    d->in.s_addr = htonl(base + (uint32_t)i);
+    inet_ntop(AF_INET, &d->in, d->addr, sizeof d->addr);
+    d->seed = sim_hash(o->seed, (uint64_t)d->index);
+    place(d);
+    for (int f = 0; f < FAULT_COUNT; f++)
+      if (in_list(o->faults[f].devices, d->name)) d->faults |= 1 << f;
+    d->alt_hostkey = in_list(o->host_key_change, d->name);
+    uint64_t s = d->seed;
+    snprintf(d->serial, sizeof d->serial, "FOC%02u%02uX%04X", (unsigned)(18 + sim_rand(&s) % 8),
+             (unsigned)(1 + sim_rand(&s) % 52), (unsigned)(sim_rand(&s) & 0xffff));
+    uint64_t m = sim_rand(&s);
+    snprintf(d->mac, sizeof d->mac, "%04x.%04x.%04x", (unsigned)(0x0011 + (m & 0x00ff)),
+             (unsigned)((m >> 16) & 0xffff), (unsigned)((unsigned)d->index & 0xffff));
+    d->boot_time = time(NULL) - (time_t)(3600 + sim_rand(&s) % (86400ULL * 700));
+    d->pers->init(d);
+  }
+  for (int f = 0; f < FAULT_COUNT; f++) {
+    for (char **p = o->faults[f].devices; p && *p; p++) {
+      int found = 0;
+      for (int i = 0; i < lab->ndevs && !found; i++) found = strcmp(lab->devs[i].name, *p) == 0;
+      if (!found)
+        fprintf(stderr, "nethost-sim: warning: --fault %s: no device named %s\n", sim_fault_name(f),
+                *p);
+    }
+  }
+  return 0;
+}
+
+void lab_destroy(sim_lab_t *lab) {
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *d = &lab->devs[i];
+    if (d->pers && d->pers->destroy) d->pers->destroy(d);
+    free(d->log);
+  }
+  free(lab->devs);
+  if (lab->bind) ssh_bind_free(lab->bind);
+  if (lab->alt_bind) ssh_bind_free(lab->alt_bind);
+}
+
+/* Loads DIR/name, or generates an ed25519 key (and saves it there when DIR is set). */
+static ssh_key host_key(const char *dir, const char *name) {
+  ssh_key key = NULL;
+  char path[4096];
+  if (dir) {
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) == SSH_OK) return key;
+  }
+  if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
+    fprintf(stderr, "nethost-sim: cannot generate an ed25519 host key\n");
+    return NULL;
+  }
+  if (dir && ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK)
+    fprintf(stderr, "nethost-sim: warning: cannot save the host key to %s\n", path);
+  return key;
+}
+
+/* The bind takes ownership of the key it imports. */
+static ssh_bind make_bind(ssh_key key) {
+  ssh_bind b = ssh_bind_new();
+  if (!b) {
+    ssh_key_free(key);
+    return NULL;
+  }
+  if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
+    fprintf(stderr, "nethost-sim: cannot use the host key: %s\n", ssh_get_error(b));
+    ssh_bind_free(b);
+    return NULL;
+  }
+  return b;
+}
+
+static int public_key(ssh_key key, char *out, size_t outsz) {
+  char *b64 = NULL;
+  if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) return -1;
+  snprintf(out, outsz, "ssh-ed25519 %s", b64);
+  ssh_string_free_char(b64);
+  return 0;
+}
+
+int lab_keys(sim_lab_t *lab) {
+  const char *dir = lab->opt.state_dir;
+  if (dir) mkdir(dir, 0700);
+  ssh_key k = host_key(dir, "ssh_host_ed25519_key");
+  ssh_key alt = host_key(dir, "ssh_host_ed25519_key.changed");
+  if (!k || !alt || public_key(k, lab->hostkey_pub, sizeof lab->hostkey_pub) ||
+      public_key(alt, lab->alt_hostkey_pub, sizeof lab->alt_hostkey_pub)) {
+    if (k) ssh_key_free(k);
+    if (alt) ssh_key_free(alt);
+    return -1;
+  }
+  lab->bind = make_bind(k);
+  lab->alt_bind = make_bind(alt);
+  return lab->bind && lab->alt_bind ? 0 : -1;
+}

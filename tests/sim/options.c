@@ -1,0 +1,249 @@
+/* Command-line options of nethost-sim. */
+#include "options.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: nethost-sim --devices N [options]\n"
+    "  --devices N            number of simulated devices\n"
+    "  --base ADDR            address of device 1 (default 127.1.0.1); device i listens on\n"
+    "                         ADDR + i - 1, counting across octets\n"
+    "  --port P               SSH port of every device (default 2222)\n"
+    "  --mix P=W,...          platform weights (default cisco_ios=70,arista_eos=20,\n"
+    "                         juniper_junos=10)\n"
+    "  --seed S               seed for versions, models and configs (default 1)\n"
+    "  --inventory-out FILE   write a nethost inventory (and FILE's stem + .known_hosts)\n"
+    "  --ready-file FILE      created once every listener is up\n"
+    "  --state-dir DIR        host keys and saved configs live here across runs\n"
+    "  --stats FILE           write statistics as JSON on exit\n"
+    "  --latency-ms N         delay before each command's output and each handshake\n"
+    "  --jitter-ms N          random extra delay, 0..N ms\n"
+    "  --fault KIND:rate=R|devices=A,B   KIND: refuse auth hang hang-output drop slow\n"
+    "                         garbage huge (repeatable)\n"
+    "  --http                 HTTP API (eAPI for arista_eos, RESTCONF for cisco_ios)\n"
+    "  --https                the HTTP API over TLS with a self-signed certificate\n"
+    "  --http-port P          HTTP API port (default 8080)\n"
+    "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
+    "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
+    "  --host-key-change A,B  these devices present a different host key\n"
+    "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
+    "  --quiet                no per-event messages\n";
+
+static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
+                                               "drop",   "garbage", "slow", "huge"};
+static const int fault_ids[FAULT_COUNT] = {FAULT_REFUSE, FAULT_AUTH,    FAULT_HANG, FAULT_HANG_OUTPUT,
+                                           FAULT_DROP,   FAULT_GARBAGE, FAULT_SLOW, FAULT_HUGE};
+
+const char *sim_fault_name(int f) {
+  for (int i = 0; i < FAULT_COUNT; i++)
+    if (fault_ids[i] == f) return fault_names[i];
+  return "?";
+}
+
+static char **split_list(const char *s) {
+  size_t n = 1;
+  for (const char *p = s; *p; p++) n += *p == ',';
+  char **v = sim_calloc(n + 1, sizeof *v);
+  char *copy = sim_strdup(s);
+  size_t k = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    v[k++] = sim_strdup(t);
+  free(copy);
+  return v;
+}
+
+static int parse_fault(sim_options_t *o, const char *arg) {
+  const char *colon = strchr(arg, ':');
+  size_t kl = colon ? (size_t)(colon - arg) : strlen(arg);
+  int f = -1;
+  for (int i = 0; i < FAULT_COUNT; i++)
+    if (strlen(fault_names[i]) == kl && strncmp(arg, fault_names[i], kl) == 0) f = fault_ids[i];
+  if (f < 0) {
+    fprintf(stderr, "nethost-sim: --fault %s: unknown kind (refuse auth hang hang-output drop "
+                    "slow garbage huge)\n", arg);
+    return -1;
+  }
+  if (!colon) {
+    o->faults[f].rate = 1.0;
+    return 0;
+  }
+  const char *v = colon + 1;
+  if (strncmp(v, "rate=", 5) == 0) {
+    char *end;
+    double r = strtod(v + 5, &end);
+    if (*end || r < 0 || r > 1) {
+      fprintf(stderr, "nethost-sim: --fault %s: rate must be between 0 and 1\n", arg);
+      return -1;
+    }
+    o->faults[f].rate = r;
+    return 0;
+  }
+  if (strncmp(v, "devices=", 8) == 0) {
+    o->faults[f].devices = split_list(v + 8);
+    return 0;
+  }
+  fprintf(stderr, "nethost-sim: --fault %s: expected rate=R or devices=A,B\n", arg);
+  return -1;
+}
+
+static int parse_mix(sim_options_t *o, const char *arg) {
+  static const char *names[3] = {"cisco_ios", "arista_eos", "juniper_junos"};
+  memset(o->mix, 0, sizeof o->mix);
+  char **items = split_list(arg);
+  int rc = 0, total = 0;
+  for (char **it = items; *it; it++) {
+    char *eq = strchr(*it, '=');
+    int found = 0;
+    for (int i = 0; i < 3 && eq; i++) {
+      if ((size_t)(eq - *it) == strlen(names[i]) && strncmp(*it, names[i], strlen(names[i])) == 0) {
+        o->mix[i] = atoi(eq + 1);
+        total += o->mix[i];
+        found = 1;
+      }
+    }
+    if (!found) {
+      fprintf(stderr, "nethost-sim: --mix: '%s' is not PLATFORM=WEIGHT with PLATFORM one of "
+                      "cisco_ios, arista_eos, juniper_junos\n", *it);
+      rc = -1;
+    }
+    free(*it);
+  }
+  free(items);
+  if (rc == 0 && total <= 0) {
+    fprintf(stderr, "nethost-sim: --mix: the weights add up to 0\n");
+    rc = -1;
+  }
+  return rc;
+}
+
+static int number(const char *opt, const char *arg, long lo, long hi, long *out) {
+  char *end;
+  long v = strtol(arg, &end, 10);
+  if (*arg == '\0' || *end || v < lo || v > hi) {
+    fprintf(stderr, "nethost-sim: %s %s: expected a number from %ld to %ld\n", opt, arg, lo, hi);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int sim_parse_options(sim_options_t *o, int argc, char **argv) {
+  memset(o, 0, sizeof *o);
+  inet_pton(AF_INET, "127.1.0.1", &o->base);
+  o->port = 2222;
+  o->mix[0] = 70;
+  o->mix[1] = 20;
+  o->mix[2] = 10;
+  o->seed = 1;
+  o->http_port = 8080;
+  o->confirm_unit_ms = 60000;
+  enum { O_BASE = 256, O_INV, O_READY, O_STATE, O_STATS, O_LAT, O_JIT, O_FAULT, O_HTTP, O_HTTPS,
+         O_HTTPPORT, O_MAXS, O_RATE, O_HKC, O_CONFIRM, O_QUIET, O_MIX, O_SEED, O_PORT, O_DEV };
+  static const struct option lo[] = {
+      {"devices", required_argument, 0, O_DEV},     {"base", required_argument, 0, O_BASE},
+      {"port", required_argument, 0, O_PORT},       {"mix", required_argument, 0, O_MIX},
+      {"seed", required_argument, 0, O_SEED},       {"inventory-out", required_argument, 0, O_INV},
+      {"ready-file", required_argument, 0, O_READY}, {"state-dir", required_argument, 0, O_STATE},
+      {"stats", required_argument, 0, O_STATS},     {"latency-ms", required_argument, 0, O_LAT},
+      {"jitter-ms", required_argument, 0, O_JIT},   {"fault", required_argument, 0, O_FAULT},
+      {"http", no_argument, 0, O_HTTP},             {"https", no_argument, 0, O_HTTPS},
+      {"http-port", required_argument, 0, O_HTTPPORT},
+      {"max-sessions", required_argument, 0, O_MAXS},
+      {"conn-rate", required_argument, 0, O_RATE},
+      {"host-key-change", required_argument, 0, O_HKC},
+      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
+      {"quiet", no_argument, 0, O_QUIET},           {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  int c;
+  long v;
+  while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    switch (c) {
+    case O_DEV:
+      if (number("--devices", optarg, 1, 1000000, &v)) return -1;
+      o->devices = (int)v;
+      break;
+    case O_BASE:
+      if (inet_pton(AF_INET, optarg, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127) {
+        fprintf(stderr, "nethost-sim: --base %s: expected an IPv4 loopback address (127.x.y.z)\n",
+                optarg);
+        return -1;
+      }
+      break;
+    case O_PORT:
+      if (number("--port", optarg, 1, 65535, &v)) return -1;
+      o->port = (int)v;
+      break;
+    case O_MIX:
+      if (parse_mix(o, optarg)) return -1;
+      break;
+    case O_SEED: o->seed = strtoull(optarg, NULL, 10); break;
+    case O_INV: o->inventory_out = optarg; break;
+    case O_READY: o->ready_file = optarg; break;
+    case O_STATE: o->state_dir = optarg; break;
+    case O_STATS: o->stats_file = optarg; break;
+    case O_LAT:
+      if (number("--latency-ms", optarg, 0, 600000, &v)) return -1;
+      o->latency_ms = (int)v;
+      break;
+    case O_JIT:
+      if (number("--jitter-ms", optarg, 0, 600000, &v)) return -1;
+      o->jitter_ms = (int)v;
+      break;
+    case O_FAULT:
+      if (parse_fault(o, optarg)) return -1;
+      break;
+    case O_HTTP: o->http = 1; break;
+    case O_HTTPS: o->https = o->http = 1; break;
+    case O_HTTPPORT:
+      if (number("--http-port", optarg, 1, 65535, &v)) return -1;
+      o->http_port = (int)v;
+      break;
+    case O_MAXS:
+      if (number("--max-sessions", optarg, 0, 100000, &v)) return -1;
+      o->max_sessions = (int)v;
+      break;
+    case O_RATE:
+      if (number("--conn-rate", optarg, 0, 1000000, &v)) return -1;
+      o->conn_rate = (int)v;
+      break;
+    case O_HKC: o->host_key_change = split_list(optarg); break;
+    case O_CONFIRM:
+      if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
+      o->confirm_unit_ms = (int)v;
+      break;
+    case O_QUIET: o->quiet = 1; break;
+    case 'h': fputs(usage, stdout); exit(0);
+    default: fputs(usage, stderr); return -1;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "nethost-sim: unexpected argument '%s'\n%s", argv[optind], usage);
+    return -1;
+  }
+  if (o->devices <= 0) {
+    fprintf(stderr, "nethost-sim: --devices N is required\n%s", usage);
+    return -1;
+  }
+  uint32_t first = ntohl(o->base.s_addr);
+  if ((uint64_t)first + (uint64_t)o->devices - 1 > 0x7fffffffULL) {
+    fprintf(stderr, "nethost-sim: %d devices from --base do not fit in 127.0.0.0/8\n", o->devices);
+    return -1;
+  }
+  return 0;
+}
+
+static void free_list(char **v) {
+  if (!v) return;
+  for (char **p = v; *p; p++) free(*p);
+  free(v);
+}
+
+void sim_free_options(sim_options_t *o) {
+  for (int i = 0; i < FAULT_COUNT; i++) free_list(o->faults[i].devices);
+  free_list(o->host_key_change);
+}

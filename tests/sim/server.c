@@ -1,0 +1,572 @@
+/* The SSH side of the lab: one listening socket per device on its own loopback address,
+ * libssh server sessions in non-blocking mode driven by libuv (one uv_poll per
+ * connection; libssh's per-session ssh_event does the reading and writing when libuv says
+ * the socket is ready). Authentication, channels, output flow control and output faults
+ * live here; what a device says lives in term.c and the personalities. */
+#include "server.h"
+
+#include <errno.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "stats.h"
+#include "term.h"
+
+typedef struct conn conn_t;
+
+typedef struct chan {
+  conn_t *c;
+  ssh_channel ch;
+  struct ssh_channel_callbacks_struct cb;
+  struct chan *next;
+  sim_term_t *term;
+  int pty, width, height;
+  sbuf_t out;
+  int close_after, exit_status; /* send exit status and close once out is drained */
+  int hung, drop_after, slow, garbage;
+  uv_timer_t slow_timer;
+  int slow_timer_on;
+  int dead;
+} chan_t;
+
+struct conn {
+  sim_lab_t *lab;
+  sim_device_t *dev;
+  ssh_session ssh;
+  ssh_event ev;
+  uv_poll_t poll;
+  uv_timer_t timer;
+  int fd;
+  int poll_events;
+  int handles; /* libuv handles still open */
+  struct ssh_server_callbacks_struct scb;
+  int kex_started, kex_done, authed, hang, auth_fault;
+  int dead, closing, abrupt;
+  int dispatch; /* depth of libssh callbacks on the stack */
+  char kbd_user[64];
+  chan_t *chans;
+  size_t log_index;
+  conn_t *prev, *next; /* every live connection, so shutdown can close them */
+};
+
+static conn_t *live_conns;
+
+static int fault_hit(sim_lab_t *lab, sim_device_t *dev, enum sim_fault f) {
+  if (dev->faults & (1 << f)) return 1;
+  double rate = lab->opt.faults[f].rate;
+  if (rate <= 0) return 0;
+  return (double)(sim_rand(&lab->rng) >> 11) / 9007199254740992.0 < rate;
+}
+
+int sim_device_has_fault(sim_device_t *dev, enum sim_fault f) {
+  return fault_hit(dev->lab, dev, f);
+}
+
+static void conn_after(conn_t *c);
+static void on_conn_poll(uv_poll_t *p, int status, int events);
+
+/* ---- channels ---- */
+
+static void chan_free(chan_t *h) {
+  if (h->term) term_free(h->term);
+  h->term = NULL;
+  sb_free(&h->out);
+  if (h->ch) {
+    ssh_remove_channel_callbacks(h->ch, &h->cb);
+    ssh_channel_free(h->ch);
+    h->ch = NULL;
+  }
+  if (h->slow_timer_on) {
+    h->slow_timer_on = 0;
+    uv_close((uv_handle_t *)&h->slow_timer, (uv_close_cb)free);
+  } else {
+    free(h);
+  }
+}
+
+static void chan_pump(chan_t *h);
+
+static void on_slow_tick(uv_timer_t *t) {
+  chan_t *h = t->data;
+  chan_pump(h);
+}
+
+static void chan_pump(chan_t *h) {
+  conn_t *c = h->c;
+  if (h->dead || !h->ch) return;
+  while (h->out.len > 0 && !h->hung) {
+    uint32_t win = ssh_channel_window_size(h->ch);
+    if (win == 0) break;
+    size_t n = h->out.len;
+    if (n > win) n = win;
+    if (n > 32768) n = 32768;
+    if (h->slow && n > 64) n = 64;
+    int w = ssh_channel_write(h->ch, h->out.data, (uint32_t)n);
+    if (w < 0) {
+      h->dead = 1;
+      break;
+    }
+    if (w == 0) break;
+    sb_consume(&h->out, (size_t)w);
+    if (h->slow && h->out.len > 0) {
+      if (!h->slow_timer_on) {
+        uv_timer_init(c->lab->loop, &h->slow_timer);
+        h->slow_timer.data = h;
+        h->slow_timer_on = 1;
+      }
+      uv_timer_start(&h->slow_timer, on_slow_tick, 50, 0);
+      break;
+    }
+  }
+  if (h->out.len == 0 && !h->dead) {
+    if (h->drop_after) {
+      /* The connection dies under the client without an SSH disconnect. */
+      c->abrupt = 1;
+      c->dead = 1;
+    } else if (h->close_after) {
+      ssh_channel_request_send_exit_status(h->ch, h->exit_status);
+      ssh_channel_send_eof(h->ch);
+      ssh_channel_close(h->ch);
+      h->dead = 1;
+    }
+  }
+  conn_after(c);
+}
+
+static void garble(sim_lab_t *lab, sbuf_t *b, const char *data, size_t len) {
+  static const char junk[] = "\x1b[6n\x00\xff\xfe~}|\x07\x1b[2J#$%&\x8f\xa0";
+  size_t cut = len / 3;
+  sb_add(b, data, cut);
+  for (int i = 0; i < 48; i++) sb_putc(b, junk[sim_rand(&lab->rng) % (sizeof junk - 1)]);
+  sb_add(b, data + cut, len - cut);
+}
+
+static void term_write(void *ctx, const char *data, size_t len, int first) {
+  chan_t *h = ctx;
+  if (h->dead || h->hung) return;
+  sim_device_t *dev = h->c->dev;
+  if (first) {
+    if (fault_hit(h->c->lab, dev, FAULT_HANG_OUTPUT) && len > 1) {
+      sb_add(&h->out, data, len / 2);
+      h->hung = 1;
+      chan_pump(h);
+      h->hung = 1;
+      return;
+    }
+    if (fault_hit(h->c->lab, dev, FAULT_DROP) && len > 1) {
+      sb_add(&h->out, data, len / 2);
+      h->drop_after = 1;
+      chan_pump(h);
+      return;
+    }
+    if (fault_hit(h->c->lab, dev, FAULT_SLOW)) h->slow = 1;
+    h->garbage = fault_hit(h->c->lab, dev, FAULT_GARBAGE);
+    if (h->garbage) {
+      garble(h->c->lab, &h->out, data, len);
+      chan_pump(h);
+      return;
+    }
+  }
+  sb_add(&h->out, data, len);
+  chan_pump(h);
+}
+
+static void term_done(void *ctx, int status) {
+  chan_t *h = ctx;
+  h->close_after = 1;
+  h->exit_status = status;
+  chan_pump(h);
+}
+
+static const sim_term_io_t chan_io = {term_write, term_done};
+
+static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
+                        void *ud) {
+  chan_t *h = ud;
+  if (h->term && !h->dead) term_input(h->term, data, len);
+  return (int)len;
+}
+
+static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
+  chan_t *h = ud;
+  if (h->term) term_eof(h->term);
+}
+
+static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {
+  chan_t *h = ud;
+  h->dead = 1;
+}
+
+static int on_pty(ssh_session s, ssh_channel ch, const char *term, int w, int hgt, int pxw, int pxh,
+                  void *ud) {
+  chan_t *h = ud;
+  h->pty = 1;
+  h->width = w;
+  h->height = hgt;
+  return SSH_OK;
+}
+
+static int on_window_change(ssh_session s, ssh_channel ch, int w, int hgt, int pxw, int pxh,
+                            void *ud) {
+  chan_t *h = ud;
+  h->width = w;
+  h->height = hgt;
+  if (h->term) term_resize(h->term, w, hgt);
+  return SSH_OK;
+}
+
+static int on_shell(ssh_session s, ssh_channel ch, void *ud) {
+  chan_t *h = ud;
+  if (h->term) return SSH_ERROR;
+  if (h->c->hang) return SSH_OK; /* accepted, and then nothing ever comes */
+  h->term = term_new(h->c->dev, 1, h->width, h->height, &chan_io, h);
+  term_start_shell(h->term);
+  return SSH_OK;
+}
+
+static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud) {
+  chan_t *h = ud;
+  if (h->term) return SSH_ERROR;
+  if (h->c->hang) return SSH_OK;
+  h->term = term_new(h->c->dev, h->pty, h->width, h->height, &chan_io, h);
+  term_exec(h->term, command);
+  return SSH_OK;
+}
+
+static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud) {
+  chan_t *h = ud;
+  if (h->out.len) chan_pump(h);
+  return 0;
+}
+
+static ssh_channel on_channel_open(ssh_session s, void *ud) {
+  conn_t *c = ud;
+  if (!c->authed) return NULL;
+  chan_t *h = sim_calloc(1, sizeof *h);
+  h->c = c;
+  h->width = 80;
+  h->height = 24;
+  h->ch = ssh_channel_new(s);
+  if (!h->ch) {
+    free(h);
+    return NULL;
+  }
+  ssh_callbacks_init(&h->cb);
+  h->cb.userdata = h;
+  h->cb.channel_data_function = on_chan_data;
+  h->cb.channel_eof_function = on_chan_eof;
+  h->cb.channel_close_function = on_chan_close;
+  h->cb.channel_pty_request_function = on_pty;
+  h->cb.channel_pty_window_change_function = on_window_change;
+  h->cb.channel_shell_request_function = on_shell;
+  h->cb.channel_exec_request_function = on_exec;
+  h->cb.channel_write_wontblock_function = on_wontblock;
+  ssh_set_channel_callbacks(h->ch, &h->cb);
+  h->next = c->chans;
+  c->chans = h;
+  return h->ch;
+}
+
+/* ---- authentication ---- */
+
+static int credentials_ok(conn_t *c, const char *user, const char *pass) {
+  return !c->auth_fault && user && pass && strcmp(user, "admin") == 0 && strcmp(pass, "admin") == 0;
+}
+
+static void authed(conn_t *c) {
+  c->authed = 1;
+  c->hang = fault_hit(c->lab, c->dev, FAULT_HANG);
+}
+
+static int on_auth_password(ssh_session s, const char *user, const char *pass, void *ud) {
+  conn_t *c = ud;
+  if (!credentials_ok(c, user, pass)) {
+    c->lab->auth_failures++;
+    return SSH_AUTH_DENIED;
+  }
+  authed(c);
+  return SSH_AUTH_SUCCESS;
+}
+
+static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *key, char state,
+                          void *ud) {
+  conn_t *c = ud;
+  /* The lab trusts any key offered for "admin": it tests clients, not key management. */
+  if (c->auth_fault || !user || strcmp(user, "admin") != 0) return SSH_AUTH_DENIED;
+  if (state == SSH_PUBLICKEY_STATE_NONE) return SSH_AUTH_SUCCESS;
+  if (state == SSH_PUBLICKEY_STATE_VALID) {
+    authed(c);
+    return SSH_AUTH_SUCCESS;
+  }
+  return SSH_AUTH_DENIED;
+}
+
+static int on_message(ssh_session s, ssh_message m, void *ud) {
+  conn_t *c = ud;
+  if (ssh_message_type(m) != SSH_REQUEST_AUTH ||
+      ssh_message_subtype(m) != SSH_AUTH_METHOD_INTERACTIVE)
+    return 1;
+  if (!ssh_message_auth_kbdint_is_response(m)) {
+    const char *user = ssh_message_auth_user(m);
+    snprintf(c->kbd_user, sizeof c->kbd_user, "%s", user ? user : "");
+    const char *prompts[] = {"Password: "};
+    char echo[] = {0};
+    ssh_message_auth_interactive_request(m, "", "", 1, prompts, echo);
+    return 0;
+  }
+  if (ssh_userauth_kbdint_getnanswers(s) == 1 &&
+      credentials_ok(c, c->kbd_user, ssh_userauth_kbdint_getanswer(s, 0))) {
+    authed(c);
+    ssh_message_auth_reply_success(m, 0);
+    return 0;
+  }
+  c->lab->auth_failures++;
+  ssh_message_auth_set_methods(m, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE |
+                                      SSH_AUTH_METHOD_PUBLICKEY);
+  ssh_message_reply_default(m);
+  return 0;
+}
+
+/* ---- connections ---- */
+
+static void conn_handle_closed(uv_handle_t *hd) {
+  conn_t *c = hd->data;
+  if (--c->handles > 0) return;
+  while (c->chans) {
+    chan_t *h = c->chans;
+    c->chans = h->next;
+    chan_free(h);
+  }
+  if (c->ssh) {
+    if (c->kex_done) ssh_event_remove_session(c->ev, c->ssh);
+    if (!c->abrupt && c->kex_done) ssh_disconnect(c->ssh);
+    ssh_free(c->ssh); /* closes the socket */
+  } else if (c->fd >= 0) {
+    close(c->fd);
+  }
+  if (c->ev) ssh_event_free(c->ev);
+  if (c->prev) c->prev->next = c->next;
+  else live_conns = c->next;
+  if (c->next) c->next->prev = c->prev;
+  free(c);
+}
+
+static void conn_close(conn_t *c) {
+  if (c->closing) return;
+  c->closing = 1;
+  stats_session_end(c->dev, c->log_index);
+  if (c->abrupt) shutdown(c->fd, SHUT_RDWR);
+  uv_close((uv_handle_t *)&c->poll, conn_handle_closed);
+  uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
+}
+
+static void conn_after(conn_t *c) {
+  if (c->dispatch > 0 || c->closing) return;
+  for (chan_t **pp = &c->chans; *pp;) {
+    chan_t *h = *pp;
+    if (h->dead) {
+      *pp = h->next;
+      chan_free(h);
+    } else {
+      pp = &h->next;
+    }
+  }
+  if (c->kex_started && c->ssh) {
+    int st = ssh_get_status(c->ssh);
+    if (st & (SSH_CLOSED | SSH_CLOSED_ERROR)) c->dead = 1;
+  }
+  if (c->dead) {
+    conn_close(c);
+    return;
+  }
+  int want = UV_READABLE;
+  if (c->ssh && (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING)) want |= UV_WRITABLE;
+  if (want != c->poll_events) {
+    c->poll_events = want;
+    uv_poll_start(&c->poll, want, on_conn_poll);
+  }
+}
+
+static void conn_kex_step(conn_t *c) {
+  c->dispatch++;
+  int rc = ssh_handle_key_exchange(c->ssh);
+  c->dispatch--;
+  if (rc == SSH_OK) {
+    c->kex_done = 1;
+    c->lab->handshakes++;
+    ssh_event_add_session(c->ev, c->ssh);
+  } else if (rc == SSH_ERROR) {
+    c->dead = 1;
+  }
+}
+
+static void on_conn_poll(uv_poll_t *p, int status, int events) {
+  conn_t *c = p->data;
+  if (c->closing) return;
+  if (status < 0) {
+    c->dead = 1;
+  } else if (!c->kex_done) {
+    conn_kex_step(c);
+  } else {
+    c->dispatch++;
+    if (ssh_event_dopoll(c->ev, 0) == SSH_ERROR) c->dead = 1;
+    c->dispatch--;
+  }
+  /* Output written from callbacks is flushed by the next writable event. */
+  for (chan_t *h = c->chans; h; h = h->next)
+    if (h->out.len && !h->dead) chan_pump(h);
+  conn_after(c);
+}
+
+static void conn_begin(conn_t *c) {
+  c->kex_started = 1;
+  c->poll_events = UV_READABLE;
+  uv_poll_start(&c->poll, UV_READABLE, on_conn_poll);
+  conn_kex_step(c);
+  conn_after(c);
+}
+
+static void on_handshake_delay(uv_timer_t *t) {
+  conn_begin(t->data);
+}
+
+static void conn_start(sim_device_t *dev, int fd) {
+  sim_lab_t *lab = dev->lab;
+  conn_t *c = sim_calloc(1, sizeof *c);
+  c->lab = lab;
+  c->dev = dev;
+  c->fd = fd;
+  c->next = live_conns;
+  if (live_conns) live_conns->prev = c;
+  live_conns = c;
+  c->ssh = ssh_new();
+  c->ev = ssh_event_new();
+  uv_poll_init(lab->loop, &c->poll, fd);
+  uv_timer_init(lab->loop, &c->timer);
+  c->poll.data = c->timer.data = c;
+  c->handles = 2;
+  c->log_index = stats_session_start(dev);
+  ssh_bind b = dev->alt_hostkey ? lab->alt_bind : lab->bind;
+  if (!c->ssh || !c->ev || ssh_bind_accept_fd(b, c->ssh, fd) != SSH_OK) {
+    if (c->ssh) ssh_free(c->ssh);
+    c->ssh = NULL;
+    c->dead = 1;
+    conn_close(c);
+    return;
+  }
+  ssh_set_blocking(c->ssh, 0);
+  ssh_callbacks_init(&c->scb);
+  c->scb.userdata = c;
+  c->scb.auth_password_function = on_auth_password;
+  c->scb.auth_pubkey_function = on_auth_pubkey;
+  c->scb.channel_open_request_session_function = on_channel_open;
+  ssh_set_server_callbacks(c->ssh, &c->scb);
+  ssh_set_message_callback(c->ssh, on_message, c);
+  ssh_set_auth_methods(c->ssh, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE |
+                                   SSH_AUTH_METHOD_PUBLICKEY);
+  c->auth_fault = fault_hit(lab, dev, FAULT_AUTH);
+  int delay = lab->opt.latency_ms;
+  if (lab->opt.jitter_ms > 0) delay += (int)(sim_rand(&lab->rng) % (uint64_t)lab->opt.jitter_ms);
+  if (delay > 0)
+    uv_timer_start(&c->timer, on_handshake_delay, (uint64_t)delay, 0);
+  else
+    conn_begin(c);
+}
+
+static int conn_rate_ok(sim_device_t *dev) {
+  int rate = dev->lab->opt.conn_rate;
+  if (rate <= 0) return 1;
+  uint64_t now = sim_now_ms();
+  if (dev->tokens_at == 0) dev->tokens = rate;
+  else dev->tokens += (double)(now - dev->tokens_at) * rate / 1000.0;
+  if (dev->tokens > rate) dev->tokens = rate;
+  dev->tokens_at = now;
+  if (dev->tokens < 1) return 0;
+  dev->tokens -= 1;
+  return 1;
+}
+
+static void reject(int fd) {
+  struct linger lg = {1, 0}; /* reset, as a refusing device does */
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(fd);
+}
+
+static void on_listen(uv_poll_t *p, int status, int events) {
+  sim_device_t *dev = p->data;
+  sim_lab_t *lab = dev->lab;
+  for (int i = 0; i < 64; i++) {
+    int fd = accept4(dev->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) break;
+    lab->connections++;
+    dev->accepted++;
+    if (lab->stopping || fault_hit(lab, dev, FAULT_REFUSE) || !conn_rate_ok(dev) ||
+        (lab->opt.max_sessions > 0 && dev->cur_sessions >= (unsigned long)lab->opt.max_sessions)) {
+      dev->rejected++;
+      reject(fd);
+      continue;
+    }
+    conn_start(dev, fd);
+  }
+}
+
+int sim_listen_socket(struct in_addr addr, int port, char *err, size_t errsz) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    snprintf(err, errsz, "socket: %s", strerror(errno));
+    return -1;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 512) < 0) {
+    char a[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &addr, a, sizeof a);
+    snprintf(err, errsz, "%s:%d: %s", a, port, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int server_start(sim_lab_t *lab) {
+  char err[256];
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *dev = &lab->devs[i];
+    dev->listen_fd = -1;
+    /* A refusing device has no listener at all: the kernel answers with a reset. */
+    if (dev->faults & (1 << FAULT_REFUSE)) continue;
+    int fd = sim_listen_socket(dev->in, lab->opt.port, err, sizeof err);
+    if (fd < 0) {
+      fprintf(stderr, "nethost-sim: %s: cannot listen on %s\n", dev->name, err);
+      return -1;
+    }
+    dev->listen_fd = fd;
+    uv_poll_init(lab->loop, &dev->listen_poll, fd);
+    dev->listen_poll.data = dev;
+    uv_poll_start(&dev->listen_poll, UV_READABLE, on_listen);
+  }
+  return 0;
+}
+
+void server_stop(sim_lab_t *lab) {
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *dev = &lab->devs[i];
+    if (dev->listen_fd >= 0) {
+      uv_poll_stop(&dev->listen_poll);
+      uv_close((uv_handle_t *)&dev->listen_poll, NULL);
+      close(dev->listen_fd);
+      dev->listen_fd = -1;
+    }
+  }
+}
+
+void server_close_all(sim_lab_t *lab) {
+  for (conn_t *c = live_conns; c; c = c->next) conn_close(c);
+}
