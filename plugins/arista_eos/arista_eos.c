@@ -236,9 +236,10 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
   eos.config_exit = "end";
   eos.config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
   eos.save_command = "copy running-config startup-config";
-  /* Inside `configure session NAME`: commit, or arm a rollback timer (hh:mm:ss). */
-  eos.commit_command = "commit";
-  eos.commit_confirmed_command = "commit timer 00:%02d:00";
+  /* The shell configures in `configure terminal`, where changes apply at once: no commit.
+   * (`commit` and `commit timer` exist only inside `configure session NAME`.) */
+  eos.commit_command = NULL;
+  eos.commit_confirmed_command = NULL;
   eos.error_patterns = errors;
   eos.confirm_patterns = confirm;
   eos.confirm_response = "";
