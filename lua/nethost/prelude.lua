@@ -9,7 +9,7 @@ async = require("nethost.async")
 nethost = require("nethost.nethost")
 require("nethost.run") -- nethost.run and the host-task helpers
 
-for _, name in ipairs({ "json", "log", "fs", "re", "net", "ssh", "http", "inventory",
+for _, name in ipairs({ "json", "yaml", "log", "fs", "re", "diff", "net", "ssh", "http", "inventory",
                         "textfsm", "parse" }) do
   local modname = "nethost." .. name
   if available(modname) then
