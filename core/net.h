@@ -69,9 +69,9 @@ typedef enum {
 typedef struct {
   nh_op_t op; /* first member */
   /* results, valid in the callback */
-  nh_addr_t addr;     /* the address probed (after resolution) */
+  nh_addr_t addr;      /* the address probed (after resolution) */
   uint64_t elapsed_ns; /* from start until the verdict (connect phase only) */
-  int connect_status; /* 0 or the libuv code of the failed connect */
+  int connect_status;  /* 0 or the libuv code of the failed connect */
   /* private */
   nh_resolve_t resolve;
   uv_tcp_t tcp;
@@ -102,7 +102,7 @@ typedef struct nh_icmp_sock_s nh_icmp_sock_t;
 typedef struct {
   nh_op_t op; /* first member */
   /* results, valid in the callback when status is 0 */
-  nh_addr_t addr;     /* the address pinged */
+  nh_addr_t addr; /* the address pinged */
   unsigned sent, received;
   uint64_t rtt_sum_ns; /* over the received replies */
   uint64_t rtt_min_ns, rtt_max_ns;

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #define SEQ_SLOTS 65536
-#define PAYLOAD 16 /* token (8 bytes) + send time in ns (8 bytes) */
+#define PAYLOAD   16 /* token (8 bytes) + send time in ns (8 bytes) */
 
 struct nh_icmp_sock_s {
   nh_icmp_sock_t *next; /* in the list of open sockets */
@@ -257,7 +257,8 @@ static void send_next(nh_ping_t *req) {
   now = uv_hrtime();
   memcpy(pkt + 16, &now, 8);
   /* ICMPv6 checksums cover a pseudo-header: the kernel computes them. */
-  if (req->addr.sa.ss_family == AF_INET) memcpy(pkt + 2, &(uint16_t){checksum(pkt, sizeof(pkt))}, 2);
+  if (req->addr.sa.ss_family == AF_INET)
+    memcpy(pkt + 2, &(uint16_t){checksum(pkt, sizeof(pkt))}, 2);
   req->seqs[req->sent++] = seq;
   if (sendto(s->fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&req->addr.sa, req->addr.len) < 0)
     req->send_error = -errno; /* counted as sent and lost, as ping(8) does */

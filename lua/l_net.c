@@ -320,8 +320,8 @@ static int nhl_net_hosts(lua_State *L) {
   if (family == AF_INET && host_bits >= 2) first = 1, n = total - 2;
   if (family == AF_INET6 && host_bits >= 2) first = 1, n = total - 1;
   if (n > (uint64_t)max)
-    return luaL_error(L, "net.hosts: %s has %I addresses, more than max = %I", spec,
-                      (lua_Integer)n, max);
+    return luaL_error(L, "net.hosts: %s has %I addresses, more than max = %I", spec, (lua_Integer)n,
+                      max);
   lua_createtable(L, (int)n, 0);
   addr_add(base, alen, first);
   for (k = 0; k < n; k++) {
