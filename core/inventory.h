@@ -138,6 +138,11 @@ const nh_inv_fields_t *nh_inventory_defaults(const nh_inventory_t *inv);
 int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
                            char *unmatched, size_t unmatched_len, char *err, size_t errlen);
 
+/* The shard (0 .. n-1) host belongs to when the inventory is split n ways: a hash of its
+ * name (64-bit FNV-1a), so the split is the same on every machine, whatever the order or
+ * content of the rest of the inventory. n must be > 0. */
+unsigned nh_host_shard(const nh_host_t *host, unsigned n);
+
 /* Whether host is in group g, directly or through a child group. */
 int nh_host_in_group(const nh_host_t *host, const nh_group_t *g);
 

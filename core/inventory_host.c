@@ -328,6 +328,13 @@ int nh_host_attr_match(const nh_host_t *h, const char *key, const char *want, in
   return value_match(nh_host_data_get(h, key), want, glob, 0);
 }
 
+unsigned nh_host_shard(const nh_host_t *h, unsigned n) {
+  uint64_t x = 14695981039346656037ull;
+  const unsigned char *p = (const unsigned char *)h->name;
+  while (*p) x = (x ^ *p++) * 1099511628211ull;
+  return (unsigned)(x % n);
+}
+
 /* ---- secrets -------------------------------------------------------------------------- */
 
 int nh_secret_read(const nh_secret_t *s, const char *host, const char *what, char **out, char *err,

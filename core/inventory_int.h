@@ -97,6 +97,11 @@ int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root);
 int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir);
 int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root, const char *dir);
 int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *dir);
+/* Adds the hosts an Ansible host pattern names ("sw[01:24]") to group (NULL: no group), each
+ * with the variables of the map node vars (NULL: none). at positions messages. */
+int nh__inv_ansible_hosts(nh__ld_t *ld, const char *pattern, const nh_ynode_t *at,
+                          nh_group_t *group, const nh_ynode_t *vars);
+
 /* group_vars/ and host_vars/ beside an Ansible inventory. */
 int nh__inv_load_ansible_vars_dirs(nh__ld_t *ld, const char *dir);
 

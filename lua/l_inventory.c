@@ -503,6 +503,22 @@ static int l_filter(lua_State *L) {
   return 1;
 }
 
+/* inv:shard(k, n) -> the hosts of shard k (1..n) when the inventory is split n ways; every
+ * machine computes the same split (see nh_host_shard). */
+static int l_shard(lua_State *L) {
+  view_t *v = check_view(L, 1);
+  lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+  size_t i, m = 0, *idx;
+  luaL_argcheck(L, n >= 1 && n <= 1000000, 3, "the number of shards must be 1..1000000");
+  luaL_argcheck(L, k >= 1 && k <= n, 2, "the shard must be 1..n");
+  idx = lua_newuserdatauv(L, (v->n ? v->n : 1) * sizeof(size_t), 0);
+  for (i = 0; i < v->n; i++)
+    if (nh_host_shard(nh_inventory_host(v->inv, v->idx[i]), (unsigned)n) == (unsigned)(k - 1))
+      idx[m++] = v->idx[i];
+  push_subview(L, 1, idx, m);
+  return 1;
+}
+
 static int l_limit(lua_State *L) {
   check_view(L, 1);
   return limit_view(L, 1, luaL_checkstring(L, 2));
@@ -665,7 +681,7 @@ int luaopen_nethost_inventory(lua_State *L) {
   static const luaL_Reg view_methods[] = {
       {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
       {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
-      {"json", l_json},     {NULL, NULL}};
+      {"json", l_json},     {"shard", l_shard},   {NULL, NULL}};
   static const luaL_Reg host_methods[] = {
       {"secret", l_host_secret}, {"explain", l_host_explain}, {NULL, NULL}};
   if (luaL_newmetatable(L, ROOT_MT)) {

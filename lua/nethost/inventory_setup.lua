@@ -4,8 +4,9 @@
 
 local M = {}
 
---- Loads the inventory the options name; returns it (narrowed by opts.limit), or nil when
---- no inventory is given. Raises a one-line message for any problem.
+--- Loads the inventory the options name; returns it (narrowed by opts.limit, then by
+--- opts.shard "K/N"), or nil when no inventory is given. Raises a one-line message for any
+--- problem.
 function M.load(opts)
   local path = opts.inventory
   if path == nil or path == "" then path = os.getenv("NETHOST_INVENTORY") end
@@ -32,6 +33,15 @@ function M.load(opts)
       error(string.format("-l %s matches no host in %s", opts.limit, path), 0)
     end
     inv = narrowed
+  end
+  -- --shard K/N (opts.shard, when the command line has it): this machine's share.
+  if opts.shard then
+    local k, n = tostring(opts.shard):match("^(%d+)/(%d+)$")
+    k, n = tonumber(k), tonumber(n)
+    if not k or n < 1 or k < 1 or k > n then
+      error("--shard " .. tostring(opts.shard) .. ": expected K/N with 1 <= K <= N", 0)
+    end
+    inv = inv:shard(k, n)
   end
   return inv
 end

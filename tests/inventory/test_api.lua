@@ -172,3 +172,17 @@ assert(kept:secret("password") == "inline-secret" and kept:explain().platform ==
 kept = nil
 for _ = 1, 20 do inventory.load(dir .. "/lab.yaml"):filter{ platform = "cisco_ios" }:hosts() end
 collectgarbage()
+
+-- shard(k, n): a split by name hash; the shards partition the view.
+local seen_hosts, total = {}, 0
+for k = 1, 3 do
+  for host in inv:shard(k, 3):each() do
+    assert(not seen_hosts[host], "a host in two shards")
+    seen_hosts[host] = true
+    total = total + 1
+  end
+end
+assert(total == #inv)
+assert(#inv:shard(1, 1) == #inv)
+ok = pcall(inv.shard, inv, 4, 3)
+assert(not ok)

@@ -74,3 +74,25 @@ ok, err = pcall(textfsm.parse_index, "cisco_ios", "sh clock", "x")
 assert(not ok and err.kind == "parse" and tostring(err):find("NET_TEXTFSM", 1, true), tostring(err))
 ok, err = pcall(parse, "cisco_ios", "sh clock", "*18:57:38.347 UTC Mon Oct 19 2015\n")
 assert(not ok and err.kind == "parse", tostring(err))
+
+-- a large output (parsed on the thread pool by parse()) through the TextFSM fallback
+local corpus_dir = "/work/shared/corpus/ntc-templates/templates"
+if io.open(corpus_dir .. "/index") then
+  textfsm.dir(corpus_dir)
+  local lines = { "Unicast Entries", " vlan     mac address     type        protocols               port",
+                  "---------+---------------+--------+---------------------+-------------------------" }
+  for i = 1, 6000 do
+    lines[#lines + 1] = string.format("  %-4d    0002.d180.%04x   dynamic ip,ipx,assigned,other GigabitEthernet0/%d",
+                                      i % 4094 + 1, i % 65536, i % 48)
+  end
+  local big = table.concat(lines, "\n") .. "\n"
+  assert(#big > 256 * 1024)
+  local recs, how = parse("cisco_ios", "sh mac address-table", big)
+  assert(how.source == "textfsm", how.source)
+  assert(#recs == 6000, #recs)
+  assert(recs[6000].destination_address == "0002.d180.1770", recs[6000].destination_address)
+  assert(recs[1].destination_port[1] == "GigabitEthernet0/1", tostring(recs[1].destination_port))
+  -- the same through textfsm.parse_index (on the loop thread) gives the same records
+  local direct = textfsm.parse_index("cisco_ios", "sh mac address-table", big)
+  assert(#direct == 6000 and direct[17].vlan_id == recs[17].vlan_id)
+end

@@ -242,6 +242,10 @@ static void test_patterns(void **state) {
     free(idx);
     assert_string_equal(unmatched, "cor, edgy");
   }
+  /* Shards are a hash of the name: pinned, so every nethost version splits alike. */
+  assert_int_equal(nh_host_shard(host(inv, "core-1"), 1000), 680);
+  assert_int_equal(nh_host_shard(host(inv, "sw-0002"), 7), 1);
+  assert_int_equal(nh_host_shard(host(inv, "sw-0002"), 1), 0);
   assert_int_equal(nh_inventory_select(inv, "a::b", &idx, &n, err, sizeof(err)), NH_EINVAL);
   assert_non_null(strstr(err, "empty term"));
   assert_int_equal(nh_inventory_select(inv, "~(", &idx, &n, err, sizeof(err)), NH_EINVAL);
@@ -318,6 +322,34 @@ static void test_ansible_yaml(void **state) {
   assert_string_equal(nh_inventory_ansible_platform("cisco.nxos.nxos"), "cisco_nxos");
   assert_string_equal(nh_inventory_ansible_platform("junos"), "juniper_junos");
   assert_string_equal(nh_inventory_ansible_platform("acme.foo.bar"), "bar");
+  nh_inventory_free(inv);
+}
+
+/* Ansible's precedence: deeper groups win, then ansible_group_priority, then later names. */
+static void test_ansible_precedence(void **state) {
+  const char *text = "all:\n"
+                     "  vars: {x: all, y: all, z: all, w: all}\n"
+                     "  children:\n"
+                     "    parent:\n"
+                     "      vars: {x: parent, y: parent, z: parent}\n"
+                     "      children:\n"
+                     "        child: {vars: {x: child}, hosts: {h1: {w: host}}}\n"
+                     "    other:\n"
+                     "      vars: {y: other, ansible_group_priority: 10}\n"
+                     "      hosts: {h1: {}}\n"
+                     "    aaa: {vars: {z: aaa}, hosts: {h1: {}}}\n";
+  nh_inventory_t *inv;
+  const nh_host_t *h;
+  (void)state;
+  inv = parse(text);
+  h = host(inv, "h1");
+  assert_string_equal(data_str(h, "x"), "child");  /* deepest */
+  assert_string_equal(data_str(h, "y"), "other");  /* same depth, higher priority */
+  assert_string_equal(data_str(h, "z"), "parent"); /* same depth and priority, later name */
+  assert_string_equal(data_str(h, "w"), "host");
+  assert_int_equal(h->ngroups, 3);
+  assert_string_equal(h->groups[0]->name, "child");
+  assert_string_equal(h->chain[0]->name, "child");
   nh_inventory_free(inv);
 }
 
@@ -507,6 +539,7 @@ int main(void) {
       cmocka_unit_test(test_nornir_folder),
       cmocka_unit_test(test_ansible_yaml),
       cmocka_unit_test(test_ansible_ini),
+      cmocka_unit_test(test_ansible_precedence),
       cmocka_unit_test(test_yaml_features),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limits),
