@@ -167,6 +167,19 @@ static int sock_open(nh_loop_t *loop, int family, nh_icmp_sock_t **out) {
     raw = 1;
   }
   if (fd < 0) return -errno;
+  /* A raw socket gets a copy of every ICMP message the host receives (our own requests too,
+   * on loopback): let the kernel drop all but echo replies. ICMP_FILTER is Linux's
+   * SOL_RAW option 1, a mask of the types to block; <linux/icmp.h> clashes with glibc's. */
+  if (raw && family == AF_INET) {
+    uint32_t block = ~(UINT32_C(1) << ICMP_ECHOREPLY);
+    setsockopt(fd, SOL_RAW, 1, &block, sizeof(block));
+  }
+  /* Bursts of replies from a large sweep must not overflow the receive buffer. */
+  {
+    int size = 4 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+  }
   if (raw && family == AF_INET6) {
     struct icmp6_filter filter;
     ICMP6_FILTER_SETBLOCKALL(&filter);
