@@ -93,6 +93,12 @@ int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char 
   return 0;
 }
 
+static int is_name(const char *k, const char *const *names) {
+  for (; *names; names++)
+    if (strcmp(k, *names) == 0) return 1;
+  return 0;
+}
+
 /* A scalar's text when node is a non-null scalar, else NULL. */
 static const char *scalar_text(const nh_ynode_t *n) {
   if (!n || n->type != NH_YNODE_SCALAR || nh_ynode_is_null(n)) return NULL;
@@ -233,6 +239,8 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
+    /* A null value leaves the option unset here, so it is inherited (Nornir writes them). */
+    if (nh_ynode_is_null(vals[i]) && is_name(k, ssh_names)) continue;
     if (strcmp(k, "host_key_policy") == 0) {
       const char *s = NULL;
       if ((rc = want_string(ld, keys[i], vals[i], what, &s)) < 0) {
@@ -323,6 +331,7 @@ static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
+    if (nh_ynode_is_null(vals[i]) && is_name(k, http_names)) continue;
     if (strcmp(k, "base_url") == 0)
       rc = want_string(ld, keys[i], vals[i], what, &f->http.base_url);
     else if (strcmp(k, "verify") == 0)
@@ -421,6 +430,10 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
   int rc;
   if ((rc = key_check(ld, key, what)) < 0) return rc;
   k = key->u.scalar.text;
+  /* A null value leaves the field unset here, so it is inherited (Nornir writes them). */
+  if (nh_ynode_is_null(val) && is_name(k, nh__inv_field_names) && strcmp(k, "name") != 0 &&
+      strcmp(k, "groups") != 0)
+    return 0;
   if (strcmp(k, "address") == 0 || strcmp(k, "hostname") == 0)
     return want_string(ld, key, val, what, &f->address);
   if (strcmp(k, "port") == 0) return want_port(ld, key, val, what, &f->port);
@@ -498,8 +511,24 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                         const nh_ynode_t *val, const char *what) {
   const char *k;
   int rc;
+  static const char *const mapped[] = {"ansible_host",
+                                       "ansible_ssh_host",
+                                       "ansible_port",
+                                       "ansible_ssh_port",
+                                       "ansible_user",
+                                       "ansible_ssh_user",
+                                       "ansible_password",
+                                       "ansible_ssh_pass",
+                                       "ansible_become_password",
+                                       "ansible_become_pass",
+                                       "ansible_ssh_private_key_file",
+                                       "ansible_private_key_file",
+                                       "ansible_network_os",
+                                       "ansible_host_key_checking",
+                                       NULL};
   if ((rc = key_check(ld, key, what)) < 0) return rc;
   k = key->u.scalar.text;
+  if (nh_ynode_is_null(val) && is_name(k, mapped)) return 0;
   if (!strcmp(k, "ansible_host") || !strcmp(k, "ansible_ssh_host"))
     return want_string(ld, key, val, what, &f->address);
   if (!strcmp(k, "ansible_port") || !strcmp(k, "ansible_ssh_port"))

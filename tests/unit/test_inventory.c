@@ -412,6 +412,23 @@ static void test_yaml_features(void **state) {
   assert_string_equal(h->fields.password.value, "/base/pw.txt");
   assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_OFF); /* `off` is a YAML bool */
   nh_inventory_free(inv);
+  /* Null means "not set here": the value is inherited (Nornir's dumps write nulls). */
+  inv = parse("defaults: {port: 22, username: u, ssh: {timeout: 3}, http: {verify: true}}\n"
+              "hosts:\n"
+              "  a: {port: ~, username: null, address: ~, platform: ~, password: ~, data: ~,\n"
+              "      ssh: {timeout: ~}, http: ~}\n");
+  h = host(inv, "a");
+  assert_int_equal(h->fields.port, 22);
+  assert_string_equal(h->fields.username, "u");
+  assert_true(h->fields.ssh.timeout == 3);
+  assert_int_equal(h->fields.http.verify, 1);
+  assert_null(h->fields.address);
+  nh_inventory_free(inv);
+  inv =
+      parse("all:\n  vars: {ansible_user: u}\n  hosts: {b: {ansible_user: ~, ansible_port: ~}}\n");
+  assert_string_equal(host(inv, "b")->fields.username, "u");
+  nh_inventory_free(inv);
+  expect_error("hosts: {a: {plaform: ~}}\n", "unknown key 'plaform'");
   /* An empty file is an empty inventory. */
   inv = parse("# nothing\n");
   assert_int_equal(nh_inventory_count(inv), 0);
@@ -459,6 +476,16 @@ static void test_errors(void **state) {
   expect_error("all:\n  hosts:\n    a: {ansible_port: abc}\n", "3:23: host 'a': expected a port");
   expect_error("all:\n  hosts:\n    sw[3:1]: {}\n", "bad host range");
   expect_error("a: &a [*a]\n", "unknown anchor");
+  /* Children shared through aliases, doubling at every level: refused, not walked 2^40 times. */
+  {
+    char text[4096], *p = text;
+    int i;
+    p += sprintf(p, "x0: &x0 {hosts: {h: {}}}\nall:\n  children:\n    top:\n      children:\n");
+    for (i = 1; i <= 40; i++)
+      p += sprintf(p, "        a%d: &x%d {children: {l%d: *x%d, r%d: *x%d}}\n", i, i, i, i - 1, i,
+                   i - 1);
+    expect_error(text, "too many");
+  }
   expect_error("hosts:\n\ta: {}\n", "t.yaml:2:1: found character that cannot start any token");
   expect_error("hosts:\n\ta: {}\n", "(a tab: YAML indents with spaces)");
   expect_error("hosts: {a: [1}\n", "while parsing a flow sequence that began at line 1");

@@ -34,13 +34,16 @@ start_lab() {
   local n=$1
   rm -f "$DIR/ready"
   if [ "$LAB" = fallback ]; then
+    LABPORT=$("$PY" -c "
+import socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
     [ -f "$DIR/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$DIR/hostkey"
-    echo "[127.0.0.1]:42499 $(cut -d' ' -f1,2 "$DIR/hostkey.pub")" > "$DIR/lab.known_hosts"
-    { printf "defaults:\n  username: admin\n  password: admin\n  port: 42499\n"
+    echo "[127.0.0.1]:$LABPORT $(cut -d' ' -f1,2 "$DIR/hostkey.pub")" > "$DIR/lab.known_hosts"
+    { printf "defaults:\n  username: admin\n  password: admin\n  port: %d\n" "$LABPORT"
       printf "  ssh: {host_key_policy: strict, known_hosts: %s}\nhosts:\n" "$DIR/lab.known_hosts"
       for i in $(seq "$n"); do printf "  d%05d: {address: 127.0.0.1}\n" "$i"; done
     } > "$DIR/lab.yaml"
-    "$PY" "$HERE/fallback_lab.py" 42499 "$DIR/ready" "$DIR/hostkey" > "$DIR/sim.log" 2>&1 &
+    "$PY" "$HERE/fallback_lab.py" "$LABPORT" "$DIR/ready" "$DIR/hostkey" > "$DIR/sim.log" 2>&1 &
     SIMPID=$!
     for _ in $(seq 100); do [ -e "$DIR/ready" ] && return 0; sleep 0.1; done
     echo "lab did not start"; cat "$DIR/sim.log"; exit 1
@@ -80,7 +83,7 @@ for n in $NS; do
     case $c in
       nethost) run nethost "$n" "$NETHOST" run "$HERE/nethost_bench.lua" -- "$DIR/lab.yaml" "$CONC" ;;
       asyncssh) run asyncssh "$n" "$PY" "$HERE/asyncssh_bench.py" "$DIR/lab.yaml" "$CONC" ;;
-      netmiko) [ "$LAB" != fallback ] && [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
+      netmiko) [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
     esac
   done
   if [ -n "${WALL[asyncssh]:-}" ] && [ -n "${WALL[nethost]:-}" ]; then
