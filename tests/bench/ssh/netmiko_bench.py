@@ -26,7 +26,7 @@ def one(args):
     try:
         with ConnectHandler(device_type=platform, host=addr, port=port, username=user,
                             password=password, secret=secret, fast_cli=True,
-                            conn_timeout=60, auth_timeout=60, banner_timeout=60) as c:
+                            timeout=60, auth_timeout=60, banner_timeout=60) as c:
             out = c.send_command("show version")
         m = VERSION.search(out)
         return (m.group(1) or m.group(2)) if m else None

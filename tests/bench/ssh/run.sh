@@ -83,7 +83,7 @@ for n in $NS; do
     case $c in
       nethost) run nethost "$n" "$NETHOST" run "$HERE/nethost_bench.lua" -- "$DIR/lab.yaml" "$CONC" ;;
       asyncssh) run asyncssh "$n" "$PY" "$HERE/asyncssh_bench.py" "$DIR/lab.yaml" "$CONC" ;;
-      netmiko) [ "$LAB" != fallback ] && [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
+      netmiko) [ "$n" -le "$NETMIKO_MAX" ] && run netmiko "$n" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$CONC" ;;
     esac
   done
   if [ -n "${WALL[asyncssh]:-}" ] && [ -n "${WALL[nethost]:-}" ]; then
