@@ -9,7 +9,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_RANGE_HOSTS 100000
+/* Host ranges ("sw[0001:2500]") may name this many hosts per pattern, and this many in all
+ * per inventory: a few bytes must not make millions of hosts. Fuzzing builds keep both small
+ * so every input runs fast. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MAX_RANGE_HOSTS  1000
+#define MAX_RANGE_TOTAL  5000
+#define MAX_GROUP_VISITS 20000
+#else
+#define MAX_GROUP_VISITS 1000000
+#define MAX_RANGE_HOSTS  100000
+#define MAX_RANGE_TOTAL  5000000
+#endif
 
 static const char *const group_keys[] = {"hosts", "children", "vars", NULL};
 
@@ -24,8 +35,9 @@ static int expand(nh__ld_t *ld, const char *name, const nh_ynode_t *at, each_nam
   long a, b, step = 1, i;
   int rc, width, alpha;
   if (!open || !(close = strchr(open, ']')) || !(c1 = memchr(open, ':', (size_t)(close - open))))
-    return --*budget < 0 ? nh__inv_fail(ld, at, "host range expands to too many hosts")
-                         : fn(ld, name, at, ctx);
+    return --*budget < 0 || ++ld->inv->range_hosts > MAX_RANGE_TOTAL
+               ? nh__inv_fail(ld, at, "host ranges expand to too many hosts")
+               : fn(ld, name, at, ctx);
   c2 = memchr(c1 + 1, ':', (size_t)(close - c1 - 1));
   if ((size_t)(c1 - open - 1) >= sizeof(from) || (size_t)((c2 ? c2 : close) - c1 - 1) >= sizeof(to))
     return nh__inv_fail(ld, at, "bad host range in '%s'", name);
@@ -111,6 +123,9 @@ static int group_entry(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *n
   if (name->type != NH_YNODE_SCALAR || nh_ynode_is_null(name))
     return nh__inv_fail(ld, name, "expected a group name, found %s", nh_ynode_kind(name));
   if (depth > 100) return nh__inv_fail(ld, name, "groups nested too deeply");
+  /* Aliases can make a small tree of children visit groups exponentially often. */
+  if (++ld->inv->group_visits > MAX_GROUP_VISITS)
+    return nh__inv_fail(ld, name, "the groups expand to too many entries (aliases?)");
   if (strcmp(name->u.scalar.text, "all") != 0) {
     if (!(g = nh__inv_group(ld->inv, name->u.scalar.text, &created))) return NH_ENOMEM;
     if (!g->defined) {

@@ -20,6 +20,8 @@ struct nh_inventory_s {
   size_t *host_slots, *group_slots; /* open-addressing hash tables of index + 1 */
   size_t host_slots_cap, group_slots_cap;
   nh_value_t **owned; /* values to free with the inventory (layers' data, merged data) */
+  size_t range_hosts;  /* hosts named through Ansible host ranges so far */
+  size_t group_visits; /* Ansible group entries read so far */
   size_t nowned, owned_cap;
 };
 

@@ -476,6 +476,16 @@ static void test_errors(void **state) {
   expect_error("all:\n  hosts:\n    a: {ansible_port: abc}\n", "3:23: host 'a': expected a port");
   expect_error("all:\n  hosts:\n    sw[3:1]: {}\n", "bad host range");
   expect_error("a: &a [*a]\n", "unknown anchor");
+  /* Children shared through aliases, doubling at every level: refused, not walked 2^40 times. */
+  {
+    char text[4096], *p = text;
+    int i;
+    p += sprintf(p, "x0: &x0 {hosts: {h: {}}}\nall:\n  children:\n    top:\n      children:\n");
+    for (i = 1; i <= 40; i++)
+      p += sprintf(p, "        a%d: &x%d {children: {l%d: *x%d, r%d: *x%d}}\n", i, i, i, i - 1, i,
+                   i - 1);
+    expect_error(text, "too many");
+  }
   expect_error("hosts:\n\ta: {}\n", "t.yaml:2:1: found character that cannot start any token");
   expect_error("hosts:\n\ta: {}\n", "(a tab: YAML indents with spaces)");
   expect_error("hosts: {a: [1}\n", "while parsing a flow sequence that began at line 1");
