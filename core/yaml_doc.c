@@ -13,8 +13,17 @@
 
 /* Deeper nesting than this is refused: the converters recurse, and no inventory needs it. */
 #define MAX_DEPTH 256
-/* Alias expansion beyond this many nodes is refused ("billion laughs"). */
-#define MAX_EXPANDED_NODES 5000000
+/* Alias expansion ("billion laughs") is refused beyond this many values more than the
+ * document's own nodes in one conversion, and beyond MAX_CONVERTED_TOTAL in all conversions
+ * of one document together (the same alias used by many hosts). Fuzzing builds keep them
+ * small so every input runs fast. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MAX_EXPANDED_NODES 50000
+#define MAX_CONVERTED_TOTAL 200000
+#else
+#define MAX_EXPANDED_NODES 1000000
+#define MAX_CONVERTED_TOTAL 8000000
+#endif
 
 /* ---- arena ---------------------------------------------------------------------------- */
 
@@ -25,6 +34,8 @@ typedef struct chunk_s {
 } chunk_t;
 
 struct nh_ydoc_s {
+  size_t converted; /* values nh_ydoc_to_value made from this document so far */
+  size_t nnodes;    /* nodes parsed: a document without aliases expands to no more */
   chunk_t *chunks;
   nh_ynode_t *root;
   char *file;
@@ -166,6 +177,7 @@ static nh_ynode_t *new_node(builder_t *b, nh_ynode_type_t type, yaml_mark_t mark
                             const yaml_char_t *tag) {
   nh_ynode_t *n = arena_alloc(b->doc, sizeof(*n));
   if (!n) return NULL;
+  b->doc->nnodes++;
   memset(n, 0, sizeof(*n));
   n->type = type;
   n->line = (int)mark.line + 1;
@@ -598,6 +610,12 @@ const char *nh_ynode_kind(const nh_ynode_t *n) {
   return "a string";
 }
 
+/* How many values one conversion may make: a document without aliases expands to no more
+ * than its nodes; aliases may add a bounded amount. */
+static size_t expand_limit(const nh_ydoc_t *doc) {
+  return MAX_EXPANDED_NODES + 2 * doc->nnodes;
+}
+
 typedef struct {
   nh_ydoc_t *doc;
   size_t nodes;
@@ -610,7 +628,7 @@ static int convert(convert_t *c, const nh_ynode_t *n, int depth, nh_value_t **ou
   size_t i;
   int rc;
   *out = NULL;
-  if (++c->nodes > MAX_EXPANDED_NODES || depth > MAX_DEPTH)
+  if (++c->nodes > expand_limit(c->doc) || depth > MAX_DEPTH)
     return fail(c->err, c->errlen, c->doc->file, n->line, n->column,
                 "the document expands to too many or too deeply nested values (aliases?)");
   switch (n->type) {
@@ -658,17 +676,17 @@ static size_t expanded_size(nh_ydoc_t *doc, const nh_ynode_t *cn, int depth) {
   nh_ynode_t *n = (nh_ynode_t *)cn;
   size_t i, total = 1;
   if (n->expanded) return n->expanded;
-  if (depth > MAX_DEPTH) return MAX_EXPANDED_NODES + 1;
+  if (depth > MAX_DEPTH) return expand_limit(doc) + 1;
   if (n->type == NH_YNODE_SEQ) {
-    for (i = 0; i < n->u.seq.len && total <= MAX_EXPANDED_NODES; i++)
+    for (i = 0; i < n->u.seq.len && total <= expand_limit(doc); i++)
       total += expanded_size(doc, n->u.seq.items[i], depth + 1);
   } else if (n->type == NH_YNODE_MAP) {
     nh_ynode_t **keys, **vals;
     int m = nh_ynode_map_pairs(doc, n, &keys, &vals, NULL, 0);
-    for (i = 0; m > 0 && i < (size_t)m && total <= MAX_EXPANDED_NODES; i++)
+    for (i = 0; m > 0 && i < (size_t)m && total <= expand_limit(doc); i++)
       total += expanded_size(doc, vals[i], depth + 1);
   }
-  if (total > MAX_EXPANDED_NODES) total = MAX_EXPANDED_NODES + 1;
+  if (total > expand_limit(doc)) total = expand_limit(doc) + 1;
   n->expanded = total;
   return total;
 }
@@ -676,14 +694,17 @@ static size_t expanded_size(nh_ydoc_t *doc, const nh_ynode_t *cn, int depth) {
 int nh_ydoc_to_value(nh_ydoc_t *doc, const nh_ynode_t *node, nh_value_t **out, char *err,
                      size_t errlen) {
   convert_t c = {doc, 0, err, errlen};
+  size_t size;
   *out = NULL;
   if (!node) {
     *out = nh_value_null();
     return *out ? 0 : NH_ENOMEM;
   }
-  if (expanded_size(doc, node, 0) > MAX_EXPANDED_NODES)
+  /* A big document is fine; aliases may multiply it only so much. */
+  size = expanded_size(doc, node, 0);
+  if (size > expand_limit(doc) || doc->converted + size > MAX_CONVERTED_TOTAL + 4 * doc->nnodes)
     return fail(err, errlen, doc->file, node->line, node->column,
-                "the document expands to too many values (more than %d, through aliases)",
-                MAX_EXPANDED_NODES);
+                "the document expands to too many values through aliases");
+  doc->converted += size;
   return convert(&c, node, 0, out);
 }
