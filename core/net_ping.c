@@ -174,11 +174,13 @@ static int sock_open(nh_loop_t *loop, int family, nh_icmp_sock_t **out) {
     uint32_t block = ~(UINT32_C(1) << ICMP_ECHOREPLY);
     setsockopt(fd, SOL_RAW, 1, &block, sizeof(block));
   }
-  /* Bursts of replies from a large sweep must not overflow the receive buffer. */
+  /* Bursts from a large sweep must not overflow the buffers (best effort). */
   {
     int size = 4 << 20;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
   }
   if (raw && family == AF_INET6) {
     struct icmp6_filter filter;

@@ -127,7 +127,7 @@ for rec in res:each() do
   end
 end
 
-local columns = { "host", "status" }
+local columns = { "host", "address", "status" }
 if vars.subnet then columns = { "address", "status" } end
 if ping then columns[#columns + 1] = "ping" end
 for _, p in ipairs(ports) do columns[#columns + 1] = tostring(p) end

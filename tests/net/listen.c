@@ -5,7 +5,7 @@
  * A plain listener has a large backlog, so connects to it succeed ("open"). A /full one has
  * its accept queue filled (backlog 0 plus one connection), so the kernel drops further SYNs
  * and connects to it hang ("timeout", as a filtered port). Prints "ready" once everything
- * listens, then waits to be killed. */
+ * listens, then waits to be killed (or 300 s). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -66,6 +66,7 @@ int main(int argc, char **argv) {
     }
   }
   usleep(20000); /* the filling connections reach the accept queues */
+  alarm(300);    /* never outlive a test killed by its timeout for long */
   printf("ready\n");
   fflush(stdout);
   for (;;) pause();

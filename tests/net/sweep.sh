@@ -32,6 +32,19 @@ grep -q "bad prefix" "$tmp/out" || fail "bad subnet message"
 "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e ports=http >"$tmp/out" 2>&1 && fail "bad port accepted"
 grep -q "not a port number" "$tmp/out" || fail "bad port message"
 
+# An inventory instead of a subnet: hosts by their address.
+cat >"$tmp/inv.yaml" <<'YAML'
+hosts:
+  web-1: {address: 127.3.0.2}
+  web-2: {address: 127.3.0.9}
+  web-3: {address: 127.3.0.3}
+YAML
+"$nethost" run "$playbook" -i "$tmp/inv.yaml" -e ports=46050 -e timeout=0.3 >"$tmp/out" 2>/dev/null ||
+  fail "inventory sweep"
+grep -Eq '^web-1 +127\.3\.0\.2 +up +open' "$tmp/out" || fail "web-1 up"
+grep -Eq '^web-2 +127\.3\.0\.9 +down +timeout' "$tmp/out" || fail "web-2 down"
+grep -q '^3 hosts: 1 up, 1 closed, 1 down$' "$tmp/out" || fail "inventory summary"
+
 # Ping sweep.
 "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e timeout=1 >"$tmp/out" 2>&1
 rc=$?
