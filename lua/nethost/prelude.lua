@@ -16,3 +16,10 @@ for _, name in ipairs({ "json", "log", "fs", "re", "net", "ssh", "http", "invent
     _G[name] = require(modname)
   end
 end
+
+-- Host methods that belong to other modules: host:parse(command, text).
+if inventory and parse and inventory.host_methods and not inventory.host_methods.parse then
+  inventory.host_methods.parse = function(host, command, text)
+    return parse.host(host, command, text)
+  end
+end
