@@ -121,6 +121,10 @@ typedef struct {
 /* How ICMP sockets are opened (for messages): "datagram", "raw", or NULL before the first. */
 const char *nh_ping_socket_kind(int family);
 
+/* Whether this process may open an ICMP socket of family (AF_INET or AF_INET6): 0, with
+ * *kind (may be NULL) set to "datagram" or "raw", or UV_EACCES / UV_EPERM / another code. */
+int nh_ping_permitted(int family, const char **kind);
+
 /* Sends count (>= 1) echo requests to host, interval_ms apart, and completes once every
  * request is answered or reply_timeout_ms passed after the last one. Replies slower than
  * reply_timeout_ms do not count. Completes with 0 (see sent/received), NH_ERESOLVE,

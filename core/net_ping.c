@@ -154,19 +154,35 @@ static void poll_cb(uv_poll_t *poll, int status, int events) {
   sock_release(s);
 }
 
-static int sock_open(nh_loop_t *loop, int family, nh_icmp_sock_t **out) {
+/* Opens an ICMP socket of family: datagram if permitted, else raw (unless NETHOST_ICMP is
+ * "datagram"). Returns the descriptor or a negative libuv code; *raw says which it is. */
+static int icmp_socket(int family, int *raw) {
   int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
   const char *mode = getenv("NETHOST_ICMP");
-  nh_icmp_sock_t *s;
-  int fd, raw = 0, rc;
-  fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  *raw = 0;
   if (fd < 0 && (errno == EACCES || errno == EPERM) && !(mode && strcmp(mode, "datagram") == 0)) {
     int dgram_errno = errno;
     fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+    /* Report the datagram socket's refusal: that is the one the user can fix without root. */
     if (fd < 0 && (errno == EACCES || errno == EPERM)) errno = dgram_errno;
-    raw = 1;
+    *raw = 1;
   }
-  if (fd < 0) return -errno;
+  return fd < 0 ? -errno : fd;
+}
+
+int nh_ping_permitted(int family, const char **kind) {
+  int raw, fd = icmp_socket(family, &raw);
+  if (fd < 0) return fd;
+  close(fd);
+  if (kind) *kind = raw ? "raw" : "datagram";
+  return 0;
+}
+
+static int sock_open(nh_loop_t *loop, int family, nh_icmp_sock_t **out) {
+  nh_icmp_sock_t *s;
+  int raw, rc, fd = icmp_socket(family, &raw);
+  if (fd < 0) return fd;
   /* A raw socket gets a copy of every ICMP message the host receives (our own requests too,
    * on loopback): let the kernel drop all but echo replies. ICMP_FILTER is Linux's
    * SOL_RAW option 1, a mask of the types to block; <linux/icmp.h> clashes with glibc's. */

@@ -17,6 +17,11 @@
 
 #define HOST_MAX 256
 
+#define PERMISSION_MESSAGE                                                                 \
+  "ICMP echo is not permitted: unprivileged ICMP sockets need the group %d in "            \
+  "net.ipv4.ping_group_range (sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"), raw " \
+  "sockets need root or CAP_NET_RAW; net.tcp_probe needs neither"
+
 static uint64_t opt_ms(lua_State *L, int idx, const char *name, double def, double min) {
   double sec = def;
   if (lua_istable(L, idx)) {
@@ -64,12 +69,7 @@ static int raise_ping_error(lua_State *L, const char *host, int rc) {
   if (rc == NH_ERESOLVE)
     return nhl_raise(L, "resolve", host, "net.ping", rc, "cannot resolve %s", host);
   if (rc == UV_EACCES || rc == UV_EPERM)
-    return nhl_raise(L, "permission", host, "net.ping", rc,
-                     "ICMP echo is not permitted: unprivileged ICMP sockets need the group %d in "
-                     "net.ipv4.ping_group_range (sysctl -w net.ipv4.ping_group_range=\"0 "
-                     "2147483647\"), raw sockets need root or CAP_NET_RAW; net.tcp_probe needs "
-                     "neither",
-                     (int)getgid());
+    return nhl_raise(L, "permission", host, "net.ping", rc, PERMISSION_MESSAGE, (int)getgid());
   return nhl_raise(L, NULL, host, "net.ping", rc, "%s", nh_strerror(rc));
 }
 
@@ -132,6 +132,25 @@ static int nhl_net_ping(lua_State *L) {
     return raise_ping_error(L, host, rc);
   }
   return nhl_await(L, &req->ping.op, ping_k, (lua_KContext)req);
+}
+
+/* net.icmp([family]) -> "datagram" | "raw", or false and the message net.ping would raise:
+ * whether pings can work here, asked once before a sweep rather than per host. */
+static int nhl_net_icmp(lua_State *L) {
+  static const char *const names[] = {"inet", "inet6", NULL};
+  int family = luaL_checkoption(L, 1, "inet", names) == 0 ? AF_INET : AF_INET6;
+  const char *kind = NULL;
+  int rc = nh_ping_permitted(family, &kind);
+  if (rc == 0) {
+    lua_pushstring(L, kind);
+    return 1;
+  }
+  lua_pushboolean(L, 0);
+  if (rc == UV_EACCES || rc == UV_EPERM)
+    lua_pushfstring(L, PERMISSION_MESSAGE, (int)getgid());
+  else
+    lua_pushfstring(L, "cannot open an ICMP socket: %s", nh_strerror(rc));
+  return 2;
 }
 
 /* net.tcp_probe ------------------------------------------------------------------------- */
@@ -344,9 +363,13 @@ static int nhl_net_family(lua_State *L) {
 }
 
 int luaopen_nethost_net(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"ping", nhl_net_ping},       {"tcp_probe", nhl_net_tcp_probe},
-                                   {"resolve", nhl_net_resolve}, {"hosts", nhl_net_hosts},
-                                   {"family", nhl_net_family},   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"ping", nhl_net_ping},
+                                   {"tcp_probe", nhl_net_tcp_probe},
+                                   {"resolve", nhl_net_resolve},
+                                   {"hosts", nhl_net_hosts},
+                                   {"family", nhl_net_family},
+                                   {"icmp", nhl_net_icmp},
+                                   {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

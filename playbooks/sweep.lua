@@ -18,8 +18,9 @@
 --       [-e max=65536]         refuse subnets with more addresses than this
 --       [-o results.jsonl]     one record per host: {address, status, rtt, ports}
 --
--- Without ICMP permission (neither datagram nor raw ICMP sockets), use -e ports=... or allow
--- unprivileged ICMP: sysctl -w net.ipv4.ping_group_range="0 2147483647".
+-- Without ICMP permission (neither datagram nor raw ICMP sockets) a ping sweep stops at once
+-- and says what to do; with ports it warns and probes the ports only. Allow unprivileged
+-- pings with: sysctl -w net.ipv4.ping_group_range="0 2147483647".
 --
 -- Exit status: 0 when the sweep ran (whatever was down), 2 when a host could not be swept
 -- (a name that does not resolve), 1 on bad arguments.
@@ -57,6 +58,17 @@ if not ping and #ports == 0 then fail("nothing to do: -e ping=no and no -e ports
 local timeout = number("timeout", 1, 0.001)
 local count = math.tointeger(number("count", 1, 1)) or fail("-e count: expected an integer")
 local max = math.tointeger(number("max", 65536, 1)) or fail("-e max: expected an integer")
+
+-- Ask once whether pings can work here, rather than failing every host with the same error.
+if ping then
+  local kind, why = net.icmp("inet")
+  if not kind and #ports > 0 then
+    log.warn("sweep: %s; probing TCP ports only", why)
+    ping = false
+  elseif not kind then
+    fail("%s; or sweep TCP ports: -e ports=22,443", why)
+  end
+end
 
 -- The targets: plain tables {name=, address=} for a subnet, inventory hosts otherwise.
 local targets = {}

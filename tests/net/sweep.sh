@@ -45,6 +45,18 @@ grep -Eq '^web-1 +127\.3\.0\.2 +up +open' "$tmp/out" || fail "web-1 up"
 grep -Eq '^web-2 +127\.3\.0\.9 +down +timeout' "$tmp/out" || fail "web-2 down"
 grep -q '^3 hosts: 1 up, 1 closed, 1 down$' "$tmp/out" || fail "inventory summary"
 
+# Without ICMP permission (forced with NETHOST_ICMP=datagram where datagram ICMP sockets are
+# not allowed): a ping sweep stops at once with advice; with ports it warns and goes on.
+if ! NETHOST_ICMP=datagram "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e timeout=0.3 \
+     >"$tmp/out" 2>&1; then
+  grep -q "not permitted.*ping_group_range.*-e ports" "$tmp/out" || fail "no-ICMP message"
+  [ "$(grep -c 'net.ping' "$tmp/out")" -le 1 ] || fail "no-ICMP error repeated per host"
+  NETHOST_ICMP=datagram "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e ports=46050 \
+    -e ping=yes -e timeout=0.3 >"$tmp/out" 2>&1 || fail "no-ICMP sweep with ports"
+  grep -q "probing TCP ports only" "$tmp/out" || fail "no-ICMP warning"
+  grep -q '^14 hosts: 2 up, 11 closed, 1 down$' "$tmp/out" || fail "no-ICMP summary"
+fi
+
 # Ping sweep.
 "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e timeout=1 >"$tmp/out" 2>&1
 rc=$?

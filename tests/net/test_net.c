@@ -266,6 +266,24 @@ static void test_ping_loopback(void **state) {
   assert_int_equal(p.received, 1);
 }
 
+/* No reply: the reply window closes the ping with status 0 and nothing received. */
+static void test_ping_no_reply(void **state) {
+  nh_loop_t *loop = *state;
+  nh_ping_t p;
+  uint64_t t0;
+  uv_update_time(loop->uv);
+  t0 = uv_hrtime();
+  cb_calls = 0;
+  /* An IPv4-mapped address over ICMPv6 is never delivered: the kernel drops it. */
+  ping_or_skip(loop, &p, "::ffff:127.60.0.1", 2, 50, 150);
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+  assert_int_equal(cb_calls, 1);
+  assert_int_equal(ping_status, 0);
+  assert_int_equal(p.sent, 2);
+  assert_int_equal(p.received, 0);
+  assert_true(uv_hrtime() - t0 >= 190000000ull);
+}
+
 static int pings_done, pings_alive;
 static void many_ping_cb(nh_op_t *op, int status) {
   nh_ping_t *p = (nh_ping_t *)op;
@@ -356,6 +374,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_probe_1000, setup, teardown),
       cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ping_loopback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ping_no_reply, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ping_many, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ping_cancel, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ping_errors, setup, teardown),

@@ -24,6 +24,20 @@ eq(net.ping("localhost").alive, true, "by name")
 local e = select(2, pcall(net.ping, "no-such-host.invalid"))
 eq(e.kind, "resolve", "resolve error")
 
+-- No reply: an IPv4-mapped address over ICMPv6 goes nowhere (never leaves the host). The
+-- ping waits interval + timeout, then says not alive; that is a result, not an error.
+local t0 = async.now()
+r = net.ping("::ffff:127.61.0.1", { timeout = 0.2, count = 2, interval = 0.05 })
+eq(r.alive, false, "no reply: alive")
+eq(r.sent, 2, "no reply: sent")
+eq(r.received, 0, "no reply: received")
+eq(r.rtt, nil, "no reply: rtt")
+assert(async.now() - t0 >= 0.2 and async.now() - t0 < 1.5, "no reply took " .. (async.now() - t0))
+-- A send the kernel refuses (broadcast) is reported, still as a result.
+r = net.ping("127.255.255.255", { timeout = 0.1 })
+eq(r.alive, false, "broadcast: alive")
+assert(type(r.error) == "string", "broadcast: error")
+
 -- Many at once share one socket per family; each gets its own replies.
 local tasks = {}
 for i = 1, 300 do
@@ -36,7 +50,7 @@ for i = 1, 300 do
 end
 
 -- Cancelled by an async.timeout while waiting between echo requests.
-local t0 = async.now()
+t0 = async.now()
 local ok2, err = pcall(async.timeout, 0.1, function()
   return net.ping("127.61.0.1", { count = 10, interval = 1 })
 end)
