@@ -526,7 +526,7 @@ static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *nam
   ansible = looks_ansible(doc, root);
   if (ansible) {
     ld->inv->format = "ansible-yaml";
-    if ((rc = nh__inv_load_ansible(ld, root, name)) < 0) return rc;
+    if ((rc = nh__inv_load_ansible(ld, root)) < 0) return rc;
     if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
   } else {
     ld->inv->format = "nethost";
