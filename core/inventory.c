@@ -4,6 +4,9 @@
 #include "inventory_int.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +394,11 @@ static int detach_docs(nh_inventory_t *inv) {
   }
   for (d = 0; d < inv->ndocs; d++) nh_ydoc_free(inv->docs[d]);
   inv->ndocs = 0;
+#ifdef __GLIBC__
+  /* The parse trees were most of the memory loading took; give it back to the system now
+   * rather than keep it in malloc's free lists for the whole run. */
+  malloc_trim(0);
+#endif
   return 0;
 }
 
@@ -518,7 +526,7 @@ static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *nam
   ansible = looks_ansible(doc, root);
   if (ansible) {
     ld->inv->format = "ansible-yaml";
-    if ((rc = nh__inv_load_ansible(ld, root, name)) < 0) return rc;
+    if ((rc = nh__inv_load_ansible(ld, root)) < 0) return rc;
     if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
   } else {
     ld->inv->format = "nethost";

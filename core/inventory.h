@@ -5,7 +5,8 @@
  * YAML inventories (all/children/hosts/vars with group_vars/ and host_vars/ beside them) and
  * Ansible INI inventories. Every field a host uses is resolved once at load: the host's own
  * value, else its groups' in order (each group followed depth-first by its parents), else
- * the defaults'; `data` maps merge key by key. See docs/inventory.md.
+ * the defaults' (Ansible inventories use Ansible's order instead); `data` maps merge key by
+ * key, on demand (nh_host_data_get). See docs/inventory.md.
  *
  * The inventory owns everything reachable from it; hosts and groups live as long as it does.
  * Loading never keeps a secret's value outside the inventory: password_env and
@@ -133,11 +134,6 @@ const nh_group_t *nh_inventory_find_group(const nh_inventory_t *inv, const char 
 /* The defaults' own fields. */
 const nh_inv_fields_t *nh_inventory_defaults(const nh_inventory_t *inv);
 
-/* Like nh_inventory_select; unmatched (unmatched_len bytes) receives the terms that selected
- * no host at all, comma-separated ("" when every term matched), for a warning. */
-int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
-                           char *unmatched, size_t unmatched_len, char *err, size_t errlen);
-
 /* The shard (0 .. n-1) host belongs to when the inventory is split n ways: a hash of its
  * name (64-bit FNV-1a), so the split is the same on every machine, whatever the order or
  * content of the rest of the inventory. n must be > 0. */
@@ -157,6 +153,11 @@ int nh_host_in_group(const nh_host_t *host, const nh_group_t *g);
  * malformed pattern. */
 int nh_inventory_select(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
                         char *err, size_t errlen);
+
+/* Like nh_inventory_select; unmatched (unmatched_len bytes) receives the terms that selected
+ * no host at all, comma-separated ("" when every term matched), for a warning. */
+int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_t **idx, size_t *n,
+                           char *unmatched, size_t unmatched_len, char *err, size_t errlen);
 
 /* The value at a dotted path of the host's merged data ("site", "vlans.mgmt"): the first of
  * host, its groups in order, defaults that has it (which is what merging the data maps key

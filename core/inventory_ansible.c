@@ -187,10 +187,9 @@ int nh__inv_ansible_hosts(nh__ld_t *ld, const char *pattern, const nh_ynode_t *a
   return expand(ld, pattern, at, add_host, &ctx, &budget);
 }
 
-int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root, const char *dir) {
+int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root) {
   nh_ynode_t **keys, **vals;
   int n, i, rc;
-  (void)dir;
   if ((n = nh_ynode_map_pairs(ld->doc, root, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
   for (i = 0; i < n; i++)
     if ((rc = group_entry(ld, keys[i], vals[i], NULL, 0)) < 0) return rc;

@@ -19,7 +19,7 @@ struct nh_inventory_s {
   nh_ydoc_t *arena;                 /* hosts, groups and strings built while loading */
   size_t *host_slots, *group_slots; /* open-addressing hash tables of index + 1 */
   size_t host_slots_cap, group_slots_cap;
-  nh_value_t **owned; /* values to free with the inventory (layers' data, merged data) */
+  nh_value_t **owned;  /* values to free with the inventory (layers' data, merged data) */
   size_t range_hosts;  /* hosts named through Ansible host ranges so far */
   size_t group_visits; /* Ansible group entries read so far */
   size_t nowned, owned_cap;
@@ -97,7 +97,7 @@ int nh__inv_resolve(nh__ld_t *ld, int ansible);
 /* The loaders (inventory_load.c, inventory_ansible.c, inventory_ini.c). */
 int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root);
 int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir);
-int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root, const char *dir);
+int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root);
 int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *dir);
 /* Adds the hosts an Ansible host pattern names ("sw[01:24]") to group (NULL: no group), each
  * with the variables of the map node vars (NULL: none). at positions messages. */

@@ -194,7 +194,7 @@ int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir) {
     if (n > 0 && keys[0]->type == NH_YNODE_SCALAR && strcmp(keys[0]->u.scalar.text, "all") == 0 &&
         vals[0]->type == NH_YNODE_MAP) {
       ld->inv->format = "ansible-yaml";
-      if ((rc = nh__inv_load_ansible(ld, root, nh_ydoc_file(ld->doc))) < 0) return rc;
+      if ((rc = nh__inv_load_ansible(ld, root)) < 0) return rc;
       if ((rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
       return nh__inv_resolve(ld, 1);
     }

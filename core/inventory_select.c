@@ -202,7 +202,7 @@ int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_
   char sep = term_end(pattern, ',') ? ',' : ':';
   char buf[1024];
   size_t i, count = 0, nh = inv->nhosts;
-  int rc = 0, unions = 0, intersections = 0;
+  int rc = 0, unions = 0;
   *idx = NULL;
   *n = 0;
   if (err && errlen) err[0] = '\0';
@@ -246,16 +246,12 @@ int nh_inventory_select_ex(const nh_inventory_t *inv, const char *pattern, size_
       else
         uni[i] |= tmp[i];
     }
-    if (op == '&')
-      intersections++;
-    else if (!op)
-      unions++;
+    if (!op) unions++;
     if (!end) break;
     p = end + 1;
   }
   /* As Ansible: a pattern that only narrows (":&x", "!x") starts from all hosts. */
   if (!unions) memset(uni, 1, nh);
-  (void)intersections;
   for (i = 0; i < nh; i++)
     if (uni[i] && and_mask[i] && !not_mask[i]) count++;
   if (count && !(*idx = malloc(count * sizeof(**idx)))) {

@@ -113,9 +113,58 @@ void nh_ssh_set_data(nh_ssh_t *ssh, void *data) {
   ssh->data = data;
 }
 
+/* The session allocator (see nh_ssh_block_t). */
+
+void *nh__ssh_alloc(size_t size, void **abstract) {
+  nh_ssh_t *ssh = *abstract;
+  nh_ssh_block_t *b = malloc(sizeof(*b) + size);
+  if (!b) return NULL;
+  b->link.next = ssh->blocks.link.next;
+  b->link.prev = &ssh->blocks;
+  ssh->blocks.link.next->link.prev = b;
+  ssh->blocks.link.next = b;
+  return b + 1;
+}
+
+static LIBSSH2_FREE_FUNC(block_free) {
+  nh_ssh_block_t *b;
+  (void)abstract;
+  if (!ptr) return;
+  b = (nh_ssh_block_t *)ptr - 1;
+  b->link.prev->link.next = b->link.next;
+  b->link.next->link.prev = b->link.prev;
+  free(b);
+}
+
+static LIBSSH2_REALLOC_FUNC(block_realloc) {
+  nh_ssh_block_t *b, *nb;
+  if (!ptr) return nh__ssh_alloc(count, abstract);
+  b = (nh_ssh_block_t *)ptr - 1;
+  nb = realloc(b, sizeof(*b) + count);
+  if (!nb) return NULL;
+  nb->link.prev->link.next = nb;
+  nb->link.next->link.prev = nb;
+  return nb + 1;
+}
+
+static LIBSSH2_ALLOC_FUNC(block_alloc) {
+  return nh__ssh_alloc(count, abstract);
+}
+
+/* Frees whatever libssh2 left allocated after libssh2_session_free. */
+static void free_blocks(nh_ssh_t *ssh) {
+  while (ssh->blocks.link.next != &ssh->blocks) {
+    nh_ssh_block_t *b = ssh->blocks.link.next;
+    ssh->blocks.link.next = b->link.next;
+    free(b);
+  }
+  ssh->blocks.link.prev = &ssh->blocks;
+}
+
 nh_ssh_t *nh_ssh_new(nh_loop_t *loop) {
   nh_ssh_t *ssh = calloc(1, sizeof(*ssh));
   if (!ssh) return NULL;
+  ssh->blocks.link.next = ssh->blocks.link.prev = &ssh->blocks;
   ssh->loop = loop;
   ssh->fd = -1;
   ssh->jobs.next = ssh->jobs.prev = &ssh->jobs;
@@ -238,6 +287,7 @@ static void free_session(nh_ssh_t *ssh) {
   for (i = 0; i < 4 && libssh2_session_free(ssh->session) == LIBSSH2_ERROR_EAGAIN; i++) {
   }
   ssh->session = NULL;
+  free_blocks(ssh);
 }
 
 static void teardown(nh_ssh_t *ssh, int job_status) {
@@ -353,7 +403,9 @@ static LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC(kbdint_cb) {
       buf[n] = 0;
       if (strcasestr(buf, "user") || strcasestr(buf, "login")) answer = ssh->user;
     }
-    responses[i].text = strdup(answer);
+    /* libssh2 frees the answers with the session's allocator. */
+    responses[i].text = nh__ssh_alloc(strlen(answer) + 1, abstract);
+    if (responses[i].text) strcpy(responses[i].text, answer);
     responses[i].length = responses[i].text ? (unsigned)strlen(answer) : 0;
   }
 }
@@ -605,7 +657,7 @@ static int start_session(nh_ssh_t *ssh) {
                                                  {LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC}};
   static const char *const slot_names[NH_SSH_ALG_COUNT] = {"kex", "hostkey", "cipher", "mac"};
   int i, j;
-  ssh->session = libssh2_session_init_ex(NULL, NULL, NULL, ssh);
+  ssh->session = libssh2_session_init_ex(block_alloc, block_free, block_realloc, ssh);
   if (!ssh->session) return NH_ENOMEM;
   libssh2_session_set_blocking(ssh->session, 0);
   for (i = 0; i < NH_SSH_ALG_COUNT; i++) {

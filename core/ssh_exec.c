@@ -155,9 +155,10 @@ static int exec_step(nh_ssh_job_t *job) {
         x->req->exit_status = libssh2_channel_get_exit_status(x->ch);
         if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 &&
             sig) {
-          x->req->exit_signal = sig; /* libssh2's default allocator is malloc */
+          x->req->exit_signal = strdup(sig);
           x->req->exit_status = -1;
         }
+        if (sig) libssh2_free(ssh->session, sig);
       }
       x->state = X_FREE;
       break;

@@ -6,6 +6,7 @@
 #include "ssh.h"
 
 #include <libssh2.h>
+#include <stddef.h>
 #include <uv.h>
 
 typedef struct nh_ssh_job_s nh_ssh_job_t;
@@ -39,8 +40,19 @@ typedef enum {
   SSH_CLOSED
 } nh_ssh_state_t;
 
+/* Header of every block libssh2 allocates for a session: the session keeps a list of them,
+ * so what libssh2 1.10 leaks when a session is freed mid-handshake (its curve25519 key
+ * buffers, for one) is released with the session. */
+typedef union nh_ssh_block_u {
+  struct {
+    union nh_ssh_block_u *next, *prev;
+  } link;
+  max_align_t align;
+} nh_ssh_block_t;
+
 struct nh_ssh_s {
   nh_loop_t *loop;
+  nh_ssh_block_t blocks; /* sentinel of the list of libssh2's allocations */
   void *data;
   nh_ssh_state_t state;
   LIBSSH2_SESSION *session;
@@ -86,6 +98,9 @@ struct nh_ssh_s {
   uint64_t connect_timeout_ms;
   unsigned keepalive_s;
 };
+
+/* libssh2's allocator for ssh's session (use it for memory libssh2 will free). */
+void *nh__ssh_alloc(size_t size, void **abstract);
 
 /* Adds job to ssh and schedules a pump so it starts on a later loop iteration. */
 void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job);

@@ -13,8 +13,17 @@
 
 /* Deeper nesting than this is refused: the converters recurse, and no inventory needs it. */
 #define MAX_DEPTH 256
-/* Alias expansion beyond this many nodes is refused ("billion laughs"). */
-#define MAX_EXPANDED_NODES 5000000
+/* Alias expansion ("billion laughs") is refused beyond this many values more than the
+ * document's own nodes in one conversion, and beyond MAX_CONVERTED_TOTAL in all conversions
+ * of one document together (the same alias used by many hosts). Fuzzing builds keep them
+ * small so every input runs fast. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define MAX_EXPANDED_NODES  50000
+#define MAX_CONVERTED_TOTAL 200000
+#else
+#define MAX_EXPANDED_NODES  1000000
+#define MAX_CONVERTED_TOTAL 8000000
+#endif
 
 /* ---- arena ---------------------------------------------------------------------------- */
 
@@ -25,6 +34,8 @@ typedef struct chunk_s {
 } chunk_t;
 
 struct nh_ydoc_s {
+  size_t converted; /* values nh_ydoc_to_value made from this document so far */
+  size_t nnodes;    /* nodes parsed: a document without aliases expands to no more */
   chunk_t *chunks;
   nh_ynode_t *root;
   char *file;
@@ -166,6 +177,7 @@ static nh_ynode_t *new_node(builder_t *b, nh_ynode_type_t type, yaml_mark_t mark
                             const yaml_char_t *tag) {
   nh_ynode_t *n = arena_alloc(b->doc, sizeof(*n));
   if (!n) return NULL;
+  b->doc->nnodes++;
   memset(n, 0, sizeof(*n));
   n->type = type;
   n->line = (int)mark.line + 1;
@@ -376,6 +388,19 @@ int nh_ydoc_load(const char *path, nh_ydoc_t **out, char *err, size_t errlen) {
 
 /* ---- reading -------------------------------------------------------------------------- */
 
+struct nh_ynode_memo_s {
+  nh_ynode_t **merged_keys, **merged_vals; /* a map's pairs with merge keys applied */
+  size_t merged_len;
+  int merged_done;
+  size_t expanded; /* values it stands for with aliases expanded (0: not counted yet) */
+};
+
+static struct nh_ynode_memo_s *memo(nh_ydoc_t *doc, const nh_ynode_t *cn) {
+  nh_ynode_t *n = (nh_ynode_t *)cn;
+  if (!n->memo) n->memo = nh_ydoc_alloc(doc, sizeof(*n->memo));
+  return n->memo;
+}
+
 static int is_merge_key(const nh_ynode_t *k) {
   return k->type == NH_YNODE_SCALAR && ((k->plain && strcmp(k->u.scalar.text, "<<") == 0) ||
                                         (k->tag && strcmp(k->tag, "tag:yaml.org,2002:merge") == 0));
@@ -398,17 +423,19 @@ static int has_key(nh_ynode_t **keys, size_t n, const nh_ynode_t *k) {
  * maps merging each other many times over stays linear. */
 static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, char *err,
                            size_t errlen) {
-  nh_ynode_t *map = (nh_ynode_t *)cmap;
+  struct nh_ynode_memo_s *mm = memo(doc, cmap);
+  const nh_ynode_t *map = cmap;
   size_t i, j, n = 0, cap;
   nh_ynode_t **k, **v;
   int merges = 0, rc;
-  if (map->merged_done) return 0;
+  if (!mm) return NH_ENOMEM;
+  if (mm->merged_done) return 0;
   for (i = 0; i < map->u.map.len; i++) merges += is_merge_key(map->u.map.keys[i]);
   if (!merges) {
-    map->merged_keys = map->u.map.keys;
-    map->merged_vals = map->u.map.vals;
-    map->merged_len = map->u.map.len;
-    map->merged_done = 1;
+    mm->merged_keys = map->u.map.keys;
+    mm->merged_vals = map->u.map.vals;
+    mm->merged_len = map->u.map.len;
+    mm->merged_done = 1;
     return 0;
   }
   if (depth > MAX_DEPTH)
@@ -430,7 +457,7 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
                     "expected a map (or a list of maps) after '<<', found %s",
                     nh_ynode_kind(items[j]));
       if ((rc = map_pairs_depth(doc, items[j], depth + 1, err, errlen)) < 0) return rc;
-      cap += items[j]->merged_len;
+      cap += items[j]->memo->merged_len;
     }
   }
   k = arena_alloc(doc, (cap + 1) * sizeof(*k));
@@ -451,17 +478,17 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
       items = (const nh_ynode_t *const *)src->u.seq.items;
     }
     for (j = 0; j < nsrc; j++)
-      for (m = 0; m < items[j]->merged_len; m++) {
+      for (m = 0; m < items[j]->memo->merged_len; m++) {
         /* Earlier merge sources and the map's own keys win. */
-        if (has_key(k, n, items[j]->merged_keys[m])) continue;
-        k[n] = items[j]->merged_keys[m];
-        v[n++] = items[j]->merged_vals[m];
+        if (has_key(k, n, items[j]->memo->merged_keys[m])) continue;
+        k[n] = items[j]->memo->merged_keys[m];
+        v[n++] = items[j]->memo->merged_vals[m];
       }
   }
-  map->merged_keys = k;
-  map->merged_vals = v;
-  map->merged_len = n;
-  map->merged_done = 1;
+  mm->merged_keys = k;
+  mm->merged_vals = v;
+  mm->merged_len = n;
+  mm->merged_done = 1;
   return 0;
 }
 
@@ -469,9 +496,9 @@ int nh_ynode_map_pairs(nh_ydoc_t *doc, const nh_ynode_t *map, nh_ynode_t ***keys
                        nh_ynode_t ***vals, char *err, size_t errlen) {
   int rc = map_pairs_depth(doc, map, 0, err, errlen);
   if (rc < 0) return rc;
-  *keys = map->merged_keys;
-  *vals = map->merged_vals;
-  return (int)map->merged_len;
+  *keys = map->memo->merged_keys;
+  *vals = map->memo->merged_vals;
+  return (int)map->memo->merged_len;
 }
 
 static int scalar_is(const nh_ynode_t *n, const char *const *words) {
@@ -598,6 +625,12 @@ const char *nh_ynode_kind(const nh_ynode_t *n) {
   return "a string";
 }
 
+/* How many values one conversion may make: a document without aliases expands to no more
+ * than its nodes; aliases may add a bounded amount. */
+static size_t expand_limit(const nh_ydoc_t *doc) {
+  return MAX_EXPANDED_NODES + 2 * doc->nnodes;
+}
+
 typedef struct {
   nh_ydoc_t *doc;
   size_t nodes;
@@ -610,7 +643,7 @@ static int convert(convert_t *c, const nh_ynode_t *n, int depth, nh_value_t **ou
   size_t i;
   int rc;
   *out = NULL;
-  if (++c->nodes > MAX_EXPANDED_NODES || depth > MAX_DEPTH)
+  if (++c->nodes > expand_limit(c->doc) || depth > MAX_DEPTH)
     return fail(c->err, c->errlen, c->doc->file, n->line, n->column,
                 "the document expands to too many or too deeply nested values (aliases?)");
   switch (n->type) {
@@ -655,35 +688,41 @@ fail:
  * thanks to the DAG, saturating above the limit: an alias bomb is refused before anything
  * is allocated for it. */
 static size_t expanded_size(nh_ydoc_t *doc, const nh_ynode_t *cn, int depth) {
-  nh_ynode_t *n = (nh_ynode_t *)cn;
+  const nh_ynode_t *n = cn;
+  struct nh_ynode_memo_s *mm;
   size_t i, total = 1;
-  if (n->expanded) return n->expanded;
-  if (depth > MAX_DEPTH) return MAX_EXPANDED_NODES + 1;
+  if (n->type == NH_YNODE_SCALAR) return 1;
+  if (!(mm = memo(doc, n))) return expand_limit(doc) + 1; /* out of memory: refuse */
+  if (mm->expanded) return mm->expanded;
+  if (depth > MAX_DEPTH) return expand_limit(doc) + 1;
   if (n->type == NH_YNODE_SEQ) {
-    for (i = 0; i < n->u.seq.len && total <= MAX_EXPANDED_NODES; i++)
+    for (i = 0; i < n->u.seq.len && total <= expand_limit(doc); i++)
       total += expanded_size(doc, n->u.seq.items[i], depth + 1);
   } else if (n->type == NH_YNODE_MAP) {
     nh_ynode_t **keys, **vals;
     int m = nh_ynode_map_pairs(doc, n, &keys, &vals, NULL, 0);
-    for (i = 0; m > 0 && i < (size_t)m && total <= MAX_EXPANDED_NODES; i++)
+    for (i = 0; m > 0 && i < (size_t)m && total <= expand_limit(doc); i++)
       total += expanded_size(doc, vals[i], depth + 1);
   }
-  if (total > MAX_EXPANDED_NODES) total = MAX_EXPANDED_NODES + 1;
-  n->expanded = total;
+  if (total > expand_limit(doc)) total = expand_limit(doc) + 1;
+  mm->expanded = total;
   return total;
 }
 
 int nh_ydoc_to_value(nh_ydoc_t *doc, const nh_ynode_t *node, nh_value_t **out, char *err,
                      size_t errlen) {
   convert_t c = {doc, 0, err, errlen};
+  size_t size;
   *out = NULL;
   if (!node) {
     *out = nh_value_null();
     return *out ? 0 : NH_ENOMEM;
   }
-  if (expanded_size(doc, node, 0) > MAX_EXPANDED_NODES)
+  /* A big document is fine; aliases may multiply it only so much. */
+  size = expanded_size(doc, node, 0);
+  if (size > expand_limit(doc) || doc->converted + size > MAX_CONVERTED_TOTAL + 4 * doc->nnodes)
     return fail(err, errlen, doc->file, node->line, node->column,
-                "the document expands to too many values (more than %d, through aliases)",
-                MAX_EXPANDED_NODES);
+                "the document expands to too many values through aliases");
+  doc->converted += size;
   return convert(&c, node, 0, out);
 }

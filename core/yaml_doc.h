@@ -40,11 +40,9 @@ struct nh_ynode_s {
       size_t len;
     } map;
   } u;
-  /* A map's pairs with merge keys applied (see nh_ynode_map_pairs), computed once. */
-  nh_ynode_t **merged_keys, **merged_vals;
-  size_t merged_len;
-  int merged_done;
-  size_t expanded; /* nodes it stands for with aliases expanded (0: not counted yet) */
+  /* What readers computed once about a map or list (its pairs with merge keys applied, its
+   * size with aliases expanded); NULL until then, so scalars never pay for it. */
+  struct nh_ynode_memo_s *memo;
 };
 
 typedef struct nh_ydoc_s nh_ydoc_t;

@@ -38,12 +38,14 @@ ssh-keygen -q -t ed25519 -N '' -f "$DIR/id_unknown" || exit 1
 cat "$DIR/id_ed25519.pub" "$DIR/id_pass.pub" > "$DIR/authorized_keys"
 chmod 600 "$DIR/authorized_keys"
 mkdir -p /run/sshd 2>/dev/null
+# Start sshd; when another test run grabbed a port between the check and the bind, move on.
+start_sshd() {
 LISTEN="ListenAddress 127.0.0.1:$PORT
 ListenAddress 127.0.0.1:$((PORT + 3))"
 if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0))" 2>/dev/null; then
   LISTEN="$LISTEN
 ListenAddress [::1]:$PORT"
-  export SSHD_IPV6=1
+  SSHD_IPV6=1
 fi
 cat > "$DIR/sshd_config" <<CFG
 $LISTEN
@@ -62,9 +64,25 @@ LogLevel ERROR
 Match LocalPort $((PORT + 3))
   ForceCommand /usr/bin/python3 $HERE/fakecli.py
 CFG
-"$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log" || { cat "$DIR/sshd.log"; exit 1; }
+: > "$DIR/sshd.log"
+"$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log" || return 1
 i=0
-while ! [ -s "$DIR/sshd.pid" ]; do i=$((i+1)); [ $i -gt 100 ] && { echo "sshd did not start"; cat "$DIR/sshd.log"; exit 1; }; sleep 0.05; done
+while ! [ -s "$DIR/sshd.pid" ]; do
+  i=$((i+1)); [ $i -gt 100 ] && return 1
+  grep -q "Cannot bind" "$DIR/sshd.log" && return 1
+  sleep 0.05
+done
+# all of this sshd's addresses must be ours (another run may have taken one meanwhile)
+sleep 0.1
+! grep -q "Bind to port" "$DIR/sshd.log"
+}
+tries=0
+until start_sshd; do
+  [ -s "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null && rm -f "$DIR/sshd.pid"
+  tries=$((tries + 1))
+  [ $tries -ge 6 ] && { echo "sshd did not start"; cat "$DIR/sshd.log"; exit 1; }
+  PORT=$((PORT + 11 * tries))
+done
 # PORT+3: the fake Cisco-like CLI (fakecli.py). PORT+1: accepts TCP and never speaks (banner deadline); PORT+2: nothing listens.
 python3 -c "
 import socket, time
@@ -73,6 +91,7 @@ s.bind(('127.0.0.1', $PORT + 1)); s.listen(100); open('$DIR/silent', 'w').close(
 time.sleep(300)" &
 SILENT=$!
 i=0; while ! [ -e "$DIR/silent" ] && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.05; done
+[ -n "${SSHD_IPV6:-}" ] && export SSHD_IPV6
 export SSHD_PORT=$PORT SSHD_DIR=$DIR SSHD_USER=$(id -un)
 export SSHD_HOSTKEY_FP=$(ssh-keygen -l -E sha256 -f "$DIR/host_ed25519.pub" | awk '{print $2}')
 export SSHD_OTHER_FP=$(ssh-keygen -l -E sha256 -f "$DIR/other_host.pub" | awk '{print $2}')
