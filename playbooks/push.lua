@@ -90,7 +90,7 @@ local res = nethost.run(nethost.inventory, function(host)
   local native = host.platform == "juniper_junos" and confirm > 0
   local method
   if native then
-    cli:config(lines, { confirm = math.max(1, math.ceil(confirm / 60)) })
+    cli:config(lines, { confirmed = math.max(1, math.ceil(confirm / 60)) })
     method = "native commit confirmed"
   else
     cli:config(lines)

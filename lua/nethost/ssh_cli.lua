@@ -271,8 +271,8 @@ end
 -- (config mode is left first). Returns the combined output.
 --- cli:config(lines, opts) enters config mode, sends the lines, commits where the platform
 -- needs it, and leaves. Raises a `command` error carrying the device's message on an error
--- marker. opts.confirm = N (minutes): commit with the platform's commit-confirmed (an error
--- if it has none); opts.commit = false: leave the change uncommitted (Junos). cli:config({},
+-- marker. opts.confirmed = N (minutes): commit with the platform's commit-confirmed (an
+-- error if it has none); opts.commit = false: leave the change uncommitted (Junos). cli:config({},
 -- {commit = true}) only commits (confirming a pending commit-confirmed).
 -- Under --check (nethost.check) nothing is sent: the lines are recorded as what would be
 -- sent (nethost.would_send). Inside nethost.run the host is marked changed before the
@@ -291,12 +291,12 @@ function CLI:config(lines, opts)
   end
   local d = self.driver
   local commit = d.commit and d.commit ~= "" and d.commit or nil
-  if opts.confirm then
+  if opts.confirmed then
     if not d.commit_confirmed then
       self:_fail("command", "cli:config", "EINVAL",
                  "this platform has no commit confirmed; emulate it (see playbooks/push.lua)")
     end
-    commit = string.format(d.commit_confirmed, math.tointeger(opts.confirm) or 1)
+    commit = string.format(d.commit_confirmed, math.tointeger(opts.confirmed) or 1)
   end
   if opts.commit == false then commit = nil end
   if lines[1] and nethost.context() then nethost.changed(#lines .. " config line(s)") end

@@ -73,6 +73,10 @@ static void on_conn_poll(uv_poll_t *p, int status, int events);
 
 /* ---- channels ---- */
 
+static void free_chan_cb(uv_handle_t *t) {
+  free(t->data); /* the channel the timer belongs to */
+}
+
 static void chan_free(chan_t *h) {
   if (h->term) term_free(h->term);
   h->term = NULL;
@@ -84,7 +88,8 @@ static void chan_free(chan_t *h) {
   }
   if (h->slow_timer_on) {
     h->slow_timer_on = 0;
-    uv_close((uv_handle_t *)&h->slow_timer, (uv_close_cb)free);
+    h->slow_timer.data = h;
+    uv_close((uv_handle_t *)&h->slow_timer, free_chan_cb);
   } else {
     free(h);
   }

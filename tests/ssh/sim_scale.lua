@@ -20,7 +20,7 @@ for host in inv:each() do
       gate:get()
     end
     local r = s:run("show version")
-    assert(r.stdout:find("Version"), r.stdout)
+    assert(r.stdout:find("[Vv]ersion") or r.stdout:find("Junos:"), r.stdout)
     return true
   end)
 end
