@@ -69,7 +69,7 @@ typedef enum {
 typedef struct {
   nh_op_t op; /* first member */
   /* results, valid in the callback */
-  nh_addr_t addr;      /* the address probed (after resolution) */
+  nh_addr_t addr;      /* the address probed; family 0 while a name is unresolved */
   uint64_t elapsed_ns; /* from start until the verdict (connect phase only) */
   int connect_status;  /* 0 or the libuv code of the failed connect */
   /* private */

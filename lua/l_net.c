@@ -164,8 +164,11 @@ static int probe_k(lua_State *L, int status, lua_KContext ctx) {
   probe_req_t *req = (probe_req_t *)ctx;
   int rc = nhl_await_status(L);
   int state = nh_tcp_probe_state(&req->probe, rc);
+  /* A deadline that passed before the name resolved says nothing about the port. */
+  int unresolved = rc == NH_ETIMEDOUT && req->probe.addr.sa.ss_family == 0;
   char host[HOST_MAX];
   (void)status;
+  if (unresolved) state = -1;
   memcpy(host, req->host, sizeof(host));
   if (state >= 0) {
     lua_createtable(L, 0, 6);
@@ -186,6 +189,8 @@ static int probe_k(lua_State *L, int status, lua_KContext ctx) {
   nhl_check_interrupt(L);
   if (rc == NH_ERESOLVE)
     return nhl_raise(L, "resolve", host, "net.tcp_probe", rc, "cannot resolve %s", host);
+  if (unresolved)
+    return nhl_raise(L, "resolve", host, "net.tcp_probe", rc, "cannot resolve %s in time", host);
   if (state < 0) return nhl_raise(L, NULL, host, "net.tcp_probe", rc, "%s", nh_strerror(rc));
   return 1;
 }

@@ -131,7 +131,8 @@ for rec in res:each() do
     for _, p in ipairs(ports) do row[tostring(p)] = v.ports[tostring(p)] end
   else
     row.status = "failed"
-    row.ping = rec.error and rec.error.message or rec.status
+    row.error = rec.error and (rec.error.kind and rec.error.kind .. ": " or "") ..
+                (rec.error.message or "") or rec.status
   end
   counts[row.status] = (counts[row.status] or 0) + 1
   if show == "all" or show == row.status or (show == "down" and row.status ~= "up") then
@@ -144,6 +145,7 @@ if vars.subnet then columns = { "address", "status" } end
 if ping then columns[#columns + 1] = "ping" end
 for _, p in ipairs(ports) do columns[#columns + 1] = tostring(p) end
 columns[#columns + 1] = "rtt"
+if counts.failed > 0 then columns[#columns + 1] = "error" end
 if #rows > 0 then print(report.text(rows, columns)) end
 print(("\n%d hosts: %d up, %d closed, %d down%s"):format(#res, counts.up, counts.closed,
       counts.down, counts.failed > 0 and (", %d failed"):format(counts.failed) or ""))

@@ -9,7 +9,7 @@ pid=$!
 i=0
 while ! grep -q ready "$tmp/ready" 2>/dev/null; do
   i=$((i + 1))
-  if [ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
+  if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
     echo "harness: listeners did not start" >&2
     kill $pid 2>/dev/null; rm -rf "$tmp"; exit 1
   fi

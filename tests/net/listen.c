@@ -7,6 +7,7 @@
  * and connects to it hang ("timeout", as a filtered port). Prints "ready" once everything
  * listens, then waits to be killed (or 300 s). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,14 @@ int main(int argc, char **argv) {
       fprintf(stderr, "listen: bad address %s\n", argv[i]);
       return 1;
     }
+    int tries = 0, bound = -1;
     fd = socket(ss.ss_family, SOCK_STREAM, 0);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, full ? 0 : 4096) < 0) {
+    /* The same test may be running in another build tree right now: wait for its turn. */
+    while (fd >= 0 && (bound = bind(fd, (struct sockaddr *)&ss, len)) < 0 && errno == EADDRINUSE &&
+           ++tries < 200)
+      usleep(50000);
+    if (fd < 0 || bound < 0 || listen(fd, full ? 0 : 4096) < 0) {
       perror(argv[i]);
       return 1;
     }

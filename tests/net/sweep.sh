@@ -45,6 +45,13 @@ grep -Eq '^web-1 +127\.3\.0\.2 +up +open' "$tmp/out" || fail "web-1 up"
 grep -Eq '^web-2 +127\.3\.0\.9 +down +timeout' "$tmp/out" || fail "web-2 down"
 grep -q '^3 hosts: 1 up, 1 closed, 1 down$' "$tmp/out" || fail "inventory summary"
 
+# A name that does not resolve fails that host (exit 2), not the sweep.
+printf '  bad-1: {address: no-such-host.invalid}\n' >>"$tmp/inv.yaml"
+"$nethost" run "$playbook" -i "$tmp/inv.yaml" -e ports=46050 -e timeout=0.3 >"$tmp/out" 2>&1
+[ $? -eq 2 ] || fail "unresolvable host: exit status"
+grep -Eq '^bad-1 +failed +.*resolve' "$tmp/out" || fail "unresolvable host row"
+grep -q '^4 hosts: 1 up, 1 closed, 1 down, 1 failed$' "$tmp/out" || fail "summary with a failure"
+
 # Without ICMP permission (forced with NETHOST_ICMP=datagram where datagram ICMP sockets are
 # not allowed): a ping sweep stops at once with advice; with ports it warns and goes on.
 if ! NETHOST_ICMP=datagram "$nethost" run "$playbook" -e subnet=127.3.0.0/28 -e timeout=0.3 \

@@ -84,6 +84,9 @@ static void test_probe_open_and_refused(void **state) {
   assert_int_equal(probe(loop, &p, "127.60.0.1", 46002, 2000), NH_PROBE_REFUSED);
   assert_int_equal(p.connect_status, NH_ECONNREFUSED);
   assert_string_equal(nh_probe_state_name(NH_PROBE_REFUSED), "refused");
+  /* The kernel refuses TCP to a multicast address at once; no packet leaves the host. */
+  assert_int_equal(probe(loop, &p, "224.0.0.1", 46002, 2000), NH_PROBE_UNREACHABLE);
+  assert_int_equal(p.connect_status, NH_ENETUNREACH);
   close(fd);
 }
 

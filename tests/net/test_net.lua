@@ -28,6 +28,11 @@ eq(r.address, "::1", "IPv6 address")
 eq(net.tcp_probe("[::1]", 46023).state, "refused", "IPv6 refused")
 eq(net.tcp_probe("localhost", 46020).state, "refused", "by name (localhost is 127.0.0.1)")
 
+-- The kernel refuses TCP to a multicast address at once (no packet leaves): "unreachable".
+r = net.tcp_probe("224.0.0.1", 46020, { timeout = 1 })
+eq(r.state, "unreachable", "multicast")
+eq(r.error, "network is unreachable", "multicast error")
+
 local t0 = async.now()
 r = net.tcp_probe("127.61.0.2", 46021, { timeout = 0.2 })
 eq(r.state, "timeout", "filtered port")
