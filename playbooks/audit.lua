@@ -6,9 +6,11 @@
 --   nethost run playbooks/audit.lua -i INVENTORY [-l LIMIT] [-c N]
 --       [-e advisories=FILE.yaml]   advisories (default: playbooks/data/advisories.yaml)
 --       [-e report=FILE]            also write the table (.csv, .json, .md or .txt)
+--       [-e fail_on_vulnerable=yes] exit 2 when any host is vulnerable (for pipelines)
 --       [-o results.jsonl]          per-host results as JSON lines
 --
--- Exit status: 0 nothing vulnerable, 2 vulnerable or unreachable hosts, 1 could not start.
+-- Exit status: 0 every host audited, 2 unreachable hosts (or vulnerable ones with
+-- fail_on_vulnerable=yes), 1 could not start.
 
 local report = require("nethost.report")
 local version = require("nethost.version")
@@ -55,4 +57,6 @@ print(report.text(rows, columns))
 print(("\n%d hosts: %d vulnerable, %d ok, %d unreachable"):format(#rows, vulnerable,
       #rows - vulnerable - unreachable, unreachable))
 if nethost.vars.report then assert(report.write(nethost.vars.report, rows, columns)) end
-return (vulnerable + unreachable > 0) and 2 or 0
+if unreachable > 0 then return 2 end
+if vulnerable > 0 and nethost.vars.fail_on_vulnerable == "yes" then return 2 end
+return 0
