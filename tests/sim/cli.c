@@ -1,6 +1,7 @@
 /* The CLI engine the personalities share: tokens, keyword matching with abbreviations
  * ("sh ip int br"), the error caret, and output pipes (IOS/EOS "| include", "| section",
  * Junos "| match", "| no-more", "| display set"). */
+#include <regex.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,22 +105,19 @@ typedef struct pipe_op {
   char arg[128];
 } pipe_op_t;
 
-static int line_matches(const char *line, size_t len, const char *pat) {
-  /* Case-sensitive substring search, with "a|b" alternatives as Junos and IOS regexps
-   * commonly use; good enough for the patterns playbooks send. */
-  char alt[128];
-  snprintf(alt, sizeof alt, "%s", pat);
-  char *save = NULL;
-    for (char *a = strtok_r(alt, "|", &save); a; a = strtok_r(NULL, "|", &save)) {
-    size_t al = strlen(a);
-    if (al == 0) return 1;
-    for (size_t i = 0; i + al <= len; i++)
-      if (memcmp(line + i, a, al) == 0) return 1;
-  }
-  return 0;
+/* IOS/EOS "| include" and Junos "| match" take regular expressions. */
+static int line_matches(const char *line, size_t len, const regex_t *re) {
+  char buf[4096];
+  if (len >= sizeof buf) len = sizeof buf - 1;
+  memcpy(buf, line, len);
+  buf[len] = '\0';
+  return regexec(re, buf, 0, NULL, 0) == 0;
 }
 
 static void apply_pipe(const pipe_op_t *op, const sbuf_t *in, sbuf_t *out) {
+  regex_t re;
+  if (regcomp(&re, op->arg[0] ? op->arg : ".", REG_EXTENDED | REG_NOSUB) != 0)
+    regcomp(&re, ".", REG_EXTENDED | REG_NOSUB);
   const char *p = in->data ? in->data : "";
   const char *end = p + in->len;
   int begun = 0, in_section = 0;
@@ -128,7 +126,7 @@ static void apply_pipe(const pipe_op_t *op, const sbuf_t *in, sbuf_t *out) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
     size_t full = nl ? len + 1 : len;
-    int m = line_matches(p, len, op->arg);
+    int m = line_matches(p, len, &re);
     int keep = 0;
     switch (op->kind) {
     case 'i':
@@ -149,6 +147,7 @@ static void apply_pipe(const pipe_op_t *op, const sbuf_t *in, sbuf_t *out) {
     p += full;
   }
   if (op->kind == 'c') sb_printf(out, "Number of lines which match regexp = %u\n", count);
+  regfree(&re);
 }
 
 void cli_execute(sim_cli_t *cli, const char *line, sbuf_t *out) {
