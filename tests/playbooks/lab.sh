@@ -2,7 +2,7 @@
 # devices from BASE in $tmp/lab (inventory $tmp/lab/lab.yaml) and stops it on exit.
 # Needs: $BIN (the build's bin folder), $tmp (a scratch folder).
 set -u
-fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && tail -40 "$tmp/out" >&2; exit 1; }
+fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && tail -40 "$tmp/out" >&2; [ -f "$tmp/lab/sim.log" ] && tail -30 "$tmp/lab/sim.log" >&2; exit 1; }
 sim_pid=
 stop_lab() {
   if [ -n "$sim_pid" ]; then kill -TERM "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; sim_pid=; fi

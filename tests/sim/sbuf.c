@@ -49,7 +49,7 @@ void sb_reserve(sbuf_t *b, size_t extra) {
 
 void sb_add(sbuf_t *b, const void *data, size_t len) {
   sb_reserve(b, len);
-  memcpy(b->data + b->len, data, len);
+  if (len) memcpy(b->data + b->len, data, len);
   b->len += len;
   b->data[b->len] = '\0';
 }

@@ -46,7 +46,10 @@ sshc "$junos" 'show frobnicate' >"$tmp/out" 2>&1 && fail "junos invalid exits 0"
 grep -q "syntax error" "$tmp/out" || fail "junos error marker"
 
 # A PTY session: banner, paging, enable with the secret, config mode, save.
-printf 'enable\nenable\nshow running-config\nq\nconfigure terminal\nhostname lab-test\ninterface Gi1/0/7\ndescription set over pty\nend\nwrite memory\nexit\n' |
+# (typed the way a person or an expect script would: each line after the last answer)
+slowly() { for line in "$@"; do sleep 0.3; printf "$line"; done; sleep 0.5; }
+slowly 'enable\n' 'enable\n' 'show running-config\n' 'q' 'configure terminal\n' 'hostname lab-test\n' \
+  'interface Gi1/0/7\n' 'description set over pty\n' 'end\n' 'write memory\n' 'exit\n' |
   sshc "$ios" -tt >"$tmp/out" 2>&1
 grep -q "Authorized access only" "$tmp/out" || fail "pty banner"
 grep -q -- "--More--" "$tmp/out" || fail "pty paging"
