@@ -637,7 +637,7 @@ static const char *section_prompt(sim_cli_t *cli, const char *header, char *buf,
   }
   if (strncmp(header, "vlan ", 5) == 0) {
     if (!eos) return "config-vlan";
-    snprintf(buf, n, "config-vlan-%s", header + 5);
+    snprintf(buf, n, "config-vlan-%.24s", header + 5);
     return buf;
   }
   if (strncmp(header, "line ", 5) == 0) return "config-line";
@@ -666,7 +666,7 @@ static int normalize_header(sim_cli_t *cli, const char *line, char *out, size_t 
     snprintf(out, n, "interface %s", name);
     return 0;
   }
-  snprintf(out, n, "%s", line);
+  snprintf(out, n, "%.255s", line);
   return 0;
 }
 
