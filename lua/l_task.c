@@ -486,6 +486,13 @@ static int l_task_gc(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   if (t->state == T_DONE && !t->ok && !t->retrieved) {
     lua_getiuservalue(L, 1, UV_ERROR);
+    /* A task someone cancelled ended as asked: nothing to report. */
+    if (nhl_is_error(L, -1)) {
+      int cancelled = lua_getfield(L, -1, "kind") == LUA_TSTRING &&
+                      strcmp(lua_tostring(L, -1), "cancelled") == 0;
+      lua_pop(L, 1);
+      if (cancelled) return 0;
+    }
     lua_getiuservalue(L, 1, UV_TRACEBACK);
     const char *tb = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
     const char *msg = luaL_tolstring(L, -2, NULL);

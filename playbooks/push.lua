@@ -22,6 +22,7 @@
 -- Exit status: 0 all applied (or would be, with --check), 2 some hosts failed or the run
 -- was aborted.
 
+local config = require("nethost.config")
 local device = require("nethost.device")
 local fs = require("nethost.fs")
 local report = require("nethost.report")
@@ -59,8 +60,9 @@ if not nethost.check then assert(fs.mkdir(snapshots, true)) end
 
 -- Does the verify output prove the change? Lines a "no" removes must be gone, the others
 -- present (with -e expect, that regex must match instead).
-local function verified(output, lines)
+local function verified(output, lines, platform)
   if vars.expect then return re.test(output, vars.expect, "m"), "no match for /" .. vars.expect .. "/" end
+  if config.dialect(platform) ~= "indent" then output = config.to_set(output) end
   local have = {}
   for l in output:gmatch("[^\n]+") do have[l:match("^%s*(.-)%s*$")] = true end
   for _, l in ipairs(lines) do
@@ -107,7 +109,7 @@ local res = nethost.run(nethost.inventory, function(host)
     end)
   end
   local output = s:run(vars.verify or device.running_command(host.platform)).stdout
-  local ok, why = verified(output, lines)
+  local ok, why = verified(output, lines, host.platform)
   if not ok then
     if watchdog then watchdog:cancel() end
     local r = device.restore(host, before, { session = s })
