@@ -35,6 +35,8 @@ options:
   -o, --output FILE         write per-host results (.jsonl streamed as hosts finish,
                             .json or .csv)
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
+      --shard K/N           work on the K-th of N deterministic slices of the inventory
+                            (one per machine or job; join the result files afterwards)
       --plugins DIR         load plugins from DIR too (repeatable)
   -v, --verbose             more log output (repeatable)
       --log FILE            also write the log to FILE
@@ -53,7 +55,11 @@ end
 -- Loads KEY=@FILE values with whichever decoder this build has.
 local function load_vars_file(path)
   local ok, yaml = pcall(require, "nethost.yaml")
-  if ok and yaml.load then return yaml.load(path) end
+  if ok and yaml.load then
+    local lok, v = pcall(yaml.load, path)
+    if not lok then error((type(v) == "table" and v.message) or tostring(v), 0) end
+    return v
+  end
   local f, e = io.open(path, "rb")
   if not f then error(e, 0) end
   local text = f:read("a")
@@ -97,6 +103,9 @@ local function parse_run(args)
     elseif a == "--check" then opts.check = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
     elseif a == "--retry-failed" then opts.retry_failed = value(a)
+    elseif a == "--shard" then
+      opts.shard = value(a)
+      if not opts.shard:match("^%d+/%d+$") then error("--shard: expected K/N, e.g. 1/4", 0) end
     elseif a == "--log" then opts.log = value(a)
     elseif a == "--plugins" then opts.plugins[#opts.plugins + 1] = value(a)
     elseif a == "-v" or a == "--verbose" then opts.verbose = opts.verbose + 1

@@ -55,4 +55,11 @@ wait $pid
 [ "$(grep -c '"host"' "$tmp/int.jsonl")" = 40 ] || fail "interrupted run lost hosts: $(grep -c '"host"' "$tmp/int.jsonl")"
 [ "$(grep -c '"status":"aborted"' "$tmp/int.jsonl")" = 30 ] || fail "aborted hosts"
 tail -1 "$tmp/int.jsonl" | grep -q '"summary"' || fail "interrupted: no summary line"
+# Sharded runs joined by nethost merge: every host once, one summary.
+"$NETHOST" run "$tmp/fleet.lua" -e fixed=1 -o "$tmp/s1.jsonl" >/dev/null 2>&1
+"$NETHOST" run "$tmp/fleet.lua" -o "$tmp/s2.jsonl" >/dev/null 2>&1
+"$NETHOST" merge "$tmp/m.jsonl" "$tmp/s1.jsonl" "$tmp/s2.jsonl" >"$tmp/out" 2>&1
+[ $? = 2 ] || fail "merge exit status"
+[ "$(grep -c '"host"' "$tmp/m.jsonl")" = 40 ] || fail "merged host lines"
+tail -1 "$tmp/m.jsonl" | grep -q '"failed":5' || fail "merged summary"
 echo "run_output: all checks passed"
