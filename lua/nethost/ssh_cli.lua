@@ -6,6 +6,7 @@
 -- Installed by lua/l_ssh.c: require("nethost.ssh_cli")(ssh_module, session_methods).
 
 local errors = require("nethost.error")
+local log = require("nethost.log")
 
 local TRANSCRIPT_MAX = 16384 -- bytes of the session transcript kept for error reports
 local TAIL = 200             -- bytes of "what was received" in prompt errors
@@ -78,18 +79,7 @@ local CLI = {}
 CLI.__index = CLI
 
 function CLI:_record(dir, text)
-  for _, secret in ipairs(self._secrets) do
-    if #secret > 0 then
-      local i = 1
-      while true do
-        local a, b = text:find(secret, i, true)
-        if not a then break end
-        text = text:sub(1, a - 1) .. "********" .. text:sub(b + 1)
-        i = a + 8
-      end
-    end
-  end
-  local t = self._transcript .. (dir == ">" and text or text)
+  local t = self._transcript .. log.mask(text)
   if #t > TRANSCRIPT_MAX then t = t:sub(-TRANSCRIPT_MAX) end
   self._transcript = t
 end
@@ -367,7 +357,6 @@ return function(ssh, session_methods)
     local info = self:info()
     local raw = self:_shell_open(opts.width or 511, opts.height or 24,
                                  opts.timeout or info.timeout)
-    local secrets = {}
     local function secret(name)
       local v = field(name)
       if type(v) ~= "string" then
@@ -377,13 +366,12 @@ return function(ssh, session_methods)
           if ok and type(s) == "string" then v = s end
         end
       end
-      if type(v) == "string" then secrets[#secrets + 1] = v end
+      if type(v) == "string" then log.secret(v) end -- masked in transcripts and logs
       return type(v) == "string" and v or nil
     end
     secret("password")
     local cli = setmetatable({
       _raw = raw,
-      _secrets = secrets,
       _transcript = "",
       _enable_secret = opts.secret or secret("enable_secret"),
       _re_match = ssh._re_match,
