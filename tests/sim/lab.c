@@ -22,17 +22,28 @@ static int in_list(char **list, const char *name) {
   return 0;
 }
 
+/* site-a .. site-z, site-aa .., site-zz, site-aaa ..: a distinct name for every site. */
 static const char *site_name(int site) {
-  static char names[64][16];
+  static char names[4096][16];
   static int made;
   if (!made) {
-    for (int i = 0; i < 64; i++) {
-      if (i < 26) snprintf(names[i], sizeof names[i], "site-%c", 'a' + i);
-      else snprintf(names[i], sizeof names[i], "site-%c%c", 'a' + i / 26 - 1, 'a' + i % 26);
+    for (int i = 0; i < 4096; i++) {
+      char letters[8];
+      int n = i, k = 0;
+      do {
+        letters[k++] = (char)('a' + n % 26);
+        n = n / 26 - 1;
+      } while (n >= 0 && k < 7);
+      snprintf(names[i], sizeof names[i], "site-");
+      for (int j = k - 1; j >= 0; j--) {
+        size_t l = strlen(names[i]);
+        names[i][l] = letters[j];
+        names[i][l + 1] = '\0';
+      }
     }
     made = 1;
   }
-  return names[site % 64];
+  return names[site % 4096];
 }
 
 /* Sites of 100 devices: 2 core, 4 distribution, the rest access. */
