@@ -342,8 +342,27 @@ end
 CLI.__close = CLI.close
 CLI.__gc = CLI.close
 
+-- Wraps fn so that inside a nethost.run host task its time counts in the host's `phase`
+-- timing (the results' timings.connect, timings.commands).
+local function timed(phase, fn)
+  local nethost = require("nethost.nethost")
+  local now = require("nethost.async").now
+  return function(...)
+    if not nethost.context() then return fn(...) end
+    local t0 = now()
+    local r = table.pack(pcall(fn, ...))
+    nethost.timing(phase, now() - t0)
+    if not r[1] then error(r[2], 0) end
+    return table.unpack(r, 2, r.n)
+  end
+end
+
 return function(ssh, session_methods)
   ssh.generic_driver = generic
+  -- Timings per phase: connecting (with authentication) and commands.
+  ssh.open = timed("connect", ssh.open)
+  ssh.run = timed("commands", ssh.run)
+  session_methods.run = timed("commands", session_methods.run)
 
   --- session:shell({timeout=, width=, height=, platform=, enable=true|false}) -> cli
   function session_methods.shell(self, opts)

@@ -12,6 +12,7 @@ grep -Eq "^sw-[0-9]+ +vulnerable +15\.2\(4\)E1 " "$tmp/out" || fail "no vulnerab
 head -1 "$tmp/audit.csv" | grep -q "^host,status,version,model,advisories$" || fail "csv header"
 [ "$(wc -l <"$tmp/audit.csv")" = 31 ] || fail "csv rows"
 [ "$(grep -c '"host"' "$tmp/r.jsonl")" = 30 ] || fail "jsonl"
+grep '"host":"sw-0001"' "$tmp/r.jsonl" | grep -q '"timings":{"co' || fail "per-phase timings"
 # Every row's version is what the device really runs (asked independently).
 cat >"$tmp/check.lua" <<'LUA'
 for line in io.lines(arg[1]) do
