@@ -22,6 +22,7 @@ nh_require(LIBSSH libssh libssh-dev) # the simulated lab's SSH server
 nh_require(YAML yaml-0.1 libyaml-dev)
 nh_require(PCRE2 libpcre2-8 libpcre2-dev)
 nh_require(CRYPTO libcrypto libssl-dev)
+nh_require(SSL libssl libssl-dev) # the simulated lab's HTTPS
 if(NETHOST_TESTS)
   nh_require(CMOCKA cmocka libcmocka-dev)
 endif()

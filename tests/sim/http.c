@@ -10,6 +10,12 @@
 
 #include "ioslike.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #define MAX_REQUEST (1u << 20)
 
 typedef struct {
@@ -21,12 +27,15 @@ typedef struct hconn {
   uv_tcp_t tcp;
   sim_device_t *dev;
   sbuf_t in;
+  SSL *ssl; /* --https: TLS through memory BIOs, libuv moves the bytes */
+  BIO *rbio, *wbio;
   struct hconn *prev, *next;
 } hconn_t;
 
 static listener_t *listeners;
 static int nlisteners;
 static hconn_t *conns;
+static SSL_CTX *tls;
 
 /* ---- responses ---- */
 
@@ -55,6 +64,41 @@ static void on_written(uv_write_t *w, int status) {
   free(r);
 }
 
+/* Writes bytes to the socket; takes ownership of data (malloc'ed). */
+static void write_raw(hconn_t *c, char *data, size_t len) {
+  wreq_t *w = sim_calloc(1, sizeof *w);
+  w->data = data;
+  uv_buf_t buf = uv_buf_init(data, (unsigned)len);
+  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
+    free(w->data);
+    free(w);
+  }
+}
+
+/* Sends what TLS produced for the peer. */
+static void tls_flush(hconn_t *c) {
+  int pending;
+  while ((pending = BIO_pending(c->wbio)) > 0) {
+    char *data = sim_calloc(1, (size_t)pending);
+    int n = BIO_read(c->wbio, data, pending);
+    if (n <= 0) {
+      free(data);
+      break;
+    }
+    write_raw(c, data, (size_t)n);
+  }
+}
+
+static void send_bytes(hconn_t *c, sbuf_t *r) {
+  if (!c->ssl) {
+    write_raw(c, r->data, r->len); /* the buffer's memory goes with the write */
+    return;
+  }
+  SSL_write(c->ssl, r->data, (int)r->len);
+  sb_free(r);
+  tls_flush(c);
+}
+
 static void respond(hconn_t *c, int status, const char *reason, const char *type, sbuf_t *body,
                     const char *extra) {
   sbuf_t r;
@@ -63,13 +107,7 @@ static void respond(hconn_t *c, int status, const char *reason, const char *type
                 "Content-Length: %zu\r\nConnection: keep-alive\r\n%s\r\n",
             status, reason, type, body ? body->len : 0, extra ? extra : "");
   if (body && body->len) sb_add(&r, body->data, body->len);
-  wreq_t *w = sim_calloc(1, sizeof *w);
-  w->data = r.data;
-  uv_buf_t buf = uv_buf_init(r.data, (unsigned)r.len);
-  if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) < 0) {
-    free(w->data);
-    free(w);
-  }
+  send_bytes(c, &r);
 }
 
 static void respond_json(hconn_t *c, int status, const char *reason, sbuf_t *body) {
@@ -352,6 +390,7 @@ static long handle(hconn_t *c) {
 
 static void on_conn_closed(uv_handle_t *h) {
   hconn_t *c = h->data;
+  if (c->ssl) SSL_free(c->ssl); /* frees its BIOs too */
   sb_free(&c->in);
   free(c);
 }
@@ -368,13 +407,7 @@ static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf) {
   *buf = uv_buf_init(slab, sizeof slab);
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
-  hconn_t *c = s->data;
-  if (n < 0) {
-    conn_close(c);
-    return;
-  }
-  sb_add(&c->in, buf->base, (size_t)n);
+static void handle_all(hconn_t *c) {
   for (;;) {
     long used = handle(c);
     if (used < 0) {
@@ -384,6 +417,34 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     if (used == 0) return;
     sb_consume(&c->in, (size_t)used);
   }
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  hconn_t *c = s->data;
+  if (n < 0) {
+    conn_close(c);
+    return;
+  }
+  if (!c->ssl) {
+    sb_add(&c->in, buf->base, (size_t)n);
+    handle_all(c);
+    return;
+  }
+  BIO_write(c->rbio, buf->base, (int)n);
+  if (!SSL_is_init_finished(c->ssl)) {
+    int rc = SSL_do_handshake(c->ssl);
+    tls_flush(c);
+    if (rc <= 0) {
+      int err = SSL_get_error(c->ssl, rc);
+      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) conn_close(c);
+      return;
+    }
+  }
+  char plain[16384];
+  int got;
+  while ((got = SSL_read(c->ssl, plain, sizeof plain)) > 0) sb_add(&c->in, plain, (size_t)got);
+  tls_flush(c);
+  handle_all(c);
 }
 
 static void on_connection(uv_stream_t *server, int status) {
@@ -398,18 +459,60 @@ static void on_connection(uv_stream_t *server, int status) {
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
     return;
   }
+  if (tls) {
+    c->ssl = SSL_new(tls);
+    c->rbio = BIO_new(BIO_s_mem());
+    c->wbio = BIO_new(BIO_s_mem());
+    SSL_set_bio(c->ssl, c->rbio, c->wbio);
+    SSL_set_accept_state(c->ssl);
+  }
   c->next = conns;
   if (conns) conns->prev = c;
   conns = c;
   uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 
+/* --https: a self-signed certificate (EC P-256, CN nethost-sim) made at start, written as
+ * PEM beside the inventory (lab.crt) so clients can pin it with ca_file, or trust nothing
+ * and use verify = false. */
+static int tls_setup(sim_lab_t *lab) {
+  EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  X509 *cert = X509_new();
+  int ok = key && cert;
+  if (ok) {
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3650L * 86400);
+    X509_set_pubkey(cert, key);
+    X509_NAME *name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"nethost-sim", -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    ok = X509_sign(cert, key, EVP_sha256()) > 0;
+  }
+  tls = ok ? SSL_CTX_new(TLS_server_method()) : NULL;
+  if (!tls || SSL_CTX_use_certificate(tls, cert) != 1 || SSL_CTX_use_PrivateKey(tls, key) != 1) {
+    fprintf(stderr, "nethost-sim: cannot set up TLS for --https\n");
+    ok = 0;
+  }
+  if (ok && lab->opt.inventory_out) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s", lab->opt.inventory_out);
+    char *slash = strrchr(path, '/');
+    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "lab.crt");
+    FILE *f = fopen(path, "w");
+    if (f) {
+      PEM_write_X509(f, cert);
+      fclose(f);
+    }
+  }
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return ok ? 0 : -1;
+}
+
 int http_start(sim_lab_t *lab) {
   if (!lab->opt.http && !lab->opt.https) return 0;
-  if (lab->opt.https) {
-    fprintf(stderr, "nethost-sim: --https is not supported yet (use --http)\n");
-    return -1;
-  }
+  if (lab->opt.https && tls_setup(lab) < 0) return -1;
   listeners = sim_calloc((size_t)lab->ndevs, sizeof *listeners);
   for (int i = 0; i < lab->ndevs; i++) {
     listener_t *l = &listeners[i];
@@ -453,4 +556,6 @@ void http_stop(sim_lab_t *lab) {
 
 void http_close_all(sim_lab_t *lab) {
   while (conns) conn_close(conns);
+  if (tls) SSL_CTX_free(tls);
+  tls = NULL;
 }

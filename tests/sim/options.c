@@ -25,7 +25,7 @@ static const char usage[] =
     "  --fault KIND:rate=R|devices=A,B   KIND: refuse auth hang hang-output drop slow\n"
     "                         garbage huge (repeatable)\n"
     "  --http                 HTTP API (eAPI for arista_eos, RESTCONF for cisco_ios)\n"
-    "  --https                (not supported yet: the HTTP API is plain HTTP)\n"
+    "  --https                the HTTP API over TLS (self-signed; lab.crt beside the inventory)\n"
     "  --http-port P          HTTP API port (default 8080)\n"
     "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
