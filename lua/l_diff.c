@@ -109,8 +109,7 @@ static int l_unified(lua_State *L) {
     }
     /* The hunk: changes joined by equal runs of at most 2 * context lines. */
     for (j = i; j < s.d.nruns; j++)
-      if (runs[j].op == NH_DIFF_EQUAL && (runs[j].count > 2 * context || j == s.d.nruns - 1))
-        break;
+      if (runs[j].op == NH_DIFF_EQUAL && (runs[j].count > 2 * context || j == s.d.nruns - 1)) break;
     pre = i > 0 ? (runs[i - 1].count < context ? runs[i - 1].count : context) : 0;
     post = j < s.d.nruns ? (runs[j].count < context ? runs[j].count : context) : 0;
     a0 = runs[i].a_start - pre;

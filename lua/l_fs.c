@@ -186,9 +186,9 @@ static int l_rename(lua_State *L) {
 }
 
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"mkdir", l_mkdir},   {"stat", l_stat},     {"exists", l_exists},
-                                   {"isdir", l_isdir},   {"list", l_list},     {"read", l_read},
-                                   {"write", l_write},   {"remove", l_remove}, {"rename", l_rename},
+  static const luaL_Reg funcs[] = {{"mkdir", l_mkdir}, {"stat", l_stat},     {"exists", l_exists},
+                                   {"isdir", l_isdir}, {"list", l_list},     {"read", l_read},
+                                   {"write", l_write}, {"remove", l_remove}, {"rename", l_rename},
                                    {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;

@@ -30,11 +30,20 @@ static uint32_t parse_flags(lua_State *L, int idx) {
   uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   for (; *f; f++) {
     switch (*f) {
-    case 'i': opts |= PCRE2_CASELESS; break;
-    case 'm': opts |= PCRE2_MULTILINE; break;
-    case 's': opts |= PCRE2_DOTALL; break;
-    case 'x': opts |= PCRE2_EXTENDED; break;
-    default: luaL_argerror(L, idx, lua_pushfstring(L, "unknown flag '%c'", *f));
+    case 'i':
+      opts |= PCRE2_CASELESS;
+      break;
+    case 'm':
+      opts |= PCRE2_MULTILINE;
+      break;
+    case 's':
+      opts |= PCRE2_DOTALL;
+      break;
+    case 'x':
+      opts |= PCRE2_EXTENDED;
+      break;
+    default:
+      luaL_argerror(L, idx, lua_pushfstring(L, "unknown flag '%c'", *f));
     }
   }
   return opts;
@@ -331,8 +340,8 @@ static int method(lua_State *L) {
 }
 
 int luaopen_nethost_re(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"match", l_match}, {"find", l_find},   {"test", l_test},
-                                   {"gmatch", l_gmatch}, {"gsub", l_gsub}, {"split", l_split},
+  static const luaL_Reg funcs[] = {{"match", l_match},     {"find", l_find}, {"test", l_test},
+                                   {"gmatch", l_gmatch},   {"gsub", l_gsub}, {"split", l_split},
                                    {"compile", l_compile}, {NULL, NULL}};
   static const char *const methods[] = {"match", "find", "test", "gmatch", "gsub", "split"};
   size_t i;

@@ -49,8 +49,9 @@ static int l_hostname(lua_State *L) {
 }
 
 int luaopen_nethost_sys(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time},         {"rusage", l_rusage},
-                                   {"pid", l_pid},       {"hostname", l_hostname}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"isatty", l_isatty},     {"time", l_time},
+                                   {"rusage", l_rusage},     {"pid", l_pid},
+                                   {"hostname", l_hostname}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TASK_MT "nethost.task"
+#define TASK_MT                         "nethost.task"
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* User value slots of a task. */
@@ -47,8 +47,8 @@ struct nhl_task_s {
   lua_State *co;
   nhl_task_t *next, *prev; /* live list */
   task_state_t state;
-  int nargs;      /* values on co's stack to resume with */
-  nh_op_t *op;    /* the awaited operation */
+  int nargs;   /* values on co's stack to resume with */
+  nh_op_t *op; /* the awaited operation */
   int op_status;
   unsigned token; /* park generation: a wake must name the park it ends */
   int woken;      /* the park ended by a wake (not by an interrupt) */
@@ -89,11 +89,13 @@ nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
   nhl_task_t *t = task_from_L(L);
   if (!t) {
     if (lua_pushthread(L))
-      luaL_error(L, "%s: cannot wait outside a task (the playbook body, async.spawn and "
-                    "nethost.run functions run as tasks)",
+      luaL_error(L,
+                 "%s: cannot wait outside a task (the playbook body, async.spawn and "
+                 "nethost.run functions run as tasks)",
                  what);
-    luaL_error(L, "%s: cannot wait inside a plain coroutine; use async.spawn for concurrent "
-                  "work",
+    luaL_error(L,
+               "%s: cannot wait inside a plain coroutine; use async.spawn for concurrent "
+               "work",
                what);
   }
   nhl_check_interrupt(L);
@@ -615,8 +617,8 @@ static int l_is_task(lua_State *L) {
 }
 
 int luaopen_nethost_task(lua_State *L) {
-  static const luaL_Reg methods[] = {{"wait", l_task_wait},     {"cancel", l_task_cancel},
-                                     {"done", l_task_done},     {"result", l_task_result},
+  static const luaL_Reg methods[] = {{"wait", l_task_wait},           {"cancel", l_task_cancel},
+                                     {"done", l_task_done},           {"result", l_task_result},
                                      {"traceback", l_task_traceback}, {NULL, NULL}};
   static const luaL_Reg funcs[] = {{"spawn", l_spawn},
                                    {"sleep", l_sleep},

@@ -38,11 +38,7 @@ static const char *const patterns[RE_COUNT] = {
 };
 
 static ts_re_t *re[RE_COUNT];
-
-static void release(void *ud) {
-  int i;
-  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
-}
+static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 
 /* {model, version, serial, uptime, hardware_version, mac_address, total_memory_kb} */
 static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
@@ -192,10 +188,7 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
                                        "^\\s*% ?Unknown command",
                                        NULL};
   static const char *const confirm[] = {"\\[confirm\\]\\s*$", "\\[y/n\\]\\s*$", NULL};
-  static const struct {
-    const char *command;
-    nh_plugin_parse_fn fn;
-  } parsers[] = {
+  static const ts_parser_t parsers[] = {
       {"show version", show_version},
       {"show ip interface brief", ioslike_ip_interface_brief},
       {"show interfaces status", ioslike_interfaces_status},
@@ -208,51 +201,25 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
       {"show startup-config", ioslike_running_config},
   };
   nh_plugin_platform_t eos = {.size = sizeof(eos)};
-  size_t i;
   int rc;
   NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
-  for (i = 0; i < RE_COUNT; i++) {
-    if (!(re[i] = ts_re(patterns[i]))) {
-      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
-      release(NULL);
-      return NH_PLUGIN_EINVAL;
-    }
-  }
-  if ((rc = host->on_unload(self, release, NULL)) < 0) {
-    release(NULL);
-    return rc;
-  }
+  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
   if ((rc = ioslike_init(host, self)) < 0) return rc;
+  ioslike_platform(&eos);
   eos.name = "arista_eos";
   eos.aliases = aliases;
   eos.description = "Arista EOS";
-  eos.prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
   eos.on_open = on_open;
   eos.paging_patterns = paging;
-  eos.enable_command = "enable";
-  eos.enable_password_pattern = "[Pp]assword:\\s*$";
-  eos.privileged_pattern = "#\\s*$";
-  eos.config_enter = "configure terminal";
-  eos.config_exit = "end";
-  eos.config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
-  eos.save_command = "copy running-config startup-config";
   /* The shell configures in `configure terminal`, where changes apply at once: no commit.
    * (`commit` and `commit timer` exist only inside `configure session NAME`.) */
   eos.commit_command = NULL;
   eos.commit_confirmed_command = NULL;
   eos.error_patterns = errors;
   eos.confirm_patterns = confirm;
-  eos.confirm_response = "";
   eos.rollback_method = NH_PLUGIN_ROLLBACK_SESSION;
-  eos.checkpoint_command = "copy running-config flash:%s";
   eos.rollback_command = "configure replace flash:%s";
-  eos.config_dialect = NH_PLUGIN_DIALECT_INDENT;
-  eos.show_config_command = "show running-config";
   if ((rc = host->register_platform(self, &eos)) < 0) return rc;
-  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
-    if ((rc = host->register_parser(self, "arista_eos", parsers[i].command, parsers[i].fn, NULL)) <
-        0)
-      return rc;
-  }
-  return 0;
+  return ts_register_parsers(host, self, "arista_eos", parsers,
+                             sizeof(parsers) / sizeof(parsers[0]));
 }

@@ -32,11 +32,7 @@ static const char *const patterns[RE_COUNT] = {
 };
 
 static ts_re_t *re[RE_COUNT];
-
-static void release(void *ud) {
-  int i;
-  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
-}
+static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 
 /* {hostname, version, model, serial, uptime, image, config_register} */
 static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
@@ -124,10 +120,7 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
                                        NULL};
   static const char *const confirm[] = {
       "\\[confirm\\]\\s*$", "Destination filename \\[.*\\]\\?\\s*$", "\\[yes/no\\]:?\\s*$", NULL};
-  static const struct {
-    const char *command;
-    nh_plugin_parse_fn fn;
-  } parsers[] = {
+  static const ts_parser_t parsers[] = {
       {"show version", show_version},
       {"show ip interface brief", ioslike_ip_interface_brief},
       {"show interfaces status", ioslike_interfaces_status},
@@ -141,47 +134,21 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
       {"show startup-config", ioslike_running_config},
   };
   nh_plugin_platform_t ios = {.size = sizeof(ios)};
-  size_t i;
   int rc;
   NH_PLUGIN_DECLARE(host, self, "cisco_ios", "1.0.0");
-  for (i = 0; i < RE_COUNT; i++) {
-    if (!(re[i] = ts_re(patterns[i]))) {
-      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
-      release(NULL);
-      return NH_PLUGIN_EINVAL;
-    }
-  }
-  if ((rc = host->on_unload(self, release, NULL)) < 0) {
-    release(NULL);
-    return rc;
-  }
+  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
   if ((rc = ioslike_init(host, self)) < 0) return rc;
+  ioslike_platform(&ios);
   ios.name = "cisco_ios";
   ios.aliases = aliases;
   ios.description = "Cisco IOS and IOS-XE";
-  ios.prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
   ios.on_open = on_open;
   ios.paging_patterns = paging;
-  ios.enable_command = "enable";
-  ios.enable_password_pattern = "[Pp]assword:\\s*$";
-  ios.privileged_pattern = "#\\s*$";
-  ios.config_enter = "configure terminal";
-  ios.config_exit = "end";
-  ios.config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
-  ios.save_command = "copy running-config startup-config";
   ios.error_patterns = errors;
   ios.confirm_patterns = confirm;
-  ios.confirm_response = "";
   ios.rollback_method = NH_PLUGIN_ROLLBACK_REPLACE;
-  ios.checkpoint_command = "copy running-config flash:%s";
   ios.rollback_command = "configure replace flash:%s force";
-  ios.config_dialect = NH_PLUGIN_DIALECT_INDENT;
-  ios.show_config_command = "show running-config";
   if ((rc = host->register_platform(self, &ios)) < 0) return rc;
-  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
-    if ((rc = host->register_parser(self, "cisco_ios", parsers[i].command, parsers[i].fn, NULL)) <
-        0)
-      return rc;
-  }
-  return 0;
+  return ts_register_parsers(host, self, "cisco_ios", parsers,
+                             sizeof(parsers) / sizeof(parsers[0]));
 }

@@ -407,3 +407,18 @@ int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   ts_b_t b = {h, p, 0};
   return ts_config_sections(&b, text, len, NH_PLUGIN_DIALECT_INDENT, "!", out);
 }
+
+void ioslike_platform(nh_plugin_platform_t *p) {
+  p->prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
+  p->enable_command = "enable";
+  p->enable_password_pattern = "[Pp]assword:\\s*$";
+  p->privileged_pattern = "#\\s*$";
+  p->config_enter = "configure terminal";
+  p->config_exit = "end";
+  p->config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
+  p->save_command = "copy running-config startup-config";
+  p->confirm_response = "";
+  p->checkpoint_command = "copy running-config flash:%s";
+  p->config_dialect = NH_PLUGIN_DIALECT_INDENT;
+  p->show_config_command = "show running-config";
+}

@@ -33,4 +33,8 @@ int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
 /* Whether the text is only blank lines (a legitimately empty answer). */
 int ioslike_empty(const char *text, size_t len);
 
+/* The platform-driver fields IOS-like CLIs share: prompts, enable, configure terminal,
+ * copy running-config startup-config, indented config. The caller adds what differs. */
+void ioslike_platform(nh_plugin_platform_t *p);
+
 #endif

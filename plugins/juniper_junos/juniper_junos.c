@@ -57,11 +57,7 @@ static const char *const patterns[RE_COUNT] = {
 };
 
 static ts_re_t *re[RE_COUNT];
-
-static void release(void *ud) {
-  int i;
-  for (i = 0; i < RE_COUNT; i++) ts_re_free(re[i]);
-}
+static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 
 static int only_blank(const char *text, size_t len) {
   size_t i;
@@ -406,10 +402,7 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
                                        "^\\s*invalid (value|command)",
                                        NULL};
   static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
-  static const struct {
-    const char *command;
-    nh_plugin_parse_fn fn;
-  } parsers[] = {
+  static const ts_parser_t parsers[] = {
       {"show version", show_version},
       {"show interfaces terse", show_interfaces_terse},
       {"show interfaces", show_interfaces},
@@ -421,20 +414,9 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
       {"show configuration *", show_configuration},
   };
   nh_plugin_platform_t junos = {.size = sizeof(junos)};
-  size_t i;
   int rc;
   NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  for (i = 0; i < RE_COUNT; i++) {
-    if (!(re[i] = ts_re(patterns[i]))) {
-      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern: %s", patterns[i]);
-      release(NULL);
-      return NH_PLUGIN_EINVAL;
-    }
-  }
-  if ((rc = host->on_unload(self, release, NULL)) < 0) {
-    release(NULL);
-    return rc;
-  }
+  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
   junos.name = "juniper_junos";
   junos.aliases = aliases;
   junos.description = "Juniper Junos";
@@ -454,10 +436,6 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
   junos.config_dialect = NH_PLUGIN_DIALECT_BRACES;
   junos.show_config_command = "show configuration";
   if ((rc = host->register_platform(self, &junos)) < 0) return rc;
-  for (i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
-    if ((rc = host->register_parser(self, "juniper_junos", parsers[i].command, parsers[i].fn,
-                                    NULL)) < 0)
-      return rc;
-  }
-  return 0;
+  return ts_register_parsers(host, self, "juniper_junos", parsers,
+                             sizeof(parsers) / sizeof(parsers[0]));
 }

@@ -218,3 +218,36 @@ int ts_check_text(ts_b_t *b, const char *text, size_t len) {
     return ts_fail(b, NULL, 0, "binary data (%zu control characters)", control);
   return 0;
 }
+
+static void patterns_free(void *ud) {
+  ts_patterns_t *p = ud;
+  size_t i;
+  for (i = 0; i < p->n; i++) {
+    ts_re_free(p->re[i]);
+    p->re[i] = NULL;
+  }
+}
+
+int ts_patterns_load(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *p) {
+  size_t i;
+  int rc;
+  for (i = 0; i < p->n; i++) {
+    if (!(p->re[i] = ts_re(p->source[i]))) {
+      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern %d: %s", (int)i, p->source[i]);
+      patterns_free(p);
+      return NH_PLUGIN_EINVAL;
+    }
+  }
+  if ((rc = host->on_unload(self, patterns_free, p)) < 0) patterns_free(p);
+  return rc;
+}
+
+int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
+                        const ts_parser_t *parsers, size_t n) {
+  size_t i;
+  int rc;
+  for (i = 0; i < n; i++)
+    if ((rc = host->register_parser(self, platform, parsers[i].command, parsers[i].fn, NULL)) < 0)
+      return rc;
+  return 0;
+}

@@ -47,6 +47,26 @@ typedef struct {
  * NULL on failure (a bug in the plugin: log it and fail the init). */
 ts_re_t *ts_re(const char *pattern);
 void ts_re_free(ts_re_t *re);
+
+/* A plugin's patterns, compiled at init and freed at unload. */
+typedef struct ts_patterns {
+  const char *const *source;
+  ts_re_t **re; /* n slots */
+  size_t n;
+} ts_patterns_t;
+
+/* Compiles every pattern of p and frees them when the plugin unloads. A bad pattern is
+ * logged and fails the init (NH_PLUGIN_EINVAL) with nothing left allocated. */
+int ts_patterns_load(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *p);
+
+/* A plugin's parsers: (command pattern, function) pairs registered for one platform. */
+typedef struct ts_parser {
+  const char *command;
+  nh_plugin_parse_fn fn;
+} ts_parser_t;
+
+int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
+                        const ts_parser_t *parsers, size_t n);
 /* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);

@@ -130,9 +130,13 @@ static void apply_pipe(const pipe_op_t *op, const sbuf_t *in, sbuf_t *out) {
     int keep = 0;
     switch (op->kind) {
     case 'i':
-    case 'm': keep = m; break;
+    case 'm':
+      keep = m;
+      break;
     case 'e':
-    case 'x': keep = !m; break;
+    case 'x':
+      keep = !m;
+      break;
     case 'b':
       if (m) begun = 1;
       keep = begun;
@@ -141,7 +145,9 @@ static void apply_pipe(const pipe_op_t *op, const sbuf_t *in, sbuf_t *out) {
       if (len > 0 && p[0] != ' ') in_section = m;
       keep = in_section || m;
       break;
-    case 'c': count += m; break;
+    case 'c':
+      count += m;
+      break;
     }
     if (keep) sb_add(out, p, full);
     p += full;
@@ -189,22 +195,35 @@ void cli_execute(sim_cli_t *cli, const char *line, sbuf_t *out) {
     if (nt == 0) {
       op.kind = '?';
     } else if (junos) {
-      if (cli_match(tok[0], "no-more")) cli->no_more = 1, op.kind = 0;
-      else if (cli_match(tok[0], "match")) op.kind = 'm';
-      else if (cli_match(tok[0], "except")) op.kind = 'x';
-      else if (cli_match(tok[0], "count")) op.kind = 'c', op.arg[0] = '\0';
-      else if (cli_match(tok[0], "find")) op.kind = 'b';
+      if (cli_match(tok[0], "no-more"))
+        cli->no_more = 1, op.kind = 0;
+      else if (cli_match(tok[0], "match"))
+        op.kind = 'm';
+      else if (cli_match(tok[0], "except"))
+        op.kind = 'x';
+      else if (cli_match(tok[0], "count"))
+        op.kind = 'c', op.arg[0] = '\0';
+      else if (cli_match(tok[0], "find"))
+        op.kind = 'b';
       else if (cli_match(tok[0], "display") && nt > 1 && cli_match(tok[1], "set"))
         cli->display_set = 1, op.kind = 0;
-      else if (cli_match(tok[0], "compare")) cli->display_set = 2, op.kind = 0;
-      else op.kind = '?';
+      else if (cli_match(tok[0], "compare"))
+        cli->display_set = 2, op.kind = 0;
+      else
+        op.kind = '?';
     } else {
-      if (cli_match(tok[0], "include")) op.kind = 'i';
-      else if (cli_match(tok[0], "exclude")) op.kind = 'e';
-      else if (cli_match(tok[0], "begin")) op.kind = 'b';
-      else if (cli_match(tok[0], "section")) op.kind = 's';
-      else if (cli_match(tok[0], "count")) op.kind = 'c';
-      else op.kind = '?';
+      if (cli_match(tok[0], "include"))
+        op.kind = 'i';
+      else if (cli_match(tok[0], "exclude"))
+        op.kind = 'e';
+      else if (cli_match(tok[0], "begin"))
+        op.kind = 'b';
+      else if (cli_match(tok[0], "section"))
+        op.kind = 's';
+      else if (cli_match(tok[0], "count"))
+        op.kind = 'c';
+      else
+        op.kind = '?';
     }
     if (op.kind == '?') {
       if (junos) {

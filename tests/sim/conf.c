@@ -30,8 +30,7 @@ static void insert_at(conf_node_t *parent, size_t pos, conf_node_t *kid) {
     parent->cap = parent->cap ? parent->cap * 2 : 8;
     parent->kids = sim_realloc(parent->kids, parent->cap * sizeof *parent->kids);
   }
-  memmove(parent->kids + pos + 1, parent->kids + pos,
-          (parent->nkids - pos) * sizeof *parent->kids);
+  memmove(parent->kids + pos + 1, parent->kids + pos, (parent->nkids - pos) * sizeof *parent->kids);
   parent->kids[pos] = kid;
   parent->nkids++;
 }

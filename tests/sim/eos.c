@@ -4,33 +4,35 @@
 
 #include "ioslike.h"
 
-static const char *const versions[] = {"4.26.4M", "4.27.3F", "4.28.3M", "4.29.2F", "4.30.1F",
-                                       "4.31.2F", "4.26.8M"};
+static const char *const versions[] = {"4.26.4M", "4.27.3F", "4.28.3M", "4.29.2F",
+                                       "4.30.1F", "4.31.2F", "4.26.8M"};
 static const char *const models[] = {"DCS-7050SX3-48YC8", "DCS-7280SR-48C6", "CCS-720XP-48ZC2"};
 
 static void show_version(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
-  sb_printf(out, "Arista %s\nHardware version: 11.01\nSerial number: %s\n"
-                 "Hardware MAC address: %s\nSystem MAC address: %s\n\n"
-                 "Software image version: %s\nArchitecture: x86_64\n"
-                 "Internal build version: %s-28481162.%s\n"
-                 "Internal build ID: 5b6e8d5c-0c8b-4b1e-9c2a-6f1c1e3b9a77\n"
-                 "Image format version: 3.0\nImage optimization: Default\n\nUptime: ",
-            dev->model, dev->serial, dev->mac, dev->mac, dev->version, dev->version,
-            dev->version);
+  sb_printf(out,
+            "Arista %s\nHardware version: 11.01\nSerial number: %s\n"
+            "Hardware MAC address: %s\nSystem MAC address: %s\n\n"
+            "Software image version: %s\nArchitecture: x86_64\n"
+            "Internal build version: %s-28481162.%s\n"
+            "Internal build ID: 5b6e8d5c-0c8b-4b1e-9c2a-6f1c1e3b9a77\n"
+            "Image format version: 3.0\nImage optimization: Default\n\nUptime: ",
+            dev->model, dev->serial, dev->mac, dev->mac, dev->version, dev->version, dev->version);
   sim_uptime(dev, out, 1);
   sb_puts(out, "\nTotal memory: 32890040 kB\nFree memory: 25430212 kB\n\n");
 }
 
 static void initial_config(sim_device_t *dev, sbuf_t *o) {
   uint64_t s = dev->seed;
-  sb_printf(o, "no aaa root\n!\nusername admin privilege 15 role network-admin secret sha512 "
-               "$6$kX0X$abcdefghijklmnop\n!\ntransceiver qsfp default-mode 4x10G\n!\n"
-               "service routing protocols model multi-agent\n!\nhostname %s\n"
-               "ip name-server vrf default 10.0.0.53\nip domain-name lab.example\n!\n"
-               "spanning-tree mode mstp\n!\nclock timezone UTC\n!\n",
+  sb_printf(o,
+            "no aaa root\n!\nusername admin privilege 15 role network-admin secret sha512 "
+            "$6$kX0X$abcdefghijklmnop\n!\ntransceiver qsfp default-mode 4x10G\n!\n"
+            "service routing protocols model multi-agent\n!\nhostname %s\n"
+            "ip name-server vrf default 10.0.0.53\nip domain-name lab.example\n!\n"
+            "spanning-tree mode mstp\n!\nclock timezone UTC\n!\n",
             dev->name);
-  sb_puts(o, "vlan 10\n   name SERVERS\n!\nvlan 20\n   name STORAGE\n!\nvlan 99\n   name MGMT\n!\n");
+  sb_puts(o,
+          "vlan 10\n   name SERVERS\n!\nvlan 20\n   name STORAGE\n!\nvlan 99\n   name MGMT\n!\n");
   for (int p = 1; p <= 48; p++) {
     sb_printf(o, "interface Ethernet%d\n", p);
     if (p >= 47)
@@ -41,14 +43,16 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
     if (p < 47 && sim_rand(&s) % 9 == 0) sb_puts(o, "   shutdown\n");
     sb_puts(o, "!\n");
   }
-  sb_printf(o, "interface Management1\n   ip address 10.98.%d.%d 255.255.0.0\n!\n"
-               "interface Vlan99\n   ip address 10.99.%d.%d 255.255.255.0\n!\n",
+  sb_printf(o,
+            "interface Management1\n   ip address 10.98.%d.%d 255.255.0.0\n!\n"
+            "interface Vlan99\n   ip address 10.99.%d.%d 255.255.255.0\n!\n",
             (dev->index >> 8) & 255, dev->index & 255, (dev->index >> 8) & 255, dev->index & 255);
-  sb_printf(o, "ip routing\n!\nip route 0.0.0.0/0 10.99.0.1\n!\n"
-               "logging buffered 10000\nlogging host 10.0.0.5\n!\n"
-               "snmp-server community %s ro\nsnmp-server location %s\n!\n"
-               "ntp server 10.0.0.1\nntp server 10.0.0.2\n!\n"
-               "management api http-commands\n   no shutdown\n!\n",
+  sb_printf(o,
+            "ip routing\n!\nip route 0.0.0.0/0 10.99.0.1\n!\n"
+            "logging buffered 10000\nlogging host 10.0.0.5\n!\n"
+            "snmp-server community %s ro\nsnmp-server location %s\n!\n"
+            "ntp server 10.0.0.1\nntp server 10.0.0.2\n!\n"
+            "management api http-commands\n   no shutdown\n!\n",
             sim_rand(&s) % 4 == 0 ? "public" : "n3th0st-ro", dev->site);
 }
 
@@ -62,12 +66,16 @@ static void init(sim_device_t *dev) {
 }
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
-  sb_printf(out, "Last login: Sun Nov 22 09:00:00 2026 from 10.0.0.10\n"
-                 "%s: nethost-sim lab device. Authorized access only.\n\n",
+  sb_printf(out,
+            "Last login: Sun Nov 22 09:00:00 2026 from 10.0.0.10\n"
+            "%s: nethost-sim lab device. Authorized access only.\n\n",
             cli->dev->name);
 }
 
 const sim_personality_t sim_arista_eos = {
-    "arista_eos", "sw", " --More-- ", init, ioslike_destroy, banner, ioslike_prompt,
-    ioslike_command, ioslike_running_config, ioslike_load_config,
+    "arista_eos",           "sw",
+    " --More-- ",           init,
+    ioslike_destroy,        banner,
+    ioslike_prompt,         ioslike_command,
+    ioslike_running_config, ioslike_load_config,
 };

@@ -43,12 +43,18 @@ static void json_string(sbuf_t *o, const char *s) {
   sb_putc(o, '"');
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') sb_printf(o, "\\%c", c);
-    else if (c == '\n') sb_puts(o, "\\n");
-    else if (c == '\r') sb_puts(o, "\\r");
-    else if (c == '\t') sb_puts(o, "\\t");
-    else if (c < 0x20) sb_printf(o, "\\u%04x", c);
-    else sb_putc(o, (char)c);
+    if (c == '"' || c == '\\')
+      sb_printf(o, "\\%c", c);
+    else if (c == '\n')
+      sb_puts(o, "\\n");
+    else if (c == '\r')
+      sb_puts(o, "\\r");
+    else if (c == '\t')
+      sb_puts(o, "\\t");
+    else if (c < 0x20)
+      sb_printf(o, "\\u%04x", c);
+    else
+      sb_putc(o, (char)c);
   }
   sb_putc(o, '"');
 }
@@ -103,8 +109,9 @@ static void respond(hconn_t *c, int status, const char *reason, const char *type
                     const char *extra) {
   sbuf_t r;
   sb_init(&r);
-  sb_printf(&r, "HTTP/1.1 %d %s\r\nServer: nethost-sim\r\nContent-Type: %s\r\n"
-                "Content-Length: %zu\r\nConnection: keep-alive\r\n%s\r\n",
+  sb_printf(&r,
+            "HTTP/1.1 %d %s\r\nServer: nethost-sim\r\nContent-Type: %s\r\n"
+            "Content-Length: %zu\r\nConnection: keep-alive\r\n%s\r\n",
             status, reason, type, body ? body->len : 0, extra ? extra : "");
   if (body && body->len) sb_add(&r, body->data, body->len);
   send_bytes(c, &r);
@@ -123,12 +130,23 @@ static const char *read_string(const char *p, sbuf_t *out) {
     if (*p == '\\') {
       p++;
       switch (*p) {
-      case 'n': sb_putc(out, '\n'); break;
-      case 't': sb_putc(out, '\t'); break;
-      case 'r': sb_putc(out, '\r'); break;
-      case 'u': p += 4; sb_putc(out, '?'); break;
-      case '\0': return NULL;
-      default: sb_putc(out, *p);
+      case 'n':
+        sb_putc(out, '\n');
+        break;
+      case 't':
+        sb_putc(out, '\t');
+        break;
+      case 'r':
+        sb_putc(out, '\r');
+        break;
+      case 'u':
+        p += 4;
+        sb_putc(out, '?');
+        break;
+      case '\0':
+        return NULL;
+      default:
+        sb_putc(out, *p);
       }
     } else {
       sb_putc(out, *p);
@@ -172,8 +190,9 @@ static void run_cmds(hconn_t *c, const char *body) {
   const char *p = strstr(body, "\"cmds\"");
   p = p ? strchr(p, '[') : NULL;
   if (!p || !strstr(body, "runCmds")) {
-    sb_printf(&out, "{\"jsonrpc\": \"2.0\", \"id\": %s, \"error\": {\"code\": -32600, "
-                    "\"message\": \"Invalid request: expected runCmds with params.cmds\"}}",
+    sb_printf(&out,
+              "{\"jsonrpc\": \"2.0\", \"id\": %s, \"error\": {\"code\": -32600, "
+              "\"message\": \"Invalid request: expected runCmds with params.cmds\"}}",
               id.len && id.data[0] != '"' ? sb_str(&id) : "null");
     respond_json(c, 200, "OK", &out);
     goto done;
@@ -208,7 +227,8 @@ static void run_cmds(hconn_t *c, const char *body) {
     cli_execute(&cli, command, &o);
     if (cli.error) {
       sb_clear(&out);
-      sb_printf(&out, "{\"jsonrpc\": \"2.0\", \"id\": %s, \"error\": {\"code\": 1002, \"message\": ",
+      sb_printf(&out,
+                "{\"jsonrpc\": \"2.0\", \"id\": %s, \"error\": {\"code\": 1002, \"message\": ",
                 sb_str(&id));
       char msg[512];
       snprintf(msg, sizeof msg, "CLI command %d of the request '%s' failed: invalid command", k + 1,
@@ -227,9 +247,10 @@ static void run_cmds(hconn_t *c, const char *body) {
         json_string(&results, sb_str(&o));
         sb_putc(&results, '}');
       } else if (cli_match(command, "show version")) {
-        sb_printf(&results, "{\"modelName\": \"%s\", \"version\": \"%s\", \"serialNumber\": \"%s\", "
-                            "\"systemMacAddress\": \"%s\", \"hardwareRevision\": \"11.01\", "
-                            "\"uptime\": %ld, \"memTotal\": 32890040, \"memFree\": 25430212}",
+        sb_printf(&results,
+                  "{\"modelName\": \"%s\", \"version\": \"%s\", \"serialNumber\": \"%s\", "
+                  "\"systemMacAddress\": \"%s\", \"hardwareRevision\": \"11.01\", "
+                  "\"uptime\": %ld, \"memTotal\": 32890040, \"memFree\": 25430212}",
                   dev->model, dev->version, dev->serial, dev->mac,
                   (long)(time(NULL) - dev->boot_time));
       } else if (cli_match(command, "show hostname")) {
@@ -313,8 +334,9 @@ static void restconf(hconn_t *c, const char *path) {
     }
     sb_puts(&out, "]}}");
   } else {
-    sb_puts(&out, "{\"errors\": {\"error\": [{\"error-type\": \"application\", "
-                  "\"error-tag\": \"invalid-value\", \"error-message\": \"uri keypath not found\"}]}}");
+    sb_puts(&out,
+            "{\"errors\": {\"error\": [{\"error-type\": \"application\", "
+            "\"error-tag\": \"invalid-value\", \"error-message\": \"uri keypath not found\"}]}}");
     respond(c, 404, "Not Found", "application/yang-data+json", &out, NULL);
     sb_free(&out);
     return;
@@ -347,9 +369,11 @@ static long handle(hconn_t *c) {
   if (!end) return c->in.len > 65536 ? -1 : 0;
   size_t head_len = (size_t)(end - data) + 4;
   char head[8192];
-  snprintf(head, sizeof head, "%.*s", (int)(head_len < sizeof head ? head_len : sizeof head - 1), data);
+  snprintf(head, sizeof head, "%.*s", (int)(head_len < sizeof head ? head_len : sizeof head - 1),
+           data);
   char value[256];
-  size_t body_len = header(head, "Content-Length", value, sizeof value) ? strtoul(value, NULL, 10) : 0;
+  size_t body_len =
+      header(head, "Content-Length", value, sizeof value) ? strtoul(value, NULL, 10) : 0;
   if (body_len > MAX_REQUEST) return -1;
   if (c->in.len < head_len + body_len) return 0;
   char method[16] = "", path[1024] = "";
@@ -397,7 +421,10 @@ static void on_conn_closed(uv_handle_t *h) {
 
 static void conn_close(hconn_t *c) {
   if (uv_is_closing((uv_handle_t *)&c->tcp)) return;
-  if (c->prev) c->prev->next = c->next; else conns = c->next;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    conns = c->next;
   if (c->next) c->next->prev = c->prev;
   uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
@@ -485,7 +512,8 @@ static int tls_setup(sim_lab_t *lab) {
     X509_gmtime_adj(X509_getm_notAfter(cert), 3650L * 86400);
     X509_set_pubkey(cert, key);
     X509_NAME *name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"nethost-sim", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"nethost-sim", -1,
+                               -1, 0);
     X509_set_issuer_name(cert, name);
     ok = X509_sign(cert, key, EVP_sha256()) > 0;
   }
@@ -498,7 +526,8 @@ static int tls_setup(sim_lab_t *lab) {
     char path[4096];
     snprintf(path, sizeof path, "%s", lab->opt.inventory_out);
     char *slash = strrchr(path, '/');
-    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "lab.crt");
+    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0),
+             "lab.crt");
     FILE *f = fopen(path, "w");
     if (f) {
       PEM_write_X509(f, cert);

@@ -47,12 +47,14 @@ int inventory_write(sim_lab_t *lab, const char *path) {
   const sim_options_t *o = &lab->opt;
   fprintf(f, "# nethost inventory of a simulated lab: nethost-sim --devices %d --seed %llu\n",
           lab->ndevs, (unsigned long long)o->seed);
-  fprintf(f, "defaults:\n  username: admin\n  password: admin\n  enable_secret: enable\n"
-             "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n",
+  fprintf(f,
+          "defaults:\n  username: admin\n  password: admin\n  enable_secret: enable\n"
+          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n",
           o->port, kh_name);
   if (o->http)
-    fprintf(f, "  http:\n    scheme: %s\n    port: %d\n    username: admin\n    password: admin\n"
-               "    verify: false\n",
+    fprintf(f,
+            "  http:\n    scheme: %s\n    port: %d\n    username: admin\n    password: admin\n"
+            "    verify: false\n",
             o->https ? "https" : "http", o->http_port);
   fprintf(f, "groups:\n");
   static const char *plats[3] = {"cisco_ios", "arista_eos", "juniper_junos"};
@@ -73,8 +75,7 @@ int inventory_write(sim_lab_t *lab, const char *path) {
   fprintf(f, "hosts:\n");
   for (int i = 0; i < lab->ndevs; i++) {
     const sim_device_t *d = &lab->devs[i];
-    fprintf(f,
-            "  %s: {address: %s, groups: [%s, %s, %s], data: {site: %s, role: %s, pair: %s}}\n",
+    fprintf(f, "  %s: {address: %s, groups: [%s, %s, %s], data: {site: %s, role: %s, pair: %s}}\n",
             d->name, d->addr, d->pers->platform, d->site, d->role, d->site, d->role, d->pair);
   }
   if (fclose(f) != 0) {

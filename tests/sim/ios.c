@@ -6,7 +6,7 @@
 #include "ioslike.h"
 
 /* Versions drawn by --seed; 15.2(4)E1 and 15.2(2)E9 are in published advisories. */
-static const char *const versions[] = {"15.2(4)E1", "15.2(7)E3", "15.2(7)E8", "15.2(2)E9",
+static const char *const versions[] = {"15.2(4)E1",  "15.2(7)E3",   "15.2(7)E8", "15.2(2)E9",
                                        "15.2(7)E10", "15.0(2)SE11", "15.2(4)E10"};
 static const char *const models[] = {"WS-C2960X-48FPD-L", "WS-C2960X-24PS-L", "WS-C3850-48P"};
 
@@ -18,13 +18,16 @@ static void show_version(sim_cli_t *cli, sbuf_t *out) {
   char train[16] = "";
   sscanf(dev->version, "%d.%d(%d)%15s", &a, &b, &c, train);
   snprintf(image, sizeof image, "c2960x-universalk9-mz.%d%d%d-%d.%s.bin", a, b, 0, c, train);
-  sb_printf(out, "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version %s, "
-                 "RELEASE SOFTWARE (fc3)\n", dev->version);
+  sb_printf(out,
+            "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version %s, "
+            "RELEASE SOFTWARE (fc3)\n",
+            dev->version);
   sb_puts(out, "Technical Support: http://www.cisco.com/techsupport\n"
                "Copyright (c) 1986-2019 by Cisco Systems, Inc.\n"
                "Compiled Wed 14-Aug-19 09:05 by prod_rel_team\n\n"
                "ROM: Bootstrap program is C2960X boot loader\n"
-               "BOOTLDR: C2960X Boot Loader (C2960X-HBOOT-M) Version 15.2(3r)E1, RELEASE SOFTWARE (fc1)\n\n");
+               "BOOTLDR: C2960X Boot Loader (C2960X-HBOOT-M) Version 15.2(3r)E1, RELEASE SOFTWARE "
+               "(fc1)\n\n");
   sb_printf(out, "%s uptime is ", host);
   sim_uptime(dev, out, 0);
   sb_puts(out, "\nSystem returned to ROM by power-on\n");
@@ -35,35 +38,38 @@ static void show_version(sim_cli_t *cli, sbuf_t *out) {
                "States and local country laws governing import, export, transfer and\n"
                "use. Delivery of Cisco cryptographic products does not imply\n"
                "third-party authority to import, export, distribute or use encryption.\n\n");
-  sb_printf(out, "cisco %s (APM86XXX) processor (revision B0) with 524288K bytes of memory.\n"
-                 "Processor board ID %s\nLast reset from power-on\n2 Virtual Ethernet interfaces\n"
-                 "1 FastEthernet interface\n52 Gigabit Ethernet interfaces\n"
-                 "The password-recovery mechanism is enabled.\n\n"
-                 "512K bytes of flash-simulated non-volatile configuration memory.\n"
-                 "Base ethernet MAC Address       : %s\n"
-                 "Model number                    : %s\n"
-                 "System serial number            : %s\n\n",
+  sb_printf(out,
+            "cisco %s (APM86XXX) processor (revision B0) with 524288K bytes of memory.\n"
+            "Processor board ID %s\nLast reset from power-on\n2 Virtual Ethernet interfaces\n"
+            "1 FastEthernet interface\n52 Gigabit Ethernet interfaces\n"
+            "The password-recovery mechanism is enabled.\n\n"
+            "512K bytes of flash-simulated non-volatile configuration memory.\n"
+            "Base ethernet MAC Address       : %s\n"
+            "Model number                    : %s\n"
+            "System serial number            : %s\n\n",
             dev->model, dev->serial, dev->mac, dev->model, dev->serial);
-  sb_printf(out, "Switch Ports Model                     SW Version            SW Image\n"
-                 "------ ----- -----                     ----------            ----------\n"
-                 "*    1 52    %-25s %-21s C2960X-UNIVERSALK9-M\n\n\n"
-                 "Configuration register is 0xF\n\n",
+  sb_printf(out,
+            "Switch Ports Model                     SW Version            SW Image\n"
+            "------ ----- -----                     ----------            ----------\n"
+            "*    1 52    %-25s %-21s C2960X-UNIVERSALK9-M\n\n\n"
+            "Configuration register is 0xF\n\n",
             dev->model, dev->version);
 }
 
 static void initial_config(sim_device_t *dev, sbuf_t *o) {
   uint64_t s = dev->seed;
-  sb_printf(o, "version 15.2\nno service pad\nservice timestamps debug datetime msec\n"
-               "service timestamps log datetime msec\nservice password-encryption\n!\n"
-               "hostname %s\n!\nboot-start-marker\nboot-end-marker\n!\n"
-               "enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n!\n"
-               "username admin privilege 15 secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n"
-               "aaa new-model\n!\naaa authentication login default local\n"
-               "aaa authorization exec default local\n!\nclock timezone UTC 0 0\n"
-               "system mtu routing 1500\n!\nip domain-name lab.example\n"
-               "ip name-server 10.0.0.53\n!\nvtp mode transparent\n!\n"
-               "spanning-tree mode rapid-pvst\nspanning-tree extend system-id\n!\n",
-           dev->name);
+  sb_printf(o,
+            "version 15.2\nno service pad\nservice timestamps debug datetime msec\n"
+            "service timestamps log datetime msec\nservice password-encryption\n!\n"
+            "hostname %s\n!\nboot-start-marker\nboot-end-marker\n!\n"
+            "enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n!\n"
+            "username admin privilege 15 secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n"
+            "aaa new-model\n!\naaa authentication login default local\n"
+            "aaa authorization exec default local\n!\nclock timezone UTC 0 0\n"
+            "system mtu routing 1500\n!\nip domain-name lab.example\n"
+            "ip name-server 10.0.0.53\n!\nvtp mode transparent\n!\n"
+            "spanning-tree mode rapid-pvst\nspanning-tree extend system-id\n!\n",
+            dev->name);
   int vlans[] = {10, 20, 30, 99};
   const char *names[] = {"USERS", "VOICE", "PRINTERS", "MGMT"};
   for (int v = 0; v < 4; v++) sb_printf(o, "vlan %d\n name %s\n!\n", vlans[v], names[v]);
@@ -72,16 +78,19 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
     if (p >= 47) {
       sb_printf(o, " description uplink to %s\n switchport mode trunk\n", dev->pair);
     } else {
-      sb_printf(o, " description user port %d\n switchport access vlan %d\n"
-                   " switchport mode access\n", p, vlans[(p - 1) % 3]);
+      sb_printf(o,
+                " description user port %d\n switchport access vlan %d\n"
+                " switchport mode access\n",
+                p, vlans[(p - 1) % 3]);
       /* A few ports miss portfast: compliance rules find them. */
       if (sim_rand(&s) % 10) sb_puts(o, " spanning-tree portfast\n");
       if (sim_rand(&s) % 8 == 0) sb_puts(o, " shutdown\n");
     }
     sb_puts(o, "!\n");
   }
-  sb_printf(o, "interface Vlan1\n no ip address\n shutdown\n!\n"
-               "interface Vlan99\n description management\n ip address 10.%d.%d.%d 255.255.255.0\n!\n",
+  sb_printf(o,
+            "interface Vlan1\n no ip address\n shutdown\n!\n"
+            "interface Vlan99\n description management\n ip address 10.%d.%d.%d 255.255.255.0\n!\n",
             99, (dev->index >> 8) & 255, dev->index & 255);
   sb_puts(o, "ip default-gateway 10.99.0.1\n");
   if (sim_rand(&s) % 3 == 0) sb_puts(o, "ip http server\n");
@@ -95,17 +104,18 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
                 (int)(sim_rand(&s) % 254 + 1), 1024 + k);
     sb_puts(o, "!\n");
   }
-  sb_printf(o, "logging buffered 64000\nlogging host 10.0.0.5\n!\n"
-               "snmp-server community %s RO\nsnmp-server location %s\n"
-               "snmp-server contact noc@lab.example\n!\n",
+  sb_printf(o,
+            "logging buffered 64000\nlogging host 10.0.0.5\n!\n"
+            "snmp-server community %s RO\nsnmp-server location %s\n"
+            "snmp-server contact noc@lab.example\n!\n",
             sim_rand(&s) % 4 == 0 ? "public" : "n3th0st-ro", dev->site);
   sb_puts(o, "ntp server 10.0.0.1\nntp server 10.0.0.2\n!\n"
              "line con 0\n exec-timeout 15 0\nline vty 0 4\n access-class MGMT-IN in\n"
              " transport input ssh\nline vty 5 15\n transport input ssh\n!\n");
 }
 
-static const ioslike_profile_t profile = {0, "GigabitEthernet1/0/", "Gi1/0/", 48, show_version,
-                                          initial_config};
+static const ioslike_profile_t profile = {0,  "GigabitEthernet1/0/", "Gi1/0/",
+                                          48, show_version,          initial_config};
 
 static void init(sim_device_t *dev) {
   uint64_t s = dev->seed;
@@ -115,13 +125,22 @@ static void init(sim_device_t *dev) {
 }
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
-  sb_printf(out, "\n*******************************************************\n"
-                 "*  %-49s  *\n*  Authorized access only. Activity is logged.        *\n"
-                 "*******************************************************\n\n",
+  sb_printf(out,
+            "\n*******************************************************\n"
+            "*  %-49s  *\n*  Authorized access only. Activity is logged.        *\n"
+            "*******************************************************\n\n",
             cli->dev->name);
 }
 
 const sim_personality_t sim_cisco_ios = {
-    "cisco_ios", "sw", " --More-- ", init, ioslike_destroy, banner, ioslike_prompt,
-    ioslike_command, ioslike_running_config, ioslike_load_config,
+    "cisco_ios",
+    "sw",
+    " --More-- ",
+    init,
+    ioslike_destroy,
+    banner,
+    ioslike_prompt,
+    ioslike_command,
+    ioslike_running_config,
+    ioslike_load_config,
 };

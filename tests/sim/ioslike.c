@@ -15,33 +15,89 @@ static ioslike_dev_t *state(sim_device_t *dev) {
 }
 
 /* Keywords that take one value: a new line replaces the old one. */
-static const char *const single_top[] = {"hostname", "ip domain-name", "ip domain name",
-                                         "clock timezone", "logging buffered",
-                                         "snmp-server location", "snmp-server contact",
-                                         "banner motd", "enable secret", "ip default-gateway",
-                                         "spanning-tree mode", "vtp mode", NULL};
-static const char *const single_sub[] = {"description", "ip address", "switchport mode",
-                                         "switchport access vlan", "speed", "duplex", "mtu",
-                                         "name", "switchport trunk allowed vlan",
-                                         "channel-group", "load-interval", NULL};
+static const char *const single_top[] = {"hostname",
+                                         "ip domain-name",
+                                         "ip domain name",
+                                         "clock timezone",
+                                         "logging buffered",
+                                         "snmp-server location",
+                                         "snmp-server contact",
+                                         "banner motd",
+                                         "enable secret",
+                                         "ip default-gateway",
+                                         "spanning-tree mode",
+                                         "vtp mode",
+                                         NULL};
+static const char *const single_sub[] = {"description",
+                                         "ip address",
+                                         "switchport mode",
+                                         "switchport access vlan",
+                                         "speed",
+                                         "duplex",
+                                         "mtu",
+                                         "name",
+                                         "switchport trunk allowed vlan",
+                                         "channel-group",
+                                         "load-interval",
+                                         NULL};
 
 /* What config mode accepts, by first word. */
 static const char *const top_words[] = {
-    "hostname", "ntp",      "logging",  "snmp-server", "ip",      "ipv6",     "banner",
-    "username", "service",  "vlan",     "spanning-tree", "aaa",   "clock",    "line",
-    "router",   "interface", "access-list", "enable", "vtp",      "boot",     "errdisable",
-    "lldp",     "cdp",      "archive",  "crypto",     "management", "daemon", "alias",
-    "tacacs-server", "radius-server", "tacacs", "radius", "event",  "sflow",  "transceiver",
-    "mac",      "port-channel", "monitor", "udld",    "system",   "policy-map", "class-map",
-    NULL};
-static const char *const sub_words[] = {
-    "description", "shutdown",  "switchport", "ip",     "ipv6",     "speed",   "duplex",
-    "mtu",         "spanning-tree", "channel-group", "storm-control", "power", "lldp", "cdp",
-    "service-policy", "load-interval", "logging", "udld", "name",    "transport", "login",
-    "password",    "exec-timeout", "access-class", "network", "router-id", "neighbor",
-    "permit",      "deny",      "remark",     "passive-interface", "redistribute", "state",
-    "protocol",    "no",        "bandwidth",  "vrf",    "standby",  "vrrp",    "encapsulation",
-    "flowcontrol", "errdisable", "authentication", "dot1x", "mab", NULL};
+    "hostname",      "ntp",          "logging",  "snmp-server",   "ip",
+    "ipv6",          "banner",       "username", "service",       "vlan",
+    "spanning-tree", "aaa",          "clock",    "line",          "router",
+    "interface",     "access-list",  "enable",   "vtp",           "boot",
+    "errdisable",    "lldp",         "cdp",      "archive",       "crypto",
+    "management",    "daemon",       "alias",    "tacacs-server", "radius-server",
+    "tacacs",        "radius",       "event",    "sflow",         "transceiver",
+    "mac",           "port-channel", "monitor",  "udld",          "system",
+    "policy-map",    "class-map",    NULL};
+static const char *const sub_words[] = {"description",
+                                        "shutdown",
+                                        "switchport",
+                                        "ip",
+                                        "ipv6",
+                                        "speed",
+                                        "duplex",
+                                        "mtu",
+                                        "spanning-tree",
+                                        "channel-group",
+                                        "storm-control",
+                                        "power",
+                                        "lldp",
+                                        "cdp",
+                                        "service-policy",
+                                        "load-interval",
+                                        "logging",
+                                        "udld",
+                                        "name",
+                                        "transport",
+                                        "login",
+                                        "password",
+                                        "exec-timeout",
+                                        "access-class",
+                                        "network",
+                                        "router-id",
+                                        "neighbor",
+                                        "permit",
+                                        "deny",
+                                        "remark",
+                                        "passive-interface",
+                                        "redistribute",
+                                        "state",
+                                        "protocol",
+                                        "no",
+                                        "bandwidth",
+                                        "vrf",
+                                        "standby",
+                                        "vrrp",
+                                        "encapsulation",
+                                        "flowcontrol",
+                                        "errdisable",
+                                        "authentication",
+                                        "dot1x",
+                                        "mab",
+                                        NULL};
 
 static int known_word(const char *line, const char *const *words) {
   size_t n = strcspn(line, " ");
@@ -62,9 +118,9 @@ const char *ioslike_hostname(sim_device_t *dev) {
 /* ---- interfaces ---- */
 
 static const char *const ios_kinds[] = {"GigabitEthernet", "TenGigabitEthernet", "Vlan",
-                                        "Loopback", "Port-channel", NULL};
-static const char *const eos_kinds[] = {"Ethernet", "Management", "Vlan", "Loopback",
-                                        "Port-Channel", NULL};
+                                        "Loopback",        "Port-channel",       NULL};
+static const char *const eos_kinds[] = {"Ethernet", "Management",   "Vlan",
+                                        "Loopback", "Port-Channel", NULL};
 
 /* "gi1/0/3" or "GigabitEthernet 1/0/3" -> "GigabitEthernet1/0/3"; NULL when no such kind. */
 static int canonical_if(const ioslike_profile_t *p, const char *a, const char *b, char *out,
@@ -195,8 +251,8 @@ static void row_ip_brief(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
     char ipm[48];
     snprintf(ipm, sizeof ipm, "%s/%d", i->ip, i->prefix);
     sb_printf(out, "%-22s %-18s %-21s %-12s %s\n", i->name, ipm,
-              i->admin_up ? (i->link_up ? "up" : "down") : "adminDown",
-              i->link_up ? "up" : "down", "1500");
+              i->admin_up ? (i->link_up ? "up" : "down") : "adminDown", i->link_up ? "up" : "down",
+              "1500");
     return;
   }
   sb_printf(out, "%-22s %-15s YES %-6s %-21s %s\n", i->name, i->ip[0] ? i->ip : "unassigned",
@@ -218,8 +274,7 @@ static void row_status(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
               i->link_up ? "full" : "auto", i->link_up ? "10G" : "auto", "10GBASE-SR");
   else
     sb_printf(out, "%-10s %-18s %-12s %-10s %-6s %-6s %s\n", sn, desc, st, v,
-              i->link_up ? "a-full" : "auto", i->link_up ? "a-1000" : "auto",
-              "10/100/1000BaseTX");
+              i->link_up ? "a-full" : "auto", i->link_up ? "a-1000" : "auto", "10/100/1000BaseTX");
 }
 
 static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
@@ -229,7 +284,9 @@ static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
   const char *proto = i->link_up ? "up" : "down";
   if (p->eos) {
     sb_printf(out, "%s is %s, line protocol is %s (%s)\n", i->name, admin, proto,
-              i->link_up ? "connected" : i->admin_up ? "notconnect" : "disabled");
+              i->link_up    ? "connected"
+              : i->admin_up ? "notconnect"
+                            : "disabled");
     sb_printf(out, "  Hardware is Ethernet, address is %s (bia %s)\n", dev->mac, dev->mac);
     if (i->description) sb_printf(out, "  Description: %s\n", i->description);
     if (i->ip[0]) sb_printf(out, "  Internet address is %s/%d\n", i->ip, i->prefix);
@@ -238,8 +295,10 @@ static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
     sb_printf(out, "  Up 3 days, 4 hours, 5 minutes, 6 seconds\n");
     sb_printf(out, "  Loopback Mode : None\n  2 link status changes since last clear\n");
     sb_printf(out, "  Last clearing of \"show interface\" counters never\n");
-    sb_printf(out, "  5 minutes input rate 1.23 kbps (0.0%% with framing overhead), 1 packets/sec\n");
-    sb_printf(out, "  5 minutes output rate 2.34 kbps (0.0%% with framing overhead), 2 packets/sec\n");
+    sb_printf(out,
+              "  5 minutes input rate 1.23 kbps (0.0%% with framing overhead), 1 packets/sec\n");
+    sb_printf(out,
+              "  5 minutes output rate 2.34 kbps (0.0%% with framing overhead), 2 packets/sec\n");
     sb_printf(out, "     %lu packets input, %lu bytes\n", i->in_pkts, i->in_pkts * 120);
     sb_printf(out, "     Received 0 broadcasts, 1234 multicast\n");
     sb_printf(out, "     0 runts, 0 giants\n");
@@ -253,7 +312,9 @@ static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
     return;
   }
   sb_printf(out, "%s is %s, line protocol is %s %s\n", i->name, admin, proto,
-            i->port ? (i->link_up ? "(connected)" : i->admin_up ? "(notconnect)" : "(disabled)")
+            i->port ? (i->link_up    ? "(connected)"
+                       : i->admin_up ? "(notconnect)"
+                                     : "(disabled)")
                     : "");
   sb_printf(out, "  Hardware is %s, address is %s (bia %s)\n",
             i->port ? "Gigabit Ethernet" : "EtherSVI", dev->mac, dev->mac);
@@ -262,9 +323,9 @@ static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
   sb_printf(out, "  MTU %d bytes, BW 1000000 Kbit/sec, DLY 10 usec,\n", i->mtu);
   sb_printf(out, "     reliability 255/255, txload 1/255, rxload 1/255\n");
   sb_printf(out, "  Encapsulation ARPA, loopback not set\n  Keepalive set (10 sec)\n");
-  if (i->port) sb_printf(out, "  %s, %s, media type is 10/100/1000BaseTX\n",
-                         i->link_up ? "Full-duplex" : "Auto-duplex",
-                         i->link_up ? "1000Mb/s" : "Auto-speed");
+  if (i->port)
+    sb_printf(out, "  %s, %s, media type is 10/100/1000BaseTX\n",
+              i->link_up ? "Full-duplex" : "Auto-duplex", i->link_up ? "1000Mb/s" : "Auto-speed");
   sb_printf(out, "  input flow-control is off, output flow-control is unsupported\n");
   sb_printf(out, "  ARP type: ARPA, ARP Timeout 04:00:00\n");
   sb_printf(out, "  Last input 00:00:01, output 00:00:00, output hang never\n");
@@ -273,8 +334,7 @@ static void block_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
   sb_printf(out, "  Queueing strategy: fifo\n  Output queue: 0/40 (size/max)\n");
   sb_printf(out, "  5 minute input rate 1000 bits/sec, 1 packets/sec\n");
   sb_printf(out, "  5 minute output rate 2000 bits/sec, 2 packets/sec\n");
-  sb_printf(out, "     %lu packets input, %lu bytes, 0 no buffer\n", i->in_pkts,
-            i->in_pkts * 120);
+  sb_printf(out, "     %lu packets input, %lu bytes, 0 no buffer\n", i->in_pkts, i->in_pkts * 120);
   sb_printf(out, "     Received 1234 broadcasts (567 multicasts)\n");
   sb_printf(out, "     0 runts, 0 giants, 0 throttles\n");
   sb_printf(out, "     %lu input errors, %lu CRC, 0 frame, 0 overrun, 0 ignored\n", i->in_err,
@@ -322,11 +382,13 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
   ioslike_dev_t *st = state(cli->dev);
   conf_node_t *root = st->s.running;
   if (st->p->eos)
-    sb_puts(out, "VLAN  Name                             Status    Ports\n"
-                 "----- -------------------------------- --------- -------------------------------\n");
+    sb_puts(out,
+            "VLAN  Name                             Status    Ports\n"
+            "----- -------------------------------- --------- -------------------------------\n");
   else
-    sb_puts(out, "\nVLAN Name                             Status    Ports\n"
-                 "---- -------------------------------- --------- -------------------------------\n");
+    sb_puts(out,
+            "\nVLAN Name                             Status    Ports\n"
+            "---- -------------------------------- --------- -------------------------------\n");
   /* VLAN 1 holds the access ports not assigned elsewhere. */
   sbuf_t ports;
   sb_init(&ports);
@@ -373,11 +435,12 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
 static void show_inventory(sim_cli_t *cli, sbuf_t *out) {
   ioslike_dev_t *st = state(cli->dev);
   if (st->p->eos) {
-    sb_printf(out, "System information\n  Model                    Description\n"
-                   "  ------------------------ ----------------------------------------------\n"
-                   "  %-24s 48x10GbE SFP+ & 6x100GbE QSFP100 switch\n\n"
-                   "  HW Version  Serial Number  Mfg Date\n  ----------- -------------- ----------\n"
-                   "  11.01       %-14s 2021-03-04\n\n",
+    sb_printf(out,
+              "System information\n  Model                    Description\n"
+              "  ------------------------ ----------------------------------------------\n"
+              "  %-24s 48x10GbE SFP+ & 6x100GbE QSFP100 switch\n\n"
+              "  HW Version  Serial Number  Mfg Date\n  ----------- -------------- ----------\n"
+              "  11.01       %-14s 2021-03-04\n\n",
               st->model, cli->dev->serial);
     sb_printf(out, "System has 2 power supply slots\n  Slot Model            Serial Number\n"
                    "  ---- ---------------- ----------------\n"
@@ -422,9 +485,10 @@ static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
     sb_printf(out, "%-13s %-24s %-19s 120\n%-13s %-24s %-19s 120\n", a, peer, a, b, peer, b);
     return;
   }
-  sb_puts(out, "Capability codes:\n    (R) Router, (B) Bridge, (T) Telephone, (C) DOCSIS Cable Device\n"
-               "    (W) WLAN Access Point, (P) Repeater, (S) Station, (O) Other\n\n"
-               "Device ID           Local Intf     Hold-time  Capability      Port ID\n");
+  sb_puts(out,
+          "Capability codes:\n    (R) Router, (B) Bridge, (T) Telephone, (C) DOCSIS Cable Device\n"
+          "    (W) WLAN Access Point, (P) Repeater, (S) Station, (O) Other\n\n"
+          "Device ID           Local Intf     Hold-time  Capability      Port ID\n");
   sb_printf(out, "%-19s %-14s %-10s %-15s %s\n%-19s %-14s %-10s %-15s %s\n\n", peer, a, "120",
             "B,R", a, peer, b, "120", "B,R", b);
   sb_puts(out, "Total entries displayed: 2\n\n");
@@ -433,7 +497,8 @@ static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
 static void show_cpu(sim_cli_t *cli, sbuf_t *out) {
   uint64_t h = sim_hash(cli->dev->seed, (uint64_t)(time(NULL) / 60));
   int five = (int)(h % 100 < 5 ? 85 + h % 10 : 2 + h % 18);
-  sb_printf(out, "CPU utilization for five seconds: %d%%/0%%; one minute: %d%%; five minutes: %d%%\n",
+  sb_printf(out,
+            "CPU utilization for five seconds: %d%%/0%%; one minute: %d%%; five minutes: %d%%\n",
             five + 1, five, five);
   sb_puts(out, " PID Runtime(ms)     Invoked      uSecs   5Sec   1Min   5Min TTY Process\n"
                "   1          10         312         32  0.00%  0.00%  0.00%   0 Chunk Manager\n"
@@ -448,7 +513,9 @@ typedef struct {
   void (*fn)(sim_cli_t *cli, sbuf_t *out);
 } show_cmd_t;
 
-static void sh_version(sim_cli_t *cli, sbuf_t *out) { state(cli->dev)->p->show_version(cli, out); }
+static void sh_version(sim_cli_t *cli, sbuf_t *out) {
+  state(cli->dev)->p->show_version(cli, out);
+}
 static void sh_running(sim_cli_t *cli, sbuf_t *out) {
   show_running(cli, out, state(cli->dev)->s.running, 0);
 }
@@ -457,11 +524,14 @@ static void sh_startup(sim_cli_t *cli, sbuf_t *out) {
 }
 static void sh_ip_brief(sim_cli_t *cli, sbuf_t *out) {
   if (state(cli->dev)->p->eos)
-    sb_puts(out, "                                                                    Address\n"
-                 "Interface              IP Address         Status     Protocol         MTU    Owner\n"
-                 "---------------------- ------------------ ---------- ---------------- ------ -------\n");
+    sb_puts(
+        out,
+        "                                                                    Address\n"
+        "Interface              IP Address         Status     Protocol         MTU    Owner\n"
+        "---------------------- ------------------ ---------- ---------------- ------ -------\n");
   else
-    sb_puts(out, "Interface              IP-Address      OK? Method Status                Protocol\n");
+    sb_puts(out,
+            "Interface              IP-Address      OK? Method Status                Protocol\n");
   each_iface(cli->dev, row_ip_brief, cli, out);
 }
 static void sh_status(sim_cli_t *cli, sbuf_t *out) {
@@ -491,13 +561,34 @@ static const show_cmd_t shows[] = {
     {NULL, 0, NULL},
 };
 
-static const char *const exec_patterns[] = {
-    "show version", "show running-config", "show startup-config", "show ip interface brief",
-    "show interfaces status", "show interfaces", "show inventory", "show vlan", "show clock",
-    "show lldp neighbors", "show processes cpu", "enable", "disable", "exit", "logout", "quit",
-    "terminal length *", "terminal width *", "terminal pager *", "terminal monitor",
-    "configure terminal", "configure replace *", "configure", "copy running-config *",
-    "write memory", "write", "ping *", NULL};
+static const char *const exec_patterns[] = {"show version",
+                                            "show running-config",
+                                            "show startup-config",
+                                            "show ip interface brief",
+                                            "show interfaces status",
+                                            "show interfaces",
+                                            "show inventory",
+                                            "show vlan",
+                                            "show clock",
+                                            "show lldp neighbors",
+                                            "show processes cpu",
+                                            "enable",
+                                            "disable",
+                                            "exit",
+                                            "logout",
+                                            "quit",
+                                            "terminal length *",
+                                            "terminal width *",
+                                            "terminal pager *",
+                                            "terminal monitor",
+                                            "configure terminal",
+                                            "configure replace *",
+                                            "configure",
+                                            "copy running-config *",
+                                            "write memory",
+                                            "write",
+                                            "ping *",
+                                            NULL};
 
 static void touch(ioslike_dev_t *st) {
   st->s.last_change = time(NULL);
@@ -508,7 +599,8 @@ static void copy_running(sim_cli_t *cli, const char *dest, sbuf_t *out) {
   if (cli_match(dest, "startup-config")) {
     conf_free(st->s.startup);
     st->s.startup = conf_clone(st->s.running);
-    sb_puts(out, st->p->eos ? "Copy completed successfully.\n" : "Building configuration...\n[OK]\n");
+    sb_puts(out,
+            st->p->eos ? "Copy completed successfully.\n" : "Building configuration...\n[OK]\n");
     return;
   }
   const char *name = strncmp(dest, "flash:", 6) == 0 ? dest + 6 : NULL;
@@ -617,8 +709,9 @@ static void exec_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
     }
   }
   if (n >= 2 && cli_match(line, "ping *")) {
-    sb_printf(out, "Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to %s, "
-                   "timeout is 2 seconds:\n!!!!!\nSuccess rate is 100 percent (5/5)\n",
+    sb_printf(out,
+              "Type escape sequence to abort.\nSending 5, 100-byte ICMP Echos to %s, "
+              "timeout is 2 seconds:\n!!!!!\nSuccess rate is 100 percent (5/5)\n",
               tok[1]);
     return;
   }
@@ -786,10 +879,18 @@ void ioslike_prompt(sim_cli_t *cli, sbuf_t *out) {
     return;
   }
   switch (cli->mode) {
-  case MODE_USER: sb_printf(out, "%s>", host); break;
-  case MODE_PRIV: sb_printf(out, "%s#", host); break;
-  case MODE_CONFIG: sb_printf(out, "%s(config)#", host); break;
-  default: sb_printf(out, "%s(%s)#", host, cli->sub_prompt); break;
+  case MODE_USER:
+    sb_printf(out, "%s>", host);
+    break;
+  case MODE_PRIV:
+    sb_printf(out, "%s#", host);
+    break;
+  case MODE_CONFIG:
+    sb_printf(out, "%s(config)#", host);
+    break;
+  default:
+    sb_printf(out, "%s(%s)#", host, cli->sub_prompt);
+    break;
   }
 }
 

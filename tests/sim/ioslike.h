@@ -8,10 +8,10 @@
 #include "sim.h"
 
 typedef struct ioslike_profile {
-  int eos;               /* Arista EOS spellings where they differ */
-  const char *if_long;   /* "GigabitEthernet1/0/" or "Ethernet" */
-  const char *if_short;  /* "Gi1/0/" or "Et" */
-  int ports;             /* front-panel ports */
+  int eos;              /* Arista EOS spellings where they differ */
+  const char *if_long;  /* "GigabitEthernet1/0/" or "Ethernet" */
+  const char *if_short; /* "Gi1/0/" or "Et" */
+  int ports;            /* front-panel ports */
   /* show version; returns 0 when the command is not one this profile knows. */
   void (*show_version)(sim_cli_t *cli, sbuf_t *out);
   /* The factory configuration of a device (text, as `show running-config` body). */

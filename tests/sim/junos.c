@@ -28,7 +28,7 @@ typedef struct {
 } junos_t;
 
 static const char *const versions[] = {"20.4R3-S2", "21.2R3-S4", "21.4R3-S3", "22.2R3",
-                                       "22.4R2-S1", "23.2R1", "21.4R3-S5"};
+                                       "22.4R2-S1", "23.2R1",    "21.4R3-S5"};
 static const char *const models[] = {"mx204", "ex4300-48t", "qfx5120-48y"};
 
 static junos_t *state(sim_device_t *dev) {
@@ -86,8 +86,8 @@ static int sc_delete(setconf_t *c, const char *path) {
 }
 
 /* Statements that take one value: setting them replaces the old value. */
-static const char *const single[] = {"set system host-name", "set system time-zone",
-                                     "set snmp location", "set snmp contact",
+static const char *const single[] = {"set system host-name",   "set system time-zone",
+                                     "set snmp location",      "set snmp contact",
                                      "set system domain-name", NULL};
 
 static void sc_set(setconf_t *c, const char *line) {
@@ -106,13 +106,14 @@ static void sc_set(setconf_t *c, const char *line) {
 
 /* ---- rendering the brace form ---- */
 
-static const char *const named[] = {"unit", "family", "group", "neighbor", "term", "filter",
-                                    "policy-statement", "user", "community", "interface",
-                                    "route", "vlan", NULL};
-static const char *const valued[] = {"host-name", "description", "server", "address",
-                                     "location", "contact", "time-zone", "vlan-id", "members",
-                                     "authorization", "domain-name", "name-server", "next-hop",
-                                     "class", "local-address", "peer-as", "type", "mtu", NULL};
+static const char *const named[] = {
+    "unit", "family",    "group",     "neighbor", "term", "filter", "policy-statement",
+    "user", "community", "interface", "route",    "vlan", NULL};
+static const char *const valued[] = {
+    "host-name",   "description", "server",   "address", "location",
+    "contact",     "time-zone",   "vlan-id",  "members", "authorization",
+    "domain-name", "name-server", "next-hop", "class",   "local-address",
+    "peer-as",     "type",        "mtu",      NULL};
 
 static int in_list(const char *w, const char *const *list) {
   for (const char *const *p = list; *p; p++)
@@ -132,7 +133,8 @@ static int nodes_of(const char *line, char nodes[][160], int max) {
   for (int i = 0; i < n && k < max;) {
     if (i == n - 2 && in_list(w[i], valued)) {
       snprintf(nodes[k++], 160, "%s %s", w[i], w[i + 1]);
-      for (int j = i + 2; j < n; j++) strncat(nodes[k - 1], " ", 159), strncat(nodes[k - 1], w[j], 159);
+      for (int j = i + 2; j < n; j++)
+        strncat(nodes[k - 1], " ", 159), strncat(nodes[k - 1], w[j], 159);
       break;
     }
     if (in_list(w[i], named) && i + 1 < n - 1) {
@@ -230,22 +232,29 @@ static void show_interfaces(sim_cli_t *cli, sbuf_t *out) {
     sb_printf(out, "  Link-level type: Ethernet, MTU: 1514, LAN-PHY mode, Speed: 1000mbps, "
                    "BPDU Error: None, Loopback: Disabled, Source filtering: Disabled, "
                    "Flow control: Enabled\n");
-    sb_printf(out, "  Device flags   : Present Running\n  Interface flags: SNMP-Traps Internal: 0x4000\n");
-    sb_printf(out, "  Current address: 2c:6b:f5:%02x:%02x:%02x, Hardware address: "
-                   "2c:6b:f5:%02x:%02x:%02x\n",
-              dev->index >> 8 & 255, dev->index & 255, p, dev->index >> 8 & 255, dev->index & 255, p);
+    sb_printf(
+        out,
+        "  Device flags   : Present Running\n  Interface flags: SNMP-Traps Internal: 0x4000\n");
+    sb_printf(out,
+              "  Current address: 2c:6b:f5:%02x:%02x:%02x, Hardware address: "
+              "2c:6b:f5:%02x:%02x:%02x\n",
+              dev->index >> 8 & 255, dev->index & 255, p, dev->index >> 8 & 255, dev->index & 255,
+              p);
     sb_printf(out, "  Last flapped   : 2026-10-01 08:00:00 UTC (7w2d 02:00 ago)\n"
                    "  Input rate     : 1200 bps (2 pps)\n  Output rate    : 3400 bps (3 pps)\n");
-    sb_printf(out, "  Input errors:\n    Errors: %lu, Drops: 0, Framing errors: %lu, Runts: 0\n"
-                   "  Output errors:\n    Carrier transitions: 1, Errors: 0, Drops: 0\n",
+    sb_printf(out,
+              "  Input errors:\n    Errors: %lu, Drops: 0, Framing errors: %lu, Runts: 0\n"
+              "  Output errors:\n    Carrier transitions: 1, Errors: 0, Drops: 0\n",
               in_err, in_err / 2);
     if (port_value(dev, p, "unit 0 family inet address", addr, sizeof addr))
-      sb_printf(out, "  Logical interface ge-0/0/%d.0 (Index 70%d) (SNMP ifIndex 60%d)\n"
-                     "    Flags: Up SNMP-Traps 0x4000 Encapsulation: ENET2\n"
-                     "    Input packets : %lu\n    Output packets: %lu\n"
-                     "    Protocol inet, MTU: 1500\n      Addresses, Flags: Is-Preferred Is-Primary\n"
-                     "        Destination: %s, Local: %s\n",
-                p, p, p, (unsigned long)(h % 100000), (unsigned long)(h >> 20) % 100000, addr, addr);
+      sb_printf(out,
+                "  Logical interface ge-0/0/%d.0 (Index 70%d) (SNMP ifIndex 60%d)\n"
+                "    Flags: Up SNMP-Traps 0x4000 Encapsulation: ENET2\n"
+                "    Input packets : %lu\n    Output packets: %lu\n"
+                "    Protocol inet, MTU: 1500\n      Addresses, Flags: Is-Preferred Is-Primary\n"
+                "        Destination: %s, Local: %s\n",
+                p, p, p, (unsigned long)(h % 100000), (unsigned long)(h >> 20) % 100000, addr,
+                addr);
     sb_puts(out, "\n");
   }
 }
@@ -253,11 +262,12 @@ static void show_interfaces(sim_cli_t *cli, sbuf_t *out) {
 static void show_version(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
   sb_printf(out, "Hostname: %s\nModel: %s\nJunos: %s\n", hostname(dev), dev->model, dev->version);
-  sb_printf(out, "JUNOS OS Kernel 64-bit  [20211027.33cbd81_builder_stable_12]\n"
-                 "JUNOS OS libs [20211027.33cbd81_builder_stable_12]\n"
-                 "JUNOS OS runtime [20211027.33cbd81_builder_stable_12]\n"
-                 "JUNOS Packet Forwarding Engine Support (MX/EX Common) [%s]\n"
-                 "JUNOS Routing Software Suite [%s]\n",
+  sb_printf(out,
+            "JUNOS OS Kernel 64-bit  [20211027.33cbd81_builder_stable_12]\n"
+            "JUNOS OS libs [20211027.33cbd81_builder_stable_12]\n"
+            "JUNOS OS runtime [20211027.33cbd81_builder_stable_12]\n"
+            "JUNOS Packet Forwarding Engine Support (MX/EX Common) [%s]\n"
+            "JUNOS Routing Software Suite [%s]\n",
             dev->version, dev->version);
 }
 
@@ -267,27 +277,34 @@ static void show_uptime(sim_cli_t *cli, sbuf_t *out) {
   strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
   strftime(boot, sizeof boot, "%Y-%m-%d %H:%M:%S UTC", gmtime(&cli->dev->boot_time));
   long up = (long)(t - cli->dev->boot_time);
-  sb_printf(out, "Current time: %s\nTime Source:  NTP CLOCK\nSystem booted: %s (%ldw%ldd %02ld:%02ld ago)\n",
-            now, boot, up / 604800, up % 604800 / 86400, up % 86400 / 3600, up % 3600 / 60);
+  sb_printf(
+      out,
+      "Current time: %s\nTime Source:  NTP CLOCK\nSystem booted: %s (%ldw%ldd %02ld:%02ld ago)\n",
+      now, boot, up / 604800, up % 604800 / 86400, up % 86400 / 3600, up % 3600 / 60);
 }
 
 static void show_hardware(sim_cli_t *cli, sbuf_t *out) {
-  sb_printf(out, "Hardware inventory:\nItem             Version  Part number  Serial number     Description\n"
-                 "Chassis                                    %-17s %s\n"
-                 "Routing Engine 0 REV 09   750-055976   %-17s RE-S-1600x8\n"
-                 "FPC 0            REV 05   750-064317   %-17s FPC\n",
-            cli->dev->serial, cli->dev->model, "CAEA4721", "CAEB8802");
+  sb_printf(
+      out,
+      "Hardware inventory:\nItem             Version  Part number  Serial number     Description\n"
+      "Chassis                                    %-17s %s\n"
+      "Routing Engine 0 REV 09   750-055976   %-17s RE-S-1600x8\n"
+      "FPC 0            REV 05   750-064317   %-17s FPC\n",
+      cli->dev->serial, cli->dev->model, "CAEA4721", "CAEB8802");
 }
 
 static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
   int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
   if (partner > dev->lab->ndevs) partner = dev->index;
-  sb_puts(out, "Local Interface    Parent Interface    Chassis Id          Port info          System Name\n");
-  sb_printf(out, "ge-0/0/22          -                   2c:6b:f5:00:%02x:16   ge-0/0/22          %s-%04d\n"
-                 "ge-0/0/23          -                   2c:6b:f5:00:%02x:17   ge-0/0/23          %s-%04d\n",
-            partner & 255, dev->lab->devs[partner - 1].pers->name_prefix, partner, partner & 255,
-            dev->lab->devs[partner - 1].pers->name_prefix, partner);
+  sb_puts(out, "Local Interface    Parent Interface    Chassis Id          Port info          "
+               "System Name\n");
+  sb_printf(
+      out,
+      "ge-0/0/22          -                   2c:6b:f5:00:%02x:16   ge-0/0/22          %s-%04d\n"
+      "ge-0/0/23          -                   2c:6b:f5:00:%02x:17   ge-0/0/23          %s-%04d\n",
+      partner & 255, dev->lab->devs[partner - 1].pers->name_prefix, partner, partner & 255,
+      dev->lab->devs[partner - 1].pers->name_prefix, partner);
 }
 
 static void show_vlans(sim_cli_t *cli, sbuf_t *out) {
@@ -349,19 +366,32 @@ static void commit(sim_cli_t *cli, sbuf_t *out, int confirm_minutes) {
       st->timer_init = 1;
     }
     int unit = dev->lab->opt.confirm_unit_ms > 0 ? dev->lab->opt.confirm_unit_ms : 60000;
-    uv_timer_start(&st->confirm_timer, on_confirm_timeout, (uint64_t)confirm_minutes * (uint64_t)unit, 0);
+    uv_timer_start(&st->confirm_timer, on_confirm_timeout,
+                   (uint64_t)confirm_minutes * (uint64_t)unit, 0);
     st->confirm_pending = 1;
-    sb_printf(out, "commit confirmed will be automatically rolled back in %d minutes unless confirmed\n",
+    sb_printf(out,
+              "commit confirmed will be automatically rolled back in %d minutes unless confirmed\n",
               confirm_minutes);
   }
   sb_puts(out, "commit complete\n");
 }
 
-static const char *const op_patterns[] = {
-    "show version", "show configuration ...", "show interfaces terse", "show interfaces ...",
-    "show system information", "show system uptime", "show chassis hardware",
-    "show lldp neighbors", "show vlans", "set cli screen-length *", "set cli screen-width *",
-    "configure ...", "exit", "quit", "ping ...", NULL};
+static const char *const op_patterns[] = {"show version",
+                                          "show configuration ...",
+                                          "show interfaces terse",
+                                          "show interfaces ...",
+                                          "show system information",
+                                          "show system uptime",
+                                          "show chassis hardware",
+                                          "show lldp neighbors",
+                                          "show vlans",
+                                          "set cli screen-length *",
+                                          "set cli screen-width *",
+                                          "configure ...",
+                                          "exit",
+                                          "quit",
+                                          "ping ...",
+                                          NULL};
 
 static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
   junos_t *st = state(cli->dev);
@@ -404,7 +434,8 @@ static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
     if (cli_match(line, "show vlans")) return show_vlans(cli, out);
     if (n == 2 && cli_match(line, "show configuration")) {
       if (cli->display_set) {
-        for (size_t i = 0; i < st->history[0].n; i++) sb_printf(out, "%s\n", st->history[0].lines[i]);
+        for (size_t i = 0; i < st->history[0].n; i++)
+          sb_printf(out, "%s\n", st->history[0].lines[i]);
         return;
       }
       char when[64];
@@ -416,7 +447,8 @@ static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
     }
   }
   if (n >= 2 && cli_match(tok[0], "ping")) {
-    sb_printf(out, "PING %s: 56 data bytes\n64 bytes from %s: icmp_seq=0 ttl=64 time=0.321 ms\n", tok[1], tok[1]);
+    sb_printf(out, "PING %s: 56 data bytes\n64 bytes from %s: icmp_seq=0 ttl=64 time=0.321 ms\n",
+              tok[1], tok[1]);
     return;
   }
   size_t col = cli_bad_column(line, op_patterns);
@@ -424,10 +456,22 @@ static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
 }
 
 static int valid_set(const char *rest) {
-  static const char *const tops[] = {"system", "interfaces", "protocols", "routing-options",
-                                     "snmp", "vlans", "policy-options", "firewall", "security",
-                                     "chassis", "forwarding-options", "class-of-service",
-                                     "routing-instances", "groups", "apply-groups", NULL};
+  static const char *const tops[] = {"system",
+                                     "interfaces",
+                                     "protocols",
+                                     "routing-options",
+                                     "snmp",
+                                     "vlans",
+                                     "policy-options",
+                                     "firewall",
+                                     "security",
+                                     "chassis",
+                                     "forwarding-options",
+                                     "class-of-service",
+                                     "routing-instances",
+                                     "groups",
+                                     "apply-groups",
+                                     NULL};
   char first[64];
   if (sscanf(rest, "%63s", first) != 1) return 0;
   return in_list(first, tops) && strchr(rest, ' ') != NULL;
@@ -446,7 +490,8 @@ static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
     strncat(canon, tok[k], sizeof canon - strlen(canon) - 1);
   }
   if (strcmp(tok[0], "set") == 0) {
-    if (n < 3 || !valid_set(canon + 4)) return syntax_error(cli, (size_t)(tok[n > 1 ? 1 : 0] - b), out);
+    if (n < 3 || !valid_set(canon + 4))
+      return syntax_error(cli, (size_t)(tok[n > 1 ? 1 : 0] - b), out);
     sc_set(&st->candidate, canon);
     return;
   }
@@ -529,7 +574,8 @@ static void prompt(sim_cli_t *cli, sbuf_t *out) {
 }
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
-  sb_printf(out, "--- JUNOS %s Kernel 64-bit  JNPR-12.1-20211027.33cbd81_buil\n", cli->dev->version);
+  sb_printf(out, "--- JUNOS %s Kernel 64-bit  JNPR-12.1-20211027.33cbd81_buil\n",
+            cli->dev->version);
 }
 
 static void running_config(sim_device_t *dev, sbuf_t *out) {
@@ -572,7 +618,8 @@ static void init(sim_device_t *dev) {
     snprintf(line, sizeof line, "set interfaces ge-0/0/%d description \"port %d\"", p, p);
     sc_add(c, line);
     if (p >= 22) {
-      snprintf(line, sizeof line, "set interfaces ge-0/0/%d unit 0 family inet address 10.%d.%d.%d/31", p,
+      snprintf(line, sizeof line,
+               "set interfaces ge-0/0/%d unit 0 family inet address 10.%d.%d.%d/31", p,
                200 + p - 22, (dev->index >> 8) & 255, (dev->index * 2) & 255);
       sc_add(c, line);
     } else if (sim_rand(&s) % 9 == 0) {
@@ -600,6 +647,6 @@ static void destroy(sim_device_t *dev) {
 }
 
 const sim_personality_t sim_juniper_junos = {
-    "juniper_junos", "r", "---(more)---", init, destroy, banner, prompt, command,
-    running_config, load_config,
+    "juniper_junos", "r",    "---(more)---", init,           destroy,
+    banner,          prompt, command,        running_config, load_config,
 };

@@ -14,7 +14,7 @@
 #include "options.h"
 
 static const sim_personality_t *const platforms[3] = {&sim_cisco_ios, &sim_arista_eos,
-                                                       &sim_juniper_junos};
+                                                      &sim_juniper_junos};
 
 static int in_list(char **list, const char *name) {
   for (char **p = list; p && *p; p++)

@@ -35,8 +35,9 @@ static const char usage[] =
 
 static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
                                                "drop",   "garbage", "slow", "huge"};
-static const int fault_ids[FAULT_COUNT] = {FAULT_REFUSE, FAULT_AUTH,    FAULT_HANG, FAULT_HANG_OUTPUT,
-                                           FAULT_DROP,   FAULT_GARBAGE, FAULT_SLOW, FAULT_HUGE};
+static const int fault_ids[FAULT_COUNT] = {FAULT_REFUSE,      FAULT_AUTH, FAULT_HANG,
+                                           FAULT_HANG_OUTPUT, FAULT_DROP, FAULT_GARBAGE,
+                                           FAULT_SLOW,        FAULT_HUGE};
 
 const char *sim_fault_name(int f) {
   for (int i = 0; i < FAULT_COUNT; i++)
@@ -64,8 +65,10 @@ static int parse_fault(sim_options_t *o, const char *arg) {
   for (int i = 0; i < FAULT_COUNT; i++)
     if (strlen(fault_names[i]) == kl && strncmp(arg, fault_names[i], kl) == 0) f = fault_ids[i];
   if (f < 0) {
-    fprintf(stderr, "nethost-sim: --fault %s: unknown kind (refuse auth hang hang-output drop "
-                    "slow garbage huge)\n", arg);
+    fprintf(stderr,
+            "nethost-sim: --fault %s: unknown kind (refuse auth hang hang-output drop "
+            "slow garbage huge)\n",
+            arg);
     return -1;
   }
   if (!colon) {
@@ -107,8 +110,10 @@ static int parse_mix(sim_options_t *o, const char *arg) {
       }
     }
     if (!found) {
-      fprintf(stderr, "nethost-sim: --mix: '%s' is not PLATFORM=WEIGHT with PLATFORM one of "
-                      "cisco_ios, arista_eos, juniper_junos\n", *it);
+      fprintf(stderr,
+              "nethost-sim: --mix: '%s' is not PLATFORM=WEIGHT with PLATFORM one of "
+              "cisco_ios, arista_eos, juniper_junos\n",
+              *it);
       rc = -1;
     }
     free(*it);
@@ -142,23 +147,50 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->seed = 1;
   o->http_port = 8080;
   o->confirm_unit_ms = 60000;
-  enum { O_BASE = 256, O_INV, O_READY, O_STATE, O_STATS, O_LAT, O_JIT, O_FAULT, O_HTTP, O_HTTPS,
-         O_HTTPPORT, O_MAXS, O_RATE, O_HKC, O_CONFIRM, O_QUIET, O_MIX, O_SEED, O_PORT, O_DEV };
-  static const struct option lo[] = {
-      {"devices", required_argument, 0, O_DEV},     {"base", required_argument, 0, O_BASE},
-      {"port", required_argument, 0, O_PORT},       {"mix", required_argument, 0, O_MIX},
-      {"seed", required_argument, 0, O_SEED},       {"inventory-out", required_argument, 0, O_INV},
-      {"ready-file", required_argument, 0, O_READY}, {"state-dir", required_argument, 0, O_STATE},
-      {"stats", required_argument, 0, O_STATS},     {"latency-ms", required_argument, 0, O_LAT},
-      {"jitter-ms", required_argument, 0, O_JIT},   {"fault", required_argument, 0, O_FAULT},
-      {"http", no_argument, 0, O_HTTP},             {"https", no_argument, 0, O_HTTPS},
-      {"http-port", required_argument, 0, O_HTTPPORT},
-      {"max-sessions", required_argument, 0, O_MAXS},
-      {"conn-rate", required_argument, 0, O_RATE},
-      {"host-key-change", required_argument, 0, O_HKC},
-      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
-      {"quiet", no_argument, 0, O_QUIET},           {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+  enum {
+    O_BASE = 256,
+    O_INV,
+    O_READY,
+    O_STATE,
+    O_STATS,
+    O_LAT,
+    O_JIT,
+    O_FAULT,
+    O_HTTP,
+    O_HTTPS,
+    O_HTTPPORT,
+    O_MAXS,
+    O_RATE,
+    O_HKC,
+    O_CONFIRM,
+    O_QUIET,
+    O_MIX,
+    O_SEED,
+    O_PORT,
+    O_DEV
+  };
+  static const struct option lo[] = {{"devices", required_argument, 0, O_DEV},
+                                     {"base", required_argument, 0, O_BASE},
+                                     {"port", required_argument, 0, O_PORT},
+                                     {"mix", required_argument, 0, O_MIX},
+                                     {"seed", required_argument, 0, O_SEED},
+                                     {"inventory-out", required_argument, 0, O_INV},
+                                     {"ready-file", required_argument, 0, O_READY},
+                                     {"state-dir", required_argument, 0, O_STATE},
+                                     {"stats", required_argument, 0, O_STATS},
+                                     {"latency-ms", required_argument, 0, O_LAT},
+                                     {"jitter-ms", required_argument, 0, O_JIT},
+                                     {"fault", required_argument, 0, O_FAULT},
+                                     {"http", no_argument, 0, O_HTTP},
+                                     {"https", no_argument, 0, O_HTTPS},
+                                     {"http-port", required_argument, 0, O_HTTPPORT},
+                                     {"max-sessions", required_argument, 0, O_MAXS},
+                                     {"conn-rate", required_argument, 0, O_RATE},
+                                     {"host-key-change", required_argument, 0, O_HKC},
+                                     {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
+                                     {"quiet", no_argument, 0, O_QUIET},
+                                     {"help", no_argument, 0, 'h'},
+                                     {0, 0, 0, 0}};
   int c;
   long v;
   while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -181,11 +213,21 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_MIX:
       if (parse_mix(o, optarg)) return -1;
       break;
-    case O_SEED: o->seed = strtoull(optarg, NULL, 10); break;
-    case O_INV: o->inventory_out = optarg; break;
-    case O_READY: o->ready_file = optarg; break;
-    case O_STATE: o->state_dir = optarg; break;
-    case O_STATS: o->stats_file = optarg; break;
+    case O_SEED:
+      o->seed = strtoull(optarg, NULL, 10);
+      break;
+    case O_INV:
+      o->inventory_out = optarg;
+      break;
+    case O_READY:
+      o->ready_file = optarg;
+      break;
+    case O_STATE:
+      o->state_dir = optarg;
+      break;
+    case O_STATS:
+      o->stats_file = optarg;
+      break;
     case O_LAT:
       if (number("--latency-ms", optarg, 0, 600000, &v)) return -1;
       o->latency_ms = (int)v;
@@ -197,8 +239,12 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_FAULT:
       if (parse_fault(o, optarg)) return -1;
       break;
-    case O_HTTP: o->http = 1; break;
-    case O_HTTPS: o->https = o->http = 1; break;
+    case O_HTTP:
+      o->http = 1;
+      break;
+    case O_HTTPS:
+      o->https = o->http = 1;
+      break;
     case O_HTTPPORT:
       if (number("--http-port", optarg, 1, 65535, &v)) return -1;
       o->http_port = (int)v;
@@ -211,14 +257,22 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       if (number("--conn-rate", optarg, 0, 1000000, &v)) return -1;
       o->conn_rate = (int)v;
       break;
-    case O_HKC: o->host_key_change = split_list(optarg); break;
+    case O_HKC:
+      o->host_key_change = split_list(optarg);
+      break;
     case O_CONFIRM:
       if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
       o->confirm_unit_ms = (int)v;
       break;
-    case O_QUIET: o->quiet = 1; break;
-    case 'h': fputs(usage, stdout); exit(0);
-    default: fputs(usage, stderr); return -1;
+    case O_QUIET:
+      o->quiet = 1;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      exit(0);
+    default:
+      fputs(usage, stderr);
+      return -1;
     }
   }
   if (optind < argc) {

@@ -356,8 +356,10 @@ static void conn_handle_closed(uv_handle_t *hd) {
     close(c->fd);
   }
   if (c->ev) ssh_event_free(c->ev);
-  if (c->prev) c->prev->next = c->next;
-  else live_conns = c->next;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    live_conns = c->next;
   if (c->next) c->next->prev = c->prev;
   free(c);
 }
@@ -488,8 +490,10 @@ static int conn_rate_ok(sim_device_t *dev) {
   int rate = dev->lab->opt.conn_rate;
   if (rate <= 0) return 1;
   uint64_t now = sim_now_ms();
-  if (dev->tokens_at == 0) dev->tokens = rate;
-  else dev->tokens += (double)(now - dev->tokens_at) * rate / 1000.0;
+  if (dev->tokens_at == 0)
+    dev->tokens = rate;
+  else
+    dev->tokens += (double)(now - dev->tokens_at) * rate / 1000.0;
   if (dev->tokens > rate) dev->tokens = rate;
   dev->tokens_at = now;
   if (dev->tokens < 1) return 0;
@@ -529,7 +533,8 @@ int sim_listen_socket(struct in_addr addr, int port, char *err, size_t errsz) {
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
+  struct sockaddr_in sa = {
+      .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr = addr};
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 512) < 0) {
     char a[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr, a, sizeof a);

@@ -30,8 +30,8 @@ enum sim_fault {
 };
 
 typedef struct sim_fault_spec {
-  double rate;           /* probability per connection or command */
-  char **devices;        /* names; NULL-terminated */
+  double rate;    /* probability per connection or command */
+  char **devices; /* names; NULL-terminated */
 } sim_fault_spec_t;
 
 /* A personality: one per file (ios.c, eos.c, junos.c). */
@@ -77,7 +77,7 @@ struct sim_device {
   const char *site, *role;
   char pair[16];
   time_t boot_time;
-  int faults; /* bit per enum sim_fault, from the device lists */
+  int faults;      /* bit per enum sim_fault, from the device lists */
   int alt_hostkey; /* --host-key-change */
   void *pstate;    /* the personality's state */
 
@@ -123,7 +123,7 @@ struct sim_lab {
   int ndevs;
   char hostkey_pub[128];     /* "ssh-ed25519 AAAA..." */
   char alt_hostkey_pub[128]; /* the key --host-key-change devices present */
-  void *bind;        /* ssh_bind */
+  void *bind;                /* ssh_bind */
   void *alt_bind;
   uint64_t rng;
   unsigned long connections, handshakes, auth_failures;
@@ -143,14 +143,14 @@ struct sim_cli {
   int interactive;      /* PTY shell (paging, prompts) */
   int paging;           /* paging still on (terminal length not 0) */
   int page_len, width;
-  int want_secret;      /* the next line is the enable secret */
+  int want_secret; /* the next line is the enable secret */
   int secret_tries;
-  int no_more;          /* this command disables paging ("| no-more") */
-  int display_set;      /* Junos "| display set" */
-  int exit;             /* close the session after this output */
-  int error;            /* the last command answered with an error marker */
-  int prompt_len;       /* width of the prompt shown before the current line */
-  void *pdata;          /* personality's per-session data */
+  int no_more;     /* this command disables paging ("| no-more") */
+  int display_set; /* Junos "| display set" */
+  int exit;        /* close the session after this output */
+  int error;       /* the last command answered with an error marker */
+  int prompt_len;  /* width of the prompt shown before the current line */
+  void *pdata;     /* personality's per-session data */
 };
 
 /* Shared helpers. */

@@ -46,18 +46,20 @@ int stats_report(sim_lab_t *lab, FILE *f, const char *path) {
   /* JSON by hand: flat numbers and strings the lab controls (device names, addresses). */
   sbuf_t j;
   sb_init(&j);
-  sb_printf(&j, "{\n \"cpu_seconds\": %.3f,\n \"wall_seconds\": %.3f,\n \"devices\": %d,\n"
-                " \"connections_accepted\": %lu,\n \"connections_rejected\": %lu,\n"
-                " \"handshakes\": %lu,\n \"auth_failures\": %lu,\n \"sessions\": %lu,\n"
-                " \"per_device\": {",
-            cpu, wall, lab->ndevs, lab->connections, rejected, lab->handshakes,
-            lab->auth_failures, sessions);
+  sb_printf(&j,
+            "{\n \"cpu_seconds\": %.3f,\n \"wall_seconds\": %.3f,\n \"devices\": %d,\n"
+            " \"connections_accepted\": %lu,\n \"connections_rejected\": %lu,\n"
+            " \"handshakes\": %lu,\n \"auth_failures\": %lu,\n \"sessions\": %lu,\n"
+            " \"per_device\": {",
+            cpu, wall, lab->ndevs, lab->connections, rejected, lab->handshakes, lab->auth_failures,
+            sessions);
   int first = 1;
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *d = &lab->devs[i];
     if (d->sessions == 0 && d->accepted == 0) continue;
-    sb_printf(&j, "%s\n  \"%s\": {\"address\": \"%s\", \"sessions\": %lu, "
-                  "\"peak_concurrent\": %lu, \"rejected\": %lu, \"log\": [",
+    sb_printf(&j,
+              "%s\n  \"%s\": {\"address\": \"%s\", \"sessions\": %lu, "
+              "\"peak_concurrent\": %lu, \"rejected\": %lu, \"log\": [",
               first ? "" : ",", d->name, d->addr, d->sessions, d->peak_sessions, d->rejected);
     for (size_t k = 0; k < d->nlog; k++) {
       sb_printf(&j, "%s{\"start\": %.6f, \"end\": ", k ? ", " : "", d->log[k].start);
