@@ -26,11 +26,11 @@ static int write_known_hosts(sim_lab_t *lab, const char *path) {
   }
   for (int i = 0; i < lab->ndevs; i++) {
     const sim_device_t *d = &lab->devs[i];
-    /* Always the lab's own key: a --host-key-change device then shows a mismatch. */
+    /* The key the device should present: a --host-key-change device then shows a mismatch. */
     if (lab->opt.port == 22)
-      fprintf(f, "%s %s\n", d->addr, lab->hostkey_pub);
+      fprintf(f, "%s %s\n", d->addr, d->hostkey_pub);
     else
-      fprintf(f, "[%s]:%d %s\n", d->addr, lab->opt.port, lab->hostkey_pub);
+      fprintf(f, "[%s]:%d %s\n", d->addr, lab->opt.port, d->hostkey_pub);
   }
   return fclose(f) == 0 ? 0 : -1;
 }

@@ -117,6 +117,8 @@ void lab_destroy(sim_lab_t *lab) {
     sim_device_t *d = &lab->devs[i];
     if (d->pers && d->pers->destroy) d->pers->destroy(d);
     free(d->log);
+    if (d->own_hostkey_pub && d->bind) ssh_bind_free(d->bind);
+    free(d->own_hostkey_pub);
   }
   free(lab->devs);
   if (lab->bind) ssh_bind_free(lab->bind);
@@ -140,21 +142,6 @@ static ssh_key host_key(const char *dir, const char *name) {
   return key;
 }
 
-/* The bind takes ownership of the key it imports. */
-static ssh_bind make_bind(ssh_key key) {
-  ssh_bind b = ssh_bind_new();
-  if (!b) {
-    ssh_key_free(key);
-    return NULL;
-  }
-  if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
-    fprintf(stderr, "nethost-sim: cannot use the host key: %s\n", ssh_get_error(b));
-    ssh_bind_free(b);
-    return NULL;
-  }
-  return b;
-}
-
 static int public_key(ssh_key key, char *out, size_t outsz) {
   char *b64 = NULL;
   if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK) return -1;
@@ -163,18 +150,55 @@ static int public_key(ssh_key key, char *out, size_t outsz) {
   return 0;
 }
 
+/* A bind presenting the key DIR/name (loaded or made), and that key's public half in pub.
+ * The bind owns the key; ssh_bind_accept_fd hands each session a copy. */
+static ssh_bind make_bind(const char *dir, const char *name, char *pub, size_t pubsz) {
+  ssh_key key = host_key(dir, name);
+  if (!key) return NULL;
+  ssh_bind b = NULL;
+  if (public_key(key, pub, pubsz) == 0 && (b = ssh_bind_new()) != NULL &&
+      ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) == SSH_OK)
+    return b;
+  fprintf(stderr, "nethost-sim: cannot use the host key %s%s%s\n", dir ? dir : "",
+          dir ? "/" : "", name);
+  if (b) ssh_bind_free(b); /* a bind that refused the key did not take it */
+  ssh_key_free(key);
+  return NULL;
+}
+
+/* --host-keys device: every device its own key, kept in DIR/hostkeys/NAME with a state dir
+ * (so a restarted lab matches its known_hosts), made afresh at start without one. */
+static int device_keys(sim_lab_t *lab, const char *dir) {
+  char sub[4096];
+  if (dir) {
+    snprintf(sub, sizeof sub, "%s/hostkeys", dir);
+    mkdir(sub, 0700);
+  }
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *d = &lab->devs[i];
+    char pub[128];
+    d->bind = make_bind(dir ? sub : NULL, d->name, pub, sizeof pub);
+    if (!d->bind) return -1;
+    d->own_hostkey_pub = sim_strdup(pub);
+    d->hostkey_pub = d->own_hostkey_pub;
+  }
+  return 0;
+}
+
 int lab_keys(sim_lab_t *lab) {
   const char *dir = lab->opt.state_dir;
   if (dir) mkdir(dir, 0700);
-  ssh_key k = host_key(dir, "ssh_host_ed25519_key");
-  ssh_key alt = host_key(dir, "ssh_host_ed25519_key.changed");
-  if (!k || !alt || public_key(k, lab->hostkey_pub, sizeof lab->hostkey_pub) ||
-      public_key(alt, lab->alt_hostkey_pub, sizeof lab->alt_hostkey_pub)) {
-    if (k) ssh_key_free(k);
-    if (alt) ssh_key_free(alt);
-    return -1;
+  lab->bind = make_bind(dir, "ssh_host_ed25519_key", lab->hostkey_pub, sizeof lab->hostkey_pub);
+  lab->alt_bind = make_bind(dir, "ssh_host_ed25519_key.changed", lab->alt_hostkey_pub,
+                            sizeof lab->alt_hostkey_pub);
+  if (!lab->bind || !lab->alt_bind) return -1;
+  for (int i = 0; i < lab->ndevs; i++) {
+    lab->devs[i].bind = lab->bind;
+    lab->devs[i].hostkey_pub = lab->hostkey_pub;
   }
-  lab->bind = make_bind(k);
-  lab->alt_bind = make_bind(alt);
-  return lab->bind && lab->alt_bind ? 0 : -1;
+  if (lab->opt.host_key_per_device && device_keys(lab, dir)) return -1;
+  /* A --host-key-change device presents a key its known_hosts line does not list. */
+  for (int i = 0; i < lab->ndevs; i++)
+    if (lab->devs[i].alt_hostkey) lab->devs[i].bind = lab->alt_bind;
+  return 0;
 }

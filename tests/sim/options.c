@@ -29,6 +29,7 @@ static const char usage[] =
     "  --http-port P          HTTP API port (default 8080)\n"
     "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
+    "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
     "  --host-key-change A,B  these devices present a different host key\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
     "  --quiet                no per-event messages\n";
@@ -43,6 +44,12 @@ const char *sim_fault_name(int f) {
   for (int i = 0; i < FAULT_COUNT; i++)
     if (fault_ids[i] == f) return fault_names[i];
   return "?";
+}
+
+static void free_list(char **v) {
+  if (!v) return;
+  for (char **p = v; *p; p++) free(*p);
+  free(v);
 }
 
 static char **split_list(const char *s) {
@@ -162,6 +169,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_MAXS,
     O_RATE,
     O_HKC,
+    O_HOSTKEYS,
     O_CONFIRM,
     O_QUIET,
     O_MIX,
@@ -187,6 +195,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"max-sessions", required_argument, 0, O_MAXS},
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
+                                     {"host-keys", required_argument, 0, O_HOSTKEYS},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
                                      {"quiet", no_argument, 0, O_QUIET},
                                      {"help", no_argument, 0, 'h'},
@@ -258,7 +267,15 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->conn_rate = (int)v;
       break;
     case O_HKC:
+      free_list(o->host_key_change);
       o->host_key_change = split_list(optarg);
+      break;
+    case O_HOSTKEYS:
+      if (strcmp(optarg, "lab") != 0 && strcmp(optarg, "device") != 0) {
+        fprintf(stderr, "nethost-sim: --host-keys %s: expected 'lab' or 'device'\n", optarg);
+        return -1;
+      }
+      o->host_key_per_device = strcmp(optarg, "device") == 0;
       break;
     case O_CONFIRM:
       if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
@@ -289,12 +306,6 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     return -1;
   }
   return 0;
-}
-
-static void free_list(char **v) {
-  if (!v) return;
-  for (char **p = v; *p; p++) free(*p);
-  free(v);
 }
 
 void sim_free_options(sim_options_t *o) {

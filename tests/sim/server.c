@@ -459,8 +459,7 @@ static void conn_start(sim_device_t *dev, int fd) {
   c->poll.data = c->timer.data = c;
   c->handles = 2;
   c->log_index = stats_session_start(dev);
-  ssh_bind b = dev->alt_hostkey ? lab->alt_bind : lab->bind;
-  if (!c->ssh || !c->ev || ssh_bind_accept_fd(b, c->ssh, fd) != SSH_OK) {
+  if (!c->ssh || !c->ev || ssh_bind_accept_fd(dev->bind, c->ssh, fd) != SSH_OK) {
     if (c->ssh) ssh_free(c->ssh);
     c->ssh = NULL;
     c->dead = 1;

@@ -79,6 +79,11 @@ struct sim_device {
   time_t boot_time;
   int faults;      /* bit per enum sim_fault, from the device lists */
   int alt_hostkey; /* --host-key-change */
+  /* The SSH bind (host key) this device presents and the public key the lab's known_hosts
+   * lists for it: the lab's, or the device's own with --host-keys device. */
+  void *bind;
+  const char *hostkey_pub;
+  char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
   void *pstate;    /* the personality's state */
 
   /* listeners */
@@ -112,6 +117,7 @@ typedef struct sim_options {
   int max_sessions;
   int conn_rate;
   char **host_key_change;
+  int host_key_per_device; /* --host-keys device */
   int confirm_unit_ms; /* a Junos "commit confirmed" minute, shortened for tests */
   int quiet;
 } sim_options_t;
