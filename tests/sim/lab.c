@@ -159,8 +159,8 @@ static ssh_bind make_bind(const char *dir, const char *name, char *pub, size_t p
   if (public_key(key, pub, pubsz) == 0 && (b = ssh_bind_new()) != NULL &&
       ssh_bind_options_set(b, SSH_BIND_OPTIONS_IMPORT_KEY, key) == SSH_OK)
     return b;
-  fprintf(stderr, "nethost-sim: cannot use the host key %s%s%s\n", dir ? dir : "",
-          dir ? "/" : "", name);
+  fprintf(stderr, "nethost-sim: cannot use the host key %s%s%s\n", dir ? dir : "", dir ? "/" : "",
+          name);
   if (b) ssh_bind_free(b); /* a bind that refused the key did not take it */
   ssh_key_free(key);
   return NULL;

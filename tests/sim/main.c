@@ -34,7 +34,9 @@ static void close_rest(uv_handle_t *h, void *arg) {
   if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
-static void on_signal(uv_signal_t *s, int signum) {
+/* Stops accepting, reports the statistics and closes every session; the loop then ends
+ * once the last handle is closed, and main saves the state. */
+static void lab_stop(void) {
   if (lab.stopping) return;
   lab.stopping = 1;
   server_stop(&lab);
@@ -45,6 +47,17 @@ static void on_signal(uv_signal_t *s, int signum) {
   http_close_all(&lab);
   uv_close((uv_handle_t *)&lab.sigint, NULL);
   uv_close((uv_handle_t *)&lab.sigterm, NULL);
+  if (lab.opt.exit_with) uv_close((uv_handle_t *)&lab.watchdog, NULL);
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+  lab_stop();
+}
+
+/* --exit-with: a lab started for one run (nethost lab run) never outlives it, however the
+ * run ends (os.exit in a playbook, a second Ctrl-C, a crash). */
+static void on_watchdog(uv_timer_t *t) {
+  if (kill(lab.opt.exit_with, 0) != 0 && errno == ESRCH) lab_stop();
 }
 
 static int write_ready(const char *path) {
@@ -73,6 +86,10 @@ int main(int argc, char **argv) {
   uv_signal_init(lab.loop, &lab.sigterm);
   uv_signal_start(&lab.sigint, on_signal, SIGINT);
   uv_signal_start(&lab.sigterm, on_signal, SIGTERM);
+  if (lab.opt.exit_with) {
+    uv_timer_init(lab.loop, &lab.watchdog);
+    uv_timer_start(&lab.watchdog, on_watchdog, 200, 200);
+  }
   if (lab.opt.ready_file && write_ready(lab.opt.ready_file)) goto out;
   int counts[3] = {0, 0, 0};
   for (int i = 0; i < lab.ndevs; i++)

@@ -32,6 +32,7 @@ static const char usage[] =
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
     "  --host-key-change A,B  these devices present a different host key\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
+    "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
     "  --quiet                no per-event messages\n";
 
 static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
@@ -172,6 +173,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_HOSTKEYS,
     O_CONFIRM,
     O_QUIET,
+    O_EXITWITH,
     O_MIX,
     O_SEED,
     O_PORT,
@@ -198,6 +200,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
                                      {"quiet", no_argument, 0, O_QUIET},
+                                     {"exit-with", required_argument, 0, O_EXITWITH},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
   int c;
@@ -283,6 +286,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       break;
     case O_QUIET:
       o->quiet = 1;
+      break;
+    case O_EXITWITH:
+      if (number("--exit-with", optarg, 1, 0x7fffffff, &v)) return -1;
+      o->exit_with = (int)v;
       break;
     case 'h':
       fputs(usage, stdout);

@@ -120,6 +120,7 @@ typedef struct sim_options {
   int host_key_per_device; /* --host-keys device */
   int confirm_unit_ms; /* a Junos "commit confirmed" minute, shortened for tests */
   int quiet;
+  int exit_with; /* stop once this process is gone (0: never) */
 } sim_options_t;
 
 struct sim_lab {
@@ -135,6 +136,7 @@ struct sim_lab {
   unsigned long connections, handshakes, auth_failures;
   double start_time;
   uv_signal_t sigint, sigterm;
+  uv_timer_t watchdog; /* --exit-with */
   int stopping;
 };
 

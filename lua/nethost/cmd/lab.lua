@@ -64,6 +64,7 @@ end
 
 local function alive(pid) return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") end
 
+-- o.exit_with: the pid the lab must not outlive (lab run passes its own).
 function lab.start(o)
   local sim = sim_path()
   if not sim then error("lab: nethost-sim is not installed next to nethost", 0) end
@@ -74,7 +75,8 @@ function lab.start(o)
   fs.remove(ready)
   local cmd = ("ulimit -n $(ulimit -Hn) 2>/dev/null; %s --devices %d --inventory-out %s --ready-file %s --stats %s %s >%s 2>&1 & echo $! >%s")
     :format(shell_quote(sim), o.devices, shell_quote(o.dir .. "/lab.yaml"), shell_quote(ready),
-            shell_quote(o.dir .. "/stats.json"), table.concat(o.sim, " "),
+            shell_quote(o.dir .. "/stats.json"),
+            (o.exit_with and ("--exit-with %d "):format(o.exit_with) or "") .. table.concat(o.sim, " "),
             shell_quote(o.dir .. "/sim.log"), shell_quote(o.dir .. "/sim.pid"))
   if not os.execute(cmd) then error("lab: cannot start " .. sim, 0) end
   pid = read_pid(o.dir)
@@ -125,6 +127,7 @@ function lab.main(args)
       io.stderr:write("nethost: lab run: which playbook?\n")
       return 1
     end
+    o.exit_with = require("nethost.sys").pid()
     lab.start(o)
     local run_args = { o.rest[1], "-i", o.dir .. "/lab.yaml" }
     table.move(o.rest, 2, #o.rest, 4, run_args)
