@@ -55,8 +55,31 @@ static void set_string(lua_State *L, const char *field, const char *value) {
   lua_setfield(L, -2, field);
 }
 
-static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op,
-                        int code, const char *fmt, va_list ap) {
+/* Pushes "file:line" of the innermost Lua frame outside nethost's own library (the
+ * playbook line users fix: bindings are often reached through library wrappers such as
+ * ssh_cli.lua), or nil when there is none. */
+static void push_where(lua_State *L) {
+  lua_Debug ar;
+  const char *lib;
+  size_t liblen;
+  int level;
+  lua_getfield(L, LUA_REGISTRYINDEX, "nethost.lua_dir");
+  lib = lua_tolstring(L, -1, &liblen);
+  for (level = 1; lua_getstack(L, level, &ar); level++) {
+    if (!lua_getinfo(L, "Sl", &ar) || ar.what[0] == 'C' || ar.currentline <= 0) continue;
+    if (lib && ar.source[0] == '@' && strncmp(ar.source + 1, lib, liblen) == 0 &&
+        ar.source[1 + liblen] == '/')
+      continue;
+    lua_pop(L, 1);
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+}
+
+static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op, int code,
+                        const char *fmt, va_list ap) {
   lua_createtable(L, 0, 8);
   set_string(L, "kind", kind ? kind : nhl_error_kind(code));
   lua_pushvfstring(L, fmt, ap);
@@ -64,13 +87,11 @@ static void error_vpush(lua_State *L, const char *kind, const char *host, const 
   set_string(L, "host", host);
   set_string(L, "op", op);
   if (code) set_string(L, "code", nh_err_name(code));
-  /* Level 1 is the Lua function that called the binding: the playbook line users fix. */
-  luaL_where(L, 1);
-  if (lua_rawlen(L, -1) > 0) {
-    lua_pushlstring(L, lua_tostring(L, -1), lua_rawlen(L, -1) - 2); /* drop ": " */
-    lua_setfield(L, -3, "where");
-  }
-  lua_pop(L, 1);
+  push_where(L);
+  if (lua_isstring(L, -1))
+    lua_setfield(L, -2, "where");
+  else
+    lua_pop(L, 1);
   luaL_setmetatable(L, ERROR_MT);
 }
 

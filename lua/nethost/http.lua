@@ -248,25 +248,10 @@ http.default_timeout = 30
 
 local errors = require("nethost.error")
 
--- Error objects name the playbook line that called http.*, not this file.
-local function caller_where()
-  local here = debug.getinfo(1, "S").source
-  for level = 2, 8 do
-    local info = debug.getinfo(level, "Sl")
-    if not info then return nil end
-    if info.source ~= here and info.what ~= "C" and info.currentline > 0 then
-      return info.short_src .. ":" .. info.currentline
-    end
-  end
-end
-
 local function perform(fname, opts)
   local spec = build(fname, opts)
   local ok, r = pcall(core.request, spec)
-  if not ok then
-    if errors.is(r) and r.kind ~= "cancelled" and r.op == fname then r.where = caller_where() end
-    error(r, 0)
-  end
+  if not ok then error(r, 0) end
   setmetatable(r.headers, headers_mt)
   r.url = spec.url:gsub("//[^/@]*@", "//")
   r.method = spec.method or (spec.body and "POST" or "GET")
@@ -278,7 +263,6 @@ local function perform(fname, opts)
     local e = errors.new("http", string.format("%s %s: HTTP status %d", r.method,
                                              display_url(r.url), r.status),
                       { host = spec.host, op = fname, status = r.status, response = r })
-    e.where = caller_where()
     error(e, 0)
   end
   return r
