@@ -185,17 +185,21 @@ local function new_ctx(host, rec, key)
   return ctx
 end
 
--- Error objects become plain records (a result must serialise; tracebacks are kept).
+-- Error objects become records that serialise (no functions or userdata; tracebacks are
+-- kept) and still print as the one-line error they came from.
+local error_mt = getmetatable(errors.new("error", ""))
 local function error_record(e, traceback)
+  local r
   if errors.is(e) then
-    local r = {}
+    r = {}
     for k, v in pairs(e) do
       if type(v) ~= "function" and type(v) ~= "userdata" then r[k] = v end
     end
     r.message = r.message or tostring(e)
-    return r
+  else
+    r = { kind = "error", message = tostring(e), traceback = traceback }
   end
-  return { kind = "error", message = tostring(e), traceback = traceback }
+  return setmetatable(r, error_mt)
 end
 
 -- Output --------------------------------------------------------------------------------

@@ -153,6 +153,10 @@ do
   local hung = res:get("h003")
   assert(hung.status == "failed" and hung.error.kind == "timeout", hung.status)
   assert(hung.error.host == "h003" and hung.error.message:find("timed out"))
+  -- a record's error prints as the error it came from, on one line
+  local shown = tostring(hung.error)
+  assert(shown:find("h003", 1, true) and shown:find("timed out") and shown:find("[timeout]", 1, true)
+         and not shown:find("\n"), shown)
   assert(#res:ok() == 4)
   nethost.exit_code = nil
 end
@@ -193,6 +197,7 @@ do
   local bug = res:get("h002")
   assert(bug.status == "failed" and bug.error.message:find("index a nil value"))
   assert(bug.error.traceback and bug.error.traceback:find("test_run.lua"))
+  assert(tostring(bug.error):find("index a nil value") and not tostring(bug.error):find("traceback"))
   assert(res:get("h003").would_send[1] == "ntp server 1.1.1.1")
   assert(res:report():find("1 failed"))
   nethost.exit_code = nil
