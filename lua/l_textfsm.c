@@ -72,6 +72,11 @@ static void push_str(lua_State *L, nh_tfsm_str_t s) {
 
 /* Pushes the table as a sequence of records; lower lower-cases the keys. */
 static void push_table(lua_State *L, const nh_tfsm_table_t *tab, int lower) {
+  /* Every column's key stays on the stack while the rows are built, and a row needs four
+   * more slots (record, key, list, item): templates with dozens of Values overflow the
+   * LUA_MINSTACK slots a C function may take for granted. */
+  if (tab->ncols > 100000) luaL_error(L, "textfsm: %d columns is too many", (int)tab->ncols);
+  luaL_checkstack(L, (int)tab->ncols + 8, "textfsm: too many columns");
   lua_createtable(L, (int)tab->nrows, 0);
   for (size_t c = 0; c < tab->ncols; c++) {
     if (!lower) {

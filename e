@@ -1,0 +1,1 @@
+Connection reset by 127.1.81.1 port 2222
