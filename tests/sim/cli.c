@@ -93,7 +93,9 @@ void cli_invalid(sim_cli_t *cli, size_t col, sbuf_t *out) {
     sb_puts(out, "% Incomplete command.\n\n");
     return;
   }
-  size_t pad = col + (cli->interactive ? (size_t)cli->prompt_len : 0);
+  /* The caret sits under the bad word as the user sees it, after the prompt (prompt_len
+   * stays 0 on exec channels, which show no prompt). */
+  size_t pad = col + (size_t)cli->prompt_len;
   for (size_t i = 0; i < pad; i++) sb_putc(out, ' ');
   sb_puts(out, "^\n% Invalid input detected at '^' marker.\n\n");
 }

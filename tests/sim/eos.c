@@ -33,6 +33,10 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
             dev->name);
   sb_puts(o,
           "vlan 10\n   name SERVERS\n!\nvlan 20\n   name STORAGE\n!\nvlan 99\n   name MGMT\n!\n");
+  /* A stream of its own: the size varies by seed without moving the other draws. */
+  uint64_t x = dev->seed ^ 0xe06;
+  int extra = (int)(sim_rand(&x) % 40);
+  for (int v = 0; v < extra; v++) sb_printf(o, "vlan %d\n   name TENANT-%03d\n!\n", 200 + v, v);
   for (int p = 1; p <= 48; p++) {
     sb_printf(o, "interface Ethernet%d\n", p);
     if (p >= 47)
@@ -44,8 +48,8 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
     sb_puts(o, "!\n");
   }
   sb_printf(o,
-            "interface Management1\n   ip address 10.98.%d.%d 255.255.0.0\n!\n"
-            "interface Vlan99\n   ip address 10.99.%d.%d 255.255.255.0\n!\n",
+            "interface Management1\n   ip address 10.98.%d.%d/16\n!\n"
+            "interface Vlan99\n   ip address 10.99.%d.%d/24\n!\n",
             (dev->index >> 8) & 255, dev->index & 255, (dev->index >> 8) & 255, dev->index & 255);
   sb_printf(o,
             "ip routing\n!\nip route 0.0.0.0/0 10.99.0.1\n!\n"
@@ -54,6 +58,12 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
             "ntp server 10.0.0.1\nntp server 10.0.0.2\n!\n"
             "management api http-commands\n   no shutdown\n!\n",
             sim_rand(&s) % 4 == 0 ? "public" : "n3th0st-ro", dev->site);
+  /* Prefix lists: one device in twenty carries a very long one. */
+  int n = sim_rand(&x) % 20 == 0 ? 3000 : 20 + (int)(sim_rand(&x) % 600);
+  sb_puts(o, "ip prefix-list CUSTOMER-ROUTES\n");
+  for (int k = 1; k <= n; k++)
+    sb_printf(o, "   seq %d permit 100.%d.%d.0/24\n", k * 10, 64 + k / 256, k % 256);
+  sb_puts(o, "!\n");
 }
 
 static const ioslike_profile_t profile = {1, "Ethernet", "Et", 48, show_version, initial_config};

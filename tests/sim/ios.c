@@ -6,9 +6,11 @@
 #include "ioslike.h"
 
 /* Versions drawn by --seed; 15.2(4)E1 and 15.2(2)E9 are in published advisories. */
-static const char *const versions[] = {"15.2(4)E1",  "15.2(7)E3",   "15.2(7)E8", "15.2(2)E9",
-                                       "15.2(7)E10", "15.0(2)SE11", "15.2(4)E10"};
-static const char *const models[] = {"WS-C2960X-48FPD-L", "WS-C2960X-24PS-L", "WS-C3850-48P"};
+static const char *const versions[] = {"15.2(4)E1",  "15.2(7)E3",  "15.2(7)E8", "15.2(2)E9",
+                                       "15.2(7)E10", "15.0(2)EX5", "15.2(4)E10"};
+/* Catalyst 2960-X models with 48 copper ports and 4 SFP uplinks, the ports the profile
+ * serves; all of them run the C2960X image below. */
+static const char *const models[] = {"WS-C2960X-48FPS-L", "WS-C2960X-48LPS-L", "WS-C2960X-48TS-L"};
 
 static void show_version(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
@@ -17,7 +19,7 @@ static void show_version(sim_cli_t *cli, sbuf_t *out) {
   int a = 0, b = 0, c = 0;
   char train[16] = "";
   sscanf(dev->version, "%d.%d(%d)%15s", &a, &b, &c, train);
-  snprintf(image, sizeof image, "c2960x-universalk9-mz.%d%d%d-%d.%s.bin", a, b, 0, c, train);
+  snprintf(image, sizeof image, "c2960x-universalk9-mz.%d%d-%d.%s.bin", a, b, c, train);
   sb_printf(out,
             "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version %s, "
             "RELEASE SOFTWARE (fc3)\n",
@@ -58,8 +60,10 @@ static void show_version(sim_cli_t *cli, sbuf_t *out) {
 
 static void initial_config(sim_device_t *dev, sbuf_t *o) {
   uint64_t s = dev->seed;
+  int major = 15, minor = 2; /* the "version" line is the release train: 15.0, 15.2 */
+  sscanf(dev->version, "%d.%d", &major, &minor);
   sb_printf(o,
-            "version 15.2\nno service pad\nservice timestamps debug datetime msec\n"
+            "version %d.%d\nno service pad\nservice timestamps debug datetime msec\n"
             "service timestamps log datetime msec\nservice password-encryption\n!\n"
             "hostname %s\n!\nboot-start-marker\nboot-end-marker\n!\n"
             "enable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\n!\n"
@@ -69,10 +73,15 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
             "system mtu routing 1500\n!\nip domain-name lab.example\n"
             "ip name-server 10.0.0.53\n!\nvtp mode transparent\n!\n"
             "spanning-tree mode rapid-pvst\nspanning-tree extend system-id\n!\n",
-            dev->name);
+            major, minor, dev->name);
   int vlans[] = {10, 20, 30, 99};
   const char *names[] = {"USERS", "VOICE", "PRINTERS", "MGMT"};
   for (int v = 0; v < 4; v++) sb_printf(o, "vlan %d\n name %s\n!\n", vlans[v], names[v]);
+  /* A stream of its own, so the size of the configuration varies by seed without moving
+   * the draws above and below (portfast, shutdown, communities). */
+  uint64_t x = dev->seed ^ 0x5123;
+  int extra = (int)(sim_rand(&x) % 40);
+  for (int v = 0; v < extra; v++) sb_printf(o, "vlan %d\n name SEG-%03d\n!\n", 100 + v, v);
   for (int p = 1; p <= 48; p++) {
     sb_printf(o, "interface GigabitEthernet1/0/%d\n", p);
     if (p >= 47) {
@@ -96,6 +105,12 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
   if (sim_rand(&s) % 3 == 0) sb_puts(o, "ip http server\n");
   sb_puts(o, "ip http secure-server\n!\nip access-list extended MGMT-IN\n"
              " permit tcp 10.0.0.0 0.255.255.255 any eq 22\n deny   ip any any log\n!\n");
+  int aces = 10 + (int)(sim_rand(&x) % 700);
+  sb_puts(o, "ip access-list extended USER-IN\n");
+  for (int k = 0; k < aces; k++)
+    sb_printf(o, " permit %s 10.%d.%d.0 0.0.0.255 host 10.0.%d.%d eq %d\n", k % 3 ? "tcp" : "udp",
+              10 + k % 3, k / 3 % 250, k % 7, 10 + k % 200, k % 3 ? 443 : 53);
+  sb_puts(o, " deny   ip any any log\n!\n");
   /* Some devices carry a long ACL: "much larger" configurations. */
   if (sim_rand(&s) % 20 == 0) {
     sb_puts(o, "ip access-list extended BIG-FILTER\n");

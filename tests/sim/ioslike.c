@@ -202,7 +202,13 @@ static void describe(sim_device_t *dev, const conf_node_t *sec, const char *name
   if (ip) {
     char mask[32] = "";
     sscanf(ip, "%39s %31s", i->ip, mask);
-    i->prefix = mask_len(mask);
+    char *slash = strchr(i->ip, '/'); /* EOS writes 10.0.0.1/24 */
+    if (slash) {
+      *slash = '\0';
+      i->prefix = atoi(slash + 1);
+    } else {
+      i->prefix = mask_len(mask);
+    }
   }
   const char *mtu = sec_value(sec, "mtu");
   i->mtu = mtu ? atoi(mtu) : 1500;
@@ -430,6 +436,12 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
               name ? name : def, "active", members.len ? sb_str(&members) : "");
     sb_free(&members);
   }
+  /* Catalyst switches always list the legacy FDDI / Token Ring VLANs. */
+  if (!st->p->eos)
+    sb_puts(out, "1002 fddi-default                     act/unsup \n"
+                 "1003 token-ring-default               act/unsup \n"
+                 "1004 fddinet-default                  act/unsup \n"
+                 "1005 trnet-default                    act/unsup \n");
 }
 
 static void show_inventory(sim_cli_t *cli, sbuf_t *out) {
@@ -519,6 +531,32 @@ static void sh_version(sim_cli_t *cli, sbuf_t *out) {
 static void sh_running(sim_cli_t *cli, sbuf_t *out) {
   show_running(cli, out, state(cli->dev)->s.running, 0);
 }
+/* show running-config interface X: the one section, with the IOS or EOS frame. */
+static void sh_running_if(sim_cli_t *cli, const char *name, const char *more, sbuf_t *out) {
+  ioslike_dev_t *st = state(cli->dev);
+  char canon[96], header[112];
+  if (canonical_if(st->p, name, more, canon, sizeof canon)) {
+    cli_invalid(cli, 27, out);
+    return;
+  }
+  snprintf(header, sizeof header, "interface %s", canon);
+  const conf_node_t *sec = conf_find(st->s.running, header);
+  sbuf_t body;
+  sb_init(&body);
+  if (sec) conf_render_node(sec, &body, st->p->eos ? 3 : 1, 0);
+  if (st->p->eos) {
+    sb_add(out, body.data ? body.data : "", body.len);
+  } else if (!sec) {
+    sb_puts(out, "                              ^\n% Invalid input detected at '^' marker.\n\n");
+    cli->error = 1;
+  } else {
+    sb_printf(out, "Building configuration...\n\nCurrent configuration : %zu bytes\n!\n", body.len);
+    sb_add(out, body.data, body.len);
+    sb_puts(out, "end\n\n");
+  }
+  sb_free(&body);
+}
+
 static void sh_startup(sim_cli_t *cli, sbuf_t *out) {
   show_running(cli, out, state(cli->dev)->s.startup, 1);
 }
@@ -562,8 +600,10 @@ static const show_cmd_t shows[] = {
 };
 
 static const char *const exec_patterns[] = {"show version",
+                                            "show running-config interface *",
                                             "show running-config",
                                             "show startup-config",
+                                            "show session-config",
                                             "show ip interface brief",
                                             "show interfaces status",
                                             "show interfaces",
@@ -583,6 +623,8 @@ static const char *const exec_patterns[] = {"show version",
                                             "terminal monitor",
                                             "configure terminal",
                                             "configure replace *",
+                                            "configure session *",
+                                            "configure checkpoint save *",
                                             "configure",
                                             "copy running-config *",
                                             "write memory",
@@ -592,6 +634,28 @@ static const char *const exec_patterns[] = {"show version",
 
 static void touch(ioslike_dev_t *st) {
   st->s.last_change = time(NULL);
+}
+
+/* Stores a copy of the running configuration under name (flash file or checkpoint).
+ * Returns 0, or -1 (error already in out) when the 16 slots are full. */
+static int save_file(sim_cli_t *cli, const char *name, sbuf_t *out) {
+  ioslike_dev_t *st = state(cli->dev);
+  int slot = -1;
+  for (int k = 0; k < st->s.nfiles; k++)
+    if (strcmp(st->s.files[k].name, name) == 0) slot = k;
+  if (slot < 0) {
+    if (st->s.nfiles == 16) {
+      sb_puts(out, "%Error opening flash: (No space left on device)\n");
+      cli->error = 1;
+      return -1;
+    }
+    slot = st->s.nfiles++;
+    st->s.files[slot].name = sim_strdup(name);
+  } else {
+    conf_free(st->s.files[slot].conf);
+  }
+  st->s.files[slot].conf = conf_clone(st->s.running);
+  return 0;
 }
 
 static void copy_running(sim_cli_t *cli, const char *dest, sbuf_t *out) {
@@ -608,21 +672,7 @@ static void copy_running(sim_cli_t *cli, const char *dest, sbuf_t *out) {
     cli_invalid(cli, 19, out);
     return;
   }
-  int slot = -1;
-  for (int k = 0; k < st->s.nfiles; k++)
-    if (strcmp(st->s.files[k].name, name) == 0) slot = k;
-  if (slot < 0) {
-    if (st->s.nfiles == 16) {
-      sb_puts(out, "%Error opening flash: (No space left on device)\n");
-      cli->error = 1;
-      return;
-    }
-    slot = st->s.nfiles++;
-    st->s.files[slot].name = sim_strdup(name);
-  } else {
-    conf_free(st->s.files[slot].conf);
-  }
-  st->s.files[slot].conf = conf_clone(st->s.running);
+  if (save_file(cli, name, out)) return;
   sb_printf(out, "Destination filename [%s]? \n%zu bytes copied in 0.123 secs\n", name,
             conf_count(st->s.running) * 30);
 }
@@ -632,9 +682,12 @@ static void configure_replace(sim_cli_t *cli, const char *src, sbuf_t *out) {
   const conf_node_t *from = NULL;
   if (strncmp(src, "nvram:startup-config", 20) == 0 || strcmp(src, "startup-config") == 0)
     from = st->s.startup;
-  else if (strncmp(src, "flash:", 6) == 0) {
+  else if (strncmp(src, "flash:", 6) == 0 || strncmp(src, "checkpoint:", 11) == 0) {
     char name[128];
-    sscanf(src + 6, "%127s", name);
+    if (src[0] == 'c')
+      sscanf(src, "%127s", name); /* checkpoints are stored with their prefix */
+    else
+      sscanf(src + 6, "%127s", name);
     for (int k = 0; k < st->s.nfiles; k++)
       if (strcmp(st->s.files[k].name, name) == 0) from = st->s.files[k].conf;
   }
@@ -679,6 +732,21 @@ static void exec_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
   if (cli_match(line, "terminal width *") || cli_match(line, "terminal monitor") ||
       cli_match(line, "terminal pager *"))
     return;
+  if ((n == 4 || n == 5) && cli_match(line, "show running-config interface *") &&
+      cli->mode != MODE_USER) {
+    sh_running_if(cli, tok[3], n == 5 ? tok[4] : NULL, out);
+    return;
+  }
+  if (st->p->eos && cli_match(line, "show session-config ...") && n >= 2 && strlen(tok[1]) >= 9 &&
+      cli->mode != MODE_USER) {
+    if (!st->session) {
+      sb_puts(out, "% No configuration session in progress\n");
+      cli->error = 1;
+      return;
+    }
+    show_running(cli, out, st->session, 0);
+    return;
+  }
   for (const show_cmd_t *s = shows; s->pattern; s++) {
     if (!cli_match(line, s->pattern)) continue;
     /* "show interfaces" must not swallow "show interfaces status". */
@@ -689,7 +757,28 @@ static void exec_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
     return;
   }
   if (cli->mode != MODE_USER) {
+    if (st->p->eos && n == 3 && cli_match(line, "configure session *") && strlen(tok[1]) >= 2) {
+      /* One session per device; a new name replaces an abandoned session. */
+      if (st->session && strcmp(st->session_name, tok[2]) != 0) {
+        conf_free(st->session);
+        st->session = NULL;
+      }
+      if (!st->session) {
+        st->session = conf_clone(st->s.running);
+        snprintf(st->session_name, sizeof st->session_name, "%.39s", tok[2]);
+      }
+      cli->in_session = 1;
+      cli->mode = MODE_CONFIG;
+      return;
+    }
+    if (st->p->eos && n == 4 && cli_match(line, "configure checkpoint save *")) {
+      char name[96];
+      snprintf(name, sizeof name, "checkpoint:%.80s", tok[3]);
+      save_file(cli, name, out);
+      return;
+    }
     if (cli_match(line, "configure terminal") || (n == 1 && cli_match(line, "configure"))) {
+      cli->in_session = 0;
       cli->mode = MODE_CONFIG;
       if (!st->p->eos)
         sb_puts(out, "Enter configuration commands, one per line.  End with CNTL/Z.\n");
@@ -765,13 +854,50 @@ static int normalize_header(sim_cli_t *cli, const char *line, char *out, size_t 
 
 static void config_line(sim_cli_t *cli, const char *line, sbuf_t *out) {
   ioslike_dev_t *st = state(cli->dev);
-  conf_node_t *root = st->s.running;
+  if (cli->in_session && !st->session) cli->in_session = 0; /* committed elsewhere */
+  conf_node_t *root = cli->in_session ? st->session : st->s.running;
   char b[1024];
   char *tok[32];
   int n = cli_tokens(line, tok, 32, b, sizeof b);
   if (n == 0) return;
   if (cli_match(tok[0], "end") && n == 1) {
+    /* A session stays pending: "configure session NAME" goes back to it. */
     cli->mode = MODE_PRIV;
+    cli->in_session = 0;
+    return;
+  }
+  if (cli->in_session && n == 1 && cli_match(tok[0], "commit")) {
+    conf_free(st->s.running);
+    st->s.running = st->session;
+    st->session = NULL;
+    cli->in_session = 0;
+    cli->mode = MODE_PRIV;
+    touch(st);
+    return;
+  }
+  if (cli->in_session && n == 1 && cli_match(tok[0], "abort")) {
+    conf_free(st->session);
+    st->session = NULL;
+    cli->in_session = 0;
+    cli->mode = MODE_PRIV;
+    return;
+  }
+  if (cli->in_session && n == 2 && cli_match(line, "rollback clean-config")) {
+    /* The factory default: nothing configured. */
+    conf_free(st->session);
+    st->session = conf_parse("");
+    return;
+  }
+  if (n >= 3 && cli_match(tok[0], "default") && cli_match(tok[1], "interface")) {
+    char header[256];
+    if (normalize_header(cli, line + (tok[1] - b), header, sizeof header) < 0) {
+      cli_invalid(cli, (size_t)(tok[2] - b), out);
+      return;
+    }
+    conf_node_t *sec = conf_section(root, header, 0);
+    while (sec && sec->nkids) conf_unset(sec, sec->kids[0]->line);
+    if (!st->p->eos) sb_printf(out, "Interface %s set to default configuration\n", header + 10);
+    touch(st);
     return;
   }
   if (cli_match(tok[0], "exit") && n == 1) {
@@ -859,6 +985,11 @@ void ioslike_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
     if (strcmp(line, "enable") == 0) {
       cli->want_secret = 0;
       cli->mode = MODE_PRIV;
+    } else if (state(cli->dev)->p->eos) {
+      /* EOS authenticates enable through AAA: one try. */
+      cli->want_secret = 0;
+      sb_puts(out, "% Access denied\n");
+      cli->error = 1;
     } else if (++cli->secret_tries >= 3) {
       cli->want_secret = 0;
       sb_puts(out, "% Bad secrets\n\n");
@@ -886,10 +1017,19 @@ void ioslike_prompt(sim_cli_t *cli, sbuf_t *out) {
     sb_printf(out, "%s#", host);
     break;
   case MODE_CONFIG:
-    sb_printf(out, "%s(config)#", host);
+    if (cli->in_session)
+      sb_printf(out, "%s(config-s-%.20s)#", host, state(cli->dev)->session_name);
+    else
+      sb_printf(out, "%s(config)#", host);
     break;
   default:
-    sb_printf(out, "%s(%s)#", host, cli->sub_prompt);
+    /* EOS in a session: "(config-s-NAME-if-Et1)#". */
+    if (cli->in_session)
+      sb_printf(out, "%s(config-s-%.20s-%s)#", host, state(cli->dev)->session_name,
+                strncmp(cli->sub_prompt, "config-", 7) == 0 ? cli->sub_prompt + 7
+                                                            : cli->sub_prompt);
+    else
+      sb_printf(out, "%s(%s)#", host, cli->sub_prompt);
     break;
   }
 }
@@ -929,6 +1069,7 @@ void ioslike_destroy(sim_device_t *dev) {
   if (!st) return;
   conf_free(st->s.running);
   conf_free(st->s.startup);
+  conf_free(st->session);
   for (int k = 0; k < st->s.nfiles; k++) {
     free(st->s.files[k].name);
     conf_free(st->s.files[k].conf);

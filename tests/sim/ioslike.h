@@ -24,6 +24,10 @@ typedef struct ioslike_dev {
   const ioslike_profile_t *p;
   const char *version;
   const char *model;
+  /* EOS "configure session NAME": a copy of the running configuration that config lines
+   * change until "commit" makes it the running one or "abort" drops it. */
+  conf_node_t *session;
+  char session_name[40];
 } ioslike_dev_t;
 
 void ioslike_init(sim_device_t *dev, const ioslike_profile_t *p, const char *model,

@@ -158,6 +158,7 @@ struct sim_cli {
   int exit;        /* close the session after this output */
   int error;       /* the last command answered with an error marker */
   int prompt_len;  /* width of the prompt shown before the current line */
+  int in_session;  /* EOS: config lines go to the device's configuration session */
   void *pdata;     /* personality's per-session data */
 };
 
