@@ -17,6 +17,26 @@ assert(r[1].Chassis == "c1" and r[1].Slot == "1")
 assert(#r[1].Ports == 1 and r[1].Ports[1] == "a")
 assert(r[2].Chassis == "c1" and r[2].Ports[1] == "b" and r[2].Ports[2] == "c")
 
+-- a template with many Values (ntc-templates' "show interfaces" has dozens): every column
+-- reaches the table intact (the binding once overflowed the Lua stack here)
+do
+  local names, line, want = {}, {}, {}
+  for i = 1, 120 do
+    names[#names + 1] = ("Value V%d (\\S+)"):format(i)
+    line[#line + 1] = ("${V%d}"):format(i)
+    want[i] = "w" .. i
+  end
+  local wide = table.concat(names, "\n") .. "\n\nStart\n  ^" .. table.concat(line, " ") .. " -> Record\n"
+  local text = string.rep(table.concat(want, " ") .. "\n", 50)
+  for _ = 1, 3 do
+    local rows = textfsm.parse(wide, text)
+    assert(#rows == 50, #rows)
+    for _, row in ipairs(rows) do
+      for i = 1, 120 do assert(row["V" .. i] == want[i], i) end
+    end
+  end
+end
+
 -- empty output: an empty list, not an error
 local empty = textfsm.parse(tpl, "")
 assert(type(empty) == "table" and #empty == 0)

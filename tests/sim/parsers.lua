@@ -148,7 +148,9 @@ local function check_ioslike(host, s)
 
   local peer = partner(host)
   for _, r in ipairs(records(host, s, "show lldp neighbors")) do
-    if r.neighbor ~= peer then fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor), tostring(peer)) end
+    if r.neighbor_name ~= peer then
+      fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor_name), tostring(peer))
+    end
   end
 end
 
@@ -253,7 +255,9 @@ local function check_junos(host, s)
 
   local peer = partner(host)
   for _, r in ipairs(records(host, s, "show lldp neighbors")) do
-    if r.neighbor ~= peer then fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor), tostring(peer)) end
+    if r.neighbor_name ~= peer then
+      fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor_name), tostring(peer))
+    end
   end
 end
 
