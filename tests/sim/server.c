@@ -105,7 +105,10 @@ static void on_slow_tick(uv_timer_t *t) {
 static void chan_pump(chan_t *h) {
   conn_t *c = h->c;
   if (h->dead || !h->ch) return;
-  while (h->out.len > 0 && !h->hung) {
+  /* A slow channel sends one piece per tick, however often it is pumped: window adjusts,
+   * the socket turning writable and the command's end all pump, and each used to send. */
+  int paced = h->slow && h->slow_timer_on && uv_is_active((uv_handle_t *)&h->slow_timer);
+  while (h->out.len > 0 && !paced) {
     uint32_t win = ssh_channel_window_size(h->ch);
     if (win == 0) break;
     size_t n = h->out.len;
@@ -129,7 +132,8 @@ static void chan_pump(chan_t *h) {
       break;
     }
   }
-  if (h->out.len == 0 && !h->dead) {
+  /* A hung channel has sent its prefix and then neither says more nor closes. */
+  if (h->out.len == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
       /* The connection dies under the client without an SSH disconnect. */
       c->abrupt = 1;
@@ -158,10 +162,10 @@ static void term_write(void *ctx, const char *data, size_t len, int first) {
   sim_device_t *dev = h->c->dev;
   if (first) {
     if (fault_hit(h->c->lab, dev, FAULT_HANG_OUTPUT) && len > 1) {
+      /* The first half still goes out; all the device says after it is swallowed above. */
       sb_add(&h->out, data, len / 2);
       h->hung = 1;
       chan_pump(h);
-      h->hung = 1;
       return;
     }
     if (fault_hit(h->c->lab, dev, FAULT_DROP) && len > 1) {
