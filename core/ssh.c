@@ -66,6 +66,27 @@ int nh__ssh_fail_detail(nh_ssh_t *ssh, const char *stage, int code, const char *
   return code;
 }
 
+static ssize_t recv_nothing(libssh2_socket_t fd, void *buf, size_t len, int flags,
+                            void **abstract) {
+  (void)fd;
+  (void)buf;
+  (void)len;
+  (void)flags;
+  (void)abstract;
+  return -EAGAIN;
+}
+
+int nh__ssh_lost(nh_ssh_t *ssh, int rc) {
+  if (ssh->deaf || !ssh->session) return 0;
+  if (rc != LIBSSH2_ERROR_SOCKET_RECV && rc != LIBSSH2_ERROR_SOCKET_DISCONNECT) return 0;
+  ssh->deaf = 1;
+  /* Say why now: once deaf, libssh2's last error is only "would block". */
+  if (!ssh->failure.stage)
+    nh__ssh_fail_detail(ssh, "connection", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
+  libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)recv_nothing);
+  return 1;
+}
+
 int nh__ssh_fatal(int rc) {
   switch (rc) {
   case LIBSSH2_ERROR_SOCKET_NONE:

@@ -22,6 +22,7 @@ typedef struct {
   LIBSSH2_CHANNEL *ch;
   int state;
   int status; /* the result to deliver after close */
+  int lost;   /* the connection died; what libssh2 still held is being drained */
   char *command;
 } exec_job_t;
 
@@ -71,7 +72,14 @@ static int read_streams(exec_job_t *x) {
       }
       n = libssh2_channel_read_ex(x->ch, stream, dst, room);
       if (n == LIBSSH2_ERROR_EAGAIN) continue;
-      if (n < 0) return (int)n;
+      if (n < 0) {
+        if (!x->lost && nh__ssh_lost(x->job.ssh, (int)n)) {
+          x->lost = (int)n;
+          progress = 1;
+          continue;
+        }
+        return x->lost ? x->lost : (int)n;
+      }
       if (n > 0) {
         progress = 1;
         x->job.ssh->progress++;
@@ -83,7 +91,7 @@ static int read_streams(exec_job_t *x) {
       if (!progress) return 1;
       continue;
     }
-    if (!progress) return 0;
+    if (!progress) return x->lost; /* 0 (wait for more), or the loss once drained */
   }
 }
 

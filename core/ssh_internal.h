@@ -65,6 +65,7 @@ struct nh_ssh_s {
   nh_ssh_job_t *writer; /* a job holding a partially sent packet: only it may send */
   nh_ready_t kick;      /* deferred pump */
   unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
+  int deaf;             /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
   nh_timer_t stage_timer;
   nh_timer_t keepalive_timer;
   nh_ssh_failure_t failure;
@@ -119,6 +120,13 @@ int nh__ssh_fail_detail(nh_ssh_t *ssh, const char *stage, int code, const char *
 const char *nh__ssh_errmsg(nh_ssh_t *ssh);
 /* Whether a libssh2 error code means the transport is broken. */
 int nh__ssh_fatal(int rc);
+/* libssh2's channel reads give up on a socket error before handing over the packets they
+ * had already received, so the last output of a device that drops its TCP connection
+ * would be lost. Given such an error (rc), this makes libssh2 receive from nowhere: the
+ * caller's next reads drain what libssh2 holds, then see EAGAIN, and the caller reports rc
+ * (the session is broken and torn down before any other job runs). Returns 1 when the
+ * caller should read again, 0 when rc is not a lost connection or it was done already. */
+int nh__ssh_lost(nh_ssh_t *ssh, int rc);
 
 /* Known hosts (ssh_knownhosts.c). Verifies the session's host key against path under
  * policy; pins it for accept-new. Fills ssh->fingerprint. Returns 0 or NH_EHOSTKEY (with

@@ -27,6 +27,7 @@ struct nh_ssh_shell_s {
   int detached; /* the user closed it: the job frees itself when done */
   int dead;     /* the connection is gone: nothing left but memory */
   int eof;
+  int lost; /* the connection died; what libssh2 still held is being drained */
   char *buf;
   size_t len, cap, max;
   char *wbuf;
@@ -114,8 +115,14 @@ static int read_all(nh_ssh_shell_t *sh) {
       sh->cap = ncap;
     }
     n = libssh2_channel_read(sh->ch, sh->buf + sh->len, sh->cap - sh->len - 1);
-    if (n == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (n < 0) return (int)n;
+    if (n == LIBSSH2_ERROR_EAGAIN) return sh->lost;
+    if (n < 0) {
+      if (!sh->lost && nh__ssh_lost(sh->job.ssh, (int)n)) {
+        sh->lost = (int)n; /* drain what libssh2 held, then report the loss */
+        continue;
+      }
+      return sh->lost ? sh->lost : (int)n;
+    }
     if (n == 0) {
       if (libssh2_channel_eof(sh->ch)) sh->eof = 1;
       return 0;
@@ -193,7 +200,10 @@ static int shell_step(nh_ssh_job_t *job) {
         break;
       }
       if (!sh->eof && (rc = read_all(sh)) < 0) {
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        if (nh__ssh_fatal(rc)) {
+          try_match(sh); /* what arrived before the connection died still answers */
+          return NH_ECLOSED;
+        }
         sh->eof = 1;
       }
       try_match(sh);

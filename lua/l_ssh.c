@@ -253,6 +253,19 @@ static void push_result(lua_State *L, nh_ssh_exec_t *x, const char *name, const 
   lua_setfield(L, -2, "command");
 }
 
+/* A command that failed part way (timeout, dropped connection, too much output) keeps what
+ * the device had sent as err.partial = {stdout=, stderr=}: a hung device's last words are
+ * often the diagnosis, and nothing already gathered is lost. */
+static void attach_partial(lua_State *L, const nh_ssh_exec_t *x) {
+  if (x->out_len == 0 && x->err_len == 0) return;
+  lua_createtable(L, 0, 2);
+  lua_pushlstring(L, x->out ? x->out : "", x->out_len);
+  lua_setfield(L, -2, "stdout");
+  lua_pushlstring(L, x->err ? x->err : "", x->err_len);
+  lua_setfield(L, -2, "stderr");
+  lua_setfield(L, -2, "partial");
+}
+
 /* A non-zero exit under {check = true} is a command error carrying the result. */
 static int check_exit(lua_State *L, int check, const char *name, const char *op) {
   lua_Integer st;
@@ -295,6 +308,7 @@ static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
     push_result(L, &r->exec, r->name, r->command);
   } else {
     push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, r->what, r->a.timeout_ms);
+    attach_partial(L, &r->exec);
   }
   {
     int check = r->a.check;
@@ -446,8 +460,10 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   if (rc == 0)
     push_result(L, &r->exec, s->name, r->command);
-  else
+  else {
     push_ssh_error(L, s->ssh, s->name, "session:run", rc, r->what, r->timeout_ms);
+    attach_partial(L, &r->exec);
+  }
   nh_ssh_exec_cleanup(&r->exec);
   free(r->command);
   free(r);

@@ -372,7 +372,12 @@ static void conn_close(conn_t *c) {
   if (c->closing) return;
   c->closing = 1;
   stats_session_end(c->dev, c->log_index);
-  if (c->abrupt) shutdown(c->fd, SHUT_RDWR);
+  if (c->abrupt) {
+    /* What the device "said" before dying must reach the client: push libssh's queued
+     * output to the socket (it fits the socket buffer), then cut without a disconnect. */
+    if (c->ssh) ssh_blocking_flush(c->ssh, 100);
+    shutdown(c->fd, SHUT_RDWR);
+  }
   uv_close((uv_handle_t *)&c->poll, conn_handle_closed);
   uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
 }

@@ -70,10 +70,14 @@ for _, t in ipairs(tasks) do
       assert(res.r.stdout:find("[%z\7\27\128-\255]"), what .. ": no junk in stdout")
     elseif fault == "refuse" then
       assert(e.stage == "connect", what .. ": stage " .. tostring(e.stage))
-    elseif fault == "drop" then
-      assert(e.message:find("connection lost", 1, true), what .. ": " .. e.message)
+    elseif fault == "drop" or fault == "hang_output" then
+      assert(fault == "hang_output" or e.message:find("connection lost", 1, true),
+             what .. ": " .. e.message)
+      -- what the device said before it failed is kept: the first half of show version
+      assert(e.partial and #e.partial.stdout > 0, what .. ": no partial output on the error")
     elseif fault == "huge" then
       assert(e.message:find(tostring(MAX_OUTPUT), 1, true), what .. ": " .. e.message)
+      assert(e.partial and #e.partial.stdout >= MAX_OUTPUT // 2, what .. ": partial output")
       huge_host = t.host
     elseif fault == "hostkey" then
       assert(e.fingerprint and e.fingerprint:find("^SHA256:"), what .. ": no fingerprint")
