@@ -31,6 +31,16 @@ local function records(host, s, cmd)
   return recs, text
 end
 
+-- Every LLDP neighbour the template reads is the host's pair partner.
+local function check_lldp(host, s)
+  local peer = partner(host)
+  for _, r in ipairs(records(host, s, "show lldp neighbors")) do
+    if r.neighbor_name ~= peer then
+      fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor_name), tostring(peer))
+    end
+  end
+end
+
 local function set_of(list)
   local t = {}
   for _, v in ipairs(list) do t[tostring(v)] = true end
@@ -146,12 +156,7 @@ local function check_ioslike(host, s)
   local clock = records(host, s, "show clock")[1] or {}
   if clock.year ~= os.date("!%Y") then fail(host, "show clock: year %s", tostring(clock.year)) end
 
-  local peer = partner(host)
-  for _, r in ipairs(records(host, s, "show lldp neighbors")) do
-    if r.neighbor_name ~= peer then
-      fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor_name), tostring(peer))
-    end
-  end
+  check_lldp(host, s)
 end
 
 local function check_junos(host, s)
@@ -253,12 +258,7 @@ local function check_junos(host, s)
   local up = records(host, s, "show system uptime")[1] or {}
   if up.year ~= os.date("!%Y") then fail(host, "show system uptime: year %s", tostring(up.year)) end
 
-  local peer = partner(host)
-  for _, r in ipairs(records(host, s, "show lldp neighbors")) do
-    if r.neighbor_name ~= peer then
-      fail(host, "lldp neighbor %s, pair partner %s", tostring(r.neighbor_name), tostring(peer))
-    end
-  end
+  check_lldp(host, s)
 end
 
 local res = nethost.run(inv, function(host)
