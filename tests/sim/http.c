@@ -39,26 +39,6 @@ static SSL_CTX *tls;
 
 /* ---- responses ---- */
 
-static void json_string(sbuf_t *o, const char *s) {
-  sb_putc(o, '"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      sb_printf(o, "\\%c", c);
-    else if (c == '\n')
-      sb_puts(o, "\\n");
-    else if (c == '\r')
-      sb_puts(o, "\\r");
-    else if (c == '\t')
-      sb_puts(o, "\\t");
-    else if (c < 0x20)
-      sb_printf(o, "\\u%04x", c);
-    else
-      sb_putc(o, (char)c);
-  }
-  sb_putc(o, '"');
-}
-
 typedef struct {
   uv_write_t req;
   char *data;
@@ -233,18 +213,18 @@ static void run_cmds(hconn_t *c, const char *body) {
       char msg[512];
       snprintf(msg, sizeof msg, "CLI command %d of the request '%s' failed: invalid command", k + 1,
                command);
-      json_string(&out, msg);
+      sb_json_string(&out, msg);
       sb_puts(&out, ", \"data\": [");
       sb_puts(&out, results.len ? sb_str(&results) : "");
       sb_printf(&out, "%s{\"errors\": [", results.len ? ", " : "");
-      json_string(&out, sb_str(&o));
+      sb_json_string(&out, sb_str(&o));
       sb_puts(&out, "]}]}}");
       failed = 1;
     } else {
       if (k) sb_puts(&results, ", ");
       if (text) {
         sb_puts(&results, "{\"output\": ");
-        json_string(&results, sb_str(&o));
+        sb_json_string(&results, sb_str(&o));
         sb_putc(&results, '}');
       } else if (cli_match(command, "show version")) {
         sb_printf(&results,
@@ -256,10 +236,12 @@ static void run_cmds(hconn_t *c, const char *body) {
       } else if (cli_match(command, "show hostname")) {
         sb_printf(&results, "{\"hostname\": \"%s\", \"fqdn\": \"%s.lab.example\"}",
                   ioslike_hostname(dev), ioslike_hostname(dev));
+      } else if (ioslike_json(&cli, command, &results)) {
+        /* the command's JSON model */
       } else if (strncmp(command, "sh", 2) == 0) {
         /* Commands without a JSON model answer with their text, as "output". */
         sb_puts(&results, "{\"output\": ");
-        json_string(&results, sb_str(&o));
+        sb_json_string(&results, sb_str(&o));
         sb_putc(&results, '}');
       } else {
         sb_puts(&results, "{}");
@@ -293,21 +275,21 @@ static void restconf(hconn_t *c, const char *path) {
   const char *host = ioslike_hostname(dev);
   if (strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/hostname") == 0) {
     sb_printf(&out, "{\"Cisco-IOS-XE-native:hostname\": ");
-    json_string(&out, host);
+    sb_json_string(&out, host);
     sb_puts(&out, "}");
   } else if (strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native") == 0 ||
              strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/version") == 0) {
     int full = path[strlen(path) - 1] == 'e' && strstr(path, "/version") == NULL;
     if (full) {
       sb_puts(&out, "{\"Cisco-IOS-XE-native:native\": {\"version\": \"15.2\", \"hostname\": ");
-      json_string(&out, host);
+      sb_json_string(&out, host);
       sb_puts(&out, ", \"ntp\": {\"server\": [");
       int first = 1;
       for (size_t i = 0; i < st->s.running->nkids; i++) {
         const char *l = st->s.running->kids[i]->line;
         if (strncmp(l, "ntp server ", 11) != 0) continue;
         sb_printf(&out, "%s{\"ip-address\": ", first ? "" : ", ");
-        json_string(&out, l + 11);
+        sb_json_string(&out, l + 11);
         sb_puts(&out, "}");
         first = 0;
       }
@@ -322,12 +304,12 @@ static void restconf(hconn_t *c, const char *path) {
       const conf_node_t *n = st->s.running->kids[i];
       if (strncmp(n->line, "interface ", 10) != 0) continue;
       sb_printf(&out, "%s{\"name\": ", first ? "" : ", ");
-      json_string(&out, n->line + 10);
+      sb_json_string(&out, n->line + 10);
       int enabled = conf_find(n, "shutdown") == NULL;
       for (size_t k = 0; k < n->nkids; k++)
         if (strncmp(n->kids[k]->line, "description ", 12) == 0) {
           sb_puts(&out, ", \"description\": ");
-          json_string(&out, n->kids[k]->line + 12);
+          sb_json_string(&out, n->kids[k]->line + 12);
         }
       sb_printf(&out, ", \"enabled\": %s}", enabled ? "true" : "false");
       first = 0;

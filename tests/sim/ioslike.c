@@ -506,6 +506,154 @@ static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
   sb_puts(out, "Total entries displayed: 2\n\n");
 }
 
+/* ---- eAPI JSON models (EOS "format": "json") ---- */
+
+/* A comma before every member but the first of the object or list being written. */
+static void json_sep(sbuf_t *out) {
+  if (out->len && out->data[out->len - 1] != '{' && out->data[out->len - 1] != '[')
+    sb_putc(out, ',');
+}
+
+static const char *json_status(const iface_t *i) {
+  return !i->admin_up ? "disabled" : i->link_up ? "connected" : "notconnect";
+}
+
+static void json_status_row(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
+  if (!i->port) return;
+  const char *vlan = sec_value(i->sec, "switchport access vlan");
+  const char *mode = sec_value(i->sec, "switchport mode");
+  int trunk = mode && strcmp(mode, "trunk") == 0;
+  json_sep(out);
+  sb_json_string(out, i->name);
+  sb_puts(out, ": {\"description\": ");
+  sb_json_string(out, i->description ? i->description : "");
+  sb_printf(out,
+            ", \"linkStatus\": \"%s\", \"lineProtocolStatus\": \"%s\", "
+            "\"vlanInformation\": {\"interfaceMode\": \"%s\"",
+            json_status(i), i->link_up ? "up" : "down", trunk ? "trunk" : "bridged");
+  if (!trunk) sb_printf(out, ", \"vlanId\": %s", vlan ? vlan : "1");
+  sb_printf(out,
+            ", \"interfaceForwardingModel\": \"bridged\"}, \"bandwidth\": %s, "
+            "\"duplex\": \"%s\", \"autoNegotiateActive\": false, "
+            "\"interfaceType\": \"10GBASE-SR\"}",
+            i->link_up ? "10000000000" : "0", i->link_up ? "duplexFull" : "duplexUnknown");
+}
+
+static void json_ip_row(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
+  if (!i->ip[0]) return;
+  json_sep(out);
+  sb_json_string(out, i->name);
+  sb_printf(out,
+            ": {\"name\": \"%s\", \"interfaceStatus\": \"%s\", \"lineProtocolStatus\": "
+            "\"%s\", \"mtu\": %d, \"interfaceAddress\": {\"ipAddr\": {\"address\": \"%s\", "
+            "\"maskLen\": %d}}}",
+            i->name, i->admin_up ? (i->link_up ? "connected" : "notconnect") : "disabled",
+            i->link_up ? "up" : "down", i->mtu, i->ip, i->prefix);
+}
+
+static void json_interface(sim_cli_t *cli, iface_t *i, sbuf_t *out) {
+  json_sep(out);
+  sb_json_string(out, i->name);
+  sb_printf(out, ": {\"name\": \"%s\", \"description\": ", i->name);
+  sb_json_string(out, i->description ? i->description : "");
+  sb_printf(out,
+            ", \"interfaceStatus\": \"%s\", \"lineProtocolStatus\": \"%s\", \"mtu\": %d, "
+            "\"bandwidth\": %s, \"physicalAddress\": \"%s\", \"interfaceAddress\": [",
+            json_status(i), i->link_up ? "up" : "down", i->mtu,
+            i->port ? (i->link_up ? "10000000000" : "0") : "0", cli->dev->mac);
+  if (i->ip[0])
+    sb_printf(out, "{\"primaryIp\": {\"address\": \"%s\", \"maskLen\": %d}}", i->ip, i->prefix);
+  sb_printf(out,
+            "], \"interfaceCounters\": {\"inUcastPkts\": %lu, \"outUcastPkts\": %lu, "
+            "\"totalInErrors\": %lu, \"totalOutErrors\": %lu, "
+            "\"inputErrorsDetail\": {\"fcsErrors\": %lu}}}",
+            i->in_pkts, i->out_pkts, i->in_err, i->out_err, i->crc);
+}
+
+/* VLAN ids with their names and access ports, as show vlan lists them. */
+static void json_vlans(sim_cli_t *cli, sbuf_t *out) {
+  ioslike_dev_t *st = state(cli->dev);
+  conf_node_t *root = st->s.running;
+  sb_puts(out, "{\"vlans\": {");
+  /* VLAN 1 first, then the configured ones; a port's VLAN is its access vlan or 1. */
+  int ids[4096], n = 0;
+  ids[n++] = 1;
+  for (size_t k = 0; k < root->nkids && n < 4096; k++) {
+    int id;
+    const char *l = root->kids[k]->line;
+    if (sscanf(l, "vlan %d", &id) == 1 && !strchr(l + 5, ',') && !strchr(l + 5, '-') && id != 1)
+      ids[n++] = id;
+  }
+  for (int v = 0; v < n; v++) {
+    char header[32], def[32];
+    snprintf(header, sizeof header, "vlan %d", ids[v]);
+    const char *name = ids[v] == 1 ? "default" : sec_value(conf_find(root, header), "name");
+    snprintf(def, sizeof def, "VLAN%04d", ids[v]);
+    json_sep(out);
+    sb_printf(out, "\"%d\": {\"name\": ", ids[v]);
+    sb_json_string(out, name ? name : def);
+    sb_puts(out, ", \"status\": \"active\", \"dynamic\": false, \"interfaces\": {");
+    for (int port = 1; port <= st->p->ports; port++) {
+      char ifname[64], h[80];
+      snprintf(ifname, sizeof ifname, "%s%d", st->p->if_long, port);
+      snprintf(h, sizeof h, "interface %s", ifname);
+      const conf_node_t *sec = conf_find(root, h);
+      const char *mode = sec_value(sec, "switchport mode");
+      const char *acc = sec_value(sec, "switchport access vlan");
+      if (mode && !strcmp(mode, "trunk")) continue;
+      if ((acc ? atoi(acc) : 1) != ids[v]) continue;
+      json_sep(out);
+      sb_json_string(out, ifname);
+      sb_puts(out, ": {\"privatePromoted\": false}");
+    }
+    sb_puts(out, "}}");
+  }
+  sb_puts(out, "}}");
+}
+
+static void json_lldp(sim_cli_t *cli, sbuf_t *out) {
+  sim_device_t *dev = cli->dev;
+  ioslike_dev_t *st = state(dev);
+  int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
+  if (partner > dev->lab->ndevs) partner = dev->index > 1 ? dev->index - 1 : dev->index;
+  char peer[32];
+  snprintf(peer, sizeof peer, "%s-%04d", dev->lab->devs[partner - 1].pers->name_prefix, partner);
+  sb_puts(out, "{\"tablesLastChangeTime\": 1700000000.0, \"tablesAgeOuts\": 0, "
+               "\"tablesInserts\": 2, \"tablesDeletes\": 0, \"tablesDrops\": 0, "
+               "\"lldpNeighbors\": [");
+  for (int port = st->p->ports - 1; port <= st->p->ports; port++) {
+    json_sep(out);
+    sb_printf(out,
+              "{\"port\": \"%s%d\", \"neighborDevice\": \"%s\", \"neighborPort\": "
+              "\"%s%d\", \"ttl\": 120}",
+              st->p->if_long, port, peer, st->p->if_long, port);
+  }
+  sb_puts(out, "]}");
+}
+
+int ioslike_json(sim_cli_t *cli, const char *command, sbuf_t *out) {
+  if (cli_match(command, "show interfaces status")) {
+    sb_puts(out, "{\"interfaceStatuses\": {");
+    each_iface(cli->dev, json_status_row, cli, out);
+    sb_puts(out, "}}");
+  } else if (cli_match(command, "show ip interface brief")) {
+    sb_puts(out, "{\"interfaces\": {");
+    each_iface(cli->dev, json_ip_row, cli, out);
+    sb_puts(out, "}}");
+  } else if (cli_match(command, "show interfaces")) {
+    sb_puts(out, "{\"interfaces\": {");
+    each_iface(cli->dev, json_interface, cli, out);
+    sb_puts(out, "}}");
+  } else if (cli_match(command, "show vlan")) {
+    json_vlans(cli, out);
+  } else if (cli_match(command, "show lldp neighbors")) {
+    json_lldp(cli, out);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 static void show_cpu(sim_cli_t *cli, sbuf_t *out) {
   uint64_t h = sim_hash(cli->dev->seed, (uint64_t)(time(NULL) / 60));
   int five = (int)(h % 100 < 5 ? 85 + h % 10 : 2 + h % 18);

@@ -37,6 +37,9 @@ void ioslike_prompt(sim_cli_t *cli, sbuf_t *out);
 void ioslike_command(sim_cli_t *cli, const char *line, sbuf_t *out);
 void ioslike_running_config(sim_device_t *dev, sbuf_t *out);
 void ioslike_load_config(sim_device_t *dev, const char *text);
+/* eAPI's JSON model of a show command ("format": "json"): appends it and returns 1, or
+ * returns 0 for commands that have none (their text is answered as "output"). */
+int ioslike_json(sim_cli_t *cli, const char *command, sbuf_t *out);
 /* The device's hostname (from its running configuration). */
 const char *ioslike_hostname(sim_device_t *dev);
 

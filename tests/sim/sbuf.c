@@ -100,3 +100,23 @@ const char *sb_str(sbuf_t *b) {
   sb_reserve(b, 0);
   return b->data;
 }
+
+void sb_json_string(sbuf_t *o, const char *s) {
+  sb_putc(o, '"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      sb_printf(o, "\\%c", c);
+    else if (c == '\n')
+      sb_puts(o, "\\n");
+    else if (c == '\r')
+      sb_puts(o, "\\r");
+    else if (c == '\t')
+      sb_puts(o, "\\t");
+    else if (c < 0x20)
+      sb_printf(o, "\\u%04x", c);
+    else
+      sb_putc(o, (char)c);
+  }
+  sb_putc(o, '"');
+}

@@ -21,6 +21,8 @@ void sb_printf(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Removes the first n bytes. */
 void sb_consume(sbuf_t *b, size_t n);
 void sb_clear(sbuf_t *b);
+/* Appends s as a JSON string literal (quoted, escaped). */
+void sb_json_string(sbuf_t *b, const char *s);
 /* Returns the buffer's bytes as a NUL-terminated string owned by the buffer. */
 const char *sb_str(sbuf_t *b);
 
