@@ -273,6 +273,9 @@ static void restconf(hconn_t *c, const char *path) {
   sbuf_t out;
   sb_init(&out);
   const char *host = ioslike_hostname(dev);
+  /* The configuration's "version" line: the release train (15.2 of 15.2(7)E8). */
+  char train[16];
+  snprintf(train, sizeof train, "%.*s", (int)strcspn(st->version, "("), st->version);
   if (strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/hostname") == 0) {
     sb_printf(&out, "{\"Cisco-IOS-XE-native:hostname\": ");
     sb_json_string(&out, host);
@@ -281,7 +284,8 @@ static void restconf(hconn_t *c, const char *path) {
              strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/version") == 0) {
     int full = path[strlen(path) - 1] == 'e' && strstr(path, "/version") == NULL;
     if (full) {
-      sb_puts(&out, "{\"Cisco-IOS-XE-native:native\": {\"version\": \"15.2\", \"hostname\": ");
+      sb_printf(&out,
+                "{\"Cisco-IOS-XE-native:native\": {\"version\": \"%s\", \"hostname\": ", train);
       sb_json_string(&out, host);
       sb_puts(&out, ", \"ntp\": {\"server\": [");
       int first = 1;
@@ -295,7 +299,7 @@ static void restconf(hconn_t *c, const char *path) {
       }
       sb_puts(&out, "]}}}");
     } else {
-      sb_puts(&out, "{\"Cisco-IOS-XE-native:version\": \"15.2\"}");
+      sb_printf(&out, "{\"Cisco-IOS-XE-native:version\": \"%s\"}", train);
     }
   } else if (strcmp(path, "/restconf/data/ietf-interfaces:interfaces") == 0) {
     sb_puts(&out, "{\"ietf-interfaces:interfaces\": {\"interface\": [");
