@@ -92,8 +92,16 @@ int lab_build(sim_lab_t *lab) {
       if (in_list(o->faults[f].devices, d->name)) d->faults |= 1 << f;
     d->alt_hostkey = in_list(o->host_key_change, d->name);
     uint64_t s = d->seed;
-    snprintf(d->serial, sizeof d->serial, "FOC%02u%02uX%04X", (unsigned)(18 + sim_rand(&s) % 8),
-             (unsigned)(1 + sim_rand(&s) % 52), (unsigned)(sim_rand(&s) & 0xffff));
+    /* Serial numbers in each vendor's shape: Cisco's factory, year and week (FOC2234X0A1B),
+     * Arista's JPE + year, week and number, Juniper's two letters and ten characters. */
+    unsigned year = (unsigned)(18 + sim_rand(&s) % 8), week = (unsigned)(1 + sim_rand(&s) % 52);
+    unsigned unit = (unsigned)(sim_rand(&s) & 0xffff);
+    if (d->pers == &sim_arista_eos)
+      snprintf(d->serial, sizeof d->serial, "JPE%02u%02u%04u", year, week, unit % 10000);
+    else if (d->pers == &sim_juniper_junos)
+      snprintf(d->serial, sizeof d->serial, "JN%02u%02u%04XAFA", year, week, unit);
+    else
+      snprintf(d->serial, sizeof d->serial, "FOC%02u%02uX%04X", year, week, unit);
     uint64_t m = sim_rand(&s);
     snprintf(d->mac, sizeof d->mac, "%04x.%04x.%04x", (unsigned)(0x0011 + (m & 0x00ff)),
              (unsigned)((m >> 16) & 0xffff), (unsigned)((unsigned)d->index & 0xffff));
