@@ -208,8 +208,12 @@ static void task_finish(nhl_task_t *t, int ok, int nres) {
   if (!ok) {
     /* Keep the error and the traceback from where it happened, then close the coroutine's
      * pending to-be-closed variables (sessions, files), which a failed coroutine keeps. */
-    lua_pushvalue(co, -1);
+    /* A dead coroutine's frame ends at its error (ci->top == top), so it has no slot to copy
+     * into: move the error out, then a copy back into the slot it left, where lua_resetthread
+     * hands it to the __close handlers. */
     lua_xmove(co, L, 1);
+    lua_pushvalue(L, -1);
+    lua_xmove(L, co, 1);
     lua_setiuservalue(L, -2, UV_ERROR);
     luaL_traceback(L, co, NULL, 0);
     lua_setiuservalue(L, -2, UV_TRACEBACK);
@@ -290,6 +294,10 @@ nhl_task_t *nhl_task_spawn(lua_State *L, int nargs) {
   memset(t, 0, sizeof(*t));
   luaL_setmetatable(L, TASK_MT);
   co = lua_newthread(L);
+  /* lua_xmove does not grow the destination: a new thread has room for about 20 values, and
+   * async.spawn(fn, table.unpack(list)) passes any number. Checked before the task exists
+   * anywhere but on this stack, so failing leaves nothing behind. */
+  if (!lua_checkstack(co, nargs + 1)) luaL_error(L, "async.spawn: too many arguments (%d)", nargs);
   lua_setiuservalue(L, -2, UV_THREAD);
   *(nhl_task_t **)lua_getextraspace(co) = t;
   t->rt = rt;
@@ -384,6 +392,9 @@ static int push_results(lua_State *L, nhl_task_t *t, int tidx) {
     return lua_error(L);
   }
   luaL_checkstack(L, t->nres, "too many results");
+  /* Each result is copied on the finished coroutine first; its frame may end at its last
+   * result. */
+  if (!lua_checkstack(t->co, 1)) luaL_error(L, "too many results");
   top = lua_gettop(t->co);
   for (i = top - t->nres + 1; i <= top; i++) {
     lua_pushvalue(t->co, i);
@@ -521,7 +532,7 @@ static int l_sleep(lua_State *L) {
   luaL_argcheck(L, sec >= 0, 1, "negative duration");
   req = malloc(sizeof(*req));
   if (!req) return luaL_error(L, "async.sleep: out of memory");
-  rc = nh_sleep_start(nhl_loop(L), req, (uint64_t)(sec * 1000.0 + 0.5), nhl_op_cb);
+  rc = nh_sleep_start(nhl_loop(L), req, nhl_seconds_to_ms(sec), nhl_op_cb);
   if (rc < 0) {
     free(req);
     return nhl_raise(L, NULL, NULL, "async.sleep", rc, "%s", nh_strerror(rc));
@@ -554,7 +565,7 @@ static int l_deadline_push(lua_State *L) {
   s->depth = t->scopes ? t->scopes->depth + 1 : 1;
   s->outer = t->scopes;
   nh_timer_init(nhl_loop(L), &s->timer);
-  if (nh_timer_start(&s->timer, scope_fire, sec > 0 ? (uint64_t)(sec * 1000.0 + 0.5) : 0) < 0) {
+  if (nh_timer_start(&s->timer, scope_fire, nhl_seconds_to_ms(sec)) < 0) {
     free(s);
     return luaL_error(L, "async.timeout: out of memory");
   }
