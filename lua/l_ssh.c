@@ -604,8 +604,12 @@ static pattern_t *push_pattern(lua_State *L, int idx) {
   pattern_t *p;
   int err;
   PCRE2_SIZE off;
+  idx = lua_absindex(L, idx);
+  /* Keyed by the Lua string itself: a C-string key would cut a pattern at a NUL byte and give
+   * different patterns one cache entry. */
   lua_getfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-  if (lua_getfield(L, -1, src) == LUA_TUSERDATA) {
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
     p = lua_touserdata(L, -1);
     lua_remove(L, -2);
     return p;
@@ -621,8 +625,9 @@ static pattern_t *push_pattern(lua_State *L, int idx) {
     luaL_error(L, "bad pattern '%s' at offset %d: %s", src, (int)off, (const char *)msg);
   }
   pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, src);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
   lua_remove(L, -2);
   return p;
 }
