@@ -85,7 +85,7 @@ void nhl_check_interrupt(lua_State *L) {
   }
 }
 
-nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
+static nhl_task_t *task_check(lua_State *L, const char *what, int will_yield) {
   nhl_task_t *t = task_from_L(L);
   if (!t) {
     if (lua_pushthread(L))
@@ -98,8 +98,21 @@ nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
                "work",
                what);
   }
+  /* Checked before the caller starts anything: lua_yieldk raises when it cannot yield, and an
+   * operation started by then would complete later into a task that never waited for it
+   * (its request leaked, its callback resuming a task that may be gone: use-after-free). */
+  if (will_yield && !lua_isyieldable(L))
+    luaL_error(L,
+               "%s: cannot wait here: this code runs inside a C call that cannot be "
+               "suspended (a metamethod or callback called from C, such as a table.sort "
+               "comparator, a string.gsub function, __index reached from C, or require)",
+               what);
   nhl_check_interrupt(L);
   return t;
+}
+
+nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
+  return task_check(L, what, 1);
 }
 
 nh_loop_t *nhl_loop(lua_State *L) {
@@ -369,7 +382,7 @@ static int l_park(lua_State *L) {
 
 /* core.token() -> current task, the token its next park will carry. */
 static int l_token(lua_State *L) {
-  nhl_task_t *t = nhl_task_check(L, "wait");
+  nhl_task_t *t = task_check(L, "wait", 0); /* the park that follows checks yielding */
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->self_ref);
   lua_pushinteger(L, (lua_Integer)++t->token);
   return 2;
@@ -556,7 +569,7 @@ static void scope_fire(nh_timer_t *timer) {
 /* core.deadline_push(seconds) -> scope depth */
 static int l_deadline_push(lua_State *L) {
   lua_Number sec = luaL_checknumber(L, 1);
-  nhl_task_t *t = nhl_task_check(L, "async.timeout");
+  nhl_task_t *t = task_check(L, "async.timeout", 0); /* no wait of its own */
   scope_t *s = malloc(sizeof(*s));
   if (!s) return luaL_error(L, "async.timeout: out of memory");
   s->task = t;

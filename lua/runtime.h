@@ -45,7 +45,8 @@ nh_loop_t *nhl_loop(lua_State *L);
 nhl_task_t *nhl_task_current(lua_State *L);
 
 /* Like nhl_task_current, but raises a clear error naming `what` when L cannot yield to the
- * scheduler. Also raises at once if the task has a pending interrupt (cancel/timeout). */
+ * scheduler: outside a task, or inside a C call that cannot be suspended (call it before
+ * starting anything). Also raises at once if the task has a pending interrupt. */
 nhl_task_t *nhl_task_check(lua_State *L, const char *what);
 
 /* The op callback bindings pass to core start functions (op->data is set by nhl_await). */
