@@ -3,7 +3,8 @@
  *
  * These are synchronous: they touch the local disk with small files, where a thread-pool
  * round trip would cost more than the call. Failures return nil, message (as io.open does)
- * so a playbook can decide; misuse raises. */
+ * so a playbook can decide; misuse raises. A path with a NUL byte is misuse: C would cut it
+ * there and act on another file. */
 #include "runtime.h"
 
 #include <dirent.h>
@@ -24,7 +25,7 @@ static int push_failure(lua_State *L, const char *path) {
 
 /* fs.mkdir(path [, recursive]) -> true | nil, message. An existing folder is fine. */
 static int l_mkdir(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   int recursive = lua_toboolean(L, 2);
   char *copy, *p;
   struct stat st;
@@ -51,7 +52,7 @@ static int l_mkdir(lua_State *L) {
 
 /* fs.stat(path) -> {type = "file"|"dir"|"other", size =, mtime =} | nil, message */
 static int l_stat(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   struct stat st;
   if (stat(path, &st) < 0) return push_failure(L, path);
   lua_createtable(L, 0, 3);
@@ -66,13 +67,13 @@ static int l_stat(lua_State *L) {
 
 static int l_exists(lua_State *L) {
   struct stat st;
-  lua_pushboolean(L, stat(luaL_checkstring(L, 1), &st) == 0);
+  lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0);
   return 1;
 }
 
 static int l_isdir(lua_State *L) {
   struct stat st;
-  lua_pushboolean(L, stat(luaL_checkstring(L, 1), &st) == 0 && S_ISDIR(st.st_mode));
+  lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0 && S_ISDIR(st.st_mode));
   return 1;
 }
 
@@ -82,7 +83,7 @@ static int compare_names(const void *a, const void *b) {
 
 /* fs.list(dir) -> sorted names (without . and ..) | nil, message */
 static int l_list(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   DIR *d = opendir(path);
   struct dirent *e;
   const char **names;
@@ -115,7 +116,7 @@ static int l_list(lua_State *L) {
 
 /* fs.read(path) -> contents | nil, message */
 static int l_read(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   FILE *f = fopen(path, "rb");
   luaL_Buffer b;
   size_t n;
@@ -139,7 +140,7 @@ static int l_read(lua_State *L) {
  * one, never a half-written one, and a crash leaves no partial file under path. */
 static int l_write(lua_State *L) {
   size_t len, off = 0;
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   const char *data = luaL_checklstring(L, 2, &len);
   const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -171,7 +172,7 @@ fail : {
 
 /* fs.remove(path) -> true | nil, message (files and empty folders) */
 static int l_remove(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = nhl_checkcstring(L, 1);
   if (remove(path) < 0) return push_failure(L, path);
   lua_pushboolean(L, 1);
   return 1;
@@ -179,7 +180,7 @@ static int l_remove(lua_State *L) {
 
 /* fs.rename(from, to) -> true | nil, message */
 static int l_rename(lua_State *L) {
-  const char *from = luaL_checkstring(L, 1), *to = luaL_checkstring(L, 2);
+  const char *from = nhl_checkcstring(L, 1), *to = nhl_checkcstring(L, 2);
   if (rename(from, to) < 0) return push_failure(L, from);
   lua_pushboolean(L, 1);
   return 1;

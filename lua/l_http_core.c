@@ -57,9 +57,12 @@ static nh_http_client_t *get_client(lua_State *L) {
 static const char *opt_string(lua_State *L, int t, const char *key) {
   const char *s = NULL;
   int ty = lua_getfield(L, t, key);
-  if (ty == LUA_TSTRING)
-    s = lua_tostring(L, -1);
-  else if (ty != LUA_TNIL)
+  if (ty == LUA_TSTRING) {
+    size_t len;
+    s = lua_tolstring(L, -1, &len);
+    /* A NUL would cut the URL, a credential or a file name short without a word. */
+    if (strlen(s) != len) luaL_error(L, "http: option '%s' contains a NUL byte", key);
+  } else if (ty != LUA_TNIL)
     luaL_error(L, "http: option '%s' must be a string", key);
   lua_pop(L, 1); /* the string stays alive: spec still refers to it */
   return s;
@@ -73,8 +76,14 @@ static lua_Number opt_number(lua_State *L, int t, const char *key, lua_Number de
   else if (ty != LUA_TNIL)
     luaL_error(L, "http: option '%s' must be a number", key);
   lua_pop(L, 1);
-  if (n < 0) luaL_error(L, "http: option '%s' must not be negative", key);
+  if (!(n >= 0)) luaL_error(L, "http: option '%s' must not be negative", key);
   return n;
+}
+
+/* A count or size option, capped so the cast to the C type is defined. */
+static long opt_long(lua_State *L, int t, const char *key) {
+  lua_Number n = opt_number(L, t, key, 0);
+  return n >= 1e15 ? (long)1e15 : (long)n;
 }
 
 static int opt_bool(lua_State *L, int t, const char *key) {
@@ -83,12 +92,6 @@ static int opt_bool(lua_State *L, int t, const char *key) {
   b = lua_toboolean(L, -1);
   lua_pop(L, 1);
   return b;
-}
-
-static uint64_t to_ms(lua_Number seconds) {
-  lua_Number ms = seconds * 1000.0;
-  if (seconds > 0 && ms < 1) return 1;
-  return ms > 1e15 ? (uint64_t)1e15 : (uint64_t)ms;
 }
 
 /* The error message's request line, copied before the transfer is freed. */
@@ -196,10 +199,10 @@ static int nhl_http_request(lua_State *L) {
   rq.ca_file = opt_string(L, 1, "ca_file");
   rq.client_cert = opt_string(L, 1, "client_cert");
   rq.client_key = opt_string(L, 1, "client_key");
-  rq.timeout_ms = to_ms(opt_number(L, 1, "timeout", 0));
-  rq.connect_timeout_ms = to_ms(opt_number(L, 1, "connect_timeout", 0));
-  rq.max_body = (size_t)opt_number(L, 1, "max_body", 0);
-  rq.max_redirects = (long)opt_number(L, 1, "max_redirects", 0);
+  rq.timeout_ms = nhl_seconds_to_ms(opt_number(L, 1, "timeout", 0));
+  rq.connect_timeout_ms = nhl_seconds_to_ms(opt_number(L, 1, "connect_timeout", 0));
+  rq.max_body = (size_t)opt_long(L, 1, "max_body");
+  rq.max_redirects = opt_long(L, 1, "max_redirects");
   rq.insecure = opt_bool(L, 1, "insecure");
   rq.follow = opt_bool(L, 1, "follow");
   m = opt_string(L, 1, "op");
@@ -215,12 +218,24 @@ static int nhl_http_request(lua_State *L) {
         free(fields);
         return luaL_error(L, "http.request: headers[%d] must be a {name, value} pair", (int)i + 1);
       }
+      /* Strings only: lua_tostring would convert a number in the stack slot, and that new
+       * string, popped below, is anchored nowhere: the GC could free it before the transfer
+       * copies it. A string is the pair table's own, kept alive by the headers array. */
       lua_rawgeti(L, -1, 1);
       lua_rawgeti(L, -2, 2);
-      fields[n].name = lua_tostring(L, -2);
-      fields[n].value = lua_tostring(L, -1);
-      lua_pop(L, 3); /* the pair table is kept alive by the headers array */
-      if (!fields[n].name || !fields[n].value) {
+      if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+        size_t nlen, vlen;
+        fields[n].name = lua_tolstring(L, -2, &nlen);
+        fields[n].value = lua_tolstring(L, -1, &vlen);
+        if (strlen(fields[n].name) != nlen || strlen(fields[n].value) != vlen) {
+          free(fields);
+          return luaL_error(L, "http.request: headers[%d] contains a NUL byte", (int)i + 1);
+        }
+      } else {
+        fields[n].name = fields[n].value = NULL;
+      }
+      lua_pop(L, 3);
+      if (!fields[n].name) {
         free(fields);
         return luaL_error(L, "http.request: headers[%d] needs a string name and value", (int)i + 1);
       }
@@ -268,9 +283,9 @@ static int nhl_http_configure(lua_State *L) {
   nh_http_limits_t lim;
   int rc;
   luaL_checktype(L, 1, LUA_TTABLE);
-  lim.max_host_connections = (long)opt_number(L, 1, "max_host_connections", 0);
-  lim.max_total_connections = (long)opt_number(L, 1, "max_total_connections", 0);
-  lim.max_idle_connections = (long)opt_number(L, 1, "max_idle_connections", 0);
+  lim.max_host_connections = opt_long(L, 1, "max_host_connections");
+  lim.max_total_connections = opt_long(L, 1, "max_total_connections");
+  lim.max_idle_connections = opt_long(L, 1, "max_idle_connections");
   if ((rc = nh_http_client_set_limits(get_client(L), &lim)) < 0)
     return luaL_error(L, "http.configure: %s", nh_strerror(rc));
   return 0;

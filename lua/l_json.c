@@ -794,9 +794,11 @@ static int nhl_json_encode(lua_State *L) {
   memset(&e, 0, sizeof(e));
   luaL_checkany(L, 1);
   if (lua_istable(L, 2)) {
-    if (lua_getfield(L, 2, "indent") == LUA_TNUMBER)
-      e.indent = (int)lua_tointeger(L, -1);
-    else if (lua_toboolean(L, -1))
+    if (lua_getfield(L, 2, "indent") == LUA_TNUMBER) {
+      /* Range-checked before the cast: (int)4294967298 is 2. */
+      lua_Integer indent = lua_tointeger(L, -1);
+      e.indent = indent >= 0 && indent <= 16 ? (int)indent : -1;
+    } else if (lua_toboolean(L, -1))
       e.indent = 2;
     lua_pop(L, 1);
     if (lua_getfield(L, 2, "pretty") != LUA_TNIL && lua_toboolean(L, -1) && !e.indent) e.indent = 2;

@@ -153,9 +153,13 @@ static int l_parse_json(lua_State *L) {
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
   const char *text = luaL_checklstring(L, 3, &len);
-  int indent = (int)luaL_optinteger(L, 4, 2);
-  nh_value_t *v = run_parser(L, platform, command, text, len, NULL);
-  char *json = nh_value_to_json(v, indent, &jlen);
+  lua_Integer indent = luaL_optinteger(L, 4, 2);
+  nh_value_t *v;
+  /* Checked before the cast: (int)4294967298 is 2, and a huge indent overflows
+   * indent * depth in the writer (undefined) after gigabytes of spaces. */
+  luaL_argcheck(L, indent >= 0 && indent <= 16, 4, "indent must be 0..16");
+  v = run_parser(L, platform, command, text, len, NULL);
+  char *json = nh_value_to_json(v, (int)indent, &jlen);
   nh_value_free(v);
   if (!json) return luaL_error(L, "out of memory");
   lua_pushlstring(L, json, jlen);

@@ -79,6 +79,16 @@ static regex_t_ *compile(lua_State *L, const char *pattern, size_t len, uint32_t
   return re;
 }
 
+/* Pushes the cache key of (flags, the pattern at pidx). The pattern goes in as the Lua string
+ * it is: patterns may hold NUL bytes, and a key cut at the first one ("%s") gave "a\0b" and
+ * "a\0c" the same entry, so the second ran the first's regex. */
+static void push_cache_key(lua_State *L, const char *flags, int pidx) {
+  lua_pushstring(L, flags);
+  lua_pushliteral(L, "\x01");
+  lua_pushvalue(L, pidx);
+  lua_concat(L, 3);
+}
+
 /* The regex at idx: a compiled one, or a pattern string compiled once and cached in the
  * registry by (pattern, flags). */
 static regex_t_ *get_regex(lua_State *L, int idx, int flags_idx) {
@@ -90,8 +100,9 @@ static regex_t_ *get_regex(lua_State *L, int idx, int flags_idx) {
   pattern = luaL_checklstring(L, idx, &len);
   flags = flags_idx ? luaL_optstring(L, flags_idx, "") : "";
   opts = flags_idx ? parse_flags(L, flags_idx) : PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  idx = lua_absindex(L, idx);
   lua_getfield(L, LUA_REGISTRYINDEX, "nethost.re.cache");
-  lua_pushfstring(L, "%s\x01%s", flags, pattern);
+  push_cache_key(L, flags, idx);
   if (lua_rawget(L, -2) == LUA_TUSERDATA) {
     re = lua_touserdata(L, -1);
     lua_replace(L, idx);
@@ -100,7 +111,7 @@ static regex_t_ *get_regex(lua_State *L, int idx, int flags_idx) {
   }
   lua_pop(L, 1);
   re = compile(L, pattern, len, opts);
-  lua_pushfstring(L, "%s\x01%s", flags, pattern);
+  push_cache_key(L, flags, idx);
   lua_pushvalue(L, -2);
   lua_rawset(L, -4);
   lua_replace(L, idx);
@@ -326,6 +337,7 @@ static int l_compile(lua_State *L) {
 static int method(lua_State *L) {
   lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
   luaL_checkudata(L, 1, REGEX_MT);
+  luaL_checkany(L, 2); /* the subject: the moves below need it on the stack */
   lua_pushvalue(L, 1);
   lua_remove(L, 1);
   lua_insert(L, 2);

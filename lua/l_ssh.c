@@ -48,15 +48,27 @@ static int get(lua_State *L, int idx, const char *key) {
   return lua_getfield(L, idx, key);
 }
 
+/* The string at the top as C text for the connection's configuration; raises when it holds a
+ * NUL byte, where C would cut it (a password, a user, a key file) short without a word. The
+ * message names the field, never the value. */
+static const char *cstring_at_top(lua_State *L, const char *field) {
+  size_t len;
+  const char *s = lua_tolstring(L, -1, &len);
+  if (s && strlen(s) != len) luaL_error(L, "ssh: '%s' contains a NUL byte", field);
+  return s;
+}
+
 /* The first of the keys that idx has as a string (or number), left on the stack either
  * way; NULL if none. */
 static const char *get_str(lua_State *L, int idx, const char *k1, const char *k2) {
   int t = get(L, idx, k1);
+  const char *k = k1;
   if ((t == LUA_TNIL || t == LUA_TNONE) && k2) {
     lua_pop(L, 1);
     t = get(L, idx, k2);
+    k = k2;
   }
-  if (t == LUA_TSTRING || t == LUA_TNUMBER) return lua_tostring(L, -1);
+  if (t == LUA_TSTRING || t == LUA_TNUMBER) return cstring_at_top(L, k);
   return NULL;
 }
 
@@ -77,7 +89,7 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
       lua_pushvalue(L, host);
       lua_pushstring(L, which);
       lua_call(L, 2, 1);
-      if (lua_type(L, -1) == LUA_TSTRING) return lua_tostring(L, -1);
+      if (lua_type(L, -1) == LUA_TSTRING) return cstring_at_top(L, which);
       return NULL;
     }
     lua_pop(L, 1);
@@ -89,7 +101,7 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
 /* Algorithm list: a string or a list of names, as one comma-separated string. */
 static const char *get_algorithms(lua_State *L, int algs, const char *k) {
   int t = get(L, algs, k);
-  if (t == LUA_TSTRING) return lua_tostring(L, -1);
+  if (t == LUA_TSTRING) return cstring_at_top(L, k);
   if (t == LUA_TTABLE) {
     int i, n = (int)luaL_len(L, -1), tbl = lua_gettop(L);
     luaL_Buffer b;
@@ -101,9 +113,14 @@ static const char *get_algorithms(lua_State *L, int algs, const char *k) {
       luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    return lua_tostring(L, -1);
+    return cstring_at_top(L, k);
   }
   return NULL;
+}
+
+/* A byte count option: capped so the cast is defined (0: the core's default). */
+static size_t size_option(lua_Number n) {
+  return n > 0 ? (size_t)(n < 1e15 ? n : 1e15) : 0;
 }
 
 static int warned_off;
@@ -136,9 +153,11 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->name) a->name = a->cfg.address;
   if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
   a->cfg.name = a->name;
-  if (get_num(L, host, "port", &n)) a->cfg.port = (int)n;
-  if (a->cfg.port < 0 || a->cfg.port > 65535)
-    luaL_error(L, "ssh: host %s: bad port %d", a->name, a->cfg.port);
+  if (get_num(L, host, "port", &n)) {
+    /* Checked as a double: casting 1e300 to int is undefined. */
+    if (!(n >= 0 && n <= 65535)) luaL_error(L, "ssh: host %s: bad port %f", a->name, n);
+    a->cfg.port = (int)n;
+  }
   a->cfg.user = get_str(L, opts, "user", "username");
   if (!a->cfg.user) a->cfg.user = get_str(L, host, "user", "username");
   if (!a->cfg.user) a->cfg.user = getenv("USER") ? getenv("USER") : "root";
@@ -185,15 +204,15 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
   if (get_num(L, opts, "connect_timeout", &n) || get_num(L, sshcfg, "connect_timeout", &n) ||
       get_num(L, host, "connect_timeout", &n))
-    a->cfg.connect_timeout_ms = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
+    a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
   if (get_num(L, opts, "timeout", &n) || get_num(L, sshcfg, "timeout", &n) ||
       get_num(L, host, "timeout", &n))
-    a->timeout_ms = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
+    a->timeout_ms = nhl_seconds_to_ms(n);
   if (get_num(L, opts, "keepalive", &n) || get_num(L, sshcfg, "keepalive", &n))
-    a->cfg.keepalive_s = n > 0 ? (unsigned)n : 0;
+    a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
   if (get_num(L, opts, "max_output", &n) || get_num(L, sshcfg, "max_output", &n))
-    a->max_output = n > 0 ? (size_t)n : 0;
+    a->max_output = size_option(n);
   if (opts) {
     get(L, opts, "check");
     a->check = lua_toboolean(L, -1);
@@ -337,12 +356,16 @@ static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 static int l_run(lua_State *L) {
-  const char *cmd = luaL_checkstring(L, 2);
+  const char *cmd = nhl_checkcstring(L, 2);
   int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
   run_req_t *r;
+  host_args_t a;
   nhl_task_check(L, "ssh.run");
+  /* Before anything is allocated: parse_host raises on bad input, and runs Lua code (the
+   * host's __index, host:secret) that may raise too. */
+  parse_host(L, 1, opts, &a);
   if (!(r = calloc(1, sizeof(*r)))) return luaL_error(L, "ssh.run: out of memory");
-  parse_host(L, 1, opts, &r->a); /* may raise: nothing allocated but r */
+  r->a = a;
   r->name = strdup(r->a.name);
   r->command = strdup(cmd);
   snprintf(r->what, sizeof(r->what), "'%.100s'", cmd);
@@ -475,7 +498,7 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
 /* session:run(command, opts) -> result */
 static int l_session_run(lua_State *L) {
   session_t *s = open_session(L, 1, "session:run");
-  const char *cmd = luaL_checkstring(L, 2);
+  const char *cmd = nhl_checkcstring(L, 2);
   uint64_t timeout = s->timeout_ms;
   size_t max_output = s->max_output;
   srun_req_t *r;
@@ -483,8 +506,8 @@ static int l_session_run(lua_State *L) {
   nhl_task_check(L, "session:run");
   if (lua_istable(L, 3)) {
     lua_Number n;
-    if (get_num(L, 3, "timeout", &n)) timeout = n > 0 ? (uint64_t)(n * 1000 + 0.5) : 0;
-    if (get_num(L, 3, "max_output", &n)) max_output = n > 0 ? (size_t)n : 0;
+    if (get_num(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
+    if (get_num(L, 3, "max_output", &n)) max_output = size_option(n);
     if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
@@ -578,7 +601,8 @@ static int l_session_shell_open(lua_State *L) {
   session_t *s = open_session(L, 1, "session:shell");
   int width = (int)luaL_optinteger(L, 2, 511), height = (int)luaL_optinteger(L, 3, 24);
   lua_Number timeout = luaL_optnumber(L, 4, (lua_Number)s->timeout_ms / 1000.0);
-  size_t max_buffer = (size_t)luaL_optinteger(L, 5, 0);
+  lua_Integer max_buffer_arg = luaL_optinteger(L, 5, 0);
+  size_t max_buffer = max_buffer_arg > 0 ? (size_t)max_buffer_arg : 0;
   nh_ssh_shell_open_t *req;
   shell_t *sh;
   int rc;
@@ -591,8 +615,8 @@ static int l_session_shell_open(lua_State *L) {
   lua_pushvalue(L, 1); /* the shell keeps its session alive */
   lua_setiuservalue(L, -2, 1);
   if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "session:shell: out of memory");
-  rc = nh_ssh_shell_open(req, s->ssh, width, height, max_buffer,
-                         timeout > 0 ? (uint64_t)(timeout * 1000 + 0.5) : 0, nhl_op_cb);
+  rc = nh_ssh_shell_open(req, s->ssh, width, height, max_buffer, nhl_seconds_to_ms(timeout),
+                         nhl_op_cb);
   if (rc < 0) {
     free(req);
     push_ssh_error(L, s->ssh, s->name, "session:shell", rc, NULL, 0);
@@ -620,8 +644,12 @@ static pattern_t *push_pattern(lua_State *L, int idx) {
   pattern_t *p;
   int err;
   PCRE2_SIZE off;
+  idx = lua_absindex(L, idx);
+  /* Keyed by the Lua string itself: a C-string key would cut a pattern at a NUL byte and give
+   * different patterns one cache entry. */
   lua_getfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-  if (lua_getfield(L, -1, src) == LUA_TUSERDATA) {
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
     p = lua_touserdata(L, -1);
     lua_remove(L, -2);
     return p;
@@ -637,8 +665,9 @@ static pattern_t *push_pattern(lua_State *L, int idx) {
     luaL_error(L, "bad pattern '%s' at offset %d: %s", src, (int)off, (const char *)msg);
   }
   pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, src);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
   lua_remove(L, -2);
   return p;
 }
@@ -676,12 +705,14 @@ static int l_shell_expect(lua_State *L) {
   const char *send = luaL_optlstring(L, 2, "", &send_len);
   lua_Number timeout = luaL_optnumber(L, 4, 0);
   expect_req_t *e;
+  const void *codes[16];
   int i, n = 0, rc;
   nhl_task_check(L, "cli:send");
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
-    n = (int)luaL_len(L, 3);
-    luaL_argcheck(L, n <= 16, 3, "at most 16 patterns");
+    lua_Integer len = luaL_len(L, 3);
+    luaL_argcheck(L, len >= 0 && len <= 16, 3, "at most 16 patterns");
+    n = (int)len;
   }
   lua_settop(L, 4);
   if (!sh->shell) {
@@ -690,19 +721,21 @@ static int l_shell_expect(lua_State *L) {
     lua_pushstring(L, "the shell is closed");
     return 3;
   }
-  if (!(e = calloc(1, sizeof(*e)))) return luaL_error(L, "cli: out of memory");
-  /* The compiled patterns stay referenced from the stack of this coroutine while it waits. */
+  /* The compiled patterns stay referenced from the stack of this coroutine while it waits.
+   * They are compiled before the request is allocated: a bad pattern raises. */
   lua_createtable(L, n, 0);
   for (i = 0; i < n; i++) {
     pattern_t *p;
     lua_geti(L, 3, i + 1);
     p = push_pattern(L, lua_gettop(L));
-    e->codes[i] = p->code;
+    codes[i] = p->code;
     lua_rawseti(L, 5, i + 1);
     lua_pop(L, 1);
   }
-  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->codes, n,
-                     timeout > 0 ? (uint64_t)(timeout * 1000 + 0.5) : 0, nhl_op_cb);
+  if (!(e = calloc(1, sizeof(*e)))) return luaL_error(L, "cli: out of memory");
+  if (n) memcpy(e->codes, codes, (size_t)n * sizeof(codes[0]));
+  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->codes, n, nhl_seconds_to_ms(timeout),
+                     nhl_op_cb);
   if (rc < 0) {
     free(e);
     lua_pushnil(L);

@@ -85,7 +85,7 @@ void nhl_check_interrupt(lua_State *L) {
   }
 }
 
-nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
+static nhl_task_t *task_check(lua_State *L, const char *what, int will_yield) {
   nhl_task_t *t = task_from_L(L);
   if (!t) {
     if (lua_pushthread(L))
@@ -98,8 +98,21 @@ nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
                "work",
                what);
   }
+  /* Checked before the caller starts anything: lua_yieldk raises when it cannot yield, and an
+   * operation started by then would complete later into a task that never waited for it
+   * (its request leaked, its callback resuming a task that may be gone: use-after-free). */
+  if (will_yield && !lua_isyieldable(L))
+    luaL_error(L,
+               "%s: cannot wait here: this code runs inside a C call that cannot be "
+               "suspended (a metamethod or callback called from C, such as a table.sort "
+               "comparator, a string.gsub function, __index reached from C, or require)",
+               what);
   nhl_check_interrupt(L);
   return t;
+}
+
+nhl_task_t *nhl_task_check(lua_State *L, const char *what) {
+  return task_check(L, what, 1);
 }
 
 nh_loop_t *nhl_loop(lua_State *L) {
@@ -208,8 +221,12 @@ static void task_finish(nhl_task_t *t, int ok, int nres) {
   if (!ok) {
     /* Keep the error and the traceback from where it happened, then close the coroutine's
      * pending to-be-closed variables (sessions, files), which a failed coroutine keeps. */
-    lua_pushvalue(co, -1);
+    /* A dead coroutine's frame ends at its error (ci->top == top), so it has no slot to copy
+     * into: move the error out, then a copy back into the slot it left, where lua_resetthread
+     * hands it to the __close handlers. */
     lua_xmove(co, L, 1);
+    lua_pushvalue(L, -1);
+    lua_xmove(L, co, 1);
     lua_setiuservalue(L, -2, UV_ERROR);
     luaL_traceback(L, co, NULL, 0);
     lua_setiuservalue(L, -2, UV_TRACEBACK);
@@ -290,6 +307,10 @@ nhl_task_t *nhl_task_spawn(lua_State *L, int nargs) {
   memset(t, 0, sizeof(*t));
   luaL_setmetatable(L, TASK_MT);
   co = lua_newthread(L);
+  /* lua_xmove does not grow the destination: a new thread has room for about 20 values, and
+   * async.spawn(fn, table.unpack(list)) passes any number. Checked before the task exists
+   * anywhere but on this stack, so failing leaves nothing behind. */
+  if (!lua_checkstack(co, nargs + 1)) luaL_error(L, "async.spawn: too many arguments (%d)", nargs);
   lua_setiuservalue(L, -2, UV_THREAD);
   *(nhl_task_t **)lua_getextraspace(co) = t;
   t->rt = rt;
@@ -361,7 +382,7 @@ static int l_park(lua_State *L) {
 
 /* core.token() -> current task, the token its next park will carry. */
 static int l_token(lua_State *L) {
-  nhl_task_t *t = nhl_task_check(L, "wait");
+  nhl_task_t *t = task_check(L, "wait", 0); /* the park that follows checks yielding */
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->self_ref);
   lua_pushinteger(L, (lua_Integer)++t->token);
   return 2;
@@ -384,6 +405,9 @@ static int push_results(lua_State *L, nhl_task_t *t, int tidx) {
     return lua_error(L);
   }
   luaL_checkstack(L, t->nres, "too many results");
+  /* Each result is copied on the finished coroutine first; its frame may end at its last
+   * result. */
+  if (!lua_checkstack(t->co, 1)) luaL_error(L, "too many results");
   top = lua_gettop(t->co);
   for (i = top - t->nres + 1; i <= top; i++) {
     lua_pushvalue(t->co, i);
@@ -521,7 +545,7 @@ static int l_sleep(lua_State *L) {
   luaL_argcheck(L, sec >= 0, 1, "negative duration");
   req = malloc(sizeof(*req));
   if (!req) return luaL_error(L, "async.sleep: out of memory");
-  rc = nh_sleep_start(nhl_loop(L), req, (uint64_t)(sec * 1000.0 + 0.5), nhl_op_cb);
+  rc = nh_sleep_start(nhl_loop(L), req, nhl_seconds_to_ms(sec), nhl_op_cb);
   if (rc < 0) {
     free(req);
     return nhl_raise(L, NULL, NULL, "async.sleep", rc, "%s", nh_strerror(rc));
@@ -545,7 +569,7 @@ static void scope_fire(nh_timer_t *timer) {
 /* core.deadline_push(seconds) -> scope depth */
 static int l_deadline_push(lua_State *L) {
   lua_Number sec = luaL_checknumber(L, 1);
-  nhl_task_t *t = nhl_task_check(L, "async.timeout");
+  nhl_task_t *t = task_check(L, "async.timeout", 0); /* no wait of its own */
   scope_t *s = malloc(sizeof(*s));
   if (!s) return luaL_error(L, "async.timeout: out of memory");
   s->task = t;
@@ -554,7 +578,7 @@ static int l_deadline_push(lua_State *L) {
   s->depth = t->scopes ? t->scopes->depth + 1 : 1;
   s->outer = t->scopes;
   nh_timer_init(nhl_loop(L), &s->timer);
-  if (nh_timer_start(&s->timer, scope_fire, sec > 0 ? (uint64_t)(sec * 1000.0 + 0.5) : 0) < 0) {
+  if (nh_timer_start(&s->timer, scope_fire, nhl_seconds_to_ms(sec)) < 0) {
     free(s);
     return luaL_error(L, "async.timeout: out of memory");
   }

@@ -28,6 +28,7 @@
 
 #define TEMPLATE_MT "nethost.textfsm.template"
 #define INDEX_MT    "nethost.textfsm.index"
+#define TABLE_MT    "nethost.textfsm.table"
 #define CACHE_KEY   "nethost.textfsm.cache" /* registry: key -> template/index userdata */
 #define DIR_KEY     "nethost.textfsm.dir"
 
@@ -124,6 +125,35 @@ static void push_table(lua_State *L, const nh_tfsm_table_t *tab, int lower) {
   lua_settop(L, keys - 1);
 }
 
+/* Holds a parse result while it becomes Lua tables: push_table raises (too many columns, out
+ * of memory), and the result must not leak then. */
+typedef struct {
+  nh_tfsm_table_t *tab;
+} table_box_t;
+
+static int table_box_gc(lua_State *L) {
+  table_box_t *b = luaL_checkudata(L, 1, TABLE_MT);
+  nh_tfsm_table_free(b->tab);
+  b->tab = NULL;
+  return 0;
+}
+
+/* Pushes an empty table box; the caller stores the result in it right after. */
+static table_box_t *push_table_box(lua_State *L) {
+  table_box_t *b = lua_newuserdatauv(L, sizeof(*b), 0);
+  b->tab = NULL;
+  luaL_setmetatable(L, TABLE_MT);
+  return b;
+}
+
+/* Converts the boxed result at the top to records, frees it, and leaves only the records. */
+static void push_boxed_table(lua_State *L, table_box_t *b, int lower) {
+  push_table(L, b->tab, lower);
+  nh_tfsm_table_free(b->tab);
+  b->tab = NULL;
+  lua_remove(L, -2);
+}
+
 /* The compiled template for arg (text or path), from the cache or compiled now. */
 static nh_tfsm_template_t *get_template(lua_State *L, int arg) {
   size_t len;
@@ -196,11 +226,10 @@ static int nhl_textfsm_parse(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &len);
   nh_tfsm_template_t *t = get_template(L, 1);
   char err[2048];
-  nh_tfsm_table_t *tab;
-  int rc = nh_tfsm_parse(t, text, len, &tab, err, sizeof err);
+  table_box_t *box = push_table_box(L);
+  int rc = nh_tfsm_parse(t, text, len, &box->tab, err, sizeof err);
   if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
-  push_table(L, tab, 0);
-  nh_tfsm_table_free(tab);
+  push_boxed_table(L, box, 0);
   return 1;
 }
 
@@ -212,11 +241,10 @@ static int nhl_textfsm_parse_index(lua_State *L) {
   const char *text = luaL_checklstring(L, 3, &len);
   nh_tfsm_index_t *idx = get_index(L, 4, "textfsm.parse_index");
   char err[2048];
-  nh_tfsm_table_t *tab;
-  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &tab, err, sizeof err);
+  table_box_t *box = push_table_box(L);
+  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &box->tab, err, sizeof err);
   if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse_index", rc, "%s", err);
-  push_table(L, tab, 1);
-  nh_tfsm_table_free(tab);
+  push_boxed_table(L, box, 1);
   lua_pushstring(L, nh_tfsm_index_lookup(idx, platform, command));
   return 2;
 }
@@ -257,6 +285,10 @@ int luaopen_nethost_textfsm(lua_State *L) {
   lua_pop(L, 1);
   luaL_newmetatable(L, INDEX_MT);
   lua_pushcfunction(L, index_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, TABLE_MT);
+  lua_pushcfunction(L, table_box_gc);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   static const luaL_Reg fns[] = {{"parse", nhl_textfsm_parse},

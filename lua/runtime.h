@@ -30,6 +30,8 @@
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "loop.h"
 #include "op.h"
@@ -43,7 +45,8 @@ nh_loop_t *nhl_loop(lua_State *L);
 nhl_task_t *nhl_task_current(lua_State *L);
 
 /* Like nhl_task_current, but raises a clear error naming `what` when L cannot yield to the
- * scheduler. Also raises at once if the task has a pending interrupt (cancel/timeout). */
+ * scheduler: outside a task, or inside a C call that cannot be suspended (call it before
+ * starting anything). Also raises at once if the task has a pending interrupt. */
 nhl_task_t *nhl_task_check(lua_State *L, const char *what);
 
 /* The op callback bindings pass to core start functions (op->data is set by nhl_await). */
@@ -76,6 +79,42 @@ const char *nhl_error_kind(int code);
 
 /* Whether the value at idx is an error object. */
 int nhl_is_error(lua_State *L, int idx);
+
+/* Argument helpers */
+
+/* The longest deadline a binding hands the core, in milliseconds (about 285,000 years: far
+ * beyond any run, and far below where uv_now() + ms could wrap). */
+#define NHL_MS_MAX ((uint64_t)1 << 53)
+
+/* A duration in seconds from a playbook as whole milliseconds for the core: NaN and values
+ * <= 0 give 0, any positive value at least 1, math.huge and other huge values NHL_MS_MAX.
+ * (Casting an out-of-range double to an integer is undefined behaviour; on x86-64 it turns
+ * math.huge into 0, which made async.timeout(math.huge, fn) time out at once.) */
+static inline uint64_t nhl_seconds_to_ms(lua_Number seconds) {
+  lua_Number ms = seconds * 1000.0 + 0.5;
+  if (!(seconds > 0)) return 0;
+  if (ms < 1) return 1;
+  if (ms >= (lua_Number)NHL_MS_MAX) return NHL_MS_MAX;
+  return (uint64_t)ms;
+}
+
+/* The string at idx as C text, or NULL when it is not a string or number. Raises, naming
+ * what, when it holds a NUL byte: a C API would silently cut it there (a password, a command,
+ * a path or a header would become a different, shorter one). */
+static inline const char *nhl_tocstring(lua_State *L, int idx, const char *what) {
+  size_t len;
+  const char *s = lua_tolstring(L, idx, &len);
+  if (s && strlen(s) != len) luaL_error(L, "%s contains a NUL byte", what);
+  return s;
+}
+
+/* luaL_checkstring for strings that C sees as NUL-terminated text (see nhl_tocstring). */
+static inline const char *nhl_checkcstring(lua_State *L, int arg) {
+  size_t len;
+  const char *s = luaL_checklstring(L, arg, &len);
+  if (strlen(s) != len) luaL_argerror(L, arg, "contains a NUL byte");
+  return s;
+}
 
 /* Module openers: binding file l_NAME.c defines luaopen_nethost_NAME (see modules.c). */
 #include "modules_list.h"
