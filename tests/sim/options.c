@@ -31,6 +31,7 @@ static const char usage[] =
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
     "  --host-key-change A,B  these devices present a different host key\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
+    "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --quiet                no per-event messages\n";
 
 static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
@@ -147,6 +148,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->seed = 1;
   o->http_port = 8080;
   o->confirm_unit_ms = 60000;
+  o->login_grace_s = 60;
   enum {
     O_BASE = 256,
     O_INV,
@@ -163,6 +165,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_RATE,
     O_HKC,
     O_CONFIRM,
+    O_GRACE,
     O_QUIET,
     O_MIX,
     O_SEED,
@@ -188,6 +191,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
+                                     {"login-grace-s", required_argument, 0, O_GRACE},
                                      {"quiet", no_argument, 0, O_QUIET},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
@@ -263,6 +267,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_CONFIRM:
       if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
       o->confirm_unit_ms = (int)v;
+      break;
+    case O_GRACE:
+      if (number("--login-grace-s", optarg, 0, 86400, &v)) return -1;
+      o->login_grace_s = (int)v;
       break;
     case O_QUIET:
       o->quiet = 1;
