@@ -41,14 +41,15 @@ struct conn {
   ssh_session ssh;
   ssh_event ev;
   uv_poll_t poll;
-  uv_timer_t timer;
+  uv_timer_t timer; /* the handshake's latency */
+  uv_timer_t grace; /* --login-grace-s */
   int fd;
   int poll_events;
   int handles; /* libuv handles still open */
   struct ssh_server_callbacks_struct scb;
   int kex_started, kex_done, authed, hang, auth_fault;
   int dead, closing, abrupt;
-  int dispatch; /* depth of libssh callbacks on the stack */
+  int dispatch; /* depth of conn_enter brackets on the stack */
   char kbd_user[64];
   chan_t *chans;
   size_t log_index;
@@ -68,7 +69,8 @@ int sim_device_has_fault(sim_device_t *dev, enum sim_fault f) {
   return fault_hit(dev->lab, dev, f);
 }
 
-static void conn_after(conn_t *c);
+static void conn_enter(conn_t *c);
+static void conn_leave(conn_t *c);
 static void on_conn_poll(uv_poll_t *p, int status, int events);
 
 /* ---- channels ---- */
@@ -99,13 +101,23 @@ static void chan_pump(chan_t *h);
 
 static void on_slow_tick(uv_timer_t *t) {
   chan_t *h = t->data;
+  conn_t *c = h->c;
+  conn_enter(c);
   chan_pump(h);
+  conn_leave(c);
 }
 
+/* Moves buffered output into the channel as far as the peer's window allows. It only marks
+ * the channel (or the connection) dead; the outermost conn_leave frees what died, so
+ * callers up the stack may go on using the channel. */
 static void chan_pump(chan_t *h) {
   conn_t *c = h->c;
-  if (h->dead || !h->ch) return;
+  if (h->dead || !h->ch || c->closing || c->dead) return;
   while (h->out.len > 0 && !h->hung) {
+    /* Writing only once libssh flushed what it already holds keeps its socket buffer at
+     * one chunk per session, however big the output and however slow the reader: a
+     * thousand clients of the huge fault must not make the lab hold their windows. */
+    if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) break;
     uint32_t win = ssh_channel_window_size(h->ch);
     if (win == 0) break;
     size_t n = h->out.len;
@@ -141,7 +153,6 @@ static void chan_pump(chan_t *h) {
       h->dead = 1;
     }
   }
-  conn_after(c);
 }
 
 static void garble(sim_lab_t *lab, sbuf_t *b, const char *data, size_t len) {
@@ -189,7 +200,15 @@ static void term_done(void *ctx, int status) {
   chan_pump(h);
 }
 
-static const sim_term_io_t chan_io = {term_write, term_done};
+static void term_enter(void *ctx) {
+  conn_enter(((chan_t *)ctx)->c);
+}
+
+static void term_leave(void *ctx) {
+  conn_leave(((chan_t *)ctx)->c);
+}
+
+static const sim_term_io_t chan_io = {term_write, term_done, term_enter, term_leave};
 
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
@@ -286,6 +305,7 @@ static int credentials_ok(conn_t *c, const char *user, const char *pass) {
 
 static void authed(conn_t *c) {
   c->authed = 1;
+  uv_timer_stop(&c->grace);
   c->hang = fault_hit(c->lab, c->dev, FAULT_HANG);
 }
 
@@ -340,6 +360,12 @@ static int on_message(ssh_session s, ssh_message m, void *ud) {
 
 /* ---- connections ---- */
 
+static void reject(int fd) {
+  struct linger lg = {1, 0}; /* reset, as a refusing device does */
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(fd);
+}
+
 static void conn_handle_closed(uv_handle_t *hd) {
   conn_t *c = hd->data;
   if (--c->handles > 0) return;
@@ -349,9 +375,13 @@ static void conn_handle_closed(uv_handle_t *hd) {
     chan_free(h);
   }
   if (c->ssh) {
+    /* ssh_bind_accept_fd may fail before or after it took the socket: libssh closes it
+     * only if it did, and closing it twice could close a newer connection's socket. */
+    int owned = ssh_get_fd(c->ssh) == c->fd;
     if (c->kex_done) ssh_event_remove_session(c->ev, c->ssh);
     if (!c->abrupt && c->kex_done) ssh_disconnect(c->ssh);
-    ssh_free(c->ssh); /* closes the socket */
+    ssh_free(c->ssh);
+    if (!owned && c->fd >= 0) close(c->fd);
   } else if (c->fd >= 0) {
     close(c->fd);
   }
@@ -361,6 +391,7 @@ static void conn_handle_closed(uv_handle_t *hd) {
   else
     live_conns = c->next;
   if (c->next) c->next->prev = c->prev;
+  c->lab->open_conns--;
   free(c);
 }
 
@@ -371,10 +402,13 @@ static void conn_close(conn_t *c) {
   if (c->abrupt) shutdown(c->fd, SHUT_RDWR);
   uv_close((uv_handle_t *)&c->poll, conn_handle_closed);
   uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
+  uv_close((uv_handle_t *)&c->grace, conn_handle_closed);
 }
 
-static void conn_after(conn_t *c) {
-  if (c->dispatch > 0 || c->closing) return;
+/* Frees dead channels, closes a dead connection and sets the poll interest. Only the
+ * outermost conn_leave calls it, so nothing it frees is still in use up the stack. */
+static void conn_reap(conn_t *c) {
+  if (c->closing) return;
   for (chan_t **pp = &c->chans; *pp;) {
     chan_t *h = *pp;
     if (h->dead) {
@@ -392,18 +426,30 @@ static void conn_after(conn_t *c) {
     conn_close(c);
     return;
   }
+  if (!c->kex_started) return; /* the handshake's latency has not passed yet */
   int want = UV_READABLE;
-  if (c->ssh && (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING)) want |= UV_WRITABLE;
+  if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) want |= UV_WRITABLE;
   if (want != c->poll_events) {
     c->poll_events = want;
     uv_poll_start(&c->poll, want, on_conn_poll);
   }
 }
 
-static void conn_kex_step(conn_t *c) {
+/* Every way the loop enters a connection (its poll, its timers, its channels' and
+ * terminals' timers, the accept that created it) is bracketed by conn_enter and
+ * conn_leave. In between, code only marks channels and the connection dead; the
+ * outermost conn_leave reaps. The connection itself is freed only by its close callbacks,
+ * so it outlives every bracket. */
+static void conn_enter(conn_t *c) {
   c->dispatch++;
+}
+
+static void conn_leave(conn_t *c) {
+  if (--c->dispatch == 0) conn_reap(c);
+}
+
+static void conn_kex_step(conn_t *c) {
   int rc = ssh_handle_key_exchange(c->ssh);
-  c->dispatch--;
   if (rc == SSH_OK) {
     c->kex_done = 1;
     c->lab->handshakes++;
@@ -416,19 +462,18 @@ static void conn_kex_step(conn_t *c) {
 static void on_conn_poll(uv_poll_t *p, int status, int events) {
   conn_t *c = p->data;
   if (c->closing) return;
+  conn_enter(c);
   if (status < 0) {
     c->dead = 1;
   } else if (!c->kex_done) {
     conn_kex_step(c);
-  } else {
-    c->dispatch++;
-    if (ssh_event_dopoll(c->ev, 0) == SSH_ERROR) c->dead = 1;
-    c->dispatch--;
+  } else if (ssh_event_dopoll(c->ev, 0) == SSH_ERROR) {
+    c->dead = 1;
   }
   /* Output written from callbacks is flushed by the next writable event. */
   for (chan_t *h = c->chans; h; h = h->next)
     if (h->out.len && !h->dead) chan_pump(h);
-  conn_after(c);
+  conn_leave(c);
 }
 
 static void conn_begin(conn_t *c) {
@@ -436,11 +481,24 @@ static void conn_begin(conn_t *c) {
   c->poll_events = UV_READABLE;
   uv_poll_start(&c->poll, UV_READABLE, on_conn_poll);
   conn_kex_step(c);
-  conn_after(c);
 }
 
 static void on_handshake_delay(uv_timer_t *t) {
-  conn_begin(t->data);
+  conn_t *c = t->data;
+  conn_enter(c);
+  conn_begin(c);
+  conn_leave(c);
+}
+
+/* Like sshd's LoginGraceTime: a client that has not logged in by now is disconnected, so
+ * half-open handshakes cannot pile up until the lab runs out of file descriptors. */
+static void on_login_grace(uv_timer_t *t) {
+  conn_t *c = t->data;
+  if (c->authed) return;
+  conn_enter(c);
+  c->lab->grace_timeouts++;
+  c->dead = 1;
+  conn_leave(c);
 }
 
 static void conn_start(sim_device_t *dev, int fd) {
@@ -449,22 +507,29 @@ static void conn_start(sim_device_t *dev, int fd) {
   c->lab = lab;
   c->dev = dev;
   c->fd = fd;
+  if (uv_poll_init(lab->loop, &c->poll, fd) != 0) {
+    /* Nothing of the connection is registered yet. */
+    free(c);
+    reject(fd);
+    dev->rejected++;
+    return;
+  }
   c->next = live_conns;
   if (live_conns) live_conns->prev = c;
   live_conns = c;
+  lab->open_conns++;
+  uv_timer_init(lab->loop, &c->timer);
+  uv_timer_init(lab->loop, &c->grace);
+  c->poll.data = c->timer.data = c->grace.data = c;
+  c->handles = 3;
+  c->log_index = stats_session_start(dev);
+  conn_enter(c);
   c->ssh = ssh_new();
   c->ev = ssh_event_new();
-  uv_poll_init(lab->loop, &c->poll, fd);
-  uv_timer_init(lab->loop, &c->timer);
-  c->poll.data = c->timer.data = c;
-  c->handles = 2;
-  c->log_index = stats_session_start(dev);
   ssh_bind b = dev->alt_hostkey ? lab->alt_bind : lab->bind;
   if (!c->ssh || !c->ev || ssh_bind_accept_fd(b, c->ssh, fd) != SSH_OK) {
-    if (c->ssh) ssh_free(c->ssh);
-    c->ssh = NULL;
     c->dead = 1;
-    conn_close(c);
+    conn_leave(c);
     return;
   }
   ssh_set_blocking(c->ssh, 0);
@@ -478,12 +543,15 @@ static void conn_start(sim_device_t *dev, int fd) {
   ssh_set_auth_methods(c->ssh, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE |
                                    SSH_AUTH_METHOD_PUBLICKEY);
   c->auth_fault = fault_hit(lab, dev, FAULT_AUTH);
+  if (lab->opt.login_grace_s > 0)
+    uv_timer_start(&c->grace, on_login_grace, (uint64_t)lab->opt.login_grace_s * 1000, 0);
   int delay = lab->opt.latency_ms;
   if (lab->opt.jitter_ms > 0) delay += (int)(sim_rand(&lab->rng) % (uint64_t)lab->opt.jitter_ms);
   if (delay > 0)
     uv_timer_start(&c->timer, on_handshake_delay, (uint64_t)delay, 0);
   else
     conn_begin(c);
+  conn_leave(c);
 }
 
 static int conn_rate_ok(sim_device_t *dev) {
@@ -501,18 +569,54 @@ static int conn_rate_ok(sim_device_t *dev) {
   return 1;
 }
 
-static void reject(int fd) {
-  struct linger lg = {1, 0}; /* reset, as a refusing device does */
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-  close(fd);
+static void on_listen(uv_poll_t *p, int status, int events);
+
+static void listeners_start(sim_lab_t *lab) {
+  for (int i = 0; i < lab->ndevs; i++)
+    if (lab->devs[i].listen_fd >= 0)
+      uv_poll_start(&lab->devs[i].listen_poll, UV_READABLE, on_listen);
+}
+
+static void on_accept_resume(uv_timer_t *t) {
+  sim_lab_t *lab = t->data;
+  lab->accept_paused = 0;
+  if (!lab->stopping) listeners_start(lab);
+}
+
+/* Out of file descriptors (or kernel memory), accept fails while the listening socket stays
+ * readable, so a level-triggered poll would spin. Like nginx, the lab stops accepting on
+ * every listener for a while (the descriptor table is shared by all of them) and lets the
+ * backlogs hold the clients; the pause doubles while the shortage lasts, up to 1.6 s. */
+static void accept_pause(sim_lab_t *lab, int err) {
+  if (lab->accept_paused) return;
+  lab->accept_paused = 1;
+  lab->accept_pauses++;
+  unsigned ms = lab->accept_backoff_ms ? lab->accept_backoff_ms * 2 : 100;
+  if (ms > 1600) ms = 1600;
+  lab->accept_backoff_ms = ms;
+  if (!lab->opt.quiet || lab->accept_pauses == 1)
+    fprintf(stderr, "nethost-sim: accept: %s with %lu connections open: pausing for %u ms\n",
+            strerror(err), lab->open_conns, ms);
+  for (int i = 0; i < lab->ndevs; i++)
+    if (lab->devs[i].listen_fd >= 0) uv_poll_stop(&lab->devs[i].listen_poll);
+  uv_timer_start(&lab->accept_timer, on_accept_resume, ms, 0);
 }
 
 static void on_listen(uv_poll_t *p, int status, int events) {
   sim_device_t *dev = p->data;
   sim_lab_t *lab = dev->lab;
-  for (int i = 0; i < 64; i++) {
+  for (int i = 0; i < 64 && !lab->accept_paused; i++) {
     int fd = accept4(dev->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) break;
+    if (fd < 0) {
+      int err = errno;
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue; /* this one only */
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+        accept_pause(lab, err);
+      else if (err != EAGAIN && err != EWOULDBLOCK)
+        fprintf(stderr, "nethost-sim: %s: accept: %s\n", dev->name, strerror(err));
+      break;
+    }
+    lab->accept_backoff_ms = 0;
     lab->connections++;
     dev->accepted++;
     if (lab->stopping || fault_hit(lab, dev, FAULT_REFUSE) || !conn_rate_ok(dev) ||
@@ -547,6 +651,9 @@ int sim_listen_socket(struct in_addr addr, int port, char *err, size_t errsz) {
 
 int server_start(sim_lab_t *lab) {
   char err[256];
+  uv_timer_init(lab->loop, &lab->accept_timer);
+  lab->accept_timer.data = lab;
+  lab->accept_timer_on = 1;
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *dev = &lab->devs[i];
     dev->listen_fd = -1;
@@ -560,8 +667,8 @@ int server_start(sim_lab_t *lab) {
     dev->listen_fd = fd;
     uv_poll_init(lab->loop, &dev->listen_poll, fd);
     dev->listen_poll.data = dev;
-    uv_poll_start(&dev->listen_poll, UV_READABLE, on_listen);
   }
+  listeners_start(lab);
   return 0;
 }
 
@@ -574,6 +681,10 @@ void server_stop(sim_lab_t *lab) {
       close(dev->listen_fd);
       dev->listen_fd = -1;
     }
+  }
+  if (lab->accept_timer_on) {
+    lab->accept_timer_on = 0;
+    uv_close((uv_handle_t *)&lab->accept_timer, NULL);
   }
 }
 

@@ -176,8 +176,12 @@ static void finish_command(sim_term_t *t) {
 static void on_timer(uv_timer_t *tm) {
   sim_term_t *t = tm->data;
   if (t->closed) return;
+  const sim_term_io_t *io = t->io;
+  void *ctx = t->ctx;
+  io->enter(ctx);
   finish_command(t);
   process(t);
+  io->leave(ctx); /* may free the terminal's channel and close the terminal */
 }
 
 static void start_command(sim_term_t *t, const char *line) {

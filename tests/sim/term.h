@@ -15,6 +15,10 @@ typedef struct sim_term_io {
   void (*write)(void *ctx, const char *data, size_t len, int first);
   /* The session is over (exit, logout, exec done): send `status` and close. */
   void (*done)(void *ctx, int status);
+  /* Bracket the work the terminal starts on its own (its latency timer), so the sink
+   * does not free itself, or the terminal, while that work is on the stack. */
+  void (*enter)(void *ctx);
+  void (*leave)(void *ctx);
 } sim_term_io_t;
 
 sim_term_t *term_new(sim_device_t *dev, int pty, int width, int height, const sim_term_io_t *io,
