@@ -6,6 +6,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -375,16 +376,12 @@ static void conn_handle_closed(uv_handle_t *hd) {
     chan_free(h);
   }
   if (c->ssh) {
-    /* ssh_bind_accept_fd may fail before or after it took the socket: libssh closes it
-     * only if it did, and closing it twice could close a newer connection's socket. */
-    int owned = ssh_get_fd(c->ssh) == c->fd;
     if (c->kex_done) ssh_event_remove_session(c->ev, c->ssh);
     if (!c->abrupt && c->kex_done) ssh_disconnect(c->ssh);
-    ssh_free(c->ssh);
-    if (!owned && c->fd >= 0) close(c->fd);
-  } else if (c->fd >= 0) {
-    close(c->fd);
+    ssh_free(c->ssh); /* closes libssh's descriptor, if libssh has not already */
   }
+  /* Ours last, now that libuv no longer watches it. */
+  close(c->fd);
   if (c->ev) ssh_event_free(c->ev);
   if (c->prev)
     c->prev->next = c->next;
@@ -421,6 +418,7 @@ static void conn_reap(conn_t *c) {
   if (c->kex_started && c->ssh) {
     int st = ssh_get_status(c->ssh);
     if (st & (SSH_CLOSED | SSH_CLOSED_ERROR)) c->dead = 1;
+    if (ssh_get_fd(c->ssh) == SSH_INVALID_SOCKET) c->dead = 1; /* libssh closed its copy */
   }
   if (c->dead) {
     conn_close(c);
@@ -526,8 +524,16 @@ static void conn_start(sim_device_t *dev, int fd) {
   conn_enter(c);
   c->ssh = ssh_new();
   c->ev = ssh_event_new();
+  /* libssh closes its socket by itself when a read or write fails, while libuv may still
+   * watch it: epoll_ctl on the closed descriptor then fails and libuv aborts, or the
+   * number is reused by the next accept and one connection's poll drives another's.
+   * So libssh gets a duplicate; the connection owns `fd`, which libuv watches and
+   * conn_handle_closed closes after libuv let go of it. */
+  int sfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   ssh_bind b = dev->alt_hostkey ? lab->alt_bind : lab->bind;
-  if (!c->ssh || !c->ev || ssh_bind_accept_fd(b, c->ssh, fd) != SSH_OK) {
+  if (sfd < 0 || !c->ssh || !c->ev || ssh_bind_accept_fd(b, c->ssh, sfd) != SSH_OK) {
+    /* ssh_bind_accept_fd may fail before or after it took the descriptor. */
+    if (sfd >= 0 && (!c->ssh || ssh_get_fd(c->ssh) != sfd)) close(sfd);
     c->dead = 1;
     conn_leave(c);
     return;
