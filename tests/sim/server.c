@@ -114,7 +114,7 @@ static void on_slow_tick(uv_timer_t *t) {
 static void chan_pump(chan_t *h) {
   conn_t *c = h->c;
   if (h->dead || !h->ch || c->closing || c->dead) return;
-  while (h->out.len > 0 && !h->hung) {
+  while (h->out.len > 0) {
     /* Writing only once libssh flushed what it already holds keeps its socket buffer at
      * one chunk per session, however big the output and however slow the reader: a
      * thousand clients of the huge fault must not make the lab hold their windows. */
@@ -142,7 +142,7 @@ static void chan_pump(chan_t *h) {
       break;
     }
   }
-  if (h->out.len == 0 && !h->dead) {
+  if (h->out.len == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
       /* The connection dies under the client without an SSH disconnect. */
       c->abrupt = 1;
@@ -170,10 +170,10 @@ static void term_write(void *ctx, const char *data, size_t len, int first) {
   sim_device_t *dev = h->c->dev;
   if (first) {
     if (fault_hit(h->c->lab, dev, FAULT_HANG_OUTPUT) && len > 1) {
+      /* The first half goes out; then the device says nothing more, ever. */
       sb_add(&h->out, data, len / 2);
       h->hung = 1;
       chan_pump(h);
-      h->hung = 1;
       return;
     }
     if (fault_hit(h->c->lab, dev, FAULT_DROP) && len > 1) {
