@@ -29,6 +29,7 @@ typedef struct chan {
   sim_term_t *term;
   int pty, width, height;
   sbuf_t out;
+  size_t out_off;               /* out's bytes before this were sent */
   int close_after, exit_status; /* send exit status and close once out is drained */
   int hung, drop_after, slow, garbage;
   uv_timer_t slow_timer;
@@ -100,6 +101,23 @@ static void chan_free(chan_t *h) {
 
 static void chan_pump(chan_t *h);
 
+static size_t chan_pending(const chan_t *h) {
+  return h->out.len - h->out_off;
+}
+
+/* Output leaves from an offset, so a multi-megabyte answer sent in 32 KB chunks (or 64
+ * bytes at a time, slow) costs one pass over it, not a memmove per chunk. */
+static void chan_sent(chan_t *h, size_t n) {
+  h->out_off += n;
+  if (h->out_off == h->out.len) {
+    sb_clear(&h->out);
+    h->out_off = 0;
+  } else if (h->out_off > 65536 && h->out_off > h->out.len / 2) {
+    sb_consume(&h->out, h->out_off);
+    h->out_off = 0;
+  }
+}
+
 static void on_slow_tick(uv_timer_t *t) {
   chan_t *h = t->data;
   conn_t *c = h->c;
@@ -114,25 +132,25 @@ static void on_slow_tick(uv_timer_t *t) {
 static void chan_pump(chan_t *h) {
   conn_t *c = h->c;
   if (h->dead || !h->ch || c->closing || c->dead) return;
-  while (h->out.len > 0) {
+  while (chan_pending(h) > 0) {
     /* Writing only once libssh flushed what it already holds keeps its socket buffer at
      * one chunk per session, however big the output and however slow the reader: a
      * thousand clients of the huge fault must not make the lab hold their windows. */
     if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) break;
     uint32_t win = ssh_channel_window_size(h->ch);
     if (win == 0) break;
-    size_t n = h->out.len;
+    size_t n = chan_pending(h);
     if (n > win) n = win;
     if (n > 32768) n = 32768;
     if (h->slow && n > 64) n = 64;
-    int w = ssh_channel_write(h->ch, h->out.data, (uint32_t)n);
+    int w = ssh_channel_write(h->ch, h->out.data + h->out_off, (uint32_t)n);
     if (w < 0) {
       h->dead = 1;
       break;
     }
     if (w == 0) break;
-    sb_consume(&h->out, (size_t)w);
-    if (h->slow && h->out.len > 0) {
+    chan_sent(h, (size_t)w);
+    if (h->slow && chan_pending(h) > 0) {
       if (!h->slow_timer_on) {
         uv_timer_init(c->lab->loop, &h->slow_timer);
         h->slow_timer.data = h;
@@ -142,7 +160,7 @@ static void chan_pump(chan_t *h) {
       break;
     }
   }
-  if (h->out.len == 0 && !h->dead && !h->hung) {
+  if (chan_pending(h) == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
       /* The connection dies under the client without an SSH disconnect. */
       c->abrupt = 1;
@@ -266,7 +284,7 @@ static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud)
 
 static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud) {
   chan_t *h = ud;
-  if (h->out.len) chan_pump(h);
+  if (chan_pending(h)) chan_pump(h);
   return 0;
 }
 
@@ -470,7 +488,7 @@ static void on_conn_poll(uv_poll_t *p, int status, int events) {
   }
   /* Output written from callbacks is flushed by the next writable event. */
   for (chan_t *h = c->chans; h; h = h->next)
-    if (h->out.len && !h->dead) chan_pump(h);
+    if (chan_pending(h) && !h->dead) chan_pump(h);
   conn_leave(c);
 }
 
