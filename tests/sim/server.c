@@ -29,7 +29,9 @@ typedef struct chan {
   sim_term_t *term;
   int pty, width, height;
   sbuf_t out;
-  size_t out_off;               /* out's bytes before this were sent */
+  size_t out_off;  /* out's bytes before this were sent */
+  const char *ref; /* shared output after out (write_shared), not owned */
+  size_t ref_len;
   int close_after, exit_status; /* send exit status and close once out is drained */
   int hung, drop_after, slow, garbage;
   uv_timer_t slow_timer;
@@ -102,12 +104,17 @@ static void chan_free(chan_t *h) {
 static void chan_pump(chan_t *h);
 
 static size_t chan_pending(const chan_t *h) {
-  return h->out.len - h->out_off;
+  return h->out.len - h->out_off + h->ref_len;
 }
 
 /* Output leaves from an offset, so a multi-megabyte answer sent in 32 KB chunks (or 64
  * bytes at a time, slow) costs one pass over it, not a memmove per chunk. */
 static void chan_sent(chan_t *h, size_t n) {
+  if (h->out_off == h->out.len) { /* it came from ref */
+    h->ref += n;
+    h->ref_len -= n;
+    return;
+  }
   h->out_off += n;
   if (h->out_off == h->out.len) {
     sb_clear(&h->out);
@@ -139,11 +146,16 @@ static void chan_pump(chan_t *h) {
     if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) break;
     uint32_t win = ssh_channel_window_size(h->ch);
     if (win == 0) break;
-    size_t n = chan_pending(h);
+    const char *src = h->out.data + h->out_off;
+    size_t n = h->out.len - h->out_off;
+    if (n == 0) {
+      src = h->ref;
+      n = h->ref_len;
+    }
     if (n > win) n = win;
     if (n > 32768) n = 32768;
     if (h->slow && n > 64) n = 64;
-    int w = ssh_channel_write(h->ch, h->out.data + h->out_off, (uint32_t)n);
+    int w = ssh_channel_write(h->ch, src, (uint32_t)n);
     if (w < 0) {
       h->dead = 1;
       break;
@@ -208,7 +220,23 @@ static void term_write(void *ctx, const char *data, size_t len, int first) {
       return;
     }
   }
+  if (h->ref_len) { /* later bytes follow the reference */
+    sb_add(&h->out, h->ref, h->ref_len);
+    h->ref_len = 0;
+  }
   sb_add(&h->out, data, len);
+  chan_pump(h);
+}
+
+static void term_write_shared(void *ctx, const char *data, size_t len) {
+  chan_t *h = ctx;
+  if (h->dead || h->hung || len == 0) return;
+  if (h->ref_len) { /* keep the order: the earlier reference goes into the buffer */
+    sb_add(&h->out, h->ref, h->ref_len);
+    h->ref_len = 0;
+  }
+  h->ref = data;
+  h->ref_len = len;
   chan_pump(h);
 }
 
@@ -227,7 +255,8 @@ static void term_leave(void *ctx) {
   conn_leave(((chan_t *)ctx)->c);
 }
 
-static const sim_term_io_t chan_io = {term_write, term_done, term_enter, term_leave};
+static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done, term_enter,
+                                      term_leave};
 
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
