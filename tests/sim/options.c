@@ -32,6 +32,7 @@ static const char usage[] =
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
     "  --host-key-change A,B  these devices present a different host key\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
+    "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
     "  --quiet                no per-event messages\n";
 
@@ -155,6 +156,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->seed = 1;
   o->http_port = 8080;
   o->confirm_unit_ms = 60000;
+  o->login_grace_s = 60;
   enum {
     O_BASE = 256,
     O_INV,
@@ -172,6 +174,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_HKC,
     O_HOSTKEYS,
     O_CONFIRM,
+    O_GRACE,
     O_QUIET,
     O_EXITWITH,
     O_MIX,
@@ -199,6 +202,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
+                                     {"login-grace-s", required_argument, 0, O_GRACE},
                                      {"quiet", no_argument, 0, O_QUIET},
                                      {"exit-with", required_argument, 0, O_EXITWITH},
                                      {"help", no_argument, 0, 'h'},
@@ -283,6 +287,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_CONFIRM:
       if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
       o->confirm_unit_ms = (int)v;
+      break;
+    case O_GRACE:
+      if (number("--login-grace-s", optarg, 0, 86400, &v)) return -1;
+      o->login_grace_s = (int)v;
       break;
     case O_QUIET:
       o->quiet = 1;

@@ -6,6 +6,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -28,6 +29,9 @@ typedef struct chan {
   sim_term_t *term;
   int pty, width, height;
   sbuf_t out;
+  size_t out_off;  /* out's bytes before this were sent */
+  const char *ref; /* shared output after out (write_shared), not owned */
+  size_t ref_len;
   int close_after, exit_status; /* send exit status and close once out is drained */
   int hung, drop_after, slow, garbage;
   uv_timer_t slow_timer;
@@ -41,14 +45,15 @@ struct conn {
   ssh_session ssh;
   ssh_event ev;
   uv_poll_t poll;
-  uv_timer_t timer;
+  uv_timer_t timer; /* the handshake's latency */
+  uv_timer_t grace; /* --login-grace-s */
   int fd;
   int poll_events;
   int handles; /* libuv handles still open */
   struct ssh_server_callbacks_struct scb;
   int kex_started, kex_done, authed, hang, auth_fault;
   int dead, closing, abrupt;
-  int dispatch; /* depth of libssh callbacks on the stack */
+  int dispatch; /* depth of conn_enter brackets on the stack */
   char kbd_user[64];
   chan_t *chans;
   size_t log_index;
@@ -68,7 +73,8 @@ int sim_device_has_fault(sim_device_t *dev, enum sim_fault f) {
   return fault_hit(dev->lab, dev, f);
 }
 
-static void conn_after(conn_t *c);
+static void conn_enter(conn_t *c);
+static void conn_leave(conn_t *c);
 static void on_conn_poll(uv_poll_t *p, int status, int events);
 
 /* ---- channels ---- */
@@ -97,32 +103,69 @@ static void chan_free(chan_t *h) {
 
 static void chan_pump(chan_t *h);
 
-static void on_slow_tick(uv_timer_t *t) {
-  chan_t *h = t->data;
-  chan_pump(h);
+static size_t chan_pending(const chan_t *h) {
+  return h->out.len - h->out_off + h->ref_len;
 }
 
+/* Output leaves from an offset, so a multi-megabyte answer sent in 32 KB chunks (or 64
+ * bytes at a time, slow) costs one pass over it, not a memmove per chunk. */
+static void chan_sent(chan_t *h, size_t n) {
+  if (h->out_off == h->out.len) { /* it came from ref */
+    h->ref += n;
+    h->ref_len -= n;
+    return;
+  }
+  h->out_off += n;
+  if (h->out_off == h->out.len) {
+    sb_clear(&h->out);
+    h->out_off = 0;
+  } else if (h->out_off > 65536 && h->out_off > h->out.len / 2) {
+    sb_consume(&h->out, h->out_off);
+    h->out_off = 0;
+  }
+}
+
+static void on_slow_tick(uv_timer_t *t) {
+  chan_t *h = t->data;
+  conn_t *c = h->c;
+  conn_enter(c);
+  chan_pump(h);
+  conn_leave(c);
+}
+
+/* Moves buffered output into the channel as far as the peer's window allows. It only marks
+ * the channel (or the connection) dead; the outermost conn_leave frees what died, so
+ * callers up the stack may go on using the channel. */
 static void chan_pump(chan_t *h) {
   conn_t *c = h->c;
-  if (h->dead || !h->ch) return;
+  if (h->dead || !h->ch || c->closing || c->dead) return;
   /* A slow channel sends one piece per tick, however often it is pumped: window adjusts,
    * the socket turning writable and the command's end all pump, and each used to send. */
   int paced = h->slow && h->slow_timer_on && uv_is_active((uv_handle_t *)&h->slow_timer);
-  while (h->out.len > 0 && !paced) {
+  while (chan_pending(h) > 0 && !paced) {
+    /* Writing only once libssh flushed what it already holds keeps its socket buffer at
+     * one chunk per session, however big the output and however slow the reader: a
+     * thousand clients of the huge fault must not make the lab hold their windows. */
+    if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) break;
     uint32_t win = ssh_channel_window_size(h->ch);
     if (win == 0) break;
-    size_t n = h->out.len;
+    const char *src = h->out.data + h->out_off;
+    size_t n = h->out.len - h->out_off;
+    if (n == 0) {
+      src = h->ref;
+      n = h->ref_len;
+    }
     if (n > win) n = win;
     if (n > 32768) n = 32768;
     if (h->slow && n > 64) n = 64;
-    int w = ssh_channel_write(h->ch, h->out.data, (uint32_t)n);
+    int w = ssh_channel_write(h->ch, src, (uint32_t)n);
     if (w < 0) {
       h->dead = 1;
       break;
     }
     if (w == 0) break;
-    sb_consume(&h->out, (size_t)w);
-    if (h->slow && h->out.len > 0) {
+    chan_sent(h, (size_t)w);
+    if (h->slow && chan_pending(h) > 0) {
       if (!h->slow_timer_on) {
         uv_timer_init(c->lab->loop, &h->slow_timer);
         h->slow_timer.data = h;
@@ -133,7 +176,7 @@ static void chan_pump(chan_t *h) {
     }
   }
   /* A hung channel has sent its prefix and then neither says more nor closes. */
-  if (h->out.len == 0 && !h->dead && !h->hung) {
+  if (chan_pending(h) == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
       /* The connection dies under the client without an SSH disconnect. */
       c->abrupt = 1;
@@ -145,7 +188,6 @@ static void chan_pump(chan_t *h) {
       h->dead = 1;
     }
   }
-  conn_after(c);
 }
 
 static void garble(sim_lab_t *lab, sbuf_t *b, const char *data, size_t len) {
@@ -162,7 +204,7 @@ static void term_write(void *ctx, const char *data, size_t len, int first) {
   sim_device_t *dev = h->c->dev;
   if (first) {
     if (fault_hit(h->c->lab, dev, FAULT_HANG_OUTPUT) && len > 1) {
-      /* The first half still goes out; all the device says after it is swallowed above. */
+      /* The first half goes out; then the device says nothing more, ever. */
       sb_add(&h->out, data, len / 2);
       h->hung = 1;
       chan_pump(h);
@@ -182,7 +224,23 @@ static void term_write(void *ctx, const char *data, size_t len, int first) {
       return;
     }
   }
+  if (h->ref_len) { /* later bytes follow the reference */
+    sb_add(&h->out, h->ref, h->ref_len);
+    h->ref_len = 0;
+  }
   sb_add(&h->out, data, len);
+  chan_pump(h);
+}
+
+static void term_write_shared(void *ctx, const char *data, size_t len) {
+  chan_t *h = ctx;
+  if (h->dead || h->hung || len == 0) return;
+  if (h->ref_len) { /* keep the order: the earlier reference goes into the buffer */
+    sb_add(&h->out, h->ref, h->ref_len);
+    h->ref_len = 0;
+  }
+  h->ref = data;
+  h->ref_len = len;
   chan_pump(h);
 }
 
@@ -193,7 +251,16 @@ static void term_done(void *ctx, int status) {
   chan_pump(h);
 }
 
-static const sim_term_io_t chan_io = {term_write, term_done};
+static void term_enter(void *ctx) {
+  conn_enter(((chan_t *)ctx)->c);
+}
+
+static void term_leave(void *ctx) {
+  conn_leave(((chan_t *)ctx)->c);
+}
+
+static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done, term_enter,
+                                      term_leave};
 
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
@@ -250,7 +317,7 @@ static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud)
 
 static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud) {
   chan_t *h = ud;
-  if (h->out.len) chan_pump(h);
+  if (chan_pending(h)) chan_pump(h);
   return 0;
 }
 
@@ -290,6 +357,7 @@ static int credentials_ok(conn_t *c, const char *user, const char *pass) {
 
 static void authed(conn_t *c) {
   c->authed = 1;
+  uv_timer_stop(&c->grace);
   c->hang = fault_hit(c->lab, c->dev, FAULT_HANG);
 }
 
@@ -344,6 +412,12 @@ static int on_message(ssh_session s, ssh_message m, void *ud) {
 
 /* ---- connections ---- */
 
+static void reject(int fd) {
+  struct linger lg = {1, 0}; /* reset, as a refusing device does */
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(fd);
+}
+
 static void conn_handle_closed(uv_handle_t *hd) {
   conn_t *c = hd->data;
   if (--c->handles > 0) return;
@@ -355,16 +429,17 @@ static void conn_handle_closed(uv_handle_t *hd) {
   if (c->ssh) {
     if (c->kex_done) ssh_event_remove_session(c->ev, c->ssh);
     if (!c->abrupt && c->kex_done) ssh_disconnect(c->ssh);
-    ssh_free(c->ssh); /* closes the socket */
-  } else if (c->fd >= 0) {
-    close(c->fd);
+    ssh_free(c->ssh); /* closes libssh's descriptor, if libssh has not already */
   }
+  /* Ours last, now that libuv no longer watches it. */
+  close(c->fd);
   if (c->ev) ssh_event_free(c->ev);
   if (c->prev)
     c->prev->next = c->next;
   else
     live_conns = c->next;
   if (c->next) c->next->prev = c->prev;
+  c->lab->open_conns--;
   free(c);
 }
 
@@ -380,10 +455,13 @@ static void conn_close(conn_t *c) {
   }
   uv_close((uv_handle_t *)&c->poll, conn_handle_closed);
   uv_close((uv_handle_t *)&c->timer, conn_handle_closed);
+  uv_close((uv_handle_t *)&c->grace, conn_handle_closed);
 }
 
-static void conn_after(conn_t *c) {
-  if (c->dispatch > 0 || c->closing) return;
+/* Frees dead channels, closes a dead connection and sets the poll interest. Only the
+ * outermost conn_leave calls it, so nothing it frees is still in use up the stack. */
+static void conn_reap(conn_t *c) {
+  if (c->closing) return;
   for (chan_t **pp = &c->chans; *pp;) {
     chan_t *h = *pp;
     if (h->dead) {
@@ -396,23 +474,36 @@ static void conn_after(conn_t *c) {
   if (c->kex_started && c->ssh) {
     int st = ssh_get_status(c->ssh);
     if (st & (SSH_CLOSED | SSH_CLOSED_ERROR)) c->dead = 1;
+    if (ssh_get_fd(c->ssh) == SSH_INVALID_SOCKET) c->dead = 1; /* libssh closed its copy */
   }
   if (c->dead) {
     conn_close(c);
     return;
   }
+  if (!c->kex_started) return; /* the handshake's latency has not passed yet */
   int want = UV_READABLE;
-  if (c->ssh && (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING)) want |= UV_WRITABLE;
+  if (ssh_get_poll_flags(c->ssh) & SSH_WRITE_PENDING) want |= UV_WRITABLE;
   if (want != c->poll_events) {
     c->poll_events = want;
     uv_poll_start(&c->poll, want, on_conn_poll);
   }
 }
 
-static void conn_kex_step(conn_t *c) {
+/* Every way the loop enters a connection (its poll, its timers, its channels' and
+ * terminals' timers, the accept that created it) is bracketed by conn_enter and
+ * conn_leave. In between, code only marks channels and the connection dead; the
+ * outermost conn_leave reaps. The connection itself is freed only by its close callbacks,
+ * so it outlives every bracket. */
+static void conn_enter(conn_t *c) {
   c->dispatch++;
+}
+
+static void conn_leave(conn_t *c) {
+  if (--c->dispatch == 0) conn_reap(c);
+}
+
+static void conn_kex_step(conn_t *c) {
   int rc = ssh_handle_key_exchange(c->ssh);
-  c->dispatch--;
   if (rc == SSH_OK) {
     c->kex_done = 1;
     c->lab->handshakes++;
@@ -425,19 +516,18 @@ static void conn_kex_step(conn_t *c) {
 static void on_conn_poll(uv_poll_t *p, int status, int events) {
   conn_t *c = p->data;
   if (c->closing) return;
+  conn_enter(c);
   if (status < 0) {
     c->dead = 1;
   } else if (!c->kex_done) {
     conn_kex_step(c);
-  } else {
-    c->dispatch++;
-    if (ssh_event_dopoll(c->ev, 0) == SSH_ERROR) c->dead = 1;
-    c->dispatch--;
+  } else if (ssh_event_dopoll(c->ev, 0) == SSH_ERROR) {
+    c->dead = 1;
   }
   /* Output written from callbacks is flushed by the next writable event. */
   for (chan_t *h = c->chans; h; h = h->next)
-    if (h->out.len && !h->dead) chan_pump(h);
-  conn_after(c);
+    if (chan_pending(h) && !h->dead) chan_pump(h);
+  conn_leave(c);
 }
 
 static void conn_begin(conn_t *c) {
@@ -445,11 +535,24 @@ static void conn_begin(conn_t *c) {
   c->poll_events = UV_READABLE;
   uv_poll_start(&c->poll, UV_READABLE, on_conn_poll);
   conn_kex_step(c);
-  conn_after(c);
 }
 
 static void on_handshake_delay(uv_timer_t *t) {
-  conn_begin(t->data);
+  conn_t *c = t->data;
+  conn_enter(c);
+  conn_begin(c);
+  conn_leave(c);
+}
+
+/* Like sshd's LoginGraceTime: a client that has not logged in by now is disconnected, so
+ * half-open handshakes cannot pile up until the lab runs out of file descriptors. */
+static void on_login_grace(uv_timer_t *t) {
+  conn_t *c = t->data;
+  if (c->authed) return;
+  conn_enter(c);
+  c->lab->grace_timeouts++;
+  c->dead = 1;
+  conn_leave(c);
 }
 
 static void conn_start(sim_device_t *dev, int fd) {
@@ -458,21 +561,36 @@ static void conn_start(sim_device_t *dev, int fd) {
   c->lab = lab;
   c->dev = dev;
   c->fd = fd;
+  if (uv_poll_init(lab->loop, &c->poll, fd) != 0) {
+    /* Nothing of the connection is registered yet. */
+    free(c);
+    reject(fd);
+    dev->rejected++;
+    return;
+  }
   c->next = live_conns;
   if (live_conns) live_conns->prev = c;
   live_conns = c;
+  lab->open_conns++;
+  uv_timer_init(lab->loop, &c->timer);
+  uv_timer_init(lab->loop, &c->grace);
+  c->poll.data = c->timer.data = c->grace.data = c;
+  c->handles = 3;
+  c->log_index = stats_session_start(dev);
+  conn_enter(c);
   c->ssh = ssh_new();
   c->ev = ssh_event_new();
-  uv_poll_init(lab->loop, &c->poll, fd);
-  uv_timer_init(lab->loop, &c->timer);
-  c->poll.data = c->timer.data = c;
-  c->handles = 2;
-  c->log_index = stats_session_start(dev);
-  if (!c->ssh || !c->ev || ssh_bind_accept_fd(dev->bind, c->ssh, fd) != SSH_OK) {
-    if (c->ssh) ssh_free(c->ssh);
-    c->ssh = NULL;
+  /* libssh closes its socket by itself when a read or write fails, while libuv may still
+   * watch it: epoll_ctl on the closed descriptor then fails and libuv aborts, or the
+   * number is reused by the next accept and one connection's poll drives another's.
+   * So libssh gets a duplicate; the connection owns `fd`, which libuv watches and
+   * conn_handle_closed closes after libuv let go of it. */
+  int sfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (sfd < 0 || !c->ssh || !c->ev || ssh_bind_accept_fd(dev->bind, c->ssh, sfd) != SSH_OK) {
+    /* ssh_bind_accept_fd may fail before or after it took the descriptor. */
+    if (sfd >= 0 && (!c->ssh || ssh_get_fd(c->ssh) != sfd)) close(sfd);
     c->dead = 1;
-    conn_close(c);
+    conn_leave(c);
     return;
   }
   ssh_set_blocking(c->ssh, 0);
@@ -486,12 +604,15 @@ static void conn_start(sim_device_t *dev, int fd) {
   ssh_set_auth_methods(c->ssh, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_INTERACTIVE |
                                    SSH_AUTH_METHOD_PUBLICKEY);
   c->auth_fault = fault_hit(lab, dev, FAULT_AUTH);
+  if (lab->opt.login_grace_s > 0)
+    uv_timer_start(&c->grace, on_login_grace, (uint64_t)lab->opt.login_grace_s * 1000, 0);
   int delay = lab->opt.latency_ms;
   if (lab->opt.jitter_ms > 0) delay += (int)(sim_rand(&lab->rng) % (uint64_t)lab->opt.jitter_ms);
   if (delay > 0)
     uv_timer_start(&c->timer, on_handshake_delay, (uint64_t)delay, 0);
   else
     conn_begin(c);
+  conn_leave(c);
 }
 
 static int conn_rate_ok(sim_device_t *dev) {
@@ -509,18 +630,54 @@ static int conn_rate_ok(sim_device_t *dev) {
   return 1;
 }
 
-static void reject(int fd) {
-  struct linger lg = {1, 0}; /* reset, as a refusing device does */
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-  close(fd);
+static void on_listen(uv_poll_t *p, int status, int events);
+
+static void listeners_start(sim_lab_t *lab) {
+  for (int i = 0; i < lab->ndevs; i++)
+    if (lab->devs[i].listen_fd >= 0)
+      uv_poll_start(&lab->devs[i].listen_poll, UV_READABLE, on_listen);
+}
+
+static void on_accept_resume(uv_timer_t *t) {
+  sim_lab_t *lab = t->data;
+  lab->accept_paused = 0;
+  if (!lab->stopping) listeners_start(lab);
+}
+
+/* Out of file descriptors (or kernel memory), accept fails while the listening socket stays
+ * readable, so a level-triggered poll would spin. Like nginx, the lab stops accepting on
+ * every listener for a while (the descriptor table is shared by all of them) and lets the
+ * backlogs hold the clients; the pause doubles while the shortage lasts, up to 1.6 s. */
+static void accept_pause(sim_lab_t *lab, int err) {
+  if (lab->accept_paused) return;
+  lab->accept_paused = 1;
+  lab->accept_pauses++;
+  unsigned ms = lab->accept_backoff_ms ? lab->accept_backoff_ms * 2 : 100;
+  if (ms > 1600) ms = 1600;
+  lab->accept_backoff_ms = ms;
+  if (!lab->opt.quiet || lab->accept_pauses == 1)
+    fprintf(stderr, "nethost-sim: accept: %s with %lu connections open: pausing for %u ms\n",
+            strerror(err), lab->open_conns, ms);
+  for (int i = 0; i < lab->ndevs; i++)
+    if (lab->devs[i].listen_fd >= 0) uv_poll_stop(&lab->devs[i].listen_poll);
+  uv_timer_start(&lab->accept_timer, on_accept_resume, ms, 0);
 }
 
 static void on_listen(uv_poll_t *p, int status, int events) {
   sim_device_t *dev = p->data;
   sim_lab_t *lab = dev->lab;
-  for (int i = 0; i < 64; i++) {
+  for (int i = 0; i < 64 && !lab->accept_paused; i++) {
     int fd = accept4(dev->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) break;
+    if (fd < 0) {
+      int err = errno;
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue; /* this one only */
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+        accept_pause(lab, err);
+      else if (err != EAGAIN && err != EWOULDBLOCK)
+        fprintf(stderr, "nethost-sim: %s: accept: %s\n", dev->name, strerror(err));
+      break;
+    }
+    lab->accept_backoff_ms = 0;
     lab->connections++;
     dev->accepted++;
     if (lab->stopping || fault_hit(lab, dev, FAULT_REFUSE) || !conn_rate_ok(dev) ||
@@ -555,6 +712,9 @@ int sim_listen_socket(struct in_addr addr, int port, char *err, size_t errsz) {
 
 int server_start(sim_lab_t *lab) {
   char err[256];
+  uv_timer_init(lab->loop, &lab->accept_timer);
+  lab->accept_timer.data = lab;
+  lab->accept_timer_on = 1;
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *dev = &lab->devs[i];
     dev->listen_fd = -1;
@@ -568,8 +728,8 @@ int server_start(sim_lab_t *lab) {
     dev->listen_fd = fd;
     uv_poll_init(lab->loop, &dev->listen_poll, fd);
     dev->listen_poll.data = dev;
-    uv_poll_start(&dev->listen_poll, UV_READABLE, on_listen);
   }
+  listeners_start(lab);
   return 0;
 }
 
@@ -582,6 +742,10 @@ void server_stop(sim_lab_t *lab) {
       close(dev->listen_fd);
       dev->listen_fd = -1;
     }
+  }
+  if (lab->accept_timer_on) {
+    lab->accept_timer_on = 0;
+    uv_close((uv_handle_t *)&lab->accept_timer, NULL);
   }
 }
 

@@ -119,6 +119,7 @@ typedef struct sim_options {
   char **host_key_change;
   int host_key_per_device; /* --host-keys device */
   int confirm_unit_ms; /* a Junos "commit confirmed" minute, shortened for tests */
+  int login_grace_s;   /* seconds to log in before the lab hangs up (0: forever) */
   int quiet;
   int exit_with; /* stop once this process is gone (0: never) */
 } sim_options_t;
@@ -134,6 +135,12 @@ struct sim_lab {
   void *alt_bind;
   uint64_t rng;
   unsigned long connections, handshakes, auth_failures;
+  unsigned long open_conns;     /* accepted and not yet freed */
+  unsigned long grace_timeouts; /* connections closed by --login-grace-s */
+  unsigned long accept_pauses;  /* times accept ran out of descriptors (or memory) */
+  uv_timer_t accept_timer;      /* ends an accept pause */
+  int accept_timer_on, accept_paused;
+  unsigned accept_backoff_ms;
   double start_time;
   uv_signal_t sigint, sigterm;
   uv_timer_t watchdog; /* --exit-with */

@@ -31,17 +31,19 @@ static double cpu_seconds(void) {
 int stats_report(sim_lab_t *lab, FILE *f, const char *path) {
   double cpu = cpu_seconds();
   double wall = sim_now() - lab->start_time;
-  unsigned long sessions = 0, peak = 0, rejected = 0;
+  unsigned long sessions = 0, peak = 0, rejected = 0, open = 0;
   for (int i = 0; i < lab->ndevs; i++) {
     sessions += lab->devs[i].sessions;
+    open += lab->devs[i].cur_sessions;
     rejected += lab->devs[i].rejected;
     if (lab->devs[i].peak_sessions > peak) peak = lab->devs[i].peak_sessions;
   }
   fprintf(f,
           "nethost-sim: stats: devices=%d connections=%lu sessions=%lu rejected=%lu "
-          "handshakes=%lu auth_failures=%lu peak_per_device=%lu cpu=%.3fs wall=%.3fs\n",
+          "handshakes=%lu auth_failures=%lu peak_per_device=%lu open=%lu grace_timeouts=%lu "
+          "accept_pauses=%lu cpu=%.3fs wall=%.3fs\n",
           lab->ndevs, lab->connections, sessions, rejected, lab->handshakes, lab->auth_failures,
-          peak, cpu, wall);
+          peak, open, lab->grace_timeouts, lab->accept_pauses, cpu, wall);
   if (!path) return 0;
   /* JSON by hand: flat numbers and strings the lab controls (device names, addresses). */
   sbuf_t j;
@@ -50,9 +52,10 @@ int stats_report(sim_lab_t *lab, FILE *f, const char *path) {
             "{\n \"cpu_seconds\": %.3f,\n \"wall_seconds\": %.3f,\n \"devices\": %d,\n"
             " \"connections_accepted\": %lu,\n \"connections_rejected\": %lu,\n"
             " \"handshakes\": %lu,\n \"auth_failures\": %lu,\n \"sessions\": %lu,\n"
-            " \"per_device\": {",
+            " \"open_sessions\": %lu,\n \"login_grace_timeouts\": %lu,\n"
+            " \"accept_pauses\": %lu,\n \"per_device\": {",
             cpu, wall, lab->ndevs, lab->connections, rejected, lab->handshakes, lab->auth_failures,
-            sessions);
+            sessions, open, lab->grace_timeouts, lab->accept_pauses);
   int first = 1;
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *d = &lab->devs[i];

@@ -133,8 +133,7 @@ static void deliver(sim_term_t *t) {
 }
 
 /* Output padding for the "huge" fault: a believable wall of ACL lines. */
-static void make_huge(sim_term_t *t, sbuf_t *o) {
-  size_t target = 4u << 20;
+static void make_huge(sbuf_t *o, size_t target) {
   unsigned n = 0;
   while (o->len < target) {
     n++;
@@ -143,20 +142,31 @@ static void make_huge(sim_term_t *t, sbuf_t *o) {
   }
 }
 
+/* The padding is the same for every session, so exec channels (no PTY newline
+ * translation, no paging) share one copy, made on first use and sent by reference: a
+ * thousand clients of the huge fault then cost the lab 4 MB, not 4 GB. */
+static const sbuf_t *huge_body(void) {
+  static sbuf_t body;
+  if (body.len == 0) make_huge(&body, 4u << 20);
+  return &body;
+}
+
 static void finish_command(sim_term_t *t) {
   sbuf_t o, q;
   sb_init(&o);
   sb_init(&q);
   const char *line = sb_str(&t->cmd);
   cli_execute(&t->cli, line, &o);
-  if (o.len > 0 && strncmp(line, "sh", 2) == 0 && sim_device_has_fault(t->dev, FAULT_HUGE))
-    make_huge(t, &o);
+  int huge = o.len > 0 && strncmp(line, "sh", 2) == 0 && sim_device_has_fault(t->dev, FAULT_HUGE);
+  int shared = huge && t->exec && !t->pty;
+  if (huge && !shared) make_huge(&o, 4u << 20);
   crlf(t, &o, &q);
   sb_free(&o);
   t->busy = 0;
   if (t->exec) {
     out(t, q.data, q.len, 1);
     sb_free(&q);
+    if (shared && !t->closed) t->io->write_shared(t->ctx, huge_body()->data, huge_body()->len);
     if (!t->closed) t->io->done(t->ctx, t->cli.error ? 1 : 0);
     return;
   }
@@ -176,8 +186,12 @@ static void finish_command(sim_term_t *t) {
 static void on_timer(uv_timer_t *tm) {
   sim_term_t *t = tm->data;
   if (t->closed) return;
+  const sim_term_io_t *io = t->io;
+  void *ctx = t->ctx;
+  io->enter(ctx);
   finish_command(t);
   process(t);
+  io->leave(ctx); /* may free the terminal's channel and close the terminal */
 }
 
 static void start_command(sim_term_t *t, const char *line) {

@@ -13,8 +13,15 @@ typedef struct sim_term_io {
   /* Writes bytes to the client. `first` is 1 for the first chunk of a command's output
    * (where output faults are decided), 0 otherwise. */
   void (*write)(void *ctx, const char *data, size_t len, int first);
+  /* Writes bytes that stay valid as long as the process runs, by reference (the huge
+   * fault's shared padding); never the first chunk of an output. */
+  void (*write_shared)(void *ctx, const char *data, size_t len);
   /* The session is over (exit, logout, exec done): send `status` and close. */
   void (*done)(void *ctx, int status);
+  /* Bracket the work the terminal starts on its own (its latency timer), so the sink
+   * does not free itself, or the terminal, while that work is on the stack. */
+  void (*enter)(void *ctx);
+  void (*leave)(void *ctx);
 } sim_term_io_t;
 
 sim_term_t *term_new(sim_device_t *dev, int pty, int width, int height, const sim_term_io_t *io,
