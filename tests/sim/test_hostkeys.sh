@@ -2,7 +2,8 @@
 # Host keys: one per lab by default, one per device with --host-keys device (each device
 # presents the key its known_hosts line lists, and keeps it across restarts with
 # --state-dir), and --host-key-change making one device's key a mismatch that a strict
-# client (OpenSSH and nethost) refuses while its neighbours still connect.
+# client (OpenSSH and nethost) refuses while its neighbours still connect; and public-key
+# login.
 # usage: test_hostkeys.sh BIN_DIR
 BIN=$1
 tmp=$(mktemp -d)
@@ -67,6 +68,21 @@ sshc() {
 sshc 127.1.95.5 >"$tmp/out" 2>&1 && fail "OpenSSH accepted a changed host key"
 grep -q "REMOTE HOST IDENTIFICATION HAS CHANGED" "$tmp/out" || fail "OpenSSH: no mismatch warning"
 sshc 127.1.95.4 >"$tmp/out" 2>&1 || fail "OpenSSH: the neighbour of a changed key"
+# Public-key login (the lab takes any key for admin), with OpenSSH and with nethost.
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/id_lab" || fail "ssh-keygen"
+timeout 20 ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=yes -o BatchMode=yes \
+  -o UserKnownHostsFile="$tmp/lab/lab.known_hosts" -o PreferredAuthentications=publickey \
+  -o IdentitiesOnly=yes -i "$tmp/id_lab" admin@127.1.95.4 'show clock' >"$tmp/out" 2>&1 ||
+  fail "OpenSSH public-key login"
+cat >"$tmp/pubkey.lua" <<LUA
+local h = nethost.inventory:hosts()[4]
+local r = ssh.run({ host = h.address, port = 2222, user = "admin", key_file = "$tmp/id_lab",
+                    known_hosts = "$tmp/lab/lab.known_hosts" }, "show clock")
+assert(r.exit_status == 0 and #r.stdout > 0, "pubkey run")
+print("pubkey ok")
+LUA
+nh run -i "$tmp/lab/lab.yaml" "$tmp/pubkey.lua"
+grep -q "pubkey ok" "$tmp/out" || fail "nethost public-key login"
 cat >"$tmp/mismatch.lua" <<'LUA'
 for rec in nethost.run(nethost.inventory, function(h) return ssh.run(h, "show clock").exit_status end):each() do
   print(rec.host, rec.status, rec.error and rec.error.kind or "-")
