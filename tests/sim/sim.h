@@ -84,7 +84,7 @@ struct sim_device {
   void *bind;
   const char *hostkey_pub;
   char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
-  void *pstate;    /* the personality's state */
+  void *pstate;          /* the personality's state */
 
   /* listeners */
   uv_poll_t listen_poll;
@@ -118,8 +118,8 @@ typedef struct sim_options {
   int conn_rate;
   char **host_key_change;
   int host_key_per_device; /* --host-keys device */
-  int confirm_unit_ms; /* a Junos "commit confirmed" minute, shortened for tests */
-  int login_grace_s;   /* seconds to log in before the lab hangs up (0: forever) */
+  int confirm_unit_ms;     /* a Junos "commit confirmed" minute, shortened for tests */
+  int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
   int quiet;
   int exit_with; /* stop once this process is gone (0: never) */
 } sim_options_t;
