@@ -252,12 +252,17 @@ static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const 
 
 /* Results */
 
-static void push_result(lua_State *L, nh_ssh_exec_t *x, const char *name, const char *cmd) {
-  lua_createtable(L, 0, 7);
+/* Sets stdout and stderr of the table on top of the stack from what x gathered. */
+static void set_streams(lua_State *L, const nh_ssh_exec_t *x) {
   lua_pushlstring(L, x->out ? x->out : "", x->out_len);
   lua_setfield(L, -2, "stdout");
   lua_pushlstring(L, x->err ? x->err : "", x->err_len);
   lua_setfield(L, -2, "stderr");
+}
+
+static void push_result(lua_State *L, nh_ssh_exec_t *x, const char *name, const char *cmd) {
+  lua_createtable(L, 0, 7);
+  set_streams(L, x);
   lua_pushinteger(L, x->exit_status);
   lua_setfield(L, -2, "exit_status");
   if (x->exit_signal) {
@@ -278,10 +283,7 @@ static void push_result(lua_State *L, nh_ssh_exec_t *x, const char *name, const 
 static void attach_partial(lua_State *L, const nh_ssh_exec_t *x) {
   if (x->out_len == 0 && x->err_len == 0) return;
   lua_createtable(L, 0, 2);
-  lua_pushlstring(L, x->out ? x->out : "", x->out_len);
-  lua_setfield(L, -2, "stdout");
-  lua_pushlstring(L, x->err ? x->err : "", x->err_len);
-  lua_setfield(L, -2, "stderr");
+  set_streams(L, x);
   lua_setfield(L, -2, "partial");
 }
 

@@ -179,6 +179,14 @@ static int sec_has(const conf_node_t *sec, const char *line) {
   return sec && conf_find(sec, line) != NULL;
 }
 
+/* The VLAN an access port carries (its access vlan, else 1), or 0 for a trunk. */
+static int port_vlan(const conf_node_t *sec) {
+  const char *mode = sec_value(sec, "switchport mode");
+  if (mode && strcmp(mode, "trunk") == 0) return 0;
+  const char *vlan = sec_value(sec, "switchport access vlan");
+  return vlan ? atoi(vlan) : 1;
+}
+
 static int mask_len(const char *mask) {
   unsigned a, b, c, d;
   if (sscanf(mask, "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 24;
@@ -402,10 +410,7 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
     char header[80], sn[32], name[64];
     snprintf(name, sizeof name, "%s%d", st->p->if_long, port);
     snprintf(header, sizeof header, "interface %s", name);
-    const conf_node_t *sec = conf_find(root, header);
-    if (sec_value(sec, "switchport access vlan")) continue;
-    const char *mode = sec_value(sec, "switchport mode");
-    if (mode && !strcmp(mode, "trunk")) continue;
+    if (port_vlan(conf_find(root, header)) != 1) continue;
     short_name(st->p, name, sn, sizeof sn);
     sb_printf(&ports, "%s%s", ports.len ? ", " : "", sn);
   }
@@ -415,20 +420,18 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
   for (size_t k = 0; k < root->nkids; k++) {
     const char *l = root->kids[k]->line;
     int id;
-    if (sscanf(l, "vlan %d", &id) != 1 || strchr(l + 5, ',') || strchr(l + 5, '-')) continue;
+    if (sscanf(l, "vlan %d", &id) != 1 || id == 1 || strchr(l + 5, ',') || strchr(l + 5, '-'))
+      continue; /* VLAN 1 is listed above */
     const char *name = sec_value(root->kids[k], "name");
     char def[32];
     snprintf(def, sizeof def, "VLAN%04d", id);
     sbuf_t members;
     sb_init(&members);
-    char want[16];
-    snprintf(want, sizeof want, "%d", id);
     for (int port = 1; port <= st->p->ports; port++) {
       char header[80], sn[32], nm[64];
       snprintf(nm, sizeof nm, "%s%d", st->p->if_long, port);
       snprintf(header, sizeof header, "interface %s", nm);
-      const char *v = sec_value(conf_find(root, header), "switchport access vlan");
-      if (!v || strcmp(v, want) != 0) continue;
+      if (port_vlan(conf_find(root, header)) != id) continue;
       short_name(st->p, nm, sn, sizeof sn);
       sb_printf(&members, "%s%s", members.len ? ", " : "", sn);
     }
@@ -481,10 +484,7 @@ static void show_clock(sim_cli_t *cli, sbuf_t *out) {
 static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
   ioslike_dev_t *st = state(dev);
-  int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
-  char peer[32];
-  if (partner > dev->lab->ndevs) partner = dev->index > 1 ? dev->index - 1 : dev->index;
-  snprintf(peer, sizeof peer, "%s-%04d", dev->lab->devs[partner - 1].pers->name_prefix, partner);
+  const char *peer = sim_pair_partner(dev)->name;
   char a[32], b[32];
   snprintf(a, sizeof a, "%s%d", st->p->if_short, st->p->ports - 1);
   snprintf(b, sizeof b, "%s%d", st->p->if_short, st->p->ports);
@@ -597,11 +597,7 @@ static void json_vlans(sim_cli_t *cli, sbuf_t *out) {
       char ifname[64], h[80];
       snprintf(ifname, sizeof ifname, "%s%d", st->p->if_long, port);
       snprintf(h, sizeof h, "interface %s", ifname);
-      const conf_node_t *sec = conf_find(root, h);
-      const char *mode = sec_value(sec, "switchport mode");
-      const char *acc = sec_value(sec, "switchport access vlan");
-      if (mode && !strcmp(mode, "trunk")) continue;
-      if ((acc ? atoi(acc) : 1) != ids[v]) continue;
+      if (port_vlan(conf_find(root, h)) != ids[v]) continue;
       json_sep(out);
       sb_json_string(out, ifname);
       sb_puts(out, ": {\"privatePromoted\": false}");
@@ -614,10 +610,7 @@ static void json_vlans(sim_cli_t *cli, sbuf_t *out) {
 static void json_lldp(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
   ioslike_dev_t *st = state(dev);
-  int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
-  if (partner > dev->lab->ndevs) partner = dev->index > 1 ? dev->index - 1 : dev->index;
-  char peer[32];
-  snprintf(peer, sizeof peer, "%s-%04d", dev->lab->devs[partner - 1].pers->name_prefix, partner);
+  const char *peer = sim_pair_partner(dev)->name;
   sb_puts(out, "{\"tablesLastChangeTime\": 1700000000.0, \"tablesAgeOuts\": 0, "
                "\"tablesInserts\": 2, \"tablesDeletes\": 0, \"tablesDrops\": 0, "
                "\"lldpNeighbors\": [");

@@ -545,16 +545,14 @@ static void show_hardware(sim_cli_t *cli, sbuf_t *out) {
 
 static void show_lldp(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
-  int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
-  if (partner > dev->lab->ndevs) partner = dev->index > 1 ? dev->index - 1 : dev->index;
+  const sim_device_t *peer = sim_pair_partner(dev);
+  int partner = peer->index;
   sb_puts(out, "Local Interface    Parent Interface    Chassis Id          Port info          "
                "System Name\n");
-  sb_printf(
-      out,
-      "ge-0/0/22          -                   2c:6b:f5:00:%02x:16   ge-0/0/22          %s-%04d\n"
-      "ge-0/0/23          -                   2c:6b:f5:00:%02x:17   ge-0/0/23          %s-%04d\n",
-      partner & 255, dev->lab->devs[partner - 1].pers->name_prefix, partner, partner & 255,
-      dev->lab->devs[partner - 1].pers->name_prefix, partner);
+  sb_printf(out,
+            "ge-0/0/22          -                   2c:6b:f5:00:%02x:16   ge-0/0/22          %s\n"
+            "ge-0/0/23          -                   2c:6b:f5:00:%02x:17   ge-0/0/23          %s\n",
+            partner & 255, peer->name, partner & 255, peer->name);
 }
 
 static void show_vlans(sim_cli_t *cli, sbuf_t *out) {

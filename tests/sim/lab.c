@@ -57,6 +57,12 @@ static void place(sim_device_t *d) {
   snprintf(d->pair, sizeof d->pair, "p-%04d", (d->index + 1) / 2);
 }
 
+const sim_device_t *sim_pair_partner(const sim_device_t *dev) {
+  int partner = dev->index % 2 ? dev->index + 1 : dev->index - 1;
+  if (partner > dev->lab->ndevs) partner = dev->index > 1 ? dev->index - 1 : dev->index;
+  return &dev->lab->devs[partner - 1];
+}
+
 int lab_build(sim_lab_t *lab) {
   sim_options_t *o = &lab->opt;
   lab->ndevs = o->devices;

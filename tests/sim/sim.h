@@ -175,6 +175,9 @@ uint64_t sim_hash(uint64_t a, uint64_t b);
 double sim_now(void);
 uint64_t sim_now_ms(void);
 int sim_device_has_fault(sim_device_t *dev, enum sim_fault f);
+/* The other member of the device's redundancy pair (its LLDP neighbour); the last device of
+ * an odd-sized lab pairs with the one before it. */
+const sim_device_t *sim_pair_partner(const sim_device_t *dev);
 void sim_uptime(const sim_device_t *dev, sbuf_t *out, int eos_style);
 
 /* cli.c: runs a line with its pipes, appending the (filtered) output. */

@@ -35,7 +35,7 @@ nh run -i "$dir/lab.yaml" "$tmp/count.lua"
 "$BIN/nethost" lab stop --dir "$dir" >"$tmp/out" 2>&1 || fail "lab stop"
 grep -q "lab: stopped; devices=12 connections=12 sessions=12 .* cpu=" "$tmp/out" ||
   fail "stop prints the lab's statistics"
-grep -q '"devices"' "$dir/stats.json" 2>/dev/null || grep -q 'sw-0001' "$dir/stats.json" ||
+grep -q '"devices": 12,' "$dir/stats.json" && grep -q '"sw-0012": {' "$dir/stats.json" ||
   fail "stats.json"
 "$BIN/nethost" lab stop --dir "$dir" >"$tmp/out" 2>&1
 grep -q "not running in $dir" "$tmp/out" || fail "stop without a lab"
@@ -76,5 +76,5 @@ grep -q "answered 4" "$tmp/out" || fail "direct lab"
 kill -INT $pid
 wait $pid || fail "nethost-sim exited non-zero on SIGINT"
 grep -q "nethost-sim: stats: devices=4 connections=4" "$tmp/direct/log" || fail "SIGINT stats line"
-grep -q '"cpu_seconds"\|"cpu"' "$tmp/direct/stats.json" || fail "stats file has no CPU time"
+grep -q '"cpu_seconds": [0-9]' "$tmp/direct/stats.json" || fail "stats file has no CPU time"
 echo "lab command: ok"
