@@ -53,7 +53,7 @@ local function at_end(pattern)
 end
 
 --- parse.driver(platform) -> the platform driver in the shape the SSH shell uses
---- (ssh_cli.lua: prompt, on_open, paging, enable = {command, password_prompt},
+--- (ssh_shell.lua: prompt, on_open, paging, enable = {command, password_prompt},
 --- config_enter, config_exit, commit, save, error_markers, confirm), or nil when no plugin
 --- defines the platform. Absent features are `false`, so the shell's generic defaults do
 --- not fill them in (Junos has no `write memory`).
