@@ -14,6 +14,7 @@
 local core = require("nethost.ssh_core")
 local hooks = require("nethost.hooks")
 local now = require("nethost.async").now
+local platform = require("nethost.platform")
 local shell = require("nethost.ssh_shell")
 
 local ssh = {}
@@ -53,8 +54,11 @@ ssh.connect_rate = core.set_connect_rate
 --- ssh.stats() -> {open = connections open, nofile = the open-file limit}
 ssh.stats = core.stats
 
---- ssh.generic_driver: the platform driver the shell uses for hosts without a platform.
-ssh.generic_driver = shell.generic_driver
+--- ssh.platform(name) -> the platform driver the shell uses for a platform a plugin
+--- defines, or nil (nethost/platform.lua); ssh.generic_driver: the one for hosts without
+--- a platform.
+ssh.platform = platform.driver
+ssh.generic_driver = platform.generic
 
 -- Whether the PCRE2 pattern matches subject (multiline): the shell's own matcher, for tests.
 ssh._re_match = core.re_match

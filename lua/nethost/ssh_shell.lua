@@ -10,25 +10,10 @@ local core = require("nethost.ssh_core")
 local errors = require("nethost.error")
 local hooks = require("nethost.hooks")
 local log = require("nethost.log")
+local platform_driver = require("nethost.platform").shell_driver
 
 local TRANSCRIPT_MAX = 16384 -- bytes of the session transcript kept for error reports
 local TAIL = 200             -- bytes of "what was received" in prompt errors
-
--- The generic driver: Cisco-like prompts and markers, which most CLIs resemble.
-local generic = {
-  name = "generic",
-  prompt = [=[[\w@().:/~\[\]+-]{1,80}\s?[>#$%]\s*$]=],
-  on_open = {},
-  paging = { [[\s*--\s?More\s?--\s*]], [[<--- More --->]], [[-- \(q\)uit --]] },
-  enable = { command = "enable", password_prompt = [[[Pp]assword:\s*$]] },
-  config_enter = "configure terminal",
-  config_exit = "end",
-  save = "write memory",
-  error_markers = { [[^%\s*(Invalid|Incomplete|Ambiguous|Unrecognized|Unknown|Error|Bad).*$]],
-                    [[^(syntax error|unknown command|error:).*$]] },
-  confirm = { [=[\[confirm\]\s*$]=], [=[\[[Yy]es/[Nn]o\]:?\s*$]=], [=[\(y/n\)\??\s*$]=],
-              [=[Destination filename \[[^\]]*\]\?\s*$]=], [=[\? ?\[[^\]\r\n]*\]\s*$]=] },
-}
 
 local function escape_re(s)
   return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?%{%}|\\]", function(c) return "\\" .. c end))
@@ -43,39 +28,6 @@ end
 
 local function normalize(s)
   return (strip_ansi(s):gsub("\r+\n", "\n"):gsub("\r", ""))
-end
-
--- The platform driver for a host: the registered platform (plugins.platform) in the
--- shape this file uses, over the generic driver for whatever the plugin leaves out.
-local function nonempty(list) return list and #list > 0 and list or nil end
-
-local function driver_for(platform)
-  if not platform then return generic end
-  local ok, plugins = pcall(require, "nethost.plugins")
-  local p = ok and plugins.platform and plugins.platform(platform) or nil
-  if not p then return generic end
-  local d = {
-    name = p.name,
-    prompt = p.prompt_pattern,
-    on_open = p.on_open or {},
-    paging = nonempty(p.paging_patterns),
-    enable = p.enable_command and { command = p.enable_command,
-                                    password_prompt = p.enable_password_pattern
-                                                      or generic.enable.password_prompt },
-    privileged = p.privileged_pattern,
-    config_enter = p.config_enter,
-    config_exit = p.config_exit,
-    save = p.save_command,
-    commit = p.commit_command,
-    commit_confirmed = p.commit_confirmed_command,
-    error_markers = nonempty(p.error_patterns),
-    confirm = nonempty(p.confirm_patterns),
-    confirm_response = p.confirm_response,
-    platform = p,
-  }
-  if not p.enable_command then d.enable = false end
-  if not p.save_command then d.save = false end
-  return setmetatable(d, { __index = generic })
 end
 
 local CLI = {}
@@ -346,7 +298,7 @@ end
 CLI.__close = CLI.close
 CLI.__gc = CLI.close
 
-local shell = { generic_driver = generic }
+local shell = { generic_driver = require("nethost.platform").generic }
 
 --- shell.open(session, {timeout=, width=, height=, platform=, enable=true|false}) -> cli:
 --- what session:shell(opts) does.
@@ -379,7 +331,7 @@ function shell.open(self, opts)
     _transcript = "",
     _enable_secret = opts.secret or secret("enable_secret"),
     _re_match = core.re_match,
-    driver = driver_for(platform),
+    driver = platform_driver(platform),
     platform = platform,
     host_name = info.name,
     timeout = opts.timeout or info.timeout or 30,
