@@ -12,9 +12,24 @@
 #include <stddef.h>
 
 #include "nethost/plugin.h"
+#include "pattern.h"
 #include "value.h"
 
 typedef struct nh_plugin_s nh_plugin_t;
+
+/* A platform driver's patterns, compiled once at registration with NH_PATTERN_LINES (they
+ * are matched against the shell's receive buffer). The prompt is the plugin's prompt
+ * anchored at the end of the buffer (nh_pattern_prompt_at_end). Lists are NULL-terminated
+ * and never NULL; absent patterns are NULL. */
+typedef struct nh_platform_patterns_s {
+  nh_pattern_t *prompt;
+  nh_pattern_t *enable_password;
+  nh_pattern_t *privileged;
+  nh_pattern_t *config_prompt;
+  nh_pattern_t **paging;
+  nh_pattern_t **errors;
+  nh_pattern_t **confirm;
+} nh_platform_patterns_t;
 
 /* A platform driver, as registered (see nh_plugin_platform_t in nethost/plugin.h for the
  * meaning of each field). Strings are owned by the registry; lists are NULL-terminated and
@@ -44,7 +59,8 @@ typedef struct nh_platform_s {
   char *rollback_command;
   nh_plugin_config_dialect_t config_dialect;
   char *show_config_command;
-  const nh_plugin_t *owner; /* the plugin that registered it (NULL: built in) */
+  nh_platform_patterns_t patterns; /* the pattern fields above, compiled */
+  const nh_plugin_t *owner;        /* the plugin that registered it (NULL: built in) */
 } nh_platform_t;
 
 /* The platform whose name or alias is name_or_alias (case-insensitive), or NULL. */
@@ -80,8 +96,8 @@ int nh_registry_parse(const char *platform, const char *command, const char *tex
 /* A resolved parser, ready to run anywhere (see core/parse_job.h): the registry is only
  * read while resolving, on the loop thread; the call itself touches no registry state. */
 typedef struct nh_parser_call_s {
-  char *platform; /* canonical, owned */
-  char *command;  /* as typed, owned */
+  char *platform;        /* canonical, owned */
+  char *command;         /* as typed, owned */
   nh_plugin_parse_fn fn; /* a registered parser, or */
   int (*source_parse)(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p,
                       const char *platform, const char *command, const char *text, size_t len,
@@ -94,8 +110,8 @@ typedef struct nh_parser_call_s {
 int nh__registry_resolve(const char *platform, const char *command, nh_parser_call_t *call,
                          char **errmsg);
 /* Runs a resolved parser; results as nh_registry_parse. Safe on any thread. */
-int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len,
-                      nh_value_t **out, char **errmsg);
+int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len, nh_value_t **out,
+                      char **errmsg);
 void nh__parser_call_free(nh_parser_call_t *call);
 
 /* Iteration for listings (`nethost plugins`), in registration order. */

@@ -6,6 +6,7 @@
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
 #include "plugins.h"
 #include "lvalue.h"
+#include "regex.h"
 
 #include "error.h"
 #include "parse_job.h"
@@ -257,6 +258,35 @@ static void set_list(lua_State *L, const char *key, char **list) {
   lua_setfield(L, -2, key);
 }
 
+static void set_regex(lua_State *L, const char *key, const nh_pattern_t *p) {
+  if (!p) return;
+  nhl_regex_push_borrowed(L, p);
+  lua_setfield(L, -2, key);
+}
+
+static void set_regex_list(lua_State *L, const char *key, nh_pattern_t *const *list) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; list[i]; i++) {
+    nhl_regex_push_borrowed(L, list[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
+/* Pushes the patterns the registry compiled for the shell (regex objects; the prompt is
+ * anchored at the end of the receive buffer). */
+static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
+  lua_createtable(L, 0, 7);
+  set_regex(L, "prompt", pp->prompt);
+  set_regex(L, "enable_password", pp->enable_password);
+  set_regex(L, "privileged", pp->privileged);
+  set_regex(L, "config_prompt", pp->config_prompt);
+  set_regex_list(L, "paging", pp->paging);
+  set_regex_list(L, "errors", pp->errors);
+  set_regex_list(L, "confirm", pp->confirm);
+}
+
 static const char *rollback_name(nh_plugin_rollback_t r) {
   switch (r) {
   case NH_PLUGIN_ROLLBACK_REPLACE:
@@ -283,7 +313,7 @@ static const char *dialect_name(nh_plugin_config_dialect_t d) {
 
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
-  lua_createtable(L, 0, 24);
+  lua_createtable(L, 0, 27);
   set_str(L, "name", p->name);
   set_list(L, "aliases", p->aliases);
   set_str(L, "description", p->description);
@@ -307,6 +337,8 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_str(L, "rollback_command", p->rollback_command);
   set_str(L, "config_dialect", dialect_name(p->config_dialect));
   set_str(L, "show_config_command", p->show_config_command);
+  push_patterns(L, &p->patterns);
+  lua_setfield(L, -2, "patterns");
   set_str(L, "file", p->owner ? p->owner->file : NULL);
   set_str(L, "plugin", p->owner ? p->owner->name : NULL);
 }

@@ -13,16 +13,15 @@
  */
 #include "runtime.h"
 #include "error.h"
+#include "regex.h"
 #include "ssh.h"
 
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SESSION_MT         "nethost.ssh.session"
 #define SHELL_MT           "nethost.ssh.shell"
-#define PATTERN_MT         "nethost.ssh.pattern"
 #define DEFAULT_TIMEOUT_MS 60000
 
 /* The host a call is about, as parsed from an inventory host or a plain table. */
@@ -632,56 +631,9 @@ static int l_session_shell_open(lua_State *L) {
   return nhl_await(L, &req->op, shell_open_k, (lua_KContext)req);
 }
 
-/* Compiled patterns, cached per pattern string in a weak-valued table. */
-typedef struct {
-  pcre2_code *code;
-} pattern_t;
-
-static int l_pattern_gc(lua_State *L) {
-  pattern_t *p = luaL_checkudata(L, 1, PATTERN_MT);
-  if (p->code) pcre2_code_free(p->code);
-  p->code = NULL;
-  return 0;
-}
-
-/* Pushes the compiled pattern for string at idx (raises on a bad pattern). */
-static pattern_t *push_pattern(lua_State *L, int idx) {
-  size_t len;
-  const char *src = luaL_checklstring(L, idx, &len);
-  pattern_t *p;
-  int err;
-  PCRE2_SIZE off;
-  idx = lua_absindex(L, idx);
-  /* Keyed by the Lua string itself: a C-string key would cut a pattern at a NUL byte and give
-   * different patterns one cache entry. */
-  lua_getfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-  lua_pushvalue(L, idx);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    p = lua_touserdata(L, -1);
-    lua_remove(L, -2);
-    return p;
-  }
-  lua_pop(L, 1);
-  p = lua_newuserdatauv(L, sizeof(*p), 0);
-  p->code = NULL;
-  luaL_setmetatable(L, PATTERN_MT);
-  p->code = pcre2_compile((PCRE2_SPTR)src, len, PCRE2_MULTILINE, &err, &off, NULL);
-  if (!p->code) {
-    PCRE2_UCHAR msg[160];
-    pcre2_get_error_message(err, msg, sizeof(msg));
-    luaL_error(L, "bad pattern '%s' at offset %d: %s", src, (int)off, (const char *)msg);
-  }
-  pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-  lua_pushvalue(L, idx);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_remove(L, -2);
-  return p;
-}
-
 typedef struct {
   nh_ssh_expect_t req;
-  const void *codes[16];
+  const nh_pattern_t *patterns[16];
 } expect_req_t;
 
 static int expect_k(lua_State *L, int status, lua_KContext ctx) {
@@ -712,7 +664,7 @@ static int l_shell_expect(lua_State *L) {
   const char *send = luaL_optlstring(L, 2, "", &send_len);
   lua_Number timeout = luaL_optnumber(L, 4, 0);
   expect_req_t *e;
-  const void *codes[16];
+  const nh_pattern_t *patterns[16];
   int i, n = 0, rc;
   nhl_task_check(L, "cli:send");
   if (!lua_isnoneornil(L, 3)) {
@@ -728,20 +680,19 @@ static int l_shell_expect(lua_State *L) {
     lua_pushstring(L, "the shell is closed");
     return 3;
   }
-  /* The compiled patterns stay referenced from the stack of this coroutine while it waits.
-   * They are compiled before the request is allocated: a bad pattern raises. */
+  /* Each pattern is a regex object (a platform driver's, compiled when its plugin registered
+   * it) or a string compiled here once for a receive buffer (NH_PATTERN_LINES). They stay
+   * referenced from the stack of this coroutine while it waits, and are compiled before the
+   * request is allocated: a bad pattern raises. */
   lua_createtable(L, n, 0);
   for (i = 0; i < n; i++) {
-    pattern_t *p;
     lua_geti(L, 3, i + 1);
-    p = push_pattern(L, lua_gettop(L));
-    codes[i] = p->code;
+    patterns[i] = nhl_regex_get(L, -1, NH_PATTERN_LINES, "cli")->pattern;
     lua_rawseti(L, 5, i + 1);
-    lua_pop(L, 1);
   }
   if (!(e = calloc(1, sizeof(*e)))) return luaL_error(L, "cli: out of memory");
-  if (n) memcpy(e->codes, codes, (size_t)n * sizeof(codes[0]));
-  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->codes, n, nhl_seconds_to_ms(timeout),
+  if (n) memcpy(e->patterns, patterns, (size_t)n * sizeof(patterns[0]));
+  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->patterns, n, nhl_seconds_to_ms(timeout),
                      nhl_op_cb);
   if (rc < 0) {
     free(e);
@@ -777,17 +728,14 @@ static int l_shell_name(lua_State *L) {
 
 /* Module functions */
 
-/* ssh_core.re_match(pattern, subject) -> whether the PCRE2 pattern matches (multiline) */
+/* ssh_core.re_match(pattern, subject) -> whether the pattern (a regex object, or a string
+ * compiled as the shell compiles it: multiline) matches */
 static int l_re_match(lua_State *L) {
   size_t len;
   const char *subject = luaL_checklstring(L, 2, &len);
-  pattern_t *p = push_pattern(L, 1);
-  pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-  int rc;
-  if (!md) return luaL_error(L, "out of memory");
-  rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
-  pcre2_match_data_free(md);
-  lua_pushboolean(L, rc > 0);
+  nhl_regex_t *re = nhl_regex_get(L, 1, NH_PATTERN_LINES, "cli");
+  lua_pushboolean(L,
+                  pcre2_match(re->pattern->code, (PCRE2_SPTR)subject, len, 0, 0, re->md, NULL) > 0);
   return 1;
 }
 
@@ -808,12 +756,9 @@ static int l_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"run", l_run},
-                                   {"open", l_open},
-                                   {"set_connect_rate", l_set_connect_rate},
-                                   {"stats", l_stats},
-                                   {"re_match", l_re_match},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"run", l_run},     {"open", l_open},         {"set_connect_rate", l_set_connect_rate},
+      {"stats", l_stats}, {"re_match", l_re_match}, {NULL, NULL}};
   static const luaL_Reg session_methods[] = {{"run", l_session_run},
                                              {"close", l_session_close},
                                              {"host", l_session_host},
@@ -823,17 +768,6 @@ int luaopen_nethost_ssh_core(lua_State *L) {
   static const luaL_Reg shell_methods[] = {
       {"_expect", l_shell_expect}, {"_buffer", l_shell_buffer}, {"_discard", l_shell_discard},
       {"_close", l_shell_close},   {"_name", l_shell_name},     {NULL, NULL}};
-  luaL_newmetatable(L, PATTERN_MT);
-  lua_pushcfunction(L, l_pattern_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-  lua_newtable(L);
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "v");
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-
   luaL_newmetatable(L, SHELL_MT);
   luaL_newlib(L, shell_methods);
   lua_setfield(L, -2, "__index");
