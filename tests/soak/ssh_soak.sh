@@ -9,12 +9,13 @@
 #                    wakeup of issue 15 several times more frequent)
 #        SOAK_SHELL_EVERY=N  every Nth session uses a PTY shell (default 10)
 #        SOAK_TIMEOUT=S      the per-session deadline (default 30)
+#        SOAK_BEHAVIOURS=a,b the server behaviours, one per listener in turn (default: all)
 set -u
 NETHOST=$1 SESSIONS=${2:-100000} CONC=${3:-500} PORT=${4:-23400} LISTENERS=${5:-40}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 $PY -c "import asyncssh" 2>/dev/null || { echo "SKIP: python3-asyncssh missing"; exit 77; }
-BEHAVIOURS=plain,tiny,globalreq,extinfo,window,eofclose,drop,disconnect,slowbanner,trickle
+BEHAVIOURS=${SOAK_BEHAVIOURS:-plain,tiny,globalreq,extinfo,window,eofclose,drop,disconnect,slowbanner,trickle,halfclose}
 DIR=$(mktemp -d /tmp/nethost-soak.XXXXXX)
 SRV= SS=
 cleanup() {

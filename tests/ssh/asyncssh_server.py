@@ -18,6 +18,8 @@ behaviour by port. The behaviours are the ways real servers differ from nethost-
   eofclose    the last piece of output, EOF, exit status and channel close in one write
   drop        output and EOF, then the TCP connection closes (no exit status, no close)
   disconnect  output, then SSH_MSG_DISCONNECT and the TCP close, no channel close
+  halfclose   output and EOF, then a TCP half-close (FIN, the socket still reading); the
+              full close 0.3 s later (the client's late packets then meet a reset)
   slowbanner  the SSH banner waits 0.2-1.5 s (through a relay in this process)
   trickle     TCP-level fragments: the relay forwards the server's bytes 1-40 at a time
 
@@ -39,7 +41,7 @@ from asyncssh.constants import MSG_DEBUG, MSG_EXT_INFO, MSG_GLOBAL_REQUEST, MSG_
 from asyncssh.packet import Boolean, String, UInt32  # noqa: E402
 
 BEHAVIOURS = ["plain", "tiny", "globalreq", "extinfo", "window", "eofclose", "drop",
-              "disconnect", "slowbanner", "trickle"]
+              "disconnect", "slowbanner", "trickle", "halfclose"]
 VERSION = ("Cisco IOS Software, C3750 Software (C3750-IPSERVICESK9-M), Version 15.2(4)E10, "
            "RELEASE SOFTWARE (fc2)\nlab1 uptime is 3 weeks, 2 days\n") * 10
 BIG = "".join("interface GigabitEthernet1/0/%d\n description port %d\n" % (i, i)
@@ -124,10 +126,12 @@ async def write_out(process, text, behaviour):
             await asyncio.sleep(0)
         return
     if behaviour == "window":
-        await process.stdout.drain()
+        # No drain() between the pieces: asyncssh 2.10's drain now and then never returns
+        # under load (the server then stops mid-output; seen in the soak as output cut
+        # at a multiple of 700 bytes).
         for i in range(0, len(text), 700):
             process.stdout.write(text[i:i + 700])
-            await process.stdout.drain()
+            await asyncio.sleep(0)
         return
     process.stdout.write(text)
 
@@ -147,6 +151,14 @@ async def handle_exec(process, behaviour):
         process.stdout.write_eof()
         await asyncio.sleep(0)
         process.channel.get_connection()._transport.close()
+        return
+    if behaviour == "halfclose":
+        process.stdout.write_eof()
+        await asyncio.sleep(0)
+        transport = process.channel.get_connection()._transport
+        transport.write_eof()
+        await asyncio.sleep(0.3)
+        transport.close()
         return
     if behaviour == "disconnect":
         await asyncio.sleep(0)
