@@ -82,7 +82,7 @@ int nh__ssh_lost(nh_ssh_t *ssh, int rc) {
   ssh->deaf = 1;
   /* Say why now: once deaf, libssh2's last error is only "would block". */
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)recv_nothing);
   return 1;
 }
@@ -341,7 +341,7 @@ static void connect_fail(nh_ssh_t *ssh, int code) {
 /* The connection broke while in use. */
 static void ready_fail(nh_ssh_t *ssh, int code) {
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", code, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", code, "connection lost: %s", nh__ssh_errmsg(ssh));
   ssh->state = SSH_FAILED;
   teardown(ssh, NH_ECLOSED);
 }
@@ -352,7 +352,7 @@ static void socket_failed(nh_ssh_t *ssh) {
   const char *why = ssh->sock_err ? strerror(ssh->sock_err) : "the peer closed the connection";
   if (ssh->state == SSH_READY) {
     if (!ssh->failure.stage)
-      nh__ssh_fail_detail(ssh, "connection", NH_ECLOSED, "connection lost: %s", why);
+      nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", why);
     ready_fail(ssh, NH_ECLOSED);
     return;
   }

@@ -133,7 +133,7 @@ static int exec_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "exec request refused: %s",
+        nh__ssh_fail_detail(ssh, "exec", NH_ECHANNEL, "exec request refused: %s",
                             nh__ssh_errmsg(ssh));
         x->status = NH_ECHANNEL;
         x->state = X_CLOSE;
@@ -155,7 +155,7 @@ static int exec_step(nh_ssh_job_t *job) {
       }
       if (rc < 0) {
         if (rc == NH_ETOOBIG) {
-          nh__ssh_fail_detail(ssh, "command", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
+          nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
                               x->req->max_output);
           x->status = NH_ETOOBIG;
         } else if (rc == NH_ENOMEM) {
