@@ -251,6 +251,9 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   PICK(ssh.hostkey, NULL);
   PICK(ssh.cipher, NULL);
   PICK(ssh.mac, NULL);
+  PICK(ssh.jump, NULL);
+  if (out->ssh.max_sessions < 0) out->ssh.max_sessions = l->ssh.max_sessions;
+  if (out->ssh.max_connections < 0) out->ssh.max_connections = l->ssh.max_connections;
   PICK(http.base_url, NULL);
   PICK(http.verify, -1);
   PICK(http.ca_file, NULL);
