@@ -622,7 +622,7 @@ static void became_ready(nh_ssh_t *ssh) {
 static void pump(nh_ssh_t *ssh) {
   int rc;
   if (ssh->state == SSH_HANDSHAKE) {
-    rc = libssh2_session_handshake(ssh->session, ssh->fd);
+    rc = libssh2_session_handshake(ssh->session, ssh->tunnel ? nh__jump_fd() : ssh->fd);
     if (rc == LIBSSH2_ERROR_EAGAIN) goto wait;
     if (rc < 0) {
       connect_fail(ssh, handshake_error(ssh, rc));

@@ -161,6 +161,8 @@ void nh__jump_unref(nh_ssh_jump_t *jump);
 int nh__jump_open(nh_ssh_t *ssh);
 /* Makes ssh's libssh2 session send and receive through its tunnel. */
 void nh__jump_install(nh_ssh_t *ssh);
+/* The descriptor a tunnelled session hands libssh2, which insists on one (never read). */
+int nh__jump_fd(void);
 /* ssh lets go of its tunnel (the channel closes in the background). */
 void nh__jump_close(nh_ssh_t *ssh);
 /* Connects ssh as nh_ssh_connect does, through the hops of via (NULL: directly). */

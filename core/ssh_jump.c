@@ -24,6 +24,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +610,13 @@ static ssize_t tunnel_recv(libssh2_socket_t fd, void *buf, size_t len, int flags
   if (t->eof) return 0;
   if (t->dead || !t->conn) return -ECONNRESET;
   return -EAGAIN;
+}
+
+int nh__jump_fd(void) {
+  /* Non-blocking already, so libssh2 leaves its flags alone; shared by every tunnel. */
+  static int fd = -1;
+  if (fd < 0) fd = open("/dev/null", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  return fd;
 }
 
 void nh__jump_install(nh_ssh_t *ssh) {

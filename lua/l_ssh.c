@@ -30,6 +30,7 @@ typedef struct {
   int check;
   nh_ssh_config_t hops[MAX_HOPS]; /* jump hosts, nearest first (cfg.jumps points here) */
   size_t njumps;
+  int depth; /* of hops given as hosts with their own jump hosts */
 } host_args_t;
 
 typedef struct {
@@ -182,6 +183,10 @@ static void add_string_hop(lua_State *L, host_args_t *a, const char *s, size_t l
 static void add_host_hop(lua_State *L, host_args_t *a, int hop) {
   host_args_t *h = lua_newuserdatauv(L, sizeof(*h), 0); /* too big for the C stack */
   size_t i;
+  if (a->depth >= MAX_HOPS)
+    luaL_error(L, "ssh: host %s: more than %d jump hosts (do the hops jump through each other?)",
+               a->name, MAX_HOPS);
+  h->depth = a->depth + 1;
   parse_host(L, lua_absindex(L, hop), 0, h);
   for (i = 0; i < h->njumps; i++) add_hop(L, a, &h->hops[i]);
   h->cfg.jumps = NULL;
@@ -241,8 +246,11 @@ static void add_hops_from(lua_State *L, int host, host_args_t *a, int v) {
 static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   const char *s;
   lua_Number n;
-  int sshcfg, algs, t;
+  int sshcfg, algs, t, depth = a->depth;
   memset(a, 0, sizeof(*a));
+  a->depth = depth;
+  /* Every value read stays on the stack until the operation has started. */
+  luaL_checkstack(L, 64, "ssh: reading the host");
   luaL_argexpected(L, lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA, host,
                    "host (inventory host or {host=, user=, ...})");
   if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
@@ -490,6 +498,7 @@ static int l_run(lua_State *L) {
   int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
   run_req_t *r;
   host_args_t a;
+  a.depth = 0;
   nhl_task_check(L, "ssh.run");
   /* Before anything is allocated: parse_host raises on bad input, and runs Lua code (the
    * host's __index, host:secret) that may raise too. */
@@ -565,6 +574,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
 static int l_open(lua_State *L) {
   int opts = lua_istable(L, 2) ? 2 : 0, top, rc;
   host_args_t a;
+  a.depth = 0;
   session_t *s;
   nh_ssh_connect_t *req;
   nhl_task_check(L, "ssh.open");
