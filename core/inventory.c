@@ -359,6 +359,7 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->ssh.hostkey,
                          &f->ssh.cipher,
                          &f->ssh.mac,
+                         &f->ssh.jump,
                          &f->http.base_url,
                          &f->http.ca_file,
                          &f->http.scheme,

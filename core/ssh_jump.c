@@ -186,7 +186,9 @@ static nh_ssh_jump_t *entry_get(nh_loop_t *loop, const nh_ssh_config_t *hop, nh_
   j->refs = 1;
   j->max_sessions = hop->max_sessions ? hop->max_sessions : DEFAULT_MAX_SESSIONS;
   j->max_connections = hop->max_connections ? hop->max_connections : DEFAULT_MAX_CONNECTIONS;
-  if (hop->name && *hop->name && strcmp(hop->name, hop->address))
+  if (hop->name && *hop->name && strstr(hop->name, hop->address))
+    snprintf(j->label, sizeof(j->label), "%s", hop->name); /* a ProxyJump string */
+  else if (hop->name && *hop->name)
     snprintf(j->label, sizeof(j->label), "%s (%s:%d)", hop->name, hop->address, port);
   else
     snprintf(j->label, sizeof(j->label), "%s:%d", hop->address, port);

@@ -181,13 +181,15 @@ static void add_string_hop(lua_State *L, host_args_t *a, const char *s, size_t l
 
 /* A hop given as a host (inventory host or table): its own jump hosts come first. */
 static void add_host_hop(lua_State *L, host_args_t *a, int hop) {
-  host_args_t *h = lua_newuserdatauv(L, sizeof(*h), 0); /* too big for the C stack */
+  host_args_t *h;
   size_t i;
+  hop = lua_absindex(L, hop);
+  h = lua_newuserdatauv(L, sizeof(*h), 0); /* too big for the C stack */
   if (a->depth >= MAX_HOPS)
     luaL_error(L, "ssh: host %s: more than %d jump hosts (do the hops jump through each other?)",
                a->name, MAX_HOPS);
   h->depth = a->depth + 1;
-  parse_host(L, lua_absindex(L, hop), 0, h);
+  parse_host(L, hop, 0, h);
   for (i = 0; i < h->njumps; i++) add_hop(L, a, &h->hops[i]);
   h->cfg.jumps = NULL;
   h->cfg.njumps = 0;

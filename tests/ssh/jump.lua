@@ -166,6 +166,54 @@ function tests.errors()
          tostring(e))
 end
 
+function tests.inventory()
+  -- ssh.jump names inventory hosts (their address, user, key and policy), a list of them,
+  -- or a ProxyJump string; the jump host inherits the group's jump and skips itself.
+  local inv = inventory.decode(string.format([[
+defaults:
+  username: %s
+  key_file: %s/id_ed25519
+  ssh: {known_hosts: %s/known_hosts, connect_timeout: 10}
+groups:
+  behind: {ssh: {jump: [bastion1, bastion2]}}
+hosts:
+  bastion1: {address: 127.0.0.1, port: %d, groups: [behind]}
+  bastion2: {address: 127.0.0.1, port: %d, groups: [behind], ssh: {max_sessions: 4}}
+  sw-1: {address: 127.0.0.1, port: %d, groups: [behind]}
+  sw-2: {address: 127.0.0.1, port: %d, ssh: {jump: "%s@127.0.0.1:%d"}}
+  sw-3: {address: 127.0.0.1, port: %d, ssh: {jump: bastion1}}
+  bad: {address: 127.0.0.1, port: %d, ssh: {jump: bastion1, known_hosts: %s/known_hosts_bad}}
+]], user, dir, dir, port, port, port, port, user, port, port, port, dir), "inv.yaml")
+  local sw1 = inv:get("sw-1")
+  assert(sw1.ssh.jump == "bastion1,bastion2", tostring(sw1.ssh.jump))
+  assert(inv:get("bastion2").ssh.max_sessions == 4)
+  assert(ssh.run(sw1, "echo sw1").stdout == "sw1\n")
+  assert(ssh.run(inv:get("sw-2"), "echo sw2").stdout == "sw2\n")
+  assert(ssh.run(inv:get("sw-3"), "echo sw3").stdout == "sw3\n")
+  -- bastion2 reaches itself through bastion1 only; bastion1 directly
+  assert(ssh.run(inv:get("bastion2"), "echo b2").stdout == "b2\n")
+  assert(ssh.run(inv:get("bastion1"), "echo b1").stdout == "b1\n")
+  local e = expect_error("hostkey", ssh.run, inv:get("bad"), "true")
+  assert(not e.message:find("jump"), e.message)
+  -- Ansible: ProxyJump from ansible_ssh_common_args / -J in ansible_ssh_extra_args
+  local ans = inventory.decode(string.format([[
+all:
+  hosts:
+    r1: {ansible_host: 127.0.0.1, ansible_port: %d,
+         ansible_ssh_common_args: "-o StrictHostKeyChecking=no -o ProxyJump=%s@127.0.0.1:%d"}
+    r2: {ansible_host: 127.0.0.1, ansible_port: %d, ansible_ssh_extra_args: "-J r1"}
+    r3: {ansible_host: 127.0.0.1, ansible_port: %d, ansible_ssh_common_args: "-o 'ProxyJump none'"}
+]], port, user, port, port, port), "hosts.yml")
+  assert(ans:get("r1").ssh.jump == user .. "@127.0.0.1:" .. port, tostring(ans:get("r1").ssh.jump))
+  assert(ans:get("r2").ssh.jump == "r1")
+  assert(ans:get("r3").ssh.jump == nil)
+  local opts = { user = user, key_file = dir .. "/id_ed25519", known_hosts = dir .. "/known_hosts" }
+  -- the hops' host keys are checked under their own policy (here: the default file)
+  e = expect_error("hostkey", ssh.run, ans:get("r2"), "true", opts)
+  assert(e.message:find("jump r1 %(127.0.0.1:" .. port .. "%): jump " .. user .. "@127.0.0.1:"
+                        .. port .. ": no host key"), e.message)
+end
+
 local names = {}
 for name in pairs(tests) do names[#names + 1] = name end
 table.sort(names)
