@@ -1,6 +1,6 @@
 /* nethost core: the registry of platforms and parsers that plugins provide.
  *
- * Process-wide: plugins are loaded once per process (core/plugin.h) and register here
+ * Process-wide: plugins are loaded once per process (core/plugin_loader.h) and register here
  * through the plugin ABI (include/nethost/plugin.h). Everything registered is copied, and
  * removed again when its plugin is unloaded or rolled back. Lookups are by canonical name
  * or alias; parsers are found by (platform, command) with the device's abbreviation rules,
