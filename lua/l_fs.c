@@ -24,7 +24,7 @@ static int push_failure(lua_State *L, const char *path) {
 }
 
 /* fs.mkdir(path [, recursive]) -> true | nil, message. An existing folder is fine. */
-static int l_mkdir(lua_State *L) {
+static int nhl_fs_mkdir(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   int recursive = lua_toboolean(L, 2);
   char *copy, *p;
@@ -51,7 +51,7 @@ static int l_mkdir(lua_State *L) {
 }
 
 /* fs.stat(path) -> {type = "file"|"dir"|"other", size =, mtime =} | nil, message */
-static int l_stat(lua_State *L) {
+static int nhl_fs_stat(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   struct stat st;
   if (stat(path, &st) < 0) return push_failure(L, path);
@@ -65,13 +65,13 @@ static int l_stat(lua_State *L) {
   return 1;
 }
 
-static int l_exists(lua_State *L) {
+static int nhl_fs_exists(lua_State *L) {
   struct stat st;
   lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0);
   return 1;
 }
 
-static int l_isdir(lua_State *L) {
+static int nhl_fs_isdir(lua_State *L) {
   struct stat st;
   lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0 && S_ISDIR(st.st_mode));
   return 1;
@@ -82,7 +82,7 @@ static int compare_names(const void *a, const void *b) {
 }
 
 /* fs.list(dir) -> sorted names (without . and ..) | nil, message */
-static int l_list(lua_State *L) {
+static int nhl_fs_list(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   DIR *d = opendir(path);
   struct dirent *e;
@@ -115,7 +115,7 @@ static int l_list(lua_State *L) {
 }
 
 /* fs.read(path) -> contents | nil, message */
-static int l_read(lua_State *L) {
+static int nhl_fs_read(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   FILE *f = fopen(path, "rb");
   luaL_Buffer b;
@@ -138,7 +138,7 @@ static int l_read(lua_State *L) {
 
 /* fs.write(path, data) -> true | nil, message. Atomic: readers see the old file or the new
  * one, never a half-written one, and a crash leaves no partial file under path. */
-static int l_write(lua_State *L) {
+static int nhl_fs_write(lua_State *L) {
   size_t len, off = 0;
   const char *path = nhl_checkcstring(L, 1);
   const char *data = luaL_checklstring(L, 2, &len);
@@ -171,7 +171,7 @@ fail : {
 }
 
 /* fs.remove(path) -> true | nil, message (files and empty folders) */
-static int l_remove(lua_State *L) {
+static int nhl_fs_remove(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   if (remove(path) < 0) return push_failure(L, path);
   lua_pushboolean(L, 1);
@@ -179,7 +179,7 @@ static int l_remove(lua_State *L) {
 }
 
 /* fs.rename(from, to) -> true | nil, message */
-static int l_rename(lua_State *L) {
+static int nhl_fs_rename(lua_State *L) {
   const char *from = nhl_checkcstring(L, 1), *to = nhl_checkcstring(L, 2);
   if (rename(from, to) < 0) return push_failure(L, from);
   lua_pushboolean(L, 1);
@@ -187,10 +187,11 @@ static int l_rename(lua_State *L) {
 }
 
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"mkdir", l_mkdir}, {"stat", l_stat},     {"exists", l_exists},
-                                   {"isdir", l_isdir}, {"list", l_list},     {"read", l_read},
-                                   {"write", l_write}, {"remove", l_remove}, {"rename", l_rename},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"mkdir", nhl_fs_mkdir},   {"stat", nhl_fs_stat},
+                                   {"exists", nhl_fs_exists}, {"isdir", nhl_fs_isdir},
+                                   {"list", nhl_fs_list},     {"read", nhl_fs_read},
+                                   {"write", nhl_fs_write},   {"remove", nhl_fs_remove},
+                                   {"rename", nhl_fs_rename}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -108,7 +108,7 @@ static size_t check_init(lua_State *L, int idx, size_t len) {
   return (size_t)init - 1;
 }
 
-static int l_match(lua_State *L) {
+static int nhl_re_match(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   nhl_regex_t *re = get_regex(L, 2, 3);
@@ -118,7 +118,7 @@ static int l_match(lua_State *L) {
   return push_captures(L, re, s, 1);
 }
 
-static int l_find(lua_State *L) {
+static int nhl_re_find(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   nhl_regex_t *re = get_regex(L, 2, 3);
@@ -131,7 +131,7 @@ static int l_find(lua_State *L) {
   return 2 + push_captures(L, re, s, 0);
 }
 
-static int l_test(lua_State *L) {
+static int nhl_re_test(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   nhl_regex_t *re = get_regex(L, 2, 3);
@@ -155,7 +155,7 @@ static int gmatch_next(lua_State *L) {
   return push_captures(L, re, s, 1);
 }
 
-static int l_gmatch(lua_State *L) {
+static int nhl_re_gmatch(lua_State *L) {
   luaL_checkstring(L, 1);
   get_regex(L, 2, 3);
   lua_settop(L, 2);
@@ -205,7 +205,7 @@ static void add_replacement(lua_State *L, luaL_Buffer *b, nhl_regex_t *re, const
   }
 }
 
-static int l_gsub(lua_State *L) {
+static int nhl_re_gsub(lua_State *L) {
   size_t len, rlen, start = 0;
   const char *s = luaL_checklstring(L, 1, &len);
   nhl_regex_t *re = get_regex(L, 2, 4);
@@ -231,7 +231,7 @@ static int l_gsub(lua_State *L) {
   return 2;
 }
 
-static int l_split(lua_State *L) {
+static int nhl_re_split(lua_State *L) {
   size_t len, start = 0, search = 0;
   const char *s = luaL_checklstring(L, 1, &len);
   nhl_regex_t *re = get_regex(L, 2, 3);
@@ -254,7 +254,7 @@ static int l_split(lua_State *L) {
   return 1;
 }
 
-static int l_compile(lua_State *L) {
+static int nhl_re_compile(lua_State *L) {
   size_t len;
   const char *pattern = luaL_checklstring(L, 1, &len);
   nhl_regex_compile(L, pattern, len, parse_flags(L, 2), "re");
@@ -270,19 +270,21 @@ static int method(lua_State *L) {
   lua_remove(L, 1);
   lua_insert(L, 2);
   /* keep later arguments after the flags slot: (s, re, nil, init...) */
-  if (f == l_match || f == l_find || f == l_test || f == l_gmatch || f == l_split) {
+  if (f == nhl_re_match || f == nhl_re_find || f == nhl_re_test || f == nhl_re_gmatch ||
+      f == nhl_re_split) {
     lua_pushnil(L);
     lua_insert(L, 3);
-  } else if (f == l_gsub) {
+  } else if (f == nhl_re_gsub) {
     lua_settop(L, 3);
   }
   return f(L);
 }
 
 int luaopen_nethost_re(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"match", l_match},     {"find", l_find}, {"test", l_test},
-                                   {"gmatch", l_gmatch},   {"gsub", l_gsub}, {"split", l_split},
-                                   {"compile", l_compile}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"match", nhl_re_match},     {"find", nhl_re_find},
+                                   {"test", nhl_re_test},       {"gmatch", nhl_re_gmatch},
+                                   {"gsub", nhl_re_gsub},       {"split", nhl_re_split},
+                                   {"compile", nhl_re_compile}, {NULL, NULL}};
   static const char *const methods[] = {"match", "find", "test", "gmatch", "gsub", "split"};
   size_t i;
   /* The regex type is lua/regex.c's; its methods are this module's functions. */

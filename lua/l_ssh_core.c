@@ -502,7 +502,7 @@ static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
   return nhl_await(L, &r->exec.op, run_exec_k, (lua_KContext)r);
 }
 
-static int l_run(lua_State *L) {
+static int nhl_ssh_run(lua_State *L) {
   const char *cmd = nhl_checkcstring(L, 2);
   int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
   run_req_t *r;
@@ -553,7 +553,7 @@ static void session_close(session_t *s) {
   }
 }
 
-static int l_session_close(lua_State *L) {
+static int nhl_ssh_session_close(lua_State *L) {
   session_close(check_session(L, 1));
   return 0;
 }
@@ -580,7 +580,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* ssh.open(host, opts) -> session */
-static int l_open(lua_State *L) {
+static int nhl_ssh_open(lua_State *L) {
   int opts = lua_istable(L, 2) ? 2 : 0, top, rc;
   host_args_t a;
   a.depth = 0;
@@ -646,7 +646,7 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* session:run(command, opts) -> result */
-static int l_session_run(lua_State *L) {
+static int nhl_ssh_session_run(lua_State *L) {
   session_t *s = open_session(L, 1, "session:run");
   const char *cmd = nhl_checkcstring(L, 2);
   uint64_t timeout = s->timeout_ms;
@@ -679,13 +679,13 @@ static int l_session_run(lua_State *L) {
   return nhl_await(L, &r->exec.op, srun_k, (lua_KContext)r);
 }
 
-static int l_session_host(lua_State *L) {
+static int nhl_ssh_session_host(lua_State *L) {
   check_session(L, 1);
   lua_getiuservalue(L, 1, 1);
   return 1;
 }
 
-static int l_session_info(lua_State *L) {
+static int nhl_ssh_session_info(lua_State *L) {
   session_t *s = check_session(L, 1);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, s->name);
@@ -701,7 +701,7 @@ static int l_session_info(lua_State *L) {
   return 1;
 }
 
-static int l_session_tostring(lua_State *L) {
+static int nhl_ssh_session_tostring(lua_State *L) {
   session_t *s = check_session(L, 1);
   lua_pushfstring(L, "ssh session %s (%s)", s->name,
                   s->ssh && nh_ssh_is_ready(s->ssh) ? "open" : "closed");
@@ -719,7 +719,7 @@ static shell_t *check_shell(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, SHELL_MT);
 }
 
-static int l_shell_close(lua_State *L) {
+static int nhl_ssh_shell_close(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   if (sh->shell) {
     nh_ssh_shell_close(sh->shell);
@@ -747,7 +747,7 @@ static int shell_open_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* session:_shell_open(width, height, timeout, max_buffer) -> raw shell */
-static int l_session_shell_open(lua_State *L) {
+static int nhl_ssh_session_shell_open(lua_State *L) {
   session_t *s = open_session(L, 1, "session:shell");
   int width = (int)luaL_optinteger(L, 2, 511), height = (int)luaL_optinteger(L, 3, 24);
   lua_Number timeout = luaL_optnumber(L, 4, (lua_Number)s->timeout_ms / 1000.0);
@@ -802,7 +802,7 @@ static int expect_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* shell:_expect(send, {patterns}, timeout) -> data, index, match_start | nil, code, msg */
-static int l_shell_expect(lua_State *L) {
+static int nhl_ssh_shell_expect(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   size_t send_len;
   const char *send = luaL_optlstring(L, 2, "", &send_len);
@@ -849,7 +849,7 @@ static int l_shell_expect(lua_State *L) {
 }
 
 /* shell:_buffer() -> the received, unconsumed bytes */
-static int l_shell_buffer(lua_State *L) {
+static int nhl_ssh_shell_buffer(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   size_t len = 0;
   const char *b = sh->shell ? nh_ssh_shell_buffer(sh->shell, &len) : "";
@@ -858,14 +858,14 @@ static int l_shell_buffer(lua_State *L) {
 }
 
 /* shell:_discard() -> the received, unconsumed bytes, now dropped */
-static int l_shell_discard(lua_State *L) {
+static int nhl_ssh_shell_discard(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
-  l_shell_buffer(L);
+  nhl_ssh_shell_buffer(L);
   if (sh->shell) nh_ssh_shell_discard(sh->shell);
   return 1;
 }
 
-static int l_shell_name(lua_State *L) {
+static int nhl_ssh_shell_name(lua_State *L) {
   lua_pushstring(L, check_shell(L, 1)->name);
   return 1;
 }
@@ -874,7 +874,7 @@ static int l_shell_name(lua_State *L) {
 
 /* ssh_core.re_match(pattern, subject) -> whether the pattern (a regex object, or a string
  * compiled as the shell compiles it: multiline) matches */
-static int l_re_match(lua_State *L) {
+static int nhl_ssh_re_match(lua_State *L) {
   size_t len;
   const char *subject = luaL_checklstring(L, 2, &len);
   nhl_regex_t *re = nhl_regex_get(L, 1, NH_PATTERN_LINES, "cli");
@@ -883,14 +883,14 @@ static int l_re_match(lua_State *L) {
   return 1;
 }
 
-static int l_set_connect_rate(lua_State *L) {
+static int nhl_ssh_set_connect_rate(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
   luaL_argcheck(L, n >= 0, 1, "must be >= 0");
   nh_ssh_set_connect_rate(n);
   return 0;
 }
 
-static int l_stats(lua_State *L) {
+static int nhl_ssh_stats(lua_State *L) {
   lua_createtable(L, 0, 2);
   lua_pushinteger(L, (lua_Integer)nh_ssh_open_count());
   lua_setfield(L, -2, "open");
@@ -900,22 +900,26 @@ static int l_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"run", l_run},     {"open", l_open},         {"set_connect_rate", l_set_connect_rate},
-      {"stats", l_stats}, {"re_match", l_re_match}, {NULL, NULL}};
-  static const luaL_Reg session_methods[] = {{"run", l_session_run},
-                                             {"close", l_session_close},
-                                             {"host", l_session_host},
-                                             {"info", l_session_info},
-                                             {"_shell_open", l_session_shell_open},
+  static const luaL_Reg funcs[] = {{"run", nhl_ssh_run},
+                                   {"open", nhl_ssh_open},
+                                   {"set_connect_rate", nhl_ssh_set_connect_rate},
+                                   {"stats", nhl_ssh_stats},
+                                   {"re_match", nhl_ssh_re_match},
+                                   {NULL, NULL}};
+  static const luaL_Reg session_methods[] = {{"run", nhl_ssh_session_run},
+                                             {"close", nhl_ssh_session_close},
+                                             {"host", nhl_ssh_session_host},
+                                             {"info", nhl_ssh_session_info},
+                                             {"_shell_open", nhl_ssh_session_shell_open},
                                              {NULL, NULL}};
   static const luaL_Reg shell_methods[] = {
-      {"_expect", l_shell_expect}, {"_buffer", l_shell_buffer}, {"_discard", l_shell_discard},
-      {"_close", l_shell_close},   {"_name", l_shell_name},     {NULL, NULL}};
+      {"_expect", nhl_ssh_shell_expect},   {"_buffer", nhl_ssh_shell_buffer},
+      {"_discard", nhl_ssh_shell_discard}, {"_close", nhl_ssh_shell_close},
+      {"_name", nhl_ssh_shell_name},       {NULL, NULL}};
   luaL_newmetatable(L, SHELL_MT);
   luaL_newlib(L, shell_methods);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, l_shell_close);
+  lua_pushcfunction(L, nhl_ssh_shell_close);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
 
@@ -923,11 +927,11 @@ int luaopen_nethost_ssh_core(lua_State *L) {
   luaL_newlib(L, session_methods);
   lua_pushvalue(L, -1);
   lua_setfield(L, -3, "__index");
-  lua_pushcfunction(L, l_session_close);
+  lua_pushcfunction(L, nhl_ssh_session_close);
   lua_setfield(L, -3, "__close");
-  lua_pushcfunction(L, l_session_close);
+  lua_pushcfunction(L, nhl_ssh_session_close);
   lua_setfield(L, -3, "__gc");
-  lua_pushcfunction(L, l_session_tostring);
+  lua_pushcfunction(L, nhl_ssh_session_tostring);
   lua_setfield(L, -3, "__tostring");
   /* stack: session mt, methods. The methods table is the module's `session`: the façade
    * (nethost/ssh.lua) adds the methods written in Lua (shell) to it when it loads its core,

@@ -341,7 +341,7 @@ static nhl_task_t *check_task(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, TASK_MT);
 }
 
-static int l_spawn(lua_State *L) {
+static int nhl_task_spawn_lua(lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
   nhl_task_spawn(L, lua_gettop(L) - 1);
   return 1;
@@ -372,7 +372,7 @@ static int park_k(lua_State *L, int status, lua_KContext base) {
 
 /* core.park(): suspends the current task until core.wake(task, token, ...) names this park,
  * returning the wake's values; or until an interrupt, which it raises. */
-static int l_park(lua_State *L) {
+static int nhl_task_park(lua_State *L) {
   nhl_task_t *t = nhl_task_check(L, "park");
   lua_settop(L, 0);
   t->state = T_PARKED;
@@ -381,14 +381,14 @@ static int l_park(lua_State *L) {
 }
 
 /* core.token() -> current task, the token its next park will carry. */
-static int l_token(lua_State *L) {
+static int nhl_task_token(lua_State *L) {
   nhl_task_t *t = task_check(L, "wait", 0); /* the park that follows checks yielding */
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->self_ref);
   lua_pushinteger(L, (lua_Integer)++t->token);
   return 2;
 }
 
-static int l_wake(lua_State *L) {
+static int nhl_task_wake(lua_State *L) {
   nhl_task_t *w = check_task(L, 1);
   unsigned token = (unsigned)luaL_checkinteger(L, 2);
   lua_pushboolean(L, park_wake(L, w, token, lua_gettop(L) - 2));
@@ -426,7 +426,7 @@ static int wait_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* task:wait() -> the task's results, or raises its error. */
-static int l_task_wait(lua_State *L) {
+static int nhl_task_wait(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   nhl_task_t *me;
   lua_settop(L, 1);
@@ -449,7 +449,7 @@ static int l_task_wait(lua_State *L) {
 }
 
 /* task:cancel([message]) -> true if the task was still running. */
-static int l_task_cancel(lua_State *L) {
+static int nhl_task_cancel(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   const char *msg = luaL_optstring(L, 2, "task cancelled");
   if (t->state == T_DONE) {
@@ -462,13 +462,13 @@ static int l_task_cancel(lua_State *L) {
   return 1;
 }
 
-static int l_task_done(lua_State *L) {
+static int nhl_task_done_lua(lua_State *L) {
   lua_pushboolean(L, check_task(L, 1)->state == T_DONE);
   return 1;
 }
 
 /* task:result() -> ok, values... or false, err without raising; nil while running. */
-static int l_task_result(lua_State *L) {
+static int nhl_task_result(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   lua_settop(L, 1);
   if (t->state != T_DONE) return 0;
@@ -481,13 +481,13 @@ static int l_task_result(lua_State *L) {
   return 1 + push_results(L, t, 1);
 }
 
-static int l_task_traceback(lua_State *L) {
+static int nhl_task_traceback(lua_State *L) {
   check_task(L, 1);
   lua_getiuservalue(L, 1, UV_TRACEBACK);
   return 1;
 }
 
-static int l_task_index(lua_State *L) {
+static int nhl_task_index(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   const char *key = luaL_checkstring(L, 2);
   if (strcmp(key, "id") == 0) {
@@ -500,7 +500,7 @@ static int l_task_index(lua_State *L) {
   return 1;
 }
 
-static int l_task_tostring(lua_State *L) {
+static int nhl_task_tostring(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   static const char *const names[] = {"new", "ready", "running", "waiting", "waiting", "done"};
   lua_pushfstring(L, "task %d (%s)", (int)t->id, names[t->state]);
@@ -508,7 +508,7 @@ static int l_task_tostring(lua_State *L) {
 }
 
 /* An error nobody ever looked at would vanish silently: say so when the task is collected. */
-static int l_task_gc(lua_State *L) {
+static int nhl_task_gc(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   if (t->state == T_DONE && !t->ok && !t->retrieved) {
     lua_getiuservalue(L, 1, UV_ERROR);
@@ -537,7 +537,7 @@ static int sleep_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* async.sleep(seconds) */
-static int l_sleep(lua_State *L) {
+static int nhl_task_sleep(lua_State *L) {
   lua_Number sec = luaL_optnumber(L, 1, 0);
   nh_sleep_t *req;
   int rc;
@@ -567,7 +567,7 @@ static void scope_fire(nh_timer_t *timer) {
 }
 
 /* core.deadline_push(seconds) -> scope depth */
-static int l_deadline_push(lua_State *L) {
+static int nhl_task_deadline_push(lua_State *L) {
   lua_Number sec = luaL_checknumber(L, 1);
   nhl_task_t *t = task_check(L, "async.timeout", 0); /* no wait of its own */
   scope_t *s = malloc(sizeof(*s));
@@ -588,7 +588,7 @@ static int l_deadline_push(lua_State *L) {
 }
 
 /* core.deadline_pop(depth) -> whether that scope's deadline fired. */
-static int l_deadline_pop(lua_State *L) {
+static int nhl_task_deadline_pop(lua_State *L) {
   int depth = (int)luaL_checkinteger(L, 1);
   nhl_task_t *t = task_from_L(L);
   scope_t *s;
@@ -607,19 +607,19 @@ static int l_deadline_pop(lua_State *L) {
 
 /* Clock and introspection */
 
-static int l_now(lua_State *L) {
+static int nhl_task_now(lua_State *L) {
   lua_pushnumber(L, (lua_Number)uv_hrtime() / 1e9);
   return 1;
 }
 
-static int l_current(lua_State *L) {
+static int nhl_task_current_lua(lua_State *L) {
   nhl_task_t *t = task_from_L(L);
   if (!t) return 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, t->self_ref);
   return 1;
 }
 
-static int l_stats(lua_State *L) {
+static int nhl_task_stats(lua_State *L) {
   nhl_runtime_t *rt = nhl_runtime(L);
   lua_createtable(L, 0, 5);
   lua_pushinteger(L, (lua_Integer)rt->nlive);
@@ -635,35 +635,35 @@ static int l_stats(lua_State *L) {
   return 1;
 }
 
-static int l_is_task(lua_State *L) {
+static int nhl_task_is_task(lua_State *L) {
   lua_pushboolean(L, luaL_testudata(L, 1, TASK_MT) != NULL);
   return 1;
 }
 
 int luaopen_nethost_task(lua_State *L) {
-  static const luaL_Reg methods[] = {{"wait", l_task_wait},           {"cancel", l_task_cancel},
-                                     {"done", l_task_done},           {"result", l_task_result},
-                                     {"traceback", l_task_traceback}, {NULL, NULL}};
-  static const luaL_Reg funcs[] = {{"spawn", l_spawn},
-                                   {"sleep", l_sleep},
-                                   {"now", l_now},
-                                   {"current", l_current},
-                                   {"park", l_park},
-                                   {"token", l_token},
-                                   {"wake", l_wake},
-                                   {"deadline_push", l_deadline_push},
-                                   {"deadline_pop", l_deadline_pop},
-                                   {"stats", l_stats},
-                                   {"is_task", l_is_task},
+  static const luaL_Reg methods[] = {{"wait", nhl_task_wait},           {"cancel", nhl_task_cancel},
+                                     {"done", nhl_task_done_lua},       {"result", nhl_task_result},
+                                     {"traceback", nhl_task_traceback}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"spawn", nhl_task_spawn_lua},
+                                   {"sleep", nhl_task_sleep},
+                                   {"now", nhl_task_now},
+                                   {"current", nhl_task_current_lua},
+                                   {"park", nhl_task_park},
+                                   {"token", nhl_task_token},
+                                   {"wake", nhl_task_wake},
+                                   {"deadline_push", nhl_task_deadline_push},
+                                   {"deadline_pop", nhl_task_deadline_pop},
+                                   {"stats", nhl_task_stats},
+                                   {"is_task", nhl_task_is_task},
                                    {NULL, NULL}};
   luaL_newmetatable(L, TASK_MT);
   luaL_newlib(L, methods);
   lua_setfield(L, -2, "methods");
-  lua_pushcfunction(L, l_task_index);
+  lua_pushcfunction(L, nhl_task_index);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, l_task_tostring);
+  lua_pushcfunction(L, nhl_task_tostring);
   lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, l_task_gc);
+  lua_pushcfunction(L, nhl_task_gc);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newlib(L, funcs);

@@ -17,7 +17,7 @@
  *     if (rc < 0) return nhl_raise(L, "command", host, "ssh.run", rc, "...");
  *     return nresults;
  *   }
- *   static int l_run(lua_State *L) {
+ *   static int nhl_ssh_run(lua_State *L) {
  *     nhl_task_t *task = nhl_task_check(L, "ssh.run"); // raises outside a task
  *     my_req_t *req = ...copy inputs...;
  *     int rc = my_op_start(nhl_loop(L), req, ..., nhl_op_cb);
