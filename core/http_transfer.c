@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "container.h"
 
 /* Buffers */
 
@@ -210,7 +210,7 @@ void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code) {
 }
 
 static void fail_cb(nh_ready_t *ready) {
-  nh_http_transfer_t *t = container_of(ready, nh_http_transfer_t, fail);
+  nh_http_transfer_t *t = nh_container_of(ready, nh_http_transfer_t, fail);
   if (!t->easy || !t->next) return; /* finished or cancelled meanwhile */
   t->stage = current_stage(t);
   nh__http_client_detach(t->client, t);

@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define DEFAULT_CONNECT_TIMEOUT_MS      10000
+#include "container.h"
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
 
 /* Modern defaults; libssh2 drops the names it does not implement from each list. */
 static const char *const default_algorithms[NH_SSH_ALG_COUNT] = {
@@ -199,7 +199,7 @@ nh_ssh_t *nh_ssh_new(nh_loop_t *loop) {
 /* Jobs */
 
 static void kick_cb(nh_ready_t *ready) {
-  pump(container_of(ready, nh_ssh_t, kick));
+  pump(nh_container_of(ready, nh_ssh_t, kick));
 }
 
 static void post_pump(nh_ssh_t *ssh) {
@@ -257,7 +257,7 @@ static void abort_jobs(nh_ssh_t *ssh, int status) {
 /* The socket */
 
 static void poll_closed_cb(uv_handle_t *handle) {
-  nh_ssh_t *ssh = container_of((uv_poll_t *)handle, nh_ssh_t, poll);
+  nh_ssh_t *ssh = nh_container_of((uv_poll_t *)handle, nh_ssh_t, poll);
   void (*after)(nh_ssh_t *) = ssh->after_poll_close;
   if (ssh->fd >= 0) close(ssh->fd);
   ssh->fd = -1;
@@ -418,7 +418,7 @@ void nh__ssh_transport_failed(nh_ssh_t *ssh, int code) {
 /* Stage deadlines */
 
 static void stage_timeout_cb(nh_timer_t *timer) {
-  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, stage_timer);
+  nh_ssh_t *ssh = nh_container_of(timer, nh_ssh_t, stage_timer);
   const char *stage = ssh->stage;
   if (ssh->state == SSH_HANDSHAKE) {
     const char *banner = ssh->session ? libssh2_session_banner_get(ssh->session) : NULL;
@@ -445,7 +445,7 @@ void nh__ssh_stage_begin(nh_ssh_t *ssh, const char *stage) {
  * half-sent packet. */
 
 static void keepalive_cb(nh_timer_t *timer) {
-  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, keepalive_timer);
+  nh_ssh_t *ssh = nh_container_of(timer, nh_ssh_t, keepalive_timer);
   int next = (int)ssh->keepalive_s;
   if (ssh->state != SSH_READY) return;
   if (ssh->jobs.next == &ssh->jobs && ssh->writer == NULL) {
@@ -711,7 +711,7 @@ wait:
 }
 
 static void poll_cb(uv_poll_t *handle, int status, int events) {
-  nh_ssh_t *ssh = container_of(handle, nh_ssh_t, poll);
+  nh_ssh_t *ssh = nh_container_of(handle, nh_ssh_t, poll);
   (void)events;
   if (status < 0 && ssh->state != SSH_CONNECT) {
     /* POLLERR (a reset connection): libuv has stopped the poll itself before calling us
@@ -849,7 +849,7 @@ static void connect_next(nh_ssh_t *ssh) {
 }
 
 static void gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
-  nh_ssh_t *ssh = container_of(req, nh_ssh_t, gai);
+  nh_ssh_t *ssh = nh_container_of(req, nh_ssh_t, gai);
   ssh->pending_uv--;
   if (ssh->state != SSH_RESOLVE) {
     if (res) uv_freeaddrinfo(res);
@@ -1012,7 +1012,7 @@ static void free_config(nh_ssh_t *ssh) {
 }
 
 static void finish_close_cb(nh_ready_t *ready) {
-  nh_ssh_t *ssh = container_of(ready, nh_ssh_t, kick);
+  nh_ssh_t *ssh = nh_container_of(ready, nh_ssh_t, kick);
   nh_ssh_close_cb cb = ssh->close_cb;
   ssh->state = SSH_CLOSED;
   if (cb) cb(ssh);
