@@ -9,6 +9,7 @@
 
 local async = require("nethost.async")
 local errors = require("nethost.error")
+local hooks = require("nethost.hooks")
 local log = require("nethost.log")
 local nethost = require("nethost.nethost")
 local progress = require("nethost.progress")
@@ -168,12 +169,29 @@ function Proxy.__tostring(proxy) return tostring(proxy_ctx[proxy].name) end
 local Ctx = {}
 Ctx.__index = Ctx
 
+-- A context is the recorder hooks.task() hands to the modules that act on devices.
 function Ctx:mark_changed(what)
   self.changed = true
   if what ~= nil then
     self.changes = self.changes or {}
     self.changes[#self.changes + 1] = what
   end
+end
+
+function Ctx:record_would_send(lines)
+  local list = self.would_send or {}
+  self.would_send = list
+  if type(lines) == "table" then
+    for _, l in ipairs(lines) do list[#list + 1] = l end
+  else
+    list[#list + 1] = tostring(lines)
+  end
+end
+
+function Ctx:add_timing(phase, seconds)
+  local t = self.timings or {}
+  self.timings = t
+  t[phase] = (t[phase] or 0) + seconds
 end
 
 local function new_ctx(host, rec, key)
@@ -575,12 +593,19 @@ function nethost.host()
   return ctx and ctx.proxy
 end
 
---- nethost.context() -> the runner's context of the current host task, or nil. Bindings use
---- it to record changes (ctx:mark_changed), check-mode sends (ctx.would_send) and timings.
+--- nethost.context() -> the runner's context of the current host task, or nil: the
+--- recorder of changes, check-mode sends and timings (see nethost/hooks.lua).
 function nethost.context()
   local l = async.current() and async.locals()
   return l and l.run_context
 end
+
+-- The modules that act on devices (ssh) learn about check mode and the current host task
+-- from here, and from nowhere else.
+hooks.set_runner({
+  check = function() return nethost.check end,
+  task = nethost.context,
+})
 
 --- nethost.changed(what): marks the current host changed (what: a description).
 function nethost.changed(what)
@@ -592,21 +617,13 @@ end
 --- nethost.would_send(lines): in check mode, records what would have been sent.
 function nethost.would_send(lines)
   local ctx = nethost.context()
-  if not ctx then return end
-  ctx.would_send = ctx.would_send or {}
-  if type(lines) == "table" then
-    for _, l in ipairs(lines) do ctx.would_send[#ctx.would_send + 1] = l end
-  else
-    ctx.would_send[#ctx.would_send + 1] = tostring(lines)
-  end
+  if ctx then ctx:record_would_send(lines) end
 end
 
 --- nethost.timing(phase, seconds): adds to the current host's time in a phase.
 function nethost.timing(phase, seconds)
   local ctx = nethost.context()
-  if not ctx then return end
-  ctx.timings = ctx.timings or {}
-  ctx.timings[phase] = (ctx.timings[phase] or 0) + seconds
+  if ctx then ctx:add_timing(phase, seconds) end
 end
 
 --- nethost.skip(reason): ends the current host task as skipped.
