@@ -109,16 +109,25 @@ void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {
   e->dirs = ssh->session ? libssh2_session_block_directions(ssh->session) : 0;
   e->rx = ssh->rx_bytes;
   e->tx = ssh->tx_bytes;
+  e->ms = uv_now(ssh->loop->uv);
 }
 
 void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why) {
   nh_ssh_trace_t *t = ssh->trace;
   unsigned i, first;
+  struct sockaddr_storage local;
+  socklen_t local_len = sizeof(local);
+  int port = 0;
   if (!t) return;
+  /* The local port names the session in the server's logs. */
+  if (ssh->fd >= 0 && getsockname(ssh->fd, (struct sockaddr *)&local, &local_len) == 0)
+    port = ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+                                             : ((struct sockaddr_in *)&local)->sin_port);
   fprintf(stderr,
-          "nethost ssh trace %s: %s: state %d, poll %s (events %d), deaf %d, sock_err %d, "
+          "nethost ssh trace %s (local port %d): %s: state %d, poll %s (events %d), deaf %d, "
+          "sock_err %d, "
           "block dirs %d, rx %llu, tx %llu, jobs %s, writer %s\n",
-          nh_ssh_host(ssh), why, (int)ssh->state, ssh->poll_open ? "open" : "closed",
+          nh_ssh_host(ssh), port, why, (int)ssh->state, ssh->poll_open ? "open" : "closed",
           ssh->poll_events, ssh->deaf, ssh->sock_err,
           ssh->session ? libssh2_session_block_directions(ssh->session) : -1,
           (unsigned long long)ssh->rx_bytes, (unsigned long long)ssh->tx_bytes,
@@ -136,8 +145,9 @@ void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why) {
   first = t->next > NH_SSH_TRACE_LEN ? t->next - NH_SSH_TRACE_LEN : 0;
   for (i = first; i < t->next; i++) {
     const nh_ssh_trace_entry_t *e = &t->ring[i % NH_SSH_TRACE_LEN];
-    fprintf(stderr, "  #%u %s -> %d (dirs %d, rx %llu, tx %llu)\n", i, e->what, e->rc, e->dirs,
-            (unsigned long long)e->rx, (unsigned long long)e->tx);
+    fprintf(stderr, "  #%u %s -> %d (dirs %d, rx %llu, tx %llu, %lld ms ago)\n", i, e->what, e->rc,
+            e->dirs, (unsigned long long)e->rx, (unsigned long long)e->tx,
+            (long long)(uv_now(ssh->loop->uv) - e->ms));
   }
 }
 

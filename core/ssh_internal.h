@@ -36,6 +36,7 @@ typedef struct {
   int rc;           /* what it returned */
   int dirs;         /* libssh2_session_block_directions after it */
   uint64_t rx, tx;  /* the connection's byte counters after it */
+  uint64_t ms;      /* the loop's clock (uv_now) */
 } nh_ssh_trace_entry_t;
 typedef struct nh_ssh_trace_s {
   unsigned next; /* entries written so far (the ring index is next % NH_SSH_TRACE_LEN) */
