@@ -82,7 +82,7 @@ int nh__ssh_lost(nh_ssh_t *ssh, int rc) {
   ssh->deaf = 1;
   /* Say why now: once deaf, libssh2's last error is only "would block". */
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)recv_nothing);
   return 1;
 }
@@ -341,9 +341,31 @@ static void connect_fail(nh_ssh_t *ssh, int code) {
 /* The connection broke while in use. */
 static void ready_fail(nh_ssh_t *ssh, int code) {
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", code, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", code, "connection lost: %s", nh__ssh_errmsg(ssh));
   ssh->state = SSH_FAILED;
   teardown(ssh, NH_ECLOSED);
+}
+
+/* The socket failed (POLLERR) or the peer is gone (deaf) and a stage or job still waits
+ * on it: fail the connection with the stage it was in, since no wakeup will come. */
+static void socket_failed(nh_ssh_t *ssh) {
+  const char *why = ssh->sock_err ? strerror(ssh->sock_err) : "the peer closed the connection";
+  if (ssh->state == SSH_READY) {
+    if (!ssh->failure.stage)
+      nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", why);
+    ready_fail(ssh, NH_ECLOSED);
+    return;
+  }
+  if (ssh->state == SSH_HANDSHAKE) {
+    const char *banner = ssh->session ? libssh2_session_banner_get(ssh->session) : NULL;
+    int have = banner && *banner;
+    nh__ssh_fail_detail(ssh, have ? "kex" : "banner", have ? NH_EKEX : NH_EBANNER,
+                        "connection lost during the %s stage: %s", have ? "kex" : "banner", why);
+    connect_fail(ssh, have ? NH_EKEX : NH_EBANNER);
+    return;
+  }
+  nh__ssh_fail_detail(ssh, "auth", NH_ECLOSED, "connection lost during authentication: %s", why);
+  connect_fail(ssh, NH_ECLOSED);
 }
 
 /* Stage deadlines */
@@ -613,16 +635,44 @@ static void pump(nh_ssh_t *ssh) {
         }
         if (ssh->state != SSH_READY) return;
       }
-    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs &&
-             ssh->jobs.next->next != &ssh->jobs && ++passes < 8);
+      /* Even one job left needs another pass: the job that read its packets may have been
+       * an earlier one that has finished and unlinked itself since. */
+    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs && ++passes < 8);
+    if (ssh->progress != before && ssh->jobs.next != &ssh->jobs) {
+      /* Still moving after many passes: go on in the next loop iteration rather than wait
+       * for a socket event that the data already in libssh2 will never cause. */
+      post_pump(ssh);
+    }
+    /* A connection whose peer is gone can make no more progress: the jobs have drained
+     * what libssh2 held (nh__ssh_lost), and a job still waiting (a channel close waiting
+     * for the peer's close) would wait for a wakeup that cannot come. */
+    if (ssh->jobs.next != &ssh->jobs && (ssh->deaf || ssh->sock_err)) {
+      socket_failed(ssh);
+      return;
+    }
   }
 wait:
+  if (ssh->sock_err && (ssh->state == SSH_HANDSHAKE || ssh->state == SSH_AUTH)) {
+    socket_failed(ssh);
+    return;
+  }
   update_poll(ssh);
 }
 
 static void poll_cb(uv_poll_t *handle, int status, int events) {
   nh_ssh_t *ssh = container_of(handle, nh_ssh_t, poll);
   (void)events;
+  if (status < 0 && ssh->state != SSH_CONNECT) {
+    /* POLLERR (a reset connection): libuv has stopped the poll itself before calling us
+     * with UV_EBADF, so the events we think it watches are none. One more pump lets the
+     * jobs read what the kernel still holds (the device's last output) and meet the
+     * error; whatever still waits after it is failed (pump), never left on a dead poll. */
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ssh->poll_events = 0;
+    if (getsockopt(ssh->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || !err) err = ECONNRESET;
+    ssh->sock_err = err;
+  }
   if (ssh->state == SSH_CONNECT) {
     int err = 0;
     socklen_t len = sizeof(err);

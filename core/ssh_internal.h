@@ -66,6 +66,7 @@ struct nh_ssh_s {
   nh_ready_t kick;      /* deferred pump */
   unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
   int deaf;             /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
+  int sock_err;         /* the poll reported POLLERR: libuv stopped it; errno-style code */
   nh_timer_t stage_timer;
   nh_timer_t keepalive_timer;
   nh_ssh_failure_t failure;

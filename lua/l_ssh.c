@@ -233,17 +233,20 @@ static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const 
   char after[48] = "";
   if (timeout_ms) snprintf(after, sizeof(after), " after %.3g s", (double)timeout_ms / 1000.0);
   const char *kind = NULL;
+  /* Every SSH error names its stage (docs/ssh.md): the core's when it recorded one, else
+   * the stage the operation was in — a command's deadline or cancel fires while it reads
+   * ("read"), a connect's before the connection stages recorded anything ("connect"). */
+  const char *stage = f && f->stage ? f->stage : NULL;
+  if (!stage) stage = what && !strcmp(what, "connecting") ? "connect" : ssh ? "read" : "connect";
   if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
   if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
   else if (rc == NH_ETIMEDOUT && what)
-    nhl_error_push(L, kind, name, op, rc, "%s timed out%s", what, after);
+    nhl_error_push(L, kind, name, op, rc, "%s timed out%s (%s)", what, after, stage);
   else
-    nhl_error_push(L, kind, name, op, rc, "%s", nh_strerror(rc));
-  if (f && f->stage) {
-    lua_pushstring(L, f->stage);
-    lua_setfield(L, -2, "stage");
-  }
+    nhl_error_push(L, kind, name, op, rc, "%s (%s)", nh_strerror(rc), stage);
+  lua_pushstring(L, stage);
+  lua_setfield(L, -2, "stage");
   if (ssh && nh_ssh_fingerprint(ssh)[0]) {
     lua_pushstring(L, nh_ssh_fingerprint(ssh));
     lua_setfield(L, -2, "fingerprint");
