@@ -390,52 +390,52 @@ static int show_configuration(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
   return ts_config_sections(&b, text, len, dialect, NULL, out);
 }
 
+static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
+static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024", NULL};
+static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
+static const char *const errors[] = {"^\\s*syntax error",
+                                     "^\\s*error:",
+                                     "^\\s*unknown command",
+                                     "^\\s*missing argument",
+                                     "^\\s*invalid (value|command)",
+                                     NULL};
+static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
+
+static const nh_plugin_platform_t junos = {
+    .size = sizeof(nh_plugin_platform_t),
+    .name = "juniper_junos",
+    .aliases = aliases,
+    .description = "Juniper Junos",
+    .prompt_pattern = "^(?:\\{[\\w:]+\\}\\s*)?[\\w.\\-]+@[\\w.\\-]+[>#%]\\s*$",
+    .on_open = on_open,
+    .paging_patterns = paging,
+    .config_enter = "configure",
+    .config_exit = "exit configuration-mode",
+    .config_prompt_pattern = "#\\s*$",
+    .commit_command = "commit",
+    .commit_confirmed_command = "commit confirmed %d",
+    .error_patterns = errors,
+    .confirm_patterns = confirm,
+    .confirm_response = "yes",
+    .rollback_method = NH_PLUGIN_ROLLBACK_COMMIT,
+    .rollback_command = "rollback %d",
+    .config_dialect = NH_PLUGIN_DIALECT_BRACES,
+    .show_config_command = "show configuration",
+};
+
+static const ts_parser_t parsers[] = {
+    {"show version", show_version},
+    {"show interfaces terse", show_interfaces_terse},
+    {"show interfaces", show_interfaces},
+    {"show interfaces *", show_interfaces},
+    {"show chassis hardware", show_chassis_hardware},
+    {"show vlans", show_vlans},
+    {"show lldp neighbors", show_lldp_neighbors},
+    {"show configuration", show_configuration},
+    {"show configuration *", show_configuration},
+};
+
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
-  static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024",
-                                        NULL};
-  static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
-  static const char *const errors[] = {"^\\s*syntax error",
-                                       "^\\s*error:",
-                                       "^\\s*unknown command",
-                                       "^\\s*missing argument",
-                                       "^\\s*invalid (value|command)",
-                                       NULL};
-  static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
-  static const ts_parser_t parsers[] = {
-      {"show version", show_version},
-      {"show interfaces terse", show_interfaces_terse},
-      {"show interfaces", show_interfaces},
-      {"show interfaces *", show_interfaces},
-      {"show chassis hardware", show_chassis_hardware},
-      {"show vlans", show_vlans},
-      {"show lldp neighbors", show_lldp_neighbors},
-      {"show configuration", show_configuration},
-      {"show configuration *", show_configuration},
-  };
-  nh_plugin_platform_t junos = {.size = sizeof(junos)};
-  int rc;
   NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
-  junos.name = "juniper_junos";
-  junos.aliases = aliases;
-  junos.description = "Juniper Junos";
-  junos.prompt_pattern = "^(?:\\{[\\w:]+\\}\\s*)?[\\w.\\-]+@[\\w.\\-]+[>#%]\\s*$";
-  junos.on_open = on_open;
-  junos.paging_patterns = paging;
-  junos.config_enter = "configure";
-  junos.config_exit = "exit configuration-mode";
-  junos.config_prompt_pattern = "#\\s*$";
-  junos.commit_command = "commit";
-  junos.commit_confirmed_command = "commit confirmed %d";
-  junos.error_patterns = errors;
-  junos.confirm_patterns = confirm;
-  junos.confirm_response = "yes";
-  junos.rollback_method = NH_PLUGIN_ROLLBACK_COMMIT;
-  junos.rollback_command = "rollback %d";
-  junos.config_dialect = NH_PLUGIN_DIALECT_BRACES;
-  junos.show_config_command = "show configuration";
-  if ((rc = host->register_platform(self, &junos)) < 0) return rc;
-  return ts_register_parsers(host, self, "juniper_junos", parsers,
-                             sizeof(parsers) / sizeof(parsers[0]));
+  return ts_plugin_start(host, self, &compiled, &junos, parsers, sizeof parsers / sizeof *parsers);
 }

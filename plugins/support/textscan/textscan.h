@@ -67,6 +67,12 @@ typedef struct ts_parser {
 
 int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
                         const ts_parser_t *parsers, size_t n);
+
+/* What a vendor plugin's entry does after NH_PLUGIN_DECLARE: compiles its patterns (none
+ * when patterns is NULL), registers its platform, then its n parsers for that platform.
+ * Returns 0 or the first failure's code (the loader then rolls the plugin back whole). */
+int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
+                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n);
 /* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
