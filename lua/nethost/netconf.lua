@@ -132,7 +132,7 @@ end
 function Session:_call(op, inner, opts)
   opts = opts or {}
   local raw = self._raw
-  if not raw then fail(self, op, "ECLOSED", "%s: %s: the NETCONF session is closed", self.name, op) end
+  if not raw then fail(self, op, "ECLOSED", "the NETCONF session is closed") end
   self._next_id = self._next_id + 1
   local id = tostring(self._next_id)
   local msg = ('<?xml version="1.0" encoding="UTF-8"?>\n<rpc message-id="%s" xmlns="%s">%s</rpc>')
@@ -148,7 +148,7 @@ function Session:_call(op, inner, opts)
       if f.error_severity == "warning" then
         warnings[#warnings + 1] = f
       else
-        local msg_text = ("%s: %s: rpc-error %s%s%s"):format(self.name, op, f.error_tag or "?",
+        local msg_text = ("rpc-error %s%s%s"):format(f.error_tag or "?",
           f.error_message and (": " .. f.error_message) or "",
           f.error_path and (" (at " .. f.error_path .. ")") or "")
         f.host, f.op, f.rpc = self.name, op, op
@@ -181,7 +181,7 @@ local function filter_xml(self, filter)
   end
   if type(filter) == "table" and filter.xpath then
     if not self:has(":xpath") then
-      fail(self, "get", "EINVAL", "%s: XPath filters need the :xpath capability, which the server does not advertise", self.name)
+      fail(self, "get", "EINVAL", "XPath filters need the :xpath capability, which the server does not advertise")
     end
     local ns = ""
     for prefix, uri in pairs(filter.namespaces or {}) do
