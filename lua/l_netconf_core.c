@@ -49,9 +49,11 @@ static void push_error(lua_State *L, nh_ssh_t *ssh, const char *name, const char
   const char *kind = NULL;
   if (rc == NH_EPROTO || rc == NH_ETOOBIG) kind = "netconf";
   if (rc == NH_ECHANNEL || (rc == NH_ECLOSED && f && f->stage)) kind = "channel";
-  if (rc == NH_ETIMEDOUT)
-    nhl_error_push(L, kind, name, op, rc, "%s timed out after %.3g s", what,
-                   (double)timeout_ms / 1000.0);
+  if (rc == NH_ETIMEDOUT) {
+    char after[48]; /* lua_pushfstring has no %g with a precision */
+    snprintf(after, sizeof(after), "%.3g s", (double)timeout_ms / 1000.0);
+    nhl_error_push(L, kind, name, op, rc, "%s timed out after %s", what, after);
+  }
   else if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
   else
