@@ -461,6 +461,35 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
       nd->candidate_dirty = 1;
     }
     reply_ok(s, id);
+  } else if (is(op, "copy-config")) {
+    /* A <config> source replaces what the model covers in the target. */
+    char tag[64], path[256], msg[256];
+    nc_model_t m;
+    xmlNodePtr src = child(child(op, "source"), "config");
+    sim_nc_t **slot;
+    ds = store(op, "target");
+    slot = lock_slot(nd, ds);
+    if (!slot || !src) {
+      reply_error(s, id, "protocol", "operation-not-supported", NULL,
+                  "copy-config supports a <config> source into running or candidate", NULL);
+      return;
+    }
+    if (*slot && *slot != s) {
+      lock_denied(s, id, *slot);
+      return;
+    }
+    model_get(s->dev, &m);
+    if (edit(s->dev, &m, src, tag, path, msg) < 0) {
+      reply_error(s, id, "application", tag, path, msg, NULL);
+      return;
+    }
+    if (!strcmp(ds, "running")) {
+      model_apply(s->dev, &m, "by admin via netconf");
+    } else {
+      nd->candidate = m;
+      nd->candidate_dirty = 1;
+    }
+    reply_ok(s, id);
   } else if (is(op, "lock") || is(op, "unlock")) {
     sim_nc_t **slot = lock_slot(nd, store(op, "target"));
     if (!slot) {
