@@ -32,6 +32,7 @@ options:
                             attr=value)
   -c, --concurrency N       hosts worked on at once by nethost.run
       --check               dry run: record config changes instead of sending them
+      --diff                record each NETCONF edit's datastore diff in the results
   -o, --output FILE         write per-host results (.jsonl streamed as hosts finish,
                             .json or .csv)
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
@@ -101,6 +102,7 @@ local function parse_run(args)
       if not n or n < 1 then error("-c: expected a positive integer", 0) end
       opts.concurrency = n
     elseif a == "--check" then opts.check = true
+    elseif a == "--diff" then opts.diff = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
     elseif a == "--retry-failed" then opts.retry_failed = value(a)
     elseif a == "--shard" then
@@ -143,6 +145,7 @@ end
 local function setup(opts)
   nethost.vars = opts.vars
   nethost.check = opts.check or false
+  nethost.diff = opts.diff or false
   nethost.options = opts
   for _, hook in ipairs(cli.setup_hooks) do hook(opts) end
 end

@@ -369,6 +369,7 @@ local function host_main(run, ctx)
   end
   rec.elapsed = async.now() - t0
   rec.changes, rec.would_send, rec.timings = ctx.changes, ctx.would_send, ctx.timings
+  rec.diff = ctx.diff
   if run.closed then return end -- the dispatcher was interrupted and recorded this host
   stream_record(run.out, rec)
   run.done:put(ctx)

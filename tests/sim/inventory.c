@@ -49,8 +49,9 @@ int inventory_write(sim_lab_t *lab, const char *path) {
           lab->ndevs, (unsigned long long)o->seed);
   fprintf(f,
           "defaults:\n  username: admin\n  password: admin\n  enable_secret: enable\n"
-          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n",
-          o->port, kh_name);
+          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n"
+          "  netconf: {port: %d} # the netconf subsystem shares the SSH port in the lab\n",
+          o->port, kh_name, o->port);
   if (o->http)
     fprintf(f,
             "  http:\n    scheme: %s\n    port: %d\n    username: admin\n    password: admin\n"
