@@ -98,7 +98,10 @@ local TYPE_NAME = { str = "str", int = "int", float = "float", bool = "bool", no
 local function tname(v) return TYPE_NAME[kind(v)] end
 
 local function check(v, line)
-  if kind(v) == "undef" then fail(v and v.line or line, "%s", undef_message(v or undef(line, "?"))) end
+  -- The error names the line that used the value, as jinja2's traceback does.
+  if kind(v) == "undef" and not (v and v.lenient) then
+    fail(line or (v and v.line), "%s", undef_message(v or undef(line, "?")))
+  end
   return v
 end
 
@@ -114,7 +117,22 @@ local function key_less(a, b)
   return tostring(a) < tostring(b)
 end
 
+-- Dicts made by the template itself (literals, dict()) keep their insertion order, as
+-- Python's do; the order lives beside the table so the table stays a plain Lua table.
+local ORDER = setmetatable({}, { __mode = "k" })
+
 local function sorted_keys(d)
+  local order = ORDER[d]
+  if order then
+    local keys = {}
+    for _, k in ipairs(order) do if d[k] ~= nil then keys[#keys + 1] = k end end
+    for k in pairs(d) do
+      local found = false
+      for _, o in ipairs(order) do if o == k then found = true break end end
+      if not found then keys[#keys + 1] = k end
+    end
+    return keys
+  end
   local keys = {}
   for k in pairs(d) do keys[#keys + 1] = k end
   table.sort(keys, key_less)
@@ -182,7 +200,7 @@ function str(v, line)
   if k == "float" then return pyfloat(v) end
   if k == "bool" then return v and "True" or "False" end
   if k == "none" then return "None" end
-  if k == "undef" then check(v, line) end
+  if k == "undef" then check(v, line) return "" end
   if k == "list" or k == "tuple" then
     local parts = {}
     for i = 1, #v do parts[i] = repr(v[i], line) end
@@ -213,7 +231,7 @@ M.str = str
 
 local function truthy(v, line)
   local k = kind(v)
-  if k == "undef" then check(v, line) end
+  if k == "undef" then check(v, line) return false end
   if k == "bool" then return v end
   if k == "none" then return false end
   if k == "int" or k == "float" then return v ~= 0 end
@@ -241,7 +259,7 @@ local function items_of(v, line)
   end
   if k == "dict" then return sorted_keys(v) end
   if k == "str" then return chars(v) end
-  if k == "undef" then check(v, line) end
+  if k == "undef" then check(v, line) return {} end
   if k == "namespace" then return sorted_keys(v.attrs) end
   fail(line, "'%s' object is not iterable", tname(v))
 end
@@ -694,7 +712,7 @@ function Parser:expect(t, v)
     if c.t == "eof" then
       fail(c.line, "unexpected end of template, expected '%s'", v or t)
     end
-    fail(c.line, "expected token '%s', got '%s'", v or t, describe(c))
+    fail(c.line, "expected token '%s', got '%s'", v or describe({ t = t }), describe(c))
   end
   return self:next()
 end
@@ -2118,18 +2136,23 @@ EVAL.tuple = function(n, ctx, frame)
   return tuple(out)
 end
 EVAL.dict = function(n, ctx, frame)
-  local out = setmetatable({}, DICT_MT)
+  local out, order = setmetatable({}, DICT_MT), {}
   for i, e in ipairs(n.keys) do
     local key = check(ev(e, ctx, frame), n.line)
     if type(key) == "table" then fail(n.line, "unhashable type: '%s'", tname(key)) end
+    if out[key] == nil then order[#order + 1] = key end
     out[key] = ev(n.vals[i], ctx, frame)
   end
+  ORDER[out] = order
   return out
 end
 EVAL.cond = function(n, ctx, frame)
   if truthy(ev(n.test, ctx, frame), n.line) then return ev(n.a, ctx, frame) end
   if n.b then return ev(n.b, ctx, frame) end
-  return undef(n.line, nil, "the inline if-expression on line " .. n.line .. " evaluated to false and no else section was defined.")
+  -- jinja2 uses its lenient Undefined here even under StrictUndefined: it prints as "".
+  local u = undef(n.line, nil, "the inline if-expression on line " .. n.line .. " evaluated to false and no else section was defined.")
+  u.lenient = true
+  return u
 end
 EVAL["or"] = function(n, ctx, frame)
   local a = ev(n.a, ctx, frame)
