@@ -85,6 +85,7 @@ local function kind(v)
     if mt == CALL_MT then return "callable" end
     if mt == NS_MT then return "namespace" end
     if mt == LOOP_MT then return "loop" end
+    if mt and mt.__pairs then return "dict" end -- a proxy (a task's host): its fields
     if rawget(v, 1) ~= nil or next(v) == nil then return "list" end
     return "dict"
   end
