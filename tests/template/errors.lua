@@ -53,4 +53,8 @@ local missing = raises("no/such/file%.j2", template.render_file, "no/such/file.j
 assert(missing.kind == "io", "a missing template file is an io error")
 -- Deep recursion in a template is an error, not a crash.
 raises("nesting too deep", template.render_file, ok_dir .. "/loop.j2", {})
+
+-- The examples of docs/templates.md.
+assert(template.render("hostname {{ name }}\n", { name = "sw-1" }) == "hostname sw-1")
+assert(template.render("{{ 4 / 2 }} {{ 7 // 2 }} {{ none }} {{ [1, 'a'] }}", {}) == "2.0 3 None [1, 'a']")
 print("template errors: ok")
