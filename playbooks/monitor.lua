@@ -1,10 +1,12 @@
 -- monitor.lua — poll the fleet every N seconds and keep a live dashboard.
 --
--- Each poll reads every host's interface states (IOS/EOS `show ip interface brief`, Junos
--- `show interfaces terse`) and shows: hosts reachable, interfaces up/down, the hosts with
--- the most interfaces down, and what changed since the previous poll. Every change (an
--- interface going down or up, a host becoming unreachable or coming back) is an alert: a
--- log line, and with -e webhook=URL a JSON POST. Runs until Ctrl-C (or -e polls=N).
+-- Each poll reads every host's interfaces (`show interfaces`, through the parsers' normalized
+-- interface model: admin_state, oper_state; docs/plugins.md) and shows: hosts reachable,
+-- interfaces up/down, the hosts with the most interfaces down, and what changed since the
+-- previous poll. An interface is "up", "down" (enabled but its link is down) or
+-- "disabled" (shut). Every change (an interface going down, up or shut, a host becoming
+-- unreachable or coming back) is an alert: a log line, and with -e webhook=URL a JSON POST.
+-- Runs until Ctrl-C (or -e polls=N).
 --
 --   nethost run playbooks/monitor.lua -i INVENTORY [-l LIMIT] [-c N]
 --       [-e interval=30]     seconds between polls (start to start)
@@ -19,19 +21,25 @@ local vars = nethost.vars
 local interval = tonumber(vars.interval or "30")
 local max_polls = tonumber(vars.polls or "0")
 local tty = sys.isatty(1)
-local COMMAND = { juniper_junos = "show interfaces terse" }
 
-local previous = {}   -- host -> {reachable =, interfaces = {name = "up"|"down"}}
+-- One word per interface from the normalized model. Junos units (ge-0/0/0.0) follow their
+-- physical interface, so only physical interfaces count.
+local function state_of(i)
+  if i.admin_state == "down" then return "disabled" end
+  if i.oper_state == "up" and i.protocol_state ~= "down" then return "up" end
+  return "down"
+end
+
+local previous = {}   -- host -> {reachable =, interfaces = {name = "up"|"down"|"disabled"}}
 local polls, all_changes = 0, 0
 
 local function poll_once()
   local res = nethost.run(nethost.inventory, function(host)
     local s <close> = ssh.open(host)
-    local cmd = COMMAND[host.platform] or "show ip interface brief"
     local state = {}
-    for _, i in ipairs(parse(host.platform, cmd, s:run(cmd).stdout)) do
-      if (i.status or "up"):find("up") then -- administratively up: its link matters
-        state[i.interface] = (i.protocol or ""):find("^up") and "up" or "down"
+    for _, i in ipairs(parse(host.platform, "show interfaces", s:run("show interfaces").stdout)) do
+      if i.admin_state and not (host.platform == "juniper_junos" and i.interface:find(".", 1, true)) then
+        state[i.interface] = state_of(i)
       end
     end
     return state
@@ -46,9 +54,12 @@ local function poll_once()
       reachable = reachable + 1
       local ndown = 0
       for name, st in pairs(rec.value) do
-        if st == "up" then up = up + 1 else down, ndown = down + 1, ndown + 1 end
-        local was = before and before.interfaces and before.interfaces[name]
+        if st == "up" then up = up + 1 elseif st == "down" then down, ndown = down + 1, ndown + 1 end
+        local was = before and before.interfaces and (before.interfaces[name] or "absent")
         if was and was ~= st then changes[#changes + 1] = { host = rec.host, change = name .. " " .. was .. " -> " .. st } end
+      end
+      for name, was in pairs(before and before.interfaces or {}) do
+        if rec.value[name] == nil then changes[#changes + 1] = { host = rec.host, change = name .. " " .. was .. " -> absent" } end
       end
       if ndown > 0 then offenders[#offenders + 1] = { host = rec.host, down = ndown } end
       if before and not before.reachable then changes[#changes + 1] = { host = rec.host, change = "reachable again" } end
@@ -69,7 +80,7 @@ local function poll_once()
   if tty then io.stdout:write("\27[H\27[2J") end
   print(("nethost monitor — poll %d at %s — every %g s (Ctrl-C to stop)"):format(polls,
         os.date("%H:%M:%S"), interval))
-  print(("hosts %d reachable / %d; interfaces %d up, %d down; %d change(s) this poll"):format(
+  print(("hosts %d reachable / %d; interfaces %d up, %d down (enabled, link down); %d change(s) this poll"):format(
         reachable, #res, up, down, #changes))
   if offenders[1] then
     print("\ntop offenders (interfaces down):")

@@ -165,6 +165,9 @@ end
 
 function Proxy.__tostring(proxy) return tostring(proxy_ctx[proxy].name) end
 
+-- pairs(host) in a task lists the inventory host's fields (a template's variables, say).
+function Proxy.__pairs(proxy) return next, proxy_ctx[proxy].host, nil end
+
 -- A host's context in a run: its record, proxy, undo list, changes.
 local Ctx = {}
 Ctx.__index = Ctx

@@ -42,7 +42,8 @@ static const char *const patterns[RE_COUNT] = {
                      "\\s*)?(\\S+))?\\s*$",
     [RE_TERSE_MORE] = "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)"
                       "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$",
-    [RE_PHYS] = "^Physical interface: ([^,\\s]+),\\s*(\\w+)(?:,\\s*Physical link is (\\w+))?",
+    [RE_PHYS] =
+        "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?",
     [RE_LOGICAL] = "^\\s+Logical interface (\\S+)",
     [RE_DESCR] = "^\\s+Description:\\s*(.*?)\\s*$",
     [RE_LINKTYPE] = "^\\s+Link-level type:\\s*([^,]+)",
@@ -180,6 +181,7 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   ts_cap_t c[3];
   nh_plugin_value_t *list, *cur = NULL;
   const char *errors_key = NULL;
+  int parent_admin_up = 1;
   int rc;
   if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
   list = ts_list(&b);
@@ -192,6 +194,9 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
       ts_set_cap(&b, cur, "interface", c[0]);
       set_lower(&b, cur, "admin_status", c[1]);
       set_lower(&b, cur, "link_status", c[2]);
+      /* A physical interface's protocol is its link; its units inherit its admin state. */
+      ts_iface_states(&b, cur, c[1], c[2], c[2]);
+      parent_admin_up = !(c[1].len && (c[1].p[0] == 'A' || c[1].p[0] == 'D'));
       errors_key = NULL;
       continue;
     }
@@ -208,9 +213,12 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     }
     if (ts_match_line(re[RE_DESCR], &l, c, 1))
       ts_set_cap(&b, cur, "description", c[0]);
-    else if (ts_match_line(re[RE_FLAGS], &l, c, 1))
+    else if (ts_match_line(re[RE_FLAGS], &l, c, 1)) {
+      /* A unit's flags (Up/Down) are its link and its protocol. */
+      ts_cap_t admin = {parent_admin_up ? "Enabled" : "Disabled", parent_admin_up ? 7u : 8u};
       set_lower(&b, cur, "link_status", c[0]);
-    else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
+      ts_iface_states(&b, cur, admin, c[0], c[0]);
+    } else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
       ts_set_cap(&b, cur, "mac_address", c[0]);
     else if (ts_match_line(re[RE_IN_PKTS], &l, c, 1))
       ts_set_cap_int(&b, cur, "input_packets", c[0]);
@@ -229,7 +237,10 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     } else {
       if (ts_match_line(re[RE_LINKTYPE], &l, c, 1)) ts_set_cap(&b, cur, "hardware_type", c[0]);
       if (ts_match_line(re[RE_MTU], &l, c, 1)) ts_set_cap_int(&b, cur, "mtu", c[0]);
-      if (ts_match_line(re[RE_SPEED], &l, c, 1)) ts_set_cap(&b, cur, "speed", c[0]);
+      if (ts_match_line(re[RE_SPEED], &l, c, 1)) {
+        ts_set_cap(&b, cur, "speed", c[0]);
+        ts_iface_speed(&b, cur, c[0]);
+      }
     }
   }
   return ts_finish(&b, list, out);

@@ -188,6 +188,10 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
       /* "down (notconnect)": the state is the first word, the reason is kept apart. */
       for (sp = 0; sp < c[2].len && c[2].p[sp] != ' '; sp++) continue;
       ts_set_str(&s.b, cur, "protocol_status", c[2].p, sp);
+      {
+        ts_cap_t none = {NULL, 0};
+        ts_iface_states(&s.b, cur, none, c[1], c[2]);
+      }
       continue;
     }
     if (!cur) {
@@ -212,6 +216,8 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
     } else if (ts_match_line(re[RE_IF_DUPLEX], &s.l, c, 2)) {
       ts_set_cap(&s.b, cur, "duplex", c[0]);
       ts_set_cap(&s.b, cur, "speed", c[1]);
+      ts_iface_duplex(&s.b, cur, c[0]);
+      ts_iface_speed(&s.b, cur, c[1]);
     } else if (ts_match_line(re[RE_IF_IN_PKTS], &s.l, c, 1)) {
       ts_set_cap_int(&s.b, cur, "input_packets", c[0]);
     } else if (ts_match_line(re[RE_IF_IN_ERR], &s.l, c, 2)) {

@@ -104,6 +104,18 @@ void ts_set_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, int64_t i);
 /* map[key] = integer of the capture, skipped when it is not a number. */
 void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
 void ts_set(ts_b_t *b, nh_plugin_value_t *map, const char *key, nh_plugin_value_t *v);
+
+/* ---- the normalized interface model (iface.c) ---- */
+
+/* admin_state, oper_state, protocol_state from the vendor's words: admin (a field of its
+ * own, may be absent), oper (the link state, where IOS also says "administratively
+ * down"), proto (the line protocol, may be absent). */
+void ts_iface_states(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t admin, ts_cap_t oper,
+                     ts_cap_t proto);
+/* speed_mbps from "1000Mb/s", "10Gb/s", "a-1000", "1000mbps"; nothing for "Auto-speed". */
+void ts_iface_speed(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
+/* duplex_mode "full" | "half" | "auto" from "Full-duplex", "a-full", "Auto-duplex". */
+void ts_iface_duplex(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 void ts_push(ts_b_t *b, nh_plugin_value_t *list, nh_plugin_value_t *v);
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c);
 /* Returns 0 and hands root over, or frees root and returns NH_PLUGIN_ENOMEM when any
