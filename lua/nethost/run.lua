@@ -206,11 +206,28 @@ end
 
 local function open_output(path)
   if not path then return nil end
-  local format = path:match("%.(%w+)$")
-  format = (format == "jsonl" or format == "json" or format == "csv") and format or "jsonl"
+  local format = nethost.output_format(path)
+  if format == "html" then
+    -- The HTML report is written when the playbook ends, with every run and table in it.
+    return { format = "html", path = path, html = require("nethost.html_report") }
+  end
   local f, e = io.open(path, "w")
   if not f then error("-o: " .. e, 0) end
-  return { file = f, format = format, path = path, json = require("nethost.json") }
+  return { file = f, format = format, path = path, json = require("nethost.json"),
+           written = setmetatable({}, { __mode = "k" }) }
+end
+
+local OUTPUT_FORMATS = { jsonl = true, json = true, csv = true, html = true }
+
+--- nethost.output_format(path) -> "jsonl"|"json"|"csv"|"html" by the path's extension;
+--- raises a one-line message for any other.
+function nethost.output_format(path)
+  local ext = tostring(path):match("%.(%w+)$")
+  if not OUTPUT_FORMATS[ext] then
+    error(("-o %s: unknown format%s (use .jsonl, .json, .csv or .html)"):format(
+      path, ext and (" ." .. ext) or ""), 0)
+  end
+  return ext
 end
 
 local function encode(out, v)
@@ -225,8 +242,8 @@ local function encode(out, v)
 end
 
 local function stream_record(out, rec)
-  if out and out.format == "jsonl" and not rec.written then
-    rec.written = true
+  if out and out.format == "jsonl" and not out.written[rec] then
+    out.written[rec] = true
     out.file:write(encode(out, rec), "\n")
     out.file:flush()
   end
@@ -242,6 +259,7 @@ end
 
 local function close_output(out, res)
   if not out then return end
+  if out.format == "html" then return out.html.add_run(out.path, res) end
   local f, summary = out.file, res:summary()
   summary.failures_by_kind = {}
   for _, k in ipairs(summary.failures) do summary.failures_by_kind[k.kind] = k.count end
@@ -564,7 +582,12 @@ function nethost.run(hosts, fn, opts)
   local res = run_hosts(hosts, fn, opts)
   local s = res:summary()
   if s.failed + s.aborted > 0 then nethost.exit_code = 2 end
-  if opts.summary ~= false then io.stderr:write(res:report(), "\n") end
+  if opts.summary ~= false and not (nethost.options or {}).quiet then
+    io.stderr:write(res:report(), "\n")
+  elseif opts.summary ~= false and s.failed + s.aborted > 0 then
+    -- -q: only the reason for the exit status.
+    io.stderr:write(("nethost: %d of %d host(s) failed or aborted\n"):format(s.failed + s.aborted, s.total))
+  end
   return res
 end
 
