@@ -169,6 +169,9 @@ local function setup(opts)
   nethost.vars = opts.vars
   nethost.check = opts.check or false
   nethost.options = opts
+  if opts.output and nethost.output_format(opts.output) == "html" then
+    require("nethost.html_report").open(opts.output, "nethost: " .. opts.playbook)
+  end
   for _, hook in ipairs(cli.setup_hooks) do hook(opts) end
 end
 
@@ -196,6 +199,11 @@ function cli.run(args)
   if not sok then return die("%s", tostring(serr)) end
   _G.arg = { [0] = opts.playbook, table.unpack(opts.args) }
   local results = table.pack(xpcall(chunk, handler, table.unpack(opts.args)))
+  local html = package.loaded["nethost.html_report"]
+  if html and html.is_open() then
+    local wok, werr = html.write_all()
+    if not wok then die("%s", werr) end
+  end
   if not results[1] then
     local failure = results[2]
     if nethost.is_error(failure.err) and failure.err.kind == "cancelled" then

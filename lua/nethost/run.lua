@@ -257,9 +257,9 @@ local function csv_cell(v)
   return v
 end
 
-local function close_output(out, res)
+local function close_output(out, res, label)
   if not out then return end
-  if out.format == "html" then return out.html.add_run(out.path, res) end
+  if out.format == "html" then return out.html.add_run(out.path, res, label) end
   local f, summary = out.file, res:summary()
   summary.failures_by_kind = {}
   for _, k in ipairs(summary.failures) do summary.failures_by_kind[k.kind] = k.count end
@@ -566,7 +566,7 @@ local function run_hosts(hosts, fn, opts)
   res.duration = async.now() - run.started
   run.closed = true
   if display then display.stop() end
-  close_output(run.out, res)
+  close_output(run.out, res, run.label)
   if not ok then error(err, 0) end
   return res
 end

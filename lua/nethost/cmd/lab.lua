@@ -144,7 +144,7 @@ function lab.start(o)
     end
     async.sleep(0.05)
   end
-  io.stderr:write(("lab: %d devices up (pid %d); inventory %s/lab.yaml\n"):format(o.devices, pid, o.dir))
+  if not o.quiet then io.stderr:write(("lab: %d devices up (pid %d); inventory %s/lab.yaml\n"):format(o.devices, pid, o.dir)) end
   return pid
 end
 
@@ -162,7 +162,7 @@ function lab.stop(o)
   -- The lab's own figures (its CPU time above all), so a run it served is never a hidden
   -- bottleneck; the full statistics are in DIR/stats.json.
   local stats = (fs.read(o.dir .. "/sim.log") or ""):match("nethost%-sim: stats: ([^\n]*)")
-  io.stderr:write("lab: stopped", stats and ("; " .. stats) or "", "\n")
+  if not o.quiet then io.stderr:write("lab: stopped", stats and ("; " .. stats) or "", "\n") end
   return 0
 end
 
@@ -183,6 +183,7 @@ function lab.main(args)
       io.stderr:write("nethost: lab run: which playbook?\n")
       return 1
     end
+    for _, a in ipairs(o.rest) do if a == "-q" or a == "--quiet" then o.quiet = true end end
     o.exit_with = require("nethost.sys").pid()
     lab.start(o)
     local run_args = { o.rest[1], "-i", o.dir .. "/lab.yaml" }
