@@ -38,6 +38,8 @@ options:
       --shard K/N           work on the K-th of N deterministic slices of the inventory
                             (one per machine or job; join the result files afterwards)
       --plugins DIR         load plugins from DIR too (repeatable)
+      --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics while
+                            the playbook runs (port 0: any free port, logged)
   -v, --verbose             more log output (repeatable)
       --log FILE            also write the log to FILE
   -q, --quiet               no progress line, warnings and errors only
@@ -107,6 +109,7 @@ local function parse_run(args)
       opts.shard = value(a)
       if not opts.shard:match("^%d+/%d+$") then error("--shard: expected K/N, e.g. 1/4", 0) end
     elseif a == "--log" then opts.log = value(a)
+    elseif a == "--metrics" then opts.metrics = value(a)
     elseif a == "--plugins" then opts.plugins[#opts.plugins + 1] = value(a)
     elseif a == "-v" or a == "--verbose" then opts.verbose = opts.verbose + 1
     elseif a:match("^%-v+$") then opts.verbose = opts.verbose + #a - 1
@@ -169,6 +172,12 @@ local function setup(opts)
   nethost.vars = opts.vars
   nethost.check = opts.check or false
   nethost.options = opts
+  if opts.metrics then
+    local port = require("nethost.metrics").serve(opts.metrics)
+    if not opts.quiet then
+      io.stderr:write(("nethost: metrics at http://%s:%d/metrics\n"):format(opts.metrics:match("^(.*):") or "", port))
+    end
+  end
   if opts.output and nethost.output_format(opts.output) == "html" then
     require("nethost.html_report").open(opts.output, "nethost: " .. opts.playbook)
   end

@@ -379,6 +379,23 @@ local function count(run, rec)
   c[rec.status] = (c[rec.status] or 0) + 1
 end
 
+-- /metrics (--metrics ADDR:PORT): the hosts of the run, refreshed as hosts start and end.
+local metrics = require("nethost.metrics")
+local function export_metrics(run, rec)
+  if not metrics.serving() then return end
+  local l = { run = run.label or "run" }
+  metrics.set("nethost_run_hosts", run.total, l, "Hosts in the run.")
+  metrics.set("nethost_run_hosts_in_flight", run.nrunning, l, "Hosts being worked on now.")
+  if rec then
+    local ls = { run = l.run, status = rec.status }
+    metrics.inc("nethost_run_hosts_done_total", 1, ls, "Hosts finished, by status.")
+    if rec.elapsed then
+      metrics.observe("nethost_host_duration_seconds", rec.elapsed, ls,
+                      "Time a host's task took, by status.")
+    end
+  end
+end
+
 -- Runs the registered undos of every changed host, with the run's concurrency.
 local function rollback_all(run)
   local todo = run.undo
@@ -461,6 +478,7 @@ local function run_hosts(hosts, fn, opts)
     ctx.task = t
     run.running[ctx] = true
     run.nrunning = run.nrunning + 1
+    export_metrics(run)
   end
 
   local function check_budget()
@@ -478,6 +496,7 @@ local function run_hosts(hosts, fn, opts)
     run.nrunning = run.nrunning - 1
     ctx.task = nil
     count(run, ctx.rec)
+    export_metrics(run, ctx.rec)
     if ctx.undo then run.undo[#run.undo + 1] = ctx end
     if ctx.key ~= nil then busy[ctx.key] = nil end
     if budget and not run.aborted then
