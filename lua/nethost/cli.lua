@@ -32,8 +32,8 @@ options:
                             attr=value)
   -c, --concurrency N       hosts worked on at once by nethost.run
       --check               dry run: record config changes instead of sending them
-  -o, --output FILE         write per-host results (.jsonl streamed as hosts finish,
-                            .json or .csv)
+  -o, --output FILE         write per-host results: .jsonl (streamed as hosts finish),
+                            .json, .csv, or .html (a report page); checked before the run
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
       --shard K/N           work on the K-th of N deterministic slices of the inventory
                             (one per machine or job; join the result files afterwards)
@@ -42,7 +42,7 @@ options:
                             the playbook runs (port 0: any free port, logged)
   -v, --verbose             more log output (repeatable)
       --log FILE            also write the log to FILE
-  -q, --quiet               no progress line, warnings and errors only
+  -q, --quiet               nothing but warnings, errors and the exit status's reason
   -h, --help                this text
 
 exit status: 0 ok, 1 the run could not start or the playbook failed, 2 some hosts failed,
