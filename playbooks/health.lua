@@ -95,5 +95,6 @@ end
 if rows[1] then print(report.text(rows, { "host", "alert" })) end
 print(("\n%d hosts: %d healthy, %d with alerts, %d unreachable"):format(#res,
       #res - alerting - unreachable, alerting, unreachable))
+report.section("health: alerts", rows, { "host", "alert" }) -- into -o report.html
 if vars.report then assert(report.write(vars.report, rows, { "host", "alert" })) end
 return (alerting + unreachable > 0) and 2 or 0

@@ -12,6 +12,7 @@
 --       [-e interval=30]     seconds between polls (start to start)
 --       [-e polls=N]         stop after N polls (default: run until Ctrl-C)
 --       [-e webhook=URL]     POST {time, changes} when something changes
+--       [--metrics ADDR:PORT] interface states and counters as Prometheus gauges at /metrics
 
 local report = require("nethost.report")
 local sys = require("nethost.sys")
@@ -32,6 +33,29 @@ end
 
 local previous = {}   -- host -> {reachable =, interfaces = {name = "up"|"down"|"disabled"}}
 local polls, all_changes = 0, 0
+
+-- With --metrics ADDR:PORT, the fleet's state as Prometheus gauges at /metrics, so a
+-- long-running monitor is scraped like any exporter.
+local metrics = require("nethost.metrics")
+local function export_metrics(now, up, down, nchanges)
+  metrics.clear("nethost_host_reachable")
+  metrics.clear("nethost_interface_up")
+  for host, st in pairs(now) do
+    metrics.set("nethost_host_reachable", st.reachable and 1 or 0, { host = host },
+                "1 if the host answered the last poll.")
+    if st.reachable then
+      for name, state in pairs(st.interfaces) do
+        metrics.set("nethost_interface_up", state == "up" and 1 or 0,
+                    { host = host, interface = name },
+                    "1 if the (administratively up) interface's link is up at the last poll.")
+      end
+    end
+  end
+  metrics.set("nethost_monitor_interfaces", up, { state = "up" }, "Interfaces by link state.")
+  metrics.set("nethost_monitor_interfaces", down, { state = "down" })
+  metrics.inc("nethost_monitor_polls_total", 1, nil, "Polls of the fleet so far.")
+  metrics.inc("nethost_monitor_changes_total", nchanges, nil, "State changes seen so far.")
+end
 
 local function poll_once()
   local res = nethost.run(nethost.inventory, function(host)
@@ -75,6 +99,7 @@ local function poll_once()
   previous = now
   polls = polls + 1
   all_changes = all_changes + #changes
+  if metrics.serving() then export_metrics(now, up, down, #changes) end
   table.sort(offenders, function(a, b) return a.down > b.down or (a.down == b.down and a.host < b.host) end)
 
   if tty then io.stdout:write("\27[H\27[2J") end
