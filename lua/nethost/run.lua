@@ -208,7 +208,7 @@ local function open_output(path)
   if not path then return nil end
   local format = path:match("%.(%w+)$")
   format = (format == "jsonl" or format == "json" or format == "csv") and format or "jsonl"
-  local f, e = io.open(path, "w")
+  local f, e = require("nethost.fs").open(path, "w") -- 0600: results hold device data
   if not f then error("-o: " .. e, 0) end
   return { file = f, format = format, path = path, json = require("nethost.json") }
 end
