@@ -35,6 +35,8 @@ static void pump(nh_ssh_t *ssh);
 static void connect_next(nh_ssh_t *ssh);
 static void maybe_finish_close(nh_ssh_t *ssh);
 static void poll_cb(uv_poll_t *handle, int status, int events);
+static int start_session(nh_ssh_t *ssh);
+static void stage_begin(nh_ssh_t *ssh, const char *stage);
 
 /* Small helpers */
 
@@ -82,7 +84,7 @@ int nh__ssh_lost(nh_ssh_t *ssh, int rc) {
   ssh->deaf = 1;
   /* Say why now: once deaf, libssh2's last error is only "would block". */
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", nh__ssh_errmsg(ssh));
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)recv_nothing);
   return 1;
 }
@@ -208,6 +210,11 @@ void nh__ssh_kick(nh_ssh_t *ssh) {
   post_pump(ssh);
 }
 
+void nh__ssh_wake(nh_ssh_t *ssh) {
+  if (ssh->state == SSH_HANDSHAKE || ssh->state == SSH_AUTH || ssh->state == SSH_READY)
+    nh_loop_post(ssh->loop, &ssh->kick, kick_cb);
+}
+
 void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job) {
   job->ssh = ssh;
   job->prev = ssh->jobs.prev;
@@ -317,6 +324,7 @@ static void teardown(nh_ssh_t *ssh, int job_status) {
   nh_loop_unpost(&ssh->kick);
   abort_jobs(ssh, job_status);
   free_session(ssh);
+  if (ssh->tunnel) nh__jump_close(ssh);
   release_socket(ssh, NULL);
   if (ssh->addrs) {
     uv_freeaddrinfo(ssh->addrs);
@@ -333,6 +341,7 @@ static void connect_fail(nh_ssh_t *ssh, int code) {
   if (ssh->state == SSH_RATE) nh__ssh_rate_forget(ssh);
   if (ssh->state == SSH_RESOLVE) uv_cancel((uv_req_t *)&ssh->gai);
   ssh->state = SSH_FAILED;
+  ssh->fail_code = code;
   teardown(ssh, NH_ECLOSED);
   ssh->connect_req = NULL;
   if (req) nh__op_done(&req->op, code);
@@ -341,9 +350,69 @@ static void connect_fail(nh_ssh_t *ssh, int code) {
 /* The connection broke while in use. */
 static void ready_fail(nh_ssh_t *ssh, int code) {
   if (!ssh->failure.stage)
-    nh__ssh_fail_detail(ssh, "connection", code, "connection lost: %s", nh__ssh_errmsg(ssh));
+    nh__ssh_fail_detail(ssh, "read", code, "connection lost: %s", nh__ssh_errmsg(ssh));
   ssh->state = SSH_FAILED;
+  ssh->fail_code = code;
   teardown(ssh, NH_ECLOSED);
+}
+
+/* The socket failed (POLLERR) or the peer is gone (deaf) and a stage or job still waits
+ * on it: fail the connection with the stage it was in, since no wakeup will come. */
+static void socket_failed(nh_ssh_t *ssh) {
+  const char *why = ssh->sock_err ? strerror(ssh->sock_err) : "the peer closed the connection";
+  if (ssh->state == SSH_READY) {
+    if (!ssh->failure.stage)
+      nh__ssh_fail_detail(ssh, "read", NH_ECLOSED, "connection lost: %s", why);
+    ready_fail(ssh, NH_ECLOSED);
+    return;
+  }
+  if (ssh->state == SSH_HANDSHAKE) {
+    const char *banner = ssh->session ? libssh2_session_banner_get(ssh->session) : NULL;
+    int have = banner && *banner;
+    nh__ssh_fail_detail(ssh, have ? "kex" : "banner", have ? NH_EKEX : NH_EBANNER,
+                        "connection lost during the %s stage: %s", have ? "kex" : "banner", why);
+    connect_fail(ssh, have ? NH_EKEX : NH_EBANNER);
+    return;
+  }
+  nh__ssh_fail_detail(ssh, "auth", NH_ECLOSED, "connection lost during authentication: %s", why);
+  connect_fail(ssh, NH_ECLOSED);
+}
+
+/* The jump-host transport (ssh_jump.c) reports. */
+
+void nh__ssh_transport_ready(nh_ssh_t *ssh) {
+  int rc;
+  if (ssh->state != SSH_CONNECT) return;
+  nh_timer_stop(&ssh->stage_timer);
+  if ((rc = start_session(ssh)) < 0) {
+    connect_fail(ssh, rc);
+    return;
+  }
+  nh__jump_install(ssh);
+  ssh->state = SSH_HANDSHAKE;
+  stage_begin(ssh, "banner");
+  nh__ssh_wake(ssh);
+}
+
+void nh__ssh_transport_failed(nh_ssh_t *ssh, int code) {
+  switch (ssh->state) {
+  case SSH_RATE:
+  case SSH_RESOLVE:
+  case SSH_CONNECT:
+  case SSH_HANDSHAKE:
+  case SSH_AUTH:
+    connect_fail(ssh, code);
+    break;
+  case SSH_READY:
+    /* Jobs first drain what the tunnel still holds, then see the loss themselves. */
+    if (ssh->jobs.next == &ssh->jobs)
+      ready_fail(ssh, code);
+    else
+      nh__ssh_wake(ssh);
+    break;
+  default:
+    break;
+  }
 }
 
 /* Stage deadlines */
@@ -366,6 +435,10 @@ static void stage_begin(nh_ssh_t *ssh, const char *stage) {
     nh__ssh_fail_detail(ssh, stage, NH_ENOMEM, "out of memory");
     connect_fail(ssh, NH_ENOMEM);
   }
+}
+
+void nh__ssh_stage_begin(nh_ssh_t *ssh, const char *stage) {
+  stage_begin(ssh, stage);
 }
 
 /* Keepalives: only on idle connections, so a keepalive never interleaves with a job's
@@ -571,7 +644,7 @@ static void became_ready(nh_ssh_t *ssh) {
 static void pump(nh_ssh_t *ssh) {
   int rc;
   if (ssh->state == SSH_HANDSHAKE) {
-    rc = libssh2_session_handshake(ssh->session, ssh->fd);
+    rc = libssh2_session_handshake(ssh->session, ssh->tunnel ? nh__jump_fd() : ssh->fd);
     if (rc == LIBSSH2_ERROR_EAGAIN) goto wait;
     if (rc < 0) {
       connect_fail(ssh, handshake_error(ssh, rc));
@@ -613,16 +686,44 @@ static void pump(nh_ssh_t *ssh) {
         }
         if (ssh->state != SSH_READY) return;
       }
-    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs &&
-             ssh->jobs.next->next != &ssh->jobs && ++passes < 8);
+      /* Even one job left needs another pass: the job that read its packets may have been
+       * an earlier one that has finished and unlinked itself since. */
+    } while (ssh->progress != before && ssh->jobs.next != &ssh->jobs && ++passes < 8);
+    if (ssh->progress != before && ssh->jobs.next != &ssh->jobs) {
+      /* Still moving after many passes: go on in the next loop iteration rather than wait
+       * for a socket event that the data already in libssh2 will never cause. */
+      post_pump(ssh);
+    }
+    /* A connection whose peer is gone can make no more progress: the jobs have drained
+     * what libssh2 held (nh__ssh_lost), and a job still waiting (a channel close waiting
+     * for the peer's close) would wait for a wakeup that cannot come. */
+    if (ssh->jobs.next != &ssh->jobs && (ssh->deaf || ssh->sock_err)) {
+      socket_failed(ssh);
+      return;
+    }
   }
 wait:
+  if (ssh->sock_err && (ssh->state == SSH_HANDSHAKE || ssh->state == SSH_AUTH)) {
+    socket_failed(ssh);
+    return;
+  }
   update_poll(ssh);
 }
 
 static void poll_cb(uv_poll_t *handle, int status, int events) {
   nh_ssh_t *ssh = container_of(handle, nh_ssh_t, poll);
   (void)events;
+  if (status < 0 && ssh->state != SSH_CONNECT) {
+    /* POLLERR (a reset connection): libuv has stopped the poll itself before calling us
+     * with UV_EBADF, so the events we think it watches are none. One more pump lets the
+     * jobs read what the kernel still holds (the device's last output) and meet the
+     * error; whatever still waits after it is failed (pump), never left on a dead poll. */
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ssh->poll_events = 0;
+    if (getsockopt(ssh->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || !err) err = ECONNRESET;
+    ssh->sock_err = err;
+  }
   if (ssh->state == SSH_CONNECT) {
     int err = 0;
     socklen_t len = sizeof(err);
@@ -772,6 +873,18 @@ static void start_resolve(nh_ssh_t *ssh) {
   struct addrinfo hints;
   char port[16];
   int rc;
+  if (ssh->jump) {
+    /* Through jump hosts: the last hop resolves and connects; the connect stage's
+     * deadline starts once that hop is ready to open the channel. */
+    ssh->state = SSH_CONNECT;
+    ssh->stage = "connect";
+    if ((rc = nh__jump_open(ssh)) < 0) {
+      nh__ssh_fail_detail(ssh, "connect", rc, "cannot set up the jump host tunnel: %s",
+                          nh_strerror(rc));
+      connect_fail(ssh, rc);
+    }
+    return;
+  }
   stage_begin(ssh, "connect");
   if (ssh->state != SSH_RESOLVE) return;
   /* A literal address needs no resolver thread. */
@@ -828,6 +941,18 @@ static void global_init(void) {
 }
 
 int nh_ssh_connect(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg, nh_op_cb cb) {
+  nh_ssh_jump_t *via = NULL;
+  int rc;
+  if (ssh->state != SSH_IDLE || !cfg->address || !*cfg->address || !cfg->user) return NH_EINVAL;
+  if (cfg->port < 0 || cfg->port > 65535) return NH_EINVAL;
+  if (cfg->njumps && (rc = nh__jump_chain(ssh->loop, cfg->jumps, cfg->njumps, &via)) < 0) return rc;
+  rc = nh__ssh_connect_via(req, ssh, cfg, via, cb);
+  if (via) nh__jump_unref(via); /* the connection holds its own reference */
+  return rc;
+}
+
+int nh__ssh_connect_via(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg,
+                        nh_ssh_jump_t *via, nh_op_cb cb) {
   int i;
   if (ssh->state != SSH_IDLE || !cfg->address || !*cfg->address || !cfg->user) return NH_EINVAL;
   if (cfg->port < 0 || cfg->port > 65535) return NH_EINVAL;
@@ -847,6 +972,10 @@ int nh_ssh_connect(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *
       cfg->connect_timeout_ms ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
   ssh->keepalive_s = cfg->keepalive_s;
   if (!ssh->address || !ssh->user) return NH_ENOMEM; /* freed by nh_ssh_free */
+  if (via) {
+    nh__jump_ref(via);
+    ssh->jump = via;
+  }
   nh__op_init(&req->op, ssh->loop, &connect_type);
   req->ssh = ssh;
   ssh->connect_req = req;
@@ -873,6 +1002,10 @@ static void free_config(nh_ssh_t *ssh) {
   free(ssh->known_hosts);
   free(ssh->auth_methods);
   for (i = 0; i < NH_SSH_ALG_COUNT; i++) free(ssh->algorithms[i]);
+  if (ssh->jump) {
+    nh__jump_unref(ssh->jump);
+    ssh->jump = NULL;
+  }
   ssh->name = ssh->address = ssh->user = ssh->password = ssh->key_file = NULL;
   ssh->key_passphrase = ssh->known_hosts = ssh->auth_methods = NULL;
   memset(ssh->algorithms, 0, sizeof(ssh->algorithms));

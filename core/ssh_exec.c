@@ -95,6 +95,19 @@ static int read_streams(exec_job_t *x) {
   }
 }
 
+/* Copies the exit status or signal the server sent (no I/O). */
+static void take_exit(exec_job_t *x) {
+  char *sig = NULL;
+  size_t siglen = 0;
+  if (!x->req) return;
+  x->req->exit_status = libssh2_channel_get_exit_status(x->ch);
+  if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 && sig) {
+    x->req->exit_signal = strdup(sig);
+    x->req->exit_status = -1;
+  }
+  if (sig) libssh2_free(x->job.ssh->session, sig);
+}
+
 static int exec_step(nh_ssh_job_t *job) {
   exec_job_t *x = (exec_job_t *)job;
   nh_ssh_t *ssh = job->ssh;
@@ -120,7 +133,7 @@ static int exec_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "exec request refused: %s",
+        nh__ssh_fail_detail(ssh, "exec", NH_ECHANNEL, "exec request refused: %s",
                             nh__ssh_errmsg(ssh));
         x->status = NH_ECHANNEL;
         x->state = X_CLOSE;
@@ -131,9 +144,18 @@ static int exec_step(nh_ssh_job_t *job) {
     case X_READ:
       rc = read_streams(x);
       if (rc == 0) goto blocked;
+      if (rc == 1 && x->lost) {
+        /* The device sent its output and EOF, then the connection went (a server that
+         * disconnects right after answering): the result is complete. The channel cannot
+         * be closed any more (its close would wait for a peer that is gone) and goes with
+         * the session, which the pump fails next (the connection is deaf). */
+        take_exit(x);
+        finish(x, x->status);
+        return 0;
+      }
       if (rc < 0) {
         if (rc == NH_ETOOBIG) {
-          nh__ssh_fail_detail(ssh, "command", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
+          nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
                               x->req->max_output);
           x->status = NH_ETOOBIG;
         } else if (rc == NH_ENOMEM) {
@@ -157,17 +179,7 @@ static int exec_step(nh_ssh_job_t *job) {
       rc = libssh2_channel_close(x->ch);
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
-      if (x->req) {
-        char *sig = NULL;
-        size_t siglen = 0;
-        x->req->exit_status = libssh2_channel_get_exit_status(x->ch);
-        if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 &&
-            sig) {
-          x->req->exit_signal = strdup(sig);
-          x->req->exit_status = -1;
-        }
-        if (sig) libssh2_free(ssh->session, sig);
-      }
+      take_exit(x);
       x->state = X_FREE;
       break;
     case X_FREE:

@@ -208,7 +208,7 @@ static int shell_step(nh_ssh_job_t *job) {
       }
       try_match(sh);
       if (sh->expect && sh->len >= sh->max) {
-        nh__ssh_fail_detail(ssh, "command", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
+        nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
                             sh->max);
         expect_done(sh, NH_ETOOBIG);
       }

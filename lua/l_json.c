@@ -18,9 +18,10 @@
 #define OBJECT_MT "nethost.json.object"
 #define MAX_DEPTH 1000
 
-/* json.null: a light userdata no other module produces. */
-static const char null_sentinel = 0;
-#define JSON_NULL ((void *)&null_sentinel)
+/* json.null: the NULL light userdata, the one null every module pushes (lvalue.c's
+ * nhl_null for parser results, textfsm's missing List items), so whatever a parser
+ * returns encodes to JSON. */
+#define JSON_NULL NULL
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at most
  * U+10FFFF), and its code point; 0 when invalid. */

@@ -55,7 +55,8 @@ for _, t in ipairs(tasks) do
     end
     if w.kind == "timeout" then
       -- the command's own deadline: after the connection stages, not during them
-      assert(e.stage == nil, what .. ": a connection stage timed out: " .. tostring(e.stage))
+      assert(e.stage == "read", what .. ": stage " .. tostring(e.stage) .. ", want read")
+      assert(e.message:find("(read)", 1, true), what .. ": message without its stage: " .. e.message)
       assert(res.elapsed >= TIMEOUT - 0.05 and res.elapsed < TIMEOUT + 1.5,
              string.format("%s: timed out after %.2f s, not %d s", what, res.elapsed, TIMEOUT))
     elseif fault == "slow" then

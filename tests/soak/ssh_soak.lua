@@ -1,0 +1,102 @@
+-- SSH soak: many sessions (connect, one exec or a shell command, close) against the test
+-- servers the driver started (tests/soak/ssh_soak.sh), through nethost.run at a high
+-- concurrency, in rounds. It asserts that no session is lost: every session ends with its
+-- result or a precise error (a stage, and never a timeout) well before its deadline.
+--
+-- -e vars: port= listeners= behaviours= (comma list, the server's order) sessions=
+-- concurrency= round= known_hosts= timeout= (the command deadline, s) shell_every= (every
+-- Nth session uses a PTY shell instead of an exec channel; 0: none)
+local V = nethost.vars
+local port = assert(tonumber(V.port), "-e port=")
+local listeners = tonumber(V.listeners or "10")
+local kinds = {}
+for k in (V.behaviours or ""):gmatch("[^,]+") do kinds[#kinds + 1] = k end
+local sessions = tonumber(V.sessions or "10000")
+local concurrency = tonumber(V.concurrency or "500")
+local round = tonumber(V.round or "5000")
+local timeout = tonumber(V.timeout or "30")
+local shell_every = tonumber(V.shell_every or "10")
+-- Servers that end the connection right after their output may end a session with an
+-- error of kind connect/channel; every other behaviour must give the full output.
+local may_fail = { drop = true, disconnect = true, halfclose = true }
+
+local counts = { ok = 0, failed_precise = 0, hangs = 0, wrong = 0 }
+local by_stage, examples = {}, {}
+local max_elapsed = 0
+local slow = {}
+
+local function one(host)
+  local r
+  if host.shell then
+    local s <close> = ssh.open(host)
+    local out = s:run("show clock").stdout
+    assert(out:find("UTC"), "show clock: " .. out)
+    r = s:run("show version")
+  else
+    r = ssh.run(host, "show version")
+  end
+  if not r.stdout:find("Version 15.2", 1, true) or #r.stdout < 1000 then
+    error(("short output from %s (%d bytes)"):format(host.behaviour, #r.stdout))
+  end
+  return #r.stdout
+end
+
+local t0, cpu0 = async.now(), os.clock()
+local done = 0
+while done < sessions do
+  local n = math.min(round, sessions - done)
+  local hosts = {}
+  for i = 1, n do
+    local idx = (done + i - 1) % listeners
+    hosts[i] = {
+      name = ("s%07d"):format(done + i), host = "127.0.0.1", port = port + idx,
+      user = "admin", password = "admin", known_hosts = V.known_hosts,
+      connect_timeout = timeout, timeout = timeout, behaviour = kinds[idx % #kinds + 1],
+      shell = shell_every > 0 and (done + i) % shell_every == 0,
+    }
+  end
+  local res = nethost.run(hosts, one, { concurrency = concurrency, progress = false,
+                                        summary = false, timeout = timeout * 2 })
+  for rec in res:each() do
+    local h = hosts[tonumber(rec.host:sub(2))- done]
+    if rec.elapsed and rec.elapsed > max_elapsed then max_elapsed = rec.elapsed end
+    if rec.elapsed and rec.elapsed > timeout / 3 then
+      slow[#slow + 1] = ("slow %s (%s%s) %.1f s %s"):format(rec.host, h.behaviour,
+        h.shell and ", shell" or "", rec.elapsed, rec.error and tostring(rec.error.message) or "ok")
+    end
+    if rec.status == "ok" then
+      counts.ok = counts.ok + 1
+    else
+      local e = rec.error or {}
+      local key = ("%s %s/%s"):format(h.behaviour, e.kind or "?", e.stage or "-")
+      by_stage[key] = (by_stage[key] or 0) + 1
+      if e.kind == "timeout" or (rec.elapsed or 0) >= timeout * 0.9 then
+        counts.hangs = counts.hangs + 1
+        examples[#examples + 1] = ("HANG %s (%s): %s"):format(rec.host, h.behaviour, tostring(e.message))
+      elseif may_fail[h.behaviour] and e.stage then
+        counts.failed_precise = counts.failed_precise + 1
+      else
+        counts.wrong = counts.wrong + 1
+        examples[#examples + 1] = ("WRONG %s (%s): %s"):format(rec.host, h.behaviour, tostring(e.message))
+      end
+    end
+  end
+  done = done + n
+  io.stderr:write(("soak: %d/%d sessions, %d hangs, %d wrong, %.0f s\n"):format(done, sessions,
+    counts.hangs, counts.wrong, async.now() - t0))
+end
+local wall, cpu = async.now() - t0, os.clock() - cpu0
+for i = 1, math.min(#examples, 20) do print(examples[i]) end
+for i = 1, math.min(#slow, 20) do print(slow[i]) end
+if #slow > 0 then print(("%d sessions took over a third of their deadline"):format(#slow)) end
+local keys = {}
+for k in pairs(by_stage) do keys[#keys + 1] = k end
+table.sort(keys)
+for _, k in ipairs(keys) do print(("  failed: %-40s %d"):format(k, by_stage[k])) end
+print(("soak: sessions %d, ok %d, precise errors %d, hangs %d, wrong %d, wall %.1f s, "
+       .. "nethost CPU %.1f s, %.0f sessions/s, slowest %.2f s (deadline %g s)"):format(
+  sessions, counts.ok, counts.failed_precise, counts.hangs, counts.wrong, wall, cpu,
+  sessions / wall, max_elapsed, timeout))
+assert(counts.hangs == 0, "sessions hung until their deadline: " .. counts.hangs)
+assert(counts.wrong == 0, "sessions failed without a precise error: " .. counts.wrong)
+assert(counts.ok + counts.failed_precise == sessions)
