@@ -72,7 +72,7 @@ local function lines_for(platform, host)
     return split_lines(template.render_file(vars.template, template_vars(host), template_opts), "\n")
   end
   if fixed_lines then return fixed_lines end
-  local text = fs.read(vars.snippets .. "/" .. platform .. ".cfg")
+  local text = fs.read(vars.snippets .. "/" .. fs.safe_name(platform) .. ".cfg")
   return text and split_lines(text, "\n")
 end
 
@@ -108,7 +108,7 @@ local res = nethost.run(nethost.inventory, function(host)
     return { mode = "check", lines = #lines }
   end
   local before = device.running_config(s, host)
-  assert(fs.write(snapshots .. "/" .. host.name .. ".cfg", before))
+  assert(fs.write(snapshots .. "/" .. fs.safe_name(host.name) .. ".cfg", before))
   host:on_rollback(function(h) device.restore(h, before) end)
 
   local native = host.platform == "juniper_junos" and confirm > 0

@@ -232,7 +232,7 @@ local function open_output(path)
     -- The HTML report is written when the playbook ends, with every run and table in it.
     return { format = "html", path = path, html = require("nethost.html_report") }
   end
-  local f, e = io.open(path, "w")
+  local f, e = require("nethost.fs").open(path, "w") -- 0600: results hold device data
   if not f then error("-o: " .. e, 0) end
   return { file = f, format = format, path = path, json = require("nethost.json"),
            written = setmetatable({}, { __mode = "k" }) }
