@@ -37,7 +37,7 @@ local polls, all_changes = 0, 0
 -- With --metrics ADDR:PORT, the fleet's state as Prometheus gauges at /metrics, so a
 -- long-running monitor is scraped like any exporter.
 local metrics = require("nethost.metrics")
-local function export_metrics(now, up, down, nchanges)
+local function export_metrics(now, counts, nchanges)
   metrics.clear("nethost_host_reachable")
   metrics.clear("nethost_interface_up")
   for host, st in pairs(now) do
@@ -47,12 +47,14 @@ local function export_metrics(now, up, down, nchanges)
       for name, state in pairs(st.interfaces) do
         metrics.set("nethost_interface_up", state == "up" and 1 or 0,
                     { host = host, interface = name },
-                    "1 if the (administratively up) interface's link is up at the last poll.")
+                    "1 if the interface's link is up at the last poll (0 when down or disabled).")
       end
     end
   end
-  metrics.set("nethost_monitor_interfaces", up, { state = "up" }, "Interfaces by link state.")
-  metrics.set("nethost_monitor_interfaces", down, { state = "down" })
+  metrics.set("nethost_monitor_interfaces", counts.up, { state = "up" },
+              "Interfaces by state: up, down (enabled, link down), disabled (shut).")
+  metrics.set("nethost_monitor_interfaces", counts.down, { state = "down" })
+  metrics.set("nethost_monitor_interfaces", counts.disabled, { state = "disabled" })
   metrics.inc("nethost_monitor_polls_total", 1, nil, "Polls of the fleet so far.")
   metrics.inc("nethost_monitor_changes_total", nchanges, nil, "State changes seen so far.")
 end
@@ -71,14 +73,16 @@ local function poll_once()
          progress = false, summary = false })
 
   local now, changes, offenders = {}, {}, {}
-  local reachable, up, down = 0, 0, 0
+  local reachable, up, down, disabled = 0, 0, 0, 0
   for rec in res:each() do
     local before = previous[rec.host]
     if rec.value then
       reachable = reachable + 1
       local ndown = 0
       for name, st in pairs(rec.value) do
-        if st == "up" then up = up + 1 elseif st == "down" then down, ndown = down + 1, ndown + 1 end
+        if st == "up" then up = up + 1
+        elseif st == "down" then down, ndown = down + 1, ndown + 1
+        else disabled = disabled + 1 end
         local was = before and before.interfaces and (before.interfaces[name] or "absent")
         if was and was ~= st then changes[#changes + 1] = { host = rec.host, change = name .. " " .. was .. " -> " .. st } end
       end
@@ -99,7 +103,7 @@ local function poll_once()
   previous = now
   polls = polls + 1
   all_changes = all_changes + #changes
-  if metrics.serving() then export_metrics(now, up, down, #changes) end
+  if metrics.serving() then export_metrics(now, { up = up, down = down, disabled = disabled }, #changes) end
   table.sort(offenders, function(a, b) return a.down > b.down or (a.down == b.down and a.host < b.host) end)
 
   if tty then io.stdout:write("\27[H\27[2J") end

@@ -136,7 +136,7 @@ def main():
     if {s[1]["host"] for s in ifs} != {h for h, v in reach.items() if v == 1}:
         fail("nethost_interface_up: not every reachable host has interfaces")
     states = {s[1]["state"]: s[2] for s in fams["nethost_monitor_interfaces"]["samples"]}
-    if states.get("up", -1) + states.get("down", -1) != len(ifs):
+    if states.get("up", -1) + states.get("down", -1) + states.get("disabled", -1) != len(ifs):
         fail("nethost_monitor_interfaces %s != %d interfaces" % (states, len(ifs)))
     ops = {s[1]["kind"] for s in fams["nethost_operation_duration_seconds"]["samples"]}
     if "ssh.exec" not in ops or "ssh.connect" not in ops:
