@@ -15,6 +15,7 @@
 #include "error.h"
 #include "regex.h"
 #include "ssh.h"
+#include "ssh_session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,7 +279,8 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->name) a->name = a->cfg.address;
   if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
   a->cfg.name = a->name;
-  if (get_num(L, host, "port", &n)) {
+  /* opts.port: the same host on another service's port (netconf.open uses 830). */
+  if (get_num(L, opts, "port", &n) || get_num(L, host, "port", &n)) {
     /* Checked as a double: casting 1e300 to int is undefined. */
     if (!(n >= 0 && n <= 65535)) luaL_error(L, "ssh: host %s: bad port %f", a->name, n);
     a->cfg.port = (int)n;
@@ -677,6 +679,12 @@ static int nhl_ssh_session_run(lua_State *L) {
   }
   lua_settop(L, 1);
   return nhl_await(L, &r->exec.op, srun_k, (lua_KContext)r);
+}
+
+nh_ssh_t *nhl_ssh_session_conn(lua_State *L, int idx, const char **name) {
+  session_t *s = open_session(L, idx, "netconf.open");
+  if (name) *name = s->name;
+  return s->ssh;
 }
 
 static int nhl_ssh_session_host(lua_State *L) {
