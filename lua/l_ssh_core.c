@@ -48,47 +48,17 @@ typedef struct {
 
 /* Reading hosts */
 
-/* Pushes host[key] (works for tables and userdata with __index); nil if idx is 0. */
-static int get(lua_State *L, int idx, const char *key) {
-  if (idx == 0 || lua_isnoneornil(L, idx)) {
-    lua_pushnil(L);
-    return LUA_TNIL;
-  }
-  return lua_getfield(L, idx, key);
-}
-
-/* The string at the top as C text for the connection's configuration; raises when it holds a
- * NUL byte, where C would cut it (a password, a user, a key file) short without a word. The
- * message names the field, never the value. */
-static const char *cstring_at_top(lua_State *L, const char *field) {
-  size_t len;
-  const char *s = lua_tolstring(L, -1, &len);
-  if (s && strlen(s) != len) luaL_error(L, "ssh: '%s' contains a NUL byte", field);
-  return s;
-}
+/* Fields of hosts and options are read with lua/args.h. */
 
 /* The first of the keys that idx has as a string (or number), left on the stack either
  * way; NULL if none. */
 static const char *get_str(lua_State *L, int idx, const char *k1, const char *k2) {
-  int t = get(L, idx, k1);
-  const char *k = k1;
+  int t = nhl_opt_get(L, idx, k1);
   if ((t == LUA_TNIL || t == LUA_TNONE) && k2) {
     lua_pop(L, 1);
-    t = get(L, idx, k2);
-    k = k2;
+    return nhl_opt_cstring(L, idx, k2, "ssh");
   }
-  if (t == LUA_TSTRING || t == LUA_TNUMBER) return cstring_at_top(L, k);
-  return NULL;
-}
-
-static int get_num(lua_State *L, int idx, const char *k, lua_Number *out) {
-  int ok = 0;
-  if (get(L, idx, k) == LUA_TNUMBER) {
-    *out = lua_tonumber(L, -1);
-    ok = 1;
-  }
-  lua_pop(L, 1);
-  return ok;
+  return t == LUA_TSTRING || t == LUA_TNUMBER ? nhl_tocstring(L, -1, "ssh", k1) : NULL;
 }
 
 /* host:secret(which) when the host has that method; the value stays on the stack. */
@@ -98,7 +68,7 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
       lua_pushvalue(L, host);
       lua_pushstring(L, which);
       lua_call(L, 2, 1);
-      if (lua_type(L, -1) == LUA_TSTRING) return cstring_at_top(L, which);
+      if (lua_type(L, -1) == LUA_TSTRING) return nhl_tocstring(L, -1, "ssh", which);
       return NULL;
     }
     lua_pop(L, 1);
@@ -109,8 +79,8 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
 
 /* Algorithm list: a string or a list of names, as one comma-separated string. */
 static const char *get_algorithms(lua_State *L, int algs, const char *k) {
-  int t = get(L, algs, k);
-  if (t == LUA_TSTRING) return cstring_at_top(L, k);
+  int t = nhl_opt_get(L, algs, k);
+  if (t == LUA_TSTRING) return nhl_tocstring(L, -1, "ssh", k);
   if (t == LUA_TTABLE) {
     int i, n = (int)luaL_len(L, -1), tbl = lua_gettop(L);
     luaL_Buffer b;
@@ -122,14 +92,9 @@ static const char *get_algorithms(lua_State *L, int algs, const char *k) {
       luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    return cstring_at_top(L, k);
+    return nhl_tocstring(L, -1, "ssh", k);
   }
   return NULL;
-}
-
-/* A byte count option: capped so the cast is defined (0: the core's default). */
-static size_t size_option(lua_Number n) {
-  return n > 0 ? (size_t)(n < 1e15 ? n : 1e15) : 0;
 }
 
 static int warned_off;
@@ -261,16 +226,16 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   luaL_argexpected(L, lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA, host,
                    "host (inventory host or {host=, user=, ...})");
   if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
-  t = get(L, host, "ssh");
+  t = nhl_opt_get(L, host, "ssh");
   sshcfg = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
-  t = get(L, sshcfg, "algorithms");
+  t = nhl_opt_get(L, sshcfg, "algorithms");
   algs = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
   if (!algs) {
-    t = get(L, host, "algorithms"); /* plain tables carry it at the top */
+    t = nhl_opt_get(L, host, "algorithms"); /* plain tables carry it at the top */
     if (t == LUA_TTABLE) algs = lua_gettop(L);
   }
   if (opts) {
-    t = get(L, opts, "algorithms");
+    t = nhl_opt_get(L, opts, "algorithms");
     if (t == LUA_TTABLE) algs = lua_gettop(L);
   }
   a->cfg.address = get_str(L, host, "address", "host");
@@ -280,7 +245,7 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
   a->cfg.name = a->name;
   /* opts.port: the same host on another service's port (netconf.open uses 830). */
-  if (get_num(L, opts, "port", &n) || get_num(L, host, "port", &n)) {
+  if (nhl_opt_getnumber(L, opts, "port", &n) || nhl_opt_getnumber(L, host, "port", &n)) {
     /* Checked as a double: casting 1e300 to int is undefined. */
     if (!(n >= 0 && n <= 65535)) luaL_error(L, "ssh: host %s: bad port %f", a->name, n);
     a->cfg.port = (int)n;
@@ -319,29 +284,31 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
     luaL_error(L, "ssh: host %s: unknown host_key_policy '%s' (strict, accept-new or off)", a->name,
                s);
   }
-  t = get(L, opts, "agent");
+  t = nhl_opt_get(L, opts, "agent");
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, sshcfg, "agent");
+    t = nhl_opt_get(L, sshcfg, "agent");
   }
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, host, "agent");
+    t = nhl_opt_get(L, host, "agent");
   }
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
-  if (get_num(L, opts, "connect_timeout", &n) || get_num(L, sshcfg, "connect_timeout", &n) ||
-      get_num(L, host, "connect_timeout", &n))
+  if (nhl_opt_getnumber(L, opts, "connect_timeout", &n) ||
+      nhl_opt_getnumber(L, sshcfg, "connect_timeout", &n) ||
+      nhl_opt_getnumber(L, host, "connect_timeout", &n))
     a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
-  if (get_num(L, opts, "timeout", &n) || get_num(L, sshcfg, "timeout", &n) ||
-      get_num(L, host, "timeout", &n))
+  if (nhl_opt_getnumber(L, opts, "timeout", &n) || nhl_opt_getnumber(L, sshcfg, "timeout", &n) ||
+      nhl_opt_getnumber(L, host, "timeout", &n))
     a->timeout_ms = nhl_seconds_to_ms(n);
-  if (get_num(L, opts, "keepalive", &n) || get_num(L, sshcfg, "keepalive", &n))
+  if (nhl_opt_getnumber(L, opts, "keepalive", &n) || nhl_opt_getnumber(L, sshcfg, "keepalive", &n))
     a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
-  if (get_num(L, opts, "max_output", &n) || get_num(L, sshcfg, "max_output", &n))
-    a->max_output = size_option(n);
+  if (nhl_opt_getnumber(L, opts, "max_output", &n) ||
+      nhl_opt_getnumber(L, sshcfg, "max_output", &n))
+    a->max_output = nhl_size_option(n);
   if (opts) {
-    get(L, opts, "check");
+    nhl_opt_get(L, opts, "check");
     a->check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
@@ -349,19 +316,21 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   a->cfg.algorithms[NH_SSH_ALG_HOSTKEY] = get_algorithms(L, algs, "hostkey");
   a->cfg.algorithms[NH_SSH_ALG_CIPHER] = get_algorithms(L, algs, "cipher");
   a->cfg.algorithms[NH_SSH_ALG_MAC] = get_algorithms(L, algs, "mac");
-  if (get_num(L, sshcfg, "max_sessions", &n) || get_num(L, host, "max_sessions", &n))
+  if (nhl_opt_getnumber(L, sshcfg, "max_sessions", &n) ||
+      nhl_opt_getnumber(L, host, "max_sessions", &n))
     a->cfg.max_sessions = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
-  if (get_num(L, sshcfg, "max_connections", &n) || get_num(L, host, "max_connections", &n))
+  if (nhl_opt_getnumber(L, sshcfg, "max_connections", &n) ||
+      nhl_opt_getnumber(L, host, "max_connections", &n))
     a->cfg.max_connections = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
   /* Jump hosts: opts.jump, else the host's ssh.jump, else its jump. */
-  t = get(L, opts, "jump");
+  t = nhl_opt_get(L, opts, "jump");
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, sshcfg, "jump");
+    t = nhl_opt_get(L, sshcfg, "jump");
   }
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, host, "jump");
+    t = nhl_opt_get(L, host, "jump");
   }
   if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) add_hops_from(L, host, a, -1);
   a->cfg.jumps = a->njumps ? a->hops : NULL;
@@ -658,8 +627,8 @@ static int nhl_ssh_session_run(lua_State *L) {
   nhl_task_check(L, "session:run");
   if (lua_istable(L, 3)) {
     lua_Number n;
-    if (get_num(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
-    if (get_num(L, 3, "max_output", &n)) max_output = size_option(n);
+    if (nhl_opt_getnumber(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
+    if (nhl_opt_getnumber(L, 3, "max_output", &n)) max_output = nhl_size_option(n);
     if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
