@@ -78,6 +78,8 @@ static void free_platform(nh_platform_t *p) {
   free_patterns(p->patterns.paging);
   free_patterns(p->patterns.errors);
   free_patterns(p->patterns.confirm);
+  free_patterns(p->patterns.volatile_lines);
+  free_list(p->volatile_patterns);
   free(p->name);
   free_list(p->aliases);
   free(p->description);
@@ -184,7 +186,9 @@ static int compile_patterns(const nh_plugin_t *owner, const nh_plugin_platform_t
       (rc = compile_list(owner, d->name, "paging_patterns", d->paging_patterns, &pp->paging)) < 0 ||
       (rc = compile_list(owner, d->name, "error_patterns", d->error_patterns, &pp->errors)) < 0 ||
       (rc = compile_list(owner, d->name, "confirm_patterns", d->confirm_patterns, &pp->confirm)) <
-          0)
+          0 ||
+      (rc = compile_list(owner, d->name, "volatile_patterns", d->volatile_patterns,
+                         &pp->volatile_lines)) < 0)
     return rc;
   return 0;
 }
@@ -244,6 +248,7 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   p->rollback_command = dup_or_null(desc.rollback_command);
   p->config_dialect = desc.config_dialect;
   p->show_config_command = dup_or_null(desc.show_config_command);
+  p->volatile_patterns = dup_list(desc.volatile_patterns, &failed);
 #define NH_CHECK_COPY(f) \
   if (desc.f && !p->f) failed = 1;
   NH_CHECK_COPY(description)

@@ -29,6 +29,7 @@ typedef struct nh_platform_patterns_s {
   nh_pattern_t **paging;
   nh_pattern_t **errors;
   nh_pattern_t **confirm;
+  nh_pattern_t **volatile_lines;
 } nh_platform_patterns_t;
 
 /* A platform driver, as registered (see nh_plugin_platform_t in nethost/plugin.h for the
@@ -59,6 +60,7 @@ typedef struct nh_platform_s {
   char *rollback_command;
   nh_plugin_config_dialect_t config_dialect;
   char *show_config_command;
+  char **volatile_patterns;
   nh_platform_patterns_t patterns; /* the pattern fields above, compiled */
   const nh_plugin_t *owner;        /* the plugin that registered it (NULL: built in) */
 } nh_platform_t;

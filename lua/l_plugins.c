@@ -283,7 +283,7 @@ static void set_regex_list(lua_State *L, const char *key, nh_pattern_t *const *l
 /* Pushes the patterns the registry compiled for the shell (regex objects; the prompt is
  * anchored at the end of the receive buffer). */
 static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
-  lua_createtable(L, 0, 7);
+  lua_createtable(L, 0, 8);
   set_regex(L, "prompt", pp->prompt);
   set_regex(L, "enable_password", pp->enable_password);
   set_regex(L, "privileged", pp->privileged);
@@ -291,6 +291,7 @@ static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
   set_regex_list(L, "paging", pp->paging);
   set_regex_list(L, "errors", pp->errors);
   set_regex_list(L, "confirm", pp->confirm);
+  set_regex_list(L, "volatile", pp->volatile_lines);
 }
 
 static const char *rollback_name(nh_plugin_rollback_t r) {
@@ -319,7 +320,7 @@ static const char *dialect_name(nh_plugin_config_dialect_t d) {
 
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
-  lua_createtable(L, 0, 27);
+  lua_createtable(L, 0, 28);
   set_str(L, "name", p->name);
   set_list(L, "aliases", p->aliases);
   set_str(L, "description", p->description);
@@ -343,6 +344,7 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_str(L, "rollback_command", p->rollback_command);
   set_str(L, "config_dialect", dialect_name(p->config_dialect));
   set_str(L, "show_config_command", p->show_config_command);
+  set_list(L, "volatile_patterns", p->volatile_patterns);
   push_patterns(L, &p->patterns);
   lua_setfield(L, -2, "patterns");
   set_str(L, "file", p->owner ? p->owner->file : NULL);

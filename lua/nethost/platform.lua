@@ -1,7 +1,8 @@
 -- platform: the one adapter from a plugin's platform driver (the plugin ABI's
 -- nh_plugin_platform_t, as nethost.plugins.platform returns it) to what the Lua library
--- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect
--- (nethost/config.lua) and the command that shows the configuration (nethost/device.lua).
+-- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect and the
+-- lines that change on their own (nethost/config.lua), and the command that shows the
+-- configuration (nethost/device.lua).
 -- Plugins are the only source of vendor knowledge; this file only translates. Adding a
 -- platform is writing a plugin.
 
@@ -87,6 +88,14 @@ end
 function platform.dialect(name)
   local p = type(name) == "string" and plugins.platform(name) or nil
   return p and p.config_dialect or "indent"
+end
+
+--- platform.volatile(name_or_alias) -> the plugin's volatile_patterns, compiled (regex
+--- objects): lines of the configuration that change while the configuration does not. An
+--- empty list for a platform no plugin defines.
+function platform.volatile(name)
+  local p = type(name) == "string" and plugins.platform(name) or nil
+  return p and p.patterns.volatile or {}
 end
 
 --- platform.show_config_command(name_or_alias) -> the command that shows the running
