@@ -23,6 +23,7 @@ nh_require(YAML yaml-0.1 libyaml-dev)
 nh_require(PCRE2 libpcre2-8 libpcre2-dev)
 nh_require(CRYPTO libcrypto libssl-dev)
 nh_require(SSL libssl libssl-dev) # the simulated lab's HTTPS
+nh_require(XML2 libxml-2.0 libxml2-dev) # NETCONF replies and the xml module
 if(NETHOST_TESTS)
   nh_require(CMOCKA cmocka libcmocka-dev)
 endif()

@@ -251,6 +251,9 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   PICK(ssh.hostkey, NULL);
   PICK(ssh.cipher, NULL);
   PICK(ssh.mac, NULL);
+  PICK(ssh.jump, NULL);
+  if (out->ssh.max_sessions < 0) out->ssh.max_sessions = l->ssh.max_sessions;
+  if (out->ssh.max_connections < 0) out->ssh.max_connections = l->ssh.max_connections;
   PICK(http.base_url, NULL);
   PICK(http.verify, -1);
   PICK(http.ca_file, NULL);
@@ -356,6 +359,7 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->ssh.hostkey,
                          &f->ssh.cipher,
                          &f->ssh.mac,
+                         &f->ssh.jump,
                          &f->http.base_url,
                          &f->http.ca_file,
                          &f->http.scheme,

@@ -60,6 +60,8 @@ typedef struct {
     double connect_timeout, timeout, keepalive; /* seconds */
     double connect_rate;                        /* new connections per second */
     const char *kex, *hostkey, *cipher, *mac;   /* comma-separated, libssh2's order */
+    const char *jump; /* jump hosts, comma-separated: inventory names or [user@]host[:port] */
+    double max_sessions, max_connections; /* as a jump host; < 0 unset */
   } ssh;
   struct {
     const char *base_url; /* resolved: scheme://address[:port] when only those are given */

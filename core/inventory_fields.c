@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const nh__inv_field_names[] = {"name",
                                            "address",
@@ -30,9 +31,17 @@ const char *const nh__inv_field_names[] = {"name",
                                            "connection_options",
                                            NULL};
 
-static const char *const ssh_names[] = {
-    "host_key_policy", "known_hosts", "connect_timeout", "timeout",
-    "connect_rate",    "keepalive",   "algorithms",      NULL};
+static const char *const ssh_names[] = {"host_key_policy",
+                                        "known_hosts",
+                                        "connect_timeout",
+                                        "timeout",
+                                        "connect_rate",
+                                        "keepalive",
+                                        "algorithms",
+                                        "jump",
+                                        "max_sessions",
+                                        "max_connections",
+                                        NULL};
 static const char *const alg_names[] = {"kex", "hostkey", "cipher", "mac", NULL};
 static const char *const http_names[] = {"base_url", "verify",      "ca_file",      "scheme",
                                          "port",     "client_cert", "client_key",   "timeout",
@@ -42,6 +51,7 @@ static const char *const http_names[] = {"base_url", "verify",      "ca_file",  
 void nh__inv_fields_init(nh_inv_fields_t *f) {
   memset(f, 0, sizeof(*f));
   f->ssh.connect_timeout = f->ssh.timeout = f->ssh.keepalive = f->ssh.connect_rate = -1;
+  f->ssh.max_sessions = f->ssh.max_connections = -1;
   f->http.verify = -1;
   f->http.timeout = -1;
 }
@@ -276,6 +286,12 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
       rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_rate);
     } else if (strcmp(k, "keepalive") == 0) {
       rc = want_number(ld, keys[i], vals[i], what, &f->ssh.keepalive);
+    } else if (strcmp(k, "jump") == 0) {
+      rc = want_list(ld, keys[i], vals[i], what, &f->ssh.jump);
+    } else if (strcmp(k, "max_sessions") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.max_sessions);
+    } else if (strcmp(k, "max_connections") == 0) {
+      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.max_connections);
     } else if (strcmp(k, "algorithms") == 0) {
       if ((m = want_map(ld, keys[i], vals[i], what, &ak, &av)) < 0) return m;
       for (j = 0; j < m && rc >= 0; j++) {
@@ -507,6 +523,37 @@ const char *nh_inventory_ansible_platform(const char *name) {
   return dot ? dot + 1 : name;
 }
 
+/* The jump hosts in ssh arguments as Ansible passes them: `-J HOPS`, `-JHOPS`,
+ * `-o ProxyJump=HOPS`, `-oProxyJump=HOPS`, `-o "ProxyJump HOPS"` (quotes optional). Other
+ * options (ProxyCommand among them) are not interpreted. */
+static int ansible_proxyjump(nh__ld_t *ld, nh_inv_fields_t *f, const char *args) {
+  const char *p = args, *v = NULL;
+  size_t n;
+  char *out;
+  while (*p) {
+    while (*p == ' ' || *p == '\t') p++;
+    if (!strncmp(p, "-J", 2)) {
+      v = p + 2;
+    } else if (!strncmp(p, "-o", 2)) {
+      const char *o = p + 2;
+      while (*o == ' ' || *o == '\'' || *o == '"') o++;
+      if (!strncasecmp(o, "ProxyJump", 9) && (o[9] == '=' || o[9] == ' ')) v = o + 9;
+    }
+    if (v) {
+      while (*v == ' ' || *v == '=' || *v == '\'' || *v == '"') v++;
+      n = strcspn(v, " \t'\"");
+      if (n == 0 || (n == 4 && !strncasecmp(v, "none", 4))) return 0;
+      if (!(out = nh_ydoc_alloc(ld->doc, n + 1))) return NH_ENOMEM;
+      memcpy(out, v, n);
+      out[n] = 0;
+      f->ssh.jump = out;
+      return 0;
+    }
+    p += strcspn(p, " \t");
+  }
+  return 0;
+}
+
 int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                         const nh_ynode_t *val, const char *what) {
   const char *k;
@@ -525,6 +572,8 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                                        "ansible_private_key_file",
                                        "ansible_network_os",
                                        "ansible_host_key_checking",
+                                       "ansible_ssh_common_args",
+                                       "ansible_ssh_extra_args",
                                        NULL};
   if ((rc = key_check(ld, key, what)) < 0) return rc;
   k = key->u.scalar.text;
@@ -553,6 +602,12 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     if ((rc = want_bool(ld, key, val, what, &b)) < 0) return rc;
     f->ssh.host_key_policy = b ? NH_INV_HOSTKEY_STRICT : NH_INV_HOSTKEY_OFF;
     return 0;
+  }
+  if (!strcmp(k, "ansible_ssh_common_args") || !strcmp(k, "ansible_ssh_extra_args")) {
+    const char *s = NULL;
+    if ((rc = want_string(ld, key, val, what, &s)) < 0) return rc;
+    if ((rc = ansible_proxyjump(ld, f, s)) < 0) return rc;
+    return data_set(ld, f, k, val);
   }
   return data_set(ld, f, k, val);
 }

@@ -1,7 +1,7 @@
 /* nethost core: the registry of platforms, parsers and parser sources. */
 #include "registry.h"
 #include "error.h"
-#include "plugin.h"
+#include "plugin_loader.h"
 
 #include <ctype.h>
 #include <pcre2.h>

@@ -1,6 +1,6 @@
 /* nethost core: the registry of platforms and parsers that plugins provide.
  *
- * Process-wide: plugins are loaded once per process (core/plugin.h) and register here
+ * Process-wide: plugins are loaded once per process (core/plugin_loader.h) and register here
  * through the plugin ABI (include/nethost/plugin.h). Everything registered is copied, and
  * removed again when its plugin is unloaded or rolled back. Lookups are by canonical name
  * or alias; parsers are found by (platform, command) with the device's abbreviation rules,
@@ -80,8 +80,8 @@ int nh_registry_parse(const char *platform, const char *command, const char *tex
 /* A resolved parser, ready to run anywhere (see core/parse_job.h): the registry is only
  * read while resolving, on the loop thread; the call itself touches no registry state. */
 typedef struct nh_parser_call_s {
-  char *platform; /* canonical, owned */
-  char *command;  /* as typed, owned */
+  char *platform;        /* canonical, owned */
+  char *command;         /* as typed, owned */
   nh_plugin_parse_fn fn; /* a registered parser, or */
   int (*source_parse)(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p,
                       const char *platform, const char *command, const char *text, size_t len,
@@ -94,8 +94,8 @@ typedef struct nh_parser_call_s {
 int nh__registry_resolve(const char *platform, const char *command, nh_parser_call_t *call,
                          char **errmsg);
 /* Runs a resolved parser; results as nh_registry_parse. Safe on any thread. */
-int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len,
-                      nh_value_t **out, char **errmsg);
+int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len, nh_value_t **out,
+                      char **errmsg);
 void nh__parser_call_free(nh_parser_call_t *call);
 
 /* Iteration for listings (`nethost plugins`), in registration order. */

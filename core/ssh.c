@@ -36,6 +36,8 @@ static void pump(nh_ssh_t *ssh);
 static void connect_next(nh_ssh_t *ssh);
 static void maybe_finish_close(nh_ssh_t *ssh);
 static void poll_cb(uv_poll_t *handle, int status, int events);
+static int start_session(nh_ssh_t *ssh);
+static void stage_begin(nh_ssh_t *ssh, const char *stage);
 
 /* Small helpers */
 
@@ -287,6 +289,11 @@ void nh__ssh_kick(nh_ssh_t *ssh) {
   post_pump(ssh);
 }
 
+void nh__ssh_wake(nh_ssh_t *ssh) {
+  if (ssh->state == SSH_HANDSHAKE || ssh->state == SSH_AUTH || ssh->state == SSH_READY)
+    nh_loop_post(ssh->loop, &ssh->kick, kick_cb);
+}
+
 void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job) {
   job->ssh = ssh;
   job->prev = ssh->jobs.prev;
@@ -397,6 +404,7 @@ static void teardown(nh_ssh_t *ssh, int job_status) {
   nh_loop_unpost(&ssh->kick);
   abort_jobs(ssh, job_status);
   free_session(ssh);
+  if (ssh->tunnel) nh__jump_close(ssh);
   release_socket(ssh, NULL);
   if (ssh->addrs) {
     uv_freeaddrinfo(ssh->addrs);
@@ -413,6 +421,7 @@ static void connect_fail(nh_ssh_t *ssh, int code) {
   if (ssh->state == SSH_RATE) nh__ssh_rate_forget(ssh);
   if (ssh->state == SSH_RESOLVE) uv_cancel((uv_req_t *)&ssh->gai);
   ssh->state = SSH_FAILED;
+  ssh->fail_code = code;
   teardown(ssh, NH_ECLOSED);
   ssh->connect_req = NULL;
   if (req) nh__op_done(&req->op, code);
@@ -423,6 +432,7 @@ static void ready_fail(nh_ssh_t *ssh, int code) {
   if (!ssh->failure.stage)
     nh__ssh_fail_detail(ssh, "read", code, "connection lost: %s", nh__ssh_errmsg(ssh));
   ssh->state = SSH_FAILED;
+  ssh->fail_code = code;
   teardown(ssh, NH_ECLOSED);
 }
 
@@ -448,6 +458,43 @@ static void socket_failed(nh_ssh_t *ssh) {
   connect_fail(ssh, NH_ECLOSED);
 }
 
+/* The jump-host transport (ssh_jump.c) reports. */
+
+void nh__ssh_transport_ready(nh_ssh_t *ssh) {
+  int rc;
+  if (ssh->state != SSH_CONNECT) return;
+  nh_timer_stop(&ssh->stage_timer);
+  if ((rc = start_session(ssh)) < 0) {
+    connect_fail(ssh, rc);
+    return;
+  }
+  nh__jump_install(ssh);
+  ssh->state = SSH_HANDSHAKE;
+  stage_begin(ssh, "banner");
+  nh__ssh_wake(ssh);
+}
+
+void nh__ssh_transport_failed(nh_ssh_t *ssh, int code) {
+  switch (ssh->state) {
+  case SSH_RATE:
+  case SSH_RESOLVE:
+  case SSH_CONNECT:
+  case SSH_HANDSHAKE:
+  case SSH_AUTH:
+    connect_fail(ssh, code);
+    break;
+  case SSH_READY:
+    /* Jobs first drain what the tunnel still holds, then see the loss themselves. */
+    if (ssh->jobs.next == &ssh->jobs)
+      ready_fail(ssh, code);
+    else
+      nh__ssh_wake(ssh);
+    break;
+  default:
+    break;
+  }
+}
+
 /* Stage deadlines */
 
 static void stage_timeout_cb(nh_timer_t *timer) {
@@ -468,6 +515,10 @@ static void stage_begin(nh_ssh_t *ssh, const char *stage) {
     nh__ssh_fail_detail(ssh, stage, NH_ENOMEM, "out of memory");
     connect_fail(ssh, NH_ENOMEM);
   }
+}
+
+void nh__ssh_stage_begin(nh_ssh_t *ssh, const char *stage) {
+  stage_begin(ssh, stage);
 }
 
 /* Keepalives: only on idle connections, so a keepalive never interleaves with a job's
@@ -673,7 +724,7 @@ static void became_ready(nh_ssh_t *ssh) {
 static void pump(nh_ssh_t *ssh) {
   int rc;
   if (ssh->state == SSH_HANDSHAKE) {
-    rc = libssh2_session_handshake(ssh->session, ssh->fd);
+    rc = libssh2_session_handshake(ssh->session, ssh->tunnel ? nh__jump_fd() : ssh->fd);
     if (rc == LIBSSH2_ERROR_EAGAIN) goto wait;
     if (rc < 0) {
       connect_fail(ssh, handshake_error(ssh, rc));
@@ -908,6 +959,18 @@ static void start_resolve(nh_ssh_t *ssh) {
   struct addrinfo hints;
   char port[16];
   int rc;
+  if (ssh->jump) {
+    /* Through jump hosts: the last hop resolves and connects; the connect stage's
+     * deadline starts once that hop is ready to open the channel. */
+    ssh->state = SSH_CONNECT;
+    ssh->stage = "connect";
+    if ((rc = nh__jump_open(ssh)) < 0) {
+      nh__ssh_fail_detail(ssh, "connect", rc, "cannot set up the jump host tunnel: %s",
+                          nh_strerror(rc));
+      connect_fail(ssh, rc);
+    }
+    return;
+  }
   stage_begin(ssh, "connect");
   if (ssh->state != SSH_RESOLVE) return;
   /* A literal address needs no resolver thread. */
@@ -964,6 +1027,18 @@ static void global_init(void) {
 }
 
 int nh_ssh_connect(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg, nh_op_cb cb) {
+  nh_ssh_jump_t *via = NULL;
+  int rc;
+  if (ssh->state != SSH_IDLE || !cfg->address || !*cfg->address || !cfg->user) return NH_EINVAL;
+  if (cfg->port < 0 || cfg->port > 65535) return NH_EINVAL;
+  if (cfg->njumps && (rc = nh__jump_chain(ssh->loop, cfg->jumps, cfg->njumps, &via)) < 0) return rc;
+  rc = nh__ssh_connect_via(req, ssh, cfg, via, cb);
+  if (via) nh__jump_unref(via); /* the connection holds its own reference */
+  return rc;
+}
+
+int nh__ssh_connect_via(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg,
+                        nh_ssh_jump_t *via, nh_op_cb cb) {
   int i;
   if (ssh->state != SSH_IDLE || !cfg->address || !*cfg->address || !cfg->user) return NH_EINVAL;
   if (cfg->port < 0 || cfg->port > 65535) return NH_EINVAL;
@@ -983,6 +1058,10 @@ int nh_ssh_connect(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *
       cfg->connect_timeout_ms ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
   ssh->keepalive_s = cfg->keepalive_s;
   if (!ssh->address || !ssh->user) return NH_ENOMEM; /* freed by nh_ssh_free */
+  if (via) {
+    nh__jump_ref(via);
+    ssh->jump = via;
+  }
   nh__op_init(&req->op, ssh->loop, &connect_type);
   req->ssh = ssh;
   ssh->connect_req = req;
@@ -1009,6 +1088,10 @@ static void free_config(nh_ssh_t *ssh) {
   free(ssh->known_hosts);
   free(ssh->auth_methods);
   for (i = 0; i < NH_SSH_ALG_COUNT; i++) free(ssh->algorithms[i]);
+  if (ssh->jump) {
+    nh__jump_unref(ssh->jump);
+    ssh->jump = NULL;
+  }
   ssh->name = ssh->address = ssh->user = ssh->password = ssh->key_file = NULL;
   ssh->key_passphrase = ssh->known_hosts = ssh->auth_methods = NULL;
   memset(ssh->algorithms, 0, sizeof(ssh->algorithms));

@@ -33,7 +33,9 @@ typedef enum {
 /* Algorithm preference slots (comma-separated lists, most preferred first). */
 enum { NH_SSH_ALG_KEX, NH_SSH_ALG_HOSTKEY, NH_SSH_ALG_CIPHER, NH_SSH_ALG_MAC, NH_SSH_ALG_COUNT };
 
-typedef struct {
+typedef struct nh_ssh_config_s nh_ssh_config_t;
+
+struct nh_ssh_config_s {
   const char *name; /* the host's name for messages (inventory name); NULL: address */
   const char *address;
   int port; /* 0: 22 */
@@ -47,7 +49,18 @@ typedef struct {
   const char *algorithms[NH_SSH_ALG_COUNT]; /* NULL: nethost's modern defaults */
   uint64_t connect_timeout_ms;              /* each of connect/banner/kex/auth; 0: 10 s */
   unsigned keepalive_s;                     /* 0: no keepalives */
-} nh_ssh_config_t;
+  /* Jump hosts (ProxyJump): the hops to go through, the one nearest to us first; the
+   * connection is then tunnelled through a direct-tcpip channel of the last hop. Each hop
+   * is verified and authenticated under its own configuration (its own jumps are
+   * ignored). Connections to a hop are shared by every connection going through the same
+   * chain of hops (see core/ssh_jump.c). */
+  const nh_ssh_config_t *jumps;
+  size_t njumps;
+  /* As a jump host: tunnels carried by one connection (OpenSSH's MaxSessions; 0: 10),
+   * and connections opened to it at most (0: 10). */
+  unsigned max_sessions;
+  unsigned max_connections;
+};
 
 /* What went wrong, for error messages: the stage that failed and a detail line (the
  * host-key fingerprints, the server's auth methods, the libssh2 message, ...). */

@@ -10,6 +10,8 @@
 #include <uv.h>
 
 typedef struct nh_ssh_job_s nh_ssh_job_t;
+typedef struct nh_ssh_jump_s nh_ssh_jump_t;
+typedef struct nh_ssh_tunnel_s nh_ssh_tunnel_t;
 
 /* A job is one piece of channel work on a connection (an exec, a shell). The connection's
  * pump steps every job whenever the socket is ready, so a job repeats its pending libssh2
@@ -111,6 +113,11 @@ struct nh_ssh_s {
   void (*after_poll_close)(nh_ssh_t *ssh);
   int agent_state;
   nh_ssh_t *rate_next; /* connect-rate queue */
+  int fail_code;       /* the code the connection failed with (0: none) */
+  /* Through jump hosts (ssh_jump.c): the chain of hops (a reference), and the tunnel that
+   * carries the session's bytes instead of a socket. */
+  nh_ssh_jump_t *jump;
+  nh_ssh_tunnel_t *tunnel;
   /* the copied configuration */
   char *name, *address, *user, *password, *key_file, *key_passphrase, *known_hosts;
   char *algorithms[NH_SSH_ALG_COUNT];
@@ -167,5 +174,31 @@ int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh));
 /* Removes ssh from the rate queue (close while waiting). */
 void nh__ssh_rate_forget(nh_ssh_t *ssh);
 void nh__ssh_count_open(int delta);
+
+/* The transport of a connection through jump hosts (ssh_jump.c, calling back into ssh.c). */
+
+/* Finds or makes the pool entry of the chain of hops (nearest first); *out holds a
+ * reference. Returns 0 or NH_ENOMEM / NH_EINVAL. */
+int nh__jump_chain(nh_loop_t *loop, const nh_ssh_config_t *hops, size_t n, nh_ssh_jump_t **out);
+void nh__jump_ref(nh_ssh_jump_t *jump);
+void nh__jump_unref(nh_ssh_jump_t *jump);
+/* Starts getting a tunnel to ssh's address and port through ssh->jump. Reports later with
+ * nh__ssh_transport_ready or nh__ssh_transport_failed (with ssh's failure set). */
+int nh__jump_open(nh_ssh_t *ssh);
+/* Makes ssh's libssh2 session send and receive through its tunnel. */
+void nh__jump_install(nh_ssh_t *ssh);
+/* The descriptor a tunnelled session hands libssh2, which insists on one (never read). */
+int nh__jump_fd(void);
+/* ssh lets go of its tunnel (the channel closes in the background). */
+void nh__jump_close(nh_ssh_t *ssh);
+/* Connects ssh as nh_ssh_connect does, through the hops of via (NULL: directly). */
+int nh__ssh_connect_via(nh_ssh_connect_t *req, nh_ssh_t *ssh, const nh_ssh_config_t *cfg,
+                        nh_ssh_jump_t *via, nh_op_cb cb);
+void nh__ssh_transport_ready(nh_ssh_t *ssh);
+void nh__ssh_transport_failed(nh_ssh_t *ssh, int code);
+/* Starts the deadline of a connecting stage. */
+void nh__ssh_stage_begin(nh_ssh_t *ssh, const char *stage);
+/* Schedules a pump of ssh while it is handshaking, authenticating or ready. */
+void nh__ssh_wake(nh_ssh_t *ssh);
 
 #endif

@@ -186,6 +186,9 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   set_num(L, "timeout", f->ssh.timeout);
   set_num(L, "connect_rate", f->ssh.connect_rate);
   set_num(L, "keepalive", f->ssh.keepalive);
+  set_str(L, "jump", f->ssh.jump);
+  set_num(L, "max_sessions", f->ssh.max_sessions);
+  set_num(L, "max_connections", f->ssh.max_connections);
   if (f->ssh.kex || f->ssh.hostkey || f->ssh.cipher || f->ssh.mac) {
     lua_createtable(L, 0, 4);
     set_list(L, "kex", f->ssh.kex);
@@ -646,6 +649,19 @@ static int l_host_secret(lua_State *L) {
   return 1;
 }
 
+/* host:_peer(name): the inventory host called name (from the whole inventory, whatever
+ * the view), or nil. ssh uses it to turn the names in ssh.jump into hosts. */
+static int l_host_peer(lua_State *L) {
+  ref_t *r = host_ref(L, 1);
+  const char *name = luaL_checkstring(L, 2);
+  const nh_host_t *h = nh_inventory_find(r->inv, name);
+  if (!h) return 0;
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__host");
+  build_host(L, lua_gettop(L), r->inv, h->index);
+  return 1;
+}
+
 static int l_host_explain(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   nh_value_t *e = nh_host_explain(r->inv, nh_inventory_host(r->inv, r->index));
@@ -683,7 +699,7 @@ int luaopen_nethost_inventory(lua_State *L) {
       {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
       {"json", l_json},     {"shard", l_shard},   {NULL, NULL}};
   static const luaL_Reg host_methods[] = {
-      {"secret", l_host_secret}, {"explain", l_host_explain}, {NULL, NULL}};
+      {"secret", l_host_secret}, {"explain", l_host_explain}, {"_peer", l_host_peer}, {NULL, NULL}};
   if (luaL_newmetatable(L, ROOT_MT)) {
     lua_pushcfunction(L, root_gc);
     lua_setfield(L, -2, "__gc");

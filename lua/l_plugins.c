@@ -9,7 +9,8 @@
 
 #include "error.h"
 #include "parse_job.h"
-#include "plugin.h"
+#include "plugin_loader.h"
+#include "textfsm_source.h"
 #include "registry.h"
 
 #include <stdlib.h>
@@ -22,6 +23,11 @@ void nhl_plugins_ensure(lua_State *L) {
   const char *env;
   if (defaults_loaded) return;
   defaults_loaded = 1;
+  /* The built-in TextFSM source first: it comes with nethost, as the plugin folder does. */
+  char *msg = NULL;
+  if (nh_textfsm_source_start(&msg) < 0 && msg)
+    nh__plugin_log(NH_PLUGIN_LOG_WARN, "plugins", "%s", msg);
+  free(msg);
   lua_getfield(L, LUA_REGISTRYINDEX, "nethost.plugin_dir");
   if (lua_isstring(L, -1)) nh_plugin_load_dir(lua_tostring(L, -1));
   lua_pop(L, 1);

@@ -19,6 +19,7 @@
 #define SHELL_MT           "nethost.ssh.shell"
 #define PATTERN_MT         "nethost.ssh.pattern"
 #define DEFAULT_TIMEOUT_MS 60000
+#define MAX_HOPS           8
 
 /* The host a call is about, as parsed from an inventory host or a plain table. */
 typedef struct {
@@ -27,6 +28,9 @@ typedef struct {
   uint64_t timeout_ms;
   size_t max_output;
   int check;
+  nh_ssh_config_t hops[MAX_HOPS]; /* jump hosts, nearest first (cfg.jumps points here) */
+  size_t njumps;
+  int depth; /* of hops given as hosts with their own jump hosts */
 } host_args_t;
 
 typedef struct {
@@ -125,13 +129,130 @@ static size_t size_option(lua_Number n) {
 
 static int warned_off;
 
+static void parse_host(lua_State *L, int host, int opts, host_args_t *a);
+
+static void add_hop(lua_State *L, host_args_t *a, const nh_ssh_config_t *hop) {
+  if (a->njumps == MAX_HOPS)
+    luaL_error(L, "ssh: host %s: more than %d jump hosts (do the hops jump through each other?)",
+               a->name, MAX_HOPS);
+  a->hops[a->njumps++] = *hop;
+}
+
+/* A hop written in OpenSSH's ProxyJump syntax, [user@]host[:port] (an IPv6 address in
+ * brackets), as a configuration: the credentials, known_hosts and policy of the host being
+ * reached, except its password, which a jump host never sees. */
+static void add_string_hop(lua_State *L, host_args_t *a, const char *s, size_t len) {
+  nh_ssh_config_t hop = a->cfg;
+  const char *at = memchr(s, '@', len), *h = s, *end = s + len, *colon = NULL;
+  char *stop;
+  if (at) {
+    hop.user = lua_pushlstring(L, s, (size_t)(at - s));
+    h = at + 1;
+  }
+  if (h < end && *h == '[') {
+    const char *rb = memchr(h, ']', (size_t)(end - h));
+    if (!rb) luaL_error(L, "ssh: host %s: bad jump host '%s'", a->name, lua_pushlstring(L, s, len));
+    hop.address = lua_pushlstring(L, h + 1, (size_t)(rb - h - 1));
+    if (rb + 1 < end && rb[1] == ':') colon = rb + 1;
+  } else {
+    const char *c = memchr(h, ':', (size_t)(end - h));
+    if (c && !memchr(c + 1, ':', (size_t)(end - c - 1))) colon = c;
+    hop.address = lua_pushlstring(L, h, (size_t)((colon ? colon : end) - h));
+  }
+  hop.port = 0;
+  if (colon) {
+    const char *ps = lua_pushlstring(L, colon + 1, (size_t)(end - colon - 1));
+    long p = strtol(ps, &stop, 10);
+    if (*stop || stop == ps || p < 1 || p > 65535)
+      luaL_error(L, "ssh: host %s: bad port in jump host '%s'", a->name,
+                 lua_pushlstring(L, s, len));
+    hop.port = (int)p;
+  }
+  if (!*hop.address || !*hop.user)
+    luaL_error(L, "ssh: host %s: bad jump host '%s'", a->name, lua_pushlstring(L, s, len));
+  hop.name = lua_pushlstring(L, s, len);
+  hop.password = NULL;
+  hop.jumps = NULL;
+  hop.njumps = 0;
+  hop.max_sessions = hop.max_connections = 0;
+  memset(hop.algorithms, 0, sizeof(hop.algorithms));
+  add_hop(L, a, &hop);
+}
+
+/* A hop given as a host (inventory host or table): its own jump hosts come first. */
+static void add_host_hop(lua_State *L, host_args_t *a, int hop) {
+  host_args_t *h;
+  size_t i;
+  hop = lua_absindex(L, hop);
+  h = lua_newuserdatauv(L, sizeof(*h), 0); /* too big for the C stack */
+  if (a->depth >= MAX_HOPS)
+    luaL_error(L, "ssh: host %s: more than %d jump hosts (do the hops jump through each other?)",
+               a->name, MAX_HOPS);
+  h->depth = a->depth + 1;
+  parse_host(L, hop, 0, h);
+  for (i = 0; i < h->njumps; i++) add_hop(L, a, &h->hops[i]);
+  h->cfg.jumps = NULL;
+  h->cfg.njumps = 0;
+  add_hop(L, a, &h->cfg);
+}
+
+/* One element of a jump list: a host, or a string naming an inventory host (through
+ * host:_peer) or written as [user@]host[:port]. Several in one string are comma-separated. */
+static void add_hops_from(lua_State *L, int host, host_args_t *a, int v) {
+  v = lua_absindex(L, v);
+  if (lua_type(L, v) == LUA_TSTRING) {
+    size_t len;
+    const char *s = lua_tolstring(L, v, &len), *p = s, *end = s + len;
+    while (p < end) {
+      const char *comma = memchr(p, ',', (size_t)(end - p));
+      size_t n = (size_t)((comma ? comma : end) - p);
+      while (n && *p == ' ') p++, n--;
+      while (n && p[n - 1] == ' ') n--;
+      if (n) {
+        int found = 0;
+        /* The host itself in its own list (inherited from a group it shares with the
+         * devices behind it) ends the list: what came before reaches it. */
+        if (a->name && strlen(a->name) == n && !memcmp(a->name, p, n)) return;
+        if ((lua_type(L, host) == LUA_TTABLE) && lua_getfield(L, host, "_peer") == LUA_TFUNCTION) {
+          lua_pushvalue(L, host);
+          lua_pushlstring(L, p, n);
+          lua_call(L, 2, 1);
+          if (lua_type(L, -1) == LUA_TTABLE) {
+            add_host_hop(L, a, -1);
+            found = 1;
+          }
+        }
+        if (!found) add_string_hop(L, a, p, n);
+      }
+      p += n;
+      while (p < end && *p != ',') p++;
+      if (p < end) p++;
+    }
+  } else if (lua_type(L, v) == LUA_TTABLE || lua_type(L, v) == LUA_TUSERDATA) {
+    if (lua_type(L, v) == LUA_TTABLE && lua_rawlen(L, v) > 0) {
+      lua_Integer i, n = (lua_Integer)lua_rawlen(L, v);
+      for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, v, i);
+        add_hops_from(L, host, a, -1);
+      }
+    } else {
+      add_host_hop(L, a, v);
+    }
+  } else {
+    luaL_error(L, "ssh: host %s: 'jump' must be a host, a name, or a list of them", a->name);
+  }
+}
+
 /* Fills a from host (stack index) and opts (0 or index). Pushes values it points into;
  * the caller restores the stack top after the operation has started. */
 static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   const char *s;
   lua_Number n;
-  int sshcfg, algs, t;
+  int sshcfg, algs, t, depth = a->depth;
   memset(a, 0, sizeof(*a));
+  a->depth = depth;
+  /* Every value read stays on the stack until the operation has started. */
+  luaL_checkstack(L, 64, "ssh: reading the host");
   luaL_argexpected(L, lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA, host,
                    "host (inventory host or {host=, user=, ...})");
   if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
@@ -222,6 +343,23 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   a->cfg.algorithms[NH_SSH_ALG_HOSTKEY] = get_algorithms(L, algs, "hostkey");
   a->cfg.algorithms[NH_SSH_ALG_CIPHER] = get_algorithms(L, algs, "cipher");
   a->cfg.algorithms[NH_SSH_ALG_MAC] = get_algorithms(L, algs, "mac");
+  if (get_num(L, sshcfg, "max_sessions", &n) || get_num(L, host, "max_sessions", &n))
+    a->cfg.max_sessions = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
+  if (get_num(L, sshcfg, "max_connections", &n) || get_num(L, host, "max_connections", &n))
+    a->cfg.max_connections = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
+  /* Jump hosts: opts.jump, else the host's ssh.jump, else its jump. */
+  t = get(L, opts, "jump");
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    t = get(L, sshcfg, "jump");
+  }
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    t = get(L, host, "jump");
+  }
+  if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) add_hops_from(L, host, a, -1);
+  a->cfg.jumps = a->njumps ? a->hops : NULL;
+  a->cfg.njumps = a->njumps;
 }
 
 /* Errors */
@@ -365,12 +503,14 @@ static int l_run(lua_State *L) {
   int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
   run_req_t *r;
   host_args_t a;
+  a.depth = 0;
   nhl_task_check(L, "ssh.run");
   /* Before anything is allocated: parse_host raises on bad input, and runs Lua code (the
    * host's __index, host:secret) that may raise too. */
   parse_host(L, 1, opts, &a);
   if (!(r = calloc(1, sizeof(*r)))) return luaL_error(L, "ssh.run: out of memory");
   r->a = a;
+  r->a.cfg.jumps = r->a.njumps ? r->a.hops : NULL;
   r->name = strdup(r->a.name);
   r->command = strdup(cmd);
   snprintf(r->what, sizeof(r->what), "'%.100s'", cmd);
@@ -439,6 +579,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
 static int l_open(lua_State *L) {
   int opts = lua_istable(L, 2) ? 2 : 0, top, rc;
   host_args_t a;
+  a.depth = 0;
   session_t *s;
   nh_ssh_connect_t *req;
   nhl_task_check(L, "ssh.open");

@@ -1,5 +1,5 @@
 /* nethost Lua layer: the `textfsm` module — TextFSM templates (the ntc-templates library
- * or your own) on nethost's engine (plugins/textfsm/textfsm.h).
+ * or your own) on nethost's engine (core/textfsm/textfsm.h).
  *
  *   textfsm.parse(template, text) -> records
  *       template: the template text (anything containing a newline) or a file path.
@@ -11,8 +11,8 @@
  *       does; records are what ntc-templates' parse_output returns (keys lower-cased).
  *       The second result names the template file(s) used.
  *   textfsm.lookup(platform, command [, dir]) -> templates | nil
- *   textfsm.dir([dir]) -> the template folder (NET_TEXTFSM); setting it sets NET_TEXTFSM
- *       for the process, so parse()'s fallback (the textfsm plugin) uses it too
+ *   textfsm.dir([dir]) -> the template folder (default NET_TEXTFSM); setting it chooses
+ *       the folder of parse()'s fallback too (core/textfsm_source.h keeps it)
  *
  * Empty output gives an empty table; an invalid template, a template's Error action and
  * a command the index does not know raise an error object of kind "parse". Compiled
@@ -25,12 +25,12 @@
 #include <string.h>
 
 #include "textfsm.h"
+#include "textfsm_source.h"
 
 #define TEMPLATE_MT "nethost.textfsm.template"
 #define INDEX_MT    "nethost.textfsm.index"
 #define TABLE_MT    "nethost.textfsm.table"
 #define CACHE_KEY   "nethost.textfsm.cache" /* registry: key -> template/index userdata */
-#define DIR_KEY     "nethost.textfsm.dir"
 
 typedef struct {
   nh_tfsm_template_t *t;
@@ -181,19 +181,9 @@ static nh_tfsm_template_t *get_template(lua_State *L, int arg) {
   return t;
 }
 
-/* The template folder: textfsm.dir(dir) if set, else NET_TEXTFSM, else NULL. */
-static const char *current_dir(lua_State *L) {
-  lua_getfield(L, LUA_REGISTRYINDEX, DIR_KEY);
-  const char *d = lua_tostring(L, -1);
-  lua_pop(L, 1); /* the registry keeps the string alive */
-  if (d) return d;
-  d = getenv("NET_TEXTFSM");
-  return d && *d ? d : NULL;
-}
-
 static nh_tfsm_index_t *get_index(lua_State *L, int arg, const char *op) {
   const char *dir = luaL_optstring(L, arg, NULL);
-  if (!dir) dir = current_dir(L);
+  if (!dir) dir = nh_textfsm_dir(); /* textfsm.dir(), else NET_TEXTFSM */
   if (!dir)
     nhl_raise(L, "parse", NULL, op, NH_TFSM_ENOPARSER,
               "no TextFSM template folder: set NET_TEXTFSM (e.g. to ntc-templates/templates) "
@@ -265,12 +255,10 @@ static int nhl_textfsm_lookup(lua_State *L) {
 /* textfsm.dir([dir]) -> dir | nil */
 static int nhl_textfsm_dir(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
-    const char *d = luaL_checkstring(L, 1);
-    lua_pushvalue(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, DIR_KEY);
-    if (setenv("NET_TEXTFSM", d, 1) != 0) return luaL_error(L, "textfsm.dir: out of memory");
+    if (nh_textfsm_set_dir(luaL_checkstring(L, 1)) < 0)
+      return luaL_error(L, "textfsm.dir: out of memory");
   }
-  const char *d = current_dir(L);
+  const char *d = nh_textfsm_dir();
   if (d)
     lua_pushstring(L, d);
   else

@@ -8,16 +8,16 @@
 typedef struct nhl_runtime_s {
   lua_State *L;
   nh_loop_t loop;
-  nhl_task_t *live;   /* tasks not yet finished (doubly linked) */
+  nhl_task_t *live; /* tasks not yet finished (doubly linked) */
   size_t nlive;
-  uint64_t spawned;   /* tasks created so far */
-  uint64_t resumes;   /* lua_resume calls so far */
-  size_t lua_bytes;   /* memory the Lua allocator holds */
+  uint64_t spawned; /* tasks created so far */
+  uint64_t resumes; /* lua_resume calls so far */
+  size_t lua_bytes; /* memory the Lua allocator holds */
   size_t lua_peak;
-  int cancel_signal;  /* the signal that cancelled everything, or 0 */
+  int cancel_signal; /* the signal that cancelled everything, or 0 */
   uv_signal_t sigint, sigterm;
-  char *lua_dir;      /* the pure-Lua library */
-  char *plugin_dir;   /* the built-in plugin folder */
+  char *lua_dir;    /* the pure-Lua library */
+  char *plugin_dir; /* the built-in plugin folder */
   char *exe_dir;
 } nhl_runtime_t;
 

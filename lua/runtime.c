@@ -146,8 +146,9 @@ static void run_until_settled(nhl_runtime_t *rt) {
   for (;;) {
     nh_loop_run(&rt->loop, UV_RUN_DEFAULT);
     if (rt->nlive == 0) return;
-    fprintf(stderr, "nethost: %zu task(s) wait for something that can never happen; "
-                    "cancelling them\n",
+    fprintf(stderr,
+            "nethost: %zu task(s) wait for something that can never happen; "
+            "cancelling them\n",
             rt->nlive);
     nhl_task_cancel_all(rt, "deadlock: waiting for something that can never happen");
   }

@@ -77,9 +77,9 @@ else
   io.stderr:write("textfsm: corpus not found, index part skipped\n")
 end
 
--- parse(): native parsers win, TextFSM templates (the textfsm plugin, NET_TEXTFSM) fill in;
+-- parse(): native parsers win, TextFSM templates (the built-in textfsm source, textfsm.dir()) fill in;
 -- the second result says which parser ran.
-if os.getenv("NET_TEXTFSM") then -- set by textfsm.dir() above when the corpus exists
+if textfsm.dir() then -- textfsm.dir() above chose the corpus when it exists
   local ver = "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(4)E1, RELEASE SOFTWARE (fc2)\n"
   local _, how = parse("cisco_ios", "sh ver", ver)
   assert(how.source == "native", how.source)

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "error.h"
-#include "plugin.h"
+#include "plugin_loader.h"
 #include "registry.h"
 #include "value.h"
 

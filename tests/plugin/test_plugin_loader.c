@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "plugin.h"
+#include "plugin_loader.h"
 #include "registry.h"
 #include "value.h"
 
@@ -216,6 +216,42 @@ static void test_load_dir(void **state) {
   assert_null(nh_registry_platform("tp_other_os"));
 }
 
+/* Built-in plugins (nh_plugin_add_builtin): listed under their name, started once, rolled
+ * back whole when their entry fails, like a file. */
+static int builtin_unloads;
+static void builtin_unload(void *ud) {
+  (void)ud;
+  builtin_unloads++;
+}
+static int builtin_good(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  NH_PLUGIN_DECLARE(host, self, "builtin_good", "1.0.0");
+  return host->on_unload(self, builtin_unload, NULL);
+}
+static int builtin_bad(const nh_plugin_host_t *host, nh_plugin_t *self) {
+  NH_PLUGIN_DECLARE(host, self, "builtin_bad", "1.0.0");
+  int rc = host->on_unload(self, builtin_unload, NULL);
+  return rc < 0 ? rc : NH_PLUGIN_EINVAL;
+}
+
+static void test_builtin(void **state) {
+  char *msg = NULL;
+  (void)state;
+  builtin_unloads = 0;
+  assert_int_equal(nh_plugin_add_builtin("(built-in good)", builtin_good, &msg), 0);
+  assert_int_equal(nh_plugin_add_builtin("(built-in good)", builtin_good, &msg), 0);
+  assert_int_equal(nh_plugin_count(), 1);
+  assert_string_equal(nh_plugin_at(0)->name, "builtin_good");
+  assert_string_equal(nh_plugin_at(0)->file, "(built-in good)");
+  assert_int_equal(nh_plugin_add_builtin("(built-in bad)", builtin_bad, &msg), NH_EPLUGIN);
+  assert_non_null(strstr(msg, "(built-in bad): plugin builtin_bad failed to initialise"));
+  free(msg);
+  assert_int_equal(builtin_unloads, 1); /* the failed one's hook ran at its rollback */
+  assert_int_equal(nh_plugin_count(), 1);
+  assert_int_equal(nh_plugin_add_builtin(NULL, builtin_good, NULL), NH_EINVAL);
+  nh_plugin_unload_all();
+  assert_int_equal(builtin_unloads, 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_good_plugin, setup, teardown),
@@ -228,6 +264,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_declare_and_bad_files, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_pattern, setup, teardown),
       cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_builtin, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,12 +249,21 @@ static void each_iface(sim_device_t *dev, void (*fn)(sim_cli_t *, iface_t *, sbu
   }
 }
 
+/* The abbreviated interface name of the table outputs (GigabitEthernet1/0/1 -> Gi1/0/1), cut to
+ * the n bytes of out on purpose: the callers' buffers are column widths. Copied by length
+ * rather than with snprintf, whose truncation a Release build warns about. */
 static void short_name(const ioslike_profile_t *p, const char *name, char *out, size_t n) {
+  const char *prefix = "";
   size_t l = strlen(p->if_long);
-  if (strncmp(name, p->if_long, l) == 0)
-    snprintf(out, n, "%s%s", p->if_short, name + l);
-  else
-    snprintf(out, n, "%s", name);
+  if (strncmp(name, p->if_long, l) == 0) {
+    prefix = p->if_short;
+    name += l;
+  }
+  size_t a = strnlen(prefix, n - 1);
+  size_t b = strnlen(name, n - 1 - a);
+  memcpy(out, prefix, a);
+  memcpy(out + a, name, b);
+  out[a + b] = '\0';
 }
 
 static void row_ip_brief(sim_cli_t *cli, iface_t *i, sbuf_t *out) {

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "error.h"
-#include "plugin.h"
+#include "plugin_loader.h"
 #include "registry.h"
 #include "value.h"
 
@@ -104,9 +104,10 @@ int main(int argc, char **argv) {
   b.len = 0;
   add(&b, "interfaces {\n");
   for (i = 0; i < 50000 * scale; i++)
-    add(&b, "    ge-%d/0/%d {\n        description \"port %d\";\n        unit 0 {\n"
-            "            family inet {\n                address 10.%d.%d.1/30;\n"
-            "            }\n        }\n    }\n",
+    add(&b,
+        "    ge-%d/0/%d {\n        description \"port %d\";\n        unit 0 {\n"
+        "            family inet {\n                address 10.%d.%d.1/30;\n"
+        "            }\n        }\n    }\n",
         i / 48, i % 48, i, (i >> 8) & 255, i & 255);
   add(&b, "}\n");
   bench("juniper_junos", "show configuration", &b, 3);

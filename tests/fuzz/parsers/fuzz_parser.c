@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "plugin.h"
+#include "plugin_loader.h"
 #include "registry.h"
 #include "value.h"
 

@@ -7,8 +7,8 @@
  * folder of NETHOST_PLUGIN_PATH, then each --plugins DIR. A file already loaded (same real
  * path) is skipped. Process-wide, like the registry it fills.
  */
-#ifndef NH_PLUGIN_H
-#define NH_PLUGIN_H
+#ifndef NH_PLUGIN_LOADER_H
+#define NH_PLUGIN_LOADER_H
 
 #include <stddef.h>
 
@@ -20,7 +20,7 @@ struct nh_plugin_s {
   char *name;           /* as declared */
   char *version;        /* as declared */
   unsigned abi_version; /* the ABI it was built for */
-  void *handle;         /* dlopen handle */
+  void *handle;         /* dlopen handle; NULL for a built-in plugin */
   int declared;
   struct nh_plugin_hook_s *hooks; /* unload hooks, newest first */
 };
@@ -36,6 +36,15 @@ struct nh_plugin_parse_s {
  * NH_ENOMEM) with a malloc'd message naming the file in *errmsg (caller frees; errmsg may
  * be NULL). Loading an already loaded file returns 0 and does nothing. */
 int nh_plugin_load(const char *path, char **errmsg);
+
+/* A plugin's entry point: nh_plugin_entry of a plugin file, or a built-in plugin's. */
+typedef int (*nh_plugin_entry_fn)(const nh_plugin_host_t *host, nh_plugin_t *self);
+
+/* Starts a plugin compiled into nethost through the same host table and rollback as a file
+ * (the TextFSM parser source is one, core/textfsm_source.c). name stands where a file's
+ * path would, in listings and messages ("(built-in textfsm)"). Starting the same name
+ * again returns 0 and does nothing. Errors as nh_plugin_load(). */
+int nh_plugin_add_builtin(const char *name, nh_plugin_entry_fn entry, char **errmsg);
 
 /* Loads every *.so in dir, in name order. A plugin that fails is reported through the log
  * sink as a warning and skipped. A missing folder is not an error. Returns the number of

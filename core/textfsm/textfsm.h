@@ -6,9 +6,9 @@
  * same options semantics; Python regular expressions are translated to PCRE2 (UTF + UCP,
  * JIT-compiled, anchored as re.match is).
  *
- * Plain C with no Lua and no libuv: the Lua binding (lua/l_textfsm.c) and the plugin
- * module (plugins/textfsm/plugin.c) both build on it. Status codes have the values of
- * nethost's NH_E* codes so callers can pass them on.
+ * Plain C with no Lua and no libuv: the Lua binding (lua/l_textfsm.c) and the built-in
+ * parser source (core/textfsm_source.c) both build on it. Status codes have the values of
+ * nethost's NH_E* codes so callers can pass them on (core/textfsm_source.c asserts it).
  *
  * Ownership: nh_tfsm_template_load() returns a template the caller frees with
  * nh_tfsm_template_free(); it may run any number of parses, on several threads at once

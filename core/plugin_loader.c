@@ -1,5 +1,5 @@
 /* nethost core: the plugin loader and the host table plugins call. */
-#include "plugin.h"
+#include "plugin_loader.h"
 #include "error.h"
 #include "registry.h"
 #include "value.h"
@@ -12,6 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The ABI's status codes are core's NH_E* values: a plugin's return code is passed on as it
+ * is (nh_strerror names it), so the two tables must never drift apart. */
+_Static_assert(NH_PLUGIN_ENOMEM == NH_ENOMEM, "plugin ABI ENOMEM");
+_Static_assert(NH_PLUGIN_EINVAL == NH_EINVAL, "plugin ABI EINVAL");
+_Static_assert(NH_PLUGIN_EPARSE == NH_EPARSE, "plugin ABI EPARSE");
+_Static_assert(NH_PLUGIN_ENOPARSER == NH_ENOPARSER, "plugin ABI ENOPARSER");
+_Static_assert(NH_PLUGIN_EPLUGIN == NH_EPLUGIN, "plugin ABI EPLUGIN");
+_Static_assert(NH_PLUGIN_EABI == NH_EABI, "plugin ABI EABI");
+_Static_assert(NH_PLUGIN_EDUPLICATE == NH_EDUPLICATE, "plugin ABI EDUPLICATE");
 
 typedef struct nh_plugin_hook_s {
   void (*fn)(void *ud);
@@ -302,15 +312,42 @@ static int fail(nh_plugin_t *p, int rc, char **errmsg, char *msg) {
   return rc;
 }
 
-typedef int (*entry_fn)(const nh_plugin_host_t *, nh_plugin_t *);
+/* Runs a plugin's entry function and keeps the plugin, or rolls it back whole: the part of
+ * loading that a file and a built-in plugin share. */
+static int start(nh_plugin_t *p, nh_plugin_entry_fn entry, char **errmsg) {
+  const char *real = p->file;
+  nh_plugin_t **grown;
+  int rc = entry(&host_table, p);
+  if (p->abi_version && NH_PLUGIN_ABI_MAJOR_OF(p->abi_version) != NH_PLUGIN_ABI_MAJOR) {
+    return fail(p, NH_EABI, errmsg,
+                format_message("%s: plugin built for ABI %d.%d, this nethost has ABI %d.%d", real,
+                               NH_PLUGIN_ABI_MAJOR_OF(p->abi_version),
+                               NH_PLUGIN_ABI_MINOR_OF(p->abi_version), NH_PLUGIN_ABI_MAJOR,
+                               NH_PLUGIN_ABI_MINOR));
+  }
+  if (rc >= 0 && !p->declared) {
+    return fail(p, NH_EPLUGIN, errmsg,
+                format_message("%s: plugin did not declare itself (NH_PLUGIN_DECLARE)", real));
+  }
+  if (rc < 0) {
+    return fail(p, rc == NH_PLUGIN_EDUPLICATE ? NH_EDUPLICATE : NH_EPLUGIN, errmsg,
+                format_message("%s: plugin %s failed to initialise (%s); rolled back", real,
+                               p->name ? p->name : "(undeclared)", nh_strerror(rc)));
+  }
+  if (!(grown = realloc(loader.list, (loader.n + 1) * sizeof(*grown)))) {
+    return fail(p, NH_ENOMEM, errmsg, NULL);
+  }
+  loader.list = grown;
+  loader.list[loader.n++] = p;
+  return 0;
+}
 
 int nh_plugin_load(const char *path, char **errmsg) {
   char real[PATH_MAX];
-  nh_plugin_t *p, **grown;
+  nh_plugin_t *p;
   void *sym;
-  entry_fn entry;
+  nh_plugin_entry_fn entry;
   size_t i;
-  int rc;
   if (errmsg) *errmsg = NULL;
   if (!path) return NH_EINVAL;
   if (!realpath(path, real)) {
@@ -334,29 +371,22 @@ int nh_plugin_load(const char *path, char **errmsg) {
                 format_message("%s: not a nethost plugin (no nh_plugin_entry symbol)", real));
   }
   memcpy(&entry, &sym, sizeof(entry));
-  rc = entry(&host_table, p);
-  if (p->abi_version && NH_PLUGIN_ABI_MAJOR_OF(p->abi_version) != NH_PLUGIN_ABI_MAJOR) {
-    return fail(p, NH_EABI, errmsg,
-                format_message("%s: plugin built for ABI %d.%d, this nethost has ABI %d.%d", real,
-                               NH_PLUGIN_ABI_MAJOR_OF(p->abi_version),
-                               NH_PLUGIN_ABI_MINOR_OF(p->abi_version), NH_PLUGIN_ABI_MAJOR,
-                               NH_PLUGIN_ABI_MINOR));
+  return start(p, entry, errmsg);
+}
+
+int nh_plugin_add_builtin(const char *name, nh_plugin_entry_fn entry, char **errmsg) {
+  nh_plugin_t *p;
+  size_t i;
+  if (errmsg) *errmsg = NULL;
+  if (!name || !entry) return NH_EINVAL;
+  for (i = 0; i < loader.n; i++) {
+    if (!loader.list[i]->handle && strcmp(loader.list[i]->file, name) == 0) return 0;
   }
-  if (rc >= 0 && !p->declared) {
-    return fail(p, NH_EPLUGIN, errmsg,
-                format_message("%s: plugin did not declare itself (NH_PLUGIN_DECLARE)", real));
+  if (!(p = calloc(1, sizeof(*p))) || !(p->file = strdup(name))) {
+    free(p);
+    return NH_ENOMEM;
   }
-  if (rc < 0) {
-    return fail(p, rc == NH_PLUGIN_EDUPLICATE ? NH_EDUPLICATE : NH_EPLUGIN, errmsg,
-                format_message("%s: plugin %s failed to initialise (%s); rolled back", real,
-                               p->name ? p->name : "(undeclared)", nh_strerror(rc)));
-  }
-  if (!(grown = realloc(loader.list, (loader.n + 1) * sizeof(*grown)))) {
-    return fail(p, NH_ENOMEM, errmsg, NULL);
-  }
-  loader.list = grown;
-  loader.list[loader.n++] = p;
-  return 0;
+  return start(p, entry, errmsg);
 }
 
 static int compare_names(const void *a, const void *b) {

@@ -1,40 +1,73 @@
-/* The TextFSM plugin: registers the template index of NET_TEXTFSM as a parser source.
+/* nethost core: the TextFSM parser source, a plugin compiled into nethost.
  *
  * When no native parser exists for (platform, command), nethost asks parser sources; this
- * one answers from the ntc-templates style `index` in the folder NET_TEXTFSM names (read
- * on first use; templates compiled on first use and cached for the process). Results are
- * what ntc-templates' parse_output returns: a list of records whose keys are the Value
- * names in lower case, List values as lists of strings. Without NET_TEXTFSM the source
- * resolves nothing (and says so once in the log).
+ * one answers from the ntc-templates style `index` in the template folder (read on first
+ * use; templates compiled on first use and cached for the process). Results are what
+ * ntc-templates' parse_output returns: a list of records whose keys are the Value names in
+ * lower case, List values as lists of strings. Without a folder the source resolves nothing
+ * (and says so once in the log).
+ *
+ * It is written against the plugin ABI like any plugin, but started with
+ * nh_plugin_add_builtin() rather than loaded from a file: the engine (core/textfsm) is then
+ * linked once, and the folder the Lua module's textfsm.dir() chooses is the one this source
+ * reads, with no process environment in between.
  */
+#include "textfsm_source.h"
+#include "error.h"
+#include "plugin_loader.h"
+#include "textfsm.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nethost/plugin.h"
-#include "textfsm.h"
+/* The engine's status codes are core's, so a parse error passes through unchanged. */
+_Static_assert(NH_TFSM_ENOMEM == NH_ENOMEM, "textfsm ENOMEM");
+_Static_assert(NH_TFSM_ENOENT == NH_ENOENT, "textfsm ENOENT");
+_Static_assert(NH_TFSM_EPARSE == NH_EPARSE, "textfsm EPARSE");
+_Static_assert(NH_TFSM_ESYNTAX == NH_ESYNTAX, "textfsm ESYNTAX");
+_Static_assert(NH_TFSM_ENOPARSER == NH_ENOPARSER, "textfsm ENOPARSER");
+
+#define BUILTIN_NAME "(built-in textfsm)"
 
 typedef struct {
   pthread_mutex_t lock; /* guards idx/dir: parses may run on the thread pool */
   const nh_plugin_host_t *host;
   nh_plugin_t *self;
-  nh_tfsm_index_t *idx;
-  char *dir;                 /* the NET_TEXTFSM the index was opened from (or failed to be) */
+  char *want;                /* the folder nh_textfsm_set_dir() chose; NULL: NET_TEXTFSM */
+  nh_tfsm_index_t *idx;      /* the index of `dir` */
+  char *dir;                 /* the folder idx was opened from (or failed to be) */
   nh_tfsm_index_t **retired; /* replaced indexes: a pool thread may still be using one */
   size_t nretired;
-  int warned; /* NET_TEXTFSM unset was logged */
+  int warned; /* no folder was logged */
 } source_t;
 
-static source_t g_src;
+static source_t g_src = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* The index of NET_TEXTFSM. The variable is read on every lookup (a getenv and a strcmp)
- * so a playbook's textfsm.dir(folder), which sets it, takes effect; a folder that failed
- * to open is reported once and not retried until the variable changes. */
+const char *nh_textfsm_dir(void) {
+  if (g_src.want) return g_src.want;
+  const char *d = getenv("NET_TEXTFSM");
+  return d && *d ? d : NULL;
+}
+
+int nh_textfsm_set_dir(const char *dir) {
+  char *copy = NULL;
+  if (dir && !(copy = strdup(dir))) return NH_ENOMEM;
+  pthread_mutex_lock(&g_src.lock);
+  free(g_src.want);
+  g_src.want = copy;
+  pthread_mutex_unlock(&g_src.lock);
+  return 0;
+}
+
+/* The index of the template folder. The folder is looked at on every lookup (a strcmp) so
+ * a playbook's textfsm.dir(folder) takes effect; a folder that failed to open is reported
+ * once and not retried until the folder changes. */
 static nh_tfsm_index_t *get_index_locked(source_t *s) {
-  const char *dir = getenv("NET_TEXTFSM");
-  if (!dir || !*dir) {
+  const char *dir = nh_textfsm_dir();
+  if (!dir) {
     if (!s->warned)
       s->host->log(s->self, NH_PLUGIN_LOG_DEBUG,
                    "NET_TEXTFSM is not set: no TextFSM templates (point it at "
@@ -61,9 +94,9 @@ static nh_tfsm_index_t *get_index_locked(source_t *s) {
   return s->idx;
 }
 
-/* The index of the current NET_TEXTFSM, (re)opened under the lock. Called from resolve()
- * and each(), which run on the loop thread (the only one that changes the environment).
- * A replaced index is kept until unload: a parse on the thread pool may still use it. */
+/* The index of the current folder, (re)opened under the lock. Called from resolve() and
+ * each(), which run on the loop thread (the only one that changes the folder). A replaced
+ * index is kept until unload: a parse on the thread pool may still use it. */
 static nh_tfsm_index_t *get_index(source_t *s) {
   pthread_mutex_lock(&s->lock);
   nh_tfsm_index_t *idx = get_index_locked(s);
@@ -71,8 +104,8 @@ static nh_tfsm_index_t *get_index(source_t *s) {
   return idx;
 }
 
-/* The index resolve() last settled on, without reading the environment (parse() may run
- * on a pool thread while the loop thread calls setenv). */
+/* The index resolve() last settled on, without looking at the folder (parse() may run on a
+ * pool thread while the loop thread changes it). */
 static nh_tfsm_index_t *current_index(source_t *s) {
   pthread_mutex_lock(&s->lock);
   nh_tfsm_index_t *idx = s->idx;
@@ -172,18 +205,24 @@ each(void *ud, void (*fn)(void *arg, const char *platform, const char *command, 
 
 static void unload(void *ud) {
   source_t *s = ud;
+  pthread_mutex_lock(&s->lock);
   nh_tfsm_index_free(s->idx);
   for (size_t k = 0; k < s->nretired; k++) nh_tfsm_index_free(s->retired[k]);
   free(s->retired);
   free(s->dir);
-  pthread_mutex_destroy(&s->lock);
-  memset(s, 0, sizeof *s);
+  free(s->want);
+  s->idx = NULL;
+  s->retired = NULL;
+  s->nretired = 0;
+  s->dir = s->want = NULL;
+  s->host = NULL;
+  s->self = NULL;
+  s->warned = 0;
+  pthread_mutex_unlock(&s->lock);
 }
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
+static int entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "textfsm", "1.0.0");
-  memset(&g_src, 0, sizeof g_src);
-  pthread_mutex_init(&g_src.lock, NULL);
   g_src.host = host;
   g_src.self = self;
   nh_plugin_parser_source_t src = {
@@ -197,4 +236,8 @@ NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *
   int rc = host->on_unload(self, unload, &g_src);
   if (rc < 0) return rc;
   return host->register_parser_source(self, &src);
+}
+
+int nh_textfsm_source_start(char **errmsg) {
+  return nh_plugin_add_builtin(BUILTIN_NAME, entry, errmsg);
 }

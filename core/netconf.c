@@ -1,0 +1,479 @@
+/* nethost core: NETCONF sessions on an SSH connection (see netconf.h).
+ *
+ * The session is a job on the connection like a PTY shell: it is read all the time, so the
+ * channel window keeps moving, and what it reads goes through the framer (netconf_frame.c).
+ * Each complete message is parsed with libxml2 (core/xml.c): the first one must be the
+ * server's hello, later ones are matched to the pending RPC by message-id. The session owns
+ * its pending write, so a cancelled RPC leaves a half-sent message to finish with the same
+ * arguments, as libssh2 requires after EAGAIN.
+ */
+#include "netconf.h"
+#include "error.h"
+#include "netconf_frame.h"
+#include "ssh_internal.h"
+#include "xml.h"
+
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE10 "urn:ietf:params:netconf:base:1.0"
+#define BASE11 "urn:ietf:params:netconf:base:1.1"
+
+static const char default_hello[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                    "<hello xmlns=\"" NH_NETCONF_NS "\"><capabilities>"
+                                    "<capability>" BASE10 "</capability>"
+                                    "<capability>" BASE11 "</capability>"
+                                    "</capabilities></hello>";
+
+enum { NC_OPEN, NC_SUBSYS, NC_LIVE, NC_CLOSE, NC_FREE };
+
+struct nh_netconf_s {
+  nh_ssh_job_t job; /* first member */
+  nh_netconf_open_t *open_req;
+  nh_netconf_rpc_t *rpc;
+  LIBSSH2_CHANNEL *ch;
+  int state;
+  int detached; /* the user closed it: the job frees itself when done */
+  int dead;     /* the channel is gone: nothing left but memory */
+  int eof;
+  int lost;       /* the connection died; what libssh2 still held is being drained */
+  int hello_done; /* the server's hello arrived */
+  int client_11;  /* our hello advertised base:1.1 */
+  nh_nc_framer_t fr;
+  char *wbuf;
+  size_t wlen, wsent;
+  char *hello;
+  size_t hello_len;
+  char **caps;
+  size_t ncaps;
+  unsigned long session_id;
+};
+
+static void nc_free(nh_netconf_t *nc) {
+  size_t i;
+  nh_nc_framer_free(&nc->fr);
+  free(nc->wbuf);
+  free(nc->hello);
+  for (i = 0; i < nc->ncaps; i++) free(nc->caps[i]);
+  free(nc->caps);
+  free(nc);
+}
+
+static void rpc_done(nh_netconf_t *nc, int status) {
+  nh_netconf_rpc_t *req = nc->rpc;
+  if (!req) return;
+  nc->rpc = NULL;
+  nh__op_done(&req->op, status);
+}
+
+static void open_done(nh_netconf_t *nc, int status) {
+  nh_netconf_open_t *req = nc->open_req;
+  if (!req) return;
+  nc->open_req = NULL;
+  if (status < 0) {
+    req->nc = NULL;
+    nc->detached = 1; /* nobody will own it: close and free it in the background */
+  }
+  nh__op_done(&req->op, status);
+}
+
+/* The session cannot go on (bad framing, a bad hello, the channel ended): fail whoever
+ * waits with status and close the channel. */
+static void broken(nh_netconf_t *nc, int status) {
+  open_done(nc, status);
+  rpc_done(nc, status);
+  nc->eof = 1;
+}
+
+/* Queues msg for sending in the session's current framing. */
+static int queue(nh_netconf_t *nc, const char *msg, size_t len) {
+  char *framed, *p;
+  size_t flen;
+  int rc = nh_nc_frame_encode(nc->fr.chunked, msg, len, &framed, &flen);
+  if (rc < 0) return rc;
+  if (nc->wsent >= nc->wlen) nc->wsent = nc->wlen = 0;
+  if (!(p = realloc(nc->wbuf, nc->wlen + flen))) {
+    free(framed);
+    return NH_ENOMEM;
+  }
+  memcpy(p + nc->wlen, framed, flen);
+  nc->wbuf = p;
+  nc->wlen += flen;
+  free(framed);
+  return 0;
+}
+
+static int has_capability(const nh_netconf_t *nc, const char *uri) {
+  size_t i;
+  for (i = 0; i < nc->ncaps; i++)
+    if (!strcmp(nc->caps[i], uri)) return 1;
+  return 0;
+}
+
+/* Takes the server's hello (msg is the session's from now on). */
+static int take_hello(nh_netconf_t *nc, char *msg, size_t len) {
+  nh_ssh_t *ssh = nc->job.ssh;
+  char err[256];
+  xmlDocPtr doc = nh_xml_parse(msg, len, err, sizeof(err));
+  xmlNodePtr root, caps, c;
+  nc->hello = msg;
+  nc->hello_len = len;
+  if (!doc)
+    return nh__ssh_fail_detail(ssh, "netconf", NH_EPROTO, "the server's hello is not XML: %s", err);
+  root = xmlDocGetRootElement(doc);
+  if (strcmp((const char *)root->name, "hello") != 0) {
+    nh__ssh_fail_detail(ssh, "netconf", NH_EPROTO, "expected the server's <hello>, got <%.40s>",
+                        (const char *)root->name);
+    xmlFreeDoc(doc);
+    return NH_EPROTO;
+  }
+  caps = nh_xml_child(root, "capabilities");
+  for (c = nh_xml_first_element(caps); c; c = nh_xml_next_element(c)) {
+    xmlChar *text;
+    char **grown, *start, *end;
+    if (strcmp((const char *)c->name, "capability") != 0) continue;
+    if (!(text = xmlNodeGetContent(c))) continue;
+    /* Capabilities are URIs: surrounding whitespace is layout, not part of them. */
+    start = (char *)text;
+    while (*start == ' ' || *start == '\n' || *start == '\r' || *start == '\t') start++;
+    end = start + strlen(start);
+    while (end > start && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+      *--end = 0;
+    grown = realloc(nc->caps, (nc->ncaps + 1) * sizeof(*grown));
+    if (grown) nc->caps = grown;
+    if (!grown || !(nc->caps[nc->ncaps] = strdup(start))) {
+      xmlFree(text);
+      xmlFreeDoc(doc);
+      return NH_ENOMEM;
+    }
+    nc->ncaps++;
+    xmlFree(text);
+  }
+  if ((c = nh_xml_child(root, "session-id"))) {
+    xmlChar *text = xmlNodeGetContent(c);
+    if (text) nc->session_id = strtoul((const char *)text, NULL, 10);
+    xmlFree(text);
+  }
+  xmlFreeDoc(doc);
+  if (!has_capability(nc, BASE10) && !has_capability(nc, BASE11))
+    return nh__ssh_fail_detail(ssh, "netconf", NH_EPROTO,
+                               "the server's hello advertises neither base:1.0 nor base:1.1");
+  nc->fr.chunked = nc->client_11 && has_capability(nc, BASE11);
+  nc->hello_done = 1;
+  return 0;
+}
+
+/* A message after the hello: the pending RPC's reply, or something to skip. */
+static void take_message(nh_netconf_t *nc, char *msg, size_t len) {
+  nh_netconf_rpc_t *req = nc->rpc;
+  char err[256];
+  xmlDocPtr doc;
+  xmlNodePtr root;
+  xmlChar *id;
+  int match;
+  if (!req) { /* the reply to a cancelled RPC, or a notification nobody waits for */
+    free(msg);
+    return;
+  }
+  if (!(doc = nh_xml_parse(msg, len, err, sizeof(err)))) {
+    nh__ssh_fail_detail(nc->job.ssh, "netconf", NH_EPROTO, "a reply is not XML: %s", err);
+    free(msg);
+    rpc_done(nc, NH_EPROTO);
+    return;
+  }
+  root = xmlDocGetRootElement(doc);
+  id = xmlGetProp(root, (const xmlChar *)"message-id");
+  /* A reply without message-id (some old servers) answers the one RPC in flight. */
+  match = !strcmp((const char *)root->name, "rpc-reply") &&
+          (!id || !strcmp((const char *)id, req->message_id));
+  xmlFree(id);
+  xmlFreeDoc(doc);
+  if (!match) {
+    req->skipped++;
+    free(msg);
+    return;
+  }
+  req->reply = msg;
+  req->reply_len = len;
+  rpc_done(nc, 0);
+}
+
+/* Feeds n received bytes through the framer. Returns 0, or a negative code when the
+ * session is broken. */
+static int feed(nh_netconf_t *nc, const char *data, size_t n) {
+  size_t off = 0;
+  while (off < n) {
+    size_t used, len;
+    char *msg;
+    int rc = nh_nc_framer_feed(&nc->fr, data + off, n - off, &used);
+    off += used;
+    if (rc < 0) {
+      if (rc == NH_ETOOBIG)
+        nh__ssh_fail_detail(nc->job.ssh, "netconf", rc, "%s", nc->fr.error);
+      else if (rc != NH_ENOMEM)
+        nh__ssh_fail_detail(nc->job.ssh, "netconf", rc, "malformed frame: %s", nc->fr.error);
+      return rc;
+    }
+    if (rc == 0) break;
+    if (!(msg = nh_nc_framer_take(&nc->fr, &len))) return NH_ENOMEM;
+    if (!nc->hello_done) {
+      if ((rc = take_hello(nc, msg, len)) < 0) return rc;
+      open_done(nc, 0);
+    } else {
+      take_message(nc, msg, len);
+    }
+  }
+  return 0;
+}
+
+/* Reads what is available. Returns 0 (EAGAIN), a negative libssh2 code, or a negative
+ * NH_E* code from the framing (then nc is broken). */
+static int read_all(nh_netconf_t *nc) {
+  char scratch[16384];
+  for (;;) {
+    ssize_t n = libssh2_channel_read(nc->ch, scratch, sizeof(scratch));
+    int rc;
+    if (n == LIBSSH2_ERROR_EAGAIN) return nc->lost;
+    if (n < 0) {
+      if (!nc->lost && nh__ssh_lost(nc->job.ssh, (int)n)) {
+        nc->lost = (int)n; /* drain what libssh2 held, then report the loss */
+        continue;
+      }
+      return nc->lost ? nc->lost : (int)n;
+    }
+    if (n == 0) {
+      if (libssh2_channel_eof(nc->ch)) nc->eof = 1;
+      return 0;
+    }
+    nc->job.ssh->progress++;
+    if (nc->detached) continue; /* draining before the close */
+    if ((rc = feed(nc, scratch, (size_t)n)) < 0) {
+      broken(nc, rc);
+      return 0;
+    }
+  }
+}
+
+static int nc_step(nh_ssh_job_t *job) {
+  nh_netconf_t *nc = (nh_netconf_t *)job;
+  nh_ssh_t *ssh = job->ssh;
+  int rc;
+  for (;;) {
+    switch (nc->state) {
+    case NC_OPEN:
+      nc->ch = libssh2_channel_open_session(ssh->session);
+      if (!nc->ch) {
+        rc = libssh2_session_last_errno(ssh->session);
+        if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "cannot open a channel: %s",
+                            nh__ssh_errmsg(ssh));
+        open_done(nc, NH_ECHANNEL);
+        nh__ssh_job_remove(job);
+        nc_free(nc);
+        return 0;
+      }
+      nc->state = nc->detached ? NC_CLOSE : NC_SUBSYS;
+      break;
+    case NC_SUBSYS:
+      rc = libssh2_channel_subsystem(nc->ch, "netconf");
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      if (rc < 0) {
+        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL,
+                            "the server refused the netconf subsystem: %s", nh__ssh_errmsg(ssh));
+        open_done(nc, NH_ECHANNEL);
+        nc->state = NC_CLOSE;
+        break;
+      }
+      nc->state = nc->detached ? NC_CLOSE : NC_LIVE;
+      break;
+    case NC_LIVE:
+      while (nc->wsent < nc->wlen) {
+        ssize_t n = libssh2_channel_write(nc->ch, nc->wbuf + nc->wsent, nc->wlen - nc->wsent);
+        if (n == LIBSSH2_ERROR_EAGAIN) goto blocked;
+        if (n < 0) {
+          if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
+          nh__ssh_fail_detail(ssh, "channel", NH_ECLOSED, "write failed: %s", nh__ssh_errmsg(ssh));
+          broken(nc, NH_ECLOSED);
+          nc->wsent = nc->wlen;
+          break;
+        }
+        nc->wsent += (size_t)n;
+      }
+      if (nc->wsent >= nc->wlen) nc->wsent = nc->wlen = 0;
+      if (nc->detached) {
+        nc->state = NC_CLOSE;
+        break;
+      }
+      if (!nc->eof && (rc = read_all(nc)) < 0) {
+        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+        nc->eof = 1;
+      }
+      if (nc->eof) {
+        if (nc->open_req || nc->rpc) {
+          if (!ssh->failure.stage)
+            nh__ssh_fail_detail(ssh, "netconf", NH_ECLOSED,
+                                nc->hello_done ? "the device closed the NETCONF session"
+                                               : "the device closed the session before its hello");
+          broken(nc, NH_ECLOSED);
+        }
+        nc->state = NC_CLOSE;
+        break;
+      }
+      goto blocked;
+    case NC_CLOSE:
+      rc = libssh2_channel_close(nc->ch);
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+      nc->state = NC_FREE;
+      break;
+    case NC_FREE:
+      rc = libssh2_channel_free(nc->ch);
+      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      nc->ch = NULL;
+      nh__ssh_job_remove(job);
+      if (nc->detached) {
+        nc_free(nc);
+      } else {
+        nc->dead = 1;
+      }
+      return 0;
+    }
+    ssh->progress++; /* a call completed: the job moved on */
+  }
+blocked:
+  nh__ssh_job_blocked(job);
+  return 0;
+}
+
+static void nc_abort(nh_ssh_job_t *job, int status) {
+  nh_netconf_t *nc = (nh_netconf_t *)job;
+  open_done(nc, status);
+  rpc_done(nc, status);
+  nc->ch = NULL; /* freed with the session */
+  nc->dead = 1;
+  if (nc->detached) nc_free(nc);
+}
+
+static void open_cancel(nh_op_t *op) {
+  nh_netconf_open_t *req = (nh_netconf_open_t *)op;
+  nh_netconf_t *nc = req->nc;
+  if (nc && nc->open_req == req) {
+    nc->open_req = NULL;
+    nc->detached = 1;
+    req->nc = NULL;
+    if (nc->dead)
+      nc_free(nc);
+    else
+      nh__ssh_kick(nc->job.ssh);
+  }
+  nh__op_done(op, op->reason);
+}
+
+static const nh_op_type_t open_type = {"netconf.open", open_cancel};
+
+int nh_netconf_open(nh_netconf_open_t *req, nh_ssh_t *ssh, const char *hello, size_t max_message,
+                    uint64_t timeout_ms, nh_op_cb cb) {
+  nh_netconf_t *nc;
+  int rc;
+  req->nc = NULL;
+  if (!nh_ssh_is_ready(ssh)) return NH_ECLOSED;
+  ssh->failure.stage = NULL;
+  ssh->failure.detail[0] = 0;
+  if (!hello) hello = default_hello;
+  if (!(nc = calloc(1, sizeof(*nc)))) return NH_ENOMEM;
+  nh_nc_framer_init(&nc->fr, max_message);
+  nc->client_11 = strstr(hello, BASE11) != NULL;
+  /* The hello always goes with the base:1.0 end marker. */
+  if ((rc = queue(nc, hello, strlen(hello))) < 0) {
+    nc_free(nc);
+    return rc;
+  }
+  nc->state = NC_OPEN;
+  nc->open_req = req;
+  nc->job.step = nc_step;
+  nc->job.abort = nc_abort;
+  req->nc = nc;
+  nh__op_init(&req->op, ssh->loop, &open_type);
+  nh__ssh_job_add(ssh, &nc->job);
+  nh__op_begin(&req->op, cb, timeout_ms);
+  return 0;
+}
+
+const char *nh_netconf_server_hello(const nh_netconf_t *nc, size_t *len) {
+  *len = nc->hello_len;
+  return nc->hello ? nc->hello : "";
+}
+
+size_t nh_netconf_capability_count(const nh_netconf_t *nc) {
+  return nc->ncaps;
+}
+
+const char *nh_netconf_capability(const nh_netconf_t *nc, size_t i) {
+  return i < nc->ncaps ? nc->caps[i] : NULL;
+}
+
+unsigned long nh_netconf_session_id(const nh_netconf_t *nc) {
+  return nc->session_id;
+}
+
+int nh_netconf_chunked(const nh_netconf_t *nc) {
+  return nc->fr.chunked;
+}
+
+nh_ssh_t *nh_netconf_ssh(const nh_netconf_t *nc) {
+  return nc->job.ssh;
+}
+
+int nh_netconf_is_open(const nh_netconf_t *nc) {
+  return nc && !nc->dead && !nc->detached && !nc->eof && nc->state == NC_LIVE && nc->hello_done &&
+         nh_ssh_is_ready(nc->job.ssh);
+}
+
+void nh_netconf_close(nh_netconf_t *nc) {
+  if (!nc) return;
+  rpc_done(nc, NH_ECANCELED);
+  if (nc->dead) {
+    nc_free(nc);
+    return;
+  }
+  nc->detached = 1;
+  if (nc->state == NC_LIVE && nc->wsent >= nc->wlen) nc->state = NC_CLOSE;
+  nh__ssh_kick(nc->job.ssh);
+}
+
+static void rpc_cancel(nh_op_t *op) {
+  nh_netconf_rpc_t *req = (nh_netconf_rpc_t *)op;
+  /* The reply may still come: its message-id then matches nothing and it is skipped. */
+  if (req->nc && req->nc->rpc == req) req->nc->rpc = NULL;
+  nh__op_done(op, op->reason);
+}
+
+static const nh_op_type_t rpc_type = {"netconf.rpc", rpc_cancel};
+
+int nh_netconf_rpc(nh_netconf_rpc_t *req, nh_netconf_t *nc, const char *msg, size_t len,
+                   const char *message_id, uint64_t timeout_ms, nh_op_cb cb) {
+  int rc;
+  memset(req, 0, sizeof(*req));
+  if (!nh_netconf_is_open(nc)) return NH_ECLOSED;
+  if (nc->rpc) return NH_EBUSY;
+  if (!message_id || strlen(message_id) >= sizeof(req->message_id)) return NH_EINVAL;
+  nc->job.ssh->failure.stage = NULL;
+  nc->job.ssh->failure.detail[0] = 0;
+  if ((rc = queue(nc, msg, len)) < 0) return rc;
+  req->nc = nc;
+  strcpy(req->message_id, message_id);
+  nc->rpc = req;
+  nh__op_init(&req->op, nc->job.ssh->loop, &rpc_type);
+  nh__ssh_kick(nc->job.ssh);
+  nh__op_begin(&req->op, cb, timeout_ms);
+  return 0;
+}
+
+void nh_netconf_rpc_cleanup(nh_netconf_rpc_t *req) {
+  free(req->reply);
+  req->reply = NULL;
+  req->reply_len = 0;
+}

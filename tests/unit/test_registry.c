@@ -1,0 +1,203 @@
+/* Unit tests for core/registry without plugin files (owner NULL, as built-ins register):
+ * platforms by name and alias, refused descriptors (bad names, broken patterns,
+ * duplicates, which are logged), parsers found by the CLI's abbreviation rules, ambiguity,
+ * parser sources as the fallback, a parser's error and result through nh_registry_parse,
+ * and removal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "plugin_loader.h"
+#include "registry.h"
+
+/* The last message logged (registrations that fail say why). */
+static char last_log[512];
+static void capture_log(void *arg, int level, const char *who, const char *msg) {
+  (void)arg;
+  (void)level;
+  (void)who;
+  snprintf(last_log, sizeof last_log, "%s", msg);
+}
+
+static int setup(void **state) {
+  (void)state;
+  nh_plugin_set_log(capture_log, NULL);
+  last_log[0] = '\0';
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  nh__registry_clear();
+  nh_plugin_set_log(NULL, NULL);
+  return 0;
+}
+
+static int add_platform(const char *name, const char *const *aliases, const char *prompt) {
+  nh_plugin_platform_t d = {.size = sizeof d, .name = name, .aliases = aliases};
+  d.prompt_pattern = prompt;
+  return nh__registry_add_platform(NULL, &d);
+}
+
+static void test_platforms(void **state) {
+  (void)state;
+  static const char *const aliases[] = {"ios", "cisco.ios.ios", NULL};
+  assert_int_equal(add_platform("cisco_ios", aliases, "[>#]\\s*$"), 0);
+  assert_string_equal(nh_registry_platform("IOS")->name, "cisco_ios");
+  assert_string_equal(nh_registry_platform_name("cisco.ios.ios"), "cisco_ios");
+  assert_null(nh_registry_platform("junos"));
+  assert_null(nh_registry_platform_name("junos"));
+  const nh_platform_t *p = nh_registry_platform("cisco_ios");
+  assert_non_null(p->on_open); /* absent lists are empty, never NULL */
+  assert_null(p->on_open[0]);
+  assert_null(p->save_command);
+  /* Refused: a duplicate name or alias (logged with the owner), a bad name, a broken
+   * pattern (logged naming the field), a descriptor too small to hold a name. */
+  static const char *const taken[] = {"ios", NULL};
+  assert_int_equal(add_platform("cisco_ios", NULL, NULL), NH_EDUPLICATE);
+  assert_non_null(strstr(last_log, "already defined"));
+  assert_int_equal(add_platform("other", taken, NULL), NH_EDUPLICATE);
+  assert_non_null(strstr(last_log, "alias 'ios'"));
+  assert_int_equal(add_platform("Bad Name", NULL, NULL), NH_EINVAL);
+  assert_int_equal(add_platform("broken", NULL, "(unclosed"), NH_EINVAL);
+  assert_non_null(strstr(last_log, "prompt_pattern"));
+  assert_null(nh_registry_platform("broken"));
+  nh_plugin_platform_t tiny = {.size = 4, .name = "tiny"};
+  assert_int_equal(nh__registry_add_platform(NULL, &tiny), NH_EINVAL);
+}
+
+/* A parser that returns {"which" = ud} or fails on input "bad". */
+static int which_parser(const nh_plugin_host_t *host, nh_plugin_parse_t *p, const char *text,
+                        size_t len, nh_plugin_value_t **out, void *ud) {
+  if (len == 3 && memcmp(text, "bad", 3) == 0) return host->parse_error(p, 7, "no %s here", "x");
+  nh_plugin_value_t *m = host->value_map();
+  int rc = host->map_set(m, "which", host->value_string(ud, strlen(ud)));
+  if (rc < 0) {
+    host->value_free(m);
+    return rc;
+  }
+  *out = m;
+  return 0;
+}
+
+static void assert_parses_to(const char *platform, const char *command, const char *which) {
+  nh_value_t *v = NULL;
+  char *msg = NULL;
+  int rc = nh_registry_parse(platform, command, "ok", 2, &v, &msg);
+  if (rc != 0) fail_msg("%s '%s': %s (%s)", platform, command, nh_err_name(rc), msg);
+  assert_string_equal(nh_value_map_get(v, "which")->u.str.ptr, which);
+  nh_value_free(v);
+}
+
+static void test_parsers_and_abbreviations(void **state) {
+  (void)state;
+  static const char *const aliases[] = {"ios", NULL};
+  assert_int_equal(add_platform("cisco_ios", aliases, NULL), 0);
+  assert_int_equal(nh__registry_add_parser(NULL, "ios", "show version", which_parser, "ver"), 0);
+  assert_int_equal(
+      nh__registry_add_parser(NULL, "cisco_ios", "show interfaces", which_parser, "ifs"), 0);
+  assert_int_equal(
+      nh__registry_add_parser(NULL, "cisco_ios", "show interfaces *", which_parser, "if1"), 0);
+  assert_int_equal(
+      nh__registry_add_parser(NULL, "cisco_ios", "show inventory", which_parser, "inv"), 0);
+  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "SHOW  version", which_parser, "x"),
+                   NH_EDUPLICATE); /* the same command after normalising */
+  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "  ", which_parser, "x"), NH_EINVAL);
+  assert_parses_to("cisco_ios", "sh ver", "ver");
+  assert_parses_to("ios", "show version", "ver"); /* registered through an alias */
+  assert_parses_to("cisco_ios", "sh interfaces", "ifs");
+  assert_parses_to("cisco_ios", "sh int Gi1/0/1", "if1"); /* the trailing "*" takes more words */
+  assert_parses_to("cisco_ios", "show inv", "inv");
+  /* "sh in" abbreviates both "show interfaces" and "show inventory". */
+  nh_parser_match_t m;
+  char *msg = NULL;
+  assert_int_equal(nh_registry_find_parser("cisco_ios", "sh in", &m, &msg), NH_EINVAL);
+  assert_non_null(msg);
+  free(msg);
+  msg = NULL;
+  assert_int_equal(nh_registry_find_parser("cisco_ios", "show clock", &m, &msg), NH_ENOPARSER);
+  free(msg);
+  assert_true(nh_registry_command_match("show version", "show version") >
+              nh_registry_command_match("show version", "sh ver"));
+  assert_int_equal(nh_registry_command_match("show version", "show"), -1);
+  assert_int_equal(nh_registry_command_match("show version", "show vlan"), -1);
+}
+
+static void test_parser_error(void **state) {
+  (void)state;
+  assert_int_equal(add_platform("cisco_ios", NULL, NULL), 0);
+  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "show version", which_parser, "v"),
+                   0);
+  nh_value_t *v = NULL;
+  char *msg = NULL;
+  assert_int_equal(nh_registry_parse("cisco_ios", "show version", "bad", 3, &v, &msg), NH_EPARSE);
+  assert_null(v);
+  assert_string_equal(msg, "line 7: no x here");
+  free(msg);
+}
+
+/* A source that knows "show clock" for any platform. */
+static int source_calls;
+static int clock_resolve(void *ud, const char *platform, const char *command, char *what,
+                         size_t what_len) {
+  (void)ud;
+  (void)platform;
+  if (nh_registry_command_match("show clock", command) < 0) return 0;
+  snprintf(what, what_len, "clock.template");
+  return 1;
+}
+static int clock_parse(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t *p,
+                       const char *platform, const char *command, const char *text, size_t len,
+                       nh_plugin_value_t **out) {
+  (void)platform;
+  (void)command;
+  source_calls++;
+  return which_parser(host, p, text, len, out, ud);
+}
+
+static void test_sources_and_removal(void **state) {
+  (void)state;
+  static const nh_plugin_t *owner = (const nh_plugin_t *)&source_calls; /* any address */
+  assert_int_equal(add_platform("cisco_ios", NULL, NULL), 0);
+  nh_plugin_parser_source_t src = {.size = sizeof src,
+                                   .name = "clocks",
+                                   .ud = "src",
+                                   .resolve = clock_resolve,
+                                   .parse = clock_parse};
+  assert_int_equal(nh__registry_add_source(owner, &src), 0);
+  assert_int_equal(nh__registry_add_source(NULL, &src), NH_EDUPLICATE);
+  src.parse = NULL;
+  src.name = "incomplete";
+  assert_int_equal(nh__registry_add_source(NULL, &src), NH_EINVAL);
+  nh_parser_match_t m;
+  assert_int_equal(nh_registry_find_parser("cisco_ios", "sh clock", &m, NULL), 0);
+  assert_string_equal(m.source, "clocks");
+  assert_string_equal(m.detail, "clock.template");
+  source_calls = 0;
+  assert_parses_to("cisco_ios", "sh clock", "src");
+  assert_int_equal(source_calls, 1);
+  /* A registered parser wins over the source. */
+  assert_int_equal(nh__registry_add_parser(owner, "cisco_ios", "show clock", which_parser, "nat"),
+                   0);
+  assert_parses_to("cisco_ios", "sh clock", "nat");
+  assert_int_equal(source_calls, 1);
+  /* Removing the owner takes its parser and its source, not the platform of another. */
+  nh__registry_remove_owner(owner);
+  assert_int_equal(nh_registry_find_parser("cisco_ios", "sh clock", &m, NULL), NH_ENOPARSER);
+  assert_non_null(nh_registry_platform("cisco_ios"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_platforms, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_parsers_and_abbreviations, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_parser_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sources_and_removal, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
