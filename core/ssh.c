@@ -87,10 +87,7 @@ static ssize_t nh__ssh_recv(libssh2_socket_t fd, void *buf, size_t len, int flag
   nh_ssh_t *ssh = *abstract;
   ssize_t n = recv(fd, buf, len, flags);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->rx_bytes += (uint64_t)n;
-  /* Packets taken off the socket may be another job's (or another stream's): the pump
-   * passes over the jobs again before it waits on the socket. */
-  if (n > 0) ssh->progress++;
+  nh__ssh_received(ssh, (size_t)n);
   return n;
 }
 
@@ -99,8 +96,19 @@ static ssize_t nh__ssh_send(libssh2_socket_t fd, const void *buf, size_t len, in
   nh_ssh_t *ssh = *abstract;
   ssize_t n = send(fd, buf, len, flags | MSG_NOSIGNAL);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->tx_bytes += (uint64_t)n;
+  nh__ssh_sent(ssh, (size_t)n);
   return n;
+}
+
+void nh__ssh_received(nh_ssh_t *ssh, size_t n) {
+  ssh->rx_bytes += n;
+  /* Packets taken off the transport may be another job's (or another stream's): the pump
+   * passes over the jobs again before it waits for the transport. */
+  if (n > 0) ssh->progress++;
+}
+
+void nh__ssh_sent(nh_ssh_t *ssh, size_t n) {
+  ssh->tx_bytes += n;
 }
 
 void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {
