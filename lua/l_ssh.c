@@ -373,9 +373,12 @@ static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const 
   const char *kind = NULL;
   /* Every SSH error names its stage (docs/ssh.md): the core's when it recorded one, else
    * the stage the operation was in — a command's deadline or cancel fires while it reads
-   * ("read"), a connect's before the connection stages recorded anything ("connect"). */
+   * ("read"), a shell's open in the PTY and shell requests ("shell"), a connect's before
+   * the connection stages recorded anything ("connect"). */
   const char *stage = f && f->stage ? f->stage : NULL;
-  if (!stage) stage = what && !strcmp(what, "connecting") ? "connect" : ssh ? "read" : "connect";
+  if (!stage && what && !strcmp(what, "connecting")) stage = "connect";
+  if (!stage && what && !strcmp(what, "opening the shell")) stage = "shell";
+  if (!stage) stage = ssh ? "read" : "connect";
   if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
   if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);

@@ -8,16 +8,19 @@ for _, kind in ipairs({ "refuse", "auth", "hang", "hang_output", "drop", "slow",
 end
 -- What each fault must give through nethost: the faults as docs/lab.md names them, the error
 -- kinds and codes as docs/ssh.md documents them ("ok" = the command succeeded).
+-- Each failing fault also names its stage (err.stage, and in the message), as docs/ssh.md
+-- lists them.
 local want = {
-  refuse = { kind = "connect", code = "ECONNREFUSED" }, -- no listener
-  auth = { kind = "auth", code = "EAUTH" },
-  hang = { kind = "timeout", code = "ETIMEDOUT" }, -- the command's deadline, not a stage's
-  hang_output = { kind = "timeout", code = "ETIMEDOUT" },
-  drop = { kind = "connect", code = "ECLOSED" }, -- "connection lost"
+  refuse = { kind = "connect", code = "ECONNREFUSED", stage = "connect" }, -- no listener
+  auth = { kind = "auth", code = "EAUTH", stage = "auth" },
+  -- the command's deadline, not a stage's
+  hang = { kind = "timeout", code = "ETIMEDOUT", stage = "read" },
+  hang_output = { kind = "timeout", code = "ETIMEDOUT", stage = "read" },
+  drop = { kind = "connect", code = "ECLOSED", stage = "read" }, -- "connection lost"
   slow = { kind = "ok" }, -- 64 bytes every 50 ms: a show version well within the timeout
   garbage = { kind = "ok" }, -- with the junk left in stdout
-  huge = { kind = "command", code = "ETOOBIG" }, -- 4 MB over max_output
-  hostkey = { kind = "hostkey", code = "EHOSTKEY" },
+  huge = { kind = "command", code = "ETOOBIG", stage = "read" }, -- 4 MB over max_output
+  hostkey = { kind = "hostkey", code = "EHOSTKEY", stage = "hostkey" },
 }
 local TIMEOUT, CONNECT_TIMEOUT = 3, 2
 local function version_of(text)
@@ -52,6 +55,9 @@ for _, t in ipairs(tasks) do
     else
       assert(e.code == w.code, string.format("%s: code %s, want %s", what, e.code, w.code))
       assert(e.host == name and e.op == "ssh.run", what .. ": host or op: " .. tostring(e))
+      assert(e.stage == w.stage, string.format("%s: stage %s, want %s: %s", what,
+                                               tostring(e.stage), w.stage, e.message))
+      assert(e.message:find(w.stage, 1, true), what .. ": message without its stage: " .. e.message)
     end
     if w.kind == "timeout" then
       -- the command's own deadline: after the connection stages, not during them
