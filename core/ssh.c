@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,10 +87,7 @@ static ssize_t nh__ssh_recv(libssh2_socket_t fd, void *buf, size_t len, int flag
   nh_ssh_t *ssh = *abstract;
   ssize_t n = recv(fd, buf, len, flags);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->rx_bytes += (uint64_t)n;
-  /* Packets taken off the socket may be another job's (or another stream's): the pump
-   * passes over the jobs again before it waits on the socket. */
-  if (n > 0) ssh->progress++;
+  nh__ssh_received(ssh, (size_t)n);
   return n;
 }
 
@@ -98,8 +96,19 @@ static ssize_t nh__ssh_send(libssh2_socket_t fd, const void *buf, size_t len, in
   nh_ssh_t *ssh = *abstract;
   ssize_t n = send(fd, buf, len, flags | MSG_NOSIGNAL);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->tx_bytes += (uint64_t)n;
+  nh__ssh_sent(ssh, (size_t)n);
   return n;
+}
+
+void nh__ssh_received(nh_ssh_t *ssh, size_t n) {
+  ssh->rx_bytes += n;
+  /* Packets taken off the transport may be another job's (or another stream's): the pump
+   * passes over the jobs again before it waits for the transport. */
+  if (n > 0) ssh->progress++;
+}
+
+void nh__ssh_sent(nh_ssh_t *ssh, size_t n) {
+  ssh->tx_bytes += n;
 }
 
 void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {
@@ -119,18 +128,21 @@ void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why) {
   unsigned i, first;
   struct sockaddr_storage local;
   socklen_t local_len = sizeof(local);
-  int port = 0;
+  int port = 0, unread = -1;
   if (!t) return;
+  /* Bytes the kernel holds for libssh2: with the poll armed for reading, a hang with
+   * nothing here and nothing queued in libssh2 is the peer's, not ours. */
+  if (ssh->fd >= 0 && ioctl(ssh->fd, FIONREAD, &unread) < 0) unread = -1;
   /* The local port names the session in the server's logs. */
   if (ssh->fd >= 0 && getsockname(ssh->fd, (struct sockaddr *)&local, &local_len) == 0)
     port = ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
                                              : ((struct sockaddr_in *)&local)->sin_port);
   fprintf(stderr,
           "nethost ssh trace %s (local port %d): %s: state %d, poll %s (events %d), deaf %d, "
-          "sock_err %d, "
+          "sock_err %d, unread in the socket %d, "
           "block dirs %d, rx %llu, tx %llu, jobs %s, writer %s\n",
           nh_ssh_host(ssh), port, why, (int)ssh->state, ssh->poll_open ? "open" : "closed",
-          ssh->poll_events, ssh->deaf, ssh->sock_err,
+          ssh->poll_events, ssh->deaf, ssh->sock_err, unread,
           ssh->session ? libssh2_session_block_directions(ssh->session) : -1,
           (unsigned long long)ssh->rx_bytes, (unsigned long long)ssh->tx_bytes,
           ssh->jobs.next != &ssh->jobs ? "some" : "none", ssh->writer ? "held" : "free");

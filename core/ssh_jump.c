@@ -589,6 +589,7 @@ static ssize_t tunnel_send(libssh2_socket_t fd, const void *buf, size_t len, int
   if (len > room) len = room;
   memcpy(t->out + t->out_off + t->out_len, buf, len);
   t->out_len += len;
+  nh__ssh_sent(ssh, len);
   nh__ssh_kick(t->conn->ssh);
   return (ssize_t)len;
 }
@@ -607,6 +608,7 @@ static ssize_t tunnel_recv(libssh2_socket_t fd, void *buf, size_t len, int flags
     t->in_len -= len;
     if (!t->in_len) t->in_off = 0;
     if (was_full && t->conn) nh__ssh_kick(t->conn->ssh);
+    nh__ssh_received(ssh, len);
     return (ssize_t)len;
   }
   if (t->eof) return 0;

@@ -163,7 +163,7 @@ static int shell_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "PTY request refused: %s",
+        nh__ssh_fail_detail(ssh, "shell", NH_ECHANNEL, "PTY request refused: %s",
                             nh__ssh_errmsg(ssh));
         open_done(sh, NH_ECHANNEL);
         sh->state = SH_CLOSE;
@@ -176,7 +176,7 @@ static int shell_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "shell request refused: %s",
+        nh__ssh_fail_detail(ssh, "shell", NH_ECHANNEL, "shell request refused: %s",
                             nh__ssh_errmsg(ssh));
         open_done(sh, NH_ECHANNEL);
         sh->state = SH_CLOSE;

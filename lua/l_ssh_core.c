@@ -348,9 +348,12 @@ static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const 
   const char *kind = NULL;
   /* Every SSH error names its stage (docs/ssh.md): the core's when it recorded one, else
    * the stage the operation was in — a command's deadline or cancel fires while it reads
-   * ("read"), a connect's before the connection stages recorded anything ("connect"). */
+   * ("read"), a shell's open in the PTY and shell requests ("shell"), a connect's before
+   * the connection stages recorded anything ("connect"). */
   const char *stage = f && f->stage ? f->stage : NULL;
-  if (!stage) stage = what && !strcmp(what, "connecting") ? "connect" : ssh ? "read" : "connect";
+  if (!stage && what && !strcmp(what, "connecting")) stage = "connect";
+  if (!stage && what && !strcmp(what, "opening the shell")) stage = "shell";
+  if (!stage) stage = ssh ? "read" : "connect";
   if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
   if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
@@ -403,6 +406,32 @@ static void attach_partial(lua_State *L, const nh_ssh_exec_t *x) {
   lua_setfield(L, -2, "partial");
 }
 
+static int raise_interrupt(lua_State *L) {
+  nhl_check_interrupt(L);
+  return 0;
+}
+
+/* With the command's error object on top: when the task was interrupted (an enclosing
+ * async.timeout, such as nethost.run's per-host timeout, or a cancel), raises the
+ * interrupt, carrying the command's stage and partial output, so the host's error still
+ * says where it was and what the device had sent. Returns when there is no interrupt. */
+static void raise_interrupt_keeping(lua_State *L) {
+  lua_pushcfunction(L, raise_interrupt);
+  if (lua_pcall(L, 0, 0, 0) == LUA_OK) return;
+  if (lua_istable(L, -1) && lua_istable(L, -2)) {
+    static const char *const keep[] = {"stage", "partial"};
+    size_t i;
+    for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+      if (lua_getfield(L, -1, keep[i]) == LUA_TNIL && lua_getfield(L, -3, keep[i]) != LUA_TNIL)
+        lua_setfield(L, -3, keep[i]);
+      else
+        lua_pop(L, 1);
+      lua_pop(L, 1);
+    }
+  }
+  lua_error(L);
+}
+
 /* A non-zero exit under {check = true} is a command error carrying the result. */
 static int check_exit(lua_State *L, int check, const char *name, const char *op) {
   lua_Integer st;
@@ -452,8 +481,11 @@ static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
     char name[128];
     snprintf(name, sizeof(name), "%s", r->name);
     run_free(r);
+    if (rc < 0) {
+      raise_interrupt_keeping(L);
+      return lua_error(L);
+    }
     nhl_check_interrupt(L);
-    if (rc < 0) return lua_error(L);
     return check_exit(L, check, name, "ssh.run");
   }
 }
@@ -467,7 +499,7 @@ static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc < 0) {
     push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "connecting", 0);
     run_free(r);
-    nhl_check_interrupt(L);
+    raise_interrupt_keeping(L);
     return lua_error(L);
   }
   return nhl_await(L, &r->exec.op, run_exec_k, (lua_KContext)r);
@@ -611,8 +643,11 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
   nh_ssh_exec_cleanup(&r->exec);
   free(r->command);
   free(r);
+  if (rc < 0) {
+    raise_interrupt_keeping(L);
+    return lua_error(L);
+  }
   nhl_check_interrupt(L);
-  if (rc < 0) return lua_error(L);
   return check_exit(L, check, s->name, "session:run");
 }
 

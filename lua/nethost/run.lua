@@ -371,7 +371,9 @@ local function host_main(run, ctx)
       break
     end
     if kind == "timeout" and e.op == "async.timeout" and run.timeout then
-      e.message = ("host task timed out after %g s"):format(run.timeout)
+      -- The stage and partial output of what it interrupted stay on the error (l_ssh.c).
+      e.message = ("host task timed out after %g s%s"):format(run.timeout,
+                                                            e.stage and " (" .. e.stage .. ")" or "")
     end
     if kind and not e.host then e.host = rec.host end
     local stage = kind and (e.stage or kind)
