@@ -218,8 +218,7 @@ function CLI:enable(secret)
   if which == 1 then
     if not secret then
       self._raw:_expect("\3", {}, 1) -- abandon the password prompt
-      self:_fail("auth", "enable", "EAUTH",
-                 "the device asks for an enable secret and the host has " .. self:_no_secret_reason())
+      self:_fail("auth", "enable", "EAUTH", self:_no_secret_reason() .. "; the device asks for one")
     end
     data, which = self:_expect(secret .. "\n", { en.password_prompt, self._prompt_re },
                                self.timeout, "the enable secret")
