@@ -100,6 +100,28 @@ function session_log.path_for(host, name, opts)
   return dir .. "/" .. fs.safe_name(name) .. ".log"
 end
 
+-- Hosts whose secrets are registered with the log's mask already, by name.
+local masked_hosts = {}
+
+--- session_log.mask_secrets(host, name): the host's password and enable secret are masked
+--- in every transcript and log line from now on (read once per host name). A secret that
+--- cannot be read is skipped here: whoever needs it reports that.
+function session_log.mask_secrets(host, name)
+  if masked_hosts[name] or (type(host) ~= "table" and type(host) ~= "userdata") then return end
+  masked_hosts[name] = true
+  for _, k in ipairs({ "password", "enable_secret" }) do
+    local v = field(host, k)
+    if type(v) ~= "string" then
+      local f = field(host, "secret")
+      if type(f) == "function" then
+        local ok, s = pcall(f, host, k)
+        if ok then v = s end
+      end
+    end
+    if type(v) == "string" then log.secret(v) end
+  end
+end
+
 --- session_log.new(name, path) -> logger for the host called name, writing to path (nil:
 --- only the log and the host task's record). Raises when path cannot be opened.
 function session_log.new(name, path)

@@ -53,6 +53,7 @@ local function logger_for(host, opts)
   local name = name_of(host)
   local path = slog.path_for(host, name, opts)
   if not path and not slog.wanted() then return nil end
+  slog.mask_secrets(host, name)
   return slog.new(name, path)
 end
 
