@@ -235,6 +235,7 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   if (!out->enable_secret.kind) out->enable_secret = l->enable_secret;
   PICK(ssh.host_key_policy, NH_INV_HOSTKEY_UNSET);
   PICK(ssh.known_hosts, NULL);
+  PICK(ssh.session_log, NULL);
   if (out->ssh.connect_timeout < 0) out->ssh.connect_timeout = l->ssh.connect_timeout;
   if (out->ssh.timeout < 0) out->ssh.timeout = l->ssh.timeout;
   if (out->ssh.keepalive < 0) out->ssh.keepalive = l->ssh.keepalive;
@@ -347,6 +348,7 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->passphrase.value,
                          &f->enable_secret.value,
                          &f->ssh.known_hosts,
+                         &f->ssh.session_log,
                          &f->ssh.kex,
                          &f->ssh.hostkey,
                          &f->ssh.cipher,

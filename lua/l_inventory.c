@@ -182,6 +182,7 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   lua_createtable(L, 0, 7);
   set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
   set_str(L, "known_hosts", f->ssh.known_hosts);
+  set_str(L, "session_log", f->ssh.session_log);
   set_num(L, "connect_timeout", f->ssh.connect_timeout);
   set_num(L, "timeout", f->ssh.timeout);
   set_num(L, "connect_rate", f->ssh.connect_rate);

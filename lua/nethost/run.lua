@@ -191,6 +191,29 @@ function Ctx:record_would_send(lines)
   end
 end
 
+-- The last lines of the host's device sessions (nethost/session_log.lua), kept for a
+-- failed host's record (transcript_tail): a ring of TRANSCRIPT_TAIL lines.
+local TRANSCRIPT_TAIL = 20
+function Ctx:record_transcript(line)
+  local t = self.transcript
+  if not t then
+    t = { n = 0 }
+    self.transcript = t
+  end
+  t.n = t.n + 1
+  t[(t.n - 1) % TRANSCRIPT_TAIL + 1] = line
+end
+
+local function transcript_tail(ctx)
+  local t = ctx.transcript
+  if not t then return nil end
+  local out = {}
+  for i = math.max(1, t.n - TRANSCRIPT_TAIL + 1), t.n do
+    out[#out + 1] = t[(i - 1) % TRANSCRIPT_TAIL + 1]
+  end
+  return out
+end
+
 function Ctx:add_timing(phase, seconds)
   local t = self.timings or {}
   self.timings = t
@@ -393,6 +416,7 @@ local function host_main(run, ctx)
   rec.elapsed = async.now() - t0
   rec.changes, rec.would_send, rec.timings = ctx.changes, ctx.would_send, ctx.timings
   rec.diff = ctx.diff
+  if rec.status == "failed" or rec.status == "aborted" then rec.transcript_tail = transcript_tail(ctx) end
   if run.closed then return end -- the dispatcher was interrupted and recorded this host
   stream_record(run.out, rec)
   run.done:put(ctx)
