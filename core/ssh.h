@@ -111,19 +111,20 @@ void nh_ssh_free(nh_ssh_t *ssh);
 void *nh_ssh_get_data(const nh_ssh_t *ssh);
 void nh_ssh_set_data(nh_ssh_t *ssh, void *data);
 
-/* Process-wide limits. */
+/* Limits. */
 
 /* Allows at most per_second new TCP connections per second across all SSH connections of
- * the process (0: unlimited, the default). Connects beyond the rate wait their turn; that
- * wait is not counted in their connect deadline. */
-void nh_ssh_set_connect_rate(double per_second);
+ * loop (0: unlimited, the default). Connects beyond the rate wait their turn; that wait is
+ * not counted in their connect deadline. The setting and its queue belong to the loop and
+ * go with nh_loop_close(). Returns 0 or NH_ENOMEM. */
+int nh_ssh_set_connect_rate(nh_loop_t *loop, double per_second);
 
 /* Raises the soft open-file limit as far as the hard limit allows (done automatically by
  * the first nh_ssh_connect). Returns the new soft limit. */
 long nh_ssh_raise_nofile(void);
 
-/* Statistics: connections currently open (socket held). */
-size_t nh_ssh_open_count(void);
+/* Statistics: connections of loop currently open (socket held). */
+size_t nh_ssh_open_count(nh_loop_t *loop);
 
 /* Exec channels */
 

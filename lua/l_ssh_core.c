@@ -946,13 +946,13 @@ static int l_re_match(lua_State *L) {
 static int l_set_connect_rate(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
   luaL_argcheck(L, n >= 0, 1, "must be >= 0");
-  nh_ssh_set_connect_rate(n);
+  if (nh_ssh_set_connect_rate(nhl_loop(L), n) < 0) return luaL_error(L, "out of memory");
   return 0;
 }
 
 static int l_stats(lua_State *L) {
   lua_createtable(L, 0, 2);
-  lua_pushinteger(L, (lua_Integer)nh_ssh_open_count());
+  lua_pushinteger(L, (lua_Integer)nh_ssh_open_count(nhl_loop(L)));
   lua_setfield(L, -2, "open");
   lua_pushinteger(L, nh_ssh_raise_nofile());
   lua_setfield(L, -2, "nofile");
