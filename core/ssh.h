@@ -162,6 +162,11 @@ typedef struct {
   nh_ssh_shell_t *shell;
 } nh_ssh_shell_open_t;
 
+/* The PTY width a shell gets when the caller asks for none (width <= 0): wide enough that
+ * CLIs do not wrap command lines. It is the plugin ABI's NH_PLUGIN_SHELL_WIDTH, which
+ * platforms send in `terminal width` commands (a static assertion in ssh_shell.c ties them). */
+#define NH_SSH_SHELL_WIDTH 511
+
 /* Opens a PTY (term "vt100", width x height characters) with a shell on ssh. On success
  * req->shell is the shell; nh_ssh_shell_close() releases it. Output that arrives while no
  * one waits is kept (up to max_buffer bytes, 0: 64 MB) so the channel window keeps moving. */

@@ -311,7 +311,7 @@ function shell.open(self, opts)
   end
   local platform = opts.platform or field("platform")
   local info = self:info()
-  local raw = self:_shell_open(opts.width or 511, opts.height or 24,
+  local raw = self:_shell_open(opts.width, opts.height or 24,
                                opts.timeout or info.timeout)
   local function secret(name)
     local v = field(name)
