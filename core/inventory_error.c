@@ -8,34 +8,33 @@
 #include <stdio.h>
 #include <string.h>
 
-int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...) {
-  va_list ap;
+static int vfail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt,
+                    va_list ap) {
   int n;
-  const char *file = ld->doc ? nh_ydoc_file(ld->doc) : ld->inv->path;
   if (!ld->err || !ld->errlen) return NH_ESYNTAX;
-  if (node)
-    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, node->line, node->column);
+  if (line > 0)
+    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, line, column);
   else
     n = snprintf(ld->err, ld->errlen, "%s: ", file);
   if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
-  va_start(ap, fmt);
   vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  return NH_ESYNTAX;
+}
+
+int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...) {
+  va_list ap;
+  const char *file = ld->doc ? nh_ydoc_file(ld->doc) : ld->inv->path;
+  va_start(ap, fmt);
+  /* A node's line is at least 1, so line 0 names the file alone as before. */
+  vfail_at(ld, file, node ? node->line : 0, node ? node->column : 0, fmt, ap);
   va_end(ap);
   return NH_ESYNTAX;
 }
 
 int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...) {
   va_list ap;
-  int n;
-  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
-  if (!file) file = ld->inv->path;
-  if (line > 0)
-    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, line, column);
-  else
-    n = snprintf(ld->err, ld->errlen, "%s: ", file);
-  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
   va_start(ap, fmt);
-  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
+  vfail_at(ld, file ? file : ld->inv->path, line, column, fmt, ap);
   va_end(ap);
   return NH_ESYNTAX;
 }

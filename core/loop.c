@@ -97,6 +97,14 @@ nh_loop_state_t *nh_loop_state_find(const nh_loop_t *loop, const void *key) {
   return NULL;
 }
 
+nh_loop_state_t *nh_loop_state_get(nh_loop_t *loop, const void *key, size_t size,
+                                   nh_loop_state_cb close) {
+  nh_loop_state_t *st = nh_loop_state_find(loop, key);
+  if (st || !(st = calloc(1, size))) return st;
+  nh_loop_state_attach(loop, st, key, close);
+  return st;
+}
+
 int nh_loop_run(nh_loop_t *loop, uv_run_mode mode) {
   return uv_run(loop->uv, mode);
 }

@@ -91,6 +91,11 @@ void nh_loop_state_attach(nh_loop_t *loop, nh_loop_state_t *state, const void *k
 /* The state attached under key, or NULL. */
 nh_loop_state_t *nh_loop_state_find(const nh_loop_t *loop, const void *key);
 
+/* The state attached under key, or a new zeroed one of size bytes (a struct whose first
+ * member is the nh_loop_state_t) attached with close. NULL when out of memory. */
+nh_loop_state_t *nh_loop_state_get(nh_loop_t *loop, const void *key, size_t size,
+                                   nh_loop_state_cb close);
+
 /* Runs the loop as uv_run() does. */
 int nh_loop_run(nh_loop_t *loop, uv_run_mode mode);
 

@@ -95,11 +95,7 @@ static void pool_close(nh_loop_state_t *base) {
 }
 
 static pool_t *pool_of(nh_loop_t *loop) {
-  pool_t *pool = (pool_t *)nh_loop_state_find(loop, &pool_key);
-  if (pool) return pool;
-  if (!(pool = calloc(1, sizeof(*pool)))) return NULL;
-  nh_loop_state_attach(loop, &pool->base, &pool_key, pool_close);
-  return pool;
+  return (pool_t *)nh_loop_state_get(loop, &pool_key, sizeof(pool_t), pool_close);
 }
 
 static void dispatch_later(nh_ssh_jump_t *j);

@@ -350,11 +350,7 @@ static void cache_close(nh_loop_state_t *base) {
 
 /* The loop's cache, made on first use; NULL when out of memory. */
 static kh_cache_t *cache_of(nh_loop_t *loop) {
-  kh_cache_t *cache = (kh_cache_t *)nh_loop_state_find(loop, &cache_key);
-  if (cache) return cache;
-  if (!(cache = calloc(1, sizeof(*cache)))) return NULL;
-  nh_loop_state_attach(loop, &cache->base, &cache_key, cache_close);
-  return cache;
+  return (kh_cache_t *)nh_loop_state_get(loop, &cache_key, sizeof(kh_cache_t), cache_close);
 }
 
 void nh__knownhosts_flush(nh_loop_t *loop) {

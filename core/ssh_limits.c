@@ -32,12 +32,13 @@ static void limits_close(nh_loop_state_t *base) {
 /* The loop's limiter, made on first use; NULL when out of memory and create is set, or
  * when there is none yet and create is not. */
 static limits_t *limits_of(nh_loop_t *loop, int create) {
-  limits_t *l = (limits_t *)nh_loop_state_find(loop, &limits_key);
-  if (l || !create) return l;
-  if (!(l = calloc(1, sizeof(*l)))) return NULL;
-  nh_timer_init(loop, &l->timer);
-  l->timer.data = l;
-  nh_loop_state_attach(loop, &l->base, &limits_key, limits_close);
+  limits_t *l;
+  if (!create) return (limits_t *)nh_loop_state_find(loop, &limits_key);
+  l = (limits_t *)nh_loop_state_get(loop, &limits_key, sizeof(limits_t), limits_close);
+  if (l && !l->timer.loop) {
+    nh_timer_init(loop, &l->timer);
+    l->timer.data = l;
+  }
   return l;
 }
 

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "loop.h"
+#include "loop_fixture.h"
 #include "op.h"
 #include "ssh.h"
 
@@ -28,19 +29,6 @@ static void connect_cb(nh_op_t *op, int status) {
 static void close_cb(nh_ssh_t *ssh) {
   result_t *r = nh_ssh_get_data(ssh);
   r->closed++;
-}
-
-static int setup(void **state) {
-  static nh_loop_t loop;
-  assert_int_equal(nh_loop_init(&loop), 0);
-  *state = &loop;
-  return 0;
-}
-
-static int teardown(void **state) {
-  nh_loop_t *loop = *state;
-  assert_int_equal(nh_loop_close(loop), 0);
-  return 0;
 }
 
 static nh_ssh_config_t config(int port, uint64_t timeout_ms) {
@@ -220,11 +208,14 @@ static void test_nofile(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_close_while_resolving, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_connect_rate, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_connect_rate_per_loop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refused, nh_test_loop_setup, nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_close_while_resolving, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_connect_rate, nh_test_loop_setup, nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_connect_rate_per_loop, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
       cmocka_unit_test(test_nofile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
