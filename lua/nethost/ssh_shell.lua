@@ -376,7 +376,7 @@ function shell.open(self, opts)
   end
   local platform = opts.platform or field("platform")
   local info = self:info()
-  local raw = self:_shell_open(opts.width or 511, opts.height or 24,
+  local raw = self:_shell_open(opts.width, opts.height or 24,
                                opts.timeout or info.timeout)
   -- A secret of the host: host[name] (plain tables), else host:secret(name) (inventory
   -- hosts). Returns the secret, or nil and why it could not be read.
