@@ -31,17 +31,32 @@ local VOLATILE = {
   set = { "^## Last commit", "^## Last changed", "^%s*$" },
 }
 
+-- The first bytes of volatile lines: a line starting otherwise is kept without trying every
+-- pattern (normalizing is most of the time a comparison takes).
+local FIRST = {}
+for dialect, patterns in pairs(VOLATILE) do
+  FIRST[dialect] = {}
+  for _, p in ipairs(patterns) do
+    local c = p:match("^%^%%?(.)")
+    if c and c ~= "%" then FIRST[dialect][c:byte()] = true end
+  end
+end
+
 --- config.normalize(text, platform) -> text without volatile lines (timestamps, byte counts,
 --- ntp clock-period), trailing spaces and CRs, so two backups compare equal when nothing
 --- really changed.
 function config.normalize(text, platform)
-  local patterns = VOLATILE[config.dialect(platform)] or VOLATILE.indent
+  local dialect = config.dialect(platform)
+  local patterns = VOLATILE[dialect] or VOLATILE.indent
+  local first = FIRST[dialect] or FIRST.indent
   local out = {}
   for line in (text:gsub("\r", "")):gmatch("([^\n]*)\n?") do
-    line = line:gsub("%s+$", "")
-    local volatile = false
-    for _, p in ipairs(patterns) do
-      if line:find(p) then volatile = true break end
+    if line:find("%s$") then line = line:gsub("%s+$", "") end
+    local volatile = line == ""
+    if not volatile and first[line:byte(1)] then
+      for _, p in ipairs(patterns) do
+        if line:find(p) then volatile = true break end
+      end
     end
     if not volatile then out[#out + 1] = line end
   end
@@ -49,11 +64,6 @@ function config.normalize(text, platform)
   return table.concat(out, "\n") .. "\n"
 end
 
---- config.equal(a, b, platform) -> whether a and b are the same configuration once
---- volatile lines are ignored.
-function config.equal(a, b, platform)
-  return config.normalize(a, platform) == config.normalize(b, platform)
-end
 
 -- Indent dialect -------------------------------------------------------------------------
 
@@ -65,7 +75,8 @@ function config.parse(text, platform)
   local root = { children = {}, indent = -1 }
   local stack = { root }
   for raw in (text:gsub("\r", "")):gmatch("([^\n]*)\n?") do
-    local indent, line = raw:match("^(%s*)(.-)%s*$")
+    local indent, line = raw:match("^(%s*)(.*)$")
+    if line:find("%s$") then line = line:gsub("%s+$", "") end
     if line ~= "" and line:sub(1, 1) ~= "!" and not (line == "end" and #indent == 0) then
       local depth = #indent
       while #stack > 1 and stack[#stack].indent >= depth do stack[#stack] = nil end
@@ -121,7 +132,10 @@ end
 
 -- Lines compare with runs of blanks collapsed: IOS aligns ACL entries ("deny   ip any any")
 -- but accepts and stores them typed with one space.
-local function canon(line) return (line:gsub("%s+", " ")) end
+local function canon(line)
+  if not line:find("%s%s") and not line:find("\t", 1, true) then return line end
+  return (line:gsub("%s+", " "))
+end
 
 -- Sections whose child lines are an ordered list of entries.
 local ORDERED_SECTION = {
@@ -147,8 +161,16 @@ local ORDERED_GROUP = {
   "^(ip extcommunity%-list %S+ %S+) ",
 }
 
+-- The first letters of the lines ORDERED_GROUP can match: most lines are rejected at once.
+local GROUP_START = { [string.byte("a")] = true, [string.byte("i")] = true,
+                      [string.byte("r")] = true }
+
 local function ordered_group(line, in_ordered)
   if in_ordered then return "" end
+  if not GROUP_START[line:byte(1)] then return nil end
+  if line:byte(1) == string.byte("i") and not (line:find("^ip ") or line:find("^ipv6 ")) then
+    return nil
+  end
   for _, p in ipairs(ORDERED_GROUP) do
     local g = line:match(p)
     if g then return g end
@@ -293,10 +315,12 @@ walk = function(have, want, out, diffs, path, in_ordered)
       pairs_, removed, first_new = match_sequence(groups[g].have, groups[g].want)
     end
     local wl = reordered or groups[g].want
+    local later, gone = {}, {}
+    for i = first_new, #wl do later[wl[i].key] = true end
     for _, n in ipairs(removed) do
-      local kind = "extra"
-      for i = first_new, #wl do if wl[i].key == n.key then kind = "order" break end end
-      diffs[#diffs + 1] = { kind = kind, line = n.line, path = copy_path(path) }
+      gone[n.key] = true
+      diffs[#diffs + 1] = { kind = later[n.key] and "order" or "extra", line = n.line,
+                            path = copy_path(path) }
       if out then out[#out + 1] = negate(n.key) end
     end
     for _, p in ipairs(pairs_) do
@@ -304,9 +328,7 @@ walk = function(have, want, out, diffs, path, in_ordered)
     end
     for i = first_new, #wl do
       local n = wl[i]
-      local known = false
-      for _, r in ipairs(removed) do if r.key == n.key then known = true break end end
-      if not known then diffs[#diffs + 1] = { kind = "missing", line = n.line, path = copy_path(path) } end
+      if not gone[n.key] then diffs[#diffs + 1] = { kind = "missing", line = n.line, path = copy_path(path) } end
       if out then emit_tree(n, out) end
     end
   end
@@ -379,7 +401,7 @@ end
 
 local function set_lines(text, platform)
   local out = {}
-  for line in config.to_set(config.normalize(text, platform)):gmatch("[^\n]+") do
+  for line in config.to_set(text):gmatch("[^\n]+") do
     line = canon(line:match("^%s*(.-)%s*$"))
     if line:find("^set ") then out[#out + 1] = line end
   end
@@ -473,11 +495,13 @@ end
 -- Both configurations walked once: the commands (when out is a table) and the differences.
 local function compare(have, want, platform, out)
   local diffs = {}
+  have, want = config.normalize(have, platform), config.normalize(want, platform)
+  if have == want then return diffs end
   if config.dialect(platform) ~= "indent" then
     set_walk(set_lines(have, platform), set_lines(want, platform), out, diffs)
   else
-    local h = config.parse(config.normalize(have, platform), platform)
-    local w = config.parse(config.normalize(want, platform), platform)
+    local h = config.parse(have, platform)
+    local w = config.parse(want, platform)
     walk(h.children, w.children, out, diffs, {}, false)
   end
   return diffs
@@ -495,7 +519,6 @@ end
 --- config.equal(a, b, platform) -> whether a and b are the same configuration: no
 --- differences (volatile lines, top-level order and alignment blanks ignored).
 function config.equal(a, b, platform)
-  if config.normalize(a, platform) == config.normalize(b, platform) then return true end
   return compare(a, b, platform, nil)[1] == nil
 end
 
