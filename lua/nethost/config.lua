@@ -549,4 +549,204 @@ function config.remediation(have, want, platform)
   return out, diffs
 end
 
+-- Applying lines offline ------------------------------------------------------------------
+--
+-- What a change would do, without a device: the lines of a push applied to a model of the
+-- running configuration with the semantics devices have — a line already there changes
+-- nothing, single-valued settings (description, hostname) replace the old value, "no X"
+-- removes what X set. It tells --check which hosts would change and exactly which lines
+-- would be sent, and renders the configuration the change would leave for --diff.
+
+-- Lines that open a section from config mode.
+local SECTION = { "^interface ", "^router ", "^vlan ", "^line ", "^ip access%-list ",
+                  "^ipv6 access%-list ", "^mac access%-list ", "^route%-map ", "^policy%-map ",
+                  "^class%-map ", "^management ", "^key chain ", "^ip vrf ", "^vrf definition ",
+                  "^vrf instance ", "^controller ", "^object%-group ", "^ip sla ",
+                  "^aaa group server ", "^ip prefix%-list %S+$", "^ipv6 prefix%-list %S+$" }
+
+local function is_section(line, tree_by)
+  if tree_by[line] and tree_by[line].children[1] then return true end
+  for _, p in ipairs(SECTION) do
+    if line:find(p) then return true end
+  end
+  return false
+end
+
+local function words_prefix(line, prefix)
+  return line == prefix or line:sub(1, #prefix + 1) == prefix .. " "
+end
+
+-- Where the model puts a new line: after the last line sharing its first two words (ntp
+-- servers together), else its first word, else at the end — roughly where devices show it.
+local function insert_at(kids, line)
+  local two, one = line:match("^(%S+ %S+)"), line:match("^(%S+)")
+  local at2, at1
+  for i, c in ipairs(kids) do
+    if two and words_prefix(c.line, two) then at2 = i end
+    if words_prefix(c.line, one) then at1 = i end
+  end
+  return (at2 or at1 or #kids) + 1
+end
+
+local function render_tree(nodes, depth, out)
+  for _, n in ipairs(nodes) do
+    out[#out + 1] = (" "):rep(depth) .. n.line
+    render_tree(n.children, depth + 1, out)
+  end
+  return out
+end
+
+local function apply_indent(text, lines, platform)
+  local tree = config.parse(config.normalize(text, platform), platform)
+  local by = {}
+  for _, n in ipairs(tree.children) do n.key = canon(n.line) by[n.key] = n end
+  local sent, section, section_sent = {}, nil, false
+  local function send(line)
+    if section and not section_sent then
+      sent[#sent + 1] = section.line
+      section_sent = true
+    end
+    sent[#sent + 1] = line
+  end
+  local function leave()
+    if section and section_sent then sent[#sent + 1] = "exit" end
+    section, section_sent = nil, false
+  end
+  for _, raw in ipairs(lines) do
+    local line = canon(raw:match("^%s*(.-)%s*$"))
+    local positive = line:match("^no (.*)$")
+    if line == "exit" or line == "end" then
+      leave()
+    elseif line ~= "" and is_section(positive or line, by) then
+      leave()
+      if positive then
+        local n = by[positive]
+        if n then
+          for i, c in ipairs(tree.children) do
+            if c == n then table.remove(tree.children, i) break end
+          end
+          by[positive] = nil
+          sent[#sent + 1] = line
+        end
+      else
+        local n = by[line]
+        if not n then
+          n = { line = line, key = line, children = {} }
+          tree.children[#tree.children + 1] = n
+          by[line] = n
+          sent[#sent + 1] = line
+          section_sent = true
+        end
+        section = n
+      end
+    elseif line ~= "" then
+      local parent = section or tree
+      local kids = parent.children
+      if positive then
+        local removed = false
+        for i = #kids, 1, -1 do
+          if words_prefix(canon(kids[i].line), positive) then
+            table.remove(kids, i)
+            removed = true
+          end
+        end
+        -- A global "no X" that turns off a default (no ip domain-lookup) shows as a line.
+        local literal = false
+        for _, c in ipairs(kids) do if canon(c.line) == line then literal = true end end
+        if removed then
+          send(line)
+        elseif not section and not literal and not positive:find("%d") then
+          kids[#kids + 1] = { line = line, children = {} }
+          send(line)
+        end
+      else
+        local present, key = false, overwrite_key(line)
+        for i, c in ipairs(kids) do
+          local k = canon(c.line)
+          if k == line then present = true break end
+          if k == "no " .. line then table.remove(kids, i) break end
+        end
+        if not present then
+          local replaced = false
+          if key then
+            for _, c in ipairs(kids) do
+              if overwrite_key(canon(c.line)) == key then
+                c.line, replaced = line, true
+                break
+              end
+            end
+          end
+          if not replaced then table.insert(kids, insert_at(kids, line), { line = line, children = {} }) end
+          send(line)
+        end
+      end
+    end
+  end
+  leave()
+  return table.concat(render_tree(tree.children, 0, {}), "\n") .. "\n", sent
+end
+
+local function apply_set(text, lines, platform)
+  local have = set_lines(config.normalize(text, platform), platform)
+  local present = {}
+  for _, l in ipairs(have) do present[l] = true end
+  local sent = {}
+  for _, raw in ipairs(lines) do
+    local line = canon(raw:match("^%s*(.-)%s*$"))
+    if line:find("^set ") then
+      if not present[line] then
+        local path, at = leaf_path(line), nil
+        if path then
+          for i = #have, 1, -1 do
+            if words_prefix(have[i], path) then
+              present[have[i]] = nil
+              table.remove(have, i)
+              at = i
+            end
+          end
+        end
+        table.insert(have, at or #have + 1, line)
+        present[line] = true
+        sent[#sent + 1] = line
+      end
+    elseif line:find("^delete ") then
+      local path = "set " .. line:sub(8)
+      local removed = false
+      for i = #have, 1, -1 do
+        if words_prefix(have[i], path) then
+          present[have[i]] = nil
+          table.remove(have, i)
+          removed = true
+        end
+      end
+      if removed then sent[#sent + 1] = line end
+    elseif line ~= "" then
+      sent[#sent + 1] = line -- not a statement (commit, edit, ...): sent as it is
+    end
+  end
+  return table.concat(have, "\n") .. "\n", sent
+end
+
+--- config.apply(text, lines [, platform]) -> new_text, sent: the configuration `lines`
+--- would leave (rendered in the model's own form: compare it with config.equal, or diff it
+--- with config.render(text)), and the lines that change something, in order, with the
+--- section header before the lines of a section and "exit" after them. Lines already
+--- present, and "no" lines that remove nothing, are left out (a global "no KEYWORD" that
+--- turns off a default, such as "no ip domain-lookup", counts unless the device shows it).
+--- Junos: set lines already present and deletes of absent statements are left out.
+function config.apply(text, lines, platform)
+  if config.dialect(platform) ~= "indent" then return apply_set(text, lines, platform) end
+  return apply_indent(text, lines, platform)
+end
+
+--- config.render(text [, platform]) -> the configuration in the form config.apply renders
+--- (one-space indentation, no comments; Junos set form), for diffs against its result.
+function config.render(text, platform)
+  if config.dialect(platform) ~= "indent" then
+    return table.concat(set_lines(config.normalize(text, platform), platform), "\n") .. "\n"
+  end
+  local tree = config.parse(config.normalize(text, platform), platform)
+  return table.concat(render_tree(tree.children, 0, {}), "\n") .. "\n"
+end
+
 return config

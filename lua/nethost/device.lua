@@ -11,7 +11,6 @@
 -- files to the device.
 
 local config = require("nethost.config")
-local diff = require("nethost.diff")
 local platform = require("nethost.platform")
 
 local device = {}
@@ -30,21 +29,12 @@ function device.running_config(session, host)
   return text
 end
 
---- device.diff(before, after, platform [, opts]) -> unified diff text of two running
---- configurations, volatile lines left out ("" when they are the same text). opts.from and
---- opts.to label the two sides.
-function device.diff(before, after, platform, opts)
-  opts = opts or {}
-  local d = diff.unified(config.normalize(before, platform), config.normalize(after, platform),
-                         { from = opts.from or "before", to = opts.to or "after" })
-  return d
-end
-
 --- device.restore(host, wanted [, opts]) -> {method = "remediation" | "none", commands =
 --- {...}, unchanged = bool, before = text, after = text}. Raises a `command` error naming
 --- the first differing lines when the result does not match wanted. opts.session: an open
 --- session to reuse. Under --check nothing is sent: the commands are recorded
---- (nethost.would_send) and returned, and `after` is the configuration wanted.
+--- (nethost.would_send) and returned, `after` is what they would leave in config.apply's
+--- form and `model` is true.
 function device.restore(host, wanted, opts)
   opts = opts or {}
   local s = opts.session or ssh.open(host)
@@ -61,7 +51,9 @@ function device.restore(host, wanted, opts)
     local cli = s:shell()
     cli:config(commands)
     if nethost.check then
-      return { method = "remediation", commands = commands, before = current, after = wanted }
+      -- What the commands would leave, from the offline model (config.apply's form).
+      return { method = "remediation", commands = commands, before = current,
+               after = (config.apply(current, commands, host.platform)), model = true }
     end
     cli:save()
     local after = device.running_config(s, host)
