@@ -59,7 +59,7 @@ function changes.format(res, opts)
   local out = {}
   for rec in res:each() do
     if show_diff and rec.diff then
-      out[#out + 1] = paint("bold", ("--- %s %s"):format(rec.host,
+      out[#out + 1] = paint("bold", ("== %s %s"):format(rec.host,
                                      nethost.check and "(would change)" or "(changed)"))
       for line in rec.diff:gmatch("[^\n]+") do
         local c = line:sub(1, 1)
@@ -76,7 +76,7 @@ function changes.format(res, opts)
         end
       end
     elseif show_lines and not show_diff and rec.would_send and rec.would_send[1] then
-      out[#out + 1] = paint("bold", ("--- %s would be sent %d line(s):"):format(rec.host,
+      out[#out + 1] = paint("bold", ("== %s would be sent %d line(s):"):format(rec.host,
                                      #rec.would_send))
       for _, l in ipairs(rec.would_send) do out[#out + 1] = "    " .. l end
     end
