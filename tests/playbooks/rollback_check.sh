@@ -21,13 +21,14 @@ flat_lines() { # FILE: one line per statement, prefixed by its section path, bla
       print p body
     }' "$1"
 }
-ordered_lines() { # FILE: the ordered lists, in order
-  flat_lines "$1" | grep -E '^(ip access-list|ipv6 access-list|ip prefix-list|route-map|access-list)' 
-  flat_lines "$1" | grep -E '(filter|policy-statement) [^ ]+ > term ' | sed -E 's/( > term [^ ]+).*/\1/' | uniq
+ordered_of() { # FLAT_FILE: ordered_lines from flat_lines' output
+  grep -E '^(ip access-list|ipv6 access-list|ip prefix-list|route-map|access-list)' "$1"
+  grep -E '(filter|policy-statement) [^ ]+ > term ' "$1" | sed -E 's/( > term [^ ]+).*/\1/' | uniq
 }
 same_config() {
-  flat_lines "$1" | sort >"$tmp/sc1"; flat_lines "$2" | sort >"$tmp/sc2"
-  ordered_lines "$1" >"$tmp/so1"; ordered_lines "$2" >"$tmp/so2"
+  flat_lines "$1" >"$tmp/sf1"; flat_lines "$2" >"$tmp/sf2"
+  sort "$tmp/sf1" >"$tmp/sc1"; sort "$tmp/sf2" >"$tmp/sc2"
+  ordered_of "$tmp/sf1" >"$tmp/so1"; ordered_of "$tmp/sf2" >"$tmp/so2"
   if ! cmp -s "$tmp/sc1" "$tmp/sc2"; then echo "$2: lines differ:"; diff "$tmp/sc1" "$tmp/sc2" | head -8; return 1; fi
   if ! cmp -s "$tmp/so1" "$tmp/so2"; then echo "$2: order differs:"; diff "$tmp/so1" "$tmp/so2" | head -8; return 1; fi
   return 0
