@@ -229,6 +229,7 @@ void *nh__ssh_alloc(size_t size, void **abstract) {
   nh_ssh_t *ssh = *abstract;
   nh_ssh_block_t *b = malloc(sizeof(*b) + size);
   if (!b) return NULL;
+  b->link.size = size;
   b->link.next = ssh->blocks.link.next;
   b->link.prev = &ssh->blocks;
   ssh->blocks.link.next->link.prev = b;
@@ -252,6 +253,7 @@ static LIBSSH2_REALLOC_FUNC(block_realloc) {
   b = (nh_ssh_block_t *)ptr - 1;
   nb = realloc(b, sizeof(*b) + count);
   if (!nb) return NULL;
+  nb->link.size = count;
   nb->link.prev->link.next = nb;
   nb->link.next->link.prev = nb;
   return nb + 1;
@@ -871,6 +873,8 @@ static int start_session(nh_ssh_t *ssh) {
   int i, j;
   ssh->session = libssh2_session_init_ex(block_alloc, block_free, block_realloc, ssh);
   if (!ssh->session) return NH_ENOMEM;
+  /* The session is one zeroed 55 KB block, mostly buffers a session hardly uses (ssh_mem.c). */
+  nh__ssh_trim_zero_pages(ssh->session, ((nh_ssh_block_t *)(void *)ssh->session - 1)->link.size);
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)nh__ssh_recv);
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_SEND, (void *)nh__ssh_send);
   if (!ssh->trace && getenv("NETHOST_SSH_TRACE") && *getenv("NETHOST_SSH_TRACE") == '1')

@@ -64,6 +64,7 @@ typedef enum {
 typedef union nh_ssh_block_u {
   struct {
     union nh_ssh_block_u *next, *prev;
+    size_t size; /* bytes asked for (after the header) */
   } link;
   max_align_t align;
 } nh_ssh_block_t;
@@ -181,6 +182,10 @@ void nh__ssh_rate_forget(nh_ssh_t *ssh);
 /* Counts a connection of loop opened (+1) or closed (-1). Returns 0 or NH_ENOMEM (then
  * the connection is not counted). */
 int nh__ssh_count_open(nh_loop_t *loop, int delta);
+
+/* Memory (ssh_mem.c). Gives the whole pages of [ptr, ptr + len) that are all zero back to
+ * the kernel; they read as zero again when touched. */
+void nh__ssh_trim_zero_pages(void *ptr, size_t len);
 
 /* The transport of a connection through jump hosts (ssh_jump.c, calling back into ssh.c). */
 
