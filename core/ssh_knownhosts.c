@@ -6,6 +6,14 @@
  * once, so other connections see them, and written in batches: many hosts accepted in the
  * same loop iteration cost one rewrite. A write takes an flock on "FILE.lock" (other
  * nethost processes), re-reads the file, and replaces it atomically with rename(2).
+ *
+ * The file is read line by line, as OpenSSH reads it: a line that cannot be parsed is
+ * reported with its file:line on stderr and skipped, so one bad line does not fail every
+ * host. "@revoked" lines list keys that are never accepted (strict fails, accept-new does
+ * not pin them); a revoked key is refused for every host, whatever the line's host
+ * patterns, because libssh2 cannot match wildcard patterns and a revoked key must not slip
+ * through. libssh2 cannot check host certificates, so "@cert-authority" lines are reported
+ * and skipped: a host known only through one fails as unknown.
  */
 #include "ssh_internal.h"
 #include "error.h"
@@ -30,6 +38,9 @@ typedef struct kh_file_s {
   int loaded;
   char *pending; /* lines to append */
   size_t pending_len;
+  unsigned char **revoked; /* the raw key blobs of @revoked lines */
+  size_t *revoked_len;
+  size_t nrevoked;
 } kh_file_t;
 
 static kh_file_t *files;
@@ -119,6 +130,79 @@ static const char *key_type_name(int type) {
   }
 }
 
+static void free_revoked(kh_file_t *f) {
+  for (size_t i = 0; i < f->nrevoked; i++) free(f->revoked[i]);
+  free(f->revoked);
+  free(f->revoked_len);
+  f->revoked = NULL;
+  f->revoked_len = NULL;
+  f->nrevoked = 0;
+}
+
+/* Adds the key of "@revoked PATTERNS TYPE BASE64 [COMMENT]" (rest starts at PATTERNS).
+ * Returns 0, or -1 when the line has no decodable key. */
+static int add_revoked(kh_file_t *f, const char *rest) {
+  char b64[8192];
+  if (sscanf(rest, "%*s %*s %8191s", b64) != 1) return -1;
+  size_t len = strlen(b64);
+  unsigned char *raw = malloc(len + 1);
+  unsigned char **r = realloc(f->revoked, (f->nrevoked + 1) * sizeof(*r));
+  if (r) f->revoked = r;
+  size_t *rl = realloc(f->revoked_len, (f->nrevoked + 1) * sizeof(*rl));
+  if (rl) f->revoked_len = rl;
+  int n = raw ? EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len) : -1;
+  if (!r || !rl || n <= 0) {
+    free(raw);
+    return -1;
+  }
+  if (len >= 1 && b64[len - 1] == '=') n--; /* EVP_DecodeBlock counts padding as data */
+  if (len >= 2 && b64[len - 2] == '=') n--;
+  f->revoked[f->nrevoked] = raw;
+  f->revoked_len[f->nrevoked++] = (size_t)n;
+  return 0;
+}
+
+static int is_revoked(const kh_file_t *f, const char *key, size_t len) {
+  for (size_t i = 0; i < f->nrevoked; i++)
+    if (f->revoked_len[i] == len && memcmp(f->revoked[i], key, len) == 0) return 1;
+  return 0;
+}
+
+/* Reads path into f->kh and f->revoked, line by line; bad lines are reported (file:line)
+ * and skipped. Returns 0, or -1 with errno set when the file cannot be read. */
+static int read_lines(kh_file_t *f, const char *path) {
+  FILE *in = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  long lineno = 0;
+  if (!in) return -1;
+  while ((n = getline(&line, &cap, in)) >= 0) {
+    lineno++;
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    const char *p = line + strspn(line, " \t");
+    if (*p == '\0' || *p == '#') continue;
+    const char *why = NULL;
+    if (strncmp(p, "@revoked", 8) == 0 && (p[8] == ' ' || p[8] == '\t')) {
+      if (add_revoked(f, p + 9) < 0) why = "an @revoked line without a readable key";
+    } else if (strncmp(p, "@cert-authority", 15) == 0 && (p[15] == ' ' || p[15] == '\t')) {
+      why = "@cert-authority is not supported (libssh2 cannot check host certificates)";
+    } else if (*p == '@') {
+      why = "unknown marker";
+    } else if (memchr(line, '\0', (size_t)n) ||
+               libssh2_knownhost_readline(f->kh, p, strlen(p), LIBSSH2_KNOWNHOST_FILE_OPENSSH) <
+                   0) {
+      why = "cannot parse this line";
+    }
+    if (why) fprintf(stderr, "nethost: warning: %s:%ld: %s; line skipped\n", path, lineno, why);
+  }
+  int err = ferror(in) ? errno : 0;
+  free(line);
+  fclose(in);
+  errno = err;
+  return err ? -1 : 0;
+}
+
 /* Returns the cached collection for path, (re)reading the file if it changed. NULL with
  * *err set on failure. */
 static kh_file_t *load(const char *path, char *err, size_t errlen) {
@@ -145,14 +229,13 @@ static kh_file_t *load(const char *path, char *err, size_t errlen) {
     f->loaded = 0; /* changed on disk: read it again */
   if (f->loaded) return f;
   if (f->kh) libssh2_knownhost_free(f->kh);
+  free_revoked(f);
   if (!(f->kh = libssh2_knownhost_init(f->owner))) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  if (have && libssh2_knownhost_readfile(f->kh, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-    char *msg = NULL;
-    libssh2_session_last_error(f->owner, &msg, NULL, 0);
-    snprintf(err, errlen, "cannot read known_hosts file %s: %s", path, msg ? msg : "?");
+  if (have && read_lines(f, path) < 0) {
+    snprintf(err, errlen, "cannot read known_hosts file %s: %s", path, strerror(errno));
     return NULL;
   }
   f->size = have ? st.st_size : -1;
@@ -257,6 +340,14 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
   if (!(path = default_path(ssh->known_hosts))) return NH_ENOMEM;
   if (!(f = load(path, err, sizeof(err)))) {
     rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "%s", err);
+    free(path);
+    return rc;
+  }
+  if (is_revoked(f, key, len)) {
+    rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY,
+                             "REVOKED host key for %s port %d: %s lists the server's %s %s as "
+                             "@revoked",
+                             ssh->address, ssh->port, path, key_type_name(type), ssh->fingerprint);
     free(path);
     return rc;
   }

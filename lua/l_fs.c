@@ -4,8 +4,14 @@
  * These are synchronous: they touch the local disk with small files, where a thread-pool
  * round trip would cost more than the call. Failures return nil, message (as io.open does)
  * so a playbook can decide; misuse raises. A path with a NUL byte is misuse: C would cut it
- * there and act on another file. */
+ * there and act on another file.
+ *
+ * What nethost writes holds configurations (enable secrets, SNMP communities), results and
+ * logs, so files are created 0600 and folders 0700, whatever the umask: only the user
+ * running nethost reads them, as with known_hosts. fs.safe_name turns a host name or other
+ * inventory data into one path component (safe_name.h says how). */
 #include "runtime.h"
+#include "safe_name.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,7 +41,7 @@ static int l_mkdir(lua_State *L) {
     for (p = copy + 1; *p; p++) {
       if (*p != '/') continue;
       *p = '\0';
-      if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+      if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
         int r = push_failure(L, copy);
         free(copy);
         return r;
@@ -44,7 +50,7 @@ static int l_mkdir(lua_State *L) {
     }
     free(copy);
   }
-  if (mkdir(path, 0777) < 0 && !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+  if (mkdir(path, 0700) < 0 && !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
     return push_failure(L, path);
   lua_pushboolean(L, 1);
   return 1;
@@ -143,7 +149,7 @@ static int l_write(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   const char *data = luaL_checklstring(L, 2, &len);
   const char *tmp = lua_pushfstring(L, "%s.tmp.%d", path, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return push_failure(L, path);
   while (off < len) {
     ssize_t w = write(fd, data + off, len - off);
@@ -186,11 +192,68 @@ static int l_rename(lua_State *L) {
   return 1;
 }
 
+/* fs.safe_name(s) -> s as one path component (see safe_name.h). An empty name, or one too
+ * long for a file name, raises: it cannot name a file, and the caller's host fails with
+ * that message. */
+static int l_safe_name(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  char out[NH_SAFE_NAME_MAX + 1];
+  int n = nh_safe_name(s, len, out, sizeof out);
+  if (n < 0)
+    return luaL_error(L, "fs.safe_name: %s name cannot be a file name",
+                      len == 0 ? "an empty" : "a too long");
+  lua_pushlstring(L, out, (size_t)n);
+  return 1;
+}
+
+static int close_stream(lua_State *L) {
+  luaL_Stream *p = (luaL_Stream *)luaL_checkudata(L, 1, LUA_FILEHANDLE);
+  int rc = fclose(p->f);
+  return luaL_fileresult(L, rc == 0, NULL);
+}
+
+/* fs.open(path, mode) -> file | nil, message: io.open for files nethost writes (results,
+ * logs): "w" and "a" (with an optional "+") create path 0600. The handle is an ordinary Lua
+ * file, so f:write, f:flush, f:close report write errors as io's files do. */
+static int l_open(lua_State *L) {
+  const char *path = nhl_checkcstring(L, 1);
+  const char *mode = luaL_optstring(L, 2, "r");
+  int flags;
+  if (!strcmp(mode, "w"))
+    flags = O_WRONLY | O_CREAT | O_TRUNC;
+  else if (!strcmp(mode, "w+"))
+    flags = O_RDWR | O_CREAT | O_TRUNC;
+  else if (!strcmp(mode, "a"))
+    flags = O_WRONLY | O_CREAT | O_APPEND;
+  else if (!strcmp(mode, "a+"))
+    flags = O_RDWR | O_CREAT | O_APPEND;
+  else if (!strcmp(mode, "r"))
+    flags = O_RDONLY;
+  else
+    return luaL_argerror(L, 2, "mode must be r, w, a, w+ or a+");
+  luaL_Stream *p = (luaL_Stream *)lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+  p->closef = NULL; /* a handle that never opened is already closed */
+  p->f = NULL;
+  luaL_setmetatable(L, LUA_FILEHANDLE);
+  int fd = open(path, flags | O_CLOEXEC, 0600);
+  if (fd < 0) return push_failure(L, path);
+  p->f = fdopen(fd, mode);
+  if (!p->f) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return push_failure(L, path);
+  }
+  p->closef = close_stream;
+  return 1;
+}
+
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"mkdir", l_mkdir}, {"stat", l_stat},     {"exists", l_exists},
-                                   {"isdir", l_isdir}, {"list", l_list},     {"read", l_read},
-                                   {"write", l_write}, {"remove", l_remove}, {"rename", l_rename},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"mkdir", l_mkdir},   {"stat", l_stat},           {"exists", l_exists}, {"isdir", l_isdir},
+      {"list", l_list},     {"read", l_read},           {"write", l_write},   {"remove", l_remove},
+      {"rename", l_rename}, {"safe_name", l_safe_name}, {"open", l_open},     {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

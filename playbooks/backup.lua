@@ -1,6 +1,7 @@
 -- backup.lua — save every device's running configuration, one file per host.
 --
--- Each run writes DIR/YYYY-MM-DD/HOST.cfg (atomically) for the hosts whose configuration
+-- Each run writes DIR/YYYY-MM-DD/HOST.cfg (atomically, mode 0600: configurations hold
+-- secrets; HOST is fs.safe_name(host name), so no host name writes outside DIR) for the hosts whose configuration
 -- changed since their last backup, ignoring volatile lines (timestamps, byte counts, ntp
 -- clock-period: per-platform filters), and DIR/YYYY-MM-DD/HOST.diff with the unified diff
 -- against that backup. With git installed, DIR is a git repository and each run that
@@ -33,9 +34,9 @@ for _, name in ipairs(fs.list(root) or {}) do
 end
 table.sort(earlier, function(a, b) return a > b end)
 
-local function previous_backup(host)
+local function previous_backup(file)
   for _, d in ipairs(earlier) do
-    local path = ("%s/%s/%s.cfg"):format(root, d, host)
+    local path = ("%s/%s/%s.cfg"):format(root, d, file)
     if fs.exists(path) then return path end
   end
   return nil
@@ -49,8 +50,9 @@ local res = nethost.run(nethost.inventory, function(host)
   if not text:find("%S") then
     error(nethost.error("command", "the device returned an empty configuration"))
   end
-  local path = ("%s/%s.cfg"):format(folder, host.name)
-  local prev = previous_backup(host.name)
+  local file = fs.safe_name(host.name)
+  local path = ("%s/%s.cfg"):format(folder, file)
+  local prev = previous_backup(file)
   local old = prev and fs.read(prev)
   if old and config.equal(old, text, host.platform) then
     return { state = "unchanged", file = prev }
@@ -61,7 +63,7 @@ local res = nethost.run(nethost.inventory, function(host)
   if old then
     local d = diff.unified(config.normalize(old, host.platform), config.normalize(text, host.platform),
                            { from = prev, to = path })
-    assert(fs.write(("%s/%s.diff"):format(folder, host.name), d))
+    assert(fs.write(("%s/%s.diff"):format(folder, file), d))
     result.diff = d
     local added, removed = 0, 0
     for line in d:gmatch("[^\n]+") do

@@ -37,7 +37,7 @@ end
 
 local function backup_of(name)
   for _, f in ipairs(folders) do
-    local path = f .. "/" .. name .. ".cfg"
+    local path = f .. "/" .. fs.safe_name(name) .. ".cfg"
     if fs.exists(path) then return path end
   end
 end

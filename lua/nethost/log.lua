@@ -46,9 +46,9 @@ function log.mask(text)
   return text
 end
 
---- log.open(path): also write log lines to path (appending).
+--- log.open(path): also write log lines to path (appending; created 0600).
 function log.open(path)
-  local f, e = io.open(path, "a")
+  local f, e = require("nethost.fs").open(path, "a")
   if not f then error("--log: " .. e, 0) end
   f:setvbuf("line")
   file = f

@@ -4,8 +4,15 @@
 set -u
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && tail -40 "$tmp/out" >&2; [ -f "$tmp/lab/sim.log" ] && tail -30 "$tmp/lab/sim.log" >&2; exit 1; }
 sim_pid=
+# stop_lab stops the lab; its exit status is left in $sim_rc (0 for a clean exit).
+sim_rc=0
 stop_lab() {
-  if [ -n "$sim_pid" ]; then kill -TERM "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; sim_pid=; fi
+  if [ -n "$sim_pid" ]; then
+    kill -TERM "$sim_pid" 2>/dev/null
+    wait "$sim_pid" 2>/dev/null
+    sim_rc=$?
+    sim_pid=
+  fi
 }
 cleanup() { stop_lab; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM

@@ -131,7 +131,7 @@ void lab_destroy(sim_lab_t *lab) {
     sim_device_t *d = &lab->devs[i];
     if (d->pers && d->pers->destroy) d->pers->destroy(d);
     free(d->log);
-    if (d->own_hostkey_pub && d->bind) ssh_bind_free(d->bind);
+    if (d->own_bind) ssh_bind_free(d->own_bind);
     free(d->own_hostkey_pub);
   }
   free(lab->devs);
@@ -191,8 +191,9 @@ static int device_keys(sim_lab_t *lab, const char *dir) {
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *d = &lab->devs[i];
     char pub[128];
-    d->bind = make_bind(dir ? sub : NULL, d->name, pub, sizeof pub);
-    if (!d->bind) return -1;
+    d->own_bind = make_bind(dir ? sub : NULL, d->name, pub, sizeof pub);
+    if (!d->own_bind) return -1;
+    d->bind = d->own_bind;
     d->own_hostkey_pub = sim_strdup(pub);
     d->hostkey_pub = d->own_hostkey_pub;
   }

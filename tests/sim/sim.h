@@ -80,8 +80,11 @@ struct sim_device {
   int faults;      /* bit per enum sim_fault, from the device lists */
   int alt_hostkey; /* --host-key-change */
   /* The SSH bind (host key) this device presents and the public key the lab's known_hosts
-   * lists for it: the lab's, or the device's own with --host-keys device. */
+   * lists for it: the lab's, or the device's own with --host-keys device. The bind it
+   * presents is borrowed (a --host-key-change device presents the lab's alternate bind even
+   * when it has its own); own_bind is the one it owns and frees. */
   void *bind;
+  void *own_bind;
   const char *hostkey_pub;
   char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
   void *pstate;          /* the personality's state */

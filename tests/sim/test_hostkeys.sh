@@ -91,4 +91,8 @@ LUA
 nh run -q -i "$tmp/lab/lab.yaml" "$tmp/mismatch.lua"
 grep -q "^$name5	failed	hostkey$" "$tmp/out" || fail "nethost: the changed key is not a hostkey failure"
 [ "$(grep -c '	ok	' "$tmp/out")" = 5 ] || fail "nethost: the other five devices"
+# --host-keys device with --host-key-change exits cleanly (it once freed the changed key's
+# bind once per changed device, and leaked those devices' own binds).
+stop_lab
+[ "$sim_rc" = 0 ] || fail "nethost-sim exited $sim_rc after --host-keys device --host-key-change"
 echo "hostkeys: ok"
