@@ -48,14 +48,14 @@ function CLI:transcript() return self._transcript end
 
 -- Every shell error names its stage (docs/ssh.md), like the connection's: `prompt` (the
 -- first prompt), `read` (a command's output), `auth` (enable), `config` (config mode,
--- commit, save). The message starts with it, as the core's details do.
+-- commit, save). The message ends with it in parentheses, as the core's details do.
 function CLI:_fail(kind, op, code, message, extra)
   local stage = self._stage or "read"
   local fields = { host = self.host_name, op = op, code = code, stage = stage,
                    transcript = self._transcript }
   for k, v in pairs(extra or {}) do fields[k] = v end
   if self._slog then self._slog:note(op .. ": " .. message) end
-  error(errors.new(kind, stage .. ": " .. message, fields), 3)
+  error(errors.new(kind, message .. " (" .. stage .. ")", fields), 3)
 end
 
 -- Runs fn(self, ...) in stage (the stage of any error it raises, unless an enclosing
