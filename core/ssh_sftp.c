@@ -66,7 +66,8 @@ typedef struct {
   int verify;
   int mode;
   int status;   /* the result to deliver once everything is closed */
-  int inflight; /* the last data call returned EAGAIN: it must be repeated as it was */
+  int inflight; /* the last call returned EAGAIN: it must be repeated as it was, even
+                 * after a cancel (libssh2 keeps its half-done state in the session) */
   int stopping; /* detached or failed: close what is open and free the job */
   int fd;       /* the local file */
   char *local, *remote, *tmp;
@@ -304,14 +305,14 @@ static int sftp_step(xfer_job_t *x) {
   int rc;
   switch (x->state) {
   case T_SFTP_INIT:
-    if (x->stopping) {
+    if (x->stopping && !x->inflight) {
       x->state = T_DONE;
       return 1;
     }
     x->sftp = libssh2_sftp_init(ssh->session);
     rc = x->sftp ? 0 : libssh2_session_last_errno(ssh->session);
     nh__ssh_trace(ssh, "sftp_init", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
+    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
     if (rc < 0) {
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       if (x->fallback) {
@@ -331,7 +332,7 @@ static int sftp_step(xfer_job_t *x) {
     unsigned long flags = x->pass == P_PUT
                               ? LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC
                               : LIBSSH2_FXF_READ;
-    if (x->stopping) {
+    if (x->stopping && !x->inflight) {
       x->state = T_SFTP_SHUTDOWN;
       return 1;
     }
@@ -339,7 +340,7 @@ static int sftp_step(xfer_job_t *x) {
                                      x->mode, LIBSSH2_SFTP_OPENFILE);
     rc = x->handle ? 0 : libssh2_session_last_errno(ssh->session);
     nh__ssh_trace(ssh, "sftp_open", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
+    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
     if (rc < 0) {
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       sftp_fail(x, "open", rc, x->pass == P_PUT ? "cannot create" : "cannot open");
@@ -411,7 +412,7 @@ static int sftp_step(xfer_job_t *x) {
   }
   case T_SFTP_SETSTAT: {
     LIBSSH2_SFTP_ATTRIBUTES attrs;
-    if (x->stopping) {
+    if (x->stopping && !x->inflight) {
       x->state = T_SFTP_CLOSE;
       return 1;
     }
@@ -421,7 +422,7 @@ static int sftp_step(xfer_job_t *x) {
     attrs.permissions = (unsigned long)x->mode;
     rc = libssh2_sftp_fsetstat(x->handle, &attrs);
     nh__ssh_trace(ssh, "sftp_fsetstat", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
+    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
     if (rc < 0) {
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       sftp_fail(x, "write", rc, "cannot set the mode of");
@@ -456,7 +457,7 @@ static int scp_step(xfer_job_t *x) {
   int rc;
   switch (x->state) {
   case T_SCP_OPEN:
-    if (x->stopping) {
+    if (x->stopping && !x->inflight) {
       x->state = T_DONE;
       return 1;
     }
@@ -471,7 +472,7 @@ static int scp_step(xfer_job_t *x) {
     }
     rc = x->ch ? 0 : libssh2_session_last_errno(ssh->session);
     nh__ssh_trace(ssh, x->pass == P_PUT ? "scp_send" : "scp_recv", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
+    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
     if (rc < 0) {
       const char *msg = nh__ssh_errmsg(ssh);
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
@@ -564,13 +565,13 @@ static int scp_step(xfer_job_t *x) {
   case T_SCP_END:
     /* The protocol ends a file with a zero byte; a remote scp that meets EOF instead
      * reports a lost connection and exits with status 1. */
-    if (x->stopping) {
+    if (x->stopping && !x->inflight) {
       x->state = T_SCP_FREE;
       return 1;
     }
     rc = (int)libssh2_channel_write(x->ch, "", 1);
     nh__ssh_trace(ssh, "channel_write", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN || rc == 0) return 0;
+    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN || rc == 0)) return 0;
     if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
     if (rc < 0) fail(x, "write", NH_ECHANNEL, "scp %s: %s", x->remote, nh__ssh_errmsg(ssh));
     x->state = rc < 0 ? T_SCP_FREE : T_SCP_EOF;
