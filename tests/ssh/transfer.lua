@@ -191,14 +191,22 @@ end
 function tests.no_sftp_subsystem()
   -- A second sshd without the SFTP subsystem: the default falls back to SCP, and asking
   -- for SFTP says why it failed.
-  local p2 = port + 5
-  local cfg = dir .. "/sshd_nosftp_config"
-  assert(os.execute(string.format(
-    "sed -e '/^Subsystem/d' -e '/^Match/,$d' -e 's/^ListenAddress .*//' -e 's#^PidFile .*#PidFile %s/nosftp.pid#' %s/sshd_config > %s && echo 'ListenAddress 127.0.0.1:%d' >> %s && /usr/sbin/sshd -f %s -E %s/nosftp.log",
-    dir, dir, cfg, p2, cfg, cfg, dir)))
-  for _ = 1, 100 do
-    if io.open(dir .. "/nosftp.pid") then break end
-    async.sleep(0.05)
+  -- Another test run may take the port between the check and sshd's bind: try others.
+  local cfg, p2 = dir .. "/sshd_nosftp_config", nil
+  for try = 1, 8 do
+    local cand = tonumber(sh(string.format([[/usr/bin/python3 -c "
+import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]])))
+    os.remove(dir .. "/nosftp.pid")
+    assert(os.execute(string.format(
+      "sed -e '/^Subsystem/d' -e '/^Match/,$d' -e 's/^ListenAddress .*//' -e 's#^PidFile .*#PidFile %s/nosftp.pid#' %s/sshd_config > %s && echo 'ListenAddress 127.0.0.1:%d' >> %s",
+      dir, dir, cfg, cand, cfg)))
+    os.execute(string.format("/usr/sbin/sshd -f %s -E %s/nosftp.log", cfg, dir))
+    for _ = 1, 100 do
+      if io.open(dir .. "/nosftp.pid") then p2 = cand break end
+      async.sleep(0.05)
+    end
+    if p2 then break end
+    assert(try < 8, "the second sshd did not start: " .. sh("tail -3 " .. dir .. "/nosftp.log"))
   end
   local ok, err = pcall(function()
     local h = host({ port = p2, host_key_policy = "off" })
