@@ -196,14 +196,14 @@ static void fail(xfer_job_t *x, const char *stage, int code, const char *fmt, ..
   x->stopping = 1;
 }
 
-/* The download is complete: flush the temporary file and rename it over the destination. */
+/* The download is complete: flush the temporary file and rename it over the destination.
+ * Returns 0 or the errno of the step that failed. */
 static int commit_local(xfer_job_t *x) {
-  if (fsync(x->fd) < 0 || close(x->fd) < 0) {
-    x->fd = -1;
-    return errno_code(errno);
-  }
+  int e = fsync(x->fd) < 0 ? errno : 0;
+  if (close(x->fd) < 0 && !e) e = errno;
   x->fd = -1;
-  if (rename(x->tmp, x->local) < 0) return errno_code(errno);
+  if (!e && rename(x->tmp, x->local) < 0) e = errno;
+  if (e) return e;
   free(x->tmp);
   x->tmp = NULL;
   return 0;
@@ -232,8 +232,8 @@ static void next_pass(xfer_job_t *x) {
            x->remote, (unsigned long long)x->done);
   }
   if (!x->stopping && x->tmp) {
-    int rc = commit_local(x);
-    if (rc < 0) fail(x, "local", rc, "%s: %s", x->local, strerror(errno));
+    int e = commit_local(x);
+    if (e) fail(x, "local", errno_code(e), "%s: %s", x->local, strerror(e));
   }
   x->state = x->sftp ? T_SFTP_SHUTDOWN : T_DONE;
 }
