@@ -101,7 +101,7 @@ static void push_error(lua_State *L, xfer_t *x, const char *name, const char *op
 }
 
 /* Stack while waiting: 1 session, 2 put, 3 local, 4 remote, 5 opts. */
-static int transfer_k(lua_State *L, int status, lua_KContext ctx) {
+static int nhl_ssh_transfer_k(lua_State *L, int status, lua_KContext ctx) {
   xfer_t *x = (xfer_t *)ctx;
   int rc = nhl_await_status(L);
   const char *name = x->name;
@@ -132,7 +132,7 @@ static int transfer_k(lua_State *L, int status, lua_KContext ctx) {
   return 1;
 }
 
-static int l_transfer(lua_State *L) {
+static int nhl_ssh_transfer(lua_State *L) {
   nh_ssh_t *ssh;
   const char *name, *op;
   nh_ssh_xfer_opts_t o;
@@ -169,11 +169,11 @@ static int l_transfer(lua_State *L) {
     free(x);
     return lua_error(L);
   }
-  return nhl_await(L, &x->req.op, transfer_k, (lua_KContext)x);
+  return nhl_await(L, &x->req.op, nhl_ssh_transfer_k, (lua_KContext)x);
 }
 
 int luaopen_nethost_ssh_transfer(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"transfer", l_transfer}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"transfer", nhl_ssh_transfer}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }
