@@ -108,13 +108,44 @@ static void add_hop(lua_State *L, host_args_t *a, const nh_ssh_config_t *hop) {
   a->hops[a->njumps++] = *hop;
 }
 
+/* The hop's credentials from the inventory's defaults (host:_defaults): user, key file,
+ * known_hosts and policy, with ssh-agent. */
+static void use_defaults(lua_State *L, int host, nh_ssh_config_t *hop) {
+  const char *pol;
+  int d;
+  lua_Number n;
+  if (lua_getfield(L, host, "_defaults") != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pushvalue(L, host);
+  lua_call(L, 1, 1);
+  d = lua_gettop(L); /* stays on the stack: the strings below point into it */
+  hop->user = get_str(L, d, "username", NULL);
+  if (!hop->user) hop->user = getenv("USER") ? getenv("USER") : "root";
+  hop->key_file = get_str(L, d, "key_file", NULL);
+  hop->key_passphrase = NULL;
+  hop->known_hosts = get_str(L, d, "known_hosts", NULL);
+  pol = get_str(L, d, "host_key_policy", NULL);
+  hop->host_key_policy = !pol                         ? NH_HOSTKEY_STRICT
+                         : !strcmp(pol, "accept-new") ? NH_HOSTKEY_ACCEPT_NEW
+                         : !strcmp(pol, "off")        ? NH_HOSTKEY_OFF
+                                                      : NH_HOSTKEY_STRICT;
+  hop->use_agent = getenv("SSH_AUTH_SOCK") != NULL;
+  if (nhl_opt_getnumber(L, d, "connect_timeout", &n) && n > 0)
+    hop->connect_timeout_ms = nhl_seconds_to_ms(n);
+}
+
 /* A hop written in OpenSSH's ProxyJump syntax, [user@]host[:port] (an IPv6 address in
- * brackets), as a configuration: the credentials, known_hosts and policy of the host being
- * reached, except its password, which a jump host never sees. */
-static void add_string_hop(lua_State *L, host_args_t *a, const char *s, size_t len) {
+ * brackets), as a configuration. For an inventory host it logs in with the inventory
+ * defaults' credentials and ssh-agent (docs/ssh.md); for a plain host table, which has no
+ * defaults, with the key, known_hosts and policy of the host being reached. Never with the
+ * device's password, which a jump host must not see. */
+static void add_string_hop(lua_State *L, int host, host_args_t *a, const char *s, size_t len) {
   nh_ssh_config_t hop = a->cfg;
   const char *at = memchr(s, '@', len), *h = s, *end = s + len, *colon = NULL;
   char *stop;
+  if (lua_type(L, host) == LUA_TTABLE) use_defaults(L, host, &hop);
   if (at) {
     hop.user = lua_pushlstring(L, s, (size_t)(at - s));
     h = at + 1;
@@ -192,7 +223,7 @@ static void add_hops_from(lua_State *L, int host, host_args_t *a, int v) {
             found = 1;
           }
         }
-        if (!found) add_string_hop(L, a, p, n);
+        if (!found) add_string_hop(L, host, a, p, n);
       }
       p += n;
       while (p < end && *p != ',') p++;
