@@ -27,6 +27,8 @@
   XX(ENETUNREACH, UV_ENETUNREACH, "network is unreachable")        \
   XX(EMFILE, UV_EMFILE, "too many open files")                     \
   XX(EOF, UV_EOF, "end of file")                                   \
+  XX(EACCES, UV_EACCES, "permission denied")                       \
+  XX(ENOSPC, UV_ENOSPC, "no space left on device")                 \
   XX(EPROTO, -20001, "protocol error")                             \
   XX(EBANNER, -20002, "SSH banner exchange failed")                \
   XX(EKEX, -20003, "SSH key exchange failed")                      \

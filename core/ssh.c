@@ -234,6 +234,7 @@ void *nh__ssh_alloc(size_t size, void **abstract) {
   nh_ssh_t *ssh = *abstract;
   nh_ssh_block_t *b = malloc(sizeof(*b) + size);
   if (!b) return NULL;
+  b->link.size = size;
   b->link.next = ssh->blocks.link.next;
   b->link.prev = &ssh->blocks;
   ssh->blocks.link.next->link.prev = b;
@@ -257,6 +258,7 @@ static LIBSSH2_REALLOC_FUNC(block_realloc) {
   b = (nh_ssh_block_t *)ptr - 1;
   nb = realloc(b, sizeof(*b) + count);
   if (!nb) return NULL;
+  nb->link.size = count;
   nb->link.prev->link.next = nb;
   nb->link.next->link.prev = nb;
   return nb + 1;
@@ -425,7 +427,7 @@ static void teardown(nh_ssh_t *ssh, int job_status) {
   }
   if (ssh->counted_open) {
     ssh->counted_open = 0;
-    nh__ssh_count_open(-1);
+    nh__ssh_count_open(ssh->loop, -1);
   }
 }
 
@@ -876,6 +878,8 @@ static int start_session(nh_ssh_t *ssh) {
   int i, j;
   ssh->session = libssh2_session_init_ex(block_alloc, block_free, block_realloc, ssh);
   if (!ssh->session) return NH_ENOMEM;
+  /* The session is one zeroed 55 KB block, mostly buffers a session hardly uses (ssh_mem.c). */
+  nh__ssh_trim_zero_pages(ssh->session, ((nh_ssh_block_t *)(void *)ssh->session - 1)->link.size);
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)nh__ssh_recv);
   libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_SEND, (void *)nh__ssh_send);
   if (!ssh->trace && getenv("NETHOST_SSH_TRACE") && *getenv("NETHOST_SSH_TRACE") == '1')
@@ -940,10 +944,7 @@ static void connect_next(nh_ssh_t *ssh) {
   ssh->poll_open = 1;
   ssh->poll_events = UV_WRITABLE;
   uv_poll_start(&ssh->poll, UV_WRITABLE, poll_cb);
-  if (!ssh->counted_open) {
-    ssh->counted_open = 1;
-    nh__ssh_count_open(1);
-  }
+  if (!ssh->counted_open) ssh->counted_open = nh__ssh_count_open(ssh->loop, 1) == 0;
   if ((rc = start_session(ssh)) < 0) connect_fail(ssh, rc);
 }
 

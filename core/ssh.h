@@ -112,19 +112,20 @@ void nh_ssh_free(nh_ssh_t *ssh);
 void *nh_ssh_get_data(const nh_ssh_t *ssh);
 void nh_ssh_set_data(nh_ssh_t *ssh, void *data);
 
-/* Process-wide limits. */
+/* Limits. */
 
 /* Allows at most per_second new TCP connections per second across all SSH connections of
- * the process (0: unlimited, the default). Connects beyond the rate wait their turn; that
- * wait is not counted in their connect deadline. */
-void nh_ssh_set_connect_rate(double per_second);
+ * loop (0: unlimited, the default). Connects beyond the rate wait their turn; that wait is
+ * not counted in their connect deadline. The setting and its queue belong to the loop and
+ * go with nh_loop_close(). Returns 0 or NH_ENOMEM. */
+int nh_ssh_set_connect_rate(nh_loop_t *loop, double per_second);
 
 /* Raises the soft open-file limit as far as the hard limit allows (done automatically by
  * the first nh_ssh_connect). Returns the new soft limit. */
 long nh_ssh_raise_nofile(void);
 
-/* Statistics: connections currently open (socket held). */
-size_t nh_ssh_open_count(void);
+/* Statistics: connections of loop currently open (socket held). */
+size_t nh_ssh_open_count(nh_loop_t *loop);
 
 /* Exec channels */
 
@@ -153,6 +154,48 @@ int nh_ssh_exec(nh_ssh_exec_t *req, nh_ssh_t *ssh, const char *command, uint64_t
                 size_t max_output, nh_op_cb cb);
 void nh_ssh_exec_cleanup(nh_ssh_exec_t *req);
 
+/* File transfer (core/ssh_sftp.c) */
+
+typedef enum {
+  NH_XFER_AUTO = 0, /* SFTP, or SCP when the server has no SFTP subsystem */
+  NH_XFER_SFTP,
+  NH_XFER_SCP
+} nh_xfer_protocol_t;
+
+typedef struct {
+  int put;            /* 1: local -> remote; 0: remote -> local */
+  const char *local;  /* copied at start */
+  const char *remote; /* copied at start */
+  nh_xfer_protocol_t protocol;
+  int mode;   /* permission bits to set; -1: an upload keeps the local file's, a download
+               * gets 0600 */
+  int verify; /* read the remote file again and compare SHA-256 digests */
+} nh_ssh_xfer_opts_t;
+
+typedef struct {
+  nh_op_t op; /* first member */
+  nh_ssh_t *ssh;
+  /* results */
+  uint64_t bytes;       /* bytes of the file moved so far (progress, then the size) */
+  const char *protocol; /* "sftp" or "scp": what carries (or carried) the file (static) */
+  char sha256[65];      /* hex SHA-256 of the bytes moved, once they all have been */
+  /* private */
+  void *job;
+} nh_ssh_xfer_t;
+
+/* Copies a file between this machine and ssh's server, streaming through a fixed buffer.
+ * A download is written to a temporary file beside o->local and renamed over it once
+ * complete (and verified); an upload truncates and rewrites the remote file and sets its
+ * mode. Fails at start (no callback) with NH_EINVAL, NH_ECLOSED, NH_ENOMEM, or the local
+ * file's error (NH_ENOENT, NH_EACCES; stage "local"). The callback gets 0 or NH_ENOENT /
+ * NH_EACCES / NH_ENOSPC (the remote file), NH_ECHANNEL (no SFTP subsystem with
+ * protocol SFTP, or no channel), NH_EPROTO (verification mismatch, protocol errors),
+ * NH_ECLOSED, NH_ETIMEDOUT (timeout_ms bounds the whole transfer; 0: none) or
+ * NH_ECANCELED; nh_ssh_failure() names the stage ("sftp", "open", "read", "write",
+ * "verify", "local") and the file. Nothing to clean up afterwards. */
+int nh_ssh_transfer(nh_ssh_xfer_t *req, nh_ssh_t *ssh, const nh_ssh_xfer_opts_t *o,
+                    uint64_t timeout_ms, nh_op_cb cb);
+
 /* PTY shells */
 
 typedef struct nh_ssh_shell_s nh_ssh_shell_t;
@@ -161,6 +204,11 @@ typedef struct {
   nh_op_t op; /* first member */
   nh_ssh_shell_t *shell;
 } nh_ssh_shell_open_t;
+
+/* The PTY width a shell gets when the caller asks for none (width <= 0): wide enough that
+ * CLIs do not wrap command lines. It is the plugin ABI's NH_PLUGIN_SHELL_WIDTH, which
+ * platforms send in `terminal width` commands (a static assertion in ssh_shell.c ties them). */
+#define NH_SSH_SHELL_WIDTH 511
 
 /* Opens a PTY (term "vt100", width x height characters) with a shell on ssh. On success
  * req->shell is the shell; nh_ssh_shell_close() releases it. Output that arrives while no

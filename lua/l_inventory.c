@@ -663,6 +663,22 @@ static int nhl_inv_host_peer(lua_State *L) {
   return 1;
 }
 
+/* host:_defaults(): what the inventory's defaults set for SSH ({username=, key_file=,
+ * known_hosts=, host_key_policy=, connect_timeout=}). A jump host written as a ProxyJump
+ * string, [user@]host[:port], logs in with these and ssh-agent, as the issue of jump hosts
+ * asks: it is not an inventory host, so it has no credentials of its own. */
+static int nhl_inv_host_defaults(lua_State *L) {
+  ref_t *r = host_ref(L, 1);
+  const nh_inv_fields_t *f = nh_inventory_defaults(r->inv);
+  lua_createtable(L, 0, 5);
+  set_str(L, "username", f->username);
+  set_str(L, "key_file", f->key_file);
+  set_str(L, "known_hosts", f->ssh.known_hosts);
+  set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
+  set_num(L, "connect_timeout", f->ssh.connect_timeout);
+  return 1;
+}
+
 static int nhl_inv_host_explain(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   nh_value_t *e = nh_host_explain(r->inv, nh_inventory_host(r->inv, r->index));
@@ -710,6 +726,7 @@ int luaopen_nethost_inventory(lua_State *L) {
   static const luaL_Reg host_methods[] = {{"secret", nhl_inv_host_secret},
                                           {"explain", nhl_inv_host_explain},
                                           {"_peer", nhl_inv_host_peer},
+                                          {"_defaults", nhl_inv_host_defaults},
                                           {NULL, NULL}};
   if (luaL_newmetatable(L, ROOT_MT)) {
     lua_pushcfunction(L, root_gc);

@@ -17,6 +17,7 @@ local hooks = require("nethost.hooks")
 local now = require("nethost.async").now
 local platform = require("nethost.platform")
 local shell = require("nethost.ssh_shell")
+local transfer = require("nethost.ssh_transfer").transfer
 local slog = require("nethost.session_log")
 
 local ssh = {}
@@ -156,6 +157,28 @@ end)
 function session.close(self)
   close_logged(self)
   return session_close(self)
+end
+
+--- session:put(local_path, remote_path, opts) / session:get(remote_path, local_path, opts)
+--- -> {bytes=, elapsed=, protocol=, sha256=, host=, local=, remote=}: file transfer by SFTP
+--- (SCP when the server has no SFTP subsystem, or opts.protocol = "scp"). opts: mode,
+--- verify = "sha256", timeout, protocol.
+session.put = timed("commands", function(s, local_path, remote_path, opts)
+  return transfer(s, true, local_path, remote_path, opts)
+end)
+session.get = timed("commands", function(s, remote_path, local_path, opts)
+  return transfer(s, false, local_path, remote_path, opts)
+end)
+
+--- ssh.put(host, local_path, remote_path, opts) / ssh.get(host, remote_path, local_path,
+--- opts): the same on a connection of their own (opts also as for ssh.open).
+function ssh.put(host, local_path, remote_path, opts)
+  local s <close> = ssh.open(host, opts)
+  return s:put(local_path, remote_path, opts)
+end
+function ssh.get(host, remote_path, local_path, opts)
+  local s <close> = ssh.open(host, opts)
+  return s:get(remote_path, local_path, opts)
 end
 
 --- session:shell({timeout=, width=, height=, platform=, enable=true|false}) -> cli

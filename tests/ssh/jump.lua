@@ -195,6 +195,20 @@ hosts:
   assert(ssh.run(inv:get("bastion1"), "echo b1").stdout == "b1\n")
   local e = expect_error("hostkey", ssh.run, inv:get("bad"), "true")
   assert(not e.message:find("jump"), e.message)
+  -- A ProxyJump string hop logs in with the defaults' credentials, not the device's: here
+  -- the defaults pin the wrong host key, so the hop fails while the device's would pass.
+  local inv2 = inventory.decode(string.format([[
+defaults:
+  username: %s
+  key_file: %s/id_ed25519
+  ssh: {known_hosts: %s/known_hosts_bad, connect_timeout: 10}
+hosts:
+  sw-5: {address: 127.0.0.1, port: %d, ssh: {known_hosts: %s/known_hosts, jump: "127.0.0.1:%d"}}
+  sw-6: {address: 127.0.0.1, port: %d, ssh: {known_hosts: %s/known_hosts}}
+]], user, dir, dir, port, dir, port, port, dir), "inv2.yaml")
+  assert(ssh.run(inv2:get("sw-6"), "echo direct").stdout == "direct\n")
+  e = expect_error("hostkey", ssh.run, inv2:get("sw-5"), "true")
+  assert(e.message:find("jump 127.0.0.1:" .. port), e.message)
   -- Ansible: ProxyJump from ansible_ssh_common_args / -J in ansible_ssh_extra_args
   local ans = inventory.decode(string.format([[
 all:

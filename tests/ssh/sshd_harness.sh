@@ -61,6 +61,7 @@ PermitRootLogin yes
 MaxStartups 2000:30:4000
 MaxSessions 100
 LogLevel ERROR
+Subsystem sftp internal-sftp
 Match LocalPort $((PORT + 3))
   ForceCommand /usr/bin/python3 $HERE/fakecli.py
 CFG

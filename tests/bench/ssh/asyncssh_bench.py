@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """asyncssh side of the SSH benchmark: what users write today (asyncio.gather + Semaphore +
-wait_for). usage: asyncssh_bench.py INVENTORY CONCURRENCY"""
+wait_for). usage: asyncssh_bench.py INVENTORY CONCURRENCY [baseline]
+With "baseline" no connection is made: the process's memory without sessions."""
 import asyncio, re, sys, time, warnings
 warnings.filterwarnings("ignore")
 import asyncssh, yaml
@@ -17,8 +18,12 @@ def load(path):
     hosts = [(name, h["address"], h.get("port", d.get("port", 22))) for name, h in inv["hosts"].items()]
     return hosts, d["username"], d["password"], kh
 
+BASELINE = len(sys.argv) > 3 and sys.argv[3] == "baseline"
+
 async def one(sem, addr, port, user, password, known):
     async with sem:
+        if BASELINE:
+            return "baseline"
         try:
             conn = await asyncio.wait_for(asyncssh.connect(
                 addr, port, username=user, password=password, known_hosts=known), 60)

@@ -1,7 +1,8 @@
 -- nethost side of the SSH benchmark: connect, auth, show version, parse the version,
 -- close, for every host of the inventory, `concurrency` at a time (nethost.run).
--- usage: nethost run nethost_bench.lua -- INVENTORY CONCURRENCY
-local path, conc = arg[1], tonumber(arg[2] or "1000")
+-- usage: nethost run nethost_bench.lua -- INVENTORY CONCURRENCY [baseline]
+-- With "baseline" the host function returns at once: the process's memory without sessions.
+local path, conc, baseline = arg[1], tonumber(arg[2] or "1000"), arg[3] == "baseline"
 local inv = inventory.load(path)
 local function version_of(text)
   return text:match("Junos: (%S+)") or text:match("[Vv]ersion:?%s+([%w%.%(%)%-]+)")
@@ -9,6 +10,10 @@ end
 local versions, kinds = 0, {}
 local t0 = async.now()
 nethost.run(inv, function(host)
+  if baseline then
+    versions = versions + 1
+    return "baseline"
+  end
   local r = ssh.run(host, "show version", { timeout = 60 })
   local v = version_of(r.stdout)
   if not v then error("no version in the output of " .. host.name) end
