@@ -31,7 +31,9 @@ import tempfile
 import time
 
 MARK = re.compile(r"^<!--\s*doc-test:\s*(skip|from|server)\b\s*(.*?)\s*-->$")
-LAB_BASE, LAB_PORT = "127.6.0.1", "2422"
+# Each file's lab gets a port of its own: a lab an earlier file stopped may still be
+# closing its listeners (slowly, under ASan) when the next file starts one.
+LAB_BASE, LAB_PORT = "127.6.0.1", 2422
 
 
 def blocks(path):
@@ -68,11 +70,11 @@ def workspace(root, build, src):
     os.symlink(os.path.join(build, "bin"), os.path.join(root, "build", "bin"))
 
 
-def env_for(root, build):
+def env_for(root, build, port):
     env = dict(os.environ)
     env["PATH"] = os.path.join(build, "bin") + os.pathsep + env.get("PATH", "")
     env["NETHOST_LAB_BASE"] = LAB_BASE
-    env["NETHOST_LAB_PORT"] = LAB_PORT
+    env["NETHOST_LAB_PORT"] = str(port)
     env["NETHOST_LAB_DIR"] = os.path.join(root, "tmp", "nethost-lab")
     env["LAB_PASSWORD"] = "admin"
     env.pop("NETHOST_INVENTORY", None)
@@ -118,13 +120,13 @@ def main():
     scratch = tempfile.mkdtemp(prefix="nethost-doc-")
     ran, skipped, seen, failures = 0, [], {}, []
     try:
-        for rel in files:
+        for index, rel in enumerate(files):
             bl = blocks(os.path.join(src, rel))
             if not bl:
                 continue
             root = os.path.join(scratch, re.sub(r"[^A-Za-z0-9]", "_", rel))
             workspace(root, build, src)
-            env = env_for(root, build)
+            env = env_for(root, build, LAB_PORT + index)
             groups = []
             for line, kind, arg, text in bl:
                 where = "%s:%d" % (rel, line)
