@@ -140,6 +140,18 @@ static void start_signals(nhl_runtime_t *rt) {
   uv_unref((uv_handle_t *)&rt->sigterm);
 }
 
+void nhl_signals_default(lua_State *L, int on) {
+  nhl_runtime_t *rt = nhl_runtime(L);
+  if (!rt->sigint.loop || rt->cancel_signal) return; /* not started, or already cancelling */
+  if (on) {
+    uv_signal_stop(&rt->sigint); /* libuv restores SIG_DFL when no handle watches a signal */
+    uv_signal_stop(&rt->sigterm);
+  } else {
+    uv_signal_start(&rt->sigint, signal_cb, SIGINT);
+    uv_signal_start(&rt->sigterm, signal_cb, SIGTERM);
+  }
+}
+
 /* Runs the loop until no task can make progress. Tasks left parked with nothing that could
  * wake them are deadlocked: they are cancelled, so the run ends with an error, not a hang. */
 static void run_until_settled(nhl_runtime_t *rt) {
