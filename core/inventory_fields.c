@@ -29,6 +29,7 @@ const char *const nh__inv_field_names[] = {"name",
                                            "http",
                                            "data",
                                            "connection_options",
+                                           "netconf",
                                            NULL};
 
 static const char *const ssh_names[] = {"host_key_policy",
@@ -480,6 +481,8 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
   }
   /* Nornir's per-connection settings: kept in data so a Nornir inventory loads as it is. */
   if (strcmp(k, "connection_options") == 0) return data_set(ld, f, k, val);
+  /* NETCONF settings ({port: 830}): kept in data, read by lua/nethost/netconf.lua. */
+  if (strcmp(k, "netconf") == 0) return data_set(ld, f, k, val);
   return 1;
 }
 

@@ -40,6 +40,7 @@ static void drain_cb(uv_idle_t *idle) {
 int nh_loop_init(nh_loop_t *loop) {
   int rc;
   loop->data = NULL;
+  loop->metrics = NULL;
   loop->uv = &loop->own;
   loop->heap = NULL;
   loop->heap_len = loop->heap_cap = 0;

@@ -45,6 +45,9 @@ struct nh_timer_s {
 struct nh_loop_s {
   uv_loop_t *uv; /* the libuv loop: add your own handles to it freely */
   void *data;
+  /* The run's metrics (metrics.h) when they are served, else NULL: operations report
+   * their times there. */
+  struct nh_metrics_s *metrics;
   /* private */
   uv_loop_t own;
   uv_idle_t drain;

@@ -1,6 +1,7 @@
 /* nethost core: the generic part of every operation. */
 #include "op.h"
 #include "error.h"
+#include "metrics.h"
 #include "timer.h"
 
 #include <stddef.h>
@@ -12,6 +13,9 @@ enum { OP_IDLE, OP_ACTIVE, OP_STOPPING, OP_DONE };
 static void deliver(nh_ready_t *ready) {
   nh_op_t *op = container_of(ready, nh_op_t, ready);
   op->state = OP_IDLE;
+  if (op->loop->metrics && op->started_ns)
+    nh_metrics_op_done(op->loop->metrics, op->type->name, op->result,
+                       (double)(uv_hrtime() - op->started_ns) / 1e9);
   op->cb(op, op->result);
 }
 

@@ -78,6 +78,81 @@ static ssize_t recv_nothing(libssh2_socket_t fd, void *buf, size_t len, int flag
   return -EAGAIN;
 }
 
+/* libssh2's socket I/O goes through these two so the connection knows when libssh2 took
+ * bytes off the socket: the pump must not wait on the socket after that (see pump). They
+ * return what libssh2's own send/recv return: a count, or -errno. */
+static ssize_t nh__ssh_recv(libssh2_socket_t fd, void *buf, size_t len, int flags,
+                            void **abstract) {
+  nh_ssh_t *ssh = *abstract;
+  ssize_t n = recv(fd, buf, len, flags);
+  if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+  ssh->rx_bytes += (uint64_t)n;
+  /* Packets taken off the socket may be another job's (or another stream's): the pump
+   * passes over the jobs again before it waits on the socket. */
+  if (n > 0) ssh->progress++;
+  return n;
+}
+
+static ssize_t nh__ssh_send(libssh2_socket_t fd, const void *buf, size_t len, int flags,
+                            void **abstract) {
+  nh_ssh_t *ssh = *abstract;
+  ssize_t n = send(fd, buf, len, flags | MSG_NOSIGNAL);
+  if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+  ssh->tx_bytes += (uint64_t)n;
+  return n;
+}
+
+void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {
+  nh_ssh_trace_entry_t *e;
+  if (!ssh->trace) return;
+  e = &ssh->trace->ring[ssh->trace->next++ % NH_SSH_TRACE_LEN];
+  e->what = what;
+  e->rc = rc;
+  e->dirs = ssh->session ? libssh2_session_block_directions(ssh->session) : 0;
+  e->rx = ssh->rx_bytes;
+  e->tx = ssh->tx_bytes;
+  e->ms = uv_now(ssh->loop->uv);
+}
+
+void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why) {
+  nh_ssh_trace_t *t = ssh->trace;
+  unsigned i, first;
+  struct sockaddr_storage local;
+  socklen_t local_len = sizeof(local);
+  int port = 0;
+  if (!t) return;
+  /* The local port names the session in the server's logs. */
+  if (ssh->fd >= 0 && getsockname(ssh->fd, (struct sockaddr *)&local, &local_len) == 0)
+    port = ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+                                             : ((struct sockaddr_in *)&local)->sin_port);
+  fprintf(stderr,
+          "nethost ssh trace %s (local port %d): %s: state %d, poll %s (events %d), deaf %d, "
+          "sock_err %d, "
+          "block dirs %d, rx %llu, tx %llu, jobs %s, writer %s\n",
+          nh_ssh_host(ssh), port, why, (int)ssh->state, ssh->poll_open ? "open" : "closed",
+          ssh->poll_events, ssh->deaf, ssh->sock_err,
+          ssh->session ? libssh2_session_block_directions(ssh->session) : -1,
+          (unsigned long long)ssh->rx_bytes, (unsigned long long)ssh->tx_bytes,
+          ssh->jobs.next != &ssh->jobs ? "some" : "none", ssh->writer ? "held" : "free");
+  if (ch) {
+    unsigned long read_avail = 0, window_initial = 0, write_window = 0;
+    unsigned long rwindow = libssh2_channel_window_read_ex(ch, &read_avail, &window_initial);
+    unsigned long wwindow = libssh2_channel_window_write_ex(ch, &write_window);
+    fprintf(stderr,
+            "  channel: eof %d, data queued (stdout %d, any %d), read window %lu (read_avail "
+            "%lu, initial %lu), write window %lu\n",
+            libssh2_channel_eof(ch), libssh2_poll_channel_read(ch, 0),
+            libssh2_poll_channel_read(ch, 1), rwindow, read_avail, window_initial, wwindow);
+  }
+  first = t->next > NH_SSH_TRACE_LEN ? t->next - NH_SSH_TRACE_LEN : 0;
+  for (i = first; i < t->next; i++) {
+    const nh_ssh_trace_entry_t *e = &t->ring[i % NH_SSH_TRACE_LEN];
+    fprintf(stderr, "  #%u %s -> %d (dirs %d, rx %llu, tx %llu, %lld ms ago)\n", i, e->what, e->rc,
+            e->dirs, (unsigned long long)e->rx, (unsigned long long)e->tx,
+            (long long)(uv_now(ssh->loop->uv) - e->ms));
+  }
+}
+
 int nh__ssh_lost(nh_ssh_t *ssh, int rc) {
   if (ssh->deaf || !ssh->session) return 0;
   if (rc != LIBSSH2_ERROR_SOCKET_RECV && rc != LIBSSH2_ERROR_SOCKET_DISCONNECT) return 0;
@@ -293,6 +368,7 @@ static void update_poll(nh_ssh_t *ssh) {
     events = UV_READABLE;
     if (dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND) events |= UV_WRITABLE;
   }
+  nh__ssh_trace(ssh, "poll events", events);
   if (events == ssh->poll_events) return;
   ssh->poll_events = events;
   if (events == 0)
@@ -671,9 +747,11 @@ static void pump(nh_ssh_t *ssh) {
     nh_ssh_job_t *job, *next;
     unsigned before;
     int passes = 0;
-    /* A job's read may pull packets of another channel off the socket into libssh2's
-     * queue after that channel's job has stepped; with the socket drained, no poll event
-     * would wake it. So pass over the jobs again while the last pass got anywhere. */
+    /* Any libssh2 call may take packets off the socket into libssh2's queue, those of
+     * other channels and other streams included (nh__ssh_recv counts that as progress);
+     * with the socket drained, no poll event would wake the job they belong to. So pass
+     * over the jobs again while the last pass got anywhere: the pump waits on the socket
+     * only after a pass in which no job moved and libssh2 received nothing. */
     do {
       before = ssh->progress;
       for (job = ssh->jobs.next; job != &ssh->jobs; job = next) {
@@ -781,6 +859,10 @@ static int start_session(nh_ssh_t *ssh) {
   int i, j;
   ssh->session = libssh2_session_init_ex(block_alloc, block_free, block_realloc, ssh);
   if (!ssh->session) return NH_ENOMEM;
+  libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_RECV, (void *)nh__ssh_recv);
+  libssh2_session_callback_set(ssh->session, LIBSSH2_CALLBACK_SEND, (void *)nh__ssh_send);
+  if (!ssh->trace && getenv("NETHOST_SSH_TRACE") && *getenv("NETHOST_SSH_TRACE") == '1')
+    ssh->trace = calloc(1, sizeof(*ssh->trace));
   libssh2_session_set_blocking(ssh->session, 0);
   for (i = 0; i < NH_SSH_ALG_COUNT; i++) {
     const char *pref = ssh->algorithms[i] ? ssh->algorithms[i] : default_algorithms[i];
@@ -1054,5 +1136,6 @@ void nh_ssh_close(nh_ssh_t *ssh, nh_ssh_close_cb close_cb, int free_on_close) {
 void nh_ssh_free(nh_ssh_t *ssh) {
   if (!ssh) return;
   free_config(ssh);
+  free(ssh->trace);
   free(ssh);
 }

@@ -55,6 +55,7 @@ static int read_streams(exec_job_t *x) {
   char scratch[16384];
   for (;;) {
     int progress = 0, stream;
+    uint64_t rx = x->job.ssh->rx_bytes;
     for (stream = 0; stream < 2; stream++) {
       char **buf = stream ? &req->err : &req->out;
       size_t *len = stream ? &req->err_len : &req->out_len;
@@ -71,6 +72,7 @@ static int read_streams(exec_job_t *x) {
           room = req->max_output - req->out_len - req->err_len + 1;
       }
       n = libssh2_channel_read_ex(x->ch, stream, dst, room);
+      nh__ssh_trace(x->job.ssh, stream ? "channel_read(stderr)" : "channel_read(stdout)", (int)n);
       if (n == LIBSSH2_ERROR_EAGAIN) continue;
       if (n < 0) {
         if (!x->lost && nh__ssh_lost(x->job.ssh, (int)n)) {
@@ -86,7 +88,12 @@ static int read_streams(exec_job_t *x) {
         if (req) *len += (size_t)n;
       }
     }
+    /* A read of one stream takes every packet off the socket, the other stream's data
+     * and the EOF and close with it (a stderr read that finds EOF returns 0): read again
+     * whenever libssh2 received anything, or that data waits on a drained socket. */
+    if (x->job.ssh->rx_bytes != rx) progress = 1;
     if (libssh2_channel_eof(x->ch)) {
+      nh__ssh_trace(x->job.ssh, "channel_eof", 1);
       /* Drain what is still queued before EOF counts. */
       if (!progress) return 1;
       continue;
@@ -116,6 +123,8 @@ static int exec_step(nh_ssh_job_t *job) {
     switch (x->state) {
     case X_OPEN:
       x->ch = libssh2_channel_open_session(ssh->session);
+      nh__ssh_trace(ssh, "channel_open_session",
+                    x->ch ? 0 : libssh2_session_last_errno(ssh->session));
       if (!x->ch) {
         rc = libssh2_session_last_errno(ssh->session);
         if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
@@ -130,6 +139,7 @@ static int exec_step(nh_ssh_job_t *job) {
     case X_EXEC:
       rc = libssh2_channel_process_startup(x->ch, "exec", 4, x->command,
                                            (unsigned)strlen(x->command));
+      nh__ssh_trace(ssh, "channel_exec", rc);
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
@@ -177,6 +187,7 @@ static int exec_step(nh_ssh_job_t *job) {
       break;
     case X_CLOSE:
       rc = libssh2_channel_close(x->ch);
+      nh__ssh_trace(ssh, "channel_close", rc);
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
       take_exit(x);
@@ -184,6 +195,7 @@ static int exec_step(nh_ssh_job_t *job) {
       break;
     case X_FREE:
       rc = libssh2_channel_free(x->ch);
+      nh__ssh_trace(ssh, "channel_free", rc);
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       x->ch = NULL;
       finish(x, x->status);
@@ -210,6 +222,8 @@ static void exec_abort(nh_ssh_job_t *job, int status) {
 static void exec_cancel(nh_op_t *op) {
   nh_ssh_exec_t *req = (nh_ssh_exec_t *)op;
   exec_job_t *x = req->job;
+  if (x && op->reason == NH_ETIMEDOUT)
+    nh__ssh_trace_dump(x->job.ssh, x->ch, "exec reached its deadline");
   if (x) {
     /* Detach: the job finishes its libssh2 call, then closes the channel. */
     x->req = NULL;

@@ -29,6 +29,22 @@ struct nh_ssh_job_s {
   void (*abort)(nh_ssh_job_t *job, int status);
 };
 
+/* NETHOST_SSH_TRACE=1 keeps, per connection, a ring of the last libssh2 calls of its
+ * jobs; an operation that reaches its deadline prints it with the connection's state, so a
+ * session that waits for nothing can be read after the fact (docs/ssh.md, contributors). */
+#define NH_SSH_TRACE_LEN 48
+typedef struct {
+  const char *what; /* the libssh2 call */
+  int rc;           /* what it returned */
+  int dirs;         /* libssh2_session_block_directions after it */
+  uint64_t rx, tx;  /* the connection's byte counters after it */
+  uint64_t ms;      /* the loop's clock (uv_now) */
+} nh_ssh_trace_entry_t;
+typedef struct nh_ssh_trace_s {
+  unsigned next; /* entries written so far (the ring index is next % NH_SSH_TRACE_LEN) */
+  nh_ssh_trace_entry_t ring[NH_SSH_TRACE_LEN];
+} nh_ssh_trace_t;
+
 typedef enum {
   SSH_IDLE,
   SSH_RATE,      /* waiting for a connect-rate token */
@@ -60,15 +76,18 @@ struct nh_ssh_s {
   LIBSSH2_SESSION *session;
   uv_os_sock_t fd;
   uv_poll_t poll;
-  int poll_open;        /* poll initialised and not yet closing */
-  int poll_events;      /* events the poll is started for (0: stopped) */
-  int pending_uv;       /* libuv requests/handles whose callbacks are outstanding */
-  nh_ssh_job_t jobs;    /* sentinel of a circular list */
-  nh_ssh_job_t *writer; /* a job holding a partially sent packet: only it may send */
-  nh_ready_t kick;      /* deferred pump */
-  unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
-  int deaf;             /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
-  int sock_err;         /* the poll reported POLLERR: libuv stopped it; errno-style code */
+  int poll_open;         /* poll initialised and not yet closing */
+  int poll_events;       /* events the poll is started for (0: stopped) */
+  int pending_uv;        /* libuv requests/handles whose callbacks are outstanding */
+  nh_ssh_job_t jobs;     /* sentinel of a circular list */
+  nh_ssh_job_t *writer;  /* a job holding a partially sent packet: only it may send */
+  nh_ready_t kick;       /* deferred pump */
+  unsigned progress;     /* bumped by jobs whenever a libssh2 call got somewhere */
+  int deaf;              /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
+  int sock_err;          /* the poll reported POLLERR: libuv stopped it; errno-style code */
+  uint64_t rx_bytes;     /* bytes libssh2 took off the socket (nh__ssh_recv) */
+  uint64_t tx_bytes;     /* bytes libssh2 put on the socket (nh__ssh_send) */
+  nh_ssh_trace_t *trace; /* NETHOST_SSH_TRACE: the last libssh2 calls, else NULL */
   nh_timer_t stage_timer;
   nh_timer_t keepalive_timer;
   nh_ssh_failure_t failure;
@@ -135,6 +154,12 @@ int nh__ssh_fatal(int rc);
  * (the session is broken and torn down before any other job runs). Returns 1 when the
  * caller should read again, 0 when rc is not a lost connection or it was done already. */
 int nh__ssh_lost(nh_ssh_t *ssh, int rc);
+
+/* Records a libssh2 call and its result in ssh's trace ring (no-op without a trace). */
+void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc);
+/* Prints ssh's state, its trace ring and, given a channel, the channel's to stderr, headed
+ * by why (an operation that reached its deadline). No-op without a trace. */
+void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why);
 
 /* Known hosts (ssh_knownhosts.c). Verifies the session's host key against path under
  * policy; pins it for accept-new. Fills ssh->fingerprint. Returns 0 or NH_EHOSTKEY (with

@@ -115,6 +115,7 @@ static int read_all(nh_ssh_shell_t *sh) {
       sh->cap = ncap;
     }
     n = libssh2_channel_read(sh->ch, sh->buf + sh->len, sh->cap - sh->len - 1);
+    nh__ssh_trace(sh->job.ssh, "channel_read", (int)n);
     if (n == LIBSSH2_ERROR_EAGAIN) return sh->lost;
     if (n < 0) {
       if (!sh->lost && nh__ssh_lost(sh->job.ssh, (int)n)) {
@@ -152,6 +153,9 @@ static int shell_step(nh_ssh_job_t *job) {
         shell_free(sh);
         return 0;
       }
+      /* A device that writes to stderr in a PTY shell: read it with the output, or its
+       * queued data would hold back the channel's EOF (libssh2_channel_eof) for good. */
+      libssh2_channel_handle_extended_data2(sh->ch, LIBSSH2_CHANNEL_EXTENDED_DATA_MERGE);
       sh->state = sh->detached ? SH_CLOSE : SH_PTY;
       break;
     case SH_PTY:
@@ -184,6 +188,7 @@ static int shell_step(nh_ssh_job_t *job) {
     case SH_LIVE:
       while (sh->wsent < sh->wlen) {
         ssize_t n = libssh2_channel_write(sh->ch, sh->wbuf + sh->wsent, sh->wlen - sh->wsent);
+        nh__ssh_trace(ssh, "channel_write", (int)n);
         if (n == LIBSSH2_ERROR_EAGAIN) goto blocked;
         if (n < 0) {
           if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
@@ -323,6 +328,8 @@ void nh_ssh_shell_discard(nh_ssh_shell_t *sh) {
 
 static void expect_cancel(nh_op_t *op) {
   nh_ssh_expect_t *req = (nh_ssh_expect_t *)op;
+  if (req->shell && req->shell->expect == req && op->reason == NH_ETIMEDOUT && !req->shell->dead)
+    nh__ssh_trace_dump(req->shell->job.ssh, req->shell->ch, "expect reached its deadline");
   if (req->shell && req->shell->expect == req) req->shell->expect = NULL;
   nh__op_done(op, op->reason);
 }

@@ -57,7 +57,7 @@ static void set_string(lua_State *L, const char *field, const char *value) {
 
 /* Pushes "file:line" of the innermost Lua frame outside nethost's own library (the
  * playbook line users fix: bindings are often reached through library wrappers such as
- * ssh_cli.lua), or nil when there is none. */
+ * nethost/ssh.lua), or nil when there is none. */
 static void push_where(lua_State *L) {
   lua_Debug ar;
   const char *lib;

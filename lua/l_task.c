@@ -16,6 +16,7 @@
 #include "timer.h"
 
 #include <limits.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,7 +504,7 @@ static int l_task_index(lua_State *L) {
 static int l_task_tostring(lua_State *L) {
   nhl_task_t *t = check_task(L, 1);
   static const char *const names[] = {"new", "ready", "running", "waiting", "waiting", "done"};
-  lua_pushfstring(L, "task %d (%s)", (int)t->id, names[t->state]);
+  lua_pushfstring(L, "task %I (%s)", (lua_Integer)t->id, names[t->state]);
   return 1;
 }
 
@@ -522,8 +523,8 @@ static int l_task_gc(lua_State *L) {
     lua_getiuservalue(L, 1, UV_TRACEBACK);
     const char *tb = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
     const char *msg = luaL_tolstring(L, -2, NULL);
-    fprintf(stderr, "nethost: task %d failed and nobody waited for it: %s\n%s\n", (int)t->id, msg,
-            tb);
+    fprintf(stderr, "nethost: task %" PRIu64 " failed and nobody waited for it: %s\n%s\n", t->id,
+            msg, tb);
   }
   return 0;
 }

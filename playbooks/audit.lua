@@ -56,6 +56,7 @@ local columns = { "host", "status", "version", "model", "advisories" }
 print(report.text(rows, columns))
 print(("\n%d hosts: %d vulnerable, %d ok, %d unreachable"):format(#rows, vulnerable,
       #rows - vulnerable - unreachable, unreachable))
+report.section("audit: software versions and advisories", rows, columns) -- into -o report.html
 if nethost.vars.report then assert(report.write(nethost.vars.report, rows, columns)) end
 if unreachable > 0 then return 2 end
 if vulnerable > 0 and nethost.vars.fail_on_vulnerable == "yes" then return 2 end

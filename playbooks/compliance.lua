@@ -61,6 +61,7 @@ end
 local columns = { "host", "rule", "violations", "fix" }
 if rows[1] then print(report.text(rows, columns)) end
 print(("\n%d hosts, %d rules: %d violations, %d unreachable"):format(#res, #rules, violations, unreachable))
+report.section("compliance: violations per host and rule", rows, columns) -- into -o report.html
 if nethost.vars.report then assert(report.write(nethost.vars.report, rows, columns)) end
 -- Fixed (and verified) hosts count as compliant.
 local open = 0

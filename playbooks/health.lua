@@ -2,7 +2,8 @@
 --
 -- For each host: a recent reboot (uptime below a threshold), CPU load (IOS/EOS `show
 -- processes cpu`, where the device has it), interfaces with input errors or CRCs above a
--- threshold, and interfaces that are administratively up but down. Every crossed threshold
+-- threshold, and interfaces that are administratively up but whose link is down (the
+-- parsers' normalized interface model: admin_state, oper_state). Every crossed threshold
 -- is an alert; with -e webhook=URL the alerts are POSTed as JSON (one request per host).
 --
 --   nethost run playbooks/health.lua -i INVENTORY [-l LIMIT] [-c N]
@@ -64,9 +65,10 @@ local res = nethost.run(nethost.inventory, function(host)
       noisy = noisy + 1
       alerts[#alerts + 1] = ("%s: %d input errors/CRCs (max %d)"):format(i.interface, errors, max_errors)
     end
-    local admin_up = i.admin_status and i.admin_status == "up" or
-                     (i.link_status and not i.link_status:find("admin"))
-    if admin_up and i.link_status == "down" then
+    -- The parsers' normalized model (docs/plugins.md): enabled but its link is down.
+    -- Junos units (ge-0/0/0.0) follow their physical interface and are not counted twice.
+    local unit = host.platform == "juniper_junos" and i.interface:find(".", 1, true)
+    if not unit and i.admin_state == "up" and i.oper_state == "down" then
       down = down + 1
       alerts[#alerts + 1] = i.interface .. ": down" .. (i.description and (" (" .. i.description .. ")") or "")
     end
@@ -93,5 +95,6 @@ end
 if rows[1] then print(report.text(rows, { "host", "alert" })) end
 print(("\n%d hosts: %d healthy, %d with alerts, %d unreachable"):format(#res,
       #res - alerting - unreachable, alerting, unreachable))
+report.section("health: alerts", rows, { "host", "alert" }) -- into -o report.html
 if vars.report then assert(report.write(vars.report, rows, { "host", "alert" })) end
 return (alerting + unreachable > 0) and 2 or 0

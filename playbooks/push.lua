@@ -11,6 +11,8 @@
 --       -e lines='ntp server 10.0.0.1;no ntp server 10.0.0.9'   lines (';'-separated), or
 --       -e file=change.cfg                                      lines from a file, or
 --       -e snippets=DIR                                         DIR/<platform>.cfg per platform
+--       -e template=FILE.j2      a Jinja2 template rendered per host (docs/templates.md)
+--       [-e trim_blocks=yes] [-e lstrip_blocks=yes]   the template's whitespace options
 --       [-e verify='show running-config']  the command whose output proves the change
 --       [-e expect=REGEX]        what that output must match (default: every added line)
 --       [-e serial=1,10%,50%]    rolling batches        [-e max_fail=5%]  failure budget
@@ -40,15 +42,35 @@ local function split_lines(text, sep)
 end
 
 local fixed_lines
-if vars.lines then
+if vars.template then
+  assert(fs.read(vars.template)) -- a missing template stops the run before any host
+elseif vars.lines then
   fixed_lines = split_lines(vars.lines, ";")
 elseif vars.file then
   fixed_lines = split_lines(assert(fs.read(vars.file)), "\n")
 elseif not vars.snippets then
-  error("push: give -e lines=..., -e file=FILE or -e snippets=DIR", 0)
+  error("push: give -e lines=..., -e file=FILE, -e snippets=DIR or -e template=FILE.j2", 0)
 end
 
-local function lines_for(platform)
+-- A template's variables for one host: its fields (also as `host`), its merged `data`
+-- (also at the top level, as Ansible's host vars are), then the -e pairs over them.
+local function template_vars(host)
+  local v, fields = {}, {}
+  for k, x in pairs(host) do fields[k] = x; v[k] = x end
+  v.host = fields
+  for k, x in pairs(host.data or {}) do if v[k] == nil then v[k] = x end end
+  for k, x in pairs(vars) do v[k] = x end
+  return v
+end
+
+local yes = { yes = true, ["true"] = true, ["1"] = true }
+local template_opts = { trim_blocks = yes[vars.trim_blocks or ""] or false,
+                        lstrip_blocks = yes[vars.lstrip_blocks or ""] or false }
+
+local function lines_for(platform, host)
+  if vars.template then
+    return split_lines(template.render_file(vars.template, template_vars(host), template_opts), "\n")
+  end
   if fixed_lines then return fixed_lines end
   local text = fs.read(vars.snippets .. "/" .. fs.safe_name(platform) .. ".cfg")
   return text and split_lines(text, "\n")
@@ -77,7 +99,7 @@ local function verified(output, lines, platform)
 end
 
 local res = nethost.run(nethost.inventory, function(host)
-  local lines = lines_for(host.platform)
+  local lines = lines_for(host.platform, host)
   if not lines or not lines[1] then nethost.skip("no lines for platform " .. tostring(host.platform)) end
   local s <close> = ssh.open(host)
   local cli = s:shell()

@@ -254,6 +254,12 @@ struct nh_plugin_host_s {
     if (nh_plugin_declare_rc_ < 0) return nh_plugin_declare_rc_;                                   \
   } while (0)
 
+/* The PTY width (columns) nethost's shell asks for unless a playbook chooses another. A
+ * platform whose CLI wraps long lines sets its terminal to the same width in `on_open`, e.g.
+ * "terminal width " NH_PLUGIN_SHELL_WIDTH_STR. */
+#define NH_PLUGIN_SHELL_WIDTH     511
+#define NH_PLUGIN_SHELL_WIDTH_STR "511"
+
 /* The entry point every plugin defines (and the only symbol it exports). */
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self);
 

@@ -32,15 +32,18 @@ options:
                             attr=value)
   -c, --concurrency N       hosts worked on at once by nethost.run
       --check               dry run: record config changes instead of sending them
-  -o, --output FILE         write per-host results (.jsonl streamed as hosts finish,
-                            .json or .csv)
+      --diff                record each NETCONF edit's datastore diff in the results
+  -o, --output FILE         write per-host results: .jsonl (streamed as hosts finish),
+                            .json, .csv, or .html (a report page); checked before the run
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
       --shard K/N           work on the K-th of N deterministic slices of the inventory
                             (one per machine or job; join the result files afterwards)
       --plugins DIR         load plugins from DIR too (repeatable)
+      --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics while
+                            the playbook runs (port 0: any free port, logged)
   -v, --verbose             more log output (repeatable)
       --log FILE            also write the log to FILE
-  -q, --quiet               no progress line, warnings and errors only
+  -q, --quiet               nothing but warnings, errors and the exit status's reason
   -h, --help                this text
 
 exit status: 0 ok, 1 the run could not start or the playbook failed, 2 some hosts failed,
@@ -101,12 +104,14 @@ local function parse_run(args)
       if not n or n < 1 then error("-c: expected a positive integer", 0) end
       opts.concurrency = n
     elseif a == "--check" then opts.check = true
+    elseif a == "--diff" then opts.diff = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
     elseif a == "--retry-failed" then opts.retry_failed = value(a)
     elseif a == "--shard" then
       opts.shard = value(a)
       if not opts.shard:match("^%d+/%d+$") then error("--shard: expected K/N, e.g. 1/4", 0) end
     elseif a == "--log" then opts.log = value(a)
+    elseif a == "--metrics" then opts.metrics = value(a)
     elseif a == "--plugins" then opts.plugins[#opts.plugins + 1] = value(a)
     elseif a == "-v" or a == "--verbose" then opts.verbose = opts.verbose + 1
     elseif a:match("^%-v+$") then opts.verbose = opts.verbose + #a - 1
@@ -124,6 +129,12 @@ end
 
 -- Message handler: keeps error objects as they are (their tostring is the one line users
 -- see) and adds the traceback of the failing task.
+-- Whether a message carries Lua's "chunk:line:" position, i.e. comes from error(msg) with
+-- a level: a bug somewhere, worth its traceback. error(msg, 0) is a message for the user.
+local function has_position(msg)
+  return msg:match("^%S+:%d+: ") ~= nil or msg:match('^%[string ".-"%]:%d+: ') ~= nil
+end
+
 local function handler(e)
   return { err = e, traceback = debug.traceback(nil, 2) }
 end
@@ -140,10 +151,39 @@ local function trim_traceback(tb)
   return table.concat(lines, "\n")
 end
 
+-- The files the run will write or read, checked before anything starts: a run of an hour
+-- must not end in "cannot open results file".
+local function check_paths(opts)
+  if opts.output then
+    nethost.output_format(opts.output)
+    local existed = io.open(opts.output, "r")
+    if existed then existed:close() end
+    local f, e = io.open(opts.output, "a")
+    if not f then error("-o " .. e, 0) end
+    f:close()
+    if not existed then os.remove(opts.output) end
+  end
+  if opts.retry_failed then
+    local f, e = io.open(opts.retry_failed, "r")
+    if not f then error("--retry-failed " .. e, 0) end
+    f:close()
+  end
+end
+
 local function setup(opts)
   nethost.vars = opts.vars
   nethost.check = opts.check or false
+  nethost.diff = opts.diff or false
   nethost.options = opts
+  if opts.metrics then
+    local port = require("nethost.metrics").serve(opts.metrics)
+    if not opts.quiet then
+      io.stderr:write(("nethost: metrics at http://%s:%d/metrics\n"):format(opts.metrics:match("^(.*):") or "", port))
+    end
+  end
+  if opts.output and nethost.output_format(opts.output) == "html" then
+    require("nethost.html_report").open(opts.output, "nethost: " .. opts.playbook)
+  end
   for _, hook in ipairs(cli.setup_hooks) do hook(opts) end
 end
 
@@ -165,10 +205,17 @@ function cli.run(args)
     -- loadfile's message already reads "file:line: message".
     return die("%s", lerr)
   end
+  local pok, perr = pcall(check_paths, opts)
+  if not pok then return die("%s", tostring(perr)) end
   local sok, serr = pcall(setup, opts)
   if not sok then return die("%s", tostring(serr)) end
   _G.arg = { [0] = opts.playbook, table.unpack(opts.args) }
   local results = table.pack(xpcall(chunk, handler, table.unpack(opts.args)))
+  local html = package.loaded["nethost.html_report"]
+  if html and html.is_open() then
+    local wok, werr = html.write_all()
+    if not wok then die("%s", werr) end
+  end
   if not results[1] then
     local failure = results[2]
     if nethost.is_error(failure.err) and failure.err.kind == "cancelled" then
@@ -176,7 +223,14 @@ function cli.run(args)
       io.stderr:write("nethost: ", failure.err.message or "cancelled", "\n")
       return 1
     end
-    io.stderr:write(tostring(failure.err), "\n", trim_traceback(failure.traceback), "\n")
+    io.stderr:write(tostring(failure.err), "\n")
+    -- A message raised without a position (error(msg, 0)) or an error object is the
+    -- playbook telling the user something: one line. A bug (file:line: ...) gets its
+    -- traceback.
+    local err = failure.err
+    if not nethost.is_error(err) and (type(err) ~= "string" or has_position(err)) then
+      io.stderr:write(trim_traceback(failure.traceback), "\n")
+    end
     return 1
   end
   if math.type(results[2]) == "integer" then return results[2] end
@@ -194,8 +248,25 @@ local function command_module(name)
   return nil
 end
 
-local function extra_commands()
-  local lines = {}
+local VERSION_HELP = [[
+usage: nethost version
+
+Prints nethost's version and the Lua version it runs on. Also: nethost --version, -V.
+]]
+
+local HELP_HELP = [[
+usage: nethost help [COMMAND]
+
+Prints the list of commands, or COMMAND's usage and options.
+]]
+
+--- cli.commands() -> every command in the order `nethost help` lists them, each {name =,
+--- usage =, summary =, help = the full text `nethost help NAME` prints}. The manual pages
+--- and the shell completion are generated from this list, so they cannot disagree with
+--- --help.
+function cli.commands()
+  local list = { { name = "run", usage = "run PLAYBOOK [options] [-- args]",
+                   summary = "run a Lua playbook", help = RUN_USAGE } }
   local dir = package.searchpath("nethost.cli", package.path):gsub("cli%.lua$", "cmd")
   local p = io.popen('ls "' .. dir .. '" 2>/dev/null')
   if p then
@@ -203,26 +274,42 @@ local function extra_commands()
       local name = file:match("^([%w_-]+)%.lua$")
       local mod = name and command_module(name)
       if mod then
-        lines[#lines + 1] = string.format("  %-34s %s\n", mod.usage or name, mod.summary or "")
+        list[#list + 1] = { name = name, usage = mod.usage or name, summary = mod.summary or "",
+                            help = mod.help or ("usage: nethost " .. (mod.usage or name) .. "\n") }
       end
     end
     p:close()
   end
-  return table.concat(lines)
+  list[#list + 1] = { name = "version", usage = "version", summary = "print the version",
+                      help = VERSION_HELP }
+  list[#list + 1] = { name = "help", usage = "help [COMMAND]",
+                      summary = "this text, or a command's options", help = HELP_HELP }
+  return list
+end
+
+--- cli.usage() -> the text `nethost help` prints.
+function cli.usage()
+  local lines = {}
+  for _, c in ipairs(cli.commands()) do
+    if c.name ~= "run" and c.name ~= "version" and c.name ~= "help" then
+      lines[#lines + 1] = string.format("  %-34s %s\n", c.usage, c.summary)
+    end
+  end
+  return string.format(USAGE, table.concat(lines))
 end
 
 local function help(topic)
-  if topic == "run" then
-    io.stdout:write(RUN_USAGE)
-  elseif topic and command_module(topic) then
-    local mod = command_module(topic)
-    io.stdout:write(mod.help or ("usage: nethost " .. (mod.usage or topic) .. "\n"))
-  elseif topic and topic ~= "help" then
-    return die("no command '%s' (see 'nethost help')", topic)
-  else
-    io.stdout:write(string.format(USAGE, extra_commands()))
+  if topic == nil or topic == "-h" or topic == "--help" then
+    io.stdout:write(cli.usage())
+    return 0
   end
-  return 0
+  for _, c in ipairs(cli.commands()) do
+    if c.name == topic then
+      io.stdout:write(c.help)
+      return 0
+    end
+  end
+  return die("no command '%s' (see 'nethost help')", topic)
 end
 
 function cli.main(argv)
@@ -239,7 +326,16 @@ function cli.main(argv)
   local mod = command_module(command)
   if not mod then return die("unknown command '%s' (see 'nethost help')", command) end
   if args[1] == "-h" or args[1] == "--help" then return help(command) end
-  return mod.main(args) or 0
+  -- A command's user errors (raised without a position) are one line; bugs keep their
+  -- traceback.
+  local ok, code = xpcall(mod.main, handler, args)
+  if ok then return code or 0 end
+  local err = code.err
+  if type(err) == "string" and not has_position(err) then
+    return die("%s", err)
+  end
+  io.stderr:write("nethost: ", tostring(err), "\n", code.traceback, "\n")
+  return 1
 end
 
 return cli

@@ -2,15 +2,16 @@
 -- comparison, and the minimal commands that turn one configuration into another.
 --
 -- Dialects: "indent" (Cisco IOS, Arista EOS: sections by indentation), "braces" (Junos
--- curly-brace form) and "set" (Junos set form). Braces are read as set form.
+-- curly-brace form) and "set" (Junos set form). Braces are read as set form. Which one a
+-- platform writes is its plugin's config_dialect (nethost/platform.lua).
+
+local platform = require("nethost.platform")
 
 local config = {}
 
-local DIALECT = { cisco_ios = "indent", arista_eos = "indent", cisco_nxos = "indent",
-                  juniper_junos = "braces" }
-
---- config.dialect(platform) -> "indent" | "braces"
-function config.dialect(platform) return DIALECT[platform] or "indent" end
+--- config.dialect(platform) -> "indent" | "braces" | "set": what the platform's plugin
+--- says, "indent" for a platform no plugin defines.
+config.dialect = platform.dialect
 
 -- Lines that change without anyone changing the configuration.
 local VOLATILE = {

@@ -11,15 +11,13 @@
 -- files to the device.
 
 local config = require("nethost.config")
+local platform = require("nethost.platform")
 
 local device = {}
 
-local SHOW_RUNNING = { juniper_junos = "show configuration" }
-
---- device.running_command(platform) -> the command that shows the running configuration
-function device.running_command(platform)
-  return SHOW_RUNNING[platform] or "show running-config"
-end
+--- device.running_command(platform) -> the command that shows the running configuration:
+--- the plugin's show_config_command ("show running-config" when none is known).
+device.running_command = platform.show_config_command
 
 --- device.running_config(session, host) -> the running configuration text (exec channel)
 function device.running_config(session, host)

@@ -42,55 +42,9 @@ local function used(platform, command)
   return m
 end
 
---- parse(platform | host, command, text) -> result, used
--- A prompt pattern matched against the last line (the plugin ABI's rule) also has to work
--- on a whole multiline buffer: end-of-line anchors become end-of-buffer anchors.
-local function at_end(pattern)
-  if not pattern then return nil end
-  local body = pattern:gsub("%$$", "")
-  if body ~= pattern and not body:match("\\$") then return "(?m)" .. body .. "\\z" end
-  return pattern
-end
-
---- parse.driver(platform) -> the platform driver in the shape the SSH shell uses
---- (ssh_cli.lua: prompt, on_open, paging, enable = {command, password_prompt},
---- config_enter, config_exit, commit, save, error_markers, confirm), or nil when no plugin
---- defines the platform. Absent features are `false`, so the shell's generic defaults do
---- not fill them in (Junos has no `write memory`).
-function parse.driver(platform)
-  local p = plugins.platform(platform)
-  if not p then return nil end
-  return {
-    name = p.name,
-    prompt = at_end(p.prompt_pattern),
-    on_open = p.on_open,
-    paging = p.paging_patterns,
-    enable = p.enable_command and { command = p.enable_command,
-                                    password_prompt = p.enable_password_pattern,
-                                    privileged = p.privileged_pattern } or false,
-    config_enter = p.config_enter or false,
-    config_exit = p.config_exit or false,
-    config_prompt = p.config_prompt_pattern,
-    -- A commit inside plain config mode (Junos). EOS commits only in config sessions.
-    commit = p.rollback_method == "commit" and p.commit_command or false,
-    commit_confirmed = p.commit_confirmed_command,
-    save = p.save_command or false,
-    error_markers = p.error_patterns,
-    confirm = p.confirm_patterns,
-    confirm_response = p.confirm_response,
-    rollback_method = p.rollback_method,
-    checkpoint_command = p.checkpoint_command,
-    rollback_command = p.rollback_command,
-    config_dialect = p.config_dialect,
-    show_config_command = p.show_config_command,
-  }
-end
-
--- The SSH shell asks ssh.platform(name) for a plugin's driver.
-do
-  local ok, ssh = pcall(require, "nethost.ssh")
-  if ok and type(ssh) == "table" and ssh.platform == nil then ssh.platform = parse.driver end
-end
+--- parse.driver(platform) -> the platform driver in the shape the SSH shell uses, or nil
+--- when no plugin defines the platform (nethost/platform.lua, the one adapter).
+parse.driver = require("nethost.platform").driver
 
 return setmetatable(parse, {
   __call = function(_, platform, command, text)

@@ -10,7 +10,7 @@ nethost = require("nethost.nethost")
 require("nethost.run") -- nethost.run and the host-task helpers
 
 for _, name in ipairs({ "json", "yaml", "log", "fs", "re", "diff", "net", "ssh", "http", "inventory",
-                        "textfsm", "parse" }) do
+                        "textfsm", "parse", "xml", "netconf", "template" }) do
   local modname = "nethost." .. name
   if available(modname) then
     _G[name] = require(modname)

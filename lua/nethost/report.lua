@@ -91,8 +91,16 @@ function report.markdown(rows, columns)
   return table.concat(out, "\n") .. "\n"
 end
 
+--- report.section(title, rows [, columns]): publishes the table to the HTML report (-o
+--- report.html) when one is being written; does nothing otherwise.
+function report.section(title, rows, columns)
+  local html = package.loaded["nethost.html_report"]
+  if html and html.is_open() then html.add_section(title, rows, columns) end
+end
+
 --- report.write(path, rows [, columns]) -> true | nil, message: .csv, .md, .json (a list),
---- .jsonl (a line per row), anything else as the text table. Written atomically.
+--- .jsonl (a line per row), .html (a self-contained page), anything else as the text table.
+--- Written atomically.
 function report.write(path, rows, columns)
   local ext = path:match("%.(%w+)$")
   local text
@@ -109,6 +117,9 @@ function report.write(path, rows, columns)
       for i, row in ipairs(rows) do lines[i] = json.encode(row) end
       text = table.concat(lines, "\n") .. "\n"
     end
+  elseif ext == "html" then
+    text = require("nethost.html_report").render({ sections = { { title = path, rows = rows,
+                                                                 columns = columns } } })
   else
     text = report.text(rows, columns) .. "\n"
   end

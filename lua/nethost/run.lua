@@ -9,6 +9,7 @@
 
 local async = require("nethost.async")
 local errors = require("nethost.error")
+local hooks = require("nethost.hooks")
 local log = require("nethost.log")
 local nethost = require("nethost.nethost")
 local progress = require("nethost.progress")
@@ -164,16 +165,36 @@ end
 
 function Proxy.__tostring(proxy) return tostring(proxy_ctx[proxy].name) end
 
+-- pairs(host) in a task lists the inventory host's fields (a template's variables, say).
+function Proxy.__pairs(proxy) return next, proxy_ctx[proxy].host, nil end
+
 -- A host's context in a run: its record, proxy, undo list, changes.
 local Ctx = {}
 Ctx.__index = Ctx
 
+-- A context is the recorder hooks.task() hands to the modules that act on devices.
 function Ctx:mark_changed(what)
   self.changed = true
   if what ~= nil then
     self.changes = self.changes or {}
     self.changes[#self.changes + 1] = what
   end
+end
+
+function Ctx:record_would_send(lines)
+  local list = self.would_send or {}
+  self.would_send = list
+  if type(lines) == "table" then
+    for _, l in ipairs(lines) do list[#list + 1] = l end
+  else
+    list[#list + 1] = tostring(lines)
+  end
+end
+
+function Ctx:add_timing(phase, seconds)
+  local t = self.timings or {}
+  self.timings = t
+  t[phase] = (t[phase] or 0) + seconds
 end
 
 local function new_ctx(host, rec, key)
@@ -206,11 +227,28 @@ end
 
 local function open_output(path)
   if not path then return nil end
-  local format = path:match("%.(%w+)$")
-  format = (format == "jsonl" or format == "json" or format == "csv") and format or "jsonl"
+  local format = nethost.output_format(path)
+  if format == "html" then
+    -- The HTML report is written when the playbook ends, with every run and table in it.
+    return { format = "html", path = path, html = require("nethost.html_report") }
+  end
   local f, e = require("nethost.fs").open(path, "w") -- 0600: results hold device data
   if not f then error("-o: " .. e, 0) end
-  return { file = f, format = format, path = path, json = require("nethost.json") }
+  return { file = f, format = format, path = path, json = require("nethost.json"),
+           written = setmetatable({}, { __mode = "k" }) }
+end
+
+local OUTPUT_FORMATS = { jsonl = true, json = true, csv = true, html = true }
+
+--- nethost.output_format(path) -> "jsonl"|"json"|"csv"|"html" by the path's extension;
+--- raises a one-line message for any other.
+function nethost.output_format(path)
+  local ext = tostring(path):match("%.(%w+)$")
+  if not OUTPUT_FORMATS[ext] then
+    error(("-o %s: unknown format%s (use .jsonl, .json, .csv or .html)"):format(
+      path, ext and (" ." .. ext) or ""), 0)
+  end
+  return ext
 end
 
 local function encode(out, v)
@@ -225,8 +263,8 @@ local function encode(out, v)
 end
 
 local function stream_record(out, rec)
-  if out and out.format == "jsonl" and not rec.written then
-    rec.written = true
+  if out and out.format == "jsonl" and not out.written[rec] then
+    out.written[rec] = true
     out.file:write(encode(out, rec), "\n")
     out.file:flush()
   end
@@ -240,8 +278,9 @@ local function csv_cell(v)
   return v
 end
 
-local function close_output(out, res)
+local function close_output(out, res, label)
   if not out then return end
+  if out.format == "html" then return out.html.add_run(out.path, res, label) end
   local f, summary = out.file, res:summary()
   summary.failures_by_kind = {}
   for _, k in ipairs(summary.failures) do summary.failures_by_kind[k.kind] = k.count end
@@ -351,6 +390,7 @@ local function host_main(run, ctx)
   end
   rec.elapsed = async.now() - t0
   rec.changes, rec.would_send, rec.timings = ctx.changes, ctx.would_send, ctx.timings
+  rec.diff = ctx.diff
   if run.closed then return end -- the dispatcher was interrupted and recorded this host
   stream_record(run.out, rec)
   run.done:put(ctx)
@@ -359,6 +399,23 @@ end
 local function count(run, rec)
   local c = run.counts
   c[rec.status] = (c[rec.status] or 0) + 1
+end
+
+-- /metrics (--metrics ADDR:PORT): the hosts of the run, refreshed as hosts start and end.
+local metrics = require("nethost.metrics")
+local function export_metrics(run, rec)
+  if not metrics.serving() then return end
+  local l = { run = run.label or "run" }
+  metrics.set("nethost_run_hosts", run.total, l, "Hosts in the run.")
+  metrics.set("nethost_run_hosts_in_flight", run.nrunning, l, "Hosts being worked on now.")
+  if rec then
+    local ls = { run = l.run, status = rec.status }
+    metrics.inc("nethost_run_hosts_done_total", 1, ls, "Hosts finished, by status.")
+    if rec.elapsed then
+      metrics.observe("nethost_host_duration_seconds", rec.elapsed, ls,
+                      "Time a host's task took, by status.")
+    end
+  end
 end
 
 -- Runs the registered undos of every changed host, with the run's concurrency.
@@ -443,6 +500,7 @@ local function run_hosts(hosts, fn, opts)
     ctx.task = t
     run.running[ctx] = true
     run.nrunning = run.nrunning + 1
+    export_metrics(run)
   end
 
   local function check_budget()
@@ -460,6 +518,7 @@ local function run_hosts(hosts, fn, opts)
     run.nrunning = run.nrunning - 1
     ctx.task = nil
     count(run, ctx.rec)
+    export_metrics(run, ctx.rec)
     if ctx.undo then run.undo[#run.undo + 1] = ctx end
     if ctx.key ~= nil then busy[ctx.key] = nil end
     if budget and not run.aborted then
@@ -548,7 +607,7 @@ local function run_hosts(hosts, fn, opts)
   res.duration = async.now() - run.started
   run.closed = true
   if display then display.stop() end
-  close_output(run.out, res)
+  close_output(run.out, res, run.label)
   if not ok then error(err, 0) end
   return res
 end
@@ -564,7 +623,12 @@ function nethost.run(hosts, fn, opts)
   local res = run_hosts(hosts, fn, opts)
   local s = res:summary()
   if s.failed + s.aborted > 0 then nethost.exit_code = 2 end
-  if opts.summary ~= false then io.stderr:write(res:report(), "\n") end
+  if opts.summary ~= false and not (nethost.options or {}).quiet then
+    io.stderr:write(res:report(), "\n")
+  elseif opts.summary ~= false and s.failed + s.aborted > 0 then
+    -- -q: only the reason for the exit status.
+    io.stderr:write(("nethost: %d of %d host(s) failed or aborted\n"):format(s.failed + s.aborted, s.total))
+  end
   return res
 end
 
@@ -575,12 +639,19 @@ function nethost.host()
   return ctx and ctx.proxy
 end
 
---- nethost.context() -> the runner's context of the current host task, or nil. Bindings use
---- it to record changes (ctx:mark_changed), check-mode sends (ctx.would_send) and timings.
+--- nethost.context() -> the runner's context of the current host task, or nil: the
+--- recorder of changes, check-mode sends and timings (see nethost/hooks.lua).
 function nethost.context()
   local l = async.current() and async.locals()
   return l and l.run_context
 end
+
+-- The modules that act on devices (ssh) learn about check mode and the current host task
+-- from here, and from nowhere else.
+hooks.set_runner({
+  check = function() return nethost.check end,
+  task = nethost.context,
+})
 
 --- nethost.changed(what): marks the current host changed (what: a description).
 function nethost.changed(what)
@@ -592,21 +663,13 @@ end
 --- nethost.would_send(lines): in check mode, records what would have been sent.
 function nethost.would_send(lines)
   local ctx = nethost.context()
-  if not ctx then return end
-  ctx.would_send = ctx.would_send or {}
-  if type(lines) == "table" then
-    for _, l in ipairs(lines) do ctx.would_send[#ctx.would_send + 1] = l end
-  else
-    ctx.would_send[#ctx.would_send + 1] = tostring(lines)
-  end
+  if ctx then ctx:record_would_send(lines) end
 end
 
 --- nethost.timing(phase, seconds): adds to the current host's time in a phase.
 function nethost.timing(phase, seconds)
   local ctx = nethost.context()
-  if not ctx then return end
-  ctx.timings = ctx.timings or {}
-  ctx.timings[phase] = (ctx.timings[phase] or 0) + seconds
+  if ctx then ctx:add_timing(phase, seconds) end
 end
 
 --- nethost.skip(reason): ends the current host task as skipped.

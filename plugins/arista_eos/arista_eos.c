@@ -176,50 +176,37 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   return ts_finish(&b, list, out);
 }
 
+static const char *const aliases[] = {"eos", "arista.eos.eos", NULL};
+static const char *const errors[] = {"^\\s*% ?Invalid input",
+                                     "^\\s*% ?Incomplete command",
+                                     "^\\s*% ?Ambiguous command",
+                                     "^\\s*% ?Unavailable command",
+                                     "^\\s*% ?Error",
+                                     "^\\s*% ?Unknown command",
+                                     NULL};
+static const char *const confirm[] = {"\\[confirm\\]\\s*$", "\\[y/n\\]\\s*$", NULL};
+
+/* The shell configures in `configure terminal`, where changes apply at once: no commit
+ * command. (`commit` and `commit timer` exist only inside `configure session NAME`.) */
+static const nh_plugin_platform_t eos = {
+    .size = sizeof(nh_plugin_platform_t),
+    .name = "arista_eos",
+    .aliases = aliases,
+    .description = "Arista EOS",
+    .error_patterns = errors,
+    .confirm_patterns = confirm,
+    .rollback_method = NH_PLUGIN_ROLLBACK_SESSION,
+    .rollback_command = "configure replace flash:%s",
+    IOSLIKE_PLATFORM_FIELDS,
+};
+
+/* The parsers of EOS alone; ioslike_start() adds the shared ones. */
+static const ts_parser_t parsers[] = {
+    {"show version", show_version},
+    {"show inventory", show_inventory},
+};
+
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  static const char *const aliases[] = {"eos", "arista.eos.eos", NULL};
-  static const char *const on_open[] = {"terminal length 0", "terminal width 511", NULL};
-  static const char *const paging[] = {"-+ ?[Mm]ore ?-+", NULL};
-  static const char *const errors[] = {"^\\s*% ?Invalid input",
-                                       "^\\s*% ?Incomplete command",
-                                       "^\\s*% ?Ambiguous command",
-                                       "^\\s*% ?Unavailable command",
-                                       "^\\s*% ?Error",
-                                       "^\\s*% ?Unknown command",
-                                       NULL};
-  static const char *const confirm[] = {"\\[confirm\\]\\s*$", "\\[y/n\\]\\s*$", NULL};
-  static const ts_parser_t parsers[] = {
-      {"show version", show_version},
-      {"show ip interface brief", ioslike_ip_interface_brief},
-      {"show interfaces status", ioslike_interfaces_status},
-      {"show interfaces", ioslike_show_interfaces},
-      {"show interfaces *", ioslike_show_interfaces},
-      {"show inventory", show_inventory},
-      {"show vlan", ioslike_vlan},
-      {"show lldp neighbors", ioslike_lldp_neighbors},
-      {"show running-config", ioslike_running_config},
-      {"show startup-config", ioslike_running_config},
-  };
-  nh_plugin_platform_t eos = {.size = sizeof(eos)};
-  int rc;
   NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
-  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
-  if ((rc = ioslike_init(host, self)) < 0) return rc;
-  ioslike_platform(&eos);
-  eos.name = "arista_eos";
-  eos.aliases = aliases;
-  eos.description = "Arista EOS";
-  eos.on_open = on_open;
-  eos.paging_patterns = paging;
-  /* The shell configures in `configure terminal`, where changes apply at once: no commit.
-   * (`commit` and `commit timer` exist only inside `configure session NAME`.) */
-  eos.commit_command = NULL;
-  eos.commit_confirmed_command = NULL;
-  eos.error_patterns = errors;
-  eos.confirm_patterns = confirm;
-  eos.rollback_method = NH_PLUGIN_ROLLBACK_SESSION;
-  eos.rollback_command = "configure replace flash:%s";
-  if ((rc = host->register_platform(self, &eos)) < 0) return rc;
-  return ts_register_parsers(host, self, "arista_eos", parsers,
-                             sizeof(parsers) / sizeof(parsers[0]));
+  return ioslike_start(host, self, &compiled, &eos, parsers, sizeof parsers / sizeof *parsers);
 }

@@ -107,48 +107,37 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   return ts_finish(&b, list, out);
 }
 
+static const char *const aliases[] = {"ios", "cisco.ios.ios", "cisco_xe", "iosxe", NULL};
+static const char *const errors[] = {"^\\s*% ?Invalid input",
+                                     "^\\s*% ?Incomplete command",
+                                     "^\\s*% ?Ambiguous command",
+                                     "^\\s*% ?Unknown command",
+                                     "^\\s*% ?Invalid command",
+                                     "^\\s*%Error",
+                                     NULL};
+static const char *const confirm[] = {"\\[confirm\\]\\s*$", "Destination filename \\[.*\\]\\?\\s*$",
+                                      "\\[yes/no\\]:?\\s*$", NULL};
+
+static const nh_plugin_platform_t ios = {
+    .size = sizeof(nh_plugin_platform_t),
+    .name = "cisco_ios",
+    .aliases = aliases,
+    .description = "Cisco IOS and IOS-XE",
+    .error_patterns = errors,
+    .confirm_patterns = confirm,
+    .rollback_method = NH_PLUGIN_ROLLBACK_REPLACE,
+    .rollback_command = "configure replace flash:%s force",
+    IOSLIKE_PLATFORM_FIELDS,
+};
+
+/* The parsers of IOS alone; ioslike_start() adds the shared ones. */
+static const ts_parser_t parsers[] = {
+    {"show version", show_version},
+    {"show inventory", show_inventory},
+    {"show vlan brief", ioslike_vlan},
+};
+
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  static const char *const aliases[] = {"ios", "cisco.ios.ios", "cisco_xe", "iosxe", NULL};
-  static const char *const on_open[] = {"terminal length 0", "terminal width 511", NULL};
-  static const char *const paging[] = {"-+ ?[Mm]ore ?-+", NULL};
-  static const char *const errors[] = {"^\\s*% ?Invalid input",
-                                       "^\\s*% ?Incomplete command",
-                                       "^\\s*% ?Ambiguous command",
-                                       "^\\s*% ?Unknown command",
-                                       "^\\s*% ?Invalid command",
-                                       "^\\s*%Error",
-                                       NULL};
-  static const char *const confirm[] = {
-      "\\[confirm\\]\\s*$", "Destination filename \\[.*\\]\\?\\s*$", "\\[yes/no\\]:?\\s*$", NULL};
-  static const ts_parser_t parsers[] = {
-      {"show version", show_version},
-      {"show ip interface brief", ioslike_ip_interface_brief},
-      {"show interfaces status", ioslike_interfaces_status},
-      {"show interfaces", ioslike_show_interfaces},
-      {"show interfaces *", ioslike_show_interfaces},
-      {"show inventory", show_inventory},
-      {"show vlan", ioslike_vlan},
-      {"show vlan brief", ioslike_vlan},
-      {"show lldp neighbors", ioslike_lldp_neighbors},
-      {"show running-config", ioslike_running_config},
-      {"show startup-config", ioslike_running_config},
-  };
-  nh_plugin_platform_t ios = {.size = sizeof(ios)};
-  int rc;
   NH_PLUGIN_DECLARE(host, self, "cisco_ios", "1.0.0");
-  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
-  if ((rc = ioslike_init(host, self)) < 0) return rc;
-  ioslike_platform(&ios);
-  ios.name = "cisco_ios";
-  ios.aliases = aliases;
-  ios.description = "Cisco IOS and IOS-XE";
-  ios.on_open = on_open;
-  ios.paging_patterns = paging;
-  ios.error_patterns = errors;
-  ios.confirm_patterns = confirm;
-  ios.rollback_method = NH_PLUGIN_ROLLBACK_REPLACE;
-  ios.rollback_command = "configure replace flash:%s force";
-  if ((rc = host->register_platform(self, &ios)) < 0) return rc;
-  return ts_register_parsers(host, self, "cisco_ios", parsers,
-                             sizeof(parsers) / sizeof(parsers[0]));
+  return ioslike_start(host, self, &compiled, &ios, parsers, sizeof parsers / sizeof *parsers);
 }

@@ -42,7 +42,8 @@ static const char *const patterns[RE_COUNT] = {
                      "\\s*)?(\\S+))?\\s*$",
     [RE_TERSE_MORE] = "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)"
                       "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$",
-    [RE_PHYS] = "^Physical interface: ([^,\\s]+),\\s*(\\w+)(?:,\\s*Physical link is (\\w+))?",
+    [RE_PHYS] =
+        "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?",
     [RE_LOGICAL] = "^\\s+Logical interface (\\S+)",
     [RE_DESCR] = "^\\s+Description:\\s*(.*?)\\s*$",
     [RE_LINKTYPE] = "^\\s+Link-level type:\\s*([^,]+)",
@@ -180,6 +181,7 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   ts_cap_t c[3];
   nh_plugin_value_t *list, *cur = NULL;
   const char *errors_key = NULL;
+  int parent_admin_up = 1;
   int rc;
   if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
   list = ts_list(&b);
@@ -192,6 +194,9 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
       ts_set_cap(&b, cur, "interface", c[0]);
       set_lower(&b, cur, "admin_status", c[1]);
       set_lower(&b, cur, "link_status", c[2]);
+      /* A physical interface's protocol is its link; its units inherit its admin state. */
+      ts_iface_states(&b, cur, c[1], c[2], c[2]);
+      parent_admin_up = !(c[1].len && (c[1].p[0] == 'A' || c[1].p[0] == 'D'));
       errors_key = NULL;
       continue;
     }
@@ -208,9 +213,12 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     }
     if (ts_match_line(re[RE_DESCR], &l, c, 1))
       ts_set_cap(&b, cur, "description", c[0]);
-    else if (ts_match_line(re[RE_FLAGS], &l, c, 1))
+    else if (ts_match_line(re[RE_FLAGS], &l, c, 1)) {
+      /* A unit's flags (Up/Down) are its link and its protocol. */
+      ts_cap_t admin = {parent_admin_up ? "Enabled" : "Disabled", parent_admin_up ? 7u : 8u};
       set_lower(&b, cur, "link_status", c[0]);
-    else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
+      ts_iface_states(&b, cur, admin, c[0], c[0]);
+    } else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
       ts_set_cap(&b, cur, "mac_address", c[0]);
     else if (ts_match_line(re[RE_IN_PKTS], &l, c, 1))
       ts_set_cap_int(&b, cur, "input_packets", c[0]);
@@ -229,7 +237,10 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     } else {
       if (ts_match_line(re[RE_LINKTYPE], &l, c, 1)) ts_set_cap(&b, cur, "hardware_type", c[0]);
       if (ts_match_line(re[RE_MTU], &l, c, 1)) ts_set_cap_int(&b, cur, "mtu", c[0]);
-      if (ts_match_line(re[RE_SPEED], &l, c, 1)) ts_set_cap(&b, cur, "speed", c[0]);
+      if (ts_match_line(re[RE_SPEED], &l, c, 1)) {
+        ts_set_cap(&b, cur, "speed", c[0]);
+        ts_iface_speed(&b, cur, c[0]);
+      }
     }
   }
   return ts_finish(&b, list, out);
@@ -390,52 +401,52 @@ static int show_configuration(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
   return ts_config_sections(&b, text, len, dialect, NULL, out);
 }
 
+static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
+static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024", NULL};
+static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
+static const char *const errors[] = {"^\\s*syntax error",
+                                     "^\\s*error:",
+                                     "^\\s*unknown command",
+                                     "^\\s*missing argument",
+                                     "^\\s*invalid (value|command)",
+                                     NULL};
+static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
+
+static const nh_plugin_platform_t junos = {
+    .size = sizeof(nh_plugin_platform_t),
+    .name = "juniper_junos",
+    .aliases = aliases,
+    .description = "Juniper Junos",
+    .prompt_pattern = "^(?:\\{[\\w:]+\\}\\s*)?[\\w.\\-]+@[\\w.\\-]+[>#%]\\s*$",
+    .on_open = on_open,
+    .paging_patterns = paging,
+    .config_enter = "configure",
+    .config_exit = "exit configuration-mode",
+    .config_prompt_pattern = "#\\s*$",
+    .commit_command = "commit",
+    .commit_confirmed_command = "commit confirmed %d",
+    .error_patterns = errors,
+    .confirm_patterns = confirm,
+    .confirm_response = "yes",
+    .rollback_method = NH_PLUGIN_ROLLBACK_COMMIT,
+    .rollback_command = "rollback %d",
+    .config_dialect = NH_PLUGIN_DIALECT_BRACES,
+    .show_config_command = "show configuration",
+};
+
+static const ts_parser_t parsers[] = {
+    {"show version", show_version},
+    {"show interfaces terse", show_interfaces_terse},
+    {"show interfaces", show_interfaces},
+    {"show interfaces *", show_interfaces},
+    {"show chassis hardware", show_chassis_hardware},
+    {"show vlans", show_vlans},
+    {"show lldp neighbors", show_lldp_neighbors},
+    {"show configuration", show_configuration},
+    {"show configuration *", show_configuration},
+};
+
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
-  static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024",
-                                        NULL};
-  static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
-  static const char *const errors[] = {"^\\s*syntax error",
-                                       "^\\s*error:",
-                                       "^\\s*unknown command",
-                                       "^\\s*missing argument",
-                                       "^\\s*invalid (value|command)",
-                                       NULL};
-  static const char *const confirm[] = {"\\[yes,no\\] \\((yes|no)\\)\\s*$", NULL};
-  static const ts_parser_t parsers[] = {
-      {"show version", show_version},
-      {"show interfaces terse", show_interfaces_terse},
-      {"show interfaces", show_interfaces},
-      {"show interfaces *", show_interfaces},
-      {"show chassis hardware", show_chassis_hardware},
-      {"show vlans", show_vlans},
-      {"show lldp neighbors", show_lldp_neighbors},
-      {"show configuration", show_configuration},
-      {"show configuration *", show_configuration},
-  };
-  nh_plugin_platform_t junos = {.size = sizeof(junos)};
-  int rc;
   NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  if ((rc = ts_patterns_load(host, self, &compiled)) < 0) return rc;
-  junos.name = "juniper_junos";
-  junos.aliases = aliases;
-  junos.description = "Juniper Junos";
-  junos.prompt_pattern = "^(?:\\{[\\w:]+\\}\\s*)?[\\w.\\-]+@[\\w.\\-]+[>#%]\\s*$";
-  junos.on_open = on_open;
-  junos.paging_patterns = paging;
-  junos.config_enter = "configure";
-  junos.config_exit = "exit configuration-mode";
-  junos.config_prompt_pattern = "#\\s*$";
-  junos.commit_command = "commit";
-  junos.commit_confirmed_command = "commit confirmed %d";
-  junos.error_patterns = errors;
-  junos.confirm_patterns = confirm;
-  junos.confirm_response = "yes";
-  junos.rollback_method = NH_PLUGIN_ROLLBACK_COMMIT;
-  junos.rollback_command = "rollback %d";
-  junos.config_dialect = NH_PLUGIN_DIALECT_BRACES;
-  junos.show_config_command = "show configuration";
-  if ((rc = host->register_platform(self, &junos)) < 0) return rc;
-  return ts_register_parsers(host, self, "juniper_junos", parsers,
-                             sizeof(parsers) / sizeof(parsers[0]));
+  return ts_plugin_start(host, self, &compiled, &junos, parsers, sizeof parsers / sizeof *parsers);
 }

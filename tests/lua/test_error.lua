@@ -16,7 +16,7 @@ local tok, te = pcall(async.timeout, 0.001, async.sleep, 1)
 assert(not tok and nethost.is_error(te) and te.kind == "timeout" and te.message)
 
 -- `where` names the playbook line, even when the binding is reached through the library's
--- own wrappers (ssh.open goes through ssh_cli.lua).
+-- own wrappers (ssh.open goes through nethost/ssh.lua).
 local this = debug.getinfo(1, "S").short_src
 local line = debug.getinfo(1, "l").currentline + 1
 local cok, ce = pcall(ssh.open, { host = "127.0.0.1", port = 1, connect_timeout = 2 })

@@ -150,3 +150,12 @@ if ssh then
   assert(ssh.platform("eos").commit == false)
   assert(ssh.platform("nope") == nil)
 end
+
+-- Vendor knowledge comes from the plugins only: the configuration dialect and the command
+-- that shows the configuration are the plugin's config_dialect and show_config_command.
+local config, device = require("nethost.config"), require("nethost.device")
+assert(config.dialect("junos") == "braces" and config.dialect("ios") == "indent")
+assert(config.dialect("no-such-platform") == "indent")
+assert(device.running_command("juniper_junos") == "show configuration")
+assert(device.running_command("eos") == "show running-config")
+assert(device.running_command("no-such-platform") == "show running-config")

@@ -16,22 +16,13 @@
 
 #include "error.h"
 #include "loop.h"
+#include "loop_fixture.h"
 #include "net.h"
 #include "timer.h"
 
-static int setup(void **state) {
-  static nh_loop_t loop;
-  assert_int_equal(nh_loop_init(&loop), 0);
-  *state = &loop;
-  return 0;
-}
-
-/* Every test ends with a loop that closes cleanly: no probe or ICMP socket left open. */
-static int teardown(void **state) {
-  nh_loop_t *loop = *state;
-  assert_int_equal(nh_loop_close(loop), 0);
-  return 0;
-}
+/* setup and teardown: a fresh loop per test that must close cleanly (loop_fixture.h). */
+#define setup    nh_test_loop_setup
+#define teardown nh_test_loop_teardown
 
 /* A listening socket on addr:port that never accepts. With full = 1 its accept queue is
  * filled (backlog 0 plus one connection), so the kernel drops further SYNs: a connect to it

@@ -2,6 +2,7 @@
  * strict host-key checking: it names the known_hosts file written beside it, by a path
  * relative to the inventory. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,28 @@ static int write_known_hosts(sim_lab_t *lab, const char *path) {
   return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Creates the folders above path (mkdir -p of its dirname), so --inventory-out lab/lab.yaml
+ * works in a fresh directory. Returns 0 or -1 with a message. */
+static int make_parents(const char *path) {
+  char dir[4096];
+  size_t i, n = strlen(path);
+  if (n >= sizeof dir) return 0; /* fopen will say what is wrong */
+  memcpy(dir, path, n + 1);
+  for (i = 1; i < n; i++) {
+    if (dir[i] != '/') continue;
+    dir[i] = '\0';
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+      fprintf(stderr, "nethost-sim: cannot create %s: %s\n", dir, strerror(errno));
+      return -1;
+    }
+    dir[i] = '/';
+  }
+  return 0;
+}
+
 int inventory_write(sim_lab_t *lab, const char *path) {
   char kh_name[1024], kh_path[4096];
+  if (make_parents(path)) return -1;
   known_hosts_names(path, kh_name, sizeof kh_name, kh_path, sizeof kh_path);
   if (write_known_hosts(lab, kh_path)) return -1;
   FILE *f = fopen(path, "w");
@@ -49,8 +70,9 @@ int inventory_write(sim_lab_t *lab, const char *path) {
           lab->ndevs, (unsigned long long)o->seed);
   fprintf(f,
           "defaults:\n  username: admin\n  password: admin\n  enable_secret: enable\n"
-          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n",
-          o->port, kh_name);
+          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n"
+          "  netconf: {port: %d} # the netconf subsystem shares the SSH port in the lab\n",
+          o->port, kh_name, o->port);
   if (o->http)
     fprintf(f,
             "  http:\n    scheme: %s\n    port: %d\n    username: admin\n    password: admin\n"

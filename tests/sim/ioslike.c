@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "netconf.h"
 
 static ioslike_dev_t *state(sim_device_t *dev) {
   return dev->pstate;
@@ -1226,4 +1227,55 @@ void ioslike_destroy(sim_device_t *dev) {
   }
   free(st);
   dev->pstate = NULL;
+}
+
+/* ---- NETCONF (netconf.c): hostname and interfaces (description, shutdown) ---- */
+
+void ioslike_nc_get(sim_device_t *dev, nc_model_t *m) {
+  conf_node_t *root = state(dev)->s.running;
+  size_t i, k;
+  for (i = 0; i < root->nkids; i++) {
+    conf_node_t *n = root->kids[i];
+    if (words_prefix(n->line, "hostname")) {
+      snprintf(m->hostname, sizeof m->hostname, "%s", n->line + 9);
+    } else if (words_prefix(n->line, "interface") && m->nif < NC_MAX_IFS) {
+      int j = m->nif++;
+      snprintf(m->ifs[j].name, sizeof m->ifs[j].name, "%s", n->line + 10);
+      m->ifs[j].enabled = 1;
+      for (k = 0; k < n->nkids; k++) {
+        const char *l = n->kids[k]->line;
+        while (*l == ' ') l++;
+        if (words_prefix(l, "description"))
+          snprintf(m->ifs[j].description, sizeof m->ifs[j].description, "%s", l + 12);
+        else if (!strcmp(l, "shutdown"))
+          m->ifs[j].enabled = 0;
+      }
+    }
+  }
+}
+
+void ioslike_nc_apply(sim_device_t *dev, const nc_model_t *m) {
+  ioslike_dev_t *st = state(dev);
+  conf_node_t *root = st->s.running;
+  char line[320];
+  int i;
+  snprintf(line, sizeof line, "hostname %s", m->hostname);
+  conf_set(root, line, single_top);
+  for (i = 0; i < m->nif; i++) {
+    char header[96];
+    conf_node_t *sec;
+    snprintf(header, sizeof header, "interface %s", m->ifs[i].name);
+    if (!(sec = conf_section(root, header, 1))) continue;
+    if (m->ifs[i].description[0]) {
+      snprintf(line, sizeof line, "description %s", m->ifs[i].description);
+      conf_set(sec, line, single_sub);
+    } else {
+      conf_unset(sec, "description");
+    }
+    if (m->ifs[i].enabled)
+      conf_unset(sec, "shutdown");
+    else
+      conf_set(sec, "shutdown", single_sub);
+  }
+  st->s.last_change = time(NULL);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "netconf.h"
 
 #define HISTORY 50
 
@@ -1113,3 +1114,70 @@ const sim_personality_t sim_juniper_junos = {
     "juniper_junos", "r",    "---(more)---", init,           destroy,
     banner,          prompt, command,        running_config, load_config,
 };
+
+/* ---- NETCONF (netconf.c): host-name and interfaces (description, disable) ---- */
+
+void junos_nc_get(sim_device_t *dev, nc_model_t *m) {
+  const setconf_t *c = &state(dev)->history[0];
+  size_t i;
+  for (i = 0; i < c->n; i++) {
+    const char *l = c->lines[i];
+    char name[64];
+    int j, len;
+    if (!strncmp(l, "set system host-name ", 21)) {
+      snprintf(m->hostname, sizeof m->hostname, "%s", l + 21);
+      continue;
+    }
+    if (strncmp(l, "set interfaces ", 15) != 0) continue;
+    if (sscanf(l + 15, "%63s%n", name, &len) != 1) continue;
+    for (j = 0; j < m->nif && strcmp(m->ifs[j].name, name); j++) {
+    }
+    if (j == m->nif) {
+      if (m->nif >= NC_MAX_IFS) continue;
+      m->nif++;
+      snprintf(m->ifs[j].name, sizeof m->ifs[j].name, "%s", name);
+      m->ifs[j].enabled = 1;
+    }
+    l += 15 + len;
+    if (!strncmp(l, " description ", 13)) {
+      const char *d = l + 13;
+      size_t dl = strlen(d);
+      if (dl >= 2 && d[0] == '"' && d[dl - 1] == '"') {
+        d++;
+        dl -= 2;
+      }
+      snprintf(m->ifs[j].description, sizeof m->ifs[j].description, "%.*s", (int)dl, d);
+    } else if (!strcmp(l, " disable")) {
+      m->ifs[j].enabled = 0;
+    }
+  }
+}
+
+/* Writes m into a copy of the running configuration and commits it (a commit in show
+ * system commit, as NETCONF commits are on Junos). */
+void junos_nc_apply(sim_device_t *dev, const nc_model_t *m, const char *how) {
+  junos_t *st = state(dev);
+  setconf_t next = {0};
+  char line[400], path[128];
+  int i;
+  sc_copy(&next, &st->history[0]);
+  snprintf(line, sizeof line, "set system host-name %s", m->hostname);
+  sc_set(&next, line);
+  for (i = 0; i < m->nif; i++) {
+    snprintf(path, sizeof path, "set interfaces %s description", m->ifs[i].name);
+    if (m->ifs[i].description[0]) {
+      snprintf(line, sizeof line, "%s \"%s\"", path, m->ifs[i].description);
+      sc_set(&next, line);
+    } else {
+      sc_delete(&next, path);
+    }
+    snprintf(line, sizeof line, "set interfaces %s disable", m->ifs[i].name);
+    if (m->ifs[i].enabled)
+      sc_delete(&next, line);
+    else
+      sc_set(&next, line);
+  }
+  if (!sc_equal(&next, &st->history[0])) push_history(st, &next, how);
+  if (!st->editing) sc_copy(&st->candidate, &st->history[0]);
+  sc_free(&next);
+}

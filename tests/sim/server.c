@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netconf.h"
 #include "stats.h"
 #include "term.h"
 
@@ -27,6 +28,7 @@ typedef struct chan {
   struct ssh_channel_callbacks_struct cb;
   struct chan *next;
   sim_term_t *term;
+  sim_nc_t *nc; /* a netconf subsystem channel */
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -86,6 +88,8 @@ static void free_chan_cb(uv_handle_t *t) {
 static void chan_free(chan_t *h) {
   if (h->term) term_free(h->term);
   h->term = NULL;
+  if (h->nc) nc_free(h->nc);
+  h->nc = NULL;
   sb_free(&h->out);
   if (h->ch) {
     ssh_remove_channel_callbacks(h->ch, &h->cb);
@@ -266,12 +270,18 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
                         void *ud) {
   chan_t *h = ud;
   if (h->term && !h->dead) term_input(h->term, data, len);
+  if (h->nc && !h->dead) {
+    conn_enter(h->c);
+    nc_input(h->nc, data, len);
+    conn_leave(h->c);
+  }
   return (int)len;
 }
 
 static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
   if (h->term) term_eof(h->term);
+  if (h->nc) nc_eof(h->nc);
 }
 
 static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {
@@ -315,6 +325,17 @@ static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud)
   return SSH_OK;
 }
 
+/* The netconf subsystem (RFC 6242) on cisco_ios and juniper_junos devices. */
+static int on_subsystem(ssh_session s, ssh_channel ch, const char *subsystem, void *ud) {
+  chan_t *h = ud;
+  if (h->term || h->nc || strcmp(subsystem, "netconf") != 0) return SSH_ERROR;
+  if (h->c->hang) return SSH_OK;
+  conn_enter(h->c);
+  h->nc = nc_new(h->c->dev, &chan_io, h);
+  conn_leave(h->c);
+  return h->nc ? SSH_OK : SSH_ERROR;
+}
+
 static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud) {
   chan_t *h = ud;
   if (chan_pending(h)) chan_pump(h);
@@ -342,6 +363,7 @@ static ssh_channel on_channel_open(ssh_session s, void *ud) {
   h->cb.channel_pty_window_change_function = on_window_change;
   h->cb.channel_shell_request_function = on_shell;
   h->cb.channel_exec_request_function = on_exec;
+  h->cb.channel_subsystem_request_function = on_subsystem;
   h->cb.channel_write_wontblock_function = on_wontblock;
   ssh_set_channel_callbacks(h->ch, &h->cb);
   h->next = c->chans;

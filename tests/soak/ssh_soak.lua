@@ -5,7 +5,8 @@
 --
 -- -e vars: port= listeners= behaviours= (comma list, the server's order) sessions=
 -- concurrency= round= known_hosts= timeout= (the command deadline, s) shell_every= (every
--- Nth session uses a PTY shell instead of an exec channel; 0: none)
+-- Nth session uses a PTY shell instead of an exec channel; 0: none) key_file= (log in
+-- with this key as user= instead of admin/admin: OpenSSH's sshd)
 local V = nethost.vars
 local port = assert(tonumber(V.port), "-e port=")
 local listeners = tonumber(V.listeners or "10")
@@ -50,7 +51,9 @@ while done < sessions do
     local idx = (done + i - 1) % listeners
     hosts[i] = {
       name = ("s%07d"):format(done + i), host = "127.0.0.1", port = port + idx,
-      user = "admin", password = "admin", known_hosts = V.known_hosts,
+      user = V.user or "admin",
+      password = not V.key_file and "admin" or nil, key_file = V.key_file,
+      known_hosts = V.known_hosts,
       connect_timeout = timeout, timeout = timeout, behaviour = kinds[idx % #kinds + 1],
       shell = shell_every > 0 and (done + i) % shell_every == 0,
     }

@@ -10,6 +10,11 @@
 #        SOAK_SHELL_EVERY=N  every Nth session uses a PTY shell (default 10)
 #        SOAK_TIMEOUT=S      the per-session deadline (default 30)
 #        SOAK_BEHAVIOURS=a,b the server behaviours, one per listener in turn (default: all)
+#
+# A hang is a session that did not end by its own deadline. nethost runs with
+# NETHOST_SSH_TRACE=1 and the server with --log, so for each hang the driver prints
+# nethost's trace of the connection (its last libssh2 calls and state) and the server's
+# line for the same client port (whether it had answered: a hang, not a slow server).
 set -u
 NETHOST=$1 SESSIONS=${2:-100000} CONC=${3:-500} PORT=${4:-23400} LISTENERS=${5:-40}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +38,7 @@ while [ $i -lt "$LISTENERS" ]; do
 done > "$DIR/known_hosts"
 $PY "$HERE/../ssh/asyncssh_server.py" --port "$PORT" --listeners "$LISTENERS" \
   --hostkey "$DIR/hostkey" --ready "$DIR/ready" --behaviours "$BEHAVIOURS" \
-  > "$DIR/server.log" 2>&1 &
+  --log "$DIR/sessions.log" > "$DIR/server.log" 2>&1 &
 SRV=$!
 i=0
 while ! [ -e "$DIR/ready" ]; do
@@ -45,11 +50,20 @@ if [ "${SOAK_SS:-0}" = 1 ]; then
   ( while :; do ss -tanp > /dev/null 2>&1; sleep 0.5; done ) &
   SS=$!
 fi
-"$NETHOST" run "$HERE/ssh_soak.lua" -e port="$PORT" -e listeners="$LISTENERS" \
-  -e behaviours="$BEHAVIOURS" -e sessions="$SESSIONS" -e concurrency="$CONC" \
-  -e known_hosts="$DIR/known_hosts" -e timeout="${SOAK_TIMEOUT:-30}" \
-  -e shell_every="${SOAK_SHELL_EVERY:-10}"
+NETHOST_SSH_TRACE=1 "$NETHOST" run "$HERE/ssh_soak.lua" -e port="$PORT" \
+  -e listeners="$LISTENERS" -e behaviours="$BEHAVIOURS" -e sessions="$SESSIONS" \
+  -e concurrency="$CONC" -e known_hosts="$DIR/known_hosts" -e timeout="${SOAK_TIMEOUT:-30}" \
+  -e shell_every="${SOAK_SHELL_EVERY:-10}" 2> "$DIR/nethost.err"
 RC=$?
+# nethost's own stderr without the traces (progress lines, errors), then each trace with
+# the server's view of that session.
+grep -v '^  ' "$DIR/nethost.err" | grep -v '^nethost ssh trace' >&2
+grep -A60 '^nethost ssh trace' "$DIR/nethost.err" | grep -E '^(nethost ssh trace|  )' | head -400
+for p in $(sed -n 's/^nethost ssh trace .*(local port \([0-9]*\)).*/\1/p' "$DIR/nethost.err"); do
+  q=$(sed -n "s/^relay client $p is peer \([0-9]*\)$/\1/p" "$DIR/sessions.log")
+  echo "server's view of local port $p${q:+ (relayed as $q)}:"
+  grep -E "^peer (${p}|${q:-none}) " "$DIR/sessions.log" || echo "  (no channel ended on the server)"
+done
 # The server's CPU (utime + stime, clock ticks) so a server-bound wall time is visible.
 TICKS=$(getconf CLK_TCK)
 awk -v t="$TICKS" '{ printf "soak: server CPU %.1f s\n", ($14 + $15) / t }' "/proc/$SRV/stat"

@@ -26,13 +26,19 @@ behaviour by port. The behaviours are the ways real servers differ from nethost-
 Commands: `show version` (about 1.4 KB), `show clock`, `show big` (64 KB), anything else
 gets "% Invalid input". The shell prompt is "lab1#"; "exit" ends it.
 
+With --log FILE the server writes one line per channel, what it thinks of the session
+(the client's port, behaviour, command, seconds from the channel's start until the output
+was all written, and how the channel ended), so a session the client reports as hung can
+be compared with the server's view (tests/soak/ssh_soak.sh does, by the client's port).
+
 usage: asyncssh_server.py --port BASE --listeners N --hostkey FILE --ready FILE
-       [--behaviours a,b,...]
+       [--behaviours a,b,...] [--log FILE]
 """
 import argparse
 import asyncio
 import random
 import sys
+import time
 import warnings
 
 warnings.filterwarnings("ignore")
@@ -184,15 +190,25 @@ async def handle_shell(process, behaviour):
     process.exit(0)
 
 
+LOG = None
+
+
 def make_handler(behaviour):
     async def handle(process):
+        t0 = time.monotonic()
+        peer = process.get_extra_info("peername") or ("?", 0)
+        how = "answered"
         try:
             if process.command is not None:
                 await handle_exec(process, behaviour)
             else:
                 await handle_shell(process, behaviour)
-        except (asyncssh.Error, OSError, BrokenPipeError, ConnectionError):
-            pass
+        except (asyncssh.Error, OSError, BrokenPipeError, ConnectionError) as e:
+            how = "error %s" % type(e).__name__
+        if LOG:
+            LOG.write("peer %s %s %s %r %.3f s %s\n" % (peer[1], behaviour,
+                      "exec" if process.command is not None else "shell",
+                      process.command, time.monotonic() - t0, how))
     return handle
 
 
@@ -230,6 +246,10 @@ class Relay(asyncio.Protocol):
             self.transport.close()
             return
         self.back = writer
+        if LOG:
+            LOG.write("relay client %s is peer %s\n" % (
+                self.transport.get_extra_info("peername")[1],
+                writer.get_extra_info("sockname")[1]))
         up = asyncio.ensure_future(self.upstream(writer))
         first = True
         try:
@@ -278,7 +298,11 @@ async def main():
     ap.add_argument("--hostkey", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--behaviours", default=",".join(BEHAVIOURS))
+    ap.add_argument("--log")
     args = ap.parse_args()
+    global LOG
+    if args.log:
+        LOG = open(args.log, "w", buffering=1)
     kinds = args.behaviours.split(",")
     for k in kinds:
         if k not in BEHAVIOURS:

@@ -8,23 +8,14 @@
 
 #include "error.h"
 #include "loop.h"
+#include "loop_fixture.h"
 #include "op.h"
 #include "sleep.h"
 #include "timer.h"
 
-static int setup(void **state) {
-  static nh_loop_t loop;
-  assert_int_equal(nh_loop_init(&loop), 0);
-  *state = &loop;
-  return 0;
-}
-
-/* Every test ends with a loop that closes cleanly: nothing leaked a handle. */
-static int teardown(void **state) {
-  nh_loop_t *loop = *state;
-  assert_int_equal(nh_loop_close(loop), 0);
-  return 0;
-}
+/* setup and teardown: a fresh loop per test that must close cleanly (loop_fixture.h). */
+#define setup    nh_test_loop_setup
+#define teardown nh_test_loop_teardown
 
 static void test_error_table(void **state) {
   assert_string_equal(nh_err_name(NH_ETIMEDOUT), "ETIMEDOUT");

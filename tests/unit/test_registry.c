@@ -162,7 +162,8 @@ static int clock_parse(void *ud, const nh_plugin_host_t *host, nh_plugin_parse_t
 
 static void test_sources_and_removal(void **state) {
   (void)state;
-  static const nh_plugin_t *owner = (const nh_plugin_t *)&source_calls; /* any address */
+  static nh_plugin_t plugin = {.file = "fake.so", .name = "fake"}; /* messages name it */
+  const nh_plugin_t *owner = &plugin;
   assert_int_equal(add_platform("cisco_ios", NULL, NULL), 0);
   nh_plugin_parser_source_t src = {.size = sizeof src,
                                    .name = "clocks",

@@ -15,13 +15,23 @@ local lab = {
 }
 
 lab.help = [[
-usage: nethost lab start [--devices N] [--dir DIR] [-- SIM OPTIONS]
+usage: nethost lab start [options] [-- SIM OPTIONS]
        nethost lab stop  [--dir DIR]
-       nethost lab run   [--devices N] [--dir DIR] [--sim 'OPTIONS'] PLAYBOOK [RUN OPTIONS]
+       nethost lab run   [options] PLAYBOOK [RUN OPTIONS]
 
-Starts nethost-sim in the background with N devices (default 200) on 127.1.0.1 and up,
-writing DIR/lab.yaml (default DIR: /tmp/nethost-lab). `lab run` starts the lab, runs the
-playbook with -i DIR/lab.yaml and the RUN OPTIONS (see 'nethost help run'), then stops it.
+Starts nethost-sim in the background with N devices on 127.1.0.1 and up, writing
+DIR/lab.yaml. `lab run` starts the lab, runs the playbook with -i DIR/lab.yaml and the RUN
+OPTIONS (see 'nethost help run'), then stops it. Every nethost-sim option can follow '--'
+(see nethost-sim --help).
+
+options:
+      --devices N        number of simulated devices (default 200)
+      --dir DIR          the lab's folder: inventory, pid, log (default /tmp/nethost-lab);
+                         'lab stop' needs the same --dir
+      --port P           SSH port of every device (default 2222)
+      --base ADDR        address of device 1 (default 127.1.0.1)
+      --sim 'OPTIONS'    more nethost-sim options (lab run)
+  -h, --help             this text
 ]]
 
 local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
@@ -42,6 +52,15 @@ local function parse(args)
     if a == "--devices" then i = i + 1; o.devices = tonumber(args[i])
     elseif a == "--dir" then i = i + 1; o.dir = args[i]
     elseif a == "--sim" then i = i + 1; o.sim[#o.sim + 1] = args[i]
+    elseif a == "--port" then
+      i = i + 1
+      o.port = math.tointeger(tonumber(args[i]))
+      if not o.port or o.port < 1 or o.port > 65535 then error("lab: --port needs a port number", 0) end
+      o.sim[#o.sim + 1] = "--port " .. o.port
+    elseif a == "--base" then
+      i = i + 1
+      if not (args[i] or ""):match("^%d+%.%d+%.%d+%.%d+$") then error("lab: --base needs an IPv4 address", 0) end
+      o.sim[#o.sim + 1] = "--base " .. args[i]
     elseif a == "--" then
       for j = i + 1, #args do o.sim[#o.sim + 1] = shell_quote(args[j]) end
       break
@@ -62,7 +81,32 @@ local function read_pid(dir)
   return pid
 end
 
+local lab_holding
+
 local function alive(pid) return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") end
+
+-- The lab listening on PORT, if another nethost-sim holds it: {pid =, dir = its --dir}, read
+-- from its command line (its --inventory-out is DIR/lab.yaml). nil when unknown.
+lab_holding = function(port)
+  local p = io.popen(("ss -Hltnp 'sport = :%d' 2>/dev/null"):format(port))
+  if not p then return nil end
+  local out = p:read("a")
+  p:close()
+  for pid in out:gmatch('"nethost%-sim",pid=(%d+)') do
+    local f = io.open("/proc/" .. pid .. "/cmdline", "rb")
+    if f then
+      local argv = {}
+      for a in f:read("a"):gmatch("([^%z]*)%z") do argv[#argv + 1] = a end
+      f:close()
+      for i, a in ipairs(argv) do
+        if a == "--inventory-out" and argv[i + 1] then
+          return { pid = tonumber(pid), dir = argv[i + 1]:match("^(.*)/[^/]*$") or "." }
+        end
+      end
+    end
+  end
+  return nil
+end
 
 -- o.exit_with: the pid the lab must not outlive (lab run passes its own).
 function lab.start(o)
@@ -83,12 +127,24 @@ function lab.start(o)
   local deadline = async.now() + 60
   while not fs.exists(ready) do
     if not alive(pid) or async.now() > deadline then
+      -- One line: the lab's own last message (a busy port, a bad option), and the
+      -- folder its log is in, which 'lab stop' needs too.
       local log = fs.read(o.dir .. "/sim.log") or ""
-      error("lab: nethost-sim did not start:\n" .. log, 0)
+      local last = log:match("([^\n]*)\n*$") or ""
+      for line in log:gmatch("[^\n]+") do
+        if line:find("error", 1, true) or line:find("cannot", 1, true) then last = line; break end
+      end
+      if not alive(pid) then fs.remove(o.dir .. "/sim.pid") end
+      local other = last:find("in use", 1, true) and lab_holding(o.port or 2222)
+      if other then
+        error(("lab: port %d is taken by another lab (pid %d); stop it with 'nethost lab "
+               .. "stop --dir %s' or give --port"):format(o.port or 2222, other.pid, other.dir), 0)
+      end
+      error(("lab: nethost-sim did not start: %s (log: %s/sim.log)"):format(last, o.dir), 0)
     end
     async.sleep(0.05)
   end
-  io.stderr:write(("lab: %d devices up (pid %d); inventory %s/lab.yaml\n"):format(o.devices, pid, o.dir))
+  if not o.quiet then io.stderr:write(("lab: %d devices up (pid %d); inventory %s/lab.yaml\n"):format(o.devices, pid, o.dir)) end
   return pid
 end
 
@@ -106,7 +162,7 @@ function lab.stop(o)
   -- The lab's own figures (its CPU time above all), so a run it served is never a hidden
   -- bottleneck; the full statistics are in DIR/stats.json.
   local stats = (fs.read(o.dir .. "/sim.log") or ""):match("nethost%-sim: stats: ([^\n]*)")
-  io.stderr:write("lab: stopped", stats and ("; " .. stats) or "", "\n")
+  if not o.quiet then io.stderr:write("lab: stopped", stats and ("; " .. stats) or "", "\n") end
   return 0
 end
 
@@ -127,6 +183,7 @@ function lab.main(args)
       io.stderr:write("nethost: lab run: which playbook?\n")
       return 1
     end
+    for _, a in ipairs(o.rest) do if a == "-q" or a == "--quiet" then o.quiet = true end end
     o.exit_with = require("nethost.sys").pid()
     lab.start(o)
     local run_args = { o.rest[1], "-i", o.dir .. "/lab.yaml" }

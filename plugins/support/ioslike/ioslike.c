@@ -77,7 +77,7 @@ static void release(void *ud) {
   }
 }
 
-int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self) {
+static int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self) {
   int i;
   if (re[0]) return 0;
   for (i = 0; i < RE_COUNT; i++) {
@@ -117,182 +117,208 @@ static size_t column(const ts_line_t *header, const char *word) {
   return at ? (size_t)(at - header->p) : (size_t)-1;
 }
 
-static int begin(ts_b_t *b, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                 size_t len) {
-  b->h = h;
-  b->p = p;
-  b->oom = 0;
-  return ts_check_text(b, text, len);
+/* One parse of a table-like output into a list of rows: the builder, the lines, the list.
+ * Every parser below starts, reads lines and ends the same way through these. */
+typedef struct {
+  ts_b_t b;
+  ts_lines_t it;
+  ts_line_t l; /* the current line */
+  nh_plugin_value_t *list;
+} scan_t;
+
+/* Starts a parse. Returns 1 when there are lines to read, or 0 when the parse is over with
+ * *rc its result: the text's error, or an empty list in *out for blank output. */
+static int scan_begin(scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                      size_t len, nh_plugin_value_t **out, int *rc) {
+  s->b.h = h;
+  s->b.p = p;
+  s->b.oom = 0;
+  if ((*rc = ts_check_text(&s->b, text, len)) < 0) return 0;
+  if (ioslike_empty(text, len)) {
+    *rc = ts_finish(&s->b, ts_list(&s->b), out);
+    return 0;
+  }
+  s->list = ts_list(&s->b);
+  ts_lines_init(&s->it, text, len);
+  return 1;
 }
 
-static int empty_list(ts_b_t *b, nh_plugin_value_t **out) {
-  return ts_finish(b, ts_list(b), out);
+/* The next line into s->l; with skip, blank lines and rules of dashes are passed over.
+ * 0 at the end, or once the builder ran out of memory (scan_end reports it). */
+static int scan_next(scan_t *s, int skip) {
+  while (ts_next_line(&s->it, &s->l) && !s->b.oom) {
+    if (skip && (ts_blank(&s->l) || ts_match_line(re[RE_DASHES], &s->l, NULL, 0))) continue;
+    return 1;
+  }
+  return 0;
+}
+
+/* A new row (a map) appended to the list. */
+static nh_plugin_value_t *scan_row(scan_t *s) {
+  nh_plugin_value_t *row = ts_map(&s->b);
+  ts_push(&s->b, s->list, row);
+  return row;
+}
+
+/* Fails the parse at the current line. */
+static int scan_fail(scan_t *s, const char *why) {
+  return ts_fail(&s->b, s->list, s->l.no, "%s", why);
+}
+
+/* Ends the parse: the list in *out, or an error when the table's header (named by
+ * header_name) never came. */
+static int scan_end(scan_t *s, int header_seen, const char *header_name, nh_plugin_value_t **out) {
+  if (!header_seen) return ts_fail(&s->b, s->list, 0, "no %s header", header_name);
+  return ts_finish(&s->b, s->list, out);
 }
 
 int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                             size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l;
+  scan_t s;
   ts_cap_t c[4];
-  nh_plugin_value_t *list, *cur = NULL;
+  nh_plugin_value_t *cur = NULL;
   int rc;
-  if ((rc = begin(&b, h, p, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return empty_list(&b, out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_match_line(re[RE_IF_HEAD], &l, c, 3)) {
+  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  while (scan_next(&s, 0)) {
+    if (ts_match_line(re[RE_IF_HEAD], &s.l, c, 3)) {
       size_t sp;
-      cur = ts_map(&b);
-      ts_push(&b, list, cur);
-      ts_set_cap(&b, cur, "interface", c[0]);
-      ts_set_cap(&b, cur, "link_status", c[1]);
+      cur = scan_row(&s);
+      ts_set_cap(&s.b, cur, "interface", c[0]);
+      ts_set_cap(&s.b, cur, "link_status", c[1]);
       /* "down (notconnect)": the state is the first word, the reason is kept apart. */
       for (sp = 0; sp < c[2].len && c[2].p[sp] != ' '; sp++) continue;
-      ts_set_str(&b, cur, "protocol_status", c[2].p, sp);
+      ts_set_str(&s.b, cur, "protocol_status", c[2].p, sp);
+      {
+        ts_cap_t none = {NULL, 0};
+        ts_iface_states(&s.b, cur, none, c[1], c[2]);
+      }
       continue;
     }
     if (!cur) {
-      if (ts_blank(&l)) continue;
-      return ts_fail(&b, list, l.no, "expected 'INTERFACE is STATE, line protocol is STATE'");
+      if (ts_blank(&s.l)) continue;
+      return scan_fail(&s, "expected 'INTERFACE is STATE, line protocol is STATE'");
     }
-    if (ts_match_line(re[RE_IF_HW], &l, c, 3)) {
-      ts_set_cap(&b, cur, "hardware_type", c[0]);
-      ts_set_cap(&b, cur, "mac_address", c[1]);
-    } else if (ts_match_line(re[RE_IF_DESCR], &l, c, 1)) {
+    if (ts_match_line(re[RE_IF_HW], &s.l, c, 3)) {
+      ts_set_cap(&s.b, cur, "hardware_type", c[0]);
+      ts_set_cap(&s.b, cur, "mac_address", c[1]);
+    } else if (ts_match_line(re[RE_IF_DESCR], &s.l, c, 1)) {
       c[0] = ts_trim(c[0]);
       if (c[0].len >= 2 && c[0].p[0] == '"' && c[0].p[c[0].len - 1] == '"') {
         c[0].p++; /* EOS quotes descriptions */
         c[0].len -= 2;
       }
-      ts_set_cap(&b, cur, "description", c[0]);
-    } else if (ts_match_line(re[RE_IF_INET], &l, c, 1)) {
-      ts_set_cap(&b, cur, "ip_address", c[0]);
-    } else if (ts_match_line(re[RE_IF_MTU], &l, c, 2)) {
-      ts_set_cap_int(&b, cur, "mtu", c[0]);
-      ts_set_cap_int(&b, cur, "bandwidth_kbps", c[1]);
-    } else if (ts_match_line(re[RE_IF_DUPLEX], &l, c, 2)) {
-      ts_set_cap(&b, cur, "duplex", c[0]);
-      ts_set_cap(&b, cur, "speed", c[1]);
-    } else if (ts_match_line(re[RE_IF_IN_PKTS], &l, c, 1)) {
-      ts_set_cap_int(&b, cur, "input_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_IN_ERR], &l, c, 2)) {
-      ts_set_cap_int(&b, cur, "input_errors", c[0]);
-      ts_set_cap_int(&b, cur, "crc", c[1]);
-    } else if (ts_match_line(re[RE_IF_OUT_PKTS], &l, c, 1)) {
-      ts_set_cap_int(&b, cur, "output_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_OUT_ERR], &l, c, 1)) {
-      ts_set_cap_int(&b, cur, "output_errors", c[0]);
+      ts_set_cap(&s.b, cur, "description", c[0]);
+    } else if (ts_match_line(re[RE_IF_INET], &s.l, c, 1)) {
+      ts_set_cap(&s.b, cur, "ip_address", c[0]);
+    } else if (ts_match_line(re[RE_IF_MTU], &s.l, c, 2)) {
+      ts_set_cap_int(&s.b, cur, "mtu", c[0]);
+      ts_set_cap_int(&s.b, cur, "bandwidth_kbps", c[1]);
+    } else if (ts_match_line(re[RE_IF_DUPLEX], &s.l, c, 2)) {
+      ts_set_cap(&s.b, cur, "duplex", c[0]);
+      ts_set_cap(&s.b, cur, "speed", c[1]);
+      ts_iface_duplex(&s.b, cur, c[0]);
+      ts_iface_speed(&s.b, cur, c[1]);
+    } else if (ts_match_line(re[RE_IF_IN_PKTS], &s.l, c, 1)) {
+      ts_set_cap_int(&s.b, cur, "input_packets", c[0]);
+    } else if (ts_match_line(re[RE_IF_IN_ERR], &s.l, c, 2)) {
+      ts_set_cap_int(&s.b, cur, "input_errors", c[0]);
+      ts_set_cap_int(&s.b, cur, "crc", c[1]);
+    } else if (ts_match_line(re[RE_IF_OUT_PKTS], &s.l, c, 1)) {
+      ts_set_cap_int(&s.b, cur, "output_packets", c[0]);
+    } else if (ts_match_line(re[RE_IF_OUT_ERR], &s.l, c, 1)) {
+      ts_set_cap_int(&s.b, cur, "output_errors", c[0]);
     }
   }
-  return ts_finish(&b, list, out);
+  return scan_end(&s, 1, NULL, out);
 }
 
 int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                               size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l;
+  scan_t s;
   ts_cap_t c[7];
-  nh_plugin_value_t *list, *row;
+  nh_plugin_value_t *row;
   size_t status_col = (size_t)-1;
   int rc, header = 0;
-  if ((rc = begin(&b, h, p, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return empty_list(&b, out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
+  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  while (scan_next(&s, 1)) {
     ts_cap_t port, name;
     size_t pe;
-    if (ts_blank(&l) || ts_match_line(re[RE_DASHES], &l, NULL, 0)) continue;
-    if (ts_match_line(re[RE_ST_HEADER], &l, NULL, 0)) {
+    if (ts_match_line(re[RE_ST_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      status_col = column(&l, "Status");
+      status_col = column(&s.l, "Status");
       continue;
     }
-    if (!header) return ts_fail(&b, list, l.no, "expected the 'Port Name Status Vlan' header");
-    for (pe = 0; pe < l.len && l.p[pe] != ' ' && l.p[pe] != '\t'; pe++) continue;
-    port = cap_of(l.p, pe);
+    if (!header) return scan_fail(&s, "expected the 'Port Name Status Vlan' header");
+    for (pe = 0; pe < s.l.len && s.l.p[pe] != ' ' && s.l.p[pe] != '\t'; pe++) continue;
+    port = cap_of(s.l.p, pe);
     /* Trust the header's Status column when the row lines up with it: names may contain
      * status words ("*** connected to U"). Otherwise find the status by its words. */
-    if (status_col != (size_t)-1 && status_col > pe && status_col < l.len &&
-        l.p[status_col - 1] == ' ' &&
-        ts_match(re[RE_ST_REST], l.p + status_col, l.len - status_col, c + 2, 5)) {
-      name = slice(&l, pe, status_col);
-    } else if (ts_match_line(re[RE_ST_NOTE], &l, c, 3)) {
+    if (status_col != (size_t)-1 && status_col > pe && status_col < s.l.len &&
+        s.l.p[status_col - 1] == ' ' &&
+        ts_match(re[RE_ST_REST], s.l.p + status_col, s.l.len - status_col, c + 2, 5)) {
+      name = slice(&s.l, pe, status_col);
+    } else if (ts_match_line(re[RE_ST_NOTE], &s.l, c, 3)) {
       /* "fc2/1 is down (SFP not present)": a port without the usual columns. */
-      row = ts_map(&b);
-      ts_push(&b, list, row);
-      ts_set_cap(&b, row, "interface", c[0]);
-      ts_set_cap(&b, row, "status", c[1]);
-      ts_set_cap(&b, row, "type", c[2]);
+      row = scan_row(&s);
+      ts_set_cap(&s.b, row, "interface", c[0]);
+      ts_set_cap(&s.b, row, "status", c[1]);
+      ts_set_cap(&s.b, row, "type", c[2]);
       continue;
-    } else if (ts_match_line(re[RE_ST_ROW], &l, c, 7)) {
+    } else if (ts_match_line(re[RE_ST_ROW], &s.l, c, 7)) {
       name = c[1];
     } else {
-      return ts_fail(&b, list, l.no, "cannot read this port line");
+      return scan_fail(&s, "cannot read this port line");
     }
-    row = ts_map(&b);
-    ts_push(&b, list, row);
-    ts_set_cap(&b, row, "interface", port);
-    ts_set_cap0(&b, row, "description", name);
-    ts_set_cap(&b, row, "status", c[2]);
-    ts_set_cap(&b, row, "vlan", c[3]);
-    ts_set_cap(&b, row, "duplex", c[4]);
-    ts_set_cap(&b, row, "speed", c[5]);
-    ts_set_cap0(&b, row, "type", c[6]);
+    row = ts_map(&s.b);
+    ts_push(&s.b, s.list, row);
+    ts_set_cap(&s.b, row, "interface", port);
+    ts_set_cap0(&s.b, row, "description", name);
+    ts_set_cap(&s.b, row, "status", c[2]);
+    ts_set_cap(&s.b, row, "vlan", c[3]);
+    ts_set_cap(&s.b, row, "duplex", c[4]);
+    ts_set_cap(&s.b, row, "speed", c[5]);
+    ts_set_cap0(&s.b, row, "type", c[6]);
   }
-  if (!header) return ts_fail(&b, list, 0, "no 'Port Name Status Vlan' header");
-  return ts_finish(&b, list, out);
+  return scan_end(&s, header, "'Port Name Status Vlan'", out);
 }
 
 int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                                size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l;
+  scan_t s;
   ts_cap_t c[6];
-  nh_plugin_value_t *list, *row;
+  nh_plugin_value_t *row;
   int rc, header = 0, ios = 0;
-  if ((rc = begin(&b, h, p, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return empty_list(&b, out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l) || ts_match_line(re[RE_DASHES], &l, NULL, 0)) continue;
+  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  while (scan_next(&s, 1)) {
     if (!header) {
-      if (!ts_match_line(re[RE_BR_HEADER], &l, c, 1)) {
+      if (!ts_match_line(re[RE_BR_HEADER], &s.l, c, 1)) {
         /* EOS prints the address-family banner first, e.g. "Address" on its own line. */
-        if (it.no <= 3) continue;
-        return ts_fail(&b, list, l.no, "expected the 'Interface IP-Address' header");
+        if (s.it.no <= 3) continue;
+        return scan_fail(&s, "expected the 'Interface IP-Address' header");
       }
       header = 1;
       ios = c[0].p != NULL;
       continue;
     }
-    row = NULL;
-    if (ios && ts_match_line(re[RE_BR_IOS], &l, c, 6)) {
-      row = ts_map(&b);
-      ts_set_cap(&b, row, "interface", c[0]);
-      ts_set_cap(&b, row, "ip_address", c[1]);
-      ts_set_cap(&b, row, "status", c[4]);
-      ts_set_cap(&b, row, "protocol", c[5]);
-      ts_set_cap(&b, row, "method", c[3]);
-    } else if (!ios && ts_match_line(re[RE_BR_EOS], &l, c, 6)) {
-      row = ts_map(&b);
-      ts_set_cap(&b, row, "interface", c[0]);
-      ts_set_cap(&b, row, "ip_address", c[1]);
-      ts_set_cap(&b, row, "status", c[2]);
-      ts_set_cap(&b, row, "protocol", c[3]);
-      ts_set_cap_int(&b, row, "mtu", c[4]);
+    if (ios && ts_match_line(re[RE_BR_IOS], &s.l, c, 6)) {
+      row = scan_row(&s);
+      ts_set_cap(&s.b, row, "interface", c[0]);
+      ts_set_cap(&s.b, row, "ip_address", c[1]);
+      ts_set_cap(&s.b, row, "status", c[4]);
+      ts_set_cap(&s.b, row, "protocol", c[5]);
+      ts_set_cap(&s.b, row, "method", c[3]);
+    } else if (!ios && ts_match_line(re[RE_BR_EOS], &s.l, c, 6)) {
+      row = scan_row(&s);
+      ts_set_cap(&s.b, row, "interface", c[0]);
+      ts_set_cap(&s.b, row, "ip_address", c[1]);
+      ts_set_cap(&s.b, row, "status", c[2]);
+      ts_set_cap(&s.b, row, "protocol", c[3]);
+      ts_set_cap_int(&s.b, row, "mtu", c[4]);
     } else {
-      return ts_fail(&b, list, l.no, "cannot read this interface line");
+      return scan_fail(&s, "cannot read this interface line");
     }
-    ts_push(&b, list, row);
   }
-  if (!header) return ts_fail(&b, list, 0, "no 'Interface IP-Address' header");
-  return ts_finish(&b, list, out);
+  return scan_end(&s, header, "'Interface IP-Address'", out);
 }
 
 /* Appends the comma/space separated ports in c to the list. */
@@ -309,97 +335,80 @@ static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
 
 int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
                  nh_plugin_value_t **out, void *ud) {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l;
+  scan_t s;
   ts_cap_t c[4];
-  nh_plugin_value_t *list, *ports = NULL;
+  nh_plugin_value_t *ports = NULL;
   int rc, header = 0;
-  if ((rc = begin(&b, h, p, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return empty_list(&b, out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l) || ts_match_line(re[RE_DASHES], &l, NULL, 0)) continue;
-    if (ts_match_line(re[RE_VLAN_HEADER], &l, NULL, 0)) {
+  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  while (scan_next(&s, 1)) {
+    if (ts_match_line(re[RE_VLAN_HEADER], &s.l, NULL, 0)) {
       header = 1;
       continue;
     }
-    if (!header) return ts_fail(&b, list, l.no, "expected the 'VLAN Name Status Ports' header");
-    if (ts_match_line(re[RE_VLAN_END], &l, NULL, 0)) break;
-    if (ts_match_line(re[RE_VLAN_ROW], &l, c, 4)) {
-      nh_plugin_value_t *row = ts_map(&b);
-      ts_push(&b, list, row);
-      ts_set_cap_int(&b, row, "vlan_id", c[0]);
-      ts_set_cap(&b, row, "name", c[1]);
-      ts_set_cap(&b, row, "status", c[2]);
-      ports = ts_list(&b);
-      ts_set(&b, row, "interfaces", ports);
-      push_ports(&b, ports, c[3]);
-    } else if (ports && ts_match_line(re[RE_VLAN_MORE], &l, c, 1)) {
-      push_ports(&b, ports, c[0]);
+    if (!header) return scan_fail(&s, "expected the 'VLAN Name Status Ports' header");
+    if (ts_match_line(re[RE_VLAN_END], &s.l, NULL, 0)) break;
+    if (ts_match_line(re[RE_VLAN_ROW], &s.l, c, 4)) {
+      nh_plugin_value_t *row = scan_row(&s);
+      ts_set_cap_int(&s.b, row, "vlan_id", c[0]);
+      ts_set_cap(&s.b, row, "name", c[1]);
+      ts_set_cap(&s.b, row, "status", c[2]);
+      ports = ts_list(&s.b);
+      ts_set(&s.b, row, "interfaces", ports);
+      push_ports(&s.b, ports, c[3]);
+    } else if (ports && ts_match_line(re[RE_VLAN_MORE], &s.l, c, 1)) {
+      push_ports(&s.b, ports, c[0]);
     } else {
-      return ts_fail(&b, list, l.no, "cannot read this VLAN line");
+      return scan_fail(&s, "cannot read this VLAN line");
     }
   }
-  if (!header) return ts_fail(&b, list, 0, "no 'VLAN Name Status Ports' header");
-  return ts_finish(&b, list, out);
+  return scan_end(&s, header, "'VLAN Name Status Ports'", out);
 }
 
 int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                            size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l;
+  scan_t s;
   ts_cap_t c[4];
-  nh_plugin_value_t *list, *row;
+  nh_plugin_value_t *row;
   size_t local = 0, hold = 0, capab = 0, port = 0;
   int rc, header = 0; /* 1: IOS columns, 2: EOS */
-  if ((rc = begin(&b, h, p, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return empty_list(&b, out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l) || ts_match_line(re[RE_DASHES], &l, NULL, 0)) continue;
-    if (ts_match_line(re[RE_LLDP_IOS_HEADER], &l, NULL, 0)) {
+  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  while (scan_next(&s, 1)) {
+    if (ts_match_line(re[RE_LLDP_IOS_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      local = column(&l, "Local Intf");
-      hold = column(&l, "Hold-time");
-      capab = column(&l, "Capability");
-      port = column(&l, "Port ID");
+      local = column(&s.l, "Local Intf");
+      hold = column(&s.l, "Hold-time");
+      capab = column(&s.l, "Capability");
+      port = column(&s.l, "Port ID");
       continue;
     }
-    if (ts_match_line(re[RE_LLDP_EOS_HEADER], &l, NULL, 0)) {
+    if (ts_match_line(re[RE_LLDP_EOS_HEADER], &s.l, NULL, 0)) {
       header = 2;
       continue;
     }
     if (!header) continue; /* capability legend, table counters */
-    if (l.len >= 5 && memcmp(l.p, "Total", 5) == 0) break;
+    if (s.l.len >= 5 && memcmp(s.l.p, "Total", 5) == 0) break;
     if (header == 1) {
-      ts_cap_t holdtime = slice(&l, hold, capab);
+      ts_cap_t holdtime = slice(&s.l, hold, capab);
       int64_t ht;
-      if (l.len <= port || !ts_cap_int(holdtime, &ht))
-        return ts_fail(&b, list, l.no, "cannot read this neighbor line");
-      row = ts_map(&b);
-      ts_push(&b, list, row);
-      ts_set_cap(&b, row, "local_interface", slice(&l, local, hold));
-      ts_set_cap(&b, row, "neighbor", slice(&l, 0, local));
-      ts_set_cap(&b, row, "neighbor_interface", slice(&l, port, l.len));
-      ts_set_cap0(&b, row, "capabilities", slice(&l, capab, port));
-      ts_set_int(&b, row, "hold_time", ht);
-    } else if (ts_match_line(re[RE_LLDP_EOS_ROW], &l, c, 4)) {
-      row = ts_map(&b);
-      ts_push(&b, list, row);
-      ts_set_cap(&b, row, "local_interface", c[0]);
-      ts_set_cap(&b, row, "neighbor", c[1]);
-      ts_set_cap(&b, row, "neighbor_interface", c[2]);
-      ts_set_cap_int(&b, row, "hold_time", c[3]);
+      if (s.l.len <= port || !ts_cap_int(holdtime, &ht))
+        return scan_fail(&s, "cannot read this neighbor line");
+      row = scan_row(&s);
+      ts_set_cap(&s.b, row, "local_interface", slice(&s.l, local, hold));
+      ts_set_cap(&s.b, row, "neighbor", slice(&s.l, 0, local));
+      ts_set_cap(&s.b, row, "neighbor_interface", slice(&s.l, port, s.l.len));
+      ts_set_cap0(&s.b, row, "capabilities", slice(&s.l, capab, port));
+      ts_set_int(&s.b, row, "hold_time", ht);
+    } else if (ts_match_line(re[RE_LLDP_EOS_ROW], &s.l, c, 4)) {
+      row = scan_row(&s);
+      ts_set_cap(&s.b, row, "local_interface", c[0]);
+      ts_set_cap(&s.b, row, "neighbor", c[1]);
+      ts_set_cap(&s.b, row, "neighbor_interface", c[2]);
+      ts_set_cap_int(&s.b, row, "hold_time", c[3]);
     } else {
-      return ts_fail(&b, list, l.no, "cannot read this neighbor line");
+      return scan_fail(&s, "cannot read this neighbor line");
     }
   }
-  if (!header) return ts_fail(&b, list, 0, "no LLDP neighbor table header");
-  return ts_finish(&b, list, out);
+  return scan_end(&s, header, "LLDP neighbor table", out);
 }
 
 int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
@@ -408,17 +417,24 @@ int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   return ts_config_sections(&b, text, len, NH_PLUGIN_DIALECT_INDENT, "!", out);
 }
 
-void ioslike_platform(nh_plugin_platform_t *p) {
-  p->prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$";
-  p->enable_command = "enable";
-  p->enable_password_pattern = "[Pp]assword:\\s*$";
-  p->privileged_pattern = "#\\s*$";
-  p->config_enter = "configure terminal";
-  p->config_exit = "end";
-  p->config_prompt_pattern = "\\(config[^)]*\\)#\\s*$";
-  p->save_command = "copy running-config startup-config";
-  p->confirm_response = "";
-  p->checkpoint_command = "copy running-config flash:%s";
-  p->config_dialect = NH_PLUGIN_DIALECT_INDENT;
-  p->show_config_command = "show running-config";
+const char *const ioslike_on_open[] = {"terminal length 0",
+                                       "terminal width " NH_PLUGIN_SHELL_WIDTH_STR, NULL};
+const char *const ioslike_paging[] = {"-+ ?[Mm]ore ?-+", NULL};
+
+int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
+                  const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+  static const ts_parser_t shared[] = {
+      {"show ip interface brief", ioslike_ip_interface_brief},
+      {"show interfaces status", ioslike_interfaces_status},
+      {"show interfaces", ioslike_show_interfaces},
+      {"show interfaces *", ioslike_show_interfaces},
+      {"show vlan", ioslike_vlan},
+      {"show lldp neighbors", ioslike_lldp_neighbors},
+      {"show running-config", ioslike_running_config},
+      {"show startup-config", ioslike_running_config},
+  };
+  int rc;
+  if ((rc = ioslike_init(host, self)) < 0) return rc;
+  if ((rc = ts_plugin_start(host, self, own, platform, parsers, n)) < 0) return rc;
+  return ts_register_parsers(host, self, platform->name, shared, sizeof shared / sizeof *shared);
 }

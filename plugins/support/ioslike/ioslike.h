@@ -1,13 +1,11 @@
 /* Parsers for the IOS-style CLI output Cisco IOS and Arista EOS share. Each has the
- * nh_plugin_parse_fn signature; ud is unused. Call ioslike_init() from the plugin entry
- * (it compiles the patterns, and registers their release as an unload hook). The result
+ * nh_plugin_parse_fn signature; ud is unused. A plugin starts with ioslike_start(), which
+ * compiles the patterns (released by an unload hook) and registers the shared parsers. The result
  * schemas are documented in docs/plugins.md. */
 #ifndef NH_IOSLIKE_H
 #define NH_IOSLIKE_H
 
 #include "textscan.h"
-
-int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self);
 
 /* list of {interface, link_status, protocol_status, description, hardware_type,
  * mac_address, ip_address, mtu, bandwidth_kbps, duplex, speed, input_packets,
@@ -33,8 +31,27 @@ int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
 /* Whether the text is only blank lines (a legitimately empty answer). */
 int ioslike_empty(const char *text, size_t len);
 
-/* The platform-driver fields IOS-like CLIs share: prompts, enable, configure terminal,
- * copy running-config startup-config, indented config. The caller adds what differs. */
-void ioslike_platform(nh_plugin_platform_t *p);
+/* The platform-driver fields IOS-like CLIs share, for a designated initializer of an
+ * nh_plugin_platform_t: prompts, paging, enable, configure terminal, copy running-config
+ * startup-config, indented config. The plugin's initializer adds the fields that differ
+ * (name, aliases, errors, confirmations, rollback) and sets none of these again. */
+extern const char *const ioslike_on_open[];
+extern const char *const ioslike_paging[];
+#define IOSLIKE_PLATFORM_FIELDS                                                                   \
+  .prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$", .on_open = ioslike_on_open, \
+  .paging_patterns = ioslike_paging, .enable_command = "enable",                                  \
+  .enable_password_pattern = "[Pp]assword:\\s*$", .privileged_pattern = "#\\s*$",                 \
+  .config_enter = "configure terminal", .config_exit = "end",                                     \
+  .config_prompt_pattern = "\\(config[^)]*\\)#\\s*$",                                             \
+  .save_command = "copy running-config startup-config", .confirm_response = "",                   \
+  .checkpoint_command = "copy running-config flash:%s",                                           \
+  .config_dialect = NH_PLUGIN_DIALECT_INDENT, .show_config_command = "show running-config"
+
+/* What an IOS-like plugin's entry does after NH_PLUGIN_DECLARE: compiles the shared
+ * patterns and its own, registers its platform, the shared parsers (show interfaces,
+ * interfaces status, ip interface brief, vlan, lldp neighbors, running-config and
+ * startup-config) and then its own n parsers. Returns 0 or the first failure's code. */
+int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
+                  const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n);
 
 #endif

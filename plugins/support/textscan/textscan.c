@@ -251,3 +251,11 @@ int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const c
       return rc;
   return 0;
 }
+
+int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
+                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+  int rc;
+  if (patterns && (rc = ts_patterns_load(host, self, patterns)) < 0) return rc;
+  if ((rc = host->register_platform(self, platform)) < 0) return rc;
+  return ts_register_parsers(host, self, platform->name, parsers, n);
+}

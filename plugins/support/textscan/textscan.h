@@ -67,6 +67,12 @@ typedef struct ts_parser {
 
 int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
                         const ts_parser_t *parsers, size_t n);
+
+/* What a vendor plugin's entry does after NH_PLUGIN_DECLARE: compiles its patterns (none
+ * when patterns is NULL), registers its platform, then its n parsers for that platform.
+ * Returns 0 or the first failure's code (the loader then rolls the plugin back whole). */
+int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
+                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n);
 /* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
@@ -98,6 +104,18 @@ void ts_set_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, int64_t i);
 /* map[key] = integer of the capture, skipped when it is not a number. */
 void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
 void ts_set(ts_b_t *b, nh_plugin_value_t *map, const char *key, nh_plugin_value_t *v);
+
+/* ---- the normalized interface model (iface.c) ---- */
+
+/* admin_state, oper_state, protocol_state from the vendor's words: admin (a field of its
+ * own, may be absent), oper (the link state, where IOS also says "administratively
+ * down"), proto (the line protocol, may be absent). */
+void ts_iface_states(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t admin, ts_cap_t oper,
+                     ts_cap_t proto);
+/* speed_mbps from "1000Mb/s", "10Gb/s", "a-1000", "1000mbps"; nothing for "Auto-speed". */
+void ts_iface_speed(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
+/* duplex_mode "full" | "half" | "auto" from "Full-duplex", "a-full", "Auto-duplex". */
+void ts_iface_duplex(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 void ts_push(ts_b_t *b, nh_plugin_value_t *list, nh_plugin_value_t *v);
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c);
 /* Returns 0 and hands root over, or frees root and returns NH_PLUGIN_ENOMEM when any

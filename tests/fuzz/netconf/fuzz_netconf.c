@@ -40,8 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         out += len;
         if (out > fed) abort();
         doc = nh_xml_parse(m, len, err, sizeof(err));
-        if (doc) xmlFreeDoc(doc);
-        else if (!err[0]) abort();
+        if (doc)
+          xmlFreeDoc(doc);
+        else if (!err[0])
+          abort();
         /* The first message may switch the framing, as a hello does. */
         if (data[0] & 2) f.chunked = !f.chunked;
         free(m);

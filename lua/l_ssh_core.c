@@ -1,14 +1,20 @@
-/* nethost Lua layer: the ssh module — ssh.run, ssh.open and sessions (run, shell, close).
+/* nethost Lua layer: the C part of the ssh module (require "nethost.ssh_core").
+ *
+ * The primitives lua/nethost/ssh.lua builds the ssh module on: run(host, command, opts),
+ * open(host, opts) -> session, the session's run/close/host/info and the raw PTY shell
+ * (_shell_open, _expect, _buffer, _discard) the interactive CLI (lua/nethost/ssh_shell.lua)
+ * drives. This file knows nothing of the runner: check mode, `changed` and timings are the
+ * façade's business, through lua/nethost/hooks.lua.
  *
  * A session userdata holds a pointer to the core connection (core/ssh.h), never the
  * connection itself: closing hands the connection to the core with free_on_close, so the
  * GC never frees memory libuv still uses. Every request is allocated apart and freed by
- * the continuation that receives its result. The interactive CLI on top of shells is
- * Lua (lua/nethost/ssh_cli.lua), installed here as session:shell().
+ * the continuation that receives its result.
  */
 #include "runtime.h"
 #include "error.h"
 #include "ssh.h"
+#include "ssh_session.h"
 
 #include <pcre2.h>
 #include <stdio.h>
@@ -274,7 +280,8 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->name) a->name = a->cfg.address;
   if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
   a->cfg.name = a->name;
-  if (get_num(L, host, "port", &n)) {
+  /* opts.port: the same host on another service's port (netconf.open uses 830). */
+  if (get_num(L, opts, "port", &n) || get_num(L, host, "port", &n)) {
     /* Checked as a double: casting 1e300 to int is undefined. */
     if (!(n >= 0 && n <= 65535)) luaL_error(L, "ssh: host %s: bad port %f", a->name, n);
     a->cfg.port = (int)n;
@@ -675,6 +682,12 @@ static int l_session_run(lua_State *L) {
   return nhl_await(L, &r->exec.op, srun_k, (lua_KContext)r);
 }
 
+nh_ssh_t *nhl_ssh_session_conn(lua_State *L, int idx, const char **name) {
+  session_t *s = open_session(L, idx, "netconf.open");
+  if (name) *name = s->name;
+  return s->ssh;
+}
+
 static int l_session_host(lua_State *L) {
   check_session(L, 1);
   lua_getiuservalue(L, 1, 1);
@@ -704,7 +717,7 @@ static int l_session_tostring(lua_State *L) {
   return 1;
 }
 
-/* Shells: the raw primitives the CLI in nethost/ssh_cli.lua drives. */
+/* Shells: the raw primitives the CLI in nethost/ssh_shell.lua drives. */
 
 typedef struct {
   nh_ssh_shell_t *shell;
@@ -916,7 +929,7 @@ static int l_shell_name(lua_State *L) {
 
 /* Module functions */
 
-/* ssh._re_match(pattern, subject) -> whether the PCRE2 pattern matches (multiline) */
+/* ssh_core.re_match(pattern, subject) -> whether the PCRE2 pattern matches (multiline) */
 static int l_re_match(lua_State *L) {
   size_t len;
   const char *subject = luaL_checklstring(L, 2, &len);
@@ -946,13 +959,12 @@ static int l_stats(lua_State *L) {
   return 1;
 }
 
-int luaopen_nethost_ssh(lua_State *L) {
+int luaopen_nethost_ssh_core(lua_State *L) {
   static const luaL_Reg funcs[] = {{"run", l_run},
                                    {"open", l_open},
                                    {"set_connect_rate", l_set_connect_rate},
-                                   {"connect_rate", l_set_connect_rate},
                                    {"stats", l_stats},
-                                   {"_re_match", l_re_match},
+                                   {"re_match", l_re_match},
                                    {NULL, NULL}};
   static const luaL_Reg session_methods[] = {{"run", l_session_run},
                                              {"close", l_session_close},
@@ -991,14 +1003,11 @@ int luaopen_nethost_ssh(lua_State *L) {
   lua_setfield(L, -3, "__gc");
   lua_pushcfunction(L, l_session_tostring);
   lua_setfield(L, -3, "__tostring");
-  /* stack: session mt, methods */
+  /* stack: session mt, methods. The methods table is the module's `session`: the façade
+   * (nethost/ssh.lua) adds the methods written in Lua (shell) to it when it loads its core,
+   * so sessions stay one userdata type with one method table. */
   luaL_newlib(L, funcs);
-  /* The CLI (session:shell) is Lua: nethost.ssh_cli installs it into the methods. */
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "nethost.ssh_cli");
-  lua_call(L, 1, 1);
-  lua_pushvalue(L, -2); /* module */
-  lua_pushvalue(L, -4); /* session methods */
-  lua_call(L, 2, 0);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "session");
   return 1;
 }

@@ -1,31 +1,19 @@
 -- The interactive CLI on a PTY shell: session:shell() -> cli with :send, :config, :save,
--- :enable, :close. The platform driver (from a plugin through ssh.platform(name), or the
--- built-in generic one) says what the prompt looks like, how to turn paging off, how to
--- enter enable and config mode, how to save, and which output means an error.
+-- :enable, :close. The platform driver (from a plugin, or the built-in generic one) says
+-- what the prompt looks like, how to turn paging off, how to enter enable and config mode,
+-- how to save, and which output means an error.
 --
--- Installed by lua/l_ssh.c: require("nethost.ssh_cli")(ssh_module, session_methods).
+-- nethost/ssh.lua makes shell.open the session's :shell method. Check mode and `changed`
+-- reach the runner through nethost/hooks.lua.
 
+local core = require("nethost.ssh_core")
 local errors = require("nethost.error")
+local hooks = require("nethost.hooks")
 local log = require("nethost.log")
+local platform_driver = require("nethost.platform").shell_driver
 
 local TRANSCRIPT_MAX = 16384 -- bytes of the session transcript kept for error reports
 local TAIL = 200             -- bytes of "what was received" in prompt errors
-
--- The generic driver: Cisco-like prompts and markers, which most CLIs resemble.
-local generic = {
-  name = "generic",
-  prompt = [=[[\w@().:/~\[\]+-]{1,80}\s?[>#$%]\s*$]=],
-  on_open = {},
-  paging = { [[\s*--\s?More\s?--\s*]], [[<--- More --->]], [[-- \(q\)uit --]] },
-  enable = { command = "enable", password_prompt = [[[Pp]assword:\s*$]] },
-  config_enter = "configure terminal",
-  config_exit = "end",
-  save = "write memory",
-  error_markers = { [[^%\s*(Invalid|Incomplete|Ambiguous|Unrecognized|Unknown|Error|Bad).*$]],
-                    [[^(syntax error|unknown command|error:).*$]] },
-  confirm = { [=[\[confirm\]\s*$]=], [=[\[[Yy]es/[Nn]o\]:?\s*$]=], [=[\(y/n\)\??\s*$]=],
-              [=[Destination filename \[[^\]]*\]\?\s*$]=], [=[\? ?\[[^\]\r\n]*\]\s*$]=] },
-}
 
 local function escape_re(s)
   return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?%{%}|\\]", function(c) return "\\" .. c end))
@@ -40,39 +28,6 @@ end
 
 local function normalize(s)
   return (strip_ansi(s):gsub("\r+\n", "\n"):gsub("\r", ""))
-end
-
--- The platform driver for a host: the registered platform (plugins.platform) in the
--- shape this file uses, over the generic driver for whatever the plugin leaves out.
-local function nonempty(list) return list and #list > 0 and list or nil end
-
-local function driver_for(platform)
-  if not platform then return generic end
-  local ok, plugins = pcall(require, "nethost.plugins")
-  local p = ok and plugins.platform and plugins.platform(platform) or nil
-  if not p then return generic end
-  local d = {
-    name = p.name,
-    prompt = p.prompt_pattern,
-    on_open = p.on_open or {},
-    paging = nonempty(p.paging_patterns),
-    enable = p.enable_command and { command = p.enable_command,
-                                    password_prompt = p.enable_password_pattern
-                                                      or generic.enable.password_prompt },
-    privileged = p.privileged_pattern,
-    config_enter = p.config_enter,
-    config_exit = p.config_exit,
-    save = p.save_command,
-    commit = p.commit_command,
-    commit_confirmed = p.commit_confirmed_command,
-    error_markers = nonempty(p.error_patterns),
-    confirm = nonempty(p.confirm_patterns),
-    confirm_response = p.confirm_response,
-    platform = p,
-  }
-  if not p.enable_command then d.enable = false end
-  if not p.save_command then d.save = false end
-  return setmetatable(d, { __index = generic })
 end
 
 local CLI = {}
@@ -264,9 +219,9 @@ end
 -- marker. opts.confirmed = N (minutes): commit with the platform's commit-confirmed (an
 -- error if it has none); opts.commit = false: leave the change uncommitted (Junos). cli:config({},
 -- {commit = true}) only commits (confirming a pending commit-confirmed).
--- Under --check (nethost.check) nothing is sent: the lines are recorded as what would be
--- sent (nethost.would_send). Inside nethost.run the host is marked changed before the
--- first line goes out, so a partly applied change is never retried silently.
+-- Under --check nothing is sent: the lines are recorded as what would be sent (the host
+-- task's would_send). Inside nethost.run the host is marked changed before the first line
+-- goes out, so a partly applied change is never retried silently.
 function CLI:config(lines, opts)
   if type(lines) == "string" then
     local t = {}
@@ -274,9 +229,9 @@ function CLI:config(lines, opts)
     lines = t
   end
   opts = opts or {}
-  local nethost = require("nethost.nethost")
-  if nethost.check then
-    nethost.would_send(lines)
+  if hooks.check() then
+    local task = hooks.task()
+    if task then task:record_would_send(lines) end
     return ""
   end
   local d = self.driver
@@ -289,7 +244,8 @@ function CLI:config(lines, opts)
     commit = string.format(d.commit_confirmed, math.tointeger(opts.confirmed) or 1)
   end
   if opts.commit == false then commit = nil end
-  if lines[1] and nethost.context() then nethost.changed(#lines .. " config line(s)") end
+  local task = lines[1] and hooks.task()
+  if task then task:mark_changed(#lines .. " config line(s)") end
   local outputs = {}
   if d.config_enter then outputs[#outputs + 1] = self:send(d.config_enter, opts) end
   for _, line in ipairs(lines) do
@@ -321,9 +277,9 @@ end
 function CLI:save(opts)
   local cmd = self.driver.save
   if not cmd then return "" end -- false or nil: the platform has no save step
-  local nethost = require("nethost.nethost")
-  if nethost.check then
-    nethost.would_send(cmd)
+  if hooks.check() then
+    local task = hooks.task()
+    if task then task:record_would_send(cmd) end
     return ""
   end
   opts = opts or {}
@@ -342,76 +298,51 @@ end
 CLI.__close = CLI.close
 CLI.__gc = CLI.close
 
--- Wraps fn so that inside a nethost.run host task its time counts in the host's `phase`
--- timing (the results' timings.connect, timings.commands).
-local function timed(phase, fn)
-  local nethost = require("nethost.nethost")
-  local now = require("nethost.async").now
-  return function(...)
-    if not nethost.context() then return fn(...) end
-    local t0 = now()
-    local r = table.pack(pcall(fn, ...))
-    nethost.timing(phase, now() - t0)
-    if not r[1] then error(r[2], 0) end
-    return table.unpack(r, 2, r.n)
+local shell = { generic_driver = require("nethost.platform").generic }
+
+--- shell.open(session, {timeout=, width=, height=, platform=, enable=true|false}) -> cli:
+--- what session:shell(opts) does.
+function shell.open(self, opts)
+  opts = opts or {}
+  local host = self:host()
+  local function field(k)
+    local ok, v = pcall(function() return host[k] end)
+    return ok and v or nil
   end
-end
-
-return function(ssh, session_methods)
-  ssh.generic_driver = generic
-  -- Timings per phase: connecting (with authentication) and commands.
-  ssh.open = timed("connect", ssh.open)
-  ssh.run = timed("commands", ssh.run)
-  session_methods.run = timed("commands", session_methods.run)
-
-  --- session:shell({timeout=, width=, height=, platform=, enable=true|false}) -> cli
-  function session_methods.shell(self, opts)
-    opts = opts or {}
-    local host = self:host()
-    local function field(k)
-      local ok, v = pcall(function() return host[k] end)
-      return ok and v or nil
-    end
-    local platform = opts.platform or field("platform")
-    local info = self:info()
-    local raw = self:_shell_open(opts.width or 511, opts.height or 24,
-                                 opts.timeout or info.timeout)
-    local function secret(name)
-      local v = field(name)
-      if type(v) ~= "string" then
-        local f = field("secret")
-        if type(f) == "function" then
-          local ok, s = pcall(f, host, name)
-          if ok and type(s) == "string" then v = s end
-        end
+  local platform = opts.platform or field("platform")
+  local info = self:info()
+  local raw = self:_shell_open(opts.width or 511, opts.height or 24,
+                               opts.timeout or info.timeout)
+  local function secret(name)
+    local v = field(name)
+    if type(v) ~= "string" then
+      local f = field("secret")
+      if type(f) == "function" then
+        local ok, s = pcall(f, host, name)
+        if ok and type(s) == "string" then v = s end
       end
-      if type(v) == "string" then log.secret(v) end -- masked in transcripts and logs
-      return type(v) == "string" and v or nil
     end
-    secret("password")
-    local cli = setmetatable({
-      _raw = raw,
-      _transcript = "",
-      _enable_secret = opts.secret or secret("enable_secret"),
-      _re_match = ssh._re_match,
-      driver = driver_for(platform),
-      platform = platform,
-      host_name = info.name,
-      timeout = opts.timeout or info.timeout or 30,
-      session = self,
-    }, CLI)
-    cli:_find_prompt(opts.prompt_timeout or cli.timeout)
-    for _, c in ipairs(cli.driver.on_open or {}) do cli:send(c) end
-    if opts.enable ~= false and cli._enable_secret and cli.driver.enable then
-      cli:enable()
-    end
-    return cli
+    if type(v) == "string" then log.secret(v) end -- masked in transcripts and logs
+    return type(v) == "string" and v or nil
   end
-
-  --- ssh.try_run(host, cmd, opts) -> result | nil, err
-  function ssh.try_run(host, cmd, opts)
-    local ok, r = pcall(ssh.run, host, cmd, opts)
-    if ok then return r end
-    return nil, r
+  secret("password")
+  local cli = setmetatable({
+    _raw = raw,
+    _transcript = "",
+    _enable_secret = opts.secret or secret("enable_secret"),
+    _re_match = core.re_match,
+    driver = platform_driver(platform),
+    platform = platform,
+    host_name = info.name,
+    timeout = opts.timeout or info.timeout or 30,
+    session = self,
+  }, CLI)
+  cli:_find_prompt(opts.prompt_timeout or cli.timeout)
+  for _, c in ipairs(cli.driver.on_open or {}) do cli:send(c) end
+  if opts.enable ~= false and cli._enable_secret and cli.driver.enable then
+    cli:enable()
   end
+  return cli
 end
+
+return shell

@@ -1,0 +1,106 @@
+-- platform: the one adapter from a plugin's platform driver (the plugin ABI's
+-- nh_plugin_platform_t, as nethost.plugins.platform returns it) to what the Lua library
+-- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect
+-- (nethost/config.lua) and the command that shows the configuration (nethost/device.lua).
+-- Plugins are the only source of vendor knowledge; this file only translates. Adding a
+-- platform is writing a plugin.
+
+local plugins = require("nethost.plugins")
+
+local platform = {}
+
+-- The driver for hosts without a platform: Cisco-like prompts and markers, which most CLIs
+-- resemble. Not vendor knowledge about any platform a plugin defines: a host whose
+-- platform a plugin defines never sees these values.
+platform.generic = {
+  name = "generic",
+  prompt = [=[[\w@().:/~\[\]+-]{1,80}\s?[>#$%]\s*$]=],
+  on_open = {},
+  paging = { [[\s*--\s?More\s?--\s*]], [[<--- More --->]], [[-- \(q\)uit --]] },
+  enable = { command = "enable", password_prompt = [[[Pp]assword:\s*$]] },
+  config_enter = "configure terminal",
+  config_exit = "end",
+  commit = false,
+  save = "write memory",
+  error_markers = { [[^%\s*(Invalid|Incomplete|Ambiguous|Unrecognized|Unknown|Error|Bad).*$]],
+                    [[^(syntax error|unknown command|error:).*$]] },
+  confirm = { [=[\[confirm\]\s*$]=], [=[\[[Yy]es/[Nn]o\]:?\s*$]=], [=[\(y/n\)\??\s*$]=],
+              [=[Destination filename \[[^\]]*\]\?\s*$]=], [=[\? ?\[[^\]\r\n]*\]\s*$]=] },
+}
+
+--- platform.at_end(pattern) -> the prompt pattern for a whole receive buffer.
+-- The ABI matches a prompt pattern against the last line received; the shell matches it
+-- against everything received so far (multiline), so a `$` that ends the pattern becomes
+-- `\z`: a prompt-looking line in the middle of the output never ends a command.
+function platform.at_end(pattern)
+  if not pattern then return nil end
+  local body = pattern:gsub("%$$", "")
+  if body ~= pattern and not body:match("\\$") then return "(?m)" .. body .. "\\z" end
+  return pattern
+end
+
+local ROLLBACK_COMMIT = "commit"
+
+--- platform.driver(name_or_alias) -> the shell's driver for a platform a plugin defines, or
+--- nil. Fields: name, prompt, on_open, paging, enable = {command, password_prompt} | false,
+--- privileged, config_enter, config_exit, config_prompt, commit, commit_confirmed, save,
+--- error_markers, confirm, confirm_response, rollback_method, checkpoint_command,
+--- rollback_command, config_dialect, show_config_command, platform (the plugin's table).
+--- What the plugin leaves unset is `false` (its platform has no such thing), never the
+--- generic driver's value: Junos has no `write memory`.
+function platform.driver(name)
+  if type(name) ~= "string" then return nil end
+  local p = plugins.platform(name)
+  if not p then return nil end
+  return {
+    name = p.name,
+    prompt = platform.at_end(p.prompt_pattern) or platform.generic.prompt,
+    on_open = p.on_open or {},
+    paging = p.paging_patterns or {},
+    enable = p.enable_command and {
+      command = p.enable_command,
+      -- An enable command needs some password prompt to answer; the common one if unset.
+      password_prompt = p.enable_password_pattern or platform.generic.enable.password_prompt,
+      privileged = p.privileged_pattern,
+    } or false,
+    privileged = p.privileged_pattern,
+    config_enter = p.config_enter or false,
+    config_exit = p.config_exit or false,
+    config_prompt = p.config_prompt_pattern,
+    -- A commit inside plain config mode (Junos). EOS commits only in config sessions.
+    commit = p.rollback_method == ROLLBACK_COMMIT and p.commit_command or false,
+    commit_confirmed = p.commit_confirmed_command,
+    save = p.save_command or false,
+    error_markers = p.error_patterns or {},
+    confirm = p.confirm_patterns or {},
+    confirm_response = p.confirm_response,
+    rollback_method = p.rollback_method,
+    checkpoint_command = p.checkpoint_command,
+    rollback_command = p.rollback_command,
+    config_dialect = p.config_dialect,
+    show_config_command = p.show_config_command,
+    platform = p,
+  }
+end
+
+--- platform.shell_driver(name_or_alias | nil) -> the driver the SSH shell uses: the
+--- plugin's, or the generic one for a host without a (known) platform.
+function platform.shell_driver(name)
+  return platform.driver(name) or platform.generic
+end
+
+--- platform.dialect(name_or_alias) -> "indent" | "braces" | "set", as the plugin says;
+--- "indent" (the common case) for a platform no plugin defines.
+function platform.dialect(name)
+  local p = type(name) == "string" and plugins.platform(name) or nil
+  return p and p.config_dialect or "indent"
+end
+
+--- platform.show_config_command(name_or_alias) -> the command that shows the running
+--- configuration, as the plugin says; "show running-config" when it says nothing.
+function platform.show_config_command(name)
+  local p = type(name) == "string" and plugins.platform(name) or nil
+  return p and p.show_config_command or "show running-config"
+end
+
+return platform
