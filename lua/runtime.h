@@ -65,7 +65,7 @@ int nhl_await_status(lua_State *L);
 void nhl_check_interrupt(lua_State *L);
 
 /* Around a long synchronous job with no side effects (loading an inventory): with on set,
- * SIGINT and SIGTERM take their default action (the process ends at once) instead of
+ * SIGINT, SIGTERM and SIGHUP take their default action (the process ends at once) instead of
  * waiting for the loop, which does not run until the job returns; with on clear, the
  * runtime's handlers are back. Nothing changes once a signal has cancelled the run. */
 void nhl_signals_default(lua_State *L, int on);

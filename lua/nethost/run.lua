@@ -310,22 +310,29 @@ local function close_output(out, res, label)
   f:close()
 end
 
--- --retry-failed FILE: the names of the hosts that did not succeed in an earlier run.
-local function failed_in(path)
+-- --retry-failed FILE: each host's status in an earlier run's results (.jsonl, streamed,
+-- or .json). A killed run leaves no record for the hosts it had not finished: those run
+-- again with the failed and aborted ones.
+local function statuses_in(path)
   local f, e = io.open(path)
   if not f then error("--retry-failed: " .. e, 0) end
+  local text = f:read("a")
+  f:close()
   local json = require("nethost.json")
-  local names, n = {}, 0
-  for line in f:lines() do
-    local ok, rec = pcall(json.decode, line)
-    if ok and type(rec) == "table" and rec.host and
-       (rec.status == "failed" or rec.status == "aborted") then
-      names[rec.host] = true
-      n = n + 1
+  local status = {}
+  local function add(rec)
+    if type(rec) == "table" and type(rec.host) == "string" then status[rec.host] = rec.status end
+  end
+  local ok, doc = pcall(json.decode, text)
+  if ok and type(doc) == "table" and type(doc.results) == "table" then
+    for _, rec in ipairs(doc.results) do add(rec) end
+  else
+    for line in text:gmatch("[^\n]+") do
+      local lok, rec = pcall(json.decode, line)
+      if lok then add(rec) end -- a line cut by a kill is as good as no record
     end
   end
-  f:close()
-  return names, n
+  return status
 end
 
 -- The run ---------------------------------------------------------------------------------
@@ -458,10 +465,19 @@ local function run_hosts(hosts, fn, opts)
   local list = host_list(hosts)
   local res = results.new()
   if o.retry_failed and opts.retry_failed ~= false then
-    local wanted, n = failed_in(o.retry_failed)
-    local kept = {}
-    for _, h in ipairs(list) do if wanted[host_name(h)] then kept[#kept + 1] = h end end
-    log.warn("--retry-failed: %d host(s) failed in %s; running %d of them", n, o.retry_failed, #kept)
+    local status = statuses_in(o.retry_failed)
+    local kept, failed, missing = {}, 0, 0
+    for _, h in ipairs(list) do
+      local st = status[host_name(h)]
+      if st == nil then
+        missing = missing + 1
+      elseif st == "failed" or st == "aborted" or st == "pending" then
+        failed = failed + 1
+      end
+      if st == nil or st == "failed" or st == "aborted" or st == "pending" then kept[#kept + 1] = h end
+    end
+    log.warn("--retry-failed: running %d host(s): %d failed or aborted in %s, %d with no record there",
+             #kept, failed, o.retry_failed, missing)
     list = kept
   end
   local run = {
