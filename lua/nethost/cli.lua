@@ -233,6 +233,12 @@ function cli.run(args)
     end
     return 1
   end
+  -- A results or log file that could not be written fails the run, whatever the hosts did.
+  local log_error = require("nethost.log").write_error
+  if nethost.write_error or log_error then
+    if log_error then io.stderr:write("nethost: ", log_error, "\n") end
+    return 1
+  end
   if math.type(results[2]) == "integer" then return results[2] end
   if results[2] == false then return 1 end
   return nethost.exit_code or 0

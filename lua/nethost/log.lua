@@ -50,8 +50,11 @@ end
 function log.open(path)
   local f, e = require("nethost.fs").open(path, "a")
   if not f then error("--log: " .. e, 0) end
-  f:setvbuf("line")
+  -- Fully buffered and flushed after each line: a line-buffered stream loses the error of
+  -- its own flush (fwrite reports success), an explicit flush reports it.
+  f:setvbuf("full")
   file = f
+  log.path = path
 end
 
 --- log.hook(before, after): called around every line written to stderr.
@@ -89,8 +92,14 @@ local function write(level, fmt, ...)
   end
   if to_file then
     local t = sys.time()
-    file:write(os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)), string.format(".%03dZ ", math.floor(t % 1 * 1000)),
-               LEVELS[level], " ", msg, "\n")
+    local ok, e = file:write(os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)),
+                             string.format(".%03dZ ", math.floor(t % 1 * 1000)), LEVELS[level], " ", msg, "\n")
+    if ok then ok, e = file:flush() end
+    if not ok and not log.write_error then
+      -- Said once, now and again at exit (the run then exits 1): the log is incomplete.
+      log.write_error = ("--log %s: cannot write the log: %s"):format(log.path, e or "write failed")
+      io.stderr:write("nethost: ", log.write_error, "\n")
+    end
   end
 end
 

@@ -262,11 +262,19 @@ local function encode(out, v)
   return ok and s or out.json.encode({ host = v.host, status = v.status })
 end
 
+-- Writes to the results file, keeping the first failure (a full disk, /dev/full): the run
+-- reports it and exits 1. Nothing already written is touched.
+local function out_write(out, ...)
+  if out.failed then return end
+  local ok, e = out.file:write(...)
+  if ok then ok, e = out.file:flush() end
+  if not ok then out.failed = e or "write failed" end
+end
+
 local function stream_record(out, rec)
   if out and out.format == "jsonl" and not out.written[rec] then
     out.written[rec] = true
-    out.file:write(encode(out, rec), "\n")
-    out.file:flush()
+    out_write(out, encode(out, rec), "\n")
   end
 end
 
@@ -287,13 +295,13 @@ local function close_output(out, res, label)
   summary.failures = nil
   if out.format == "jsonl" then
     for rec in res:each() do stream_record(out, rec) end
-    f:write(out.json.encode({ summary = summary }), "\n")
+    out_write(out, out.json.encode({ summary = summary }), "\n")
   elseif out.format == "json" then
     local list = {}
     for rec in res:each() do list[#list + 1] = rec end
-    f:write(out.json.encode({ results = list, summary = summary }), "\n")
+    out_write(out, out.json.encode({ results = list, summary = summary }), "\n")
   else
-    f:write(table.concat(CSV_FIELDS, ","), "\n")
+    out_write(out, table.concat(CSV_FIELDS, ","), "\n")
     for rec in res:each() do
       local value = rec.value
       if type(value) == "table" then
@@ -304,10 +312,15 @@ local function close_output(out, res, label)
                     rec.attempts, rec.error and rec.error.kind, rec.error and rec.error.message,
                     value }
       for i = 1, #CSV_FIELDS do row[i] = csv_cell(row[i]) end
-      f:write(table.concat(row, ","), "\n")
+      out_write(out, table.concat(row, ","), "\n")
     end
   end
-  f:close()
+  local ok, e = f:close()
+  if not ok and not out.failed then out.failed = e or "write failed" end
+  if out.failed then
+    nethost.write_error = ("-o %s: cannot write the results: %s"):format(out.path, out.failed)
+    io.stderr:write("nethost: ", nethost.write_error, "\n")
+  end
 end
 
 -- --retry-failed FILE: each host's status in an earlier run's results (.jsonl, streamed,
