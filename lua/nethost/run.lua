@@ -262,11 +262,11 @@ local function encode(out, v)
   return ok and s or out.json.encode({ host = v.host, status = v.status })
 end
 
--- Writes to the results file, keeping the first failure (a full disk, /dev/full): the run
+-- Writes to the results file (secrets masked), keeping the first failure (a full disk, /dev/full): the run
 -- reports it and exits 1. Nothing already written is touched.
 local function out_write(out, ...)
   if out.failed then return end
-  local ok, e = out.file:write(...)
+  local ok, e = out.file:write(log.mask(table.concat({ ... })))
   if ok then ok, e = out.file:flush() end
   if not ok then out.failed = e or "write failed" end
 end
