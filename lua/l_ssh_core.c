@@ -92,6 +92,18 @@ static int get_num(lua_State *L, int idx, const char *k, lua_Number *out) {
   return ok;
 }
 
+/* Like get_num for an option that must be a positive number (timeouts, output limits):
+ * a value that is there but is not one raises, through the one check in runtime.h. */
+static int get_pos(lua_State *L, int idx, const char *k, lua_Number *out) {
+  if (get(L, idx, k) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  *out = nhl_check_positive(L, -1, k);
+  lua_pop(L, 1);
+  return 1;
+}
+
 /* host:secret(which) when the host has that method; the value stays on the stack. */
 static const char *get_secret(lua_State *L, int host, const char *which) {
   if (lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA) {
@@ -330,16 +342,16 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
     t = get(L, host, "agent");
   }
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
-  if (get_num(L, opts, "connect_timeout", &n) || get_num(L, sshcfg, "connect_timeout", &n) ||
-      get_num(L, host, "connect_timeout", &n))
+  if (get_pos(L, opts, "connect_timeout", &n) || get_pos(L, sshcfg, "connect_timeout", &n) ||
+      get_pos(L, host, "connect_timeout", &n))
     a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
-  if (get_num(L, opts, "timeout", &n) || get_num(L, sshcfg, "timeout", &n) ||
-      get_num(L, host, "timeout", &n))
+  if (get_pos(L, opts, "timeout", &n) || get_pos(L, sshcfg, "timeout", &n) ||
+      get_pos(L, host, "timeout", &n))
     a->timeout_ms = nhl_seconds_to_ms(n);
   if (get_num(L, opts, "keepalive", &n) || get_num(L, sshcfg, "keepalive", &n))
     a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
-  if (get_num(L, opts, "max_output", &n) || get_num(L, sshcfg, "max_output", &n))
+  if (get_pos(L, opts, "max_output", &n) || get_pos(L, sshcfg, "max_output", &n))
     a->max_output = size_option(n);
   if (opts) {
     get(L, opts, "check");
@@ -659,8 +671,8 @@ static int l_session_run(lua_State *L) {
   nhl_task_check(L, "session:run");
   if (lua_istable(L, 3)) {
     lua_Number n;
-    if (get_num(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
-    if (get_num(L, 3, "max_output", &n)) max_output = size_option(n);
+    if (get_pos(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
+    if (get_pos(L, 3, "max_output", &n)) max_output = size_option(n);
     if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }

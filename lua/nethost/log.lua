@@ -140,6 +140,14 @@ function log.hook(before, after)
   hooks.before, hooks.after = before, after
 end
 
+--- log.printable(s) -> s with control characters escaped (\x1b, \n as \x0a, ...): a host
+--- name or a device's message shown on one line can then neither forge log lines nor
+--- drive the terminal.
+function log.printable(s)
+  s = tostring(s)
+  return (s:gsub("[%c\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
+end
+
 -- The host the current task works on, if the runner bound one.
 local function current_host()
   local ok, async = pcall(require, "nethost.async")
@@ -156,7 +164,7 @@ local function write(level, fmt, ...)
   local ok, msg = pcall(string.format, fmt, ...)
   if not ok then msg = tostring(fmt) end
   local host = current_host()
-  if host then msg = "[" .. host .. "] " .. msg end
+  if host then msg = "[" .. log.printable(host) .. "] " .. msg end
   msg = log.mask(msg)
   if to_stderr then
     if hooks.before then hooks.before() end
