@@ -53,8 +53,7 @@ static void push_error(lua_State *L, nh_ssh_t *ssh, const char *name, const char
     char after[48]; /* lua_pushfstring has no %g with a precision */
     snprintf(after, sizeof(after), "%.3g s", (double)timeout_ms / 1000.0);
     nhl_error_push(L, kind, name, op, rc, "%s timed out after %s", what, after);
-  }
-  else if (f && f->stage && f->detail[0])
+  } else if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
   else
     nhl_error_push(L, kind, name, op, rc, "%s: %s", what, nh_strerror(rc));

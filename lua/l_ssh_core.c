@@ -972,12 +972,9 @@ static int l_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"run", l_run},
-                                   {"open", l_open},
-                                   {"set_connect_rate", l_set_connect_rate},
-                                   {"stats", l_stats},
-                                   {"re_match", l_re_match},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"run", l_run},     {"open", l_open},         {"set_connect_rate", l_set_connect_rate},
+      {"stats", l_stats}, {"re_match", l_re_match}, {NULL, NULL}};
   static const luaL_Reg session_methods[] = {{"run", l_session_run},
                                              {"close", l_session_close},
                                              {"host", l_session_host},
