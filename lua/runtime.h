@@ -29,7 +29,6 @@
 #define NHL_RUNTIME_H
 
 #include <lauxlib.h>
-#include <math.h>
 #include <lua.h>
 #include <stdint.h>
 #include <string.h>
@@ -107,11 +106,12 @@ static inline uint64_t nhl_seconds_to_ms(lua_Number seconds) {
 
 /* The one check of a numeric option that must be a positive, finite number (a timeout in
  * seconds, an output limit in bytes): the value at idx when it is one; raises naming the
- * option otherwise (0, -1, NaN, inf, "abc" are mistakes, never "no limit" or "-nan s"). */
+ * option otherwise (0, -1, NaN, "abc" are mistakes, never "no limit" or "-nan s"). A huge
+ * value (inf included) is a long time, capped where it is used. */
 static inline lua_Number nhl_check_positive(lua_State *L, int idx, const char *name) {
   int isnum = 0;
   lua_Number n = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumberx(L, idx, &isnum) : 0;
-  if (!isnum || !(n > 0) || n == HUGE_VAL)
+  if (!isnum || !(n > 0))
     return luaL_error(L, "option '%s' must be a positive number, got %s", name,
                       luaL_tolstring(L, idx, NULL));
   return n;

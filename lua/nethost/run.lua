@@ -505,7 +505,7 @@ local function run_hosts(hosts, fn, opts)
   if math.type(run.concurrency) ~= "integer" or run.concurrency < 1 then
     error("nethost.run: concurrency must be a positive integer", 3)
   end
-  if run.timeout ~= nil and (type(run.timeout) ~= "number" or not (run.timeout > 0) or run.timeout == math.huge) then
+  if run.timeout ~= nil and (type(run.timeout) ~= "number" or not (run.timeout > 0)) then
     error("nethost.run: timeout must be a positive number of seconds", 3)
   end
   local budget = make_budget(opts.max_fail, opts.min_sample, #list)

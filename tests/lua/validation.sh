@@ -1,6 +1,6 @@
 #!/bin/sh
 # Bad values are refused, not silently accepted (issue 16 item 9): numeric options of
-# nethost.run and ssh.run (0, -1, NaN, inf, "abc") raise naming the option; a playbook's exit
+# nethost.run and ssh.run (0, -1, NaN, -inf, "abc") raise naming the option; a playbook's exit
 # status outside 0-255 is refused; host names with control characters are escaped.
 set -u
 NH=$1
@@ -9,7 +9,7 @@ trap 'rm -rf "$T"' EXIT
 unset NETHOST_INVENTORY
 fail() { echo "FAIL: $*"; [ -f "$T/err" ] && tail -5 "$T/err"; exit 1; }
 cat >"$T/opts.lua" <<'LUA'
-local bad = { 0, -1, 0/0, math.huge, "abc" }
+local bad = { 0, -1, 0/0, -math.huge, "abc" }
 for _, v in ipairs(bad) do
   local ok, e = pcall(nethost.run, { "h1" }, function() end, { timeout = v, summary = false })
   assert(not ok and tostring(e):find("timeout must be a positive"), "nethost.run timeout " .. tostring(v) .. ": " .. tostring(e))
