@@ -20,7 +20,7 @@ nethost.run(nethost.inventory, function(h)
   return h.name
 end, { concurrency = 6 })
 LUA
-records() { grep -c '"host"' "$1" 2>/dev/null || echo 0; }
+records() { n=$(grep -c '"host"' "$1" 2>/dev/null); echo "${n:-0}"; }
 # start_run OUT: runs the playbook in the background until h1 and h2 are recorded.
 start_run() {
   "$NH" run -i "$T/inv.yaml" -o "$1" "$T/pb.lua" >"$T/out" 2>"$T/err" &
