@@ -8,20 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "container.h"
+#include "grow.h"
 
 /* Buffers */
-
-static int grow(char **buf, size_t *cap, size_t need) {
-  size_t ncap = *cap ? *cap : 256;
-  char *p;
-  if (need <= *cap) return 0;
-  while (ncap < need) ncap *= 2;
-  if (!(p = realloc(*buf, ncap))) return -1;
-  *buf = p;
-  *cap = ncap;
-  return 0;
-}
 
 static size_t write_cb(char *data, size_t size, size_t n, void *ud) {
   nh_http_transfer_t *t = ud;
@@ -30,7 +20,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ud) {
     t->too_big = 1;
     return 0; /* CURLE_WRITE_ERROR */
   }
-  if (grow(&t->body, &t->body_cap, t->body_len + len + 1) < 0) return 0;
+  if (nh_grow((void **)&t->body, &t->body_cap, t->body_len + len + 1, 1, 256) < 0) return 0;
   memcpy(t->body + t->body_len, data, len);
   t->body_len += len;
   t->body[t->body_len] = '\0';
@@ -57,7 +47,9 @@ static size_t header_cb(char *data, size_t size, size_t n, void *ud) {
   while (vend > vstart && (data[vend - 1] == '\r' || data[vend - 1] == '\n' ||
                            data[vend - 1] == ' ' || data[vend - 1] == '\t'))
     vend--;
-  if (grow(&t->hbuf, &t->hbuf_cap, t->hbuf_len + nlen + (vend - vstart) + 2) < 0) return 0;
+  if (nh_grow((void **)&t->hbuf, &t->hbuf_cap, t->hbuf_len + nlen + (vend - vstart) + 2, 1, 256) <
+      0)
+    return 0;
   memcpy(t->hbuf + t->hbuf_len, data, nlen);
   t->hbuf_len += nlen;
   t->hbuf[t->hbuf_len++] = '\0';
@@ -184,7 +176,8 @@ static void complete(nh_http_transfer_t *t, int rc) {
   t->http_version = version == CURL_HTTP_VERSION_2_0 ? 2 : version == CURL_HTTP_VERSION_3 ? 3 : 1;
   t->elapsed = (double)(uv_hrtime() - t->op.started_ns) / 1e9;
   if (rc == 0 && make_headers(t) < 0) rc = NH_ENOMEM;
-  if (rc == 0 && !t->body && grow(&t->body, &t->body_cap, 1) == 0) t->body[0] = '\0';
+  if (rc == 0 && !t->body && nh_grow((void **)&t->body, &t->body_cap, 1, 1, 256) == 0)
+    t->body[0] = '\0';
   if (rc == 0 && !t->body) rc = NH_ENOMEM;
   nh__http_client_release(t->client, t->easy);
   t->easy = NULL;
@@ -210,7 +203,7 @@ void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code) {
 }
 
 static void fail_cb(nh_ready_t *ready) {
-  nh_http_transfer_t *t = container_of(ready, nh_http_transfer_t, fail);
+  nh_http_transfer_t *t = nh_container_of(ready, nh_http_transfer_t, fail);
   if (!t->easy || !t->next) return; /* finished or cancelled meanwhile */
   t->stage = current_stage(t);
   nh__http_client_detach(t->client, t);

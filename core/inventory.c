@@ -2,6 +2,7 @@
 #include "inventory.h"
 #include "error.h"
 #include "file_read.h"
+#include "grow.h"
 #include "inventory_int.h"
 
 #include <errno.h>
@@ -47,19 +48,8 @@ int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const 
   return NH_ESYNTAX;
 }
 
-static int grow(void **arr, size_t *cap, size_t len, size_t elem) {
-  size_t ncap;
-  void *p;
-  if (len < *cap) return 0;
-  ncap = *cap ? *cap * 2 : 16;
-  if (!(p = realloc(*arr, ncap * elem))) return NH_ENOMEM;
-  *arr = p;
-  *cap = ncap;
-  return 0;
-}
-
 int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
-  if (grow((void **)&inv->docs, &inv->docs_cap, inv->ndocs, sizeof(*inv->docs)) < 0) {
+  if (nh_grow((void **)&inv->docs, &inv->docs_cap, inv->ndocs + 1, sizeof(*inv->docs), 16) < 0) {
     nh_ydoc_free(doc);
     return NH_ENOMEM;
   }
@@ -68,7 +58,8 @@ int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
 }
 
 int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v) {
-  if (grow((void **)&inv->owned, &inv->owned_cap, inv->nowned, sizeof(*inv->owned)) < 0) {
+  if (nh_grow((void **)&inv->owned, &inv->owned_cap, inv->nowned + 1, sizeof(*inv->owned), 16) <
+      0) {
     nh_value_free(v);
     return NH_ENOMEM;
   }
@@ -120,7 +111,7 @@ nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
   nh_host_t *h;
   *created = 0;
   if (s) return inv->hosts[s - 1];
-  if (grow((void **)&inv->hosts, &inv->hosts_cap, inv->nhosts, sizeof(*inv->hosts)) < 0)
+  if (nh_grow((void **)&inv->hosts, &inv->hosts_cap, inv->nhosts + 1, sizeof(*inv->hosts), 16) < 0)
     return NULL;
   if (!(h = nh_ydoc_alloc(inv->arena, sizeof(*h)))) return NULL;
   if (!(h->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
@@ -142,7 +133,8 @@ nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created) {
   nh_group_t *g;
   *created = 0;
   if (s) return inv->groups[s - 1];
-  if (grow((void **)&inv->groups, &inv->groups_cap, inv->ngroups, sizeof(*inv->groups)) < 0)
+  if (nh_grow((void **)&inv->groups, &inv->groups_cap, inv->ngroups + 1, sizeof(*inv->groups), 16) <
+      0)
     return NULL;
   if (!(g = nh_ydoc_alloc(inv->arena, sizeof(*g)))) return NULL;
   if (!(g->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
@@ -244,6 +236,7 @@ static void fill(nh_inv_fields_t *out, const nh_inv_fields_t *l) {
   if (!out->enable_secret.kind) out->enable_secret = l->enable_secret;
   PICK(ssh.host_key_policy, NH_INV_HOSTKEY_UNSET);
   PICK(ssh.known_hosts, NULL);
+  PICK(ssh.session_log, NULL);
   if (out->ssh.connect_timeout < 0) out->ssh.connect_timeout = l->ssh.connect_timeout;
   if (out->ssh.timeout < 0) out->ssh.timeout = l->ssh.timeout;
   if (out->ssh.keepalive < 0) out->ssh.keepalive = l->ssh.keepalive;
@@ -356,6 +349,7 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
                          &f->passphrase.value,
                          &f->enable_secret.value,
                          &f->ssh.known_hosts,
+                         &f->ssh.session_log,
                          &f->ssh.kex,
                          &f->ssh.hostkey,
                          &f->ssh.cipher,

@@ -61,6 +61,7 @@ typedef struct {
     double connect_rate;                        /* new connections per second */
     const char *kex, *hostkey, *cipher, *mac;   /* comma-separated, libssh2's order */
     const char *jump; /* jump hosts, comma-separated: inventory names or [user@]host[:port] */
+    const char *session_log;              /* folder for one session transcript per host */
     double max_sessions, max_connections; /* as a jump host; < 0 unset */
   } ssh;
   struct {

@@ -32,17 +32,10 @@ const char *const nh__inv_field_names[] = {"name",
                                            "netconf",
                                            NULL};
 
-static const char *const ssh_names[] = {"host_key_policy",
-                                        "known_hosts",
-                                        "connect_timeout",
-                                        "timeout",
-                                        "connect_rate",
-                                        "keepalive",
-                                        "algorithms",
-                                        "jump",
-                                        "max_sessions",
-                                        "max_connections",
-                                        NULL};
+static const char *const ssh_names[] = {"host_key_policy", "known_hosts",  "connect_timeout",
+                                        "timeout",         "connect_rate", "keepalive",
+                                        "algorithms",      "jump",         "max_sessions",
+                                        "max_connections", "session_log",  NULL};
 static const char *const alg_names[] = {"kex", "hostkey", "cipher", "mac", NULL};
 static const char *const http_names[] = {"base_url", "verify",      "ca_file",      "scheme",
                                          "port",     "client_cert", "client_key",   "timeout",
@@ -279,6 +272,8 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                             what, s);
     } else if (strcmp(k, "known_hosts") == 0) {
       rc = want_path(ld, keys[i], vals[i], what, &f->ssh.known_hosts);
+    } else if (strcmp(k, "session_log") == 0) {
+      rc = want_path(ld, keys[i], vals[i], what, &f->ssh.session_log);
     } else if (strcmp(k, "connect_timeout") == 0) {
       rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_timeout);
     } else if (strcmp(k, "timeout") == 0) {
@@ -441,6 +436,31 @@ static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_
   return 0;
 }
 
+/* The value at key name of the map node, or NULL (also when node is not a map). */
+static const nh_ynode_t *map_get(nh__ld_t *ld, const nh_ynode_t *node, const char *name) {
+  nh_ynode_t **keys, **vals;
+  int n, i;
+  if (!node || node->type != NH_YNODE_MAP) return NULL;
+  if ((n = nh_ynode_map_pairs(ld->doc, node, &keys, &vals, NULL, 0)) < 0) return NULL;
+  for (i = 0; i < n; i++)
+    if (keys[i]->type == NH_YNODE_SCALAR && !strcmp(keys[i]->u.scalar.text, name)) return vals[i];
+  return NULL;
+}
+
+/* Nornir keeps Netmiko's enable secret in connection_options.netmiko.extras.secret. It
+ * becomes the entity's enable secret unless the entity gives one itself (enable_secret*
+ * wins whatever the key order); a Jinja lookup('env', ...) there works as elsewhere. */
+static int netmiko_secret(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
+                          const nh_ynode_t *val, const char *what) {
+  const nh_ynode_t *v = map_get(ld, map_get(ld, map_get(ld, val, "netmiko"), "extras"), "secret");
+  nh_secret_t s = {0};
+  int rc;
+  if (!v || nh_ynode_is_null(v) || f->enable_secret.kind) return 0;
+  if ((rc = secret(ld, &s, key, v, what, "")) < 0) return rc;
+  f->enable_secret = s;
+  return 0;
+}
+
 int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const nh_ynode_t *val,
                   const char *what) {
   const char *k;
@@ -479,8 +499,12 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
     }
     return 0;
   }
-  /* Nornir's per-connection settings: kept in data so a Nornir inventory loads as it is. */
-  if (strcmp(k, "connection_options") == 0) return data_set(ld, f, k, val);
+  /* Nornir's per-connection settings: kept in data so a Nornir inventory loads as it is;
+   * Netmiko's enable secret among them is the host's enable secret. */
+  if (strcmp(k, "connection_options") == 0) {
+    if ((rc = netmiko_secret(ld, f, key, val, what)) < 0) return rc;
+    return data_set(ld, f, k, val);
+  }
   /* NETCONF settings ({port: 830}): kept in data, read by lua/nethost/netconf.lua. */
   if (strcmp(k, "netconf") == 0) return data_set(ld, f, k, val);
   return 1;

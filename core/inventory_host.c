@@ -101,6 +101,7 @@ nh_value_t *nh_host_to_value(const nh_host_t *h, int flags) {
   if (!(ssh = nh_value_map())) goto fail;
   rc |= set_str(ssh, "host_key_policy", policy_name(f->ssh.host_key_policy));
   rc |= set_str(ssh, "known_hosts", f->ssh.known_hosts);
+  rc |= set_str(ssh, "session_log", f->ssh.session_log);
   rc |= set_num(ssh, "connect_timeout", f->ssh.connect_timeout);
   rc |= set_num(ssh, "timeout", f->ssh.timeout);
   rc |= set_num(ssh, "connect_rate", f->ssh.connect_rate);

@@ -8,10 +8,10 @@
 
 enum { OP_IDLE, OP_ACTIVE, OP_STOPPING, OP_DONE };
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#include "container.h"
 
 static void deliver(nh_ready_t *ready) {
-  nh_op_t *op = container_of(ready, nh_op_t, ready);
+  nh_op_t *op = nh_container_of(ready, nh_op_t, ready);
   op->state = OP_IDLE;
   if (op->loop->metrics && op->started_ns)
     nh_metrics_op_done(op->loop->metrics, op->type->name, op->result,
@@ -27,7 +27,7 @@ static void stop(nh_op_t *op, int reason) {
 }
 
 static void deadline_cb(nh_timer_t *timer) {
-  nh_op_t *op = container_of(timer, nh_op_t, deadline);
+  nh_op_t *op = nh_container_of(timer, nh_op_t, deadline);
   if (op->state == OP_ACTIVE) stop(op, NH_ETIMEDOUT);
 }
 

@@ -4,7 +4,6 @@
 #include "plugin_loader.h"
 
 #include <ctype.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +62,24 @@ static void free_list(char **list) {
   free(list);
 }
 
+static void free_patterns(nh_pattern_t **list) {
+  size_t i;
+  if (!list) return;
+  for (i = 0; list[i]; i++) nh_pattern_free(list[i]);
+  free(list);
+}
+
 static void free_platform(nh_platform_t *p) {
   if (!p) return;
+  nh_pattern_free(p->patterns.prompt);
+  nh_pattern_free(p->patterns.enable_password);
+  nh_pattern_free(p->patterns.privileged);
+  nh_pattern_free(p->patterns.config_prompt);
+  free_patterns(p->patterns.paging);
+  free_patterns(p->patterns.errors);
+  free_patterns(p->patterns.confirm);
+  free_patterns(p->patterns.volatile_lines);
+  free_list(p->volatile_patterns);
   free(p->name);
   free_list(p->aliases);
   free(p->description);
@@ -120,49 +135,69 @@ static int valid_name(const char *s) {
   return 1;
 }
 
-/* Whether pattern compiles; logs why not. A plugin with a broken pattern fails at load,
- * naming it, instead of in the middle of a run's SSH session. */
-static int pattern_ok(const nh_plugin_t *owner, const char *platform, const char *field,
-                      const char *pattern) {
-  PCRE2_UCHAR msg[160];
-  PCRE2_SIZE off;
-  pcre2_code *code;
-  int err;
-  if (!pattern) return 1;
-  code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
-  if (code) {
-    pcre2_code_free(code);
-    return 1;
+/* Compiles one of a platform's patterns into *out (NULL stays NULL); logs why it does not
+ * compile. A plugin with a broken pattern fails at load, naming it, instead of in the middle
+ * of a run's SSH session. */
+static int compile_one(const nh_plugin_t *owner, const char *platform, const char *field,
+                       const char *pattern, nh_pattern_t **out) {
+  char why[240];
+  int rc;
+  *out = NULL;
+  if (!pattern) return 0;
+  rc = nh_pattern_compile(pattern, strlen(pattern), NH_PATTERN_LINES, out, why, sizeof(why));
+  if (rc == NH_EINVAL)
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+                   "platform %s: %s '%s' is not a valid PCRE2 pattern (%s)", platform, field,
+                   pattern, why);
+  return rc;
+}
+
+/* Compiles a NULL-terminated list (NULL: empty) into a NULL-terminated array. */
+static int compile_list(const nh_plugin_t *owner, const char *platform, const char *field,
+                        const char *const *list, nh_pattern_t ***out) {
+  size_t n = 0, i;
+  int rc;
+  while (list && list[n]) n++;
+  if (!(*out = calloc(n + 1, sizeof(**out)))) return NH_ENOMEM;
+  for (i = 0; i < n; i++) {
+    if ((rc = compile_one(owner, platform, field, list[i], &(*out)[i])) < 0) return rc;
   }
-  pcre2_get_error_message(err, msg, sizeof(msg));
-  nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
-                 "platform %s: %s '%s' is not a valid PCRE2 pattern (offset %zu: %s)", platform,
-                 field, pattern, (size_t)off, (char *)msg);
   return 0;
 }
 
-static int patterns_ok(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
-  const char *const *lists[] = {d->paging_patterns, d->error_patterns, d->confirm_patterns};
-  const char *const list_names[] = {"paging_patterns", "error_patterns", "confirm_patterns"};
-  size_t i, j;
-  if (!pattern_ok(owner, d->name, "prompt_pattern", d->prompt_pattern) ||
-      !pattern_ok(owner, d->name, "enable_password_pattern", d->enable_password_pattern) ||
-      !pattern_ok(owner, d->name, "privileged_pattern", d->privileged_pattern) ||
-      !pattern_ok(owner, d->name, "config_prompt_pattern", d->config_prompt_pattern))
-    return 0;
-  for (i = 0; i < 3; i++) {
-    for (j = 0; lists[i] && lists[i][j]; j++) {
-      if (!pattern_ok(owner, d->name, list_names[i], lists[i][j])) return 0;
-    }
-  }
-  return 1;
+/* Compiles every pattern of d into p->patterns; what was compiled before a failure is freed
+ * with the platform. */
+static int compile_patterns(const nh_plugin_t *owner, const nh_plugin_platform_t *d,
+                            nh_platform_t *p) {
+  nh_platform_patterns_t *pp = &p->patterns;
+  char *prompt = NULL;
+  int rc;
+  if (d->prompt_pattern && !(prompt = nh_pattern_prompt_at_end(d->prompt_pattern)))
+    return NH_ENOMEM;
+  rc = compile_one(owner, d->name, "prompt_pattern", prompt, &pp->prompt);
+  free(prompt);
+  if (rc < 0 ||
+      (rc = compile_one(owner, d->name, "enable_password_pattern", d->enable_password_pattern,
+                        &pp->enable_password)) < 0 ||
+      (rc = compile_one(owner, d->name, "privileged_pattern", d->privileged_pattern,
+                        &pp->privileged)) < 0 ||
+      (rc = compile_one(owner, d->name, "config_prompt_pattern", d->config_prompt_pattern,
+                        &pp->config_prompt)) < 0 ||
+      (rc = compile_list(owner, d->name, "paging_patterns", d->paging_patterns, &pp->paging)) < 0 ||
+      (rc = compile_list(owner, d->name, "error_patterns", d->error_patterns, &pp->errors)) < 0 ||
+      (rc = compile_list(owner, d->name, "confirm_patterns", d->confirm_patterns, &pp->confirm)) <
+          0 ||
+      (rc = compile_list(owner, d->name, "volatile_patterns", d->volatile_patterns,
+                         &pp->volatile_lines)) < 0)
+    return rc;
+  return 0;
 }
 
 int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
   nh_platform_t *p, **grown;
   nh_plugin_platform_t desc;
   const nh_platform_t *clash;
-  int failed = 0;
+  int failed = 0, rc;
   size_t i;
   if (!d || d->size < offsetof(nh_plugin_platform_t, aliases) + sizeof(d->aliases) ||
       !valid_name(d->name))
@@ -170,7 +205,6 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   /* Read only the fields the plugin's struct has; newer ones stay zero. */
   memset(&desc, 0, sizeof(desc));
   memcpy(&desc, d, d->size < sizeof(desc) ? d->size : sizeof(desc));
-  if (!patterns_ok(owner, &desc)) return NH_EINVAL;
   if ((clash = nh_registry_platform(desc.name)) != NULL) {
     nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform '%s' is already defined by %s",
                    desc.name, owner_file(clash->owner));
@@ -186,6 +220,10 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
     }
   }
   if (!(p = calloc(1, sizeof(*p)))) return NH_ENOMEM;
+  if ((rc = compile_patterns(owner, &desc, p)) < 0) {
+    free_platform(p);
+    return rc;
+  }
   p->owner = owner;
   p->name = strdup(desc.name);
   p->aliases = dup_list(desc.aliases, &failed);
@@ -210,6 +248,7 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   p->rollback_command = dup_or_null(desc.rollback_command);
   p->config_dialect = desc.config_dialect;
   p->show_config_command = dup_or_null(desc.show_config_command);
+  p->volatile_patterns = dup_list(desc.volatile_patterns, &failed);
 #define NH_CHECK_COPY(f) \
   if (desc.f && !p->f) failed = 1;
   NH_CHECK_COPY(description)

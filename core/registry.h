@@ -12,9 +12,25 @@
 #include <stddef.h>
 
 #include "nethost/plugin.h"
+#include "pattern.h"
 #include "value.h"
 
 typedef struct nh_plugin_s nh_plugin_t;
+
+/* A platform driver's patterns, compiled once at registration with NH_PATTERN_LINES (they
+ * are matched against the shell's receive buffer). The prompt is the plugin's prompt
+ * anchored at the end of the buffer (nh_pattern_prompt_at_end). Lists are NULL-terminated
+ * and never NULL; absent patterns are NULL. */
+typedef struct nh_platform_patterns_s {
+  nh_pattern_t *prompt;
+  nh_pattern_t *enable_password;
+  nh_pattern_t *privileged;
+  nh_pattern_t *config_prompt;
+  nh_pattern_t **paging;
+  nh_pattern_t **errors;
+  nh_pattern_t **confirm;
+  nh_pattern_t **volatile_lines;
+} nh_platform_patterns_t;
 
 /* A platform driver, as registered (see nh_plugin_platform_t in nethost/plugin.h for the
  * meaning of each field). Strings are owned by the registry; lists are NULL-terminated and
@@ -44,7 +60,9 @@ typedef struct nh_platform_s {
   char *rollback_command;
   nh_plugin_config_dialect_t config_dialect;
   char *show_config_command;
-  const nh_plugin_t *owner; /* the plugin that registered it (NULL: built in) */
+  char **volatile_patterns;
+  nh_platform_patterns_t patterns; /* the pattern fields above, compiled */
+  const nh_plugin_t *owner;        /* the plugin that registered it (NULL: built in) */
 } nh_platform_t;
 
 /* The platform whose name or alias is name_or_alias (case-insensitive), or NULL. */

@@ -13,11 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define DEFAULT_CONNECT_TIMEOUT_MS      10000
+#include "container.h"
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
 
 /* Modern defaults; libssh2 drops the names it does not implement from each list. */
 static const char *const default_algorithms[NH_SSH_ALG_COUNT] = {
@@ -86,10 +87,7 @@ static ssize_t nh__ssh_recv(libssh2_socket_t fd, void *buf, size_t len, int flag
   nh_ssh_t *ssh = *abstract;
   ssize_t n = recv(fd, buf, len, flags);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->rx_bytes += (uint64_t)n;
-  /* Packets taken off the socket may be another job's (or another stream's): the pump
-   * passes over the jobs again before it waits on the socket. */
-  if (n > 0) ssh->progress++;
+  nh__ssh_received(ssh, (size_t)n);
   return n;
 }
 
@@ -98,8 +96,19 @@ static ssize_t nh__ssh_send(libssh2_socket_t fd, const void *buf, size_t len, in
   nh_ssh_t *ssh = *abstract;
   ssize_t n = send(fd, buf, len, flags | MSG_NOSIGNAL);
   if (n < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  ssh->tx_bytes += (uint64_t)n;
+  nh__ssh_sent(ssh, (size_t)n);
   return n;
+}
+
+void nh__ssh_received(nh_ssh_t *ssh, size_t n) {
+  ssh->rx_bytes += n;
+  /* Packets taken off the transport may be another job's (or another stream's): the pump
+   * passes over the jobs again before it waits for the transport. */
+  if (n > 0) ssh->progress++;
+}
+
+void nh__ssh_sent(nh_ssh_t *ssh, size_t n) {
+  ssh->tx_bytes += n;
 }
 
 void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {
@@ -119,18 +128,21 @@ void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why) {
   unsigned i, first;
   struct sockaddr_storage local;
   socklen_t local_len = sizeof(local);
-  int port = 0;
+  int port = 0, unread = -1;
   if (!t) return;
+  /* Bytes the kernel holds for libssh2: with the poll armed for reading, a hang with
+   * nothing here and nothing queued in libssh2 is the peer's, not ours. */
+  if (ssh->fd >= 0 && ioctl(ssh->fd, FIONREAD, &unread) < 0) unread = -1;
   /* The local port names the session in the server's logs. */
   if (ssh->fd >= 0 && getsockname(ssh->fd, (struct sockaddr *)&local, &local_len) == 0)
     port = ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
                                              : ((struct sockaddr_in *)&local)->sin_port);
   fprintf(stderr,
           "nethost ssh trace %s (local port %d): %s: state %d, poll %s (events %d), deaf %d, "
-          "sock_err %d, "
+          "sock_err %d, unread in the socket %d, "
           "block dirs %d, rx %llu, tx %llu, jobs %s, writer %s\n",
           nh_ssh_host(ssh), port, why, (int)ssh->state, ssh->poll_open ? "open" : "closed",
-          ssh->poll_events, ssh->deaf, ssh->sock_err,
+          ssh->poll_events, ssh->deaf, ssh->sock_err, unread,
           ssh->session ? libssh2_session_block_directions(ssh->session) : -1,
           (unsigned long long)ssh->rx_bytes, (unsigned long long)ssh->tx_bytes,
           ssh->jobs.next != &ssh->jobs ? "some" : "none", ssh->writer ? "held" : "free");
@@ -274,7 +286,7 @@ nh_ssh_t *nh_ssh_new(nh_loop_t *loop) {
 /* Jobs */
 
 static void kick_cb(nh_ready_t *ready) {
-  pump(container_of(ready, nh_ssh_t, kick));
+  pump(nh_container_of(ready, nh_ssh_t, kick));
 }
 
 static void post_pump(nh_ssh_t *ssh) {
@@ -332,7 +344,7 @@ static void abort_jobs(nh_ssh_t *ssh, int status) {
 /* The socket */
 
 static void poll_closed_cb(uv_handle_t *handle) {
-  nh_ssh_t *ssh = container_of((uv_poll_t *)handle, nh_ssh_t, poll);
+  nh_ssh_t *ssh = nh_container_of((uv_poll_t *)handle, nh_ssh_t, poll);
   void (*after)(nh_ssh_t *) = ssh->after_poll_close;
   if (ssh->fd >= 0) close(ssh->fd);
   ssh->fd = -1;
@@ -494,7 +506,7 @@ void nh__ssh_transport_failed(nh_ssh_t *ssh, int code) {
 /* Stage deadlines */
 
 static void stage_timeout_cb(nh_timer_t *timer) {
-  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, stage_timer);
+  nh_ssh_t *ssh = nh_container_of(timer, nh_ssh_t, stage_timer);
   const char *stage = ssh->stage;
   if (ssh->state == SSH_HANDSHAKE) {
     const char *banner = ssh->session ? libssh2_session_banner_get(ssh->session) : NULL;
@@ -521,7 +533,7 @@ void nh__ssh_stage_begin(nh_ssh_t *ssh, const char *stage) {
  * half-sent packet. */
 
 static void keepalive_cb(nh_timer_t *timer) {
-  nh_ssh_t *ssh = container_of(timer, nh_ssh_t, keepalive_timer);
+  nh_ssh_t *ssh = nh_container_of(timer, nh_ssh_t, keepalive_timer);
   int next = (int)ssh->keepalive_s;
   if (ssh->state != SSH_READY) return;
   if (ssh->jobs.next == &ssh->jobs && ssh->writer == NULL) {
@@ -789,7 +801,7 @@ wait:
 }
 
 static void poll_cb(uv_poll_t *handle, int status, int events) {
-  nh_ssh_t *ssh = container_of(handle, nh_ssh_t, poll);
+  nh_ssh_t *ssh = nh_container_of(handle, nh_ssh_t, poll);
   (void)events;
   if (status < 0 && ssh->state != SSH_CONNECT) {
     /* POLLERR (a reset connection): libuv has stopped the poll itself before calling us
@@ -931,7 +943,7 @@ static void connect_next(nh_ssh_t *ssh) {
 }
 
 static void gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
-  nh_ssh_t *ssh = container_of(req, nh_ssh_t, gai);
+  nh_ssh_t *ssh = nh_container_of(req, nh_ssh_t, gai);
   ssh->pending_uv--;
   if (ssh->state != SSH_RESOLVE) {
     if (res) uv_freeaddrinfo(res);
@@ -1094,7 +1106,7 @@ static void free_config(nh_ssh_t *ssh) {
 }
 
 static void finish_close_cb(nh_ready_t *ready) {
-  nh_ssh_t *ssh = container_of(ready, nh_ssh_t, kick);
+  nh_ssh_t *ssh = nh_container_of(ready, nh_ssh_t, kick);
   nh_ssh_close_cb cb = ssh->close_cb;
   ssh->state = SSH_CLOSED;
   if (cb) cb(ssh);

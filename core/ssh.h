@@ -17,6 +17,7 @@
 #define NH_SSH_H
 
 #include "op.h"
+#include "pattern.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -186,18 +187,19 @@ typedef struct {
   int which;          /* index of the pattern that matched */
   size_t match_start; /* offset of the match in data */
   /* private */
-  const void *const *patterns; /* pcre2_code *, caller-owned */
+  const nh_pattern_t *const *patterns; /* caller-owned */
   int npatterns;
   size_t scanned;
 } nh_ssh_expect_t;
 
-/* Writes send (send_len bytes, may be 0), then waits until one of the npatterns PCRE2
- * patterns (pcre2_code *, caller-owned, alive until the callback) matches the received
+/* Writes send (send_len bytes, may be 0), then waits until one of the npatterns compiled
+ * patterns (caller-owned, alive until the callback) matches the received
  * data, and consumes the data up to the end of the match. timeout_ms 0: none. On
  * NH_ETIMEDOUT, NH_ECLOSED (the channel ended) and NH_ETOOBIG the unconsumed data is
  * still readable with nh_ssh_shell_buffer() for the error message. */
 int nh_ssh_expect(nh_ssh_expect_t *req, nh_ssh_shell_t *shell, const char *send, size_t send_len,
-                  const void *const *patterns, int npatterns, uint64_t timeout_ms, nh_op_cb cb);
+                  const nh_pattern_t *const *patterns, int npatterns, uint64_t timeout_ms,
+                  nh_op_cb cb);
 void nh_ssh_expect_cleanup(nh_ssh_expect_t *req);
 
 #endif

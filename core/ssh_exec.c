@@ -8,6 +8,7 @@
  */
 #include "ssh_internal.h"
 #include "error.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +26,6 @@ typedef struct {
   int lost;   /* the connection died; what libssh2 still held is being drained */
   char *command;
 } exec_job_t;
-
-static int grow(char **buf, size_t *cap, size_t need) {
-  size_t ncap = *cap ? *cap : 4096;
-  char *p;
-  if (need <= *cap) return 0;
-  while (ncap < need) ncap *= 2;
-  if (!(p = realloc(*buf, ncap))) return NH_ENOMEM;
-  *buf = p;
-  *cap = ncap;
-  return 0;
-}
 
 static void finish(exec_job_t *x, int status) {
   nh_ssh_exec_t *req = x->req;
@@ -65,7 +55,7 @@ static int read_streams(exec_job_t *x) {
       size_t room = sizeof(scratch);
       if (req) {
         if (req->out_len + req->err_len >= req->max_output) return NH_ETOOBIG;
-        if (grow(buf, cap, *len + 4096) < 0) return NH_ENOMEM;
+        if (nh_grow((void **)buf, cap, *len + 4096, 1, 4096) < 0) return NH_ENOMEM;
         dst = *buf + *len;
         room = *cap - *len;
         if (room > req->max_output - req->out_len - req->err_len + 1)

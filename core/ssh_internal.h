@@ -155,6 +155,11 @@ int nh__ssh_fatal(int rc);
  * caller should read again, 0 when rc is not a lost connection or it was done already. */
 int nh__ssh_lost(nh_ssh_t *ssh, int rc);
 
+/* libssh2 took n bytes from the connection's transport (socket or jump tunnel): counted,
+ * and counted as progress, since they may hold packets of any job (see the pump). */
+void nh__ssh_received(nh_ssh_t *ssh, size_t n);
+/* libssh2 handed n bytes to the connection's transport. */
+void nh__ssh_sent(nh_ssh_t *ssh, size_t n);
 /* Records a libssh2 call and its result in ssh's trace ring (no-op without a trace). */
 void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc);
 /* Prints ssh's state, its trace ring and, given a channel, the channel's to stderr, headed

@@ -29,9 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define DEFAULT_MAX_SESSIONS            10
-#define DEFAULT_MAX_CONNECTIONS         10
+#include "container.h"
+#define DEFAULT_MAX_SESSIONS    10
+#define DEFAULT_MAX_CONNECTIONS 10
 /* Bytes buffered each way per tunnel: a little more than libssh2's largest packet. */
 #define TUNNEL_BUF (64u * 1024)
 
@@ -415,7 +415,7 @@ static void conn_closed_cb(nh_ssh_t *ssh) {
 }
 
 static void conn_close_cb(nh_ready_t *ready) {
-  jconn_t *c = container_of(ready, jconn_t, close_later);
+  jconn_t *c = nh_container_of(ready, jconn_t, close_later);
   nh_ssh_close(c->ssh, conn_closed_cb, 1);
 }
 
@@ -445,7 +445,7 @@ static void conn_release(jconn_t *c) {
 }
 
 static void conn_connect_cb(nh_op_t *op, int status) {
-  jconn_t *c = container_of((nh_ssh_connect_t *)op, jconn_t, req);
+  jconn_t *c = nh_container_of((nh_ssh_connect_t *)op, jconn_t, req);
   c->connecting = 0;
   if (!c->ssh) {
     conn_free(c); /* closed meanwhile */
@@ -480,7 +480,7 @@ static jconn_t *conn_open(nh_ssh_jump_t *j) {
 /* Gives waiting device connections a place on a connection with room, opening new
  * connections up to the limit. */
 static void dispatch_cb(nh_ready_t *ready) {
-  nh_ssh_jump_t *j = container_of(ready, nh_ssh_jump_t, dispatch);
+  nh_ssh_jump_t *j = nh_container_of(ready, nh_ssh_jump_t, dispatch);
   while (j->wait_head) {
     nh_ssh_tunnel_t *t = j->wait_head;
     jconn_t *c, *best = NULL;
@@ -589,6 +589,7 @@ static ssize_t tunnel_send(libssh2_socket_t fd, const void *buf, size_t len, int
   if (len > room) len = room;
   memcpy(t->out + t->out_off + t->out_len, buf, len);
   t->out_len += len;
+  nh__ssh_sent(ssh, len);
   nh__ssh_kick(t->conn->ssh);
   return (ssize_t)len;
 }
@@ -607,6 +608,7 @@ static ssize_t tunnel_recv(libssh2_socket_t fd, void *buf, size_t len, int flags
     t->in_len -= len;
     if (!t->in_len) t->in_off = 0;
     if (was_full && t->conn) nh__ssh_kick(t->conn->ssh);
+    nh__ssh_received(ssh, len);
     return (ssize_t)len;
   }
   if (t->eof) return 0;

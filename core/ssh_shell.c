@@ -73,8 +73,8 @@ static void try_match(nh_ssh_shell_t *sh) {
   }
   from = req->scanned > LOOKBACK ? req->scanned - LOOKBACK : 0;
   for (i = 0; i < req->npatterns; i++) {
-    int rc = pcre2_match((const pcre2_code *)req->patterns[i], (PCRE2_SPTR)sh->buf, sh->len, from,
-                         0, sh->md, NULL);
+    int rc =
+        pcre2_match(req->patterns[i]->code, (PCRE2_SPTR)sh->buf, sh->len, from, 0, sh->md, NULL);
     if (rc > 0) {
       PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sh->md);
       if (ov[0] < best_start) {
@@ -163,7 +163,7 @@ static int shell_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "PTY request refused: %s",
+        nh__ssh_fail_detail(ssh, "shell", NH_ECHANNEL, "PTY request refused: %s",
                             nh__ssh_errmsg(ssh));
         open_done(sh, NH_ECHANNEL);
         sh->state = SH_CLOSE;
@@ -176,7 +176,7 @@ static int shell_step(nh_ssh_job_t *job) {
       if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
       if (rc < 0) {
         if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "shell request refused: %s",
+        nh__ssh_fail_detail(ssh, "shell", NH_ECHANNEL, "shell request refused: %s",
                             nh__ssh_errmsg(ssh));
         open_done(sh, NH_ECHANNEL);
         sh->state = SH_CLOSE;
@@ -337,7 +337,8 @@ static void expect_cancel(nh_op_t *op) {
 static const nh_op_type_t expect_type = {"ssh.expect", expect_cancel};
 
 int nh_ssh_expect(nh_ssh_expect_t *req, nh_ssh_shell_t *sh, const char *send, size_t send_len,
-                  const void *const *patterns, int npatterns, uint64_t timeout_ms, nh_op_cb cb) {
+                  const nh_pattern_t *const *patterns, int npatterns, uint64_t timeout_ms,
+                  nh_op_cb cb) {
   memset(req, 0, sizeof(*req));
   if (sh->dead || sh->detached || sh->eof || sh->state != SH_LIVE) return NH_ECLOSED;
   if (sh->expect) return NH_EBUSY;

@@ -1,5 +1,6 @@
 /* nethost core: a tree of plain values. */
 #include "value.h"
+#include "grow.h"
 #include "error.h"
 
 #include <inttypes.h>
@@ -123,26 +124,14 @@ fail:
 }
 
 /* Grows a pointer array to hold at least one more element. */
-static int grow(void **arr, size_t *cap, size_t len, size_t elem) {
-  void *p;
-  size_t ncap;
-  if (len < *cap) return 0;
-  ncap = *cap ? *cap * 2 : 4;
-  p = realloc(*arr, ncap * elem);
-  if (!p) return NH_ENOMEM;
-  *arr = p;
-  *cap = ncap;
-  return 0;
-}
-
 int nh_value_list_push(nh_value_t *list, nh_value_t *item) {
   if (!item) return NH_ENOMEM;
   if (!list || list->type != NH_VALUE_LIST) {
     nh_value_free(item);
     return NH_EINVAL;
   }
-  if (grow((void **)&list->u.list.items, &list->u.list.cap, list->u.list.len,
-           sizeof(nh_value_t *)) < 0) {
+  if (nh_grow((void **)&list->u.list.items, &list->u.list.cap, list->u.list.len + 1,
+              sizeof(nh_value_t *), 4) < 0) {
     nh_value_free(item);
     return NH_ENOMEM;
   }
@@ -174,9 +163,11 @@ int nh_value_map_set(nh_value_t *map, const char *key, nh_value_t *val) {
   }
   k = strdup(key);
   cap = map->u.map.cap;
-  if (!k || grow((void **)&map->u.map.keys, &cap, map->u.map.len, sizeof(char *)) < 0) goto nomem;
+  if (!k || nh_grow((void **)&map->u.map.keys, &cap, map->u.map.len + 1, sizeof(char *), 4) < 0)
+    goto nomem;
   cap = map->u.map.cap;
-  if (grow((void **)&map->u.map.vals, &cap, map->u.map.len, sizeof(nh_value_t *)) < 0) goto nomem;
+  if (nh_grow((void **)&map->u.map.vals, &cap, map->u.map.len + 1, sizeof(nh_value_t *), 4) < 0)
+    goto nomem;
   map->u.map.cap = cap;
   map->u.map.keys[map->u.map.len] = k;
   map->u.map.vals[map->u.map.len++] = val;

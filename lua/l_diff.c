@@ -36,7 +36,7 @@ static void compute(lua_State *L, diff_state_t *s) {
   }
 }
 
-static int l_ops(lua_State *L) {
+static int nhl_diff_ops(lua_State *L) {
   static const char *const names[] = {"=", "-", "+"};
   diff_state_t s;
   size_t i;
@@ -79,7 +79,7 @@ static void add_range(lua_State *L, luaL_Buffer *buf, char sign, size_t start, s
   luaL_addvalue(buf);
 }
 
-static int l_unified(lua_State *L) {
+static int nhl_diff_unified(lua_State *L) {
   diff_state_t s;
   size_t context = 3, i = 0, j, k;
   const char *from = "a", *to = "b";
@@ -142,7 +142,8 @@ static int l_unified(lua_State *L) {
 }
 
 int luaopen_nethost_diff(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"unified", l_unified}, {"ops", l_ops}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"unified", nhl_diff_unified}, {"ops", nhl_diff_ops}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

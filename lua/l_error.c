@@ -159,7 +159,7 @@ static int error_tostring(lua_State *L) {
 }
 
 /* nethost.error(kind, message [, fields]) builds an error object from Lua. */
-static int l_error_new(lua_State *L) {
+static int nhl_error_new(lua_State *L) {
   const char *kind = luaL_checkstring(L, 1);
   const char *msg = luaL_checkstring(L, 2);
   nhl_error_push(L, kind, NULL, NULL, 0, "%s", msg);
@@ -174,13 +174,13 @@ static int l_error_new(lua_State *L) {
   return 1;
 }
 
-static int l_error_is(lua_State *L) {
+static int nhl_error_is(lua_State *L) {
   lua_pushboolean(L, nhl_is_error(L, 1));
   return 1;
 }
 
 int luaopen_nethost_error(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"new", l_error_new}, {"is", l_error_is}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"new", nhl_error_new}, {"is", nhl_error_is}, {NULL, NULL}};
   if (luaL_newmetatable(L, ERROR_MT)) {
     lua_pushcfunction(L, error_tostring);
     lua_setfield(L, -2, "__tostring");

@@ -30,7 +30,7 @@ static int push_failure(lua_State *L, const char *path) {
 }
 
 /* fs.mkdir(path [, recursive]) -> true | nil, message. An existing folder is fine. */
-static int l_mkdir(lua_State *L) {
+static int nhl_fs_mkdir(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   int recursive = lua_toboolean(L, 2);
   char *copy, *p;
@@ -57,7 +57,7 @@ static int l_mkdir(lua_State *L) {
 }
 
 /* fs.stat(path) -> {type = "file"|"dir"|"other", size =, mtime =} | nil, message */
-static int l_stat(lua_State *L) {
+static int nhl_fs_stat(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   struct stat st;
   if (stat(path, &st) < 0) return push_failure(L, path);
@@ -71,13 +71,13 @@ static int l_stat(lua_State *L) {
   return 1;
 }
 
-static int l_exists(lua_State *L) {
+static int nhl_fs_exists(lua_State *L) {
   struct stat st;
   lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0);
   return 1;
 }
 
-static int l_isdir(lua_State *L) {
+static int nhl_fs_isdir(lua_State *L) {
   struct stat st;
   lua_pushboolean(L, stat(nhl_checkcstring(L, 1), &st) == 0 && S_ISDIR(st.st_mode));
   return 1;
@@ -88,7 +88,7 @@ static int compare_names(const void *a, const void *b) {
 }
 
 /* fs.list(dir) -> sorted names (without . and ..) | nil, message */
-static int l_list(lua_State *L) {
+static int nhl_fs_list(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   DIR *d = opendir(path);
   struct dirent *e;
@@ -121,7 +121,7 @@ static int l_list(lua_State *L) {
 }
 
 /* fs.read(path) -> contents | nil, message */
-static int l_read(lua_State *L) {
+static int nhl_fs_read(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   FILE *f = fopen(path, "rb");
   luaL_Buffer b;
@@ -144,7 +144,7 @@ static int l_read(lua_State *L) {
 
 /* fs.write(path, data) -> true | nil, message. Atomic: readers see the old file or the new
  * one, never a half-written one, and a crash leaves no partial file under path. */
-static int l_write(lua_State *L) {
+static int nhl_fs_write(lua_State *L) {
   size_t len, off = 0;
   const char *path = nhl_checkcstring(L, 1);
   const char *data = luaL_checklstring(L, 2, &len);
@@ -177,7 +177,7 @@ fail : {
 }
 
 /* fs.remove(path) -> true | nil, message (files and empty folders) */
-static int l_remove(lua_State *L) {
+static int nhl_fs_remove(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   if (remove(path) < 0) return push_failure(L, path);
   lua_pushboolean(L, 1);
@@ -185,7 +185,7 @@ static int l_remove(lua_State *L) {
 }
 
 /* fs.rename(from, to) -> true | nil, message */
-static int l_rename(lua_State *L) {
+static int nhl_fs_rename(lua_State *L) {
   const char *from = nhl_checkcstring(L, 1), *to = nhl_checkcstring(L, 2);
   if (rename(from, to) < 0) return push_failure(L, from);
   lua_pushboolean(L, 1);
@@ -195,7 +195,7 @@ static int l_rename(lua_State *L) {
 /* fs.safe_name(s) -> s as one path component (see safe_name.h). An empty name, or one too
  * long for a file name, raises: it cannot name a file, and the caller's host fails with
  * that message. */
-static int l_safe_name(lua_State *L) {
+static int nhl_fs_safe_name(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   char out[NH_SAFE_NAME_MAX + 1];
@@ -216,7 +216,7 @@ static int close_stream(lua_State *L) {
 /* fs.open(path, mode) -> file | nil, message: io.open for files nethost writes (results,
  * logs): "w" and "a" (with an optional "+") create path 0600. The handle is an ordinary Lua
  * file, so f:write, f:flush, f:close report write errors as io's files do. */
-static int l_open(lua_State *L) {
+static int nhl_fs_open(lua_State *L) {
   const char *path = nhl_checkcstring(L, 1);
   const char *mode = luaL_optstring(L, 2, "r");
   int flags;
@@ -251,9 +251,10 @@ static int l_open(lua_State *L) {
 
 int luaopen_nethost_fs(lua_State *L) {
   static const luaL_Reg funcs[] = {
-      {"mkdir", l_mkdir},   {"stat", l_stat},           {"exists", l_exists}, {"isdir", l_isdir},
-      {"list", l_list},     {"read", l_read},           {"write", l_write},   {"remove", l_remove},
-      {"rename", l_rename}, {"safe_name", l_safe_name}, {"open", l_open},     {NULL, NULL}};
+      {"mkdir", nhl_fs_mkdir},         {"stat", nhl_fs_stat},     {"exists", nhl_fs_exists},
+      {"isdir", nhl_fs_isdir},         {"list", nhl_fs_list},     {"read", nhl_fs_read},
+      {"write", nhl_fs_write},         {"remove", nhl_fs_remove}, {"rename", nhl_fs_rename},
+      {"safe_name", nhl_fs_safe_name}, {"open", nhl_fs_open},     {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

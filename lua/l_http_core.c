@@ -54,44 +54,21 @@ static nh_http_client_t *get_client(lua_State *L) {
   return box->client;
 }
 
+/* Options of a request spec (lua/args.h). The spec table keeps the strings alive, so they
+ * are popped once read. */
 static const char *opt_string(lua_State *L, int t, const char *key) {
-  const char *s = NULL;
-  int ty = lua_getfield(L, t, key);
-  if (ty == LUA_TSTRING) {
-    size_t len;
-    s = lua_tolstring(L, -1, &len);
-    /* A NUL would cut the URL, a credential or a file name short without a word. */
-    if (strlen(s) != len) luaL_error(L, "http: option '%s' contains a NUL byte", key);
-  } else if (ty != LUA_TNIL)
-    luaL_error(L, "http: option '%s' must be a string", key);
-  lua_pop(L, 1); /* the string stays alive: spec still refers to it */
+  const char *s = nhl_opt_string(L, t, key, "http");
+  lua_pop(L, 1);
   return s;
 }
 
 static lua_Number opt_number(lua_State *L, int t, const char *key, lua_Number def) {
-  lua_Number n = def;
-  int ty = lua_getfield(L, t, key);
-  if (ty == LUA_TNUMBER)
-    n = lua_tonumber(L, -1);
-  else if (ty != LUA_TNIL)
-    luaL_error(L, "http: option '%s' must be a number", key);
-  lua_pop(L, 1);
-  if (!(n >= 0)) luaL_error(L, "http: option '%s' must not be negative", key);
-  return n;
+  return nhl_opt_number(L, t, key, def, "http");
 }
 
 /* A count or size option, capped so the cast to the C type is defined. */
 static long opt_long(lua_State *L, int t, const char *key) {
-  lua_Number n = opt_number(L, t, key, 0);
-  return n >= 1e15 ? (long)1e15 : (long)n;
-}
-
-static int opt_bool(lua_State *L, int t, const char *key) {
-  int b;
-  lua_getfield(L, t, key);
-  b = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return b;
+  return (long)nhl_size_option(opt_number(L, t, key, 0));
 }
 
 /* The error message's request line, copied before the transfer is freed. */
@@ -203,8 +180,8 @@ static int nhl_http_request(lua_State *L) {
   rq.connect_timeout_ms = nhl_seconds_to_ms(opt_number(L, 1, "connect_timeout", 0));
   rq.max_body = (size_t)opt_long(L, 1, "max_body");
   rq.max_redirects = opt_long(L, 1, "max_redirects");
-  rq.insecure = opt_bool(L, 1, "insecure");
-  rq.follow = opt_bool(L, 1, "follow");
+  rq.insecure = nhl_opt_boolean(L, 1, "insecure", 0);
+  rq.follow = nhl_opt_boolean(L, 1, "follow", 0);
   m = opt_string(L, 1, "op");
 
   client = get_client(L);

@@ -182,6 +182,7 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   lua_createtable(L, 0, 7);
   set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
   set_str(L, "known_hosts", f->ssh.known_hosts);
+  set_str(L, "session_log", f->ssh.session_log);
   set_num(L, "connect_timeout", f->ssh.connect_timeout);
   set_num(L, "timeout", f->ssh.timeout);
   set_num(L, "connect_rate", f->ssh.connect_rate);
@@ -329,21 +330,21 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
 }
 
 /* inventory.load(path [, {limit = PATTERN}]) */
-static int l_load(lua_State *L) {
+static int nhl_inv_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   return load_common(L, path, NULL, 0, NULL, 2);
 }
 
 /* inventory.decode(text [, name [, {limit = PATTERN}]]): an inventory from a string (name
  * appears in messages and picks the format as a file name would). */
-static int l_decode(lua_State *L) {
+static int nhl_inv_decode(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   const char *name = luaL_optstring(L, 2, "<string>.yaml");
   return load_common(L, NULL, text, len, name, 3);
 }
 
-static int l_len(lua_State *L) {
+static int nhl_inv_len(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)check_view(L, 1)->n);
   return 1;
 }
@@ -358,7 +359,7 @@ static int each_next(lua_State *L) {
   return 1;
 }
 
-static int l_each(lua_State *L) {
+static int nhl_inv_each(lua_State *L) {
   check_view(L, 1);
   lua_settop(L, 1);
   lua_pushinteger(L, 0);
@@ -366,7 +367,7 @@ static int l_each(lua_State *L) {
   return 1;
 }
 
-static int l_hosts(lua_State *L) {
+static int nhl_inv_hosts(lua_State *L) {
   view_t *v = check_view(L, 1);
   size_t i;
   lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
@@ -377,7 +378,7 @@ static int l_hosts(lua_State *L) {
   return 1;
 }
 
-static int l_names(lua_State *L) {
+static int nhl_inv_names(lua_State *L) {
   view_t *v = check_view(L, 1);
   size_t i;
   lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
@@ -402,7 +403,7 @@ static int in_view(const view_t *v, size_t index) {
   return 0;
 }
 
-static int l_get(lua_State *L) {
+static int nhl_inv_get(lua_State *L) {
   view_t *v = check_view(L, 1);
   const nh_host_t *h = nh_inventory_find(v->inv, luaL_checkstring(L, 2));
   if (!h || !in_view(v, h->index)) return 0;
@@ -410,7 +411,7 @@ static int l_get(lua_State *L) {
   return 1;
 }
 
-static int l_groups(lua_State *L) {
+static int nhl_inv_groups(lua_State *L) {
   view_t *v = check_view(L, 1);
   size_t i, j, ng = nh_inventory_group_count(v->inv), k = 0;
   lua_newtable(L);
@@ -486,7 +487,7 @@ static int match_table(lua_State *L, int tidx, const nh_host_t *h) {
   return ok;
 }
 
-static int l_filter(lua_State *L) {
+static int nhl_inv_filter(lua_State *L) {
   view_t *v = check_view(L, 1);
   size_t i, k = 0, *idx;
   if (!lua_istable(L, 2) && !lua_isfunction(L, 2))
@@ -512,7 +513,7 @@ static int l_filter(lua_State *L) {
 
 /* inv:shard(k, n) -> the hosts of shard k (1..n) when the inventory is split n ways; every
  * machine computes the same split (see nh_host_shard). */
-static int l_shard(lua_State *L) {
+static int nhl_inv_shard(lua_State *L) {
   view_t *v = check_view(L, 1);
   lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
   size_t i, m = 0, *idx;
@@ -526,12 +527,12 @@ static int l_shard(lua_State *L) {
   return 1;
 }
 
-static int l_limit(lua_State *L) {
+static int nhl_inv_limit(lua_State *L) {
   check_view(L, 1);
   return limit_view(L, 1, luaL_checkstring(L, 2));
 }
 
-static int l_explain(lua_State *L) {
+static int nhl_inv_explain(lua_State *L) {
   view_t *v = check_view(L, 1);
   const char *name = luaL_checkstring(L, 2);
   const nh_host_t *h = nh_inventory_find(v->inv, name);
@@ -544,7 +545,7 @@ static int l_explain(lua_State *L) {
 
 /* inv:json([indent [, name]]) -> the view's hosts as a JSON array (or the one host name as
  * an object), secrets shown as "***". */
-static int l_json(lua_State *L) {
+static int nhl_inv_json(lua_State *L) {
   view_t *v = check_view(L, 1);
   int indent = (int)luaL_optinteger(L, 2, 0);
   const char *name = luaL_optstring(L, 3, NULL);
@@ -577,7 +578,7 @@ static int l_json(lua_State *L) {
   return 1;
 }
 
-static int l_view_index(lua_State *L) {
+static int nhl_inv_view_index(lua_State *L) {
   view_t *v = check_view(L, 1);
   if (lua_isinteger(L, 2)) {
     lua_Integer i = lua_tointeger(L, 2);
@@ -603,7 +604,7 @@ static int l_view_index(lua_State *L) {
   return 1;
 }
 
-static int l_view_tostring(lua_State *L) {
+static int nhl_inv_view_tostring(lua_State *L) {
   view_t *v = check_view(L, 1);
   lua_pushfstring(L, "inventory %s (%I hosts)", nh_inventory_path(v->inv), (lua_Integer)v->n);
   return 1;
@@ -623,7 +624,7 @@ static ref_t *host_ref(lua_State *L, int idx) {
   return r;
 }
 
-static int l_host_secret(lua_State *L) {
+static int nhl_inv_host_secret(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   const char *what = luaL_checkstring(L, 2);
   const nh_host_t *h = nh_inventory_host(r->inv, r->index);
@@ -655,7 +656,7 @@ static int l_host_secret(lua_State *L) {
 
 /* host:_peer(name): the inventory host called name (from the whole inventory, whatever
  * the view), or nil. ssh uses it to turn the names in ssh.jump into hosts. */
-static int l_host_peer(lua_State *L) {
+static int nhl_inv_host_peer(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   const char *name = luaL_checkstring(L, 2);
   const nh_host_t *h = nh_inventory_find(r->inv, name);
@@ -666,7 +667,7 @@ static int l_host_peer(lua_State *L) {
   return 1;
 }
 
-static int l_host_explain(lua_State *L) {
+static int nhl_inv_host_explain(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   nh_value_t *e = nh_host_explain(r->inv, nh_inventory_host(r->inv, r->index));
   if (!e) return luaL_error(L, "out of memory");
@@ -674,7 +675,7 @@ static int l_host_explain(lua_State *L) {
   return 1;
 }
 
-static int l_host_tostring(lua_State *L) {
+static int nhl_inv_host_tostring(lua_State *L) {
   const char *name, *addr, *platform;
   lua_Integer port;
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -697,13 +698,23 @@ static int l_host_tostring(lua_State *L) {
 }
 
 int luaopen_nethost_inventory(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"load", l_load}, {"decode", l_decode}, {NULL, NULL}};
-  static const luaL_Reg view_methods[] = {
-      {"each", l_each},     {"hosts", l_hosts},   {"names", l_names}, {"get", l_get},
-      {"groups", l_groups}, {"filter", l_filter}, {"limit", l_limit}, {"explain", l_explain},
-      {"json", l_json},     {"shard", l_shard},   {NULL, NULL}};
-  static const luaL_Reg host_methods[] = {
-      {"secret", l_host_secret}, {"explain", l_host_explain}, {"_peer", l_host_peer}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"load", nhl_inv_load}, {"decode", nhl_inv_decode}, {NULL, NULL}};
+  static const luaL_Reg view_methods[] = {{"each", nhl_inv_each},
+                                          {"hosts", nhl_inv_hosts},
+                                          {"names", nhl_inv_names},
+                                          {"get", nhl_inv_get},
+                                          {"groups", nhl_inv_groups},
+                                          {"filter", nhl_inv_filter},
+                                          {"limit", nhl_inv_limit},
+                                          {"explain", nhl_inv_explain},
+                                          {"json", nhl_inv_json},
+                                          {"shard", nhl_inv_shard},
+                                          {NULL, NULL}};
+  static const luaL_Reg host_methods[] = {{"secret", nhl_inv_host_secret},
+                                          {"explain", nhl_inv_host_explain},
+                                          {"_peer", nhl_inv_host_peer},
+                                          {NULL, NULL}};
   if (luaL_newmetatable(L, ROOT_MT)) {
     lua_pushcfunction(L, root_gc);
     lua_setfield(L, -2, "__gc");
@@ -714,18 +725,18 @@ int luaopen_nethost_inventory(lua_State *L) {
   if (luaL_newmetatable(L, VIEW_MT)) {
     luaL_newlib(L, view_methods);
     lua_setfield(L, -2, "__methods");
-    lua_pushcfunction(L, l_view_index);
+    lua_pushcfunction(L, nhl_inv_view_index);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_len);
+    lua_pushcfunction(L, nhl_inv_len);
     lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, l_view_tostring);
+    lua_pushcfunction(L, nhl_inv_view_tostring);
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);
   if (luaL_newmetatable(L, HOST_MT)) {
     luaL_newlib(L, host_methods);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_host_tostring);
+    lua_pushcfunction(L, nhl_inv_host_tostring);
     lua_setfield(L, -2, "__tostring");
   }
   lua_pop(L, 1);

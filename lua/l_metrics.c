@@ -107,7 +107,7 @@ static int check(lua_State *L, int rc, const char *name) {
   return 0;
 }
 
-static int l_set(lua_State *L) {
+static int nhl_metrics_set(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   double v = luaL_checknumber(L, 2);
   const char *help = luaL_optstring(L, 4, NULL);
@@ -117,7 +117,7 @@ static int l_set(lua_State *L) {
   return 0;
 }
 
-static int l_inc(lua_State *L) {
+static int nhl_metrics_inc(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   double by = luaL_optnumber(L, 2, 1);
   const char *help = luaL_optstring(L, 4, NULL);
@@ -127,7 +127,7 @@ static int l_inc(lua_State *L) {
   return 0;
 }
 
-static int l_observe(lua_State *L) {
+static int nhl_metrics_observe(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   double v = luaL_checknumber(L, 2);
   const char *help = luaL_optstring(L, 4, NULL);
@@ -137,7 +137,7 @@ static int l_observe(lua_State *L) {
   return 0;
 }
 
-static int l_clear(lua_State *L) {
+static int nhl_metrics_clear(lua_State *L) {
   nh_metrics_clear(state(L)->metrics, luaL_checkstring(L, 1));
   return 0;
 }
@@ -147,19 +147,19 @@ static void collect(void *data) {
   state_t *st = data;
   nhl_runtime_t *rt = st->rt;
   nh_metrics_set(st->metrics, "nethost_tasks", "Tasks (coroutines) alive now.", NH_METRIC_GAUGE,
-                 NULL, 0, (double)rt->nlive);
+                 NULL, 0, (double)rt->sched.nlive);
   nh_metrics_set(st->metrics, "nethost_tasks_spawned_total", "Tasks started so far.",
-                 NH_METRIC_COUNTER, NULL, 0, (double)rt->spawned);
+                 NH_METRIC_COUNTER, NULL, 0, (double)rt->sched.spawned);
   nh_metrics_set(st->metrics, "nethost_task_resumes_total",
                  "Times a task was resumed after waiting.", NH_METRIC_COUNTER, NULL, 0,
-                 (double)rt->resumes);
+                 (double)rt->sched.resumes);
   nh_metrics_set(st->metrics, "nethost_ssh_sessions_open", "SSH connections open now.",
                  NH_METRIC_GAUGE, NULL, 0, (double)nh_ssh_open_count());
   nh_metrics_set(st->metrics, "nethost_lua_heap_bytes", "Memory the Lua heap holds.",
                  NH_METRIC_GAUGE, NULL, 0, (double)rt->lua_bytes);
 }
 
-static int l_render(lua_State *L) {
+static int nhl_metrics_render(lua_State *L) {
   state_t *st = state(L);
   char *text;
   size_t len;
@@ -171,14 +171,14 @@ static int l_render(lua_State *L) {
   return 1;
 }
 
-static int l_serving(lua_State *L) {
+static int nhl_metrics_serving(lua_State *L) {
   state_t *st = state(L);
   lua_pushboolean(L, st->server != NULL);
   return 1;
 }
 
 /* serve("ADDR:PORT" | "[V6]:PORT" | ":PORT") -> the port listened on */
-static int l_serve(lua_State *L) {
+static int nhl_metrics_serve(lua_State *L) {
   const char *spec = luaL_checkstring(L, 1);
   state_t *st = state(L);
   char addr[64];
@@ -212,9 +212,11 @@ static int l_serve(lua_State *L) {
 }
 
 int luaopen_nethost_metrics(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"serve", l_serve},     {"set", l_set},     {"inc", l_inc},
-                                   {"observe", l_observe}, {"clear", l_clear}, {"render", l_render},
-                                   {"serving", l_serving}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"serve", nhl_metrics_serve},     {"set", nhl_metrics_set},
+      {"inc", nhl_metrics_inc},         {"observe", nhl_metrics_observe},
+      {"clear", nhl_metrics_clear},     {"render", nhl_metrics_render},
+      {"serving", nhl_metrics_serving}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

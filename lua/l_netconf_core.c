@@ -37,7 +37,7 @@ static void raw_close(raw_t *r) {
   }
 }
 
-static int l_raw_close(lua_State *L) {
+static int nhl_netconf_raw_close(lua_State *L) {
   raw_close(check_raw(L, 1));
   return 0;
 }
@@ -86,7 +86,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* core.open(ssh_session, hello|nil, max_message|nil, timeout) -> raw session */
-static int l_open(lua_State *L) {
+static int nhl_netconf_open(lua_State *L) {
   const char *name;
   nh_ssh_t *ssh = nhl_ssh_session_conn(L, 1, &name);
   const char *hello = luaL_optstring(L, 2, NULL);
@@ -141,7 +141,7 @@ static int rpc_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* raw:rpc(message, message_id, timeout, what) -> reply text, messages skipped */
-static int l_raw_rpc(lua_State *L) {
+static int nhl_netconf_raw_rpc(lua_State *L) {
   raw_t *r = check_raw(L, 1);
   size_t len;
   const char *msg = luaL_checklstring(L, 2, &len);
@@ -170,7 +170,7 @@ static int l_raw_rpc(lua_State *L) {
   return nhl_await(L, &q->req.op, rpc_k, (lua_KContext)q);
 }
 
-static int l_raw_info(lua_State *L) {
+static int nhl_netconf_raw_info(lua_State *L) {
   raw_t *r = check_raw(L, 1);
   size_t i, n, len;
   const char *hello;
@@ -193,23 +193,23 @@ static int l_raw_info(lua_State *L) {
   return 1;
 }
 
-static int l_raw_is_open(lua_State *L) {
+static int nhl_netconf_raw_is_open(lua_State *L) {
   raw_t *r = check_raw(L, 1);
   lua_pushboolean(L, r->nc && nh_netconf_is_open(r->nc));
   return 1;
 }
 
 int luaopen_nethost_netconf_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"open", l_open}, {NULL, NULL}};
-  static const luaL_Reg methods[] = {{"rpc", l_raw_rpc},
-                                     {"info", l_raw_info},
-                                     {"is_open", l_raw_is_open},
-                                     {"close", l_raw_close},
+  static const luaL_Reg funcs[] = {{"open", nhl_netconf_open}, {NULL, NULL}};
+  static const luaL_Reg methods[] = {{"rpc", nhl_netconf_raw_rpc},
+                                     {"info", nhl_netconf_raw_info},
+                                     {"is_open", nhl_netconf_raw_is_open},
+                                     {"close", nhl_netconf_raw_close},
                                      {NULL, NULL}};
   if (luaL_newmetatable(L, RAW_MT)) {
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, l_raw_close);
+    lua_pushcfunction(L, nhl_netconf_raw_close);
     lua_setfield(L, -2, "__gc");
   }
   lua_pop(L, 1);

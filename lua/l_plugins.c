@@ -6,6 +6,7 @@
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
 #include "plugins.h"
 #include "lvalue.h"
+#include "regex.h"
 
 #include "error.h"
 #include "parse_job.h"
@@ -133,7 +134,7 @@ static int parse_k(lua_State *L, int status, lua_KContext ctx) {
 
 /* plugins.parse(platform, command, text [, host]) -> table; raises a `parse` error. Large
  * outputs are parsed on the thread pool when called from a task. */
-static int l_parse(lua_State *L) {
+static int nhl_plugins_parse(lua_State *L) {
   size_t len;
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
@@ -154,7 +155,7 @@ static int l_parse(lua_State *L) {
 
 /* plugins.parse_json(platform, command, text [, indent]) -> JSON text in the parser's key
  * order; raises as parse does. */
-static int l_parse_json(lua_State *L) {
+static int nhl_plugins_parse_json(lua_State *L) {
   size_t len, jlen;
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
@@ -174,14 +175,14 @@ static int l_parse_json(lua_State *L) {
 }
 
 /* plugins.load_defaults(): the built-in folder and NETHOST_PLUGIN_PATH, once. */
-static int l_load_defaults(lua_State *L) {
+static int nhl_plugins_load_defaults(lua_State *L) {
   nhl_plugins_ensure(L);
   return 0;
 }
 
 /* plugins.load_dir(dir) -> number loaded | nil, message (not a folder). Plugins that fail
  * are reported as warnings and skipped. */
-static int l_load_dir(lua_State *L) {
+static int nhl_plugins_load_dir(lua_State *L) {
   const char *dir = luaL_checkstring(L, 1);
   struct stat st;
   int n;
@@ -197,7 +198,7 @@ static int l_load_dir(lua_State *L) {
 }
 
 /* plugins.load(file) -> true | nil, message */
-static int l_load(lua_State *L) {
+static int nhl_plugins_load(lua_State *L) {
   const char *file = luaL_checkstring(L, 1);
   char *msg = NULL;
   nhl_plugins_ensure(L);
@@ -212,7 +213,7 @@ static int l_load(lua_State *L) {
 }
 
 /* plugins.list() -> {{name=, version=, file=, abi="1.0"}, ...} in load order */
-static int l_list(lua_State *L) {
+static int nhl_plugins_list(lua_State *L) {
   size_t i, n;
   nhl_plugins_ensure(L);
   n = nh_plugin_count();
@@ -235,7 +236,7 @@ static int l_list(lua_State *L) {
 }
 
 /* plugins.failures() -> {message, ...} */
-static int l_failures(lua_State *L) {
+static int nhl_plugins_failures(lua_State *L) {
   size_t i, n;
   nhl_plugins_ensure(L);
   n = nh_plugin_failure_count();
@@ -261,6 +262,36 @@ static void set_list(lua_State *L, const char *key, char **list) {
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, key);
+}
+
+static void set_regex(lua_State *L, const char *key, const nh_pattern_t *p) {
+  if (!p) return;
+  nhl_regex_push_borrowed(L, p);
+  lua_setfield(L, -2, key);
+}
+
+static void set_regex_list(lua_State *L, const char *key, nh_pattern_t *const *list) {
+  int i;
+  lua_newtable(L);
+  for (i = 0; list[i]; i++) {
+    nhl_regex_push_borrowed(L, list[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
+/* Pushes the patterns the registry compiled for the shell (regex objects; the prompt is
+ * anchored at the end of the receive buffer). */
+static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
+  lua_createtable(L, 0, 8);
+  set_regex(L, "prompt", pp->prompt);
+  set_regex(L, "enable_password", pp->enable_password);
+  set_regex(L, "privileged", pp->privileged);
+  set_regex(L, "config_prompt", pp->config_prompt);
+  set_regex_list(L, "paging", pp->paging);
+  set_regex_list(L, "errors", pp->errors);
+  set_regex_list(L, "confirm", pp->confirm);
+  set_regex_list(L, "volatile", pp->volatile_lines);
 }
 
 static const char *rollback_name(nh_plugin_rollback_t r) {
@@ -289,7 +320,7 @@ static const char *dialect_name(nh_plugin_config_dialect_t d) {
 
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
-  lua_createtable(L, 0, 24);
+  lua_createtable(L, 0, 28);
   set_str(L, "name", p->name);
   set_list(L, "aliases", p->aliases);
   set_str(L, "description", p->description);
@@ -313,12 +344,15 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_str(L, "rollback_command", p->rollback_command);
   set_str(L, "config_dialect", dialect_name(p->config_dialect));
   set_str(L, "show_config_command", p->show_config_command);
+  set_list(L, "volatile_patterns", p->volatile_patterns);
+  push_patterns(L, &p->patterns);
+  lua_setfield(L, -2, "patterns");
   set_str(L, "file", p->owner ? p->owner->file : NULL);
   set_str(L, "plugin", p->owner ? p->owner->name : NULL);
 }
 
 /* plugins.platform(name_or_alias) -> table | nil */
-static int l_platform(lua_State *L) {
+static int nhl_plugins_platform(lua_State *L) {
   const nh_platform_t *p;
   nhl_plugins_ensure(L);
   if (!(p = nh_registry_platform(luaL_checkstring(L, 1)))) return 0;
@@ -333,7 +367,7 @@ static void add_platform(void *arg, const nh_platform_t *p) {
 }
 
 /* plugins.platforms() -> {platform, ...} in registration order */
-static int l_platforms(lua_State *L) {
+static int nhl_plugins_platforms(lua_State *L) {
   nhl_plugins_ensure(L);
   lua_newtable(L);
   nh_registry_each_platform(add_platform, L);
@@ -359,7 +393,7 @@ static void add_parser(void *arg, const char *platform, const char *command, con
 }
 
 /* plugins.parsers() -> {{platform=, command=, source=, detail=, plugin=, file=}, ...} */
-static int l_parsers(lua_State *L) {
+static int nhl_plugins_parsers(lua_State *L) {
   nhl_plugins_ensure(L);
   lua_newtable(L);
   nh_registry_each_parser(add_parser, L);
@@ -367,7 +401,7 @@ static int l_parsers(lua_State *L) {
 }
 
 /* plugins.find(platform, command) -> parser table | nil, message */
-static int l_find(lua_State *L) {
+static int nhl_plugins_find(lua_State *L) {
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
   nh_parser_match_t m;
@@ -389,17 +423,17 @@ static int l_find(lua_State *L) {
 }
 
 int luaopen_nethost_plugins(lua_State *L) {
-  static const luaL_Reg fns[] = {{"parse", l_parse},
-                                 {"parse_json", l_parse_json},
-                                 {"load_defaults", l_load_defaults},
-                                 {"load_dir", l_load_dir},
-                                 {"load", l_load},
-                                 {"list", l_list},
-                                 {"failures", l_failures},
-                                 {"platform", l_platform},
-                                 {"platforms", l_platforms},
-                                 {"parsers", l_parsers},
-                                 {"find", l_find},
+  static const luaL_Reg fns[] = {{"parse", nhl_plugins_parse},
+                                 {"parse_json", nhl_plugins_parse_json},
+                                 {"load_defaults", nhl_plugins_load_defaults},
+                                 {"load_dir", nhl_plugins_load_dir},
+                                 {"load", nhl_plugins_load},
+                                 {"list", nhl_plugins_list},
+                                 {"failures", nhl_plugins_failures},
+                                 {"platform", nhl_plugins_platform},
+                                 {"platforms", nhl_plugins_platforms},
+                                 {"parsers", nhl_plugins_parsers},
+                                 {"find", nhl_plugins_find},
                                  {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR, NH_PLUGIN_ABI_MINOR);

@@ -12,22 +12,13 @@
  * flags: a string of i (caseless), m (multiline), s (dotall), x (extended).
  * Named groups come back as a table field too: re.match(s, "(?<ver>\\d+)").ver. */
 #include "runtime.h"
+#include "regex.h"
 
-#include <pcre2.h>
 #include <string.h>
-
-#define REGEX_MT "nethost.regex"
-
-typedef struct {
-  pcre2_code *code;
-  pcre2_match_data *md;
-  uint32_t ncaptures;
-  uint32_t nnames;
-} regex_t_;
 
 static uint32_t parse_flags(lua_State *L, int idx) {
   const char *f = luaL_optstring(L, idx, "");
-  uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  uint32_t opts = NH_PATTERN_UTF;
   for (; *f; f++) {
     switch (*f) {
     case 'i':
@@ -49,79 +40,16 @@ static uint32_t parse_flags(lua_State *L, int idx) {
   return opts;
 }
 
-static int regex_gc(lua_State *L) {
-  regex_t_ *re = luaL_checkudata(L, 1, REGEX_MT);
-  if (re->md) pcre2_match_data_free(re->md);
-  if (re->code) pcre2_code_free(re->code);
-  re->md = NULL;
-  re->code = NULL;
-  return 0;
-}
-
-/* Compiles pattern with flags and pushes the regex object. */
-static regex_t_ *compile(lua_State *L, const char *pattern, size_t len, uint32_t opts) {
-  int err;
-  PCRE2_SIZE off;
-  regex_t_ *re = lua_newuserdatauv(L, sizeof(*re), 0);
-  memset(re, 0, sizeof(*re));
-  luaL_setmetatable(L, REGEX_MT);
-  re->code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &err, &off, NULL);
-  if (!re->code) {
-    PCRE2_UCHAR msg[256];
-    pcre2_get_error_message(err, msg, sizeof(msg));
-    luaL_error(L, "re: bad pattern at offset %d: %s", (int)off, (const char *)msg);
-  }
-  pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
-  re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
-  if (!re->md) luaL_error(L, "re: out of memory");
-  pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &re->ncaptures);
-  pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &re->nnames);
-  return re;
-}
-
-/* Pushes the cache key of (flags, the pattern at pidx). The pattern goes in as the Lua string
- * it is: patterns may hold NUL bytes, and a key cut at the first one ("%s") gave "a\0b" and
- * "a\0c" the same entry, so the second ran the first's regex. */
-static void push_cache_key(lua_State *L, const char *flags, int pidx) {
-  lua_pushstring(L, flags);
-  lua_pushliteral(L, "\x01");
-  lua_pushvalue(L, pidx);
-  lua_concat(L, 3);
-}
-
-/* The regex at idx: a compiled one, or a pattern string compiled once and cached in the
- * registry by (pattern, flags). */
-static regex_t_ *get_regex(lua_State *L, int idx, int flags_idx) {
-  regex_t_ *re = luaL_testudata(L, idx, REGEX_MT);
-  size_t len;
-  const char *pattern, *flags;
-  uint32_t opts;
-  if (re) return re;
-  pattern = luaL_checklstring(L, idx, &len);
-  flags = flags_idx ? luaL_optstring(L, flags_idx, "") : "";
-  opts = flags_idx ? parse_flags(L, flags_idx) : PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
-  idx = lua_absindex(L, idx);
-  lua_getfield(L, LUA_REGISTRYINDEX, "nethost.re.cache");
-  push_cache_key(L, flags, idx);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    re = lua_touserdata(L, -1);
-    lua_replace(L, idx);
-    lua_pop(L, 1);
-    return re;
-  }
-  lua_pop(L, 1);
-  re = compile(L, pattern, len, opts);
-  push_cache_key(L, flags, idx);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_replace(L, idx);
-  lua_pop(L, 1);
-  return re;
+/* The regex at idx: a compiled one, or a pattern string compiled once (see regex.h). */
+static nhl_regex_t *get_regex(lua_State *L, int idx, int flags_idx) {
+  if (nhl_regex_test(L, idx)) return nhl_regex_test(L, idx);
+  luaL_checkstring(L, idx);
+  return nhl_regex_get(L, idx, flags_idx ? parse_flags(L, flags_idx) : NH_PATTERN_UTF, "re");
 }
 
 /* Runs re on s from byte offset start; returns the match count (>0) or 0 for no match. */
-static int exec(lua_State *L, regex_t_ *re, const char *s, size_t len, size_t start) {
-  int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, start, 0, re->md, NULL);
+static int exec(lua_State *L, nhl_regex_t *re, const char *s, size_t len, size_t start) {
+  int rc = pcre2_match(re->pattern->code, (PCRE2_SPTR)s, len, start, 0, re->md, NULL);
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
   if (rc < 0) {
     PCRE2_UCHAR msg[256];
@@ -139,32 +67,32 @@ static void push_group(lua_State *L, const char *s, PCRE2_SIZE *ov, uint32_t i) 
 }
 
 /* Pushes the captures (or the whole match) of the last exec; returns how many. */
-static int push_captures(lua_State *L, regex_t_ *re, const char *s, int whole_if_none) {
+static int push_captures(lua_State *L, nhl_regex_t *re, const char *s, int whole_if_none) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
   uint32_t i;
-  if (re->ncaptures == 0) {
+  if (re->pattern->ncaptures == 0) {
     if (!whole_if_none) return 0;
     push_group(L, s, ov, 0);
     return 1;
   }
-  luaL_checkstack(L, (int)re->ncaptures + 1, "too many captures");
-  for (i = 1; i <= re->ncaptures; i++) push_group(L, s, ov, i);
-  return (int)re->ncaptures;
+  luaL_checkstack(L, (int)re->pattern->ncaptures + 1, "too many captures");
+  for (i = 1; i <= re->pattern->ncaptures; i++) push_group(L, s, ov, i);
+  return (int)re->pattern->ncaptures;
 }
 
 /* With named groups, match returns one table: positional and named captures. */
-static int push_named(lua_State *L, regex_t_ *re, const char *s) {
+static int push_named(lua_State *L, nhl_regex_t *re, const char *s) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
   PCRE2_SPTR table, entry;
   uint32_t entry_size, i;
-  lua_createtable(L, (int)re->ncaptures, (int)re->nnames);
-  for (i = 1; i <= re->ncaptures; i++) {
+  lua_createtable(L, (int)re->pattern->ncaptures, (int)re->pattern->nnames);
+  for (i = 1; i <= re->pattern->ncaptures; i++) {
     push_group(L, s, ov, i);
     lua_rawseti(L, -2, i);
   }
-  pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
-  pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
-  for (i = 0, entry = table; i < re->nnames; i++, entry += entry_size) {
+  pcre2_pattern_info(re->pattern->code, PCRE2_INFO_NAMETABLE, &table);
+  pcre2_pattern_info(re->pattern->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+  for (i = 0, entry = table; i < re->pattern->nnames; i++, entry += entry_size) {
     uint32_t n = ((uint32_t)entry[0] << 8) | entry[1];
     push_group(L, s, ov, n);
     lua_setfield(L, -2, (const char *)entry + 2);
@@ -180,20 +108,20 @@ static size_t check_init(lua_State *L, int idx, size_t len) {
   return (size_t)init - 1;
 }
 
-static int l_match(lua_State *L) {
+static int nhl_re_match(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  regex_t_ *re = get_regex(L, 2, 3);
+  nhl_regex_t *re = get_regex(L, 2, 3);
   size_t start = check_init(L, 4, len);
   if (start > len || !exec(L, re, s, len, start)) return 0;
-  if (re->nnames) return push_named(L, re, s);
+  if (re->pattern->nnames) return push_named(L, re, s);
   return push_captures(L, re, s, 1);
 }
 
-static int l_find(lua_State *L) {
+static int nhl_re_find(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  regex_t_ *re = get_regex(L, 2, 3);
+  nhl_regex_t *re = get_regex(L, 2, 3);
   size_t start = check_init(L, 4, len);
   PCRE2_SIZE *ov;
   if (start > len || !exec(L, re, s, len, start)) return 0;
@@ -203,10 +131,10 @@ static int l_find(lua_State *L) {
   return 2 + push_captures(L, re, s, 0);
 }
 
-static int l_test(lua_State *L) {
+static int nhl_re_test(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  regex_t_ *re = get_regex(L, 2, 3);
+  nhl_regex_t *re = get_regex(L, 2, 3);
   lua_pushboolean(L, exec(L, re, s, len, 0) > 0);
   return 1;
 }
@@ -215,7 +143,7 @@ static int l_test(lua_State *L) {
 static int gmatch_next(lua_State *L) {
   size_t len;
   const char *s = lua_tolstring(L, lua_upvalueindex(1), &len);
-  regex_t_ *re = lua_touserdata(L, lua_upvalueindex(2));
+  nhl_regex_t *re = lua_touserdata(L, lua_upvalueindex(2));
   size_t start = (size_t)lua_tointeger(L, lua_upvalueindex(3));
   PCRE2_SIZE *ov;
   if (start > len || !exec(L, re, s, len, start)) return 0;
@@ -223,11 +151,11 @@ static int gmatch_next(lua_State *L) {
   /* An empty match moves on by one character so the loop ends. */
   lua_pushinteger(L, (lua_Integer)(ov[1] > ov[0] ? ov[1] : ov[1] + 1));
   lua_replace(L, lua_upvalueindex(3));
-  if (re->nnames) return push_named(L, re, s);
+  if (re->pattern->nnames) return push_named(L, re, s);
   return push_captures(L, re, s, 1);
 }
 
-static int l_gmatch(lua_State *L) {
+static int nhl_re_gmatch(lua_State *L) {
   luaL_checkstring(L, 1);
   get_regex(L, 2, 3);
   lua_settop(L, 2);
@@ -237,7 +165,7 @@ static int l_gmatch(lua_State *L) {
 }
 
 /* Replacement syntax: $0..$9, ${n}, ${name}, $$ for a dollar. */
-static void add_replacement(lua_State *L, luaL_Buffer *b, regex_t_ *re, const char *s,
+static void add_replacement(lua_State *L, luaL_Buffer *b, nhl_regex_t *re, const char *s,
                             const char *rep, size_t rlen) {
   PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
   size_t i;
@@ -265,22 +193,22 @@ static void add_replacement(lua_State *L, luaL_Buffer *b, regex_t_ *re, const ch
           name[nlen] = '\0';
           group = (name[0] >= '0' && name[0] <= '9')
                       ? (int)strtol(name, NULL, 10)
-                      : pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
+                      : pcre2_substring_number_from_name(re->pattern->code, (PCRE2_SPTR)name);
         }
         i = (size_t)(close - rep);
       }
     }
-    if (group < 0 || (uint32_t)group > re->ncaptures)
+    if (group < 0 || (uint32_t)group > re->pattern->ncaptures)
       luaL_error(L, "re.gsub: replacement refers to a group the pattern does not have");
     if (ov[2 * group] != PCRE2_UNSET)
       luaL_addlstring(b, s + ov[2 * group], ov[2 * group + 1] - ov[2 * group]);
   }
 }
 
-static int l_gsub(lua_State *L) {
+static int nhl_re_gsub(lua_State *L) {
   size_t len, rlen, start = 0;
   const char *s = luaL_checklstring(L, 1, &len);
-  regex_t_ *re = get_regex(L, 2, 4);
+  nhl_regex_t *re = get_regex(L, 2, 4);
   const char *rep = luaL_checklstring(L, 3, &rlen);
   lua_Integer count = 0;
   luaL_Buffer b;
@@ -303,10 +231,10 @@ static int l_gsub(lua_State *L) {
   return 2;
 }
 
-static int l_split(lua_State *L) {
+static int nhl_re_split(lua_State *L) {
   size_t len, start = 0, search = 0;
   const char *s = luaL_checklstring(L, 1, &len);
-  regex_t_ *re = get_regex(L, 2, 3);
+  nhl_regex_t *re = get_regex(L, 2, 3);
   lua_Integer n = 0;
   lua_newtable(L);
   while (search <= len && exec(L, re, s, len, search)) {
@@ -326,42 +254,41 @@ static int l_split(lua_State *L) {
   return 1;
 }
 
-static int l_compile(lua_State *L) {
+static int nhl_re_compile(lua_State *L) {
   size_t len;
   const char *pattern = luaL_checklstring(L, 1, &len);
-  compile(L, pattern, len, parse_flags(L, 2));
+  nhl_regex_compile(L, pattern, len, parse_flags(L, 2), "re");
   return 1;
 }
 
 /* regex:match(s, init) etc.: the same functions with the regex moved to position 2. */
 static int method(lua_State *L) {
   lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
-  luaL_checkudata(L, 1, REGEX_MT);
+  luaL_checkudata(L, 1, NHL_REGEX_MT);
   luaL_checkany(L, 2); /* the subject: the moves below need it on the stack */
   lua_pushvalue(L, 1);
   lua_remove(L, 1);
   lua_insert(L, 2);
   /* keep later arguments after the flags slot: (s, re, nil, init...) */
-  if (f == l_match || f == l_find || f == l_test || f == l_gmatch || f == l_split) {
+  if (f == nhl_re_match || f == nhl_re_find || f == nhl_re_test || f == nhl_re_gmatch ||
+      f == nhl_re_split) {
     lua_pushnil(L);
     lua_insert(L, 3);
-  } else if (f == l_gsub) {
+  } else if (f == nhl_re_gsub) {
     lua_settop(L, 3);
   }
   return f(L);
 }
 
 int luaopen_nethost_re(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"match", l_match},     {"find", l_find}, {"test", l_test},
-                                   {"gmatch", l_gmatch},   {"gsub", l_gsub}, {"split", l_split},
-                                   {"compile", l_compile}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"match", nhl_re_match},     {"find", nhl_re_find},
+                                   {"test", nhl_re_test},       {"gmatch", nhl_re_gmatch},
+                                   {"gsub", nhl_re_gsub},       {"split", nhl_re_split},
+                                   {"compile", nhl_re_compile}, {NULL, NULL}};
   static const char *const methods[] = {"match", "find", "test", "gmatch", "gsub", "split"};
   size_t i;
-  lua_newtable(L);
-  lua_setfield(L, LUA_REGISTRYINDEX, "nethost.re.cache");
-  luaL_newmetatable(L, REGEX_MT);
-  lua_pushcfunction(L, regex_gc);
-  lua_setfield(L, -2, "__gc");
+  /* The regex type is lua/regex.c's; its methods are this module's functions. */
+  nhl_regex_metatable(L);
   luaL_newlib(L, funcs); /* mt lib */
   lua_newtable(L);       /* mt lib methods */
   for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {

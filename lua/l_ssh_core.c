@@ -13,17 +13,16 @@
  */
 #include "runtime.h"
 #include "error.h"
+#include "regex.h"
 #include "ssh.h"
 #include "ssh_session.h"
 
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SESSION_MT         "nethost.ssh.session"
 #define SHELL_MT           "nethost.ssh.shell"
-#define PATTERN_MT         "nethost.ssh.pattern"
 #define DEFAULT_TIMEOUT_MS 60000
 #define MAX_HOPS           8
 
@@ -49,59 +48,17 @@ typedef struct {
 
 /* Reading hosts */
 
-/* Pushes host[key] (works for tables and userdata with __index); nil if idx is 0. */
-static int get(lua_State *L, int idx, const char *key) {
-  if (idx == 0 || lua_isnoneornil(L, idx)) {
-    lua_pushnil(L);
-    return LUA_TNIL;
-  }
-  return lua_getfield(L, idx, key);
-}
-
-/* The string at the top as C text for the connection's configuration; raises when it holds a
- * NUL byte, where C would cut it (a password, a user, a key file) short without a word. The
- * message names the field, never the value. */
-static const char *cstring_at_top(lua_State *L, const char *field) {
-  size_t len;
-  const char *s = lua_tolstring(L, -1, &len);
-  if (s && strlen(s) != len) luaL_error(L, "ssh: '%s' contains a NUL byte", field);
-  return s;
-}
+/* Fields of hosts and options are read with lua/args.h. */
 
 /* The first of the keys that idx has as a string (or number), left on the stack either
  * way; NULL if none. */
 static const char *get_str(lua_State *L, int idx, const char *k1, const char *k2) {
-  int t = get(L, idx, k1);
-  const char *k = k1;
+  int t = nhl_opt_get(L, idx, k1);
   if ((t == LUA_TNIL || t == LUA_TNONE) && k2) {
     lua_pop(L, 1);
-    t = get(L, idx, k2);
-    k = k2;
+    return nhl_opt_cstring(L, idx, k2, "ssh");
   }
-  if (t == LUA_TSTRING || t == LUA_TNUMBER) return cstring_at_top(L, k);
-  return NULL;
-}
-
-static int get_num(lua_State *L, int idx, const char *k, lua_Number *out) {
-  int ok = 0;
-  if (get(L, idx, k) == LUA_TNUMBER) {
-    *out = lua_tonumber(L, -1);
-    ok = 1;
-  }
-  lua_pop(L, 1);
-  return ok;
-}
-
-/* Like get_num for an option that must be a positive number (timeouts, output limits):
- * a value that is there but is not one raises, through the one check in runtime.h. */
-static int get_pos(lua_State *L, int idx, const char *k, lua_Number *out) {
-  if (get(L, idx, k) == LUA_TNIL) {
-    lua_pop(L, 1);
-    return 0;
-  }
-  *out = nhl_check_positive(L, -1, k);
-  lua_pop(L, 1);
-  return 1;
+  return t == LUA_TSTRING || t == LUA_TNUMBER ? nhl_tocstring(L, -1, "ssh", k1) : NULL;
 }
 
 /* host:secret(which) when the host has that method; the value stays on the stack. */
@@ -111,7 +68,7 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
       lua_pushvalue(L, host);
       lua_pushstring(L, which);
       lua_call(L, 2, 1);
-      if (lua_type(L, -1) == LUA_TSTRING) return cstring_at_top(L, which);
+      if (lua_type(L, -1) == LUA_TSTRING) return nhl_tocstring(L, -1, "ssh", which);
       return NULL;
     }
     lua_pop(L, 1);
@@ -122,8 +79,8 @@ static const char *get_secret(lua_State *L, int host, const char *which) {
 
 /* Algorithm list: a string or a list of names, as one comma-separated string. */
 static const char *get_algorithms(lua_State *L, int algs, const char *k) {
-  int t = get(L, algs, k);
-  if (t == LUA_TSTRING) return cstring_at_top(L, k);
+  int t = nhl_opt_get(L, algs, k);
+  if (t == LUA_TSTRING) return nhl_tocstring(L, -1, "ssh", k);
   if (t == LUA_TTABLE) {
     int i, n = (int)luaL_len(L, -1), tbl = lua_gettop(L);
     luaL_Buffer b;
@@ -135,14 +92,9 @@ static const char *get_algorithms(lua_State *L, int algs, const char *k) {
       luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    return cstring_at_top(L, k);
+    return nhl_tocstring(L, -1, "ssh", k);
   }
   return NULL;
-}
-
-/* A byte count option: capped so the cast is defined (0: the core's default). */
-static size_t size_option(lua_Number n) {
-  return n > 0 ? (size_t)(n < 1e15 ? n : 1e15) : 0;
 }
 
 static int warned_off;
@@ -274,16 +226,16 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   luaL_argexpected(L, lua_type(L, host) == LUA_TTABLE || lua_type(L, host) == LUA_TUSERDATA, host,
                    "host (inventory host or {host=, user=, ...})");
   if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
-  t = get(L, host, "ssh");
+  t = nhl_opt_get(L, host, "ssh");
   sshcfg = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
-  t = get(L, sshcfg, "algorithms");
+  t = nhl_opt_get(L, sshcfg, "algorithms");
   algs = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
   if (!algs) {
-    t = get(L, host, "algorithms"); /* plain tables carry it at the top */
+    t = nhl_opt_get(L, host, "algorithms"); /* plain tables carry it at the top */
     if (t == LUA_TTABLE) algs = lua_gettop(L);
   }
   if (opts) {
-    t = get(L, opts, "algorithms");
+    t = nhl_opt_get(L, opts, "algorithms");
     if (t == LUA_TTABLE) algs = lua_gettop(L);
   }
   a->cfg.address = get_str(L, host, "address", "host");
@@ -293,7 +245,7 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->cfg.address) luaL_error(L, "ssh: the host has no address (give host= or address=)");
   a->cfg.name = a->name;
   /* opts.port: the same host on another service's port (netconf.open uses 830). */
-  if (get_num(L, opts, "port", &n) || get_num(L, host, "port", &n)) {
+  if (nhl_opt_getnumber(L, opts, "port", &n) || nhl_opt_getnumber(L, host, "port", &n)) {
     /* Checked as a double: casting 1e300 to int is undefined. */
     if (!(n >= 0 && n <= 65535)) luaL_error(L, "ssh: host %s: bad port %f", a->name, n);
     a->cfg.port = (int)n;
@@ -332,29 +284,30 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
     luaL_error(L, "ssh: host %s: unknown host_key_policy '%s' (strict, accept-new or off)", a->name,
                s);
   }
-  t = get(L, opts, "agent");
+  t = nhl_opt_get(L, opts, "agent");
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, sshcfg, "agent");
+    t = nhl_opt_get(L, sshcfg, "agent");
   }
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, host, "agent");
+    t = nhl_opt_get(L, host, "agent");
   }
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
-  if (get_pos(L, opts, "connect_timeout", &n) || get_pos(L, sshcfg, "connect_timeout", &n) ||
-      get_pos(L, host, "connect_timeout", &n))
+  if (nhl_opt_positive(L, opts, "connect_timeout", &n) ||
+      nhl_opt_positive(L, sshcfg, "connect_timeout", &n) ||
+      nhl_opt_positive(L, host, "connect_timeout", &n))
     a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
-  if (get_pos(L, opts, "timeout", &n) || get_pos(L, sshcfg, "timeout", &n) ||
-      get_pos(L, host, "timeout", &n))
+  if (nhl_opt_positive(L, opts, "timeout", &n) || nhl_opt_positive(L, sshcfg, "timeout", &n) ||
+      nhl_opt_positive(L, host, "timeout", &n))
     a->timeout_ms = nhl_seconds_to_ms(n);
-  if (get_num(L, opts, "keepalive", &n) || get_num(L, sshcfg, "keepalive", &n))
+  if (nhl_opt_getnumber(L, opts, "keepalive", &n) || nhl_opt_getnumber(L, sshcfg, "keepalive", &n))
     a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
-  if (get_pos(L, opts, "max_output", &n) || get_pos(L, sshcfg, "max_output", &n))
-    a->max_output = size_option(n);
+  if (nhl_opt_positive(L, opts, "max_output", &n) || nhl_opt_positive(L, sshcfg, "max_output", &n))
+    a->max_output = nhl_size_option(n);
   if (opts) {
-    get(L, opts, "check");
+    nhl_opt_get(L, opts, "check");
     a->check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
@@ -362,19 +315,21 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   a->cfg.algorithms[NH_SSH_ALG_HOSTKEY] = get_algorithms(L, algs, "hostkey");
   a->cfg.algorithms[NH_SSH_ALG_CIPHER] = get_algorithms(L, algs, "cipher");
   a->cfg.algorithms[NH_SSH_ALG_MAC] = get_algorithms(L, algs, "mac");
-  if (get_num(L, sshcfg, "max_sessions", &n) || get_num(L, host, "max_sessions", &n))
+  if (nhl_opt_getnumber(L, sshcfg, "max_sessions", &n) ||
+      nhl_opt_getnumber(L, host, "max_sessions", &n))
     a->cfg.max_sessions = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
-  if (get_num(L, sshcfg, "max_connections", &n) || get_num(L, host, "max_connections", &n))
+  if (nhl_opt_getnumber(L, sshcfg, "max_connections", &n) ||
+      nhl_opt_getnumber(L, host, "max_connections", &n))
     a->cfg.max_connections = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
   /* Jump hosts: opts.jump, else the host's ssh.jump, else its jump. */
-  t = get(L, opts, "jump");
+  t = nhl_opt_get(L, opts, "jump");
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, sshcfg, "jump");
+    t = nhl_opt_get(L, sshcfg, "jump");
   }
   if (t == LUA_TNIL) {
     lua_pop(L, 1);
-    t = get(L, host, "jump");
+    t = nhl_opt_get(L, host, "jump");
   }
   if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) add_hops_from(L, host, a, -1);
   a->cfg.jumps = a->njumps ? a->hops : NULL;
@@ -392,9 +347,12 @@ static void push_ssh_error(lua_State *L, nh_ssh_t *ssh, const char *name, const 
   const char *kind = NULL;
   /* Every SSH error names its stage (docs/ssh.md): the core's when it recorded one, else
    * the stage the operation was in — a command's deadline or cancel fires while it reads
-   * ("read"), a connect's before the connection stages recorded anything ("connect"). */
+   * ("read"), a shell's open in the PTY and shell requests ("shell"), a connect's before
+   * the connection stages recorded anything ("connect"). */
   const char *stage = f && f->stage ? f->stage : NULL;
-  if (!stage) stage = what && !strcmp(what, "connecting") ? "connect" : ssh ? "read" : "connect";
+  if (!stage && what && !strcmp(what, "connecting")) stage = "connect";
+  if (!stage && what && !strcmp(what, "opening the shell")) stage = "shell";
+  if (!stage) stage = ssh ? "read" : "connect";
   if (rc == NH_ECLOSED && f && f->stage && !strcmp(f->stage, "channel")) kind = "channel";
   if (f && f->stage && f->detail[0])
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
@@ -447,6 +405,32 @@ static void attach_partial(lua_State *L, const nh_ssh_exec_t *x) {
   lua_setfield(L, -2, "partial");
 }
 
+static int raise_interrupt(lua_State *L) {
+  nhl_check_interrupt(L);
+  return 0;
+}
+
+/* With the command's error object on top: when the task was interrupted (an enclosing
+ * async.timeout, such as nethost.run's per-host timeout, or a cancel), raises the
+ * interrupt, carrying the command's stage and partial output, so the host's error still
+ * says where it was and what the device had sent. Returns when there is no interrupt. */
+static void raise_interrupt_keeping(lua_State *L) {
+  lua_pushcfunction(L, raise_interrupt);
+  if (lua_pcall(L, 0, 0, 0) == LUA_OK) return;
+  if (lua_istable(L, -1) && lua_istable(L, -2)) {
+    static const char *const keep[] = {"stage", "partial"};
+    size_t i;
+    for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+      if (lua_getfield(L, -1, keep[i]) == LUA_TNIL && lua_getfield(L, -3, keep[i]) != LUA_TNIL)
+        lua_setfield(L, -3, keep[i]);
+      else
+        lua_pop(L, 1);
+      lua_pop(L, 1);
+    }
+  }
+  lua_error(L);
+}
+
 /* A non-zero exit under {check = true} is a command error carrying the result. */
 static int check_exit(lua_State *L, int check, const char *name, const char *op) {
   lua_Integer st;
@@ -496,8 +480,11 @@ static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
     char name[128];
     snprintf(name, sizeof(name), "%s", r->name);
     run_free(r);
+    if (rc < 0) {
+      raise_interrupt_keeping(L);
+      return lua_error(L);
+    }
     nhl_check_interrupt(L);
-    if (rc < 0) return lua_error(L);
     return check_exit(L, check, name, "ssh.run");
   }
 }
@@ -511,13 +498,13 @@ static int run_connect_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc < 0) {
     push_ssh_error(L, r->ssh, r->name, "ssh.run", rc, "connecting", 0);
     run_free(r);
-    nhl_check_interrupt(L);
+    raise_interrupt_keeping(L);
     return lua_error(L);
   }
   return nhl_await(L, &r->exec.op, run_exec_k, (lua_KContext)r);
 }
 
-static int l_run(lua_State *L) {
+static int nhl_ssh_run(lua_State *L) {
   const char *cmd = nhl_checkcstring(L, 2);
   int opts = lua_istable(L, 3) ? 3 : 0, top = lua_gettop(L), rc;
   run_req_t *r;
@@ -568,7 +555,7 @@ static void session_close(session_t *s) {
   }
 }
 
-static int l_session_close(lua_State *L) {
+static int nhl_ssh_session_close(lua_State *L) {
   session_close(check_session(L, 1));
   return 0;
 }
@@ -595,7 +582,7 @@ static int open_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* ssh.open(host, opts) -> session */
-static int l_open(lua_State *L) {
+static int nhl_ssh_open(lua_State *L) {
   int opts = lua_istable(L, 2) ? 2 : 0, top, rc;
   host_args_t a;
   a.depth = 0;
@@ -655,13 +642,16 @@ static int srun_k(lua_State *L, int status, lua_KContext ctx) {
   nh_ssh_exec_cleanup(&r->exec);
   free(r->command);
   free(r);
+  if (rc < 0) {
+    raise_interrupt_keeping(L);
+    return lua_error(L);
+  }
   nhl_check_interrupt(L);
-  if (rc < 0) return lua_error(L);
   return check_exit(L, check, s->name, "session:run");
 }
 
 /* session:run(command, opts) -> result */
-static int l_session_run(lua_State *L) {
+static int nhl_ssh_session_run(lua_State *L) {
   session_t *s = open_session(L, 1, "session:run");
   const char *cmd = nhl_checkcstring(L, 2);
   uint64_t timeout = s->timeout_ms;
@@ -671,8 +661,8 @@ static int l_session_run(lua_State *L) {
   nhl_task_check(L, "session:run");
   if (lua_istable(L, 3)) {
     lua_Number n;
-    if (get_pos(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
-    if (get_pos(L, 3, "max_output", &n)) max_output = size_option(n);
+    if (nhl_opt_positive(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
+    if (nhl_opt_positive(L, 3, "max_output", &n)) max_output = nhl_size_option(n);
     if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }
@@ -700,13 +690,13 @@ nh_ssh_t *nhl_ssh_session_conn(lua_State *L, int idx, const char **name) {
   return s->ssh;
 }
 
-static int l_session_host(lua_State *L) {
+static int nhl_ssh_session_host(lua_State *L) {
   check_session(L, 1);
   lua_getiuservalue(L, 1, 1);
   return 1;
 }
 
-static int l_session_info(lua_State *L) {
+static int nhl_ssh_session_info(lua_State *L) {
   session_t *s = check_session(L, 1);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, s->name);
@@ -722,7 +712,7 @@ static int l_session_info(lua_State *L) {
   return 1;
 }
 
-static int l_session_tostring(lua_State *L) {
+static int nhl_ssh_session_tostring(lua_State *L) {
   session_t *s = check_session(L, 1);
   lua_pushfstring(L, "ssh session %s (%s)", s->name,
                   s->ssh && nh_ssh_is_ready(s->ssh) ? "open" : "closed");
@@ -740,7 +730,7 @@ static shell_t *check_shell(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, SHELL_MT);
 }
 
-static int l_shell_close(lua_State *L) {
+static int nhl_ssh_shell_close(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   if (sh->shell) {
     nh_ssh_shell_close(sh->shell);
@@ -768,7 +758,7 @@ static int shell_open_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* session:_shell_open(width, height, timeout, max_buffer) -> raw shell */
-static int l_session_shell_open(lua_State *L) {
+static int nhl_ssh_session_shell_open(lua_State *L) {
   session_t *s = open_session(L, 1, "session:shell");
   int width = (int)luaL_optinteger(L, 2, 511), height = (int)luaL_optinteger(L, 3, 24);
   lua_Number timeout = luaL_optnumber(L, 4, (lua_Number)s->timeout_ms / 1000.0);
@@ -796,56 +786,9 @@ static int l_session_shell_open(lua_State *L) {
   return nhl_await(L, &req->op, shell_open_k, (lua_KContext)req);
 }
 
-/* Compiled patterns, cached per pattern string in a weak-valued table. */
-typedef struct {
-  pcre2_code *code;
-} pattern_t;
-
-static int l_pattern_gc(lua_State *L) {
-  pattern_t *p = luaL_checkudata(L, 1, PATTERN_MT);
-  if (p->code) pcre2_code_free(p->code);
-  p->code = NULL;
-  return 0;
-}
-
-/* Pushes the compiled pattern for string at idx (raises on a bad pattern). */
-static pattern_t *push_pattern(lua_State *L, int idx) {
-  size_t len;
-  const char *src = luaL_checklstring(L, idx, &len);
-  pattern_t *p;
-  int err;
-  PCRE2_SIZE off;
-  idx = lua_absindex(L, idx);
-  /* Keyed by the Lua string itself: a C-string key would cut a pattern at a NUL byte and give
-   * different patterns one cache entry. */
-  lua_getfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-  lua_pushvalue(L, idx);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    p = lua_touserdata(L, -1);
-    lua_remove(L, -2);
-    return p;
-  }
-  lua_pop(L, 1);
-  p = lua_newuserdatauv(L, sizeof(*p), 0);
-  p->code = NULL;
-  luaL_setmetatable(L, PATTERN_MT);
-  p->code = pcre2_compile((PCRE2_SPTR)src, len, PCRE2_MULTILINE, &err, &off, NULL);
-  if (!p->code) {
-    PCRE2_UCHAR msg[160];
-    pcre2_get_error_message(err, msg, sizeof(msg));
-    luaL_error(L, "bad pattern '%s' at offset %d: %s", src, (int)off, (const char *)msg);
-  }
-  pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-  lua_pushvalue(L, idx);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_remove(L, -2);
-  return p;
-}
-
 typedef struct {
   nh_ssh_expect_t req;
-  const void *codes[16];
+  const nh_pattern_t *patterns[16];
 } expect_req_t;
 
 static int expect_k(lua_State *L, int status, lua_KContext ctx) {
@@ -870,13 +813,13 @@ static int expect_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 /* shell:_expect(send, {patterns}, timeout) -> data, index, match_start | nil, code, msg */
-static int l_shell_expect(lua_State *L) {
+static int nhl_ssh_shell_expect(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   size_t send_len;
   const char *send = luaL_optlstring(L, 2, "", &send_len);
   lua_Number timeout = luaL_optnumber(L, 4, 0);
   expect_req_t *e;
-  const void *codes[16];
+  const nh_pattern_t *patterns[16];
   int i, n = 0, rc;
   nhl_task_check(L, "cli:send");
   if (!lua_isnoneornil(L, 3)) {
@@ -892,20 +835,19 @@ static int l_shell_expect(lua_State *L) {
     lua_pushstring(L, "the shell is closed");
     return 3;
   }
-  /* The compiled patterns stay referenced from the stack of this coroutine while it waits.
-   * They are compiled before the request is allocated: a bad pattern raises. */
+  /* Each pattern is a regex object (a platform driver's, compiled when its plugin registered
+   * it) or a string compiled here once for a receive buffer (NH_PATTERN_LINES). They stay
+   * referenced from the stack of this coroutine while it waits, and are compiled before the
+   * request is allocated: a bad pattern raises. */
   lua_createtable(L, n, 0);
   for (i = 0; i < n; i++) {
-    pattern_t *p;
     lua_geti(L, 3, i + 1);
-    p = push_pattern(L, lua_gettop(L));
-    codes[i] = p->code;
+    patterns[i] = nhl_regex_get(L, -1, NH_PATTERN_LINES, "cli")->pattern;
     lua_rawseti(L, 5, i + 1);
-    lua_pop(L, 1);
   }
   if (!(e = calloc(1, sizeof(*e)))) return luaL_error(L, "cli: out of memory");
-  if (n) memcpy(e->codes, codes, (size_t)n * sizeof(codes[0]));
-  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->codes, n, nhl_seconds_to_ms(timeout),
+  if (n) memcpy(e->patterns, patterns, (size_t)n * sizeof(patterns[0]));
+  rc = nh_ssh_expect(&e->req, sh->shell, send, send_len, e->patterns, n, nhl_seconds_to_ms(timeout),
                      nhl_op_cb);
   if (rc < 0) {
     free(e);
@@ -918,7 +860,7 @@ static int l_shell_expect(lua_State *L) {
 }
 
 /* shell:_buffer() -> the received, unconsumed bytes */
-static int l_shell_buffer(lua_State *L) {
+static int nhl_ssh_shell_buffer(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
   size_t len = 0;
   const char *b = sh->shell ? nh_ssh_shell_buffer(sh->shell, &len) : "";
@@ -927,42 +869,39 @@ static int l_shell_buffer(lua_State *L) {
 }
 
 /* shell:_discard() -> the received, unconsumed bytes, now dropped */
-static int l_shell_discard(lua_State *L) {
+static int nhl_ssh_shell_discard(lua_State *L) {
   shell_t *sh = check_shell(L, 1);
-  l_shell_buffer(L);
+  nhl_ssh_shell_buffer(L);
   if (sh->shell) nh_ssh_shell_discard(sh->shell);
   return 1;
 }
 
-static int l_shell_name(lua_State *L) {
+static int nhl_ssh_shell_name(lua_State *L) {
   lua_pushstring(L, check_shell(L, 1)->name);
   return 1;
 }
 
 /* Module functions */
 
-/* ssh_core.re_match(pattern, subject) -> whether the PCRE2 pattern matches (multiline) */
-static int l_re_match(lua_State *L) {
+/* ssh_core.re_match(pattern, subject) -> whether the pattern (a regex object, or a string
+ * compiled as the shell compiles it: multiline) matches */
+static int nhl_ssh_re_match(lua_State *L) {
   size_t len;
   const char *subject = luaL_checklstring(L, 2, &len);
-  pattern_t *p = push_pattern(L, 1);
-  pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-  int rc;
-  if (!md) return luaL_error(L, "out of memory");
-  rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
-  pcre2_match_data_free(md);
-  lua_pushboolean(L, rc > 0);
+  nhl_regex_t *re = nhl_regex_get(L, 1, NH_PATTERN_LINES, "cli");
+  lua_pushboolean(L,
+                  pcre2_match(re->pattern->code, (PCRE2_SPTR)subject, len, 0, 0, re->md, NULL) > 0);
   return 1;
 }
 
-static int l_set_connect_rate(lua_State *L) {
+static int nhl_ssh_set_connect_rate(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
   luaL_argcheck(L, n >= 0, 1, "must be >= 0");
   nh_ssh_set_connect_rate(n);
   return 0;
 }
 
-static int l_stats(lua_State *L) {
+static int nhl_ssh_stats(lua_State *L) {
   lua_createtable(L, 0, 2);
   lua_pushinteger(L, (lua_Integer)nh_ssh_open_count());
   lua_setfield(L, -2, "open");
@@ -972,33 +911,26 @@ static int l_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"run", l_run},     {"open", l_open},         {"set_connect_rate", l_set_connect_rate},
-      {"stats", l_stats}, {"re_match", l_re_match}, {NULL, NULL}};
-  static const luaL_Reg session_methods[] = {{"run", l_session_run},
-                                             {"close", l_session_close},
-                                             {"host", l_session_host},
-                                             {"info", l_session_info},
-                                             {"_shell_open", l_session_shell_open},
+  static const luaL_Reg funcs[] = {{"run", nhl_ssh_run},
+                                   {"open", nhl_ssh_open},
+                                   {"set_connect_rate", nhl_ssh_set_connect_rate},
+                                   {"stats", nhl_ssh_stats},
+                                   {"re_match", nhl_ssh_re_match},
+                                   {NULL, NULL}};
+  static const luaL_Reg session_methods[] = {{"run", nhl_ssh_session_run},
+                                             {"close", nhl_ssh_session_close},
+                                             {"host", nhl_ssh_session_host},
+                                             {"info", nhl_ssh_session_info},
+                                             {"_shell_open", nhl_ssh_session_shell_open},
                                              {NULL, NULL}};
   static const luaL_Reg shell_methods[] = {
-      {"_expect", l_shell_expect}, {"_buffer", l_shell_buffer}, {"_discard", l_shell_discard},
-      {"_close", l_shell_close},   {"_name", l_shell_name},     {NULL, NULL}};
-  luaL_newmetatable(L, PATTERN_MT);
-  lua_pushcfunction(L, l_pattern_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-  lua_newtable(L);
-  lua_createtable(L, 0, 1);
-  lua_pushliteral(L, "v");
-  lua_setfield(L, -2, "__mode");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, PATTERN_MT ".cache");
-
+      {"_expect", nhl_ssh_shell_expect},   {"_buffer", nhl_ssh_shell_buffer},
+      {"_discard", nhl_ssh_shell_discard}, {"_close", nhl_ssh_shell_close},
+      {"_name", nhl_ssh_shell_name},       {NULL, NULL}};
   luaL_newmetatable(L, SHELL_MT);
   luaL_newlib(L, shell_methods);
   lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, l_shell_close);
+  lua_pushcfunction(L, nhl_ssh_shell_close);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
 
@@ -1006,11 +938,11 @@ int luaopen_nethost_ssh_core(lua_State *L) {
   luaL_newlib(L, session_methods);
   lua_pushvalue(L, -1);
   lua_setfield(L, -3, "__index");
-  lua_pushcfunction(L, l_session_close);
+  lua_pushcfunction(L, nhl_ssh_session_close);
   lua_setfield(L, -3, "__close");
-  lua_pushcfunction(L, l_session_close);
+  lua_pushcfunction(L, nhl_ssh_session_close);
   lua_setfield(L, -3, "__gc");
-  lua_pushcfunction(L, l_session_tostring);
+  lua_pushcfunction(L, nhl_ssh_session_tostring);
   lua_setfield(L, -3, "__tostring");
   /* stack: session mt, methods. The methods table is the module's `session`: the façade
    * (nethost/ssh.lua) adds the methods written in Lua (shell) to it when it loads its core,

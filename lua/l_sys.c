@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 /* sys.isatty(fd) */
-static int l_isatty(lua_State *L) {
+static int nhl_sys_isatty(lua_State *L) {
   lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
   return 1;
 }
 
 /* sys.time() -> wall-clock seconds since the epoch, with sub-second precision */
-static int l_time(lua_State *L) {
+static int nhl_sys_time(lua_State *L) {
   struct timeval tv;
   gettimeofday(&tv, NULL);
   lua_pushnumber(L, (lua_Number)tv.tv_sec + tv.tv_usec / 1e6);
@@ -22,7 +22,7 @@ static int l_time(lua_State *L) {
 }
 
 /* sys.rusage() -> {user =, system = (CPU seconds), maxrss = (KB)} */
-static int l_rusage(lua_State *L) {
+static int nhl_sys_rusage(lua_State *L) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   lua_createtable(L, 0, 3);
@@ -35,12 +35,12 @@ static int l_rusage(lua_State *L) {
   return 1;
 }
 
-static int l_pid(lua_State *L) {
+static int nhl_sys_pid(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)getpid());
   return 1;
 }
 
-static int l_hostname(lua_State *L) {
+static int nhl_sys_hostname(lua_State *L) {
   char name[256];
   if (gethostname(name, sizeof(name)) < 0) return 0;
   name[sizeof(name) - 1] = '\0';
@@ -49,9 +49,9 @@ static int l_hostname(lua_State *L) {
 }
 
 int luaopen_nethost_sys(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"isatty", l_isatty},     {"time", l_time},
-                                   {"rusage", l_rusage},     {"pid", l_pid},
-                                   {"hostname", l_hostname}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"isatty", nhl_sys_isatty},     {"time", nhl_sys_time},
+                                   {"rusage", nhl_sys_rusage},     {"pid", nhl_sys_pid},
+                                   {"hostname", nhl_sys_hostname}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

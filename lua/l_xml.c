@@ -55,7 +55,7 @@ static void add_escaped(luaL_Buffer *b, const char *s, size_t len, int attr) {
 }
 
 /* xml.escape(s [, attribute]) -> s with &, <, > (and quotes for attributes) escaped */
-static int l_escape(lua_State *L) {
+static int nhl_xml_escape(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   luaL_Buffer b;
@@ -233,7 +233,7 @@ static int decode_body(lua_State *L) {
 }
 
 /* xml.decode(text [, {attributes = bool, lists = {names}}]) -> table */
-static int l_decode(lua_State *L) {
+static int nhl_xml_decode(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   xmlDocPtr doc = parse_or_raise(L, text, len, "xml.decode");
@@ -396,7 +396,7 @@ static void encode_value(lua_State *L, luaL_Buffer *b, const char *name, int dep
 }
 
 /* xml.encode(t [, {root = name}]) -> text. t = {root = value}, or value with opts.root. */
-static int l_encode(lua_State *L) {
+static int nhl_xml_encode(lua_State *L) {
   luaL_Buffer b;
   const char *root = NULL;
   luaL_checkany(L, 1);
@@ -444,7 +444,7 @@ static doc_t *check_doc(lua_State *L, int idx) {
   return d;
 }
 
-static int l_doc_gc(lua_State *L) {
+static int nhl_xml_doc_gc(lua_State *L) {
   doc_t *d = luaL_checkudata(L, 1, DOC_MT);
   if (d->doc) xmlFreeDoc(d->doc);
   if (d->plain) xmlFreeDoc(d->plain);
@@ -453,7 +453,7 @@ static int l_doc_gc(lua_State *L) {
 }
 
 /* xml.parse(text) -> document (raises a "parse" error object) */
-static int l_parse(lua_State *L) {
+static int nhl_xml_parse(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   doc_t *d = lua_newuserdatauv(L, sizeof(*d), 0);
@@ -553,7 +553,7 @@ static xmlXPathObjectPtr eval(lua_State *L, doc_t *d, const char *expr, int nsid
 
 /* doc:find(xpath [, namespaces]) -> list of matches: elements as {name=, ns=, text=, xml=,
  * attrs=}, attributes and text nodes as strings; a number, string or boolean result as it is */
-static int l_doc_find(lua_State *L) {
+static int nhl_xml_doc_find(lua_State *L) {
   doc_t *d = check_doc(L, 1);
   const char *expr = luaL_checkstring(L, 2);
   int nsidx = lua_istable(L, 3) ? 3 : 0, i, n;
@@ -594,7 +594,7 @@ static xmlNodePtr first_match(lua_State *L, doc_t *d, const char *expr, int nsid
 }
 
 /* doc:inner(xpath) -> the XML inside the first match (from the document as received), or nil */
-static int l_doc_inner(lua_State *L) {
+static int nhl_xml_doc_inner(lua_State *L) {
   doc_t *d = check_doc(L, 1);
   const char *expr = luaL_checkstring(L, 2);
   xmlNodePtr n = first_match(L, d, expr, lua_istable(L, 3) ? 3 : 0);
@@ -625,7 +625,7 @@ static int l_doc_inner(lua_State *L) {
 
 /* doc:table([xpath [, opts]]) -> the table form of the first match's children (all of the
  * document without xpath): {child = value, ...} */
-static int l_doc_table(lua_State *L) {
+static int nhl_xml_doc_table(lua_State *L) {
   doc_t *d = check_doc(L, 1);
   const char *expr = luaL_optstring(L, 2, NULL);
   int opts = lua_istable(L, 3) ? 3 : 0, attrs = 0, lists;
@@ -646,7 +646,7 @@ static int l_doc_table(lua_State *L) {
 }
 
 /* doc:text(xpath [, namespaces]) -> the text of the first match, or nil */
-static int l_doc_text(lua_State *L) {
+static int nhl_xml_doc_text(lua_State *L) {
   doc_t *d = check_doc(L, 1);
   const char *expr = luaL_checkstring(L, 2);
   xmlNodePtr n = first_match(L, d, expr, lua_istable(L, 3) ? 3 : 0);
@@ -656,7 +656,7 @@ static int l_doc_text(lua_State *L) {
 }
 
 /* doc:root() -> name, namespace of the root element */
-static int l_doc_root(lua_State *L) {
+static int nhl_xml_doc_root(lua_State *L) {
   doc_t *d = check_doc(L, 1);
   xmlNodePtr r = xmlDocGetRootElement(d->doc);
   lua_pushstring(L, (const char *)r->name);
@@ -668,18 +668,18 @@ static int l_doc_root(lua_State *L) {
 }
 
 int luaopen_nethost_xml(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"escape", l_escape},
-                                   {"decode", l_decode},
-                                   {"encode", l_encode},
-                                   {"parse", l_parse},
+  static const luaL_Reg funcs[] = {{"escape", nhl_xml_escape},
+                                   {"decode", nhl_xml_decode},
+                                   {"encode", nhl_xml_encode},
+                                   {"parse", nhl_xml_parse},
                                    {NULL, NULL}};
-  static const luaL_Reg doc_methods[] = {{"find", l_doc_find},   {"text", l_doc_text},
-                                         {"table", l_doc_table}, {"inner", l_doc_inner},
-                                         {"root", l_doc_root},   {NULL, NULL}};
+  static const luaL_Reg doc_methods[] = {{"find", nhl_xml_doc_find},   {"text", nhl_xml_doc_text},
+                                         {"table", nhl_xml_doc_table}, {"inner", nhl_xml_doc_inner},
+                                         {"root", nhl_xml_doc_root},   {NULL, NULL}};
   luaL_newmetatable(L, LIST_MT);
   lua_pop(L, 1);
   if (luaL_newmetatable(L, DOC_MT)) {
-    lua_pushcfunction(L, l_doc_gc);
+    lua_pushcfunction(L, nhl_xml_doc_gc);
     lua_setfield(L, -2, "__gc");
     luaL_newlib(L, doc_methods);
     lua_setfield(L, -2, "__index");

@@ -23,7 +23,7 @@ static int push_doc(lua_State *L, nh_ydoc_t *doc, const char *op) {
   return 1;
 }
 
-static int l_load(lua_State *L) {
+static int nhl_yaml_load(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   char err[1024];
   nh_ydoc_t *doc;
@@ -34,7 +34,7 @@ static int l_load(lua_State *L) {
   return push_doc(L, doc, "yaml.load");
 }
 
-static int l_decode(lua_State *L) {
+static int nhl_yaml_decode(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   const char *name = luaL_optstring(L, 2, "<string>");
@@ -47,7 +47,8 @@ static int l_decode(lua_State *L) {
 }
 
 int luaopen_nethost_yaml(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"load", l_load}, {"decode", l_decode}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      {"load", nhl_yaml_load}, {"decode", nhl_yaml_decode}, {NULL, NULL}};
   luaL_newlib(L, funcs);
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "null");

@@ -1,17 +1,15 @@
-/* nethost Lua layer: the runtime's own state (private to lua/runtime.c, lua/l_task.c and
- * lua/main.c; bindings use runtime.h). */
+/* nethost Lua layer: the runtime's own state (private to lua/runtime.c, lua/main.c and the
+ * statistics of lua/l_task.c; bindings use runtime.h). */
 #ifndef NHL_RT_H
 #define NHL_RT_H
 
 #include "runtime.h"
+#include "scheduler.h"
 
 typedef struct nhl_runtime_s {
+  nhl_scheduler_t sched; /* first: the allocator's user data is the scheduler's too */
   lua_State *L;
   nh_loop_t loop;
-  nhl_task_t *live; /* tasks not yet finished (doubly linked) */
-  size_t nlive;
-  uint64_t spawned; /* tasks created so far */
-  uint64_t resumes; /* lua_resume calls so far */
   size_t lua_bytes; /* memory the Lua allocator holds */
   size_t lua_peak;
   int cancel_signal; /* the signal that cancelled everything, or 0 */
@@ -35,15 +33,5 @@ int nhl_runtime_main(nhl_runtime_t *rt, int nargs);
 
 /* Frees everything; the loop must be idle. */
 void nhl_runtime_free(nhl_runtime_t *rt);
-
-/* Interrupts every live task with a "cancelled" error object carrying msg. */
-void nhl_task_cancel_all(nhl_runtime_t *rt, const char *msg);
-
-/* Creates a task running the function at the top of L with nargs arguments above it (all
- * popped) and pushes the task object. The task starts on a later loop iteration. */
-nhl_task_t *nhl_task_spawn(lua_State *L, int nargs);
-
-/* For the root task: whether it finished, and its status. */
-int nhl_task_done(const nhl_task_t *t);
 
 #endif

@@ -29,6 +29,9 @@ static void *rt_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return ptr;
 }
 
+/* The scheduler finds its state through the allocator's user data (scheduler.h). */
+_Static_assert(offsetof(nhl_runtime_t, sched) == 0, "the scheduler begins the runtime");
+
 nhl_runtime_t *nhl_runtime(lua_State *L) {
   void *ud;
   lua_getallocf(L, &ud);
@@ -108,6 +111,8 @@ nhl_runtime_t *nhl_runtime_new(const char *argv0) {
     return NULL;
   }
   *(nhl_task_t **)lua_getextraspace(rt->L) = NULL;
+  rt->sched.L = rt->L;
+  rt->sched.loop = &rt->loop;
   if (open_state(rt) < 0) {
     nhl_runtime_free(rt);
     return NULL;
@@ -133,10 +138,11 @@ static void signal_cb(uv_signal_t *handle, int signum) {
   }
   rt->cancel_signal = signum;
   fprintf(stderr, "\nnethost: %s: cancelling %zu task(s); %s again to exit now\n",
-          signal_event(signum), rt->nlive, signum == SIGINT ? "press Ctrl-C" : "send the signal");
-  nhl_task_cancel_all(rt, signum == SIGINT   ? "interrupted by Ctrl-C"
-                          : signum == SIGHUP ? "hung up (SIGHUP)"
-                                             : "terminated by SIGTERM");
+          signal_event(signum), rt->sched.nlive,
+          signum == SIGINT ? "press Ctrl-C" : "send the signal");
+  nhl_task_cancel_all(&rt->sched, signum == SIGINT   ? "interrupted by Ctrl-C"
+                                  : signum == SIGHUP ? "hung up (SIGHUP)"
+                                                     : "terminated by SIGTERM");
 }
 
 static void watch_signals(nhl_runtime_t *rt) {
@@ -174,12 +180,12 @@ void nhl_signals_default(lua_State *L, int on) {
 static void run_until_settled(nhl_runtime_t *rt) {
   for (;;) {
     nh_loop_run(&rt->loop, UV_RUN_DEFAULT);
-    if (rt->nlive == 0) return;
+    if (rt->sched.nlive == 0) return;
     fprintf(stderr,
             "nethost: %zu task(s) wait for something that can never happen; "
             "cancelling them\n",
-            rt->nlive);
-    nhl_task_cancel_all(rt, "deadlock: waiting for something that can never happen");
+            rt->sched.nlive);
+    nhl_task_cancel_all(&rt->sched, "deadlock: waiting for something that can never happen");
   }
 }
 
@@ -209,8 +215,8 @@ int nhl_runtime_main(nhl_runtime_t *rt, int nargs) {
     nh_loop_run(&rt->loop, UV_RUN_ONCE);
     if (!nhl_task_done(root) && !uv_loop_alive(rt->loop.uv)) run_until_settled(rt);
   }
-  if (rt->nlive) {
-    nhl_task_cancel_all(rt, "the playbook finished");
+  if (rt->sched.nlive) {
+    nhl_task_cancel_all(&rt->sched, "the playbook finished");
     run_until_settled(rt);
   }
   lua_getfield(L, tidx, "result");

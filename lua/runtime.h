@@ -17,7 +17,7 @@
  *     if (rc < 0) return nhl_raise(L, "command", host, "ssh.run", rc, "...");
  *     return nresults;
  *   }
- *   static int l_run(lua_State *L) {
+ *   static int nhl_ssh_run(lua_State *L) {
  *     nhl_task_t *task = nhl_task_check(L, "ssh.run"); // raises outside a task
  *     my_req_t *req = ...copy inputs...;
  *     int rc = my_op_start(nhl_loop(L), req, ..., nhl_op_cb);
@@ -86,54 +86,8 @@ const char *nhl_error_kind(int code);
 /* Whether the value at idx is an error object. */
 int nhl_is_error(lua_State *L, int idx);
 
-/* Argument helpers */
-
-/* The longest deadline a binding hands the core, in milliseconds (about 285,000 years: far
- * beyond any run, and far below where uv_now() + ms could wrap). */
-#define NHL_MS_MAX ((uint64_t)1 << 53)
-
-/* A duration in seconds from a playbook as whole milliseconds for the core: NaN and values
- * <= 0 give 0, any positive value at least 1, math.huge and other huge values NHL_MS_MAX.
- * (Casting an out-of-range double to an integer is undefined behaviour; on x86-64 it turns
- * math.huge into 0, which made async.timeout(math.huge, fn) time out at once.) */
-static inline uint64_t nhl_seconds_to_ms(lua_Number seconds) {
-  lua_Number ms = seconds * 1000.0 + 0.5;
-  if (!(seconds > 0)) return 0;
-  if (ms < 1) return 1;
-  if (ms >= (lua_Number)NHL_MS_MAX) return NHL_MS_MAX;
-  return (uint64_t)ms;
-}
-
-/* The one check of a numeric option that must be a positive, finite number (a timeout in
- * seconds, an output limit in bytes): the value at idx when it is one; raises naming the
- * option otherwise (0, -1, NaN, "abc" are mistakes, never "no limit" or "-nan s"). A huge
- * value (inf included) is a long time, capped where it is used. */
-static inline lua_Number nhl_check_positive(lua_State *L, int idx, const char *name) {
-  int isnum = 0;
-  lua_Number n = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumberx(L, idx, &isnum) : 0;
-  if (!isnum || !(n > 0))
-    return luaL_error(L, "option '%s' must be a positive number, got %s", name,
-                      luaL_tolstring(L, idx, NULL));
-  return n;
-}
-
-/* The string at idx as C text, or NULL when it is not a string or number. Raises, naming
- * what, when it holds a NUL byte: a C API would silently cut it there (a password, a command,
- * a path or a header would become a different, shorter one). */
-static inline const char *nhl_tocstring(lua_State *L, int idx, const char *what) {
-  size_t len;
-  const char *s = lua_tolstring(L, idx, &len);
-  if (s && strlen(s) != len) luaL_error(L, "%s contains a NUL byte", what);
-  return s;
-}
-
-/* luaL_checkstring for strings that C sees as NUL-terminated text (see nhl_tocstring). */
-static inline const char *nhl_checkcstring(lua_State *L, int arg) {
-  size_t len;
-  const char *s = luaL_checklstring(L, arg, &len);
-  if (strlen(s) != len) luaL_argerror(L, arg, "contains a NUL byte");
-  return s;
-}
+/* Reading arguments and options: the one toolkit (lua/args.h). */
+#include "args.h"
 
 /* Module openers: binding file l_NAME.c defines luaopen_nethost_NAME (see modules.c). */
 #include "modules_list.h"

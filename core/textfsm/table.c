@@ -123,11 +123,11 @@ static void py_repr(tfsm_buf_t *b, nh_tfsm_str_t s) {
 int tfsm_table_stringify_items(nh_tfsm_table_t *tab) {
   for (size_t i = 0; i < tab->nitems; i++) {
     nh_tfsm_item_t *it = &tab->items[i];
-    if (!it->is_map && it->str.ptr) continue;
+    /* A missing item stays missing (NULL: json.null in Lua), where clitable writes the
+     * string "None": one null everywhere, so every parse result encodes to JSON. */
+    if (!it->is_map) continue;
     tfsm_buf_t b = {0};
-    if (!it->is_map) {
-      tfsm_buf_adds(&b, "None");
-    } else {
+    {
       tfsm_buf_addc(&b, '{');
       for (size_t k = 0; k < it->count; k++) {
         const nh_tfsm_kv_t *kv = &tab->kvs[it->first + k];

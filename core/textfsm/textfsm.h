@@ -122,10 +122,10 @@ const char *nh_tfsm_index_lookup(const nh_tfsm_index_t *idx, const char *platfor
 
 /* Parses text with the templates the index selects for (platform, command), as
  * clitable.CliTable.ParseCmd does: several templates are merged on the first one's Key
- * values, and List items are made strings the way clitable does (None -> "None", a map
- * -> its Python repr). Returns 0, NH_TFSM_ENOPARSER when no row matches, NH_TFSM_ESYNTAX
- * or NH_TFSM_ENOENT when a selected template cannot be loaded, NH_TFSM_EPARSE, or
- * NH_TFSM_ENOMEM. */
+ * values, and List items that are maps are made strings the way clitable does (their
+ * Python repr); a missing item stays NULL (clitable: "None"). Returns 0, NH_TFSM_ENOPARSER when no
+ * row matches, NH_TFSM_ESYNTAX or NH_TFSM_ENOENT when a selected template cannot be loaded,
+ * NH_TFSM_EPARSE, or NH_TFSM_ENOMEM. */
 int nh_tfsm_index_parse(nh_tfsm_index_t *idx, const char *platform, const char *command,
                         const char *text, size_t len, nh_tfsm_table_t **out, char *err,
                         size_t errlen);

@@ -124,7 +124,8 @@ nh_tfsm_cell_t *tfsm_table_add_row(nh_tfsm_table_t *tab);
 nh_tfsm_item_t *tfsm_table_add_items(nh_tfsm_table_t *tab, size_t n);
 nh_tfsm_kv_t *tfsm_table_add_kvs(nh_tfsm_table_t *tab, size_t n);
 char *tfsm_table_strdup(nh_tfsm_table_t *tab, const char *s, size_t n);
-/* clitable's str() of List items: None -> "None", a map -> its Python repr. */
+/* clitable's str() of List items that are maps (their Python repr); a missing item stays
+ * NULL where clitable writes "None". */
 int tfsm_table_stringify_items(nh_tfsm_table_t *tab);
 /* clitable/texttable extend(): adds the columns of b missing in a, matching rows on keys
  * (or by position when nkeys is 0). Returns 0, NH_TFSM_ENOMEM or NH_TFSM_ESYNTAX. */

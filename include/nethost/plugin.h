@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define NH_PLUGIN_ABI_MAJOR       1
-#define NH_PLUGIN_ABI_MINOR       0
+#define NH_PLUGIN_ABI_MINOR       1
 #define NH_PLUGIN_ABI_VERSION     ((NH_PLUGIN_ABI_MAJOR << 16) | NH_PLUGIN_ABI_MINOR)
 #define NH_PLUGIN_ABI_MAJOR_OF(v) ((int)((unsigned)(v) >> 16))
 #define NH_PLUGIN_ABI_MINOR_OF(v) ((int)((unsigned)(v)&0xffffu))
@@ -139,6 +139,11 @@ typedef struct nh_plugin_platform_s {
   const char *rollback_command;   /* see nh_plugin_rollback_t */
   nh_plugin_config_dialect_t config_dialect;
   const char *show_config_command; /* "show running-config" / "show configuration" */
+  /* --- ABI 1.1 --- */
+  /* Lines of show_config_command's output that change while the configuration does not
+   * (timestamps, byte counts, "ntp clock-period"): ignored when two configurations are
+   * compared. Matched against each line; blank lines are always ignored. */
+  const char *const *volatile_patterns;
 } nh_plugin_platform_t;
 
 /* A parser: turns the text a command printed into a value tree. text is NUL-terminated

@@ -6,6 +6,8 @@
 -- platform writes is its plugin's config_dialect (nethost/platform.lua).
 
 local platform = require("nethost.platform")
+local platform_volatile = platform.volatile
+local re_test = require("nethost.re").test
 
 local config = {}
 
@@ -13,38 +15,20 @@ local config = {}
 --- says, "indent" for a platform no plugin defines.
 config.dialect = platform.dialect
 
--- Lines that change without anyone changing the configuration.
-local VOLATILE = {
-  indent = {
-    "^Building configuration",
-    "^Current configuration ?:",
-    "^! Last configuration change",
-    "^! NVRAM config last updated",
-    "^! No configuration change since last restart",
-    "^ntp clock%-period ",
-    "^! Command: show running%-config",
-    "^! device: ",
-    "^! Time: ",
-    "^! boot system flash",
-    "^%s*$",
-  },
-  braces = { "^## Last commit", "^## Last changed", "^%s*$", "^{master:%d+}", "^{primary:" },
-  set = { "^## Last commit", "^## Last changed", "^%s*$" },
-}
-
---- config.normalize(text, platform) -> text without volatile lines (timestamps, byte counts,
---- ntp clock-period), trailing spaces and CRs, so two backups compare equal when nothing
---- really changed.
+--- config.normalize(text, platform) -> text without volatile lines (what the platform's plugin
+--- lists as changing on its own: timestamps, byte counts, ntp clock-period), blank lines,
+--- trailing spaces and CRs, so two backups compare equal when nothing really changed.
 function config.normalize(text, platform)
-  local patterns = VOLATILE[config.dialect(platform)] or VOLATILE.indent
+  local volatile = platform_volatile(platform)
   local out = {}
   for line in (text:gsub("\r", "")):gmatch("([^\n]*)\n?") do
     line = line:gsub("%s+$", "")
-    local volatile = false
-    for _, p in ipairs(patterns) do
-      if line:find(p) then volatile = true break end
+    local skip = line == ""
+    for i = 1, #volatile do
+      if skip then break end
+      skip = re_test(line, volatile[i])
     end
-    if not volatile then out[#out + 1] = line end
+    if not skip then out[#out + 1] = line end
   end
   while out[#out] == "" do out[#out] = nil end
   return table.concat(out, "\n") .. "\n"

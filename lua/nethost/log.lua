@@ -157,18 +157,16 @@ local function current_host()
   return ctx and ctx.name
 end
 
-local function write(level, fmt, ...)
+-- Writes msg (already prefixed and masked) at level; timed: the time on stderr too.
+local function emit(level, msg, timed)
   local to_stderr = level <= log.level
   local to_file = file and level <= math.max(log.level, log.file_level)
-  if not to_stderr and not to_file then return end
-  local ok, msg = pcall(string.format, fmt, ...)
-  if not ok then msg = tostring(fmt) end
-  local host = current_host()
-  if host then msg = "[" .. log.printable(host) .. "] " .. msg end
-  msg = log.mask(msg)
+  local t = sys.time()
+  local stamp = os.date("!%H:%M:%S", math.floor(t)) .. string.format(".%03d", math.floor(t % 1 * 1000))
   if to_stderr then
     if hooks.before then hooks.before() end
     local name = LEVELS[level]
+    if timed then name = name .. " " .. stamp end
     if colour then
       io.stderr:write(COLOURS[level], name, level ~= 3 and "\27[0m" or "", ": ", msg, "\n")
     else
@@ -177,9 +175,7 @@ local function write(level, fmt, ...)
     if hooks.after then hooks.after() end
   end
   if to_file then
-    local t = sys.time()
-    local ok, e = file:write(os.date("!%Y-%m-%dT%H:%M:%S", math.floor(t)),
-                             string.format(".%03dZ ", math.floor(t % 1 * 1000)), LEVELS[level], " ", msg, "\n")
+    local ok, e = file:write(os.date("!%Y-%m-%dT", math.floor(t)), stamp, "Z ", LEVELS[level], " ", msg, "\n")
     if ok then ok, e = file:flush() end
     if not ok and not log.write_error then
       -- Said once, now and again at exit (the run then exits 1): the log is incomplete.
@@ -187,6 +183,19 @@ local function write(level, fmt, ...)
       io.stderr:write("nethost: ", log.write_error, "\n")
     end
   end
+end
+
+local function wanted(level)
+  return level <= log.level or (file ~= nil and level <= math.max(log.level, log.file_level))
+end
+
+local function write(level, fmt, ...)
+  if not wanted(level) then return end
+  local ok, msg = pcall(string.format, fmt, ...)
+  if not ok then msg = tostring(fmt) end
+  local host = current_host()
+  if host then msg = "[" .. log.printable(host) .. "] " .. msg end
+  emit(level, log.mask(msg), false)
 end
 
 for i, name in ipairs(LEVELS) do
@@ -199,6 +208,14 @@ function log.enabled(name)
     if n == name then return i <= log.level or (file ~= nil and i <= log.file_level) end
   end
   return false
+end
+
+--- log.transcript(host, line): one line of a device session's transcript
+--- (nethost/session_log.lua, already masked), at debug level with the time: on stderr at
+--- -vv, and in the --log file at -vv.
+function log.transcript(host, line)
+  if not wanted(4) then return end
+  emit(4, "[" .. log.printable(host) .. "] " .. line, true)
 end
 
 -- The command line: -v/-q and --log.

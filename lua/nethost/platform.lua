@@ -1,7 +1,8 @@
 -- platform: the one adapter from a plugin's platform driver (the plugin ABI's
 -- nh_plugin_platform_t, as nethost.plugins.platform returns it) to what the Lua library
--- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect
--- (nethost/config.lua) and the command that shows the configuration (nethost/device.lua).
+-- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect and the
+-- lines that change on their own (nethost/config.lua), and the command that shows the
+-- configuration (nethost/device.lua).
 -- Plugins are the only source of vendor knowledge; this file only translates. Adding a
 -- platform is writing a plugin.
 
@@ -28,17 +29,6 @@ platform.generic = {
               [=[Destination filename \[[^\]]*\]\?\s*$]=], [=[\? ?\[[^\]\r\n]*\]\s*$]=] },
 }
 
---- platform.at_end(pattern) -> the prompt pattern for a whole receive buffer.
--- The ABI matches a prompt pattern against the last line received; the shell matches it
--- against everything received so far (multiline), so a `$` that ends the pattern becomes
--- `\z`: a prompt-looking line in the middle of the output never ends a command.
-function platform.at_end(pattern)
-  if not pattern then return nil end
-  local body = pattern:gsub("%$$", "")
-  if body ~= pattern and not body:match("\\$") then return "(?m)" .. body .. "\\z" end
-  return pattern
-end
-
 local ROLLBACK_COMMIT = "commit"
 
 --- platform.driver(name_or_alias) -> the shell's driver for a platform a plugin defines, or
@@ -47,32 +37,36 @@ local ROLLBACK_COMMIT = "commit"
 --- error_markers, confirm, confirm_response, rollback_method, checkpoint_command,
 --- rollback_command, config_dialect, show_config_command, platform (the plugin's table).
 --- What the plugin leaves unset is `false` (its platform has no such thing), never the
---- generic driver's value: Junos has no `write memory`.
+--- generic driver's value: Junos has no `write memory`. The patterns are the ones the
+--- registry compiled when the plugin registered the platform (regex objects, see
+--- lua/regex.h), handed to the shell's expect as they are; the prompt is anchored at the end
+--- of what was received, because the ABI matches it against the last line only.
 function platform.driver(name)
   if type(name) ~= "string" then return nil end
   local p = plugins.platform(name)
   if not p then return nil end
+  local re = p.patterns
   return {
     name = p.name,
-    prompt = platform.at_end(p.prompt_pattern) or platform.generic.prompt,
+    prompt = re.prompt or platform.generic.prompt,
     on_open = p.on_open or {},
-    paging = p.paging_patterns or {},
+    paging = re.paging,
     enable = p.enable_command and {
       command = p.enable_command,
       -- An enable command needs some password prompt to answer; the common one if unset.
-      password_prompt = p.enable_password_pattern or platform.generic.enable.password_prompt,
-      privileged = p.privileged_pattern,
+      password_prompt = re.enable_password or platform.generic.enable.password_prompt,
+      privileged = re.privileged,
     } or false,
-    privileged = p.privileged_pattern,
+    privileged = re.privileged,
     config_enter = p.config_enter or false,
     config_exit = p.config_exit or false,
-    config_prompt = p.config_prompt_pattern,
+    config_prompt = re.config_prompt,
     -- A commit inside plain config mode (Junos). EOS commits only in config sessions.
     commit = p.rollback_method == ROLLBACK_COMMIT and p.commit_command or false,
     commit_confirmed = p.commit_confirmed_command,
     save = p.save_command or false,
-    error_markers = p.error_patterns or {},
-    confirm = p.confirm_patterns or {},
+    error_markers = re.errors,
+    confirm = re.confirm,
     confirm_response = p.confirm_response,
     rollback_method = p.rollback_method,
     checkpoint_command = p.checkpoint_command,
@@ -94,6 +88,14 @@ end
 function platform.dialect(name)
   local p = type(name) == "string" and plugins.platform(name) or nil
   return p and p.config_dialect or "indent"
+end
+
+--- platform.volatile(name_or_alias) -> the plugin's volatile_patterns, compiled (regex
+--- objects): lines of the configuration that change while the configuration does not. An
+--- empty list for a platform no plugin defines.
+function platform.volatile(name)
+  local p = type(name) == "string" and plugins.platform(name) or nil
+  return p and p.patterns.volatile or {}
 end
 
 --- platform.show_config_command(name_or_alias) -> the command that shows the running

@@ -191,6 +191,29 @@ function Ctx:record_would_send(lines)
   end
 end
 
+-- The last lines of the host's device sessions (nethost/session_log.lua), kept for a
+-- failed host's record (transcript_tail): a ring of TRANSCRIPT_TAIL lines.
+local TRANSCRIPT_TAIL = 20
+function Ctx:record_transcript(line)
+  local t = self.transcript
+  if not t then
+    t = { n = 0 }
+    self.transcript = t
+  end
+  t.n = t.n + 1
+  t[(t.n - 1) % TRANSCRIPT_TAIL + 1] = line
+end
+
+local function transcript_tail(ctx)
+  local t = ctx.transcript
+  if not t then return nil end
+  local out = {}
+  for i = math.max(1, t.n - TRANSCRIPT_TAIL + 1), t.n do
+    out[#out + 1] = t[(i - 1) % TRANSCRIPT_TAIL + 1]
+  end
+  return out
+end
+
 function Ctx:add_timing(phase, seconds)
   local t = self.timings or {}
   self.timings = t
@@ -391,7 +414,9 @@ local function host_main(run, ctx)
       break
     end
     if kind == "timeout" and e.op == "async.timeout" and run.timeout then
-      e.message = ("host task timed out after %g s"):format(run.timeout)
+      -- The stage and partial output of what it interrupted stay on the error (l_ssh.c).
+      e.message = ("host task timed out after %g s%s"):format(run.timeout,
+                                                            e.stage and " (" .. e.stage .. ")" or "")
     end
     if kind and not e.host then e.host = rec.host end
     local stage = kind and (e.stage or kind)
@@ -411,6 +436,7 @@ local function host_main(run, ctx)
   rec.elapsed = async.now() - t0
   rec.changes, rec.would_send, rec.timings = ctx.changes, ctx.would_send, ctx.timings
   rec.diff = ctx.diff
+  if rec.status == "failed" or rec.status == "aborted" then rec.transcript_tail = transcript_tail(ctx) end
   if run.closed then return end -- the dispatcher was interrupted and recorded this host
   stream_record(run.out, rec)
   run.done:put(ctx)
@@ -473,155 +499,156 @@ local function pop(q)
   return v
 end
 
-local function run_hosts(hosts, fn, opts)
-  local o = nethost.options or {}
-  local list = host_list(hosts)
-  local res = results.new()
-  if o.retry_failed and opts.retry_failed ~= false then
-    local status = statuses_in(o.retry_failed)
-    local kept, failed, missing = {}, 0, 0
-    for _, h in ipairs(list) do
-      local st = status[host_name(h)]
-      if st == nil then
-        missing = missing + 1
-      elseif st == "failed" or st == "aborted" or st == "pending" then
-        failed = failed + 1
-      end
-      if st == nil or st == "failed" or st == "aborted" or st == "pending" then kept[#kept + 1] = h end
+-- --retry-failed FILE: of list, the hosts that failed or were aborted in the earlier run,
+-- and those with no record there (a killed run never wrote them).
+local function only_failed(list, path)
+  local status = statuses_in(path)
+  local kept, failed, missing = {}, 0, 0
+  for _, h in ipairs(list) do
+    local st = status[host_name(h)]
+    if st == nil then
+      missing = missing + 1
+    elseif st == "failed" or st == "aborted" or st == "pending" then
+      failed = failed + 1
     end
-    log.warn("--retry-failed: running %d host(s): %d failed or aborted in %s, %d with no record there",
-             #kept, failed, o.retry_failed, missing)
-    list = kept
+    if st == nil or st == "failed" or st == "aborted" or st == "pending" then kept[#kept + 1] = h end
   end
+  log.warn("--retry-failed: running %d host(s): %d failed or aborted in %s, %d with no record there",
+           #kept, failed, path, missing)
+  return kept
+end
+
+-- The run's state: the hosts, their result records (all "pending"), the dispatcher's
+-- bookkeeping, and the output file.
+local function new_run(list, fn, opts, o)
   local run = {
-    fn = fn, total = #list, label = opts.name,
+    fn = fn, total = #list, label = opts.name, opts = opts, list = list, res = results.new(),
     concurrency = opts.concurrency or o.concurrency or 100,
     timeout = opts.timeout, retries = opts.retries or 0, retry_delay = opts.retry_delay or 1,
     exclusive = opts.exclusive, started = async.now(), done = async.queue(),
     counts = { ok = 0, changed = 0, failed = 0, skipped = 0, aborted = 0 },
     running = {}, nrunning = 0, aborted = false, undo = {},
+    busy = {},     -- exclusive key -> true while a host holding it runs
+    deferred = {}, -- exclusive key -> FIFO of hosts waiting for it
     out = open_output(opts.output == nil and o.output or opts.output or nil),
   }
-  if math.type(run.concurrency) ~= "integer" or run.concurrency < 1 then
-    error("nethost.run: concurrency must be a positive integer", 3)
-  end
-  if run.timeout ~= nil and (type(run.timeout) ~= "number" or not (run.timeout > 0)) then
-    error("nethost.run: timeout must be a positive number of seconds", 3)
-  end
-  local budget = make_budget(opts.max_fail, opts.min_sample, #list)
-  local sizes = batch_sizes(opts.serial, #list)
-  run.batches = #sizes
-  if opts.connect_rate then
-    local ok, ssh = pcall(require, "nethost.ssh")
-    if ok and ssh.connect_rate then ssh.connect_rate(opts.connect_rate) end
-  end
-  for _, h in ipairs(list) do res:add({ host = host_name(h), status = "pending" }) end
+  for _, h in ipairs(list) do run.res:add({ host = host_name(h), status = "pending" }) end
+  return run
+end
 
-  local display = (not o.quiet and opts.progress ~= false and #list > 0) and progress.start(run)
-  local busy = {}      -- exclusive key -> true while a host holding it runs
-  local deferred = {}  -- exclusive key -> FIFO of hosts waiting for it
-  local exclusive = run.exclusive
+local function start_host(run, ctx)
+  if ctx.key ~= nil then run.busy[ctx.key] = true end
+  local t = async.spawn(host_main, run, ctx)
+  async.locals(t, { run_context = ctx })
+  ctx.task = t
+  run.running[ctx] = true
+  run.nrunning = run.nrunning + 1
+  export_metrics(run)
+end
 
-  local function start(ctx)
-    if ctx.key ~= nil then busy[ctx.key] = true end
-    local t = async.spawn(host_main, run, ctx)
-    async.locals(t, { run_context = ctx })
-    ctx.task = t
-    run.running[ctx] = true
-    run.nrunning = run.nrunning + 1
-    export_metrics(run)
+-- Whether the failure budget is spent; if so the run aborts (no new host starts).
+local function check_budget(run)
+  local c, res = run.counts, run.res
+  local reason = budget_spent(run.budget, c.failed, c.ok + c.changed + c.failed)
+  if reason then
+    run.aborted, res.aborted, res.abort_reason = true, true, reason
+    log.error("failure budget spent: %s; no new host starts", reason)
   end
+  return reason
+end
 
-  local function check_budget()
-    local c = run.counts
-    local reason = budget_spent(budget, c.failed, c.ok + c.changed + c.failed)
-    if reason then
-      run.aborted, res.aborted, res.abort_reason = true, true, reason
-      log.error("failure budget spent: %s; no new host starts", reason)
-    end
-    return reason
-  end
-
-  local function finish(ctx)
-    run.running[ctx] = nil
-    run.nrunning = run.nrunning - 1
-    ctx.task = nil
-    count(run, ctx.rec)
-    export_metrics(run, ctx.rec)
-    if ctx.undo then run.undo[#run.undo + 1] = ctx end
-    if ctx.key ~= nil then busy[ctx.key] = nil end
-    if budget and not run.aborted then
-      local reason = check_budget()
-      if reason and opts.cancel_on_abort then
-        for other in pairs(run.running) do other.task:cancel("the run aborted: " .. reason) end
-      end
+local function finish_host(run, ctx)
+  run.running[ctx] = nil
+  run.nrunning = run.nrunning - 1
+  ctx.task = nil
+  count(run, ctx.rec)
+  export_metrics(run, ctx.rec)
+  if ctx.undo then run.undo[#run.undo + 1] = ctx end
+  if ctx.key ~= nil then run.busy[ctx.key] = nil end
+  if run.budget and not run.aborted then
+    local reason = check_budget(run)
+    if reason and run.opts.cancel_on_abort then
+      for other in pairs(run.running) do other.task:cancel("the run aborted: " .. reason) end
     end
   end
+end
 
-  local function dispatch()
-    local first = 1
-    for b, size in ipairs(sizes) do
-      run.batch = b
-      local index, last = first, first + size - 1
-      first = last + 1
-      local unblocked = fifo() -- hosts whose key was just freed: they go first
-      -- The next host that may start now, or nil.
-      local function take()
-        local ctx = pop(unblocked)
-        if ctx then return ctx end
-        while index <= last do
-          local h = list[index]
-          local rec = res.records[index]
-          index = index + 1
-          local key = exclusive and attribute(h, exclusive)
-          ctx = new_ctx(h, rec, key)
-          if key ~= nil and busy[key] then
-            local d = deferred[key]
-            if not d then
-              d = fifo()
-              deferred[key] = d
-            end
-            push(d, ctx)
-          else
-            return ctx
-          end
-        end
-        return nil
-      end
-      while true do
-        while not run.aborted and run.nrunning < run.concurrency do
-          local ctx = take()
-          if not ctx then break end
-          start(ctx)
-        end
-        if run.nrunning == 0 then break end
-        local ctx = run.done:get()
-        finish(ctx)
-        local d = ctx.key ~= nil and deferred[ctx.key]
-        if d then
-          push(unblocked, pop(d))
-          if d.first > d.last then deferred[ctx.key] = nil end
-        end
-      end
-      if run.aborted then break end
-      if budget and b < #sizes and check_budget() then break end
+-- The next host of the batch that may start now, or nil. A host whose exclusive key is
+-- busy waits in that key's FIFO; hosts whose key was just freed go first.
+local function next_host(run, batch)
+  local ctx = pop(batch.unblocked)
+  if ctx then return ctx end
+  while batch.index <= batch.last do
+    local i = batch.index
+    batch.index = i + 1
+    local h = run.list[i]
+    local key = run.exclusive and attribute(h, run.exclusive)
+    ctx = new_ctx(h, run.res.records[i], key)
+    if key == nil or not run.busy[key] then return ctx end
+    local d = run.deferred[key]
+    if not d then
+      d = fifo()
+      run.deferred[key] = d
+    end
+    push(d, ctx)
+  end
+  return nil
+end
+
+-- A finished host frees its exclusive key: the first host waiting for it may start.
+local function release_key(run, batch, ctx)
+  local d = ctx.key ~= nil and run.deferred[ctx.key]
+  if d then
+    push(batch.unblocked, pop(d))
+    if d.first > d.last then run.deferred[ctx.key] = nil end
+  end
+end
+
+-- Runs hosts first..last (one batch) under the concurrency limit until all have finished.
+local function run_batch(run, first, last)
+  local batch = { index = first, last = last, unblocked = fifo() }
+  while true do
+    while not run.aborted and run.nrunning < run.concurrency do
+      local ctx = next_host(run, batch)
+      if not ctx then break end
+      start_host(run, ctx)
+    end
+    if run.nrunning == 0 then return end
+    local ctx = run.done:get()
+    finish_host(run, ctx)
+    release_key(run, batch, ctx)
+  end
+end
+
+-- The dispatcher: batch after batch, checking the failure budget between batches.
+local function dispatch(run)
+  local first = 1
+  for b, size in ipairs(run.sizes) do
+    run.batch = b
+    run_batch(run, first, first + size - 1)
+    first = first + size
+    if run.aborted then break end
+    if run.budget and b < #run.sizes and check_budget(run) then break end
+  end
+end
+
+-- The dispatcher itself was interrupted (Ctrl-C, an outer timeout): stop every host and
+-- record it, so the results written say exactly what happened.
+local function interrupted(run, err)
+  local res = run.res
+  run.aborted, res.aborted = true, true
+  res.abort_reason = res.abort_reason or tostring(err)
+  for ctx in pairs(run.running) do
+    ctx.task:cancel("the run was interrupted")
+    if ctx.rec.status == "pending" then
+      ctx.rec.status, ctx.rec.error = "aborted", error_record(err)
     end
   end
+end
 
-  local ok, err = pcall(dispatch)
-  if not ok then
-    -- The dispatcher itself was interrupted (Ctrl-C, an outer timeout): stop every host and
-    -- record it, so the results written say exactly what happened.
-    run.aborted, res.aborted = true, true
-    res.abort_reason = res.abort_reason or tostring(err)
-    for ctx in pairs(run.running) do
-      ctx.task:cancel("the run was interrupted")
-      if ctx.rec.status == "pending" then
-        ctx.rec.status, ctx.rec.error = "aborted", error_record(err)
-      end
-    end
-  end
-  -- Hosts that never started.
+-- Hosts that never started end as aborted, with the reason.
+local function abort_unstarted(run)
+  local res = run.res
   for rec in res:each() do
     if rec.status == "pending" then
       rec.status = "aborted"
@@ -629,10 +656,36 @@ local function run_hosts(hosts, fn, opts)
       count(run, rec)
     end
   end
+end
+
+local function run_hosts(hosts, fn, opts)
+  local o = nethost.options or {}
+  local list = host_list(hosts)
+  if o.retry_failed and opts.retry_failed ~= false then list = only_failed(list, o.retry_failed) end
+  local run = new_run(list, fn, opts, o)
+  if math.type(run.concurrency) ~= "integer" or run.concurrency < 1 then
+    error("nethost.run: concurrency must be a positive integer", 3)
+  end
+  if run.timeout ~= nil and (type(run.timeout) ~= "number" or not (run.timeout > 0)) then
+    error("nethost.run: timeout must be a positive number of seconds", 3)
+  end
+  run.budget = make_budget(opts.max_fail, opts.min_sample, #list)
+  run.sizes = batch_sizes(opts.serial, #list)
+  run.batches = #run.sizes
+  if opts.connect_rate then
+    local has_ssh, ssh = pcall(require, "nethost.ssh")
+    if has_ssh and ssh.connect_rate then ssh.connect_rate(opts.connect_rate) end
+  end
+  local display = (not o.quiet and opts.progress ~= false and #list > 0) and progress.start(run)
+
+  local ok, err = pcall(dispatch, run)
+  if not ok then interrupted(run, err) end
+  abort_unstarted(run)
   if ok and run.aborted and opts.on_abort == "rollback" then
     local rok, rerr = pcall(rollback_all, run)
     if not rok then log.error("rollback stopped: %s", tostring(rerr)) end
   end
+  local res = run.res
   res.duration = async.now() - run.started
   run.closed = true
   if display then display.stop() end

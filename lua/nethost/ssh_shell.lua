@@ -11,6 +11,7 @@ local errors = require("nethost.error")
 local hooks = require("nethost.hooks")
 local log = require("nethost.log")
 local platform_driver = require("nethost.platform").shell_driver
+local slog = require("nethost.session_log")
 
 local TRANSCRIPT_MAX = 16384 -- bytes of the session transcript kept for error reports
 local TAIL = 200             -- bytes of "what was received" in prompt errors
@@ -34,6 +35,9 @@ local CLI = {}
 CLI.__index = CLI
 
 function CLI:_record(dir, text)
+  if self._slog then
+    if dir == ">" then self._slog:sent(text) else self._slog:received(text) end
+  end
   local t = self._transcript .. log.mask(text)
   if #t > TRANSCRIPT_MAX then t = t:sub(-TRANSCRIPT_MAX) end
   self._transcript = t
@@ -46,6 +50,7 @@ function CLI:_fail(kind, op, code, message, extra)
   local fields = { host = self.host_name, op = op, code = code,
                    transcript = self._transcript }
   for k, v in pairs(extra or {}) do fields[k] = v end
+  if self._slog then self._slog:note(op .. ": " .. message) end
   error(errors.new(kind, message, fields), 3)
 end
 
@@ -193,7 +198,35 @@ function CLI:_privileged(prompt)
   return prompt:match("#%s*$") ~= nil
 end
 
+-- Whether the prompt says the shell is in unprivileged (user EXEC) mode: the platform's
+-- privileged pattern does not match it, or without one, it ends with ">". A "$" or "%"
+-- shell is not a Cisco-like CLI and is never asked to enable.
+function CLI:_unprivileged(prompt)
+  if not prompt or not self.driver.enable or not self.driver.enable.command then return false end
+  if self.driver.privileged then return not self._re_match(self.driver.privileged, prompt) end
+  return prompt:match(">%s*$") ~= nil
+end
+
+-- The reason the host has no usable enable secret, for messages.
+function CLI:_no_secret_reason()
+  if self._enable_secret_error then
+    return "no enable secret (" .. self._enable_secret_error .. ")"
+  end
+  return "no enable secret (give the host enable_secret, enable_secret_env or enable_secret_file)"
+end
+
+-- The device's own words after a refused enable ("% Bad secrets", "% Access denied").
+local function refusal(data)
+  for line in normalize(data):gmatch("[^\n]+") do
+    if line:match("^%%") then return line end
+  end
+  return nil
+end
+
 --- cli:enable([secret]) enters privileged mode when the prompt says it is not there.
+-- Raises an `auth` error (op "enable") saying why when it cannot: the host's enable secret
+-- could not be read, the device asks for one and the host has none, the device refused it,
+-- or the prompt is still unprivileged afterwards.
 function CLI:enable(secret)
   local en = self.driver.enable
   if not en or not en.command then return end
@@ -203,22 +236,38 @@ function CLI:enable(secret)
                                    self.timeout, "'" .. en.command .. "'")
   if which == 1 then
     if not secret then
-      self:_fail("auth", "cli:enable", "EAUTH",
-                 "the device asks for an enable secret and the host has none")
+      self._raw:_expect("\3", {}, 1) -- abandon the password prompt
+      self:_fail("auth", "enable", "EAUTH", self:_no_secret_reason() .. "; the device asks for one")
     end
     data, which = self:_expect(secret .. "\n", { en.password_prompt, self._prompt_re },
                                self.timeout, "the enable secret")
     if which == 1 then
+      local said = refusal(data)
       self._raw:_expect("\3", {}, 1) -- abandon the second password prompt
-      self:_fail("auth", "cli:enable", "EAUTH", "enable failed: the secret was refused")
+      self:_fail("auth", "enable", "EAUTH", "the device refused the enable secret" ..
+                 (said and " (" .. said .. ")" or ""))
     end
   end
   local prompt = normalize(data):match("([^\n]*)$") or ""
+  prompt = prompt:gsub("%s+$", "")
   self.last_prompt = prompt
   if not self:_privileged(prompt) then
-    self:_fail("auth", "cli:enable", "EAUTH",
-               "enable failed: the prompt is still " .. quote(prompt))
+    local said = refusal(data)
+    self:_fail("auth", "enable", "EAUTH", "enable failed" ..
+               (said and " (" .. said .. ")" or "") .. ": the prompt is still " .. quote(prompt))
   end
+end
+
+-- Config lines need privileged mode: a shell left unprivileged enters enable first (with
+-- the host's secret, if any), so the failure is an `auth` error naming the cause, never the
+-- device's "% Invalid input" on the first line.
+function CLI:_ensure_privileged()
+  if not self:_unprivileged(self.last_prompt) then return end
+  if not self._enable_secret and self._enable_secret_error then
+    self:_fail("auth", "enable", "EAUTH", self:_no_secret_reason() .. "; the shell is unprivileged (" ..
+               quote(self.last_prompt) .. ")")
+  end
+  self:enable()
 end
 
 local function find_error(self, output)
@@ -273,6 +322,7 @@ function CLI:config(lines, opts)
     commit = string.format(d.commit_confirmed, math.tointeger(opts.confirmed) or 1)
   end
   if opts.commit == false then commit = nil end
+  if lines[1] or opts.commit then self:_ensure_privileged() end
   local task = lines[1] and hooks.task()
   if task then task:mark_changed(#lines .. " config line(s)") end
   local outputs = {}
@@ -313,6 +363,7 @@ function CLI:save(opts)
     if task then task:record_would_send(cmd) end
     return ""
   end
+  self:_ensure_privileged()
   opts = opts or {}
   local o = { confirm = true, timeout = opts.timeout or self.timeout }
   local out = self:send(cmd, o)
@@ -325,11 +376,25 @@ end
 
 function CLI:close()
   if self._raw then self._raw:_close() end
+  if self._own_slog then
+    self._own_slog:close()
+    self._own_slog = nil
+  end
 end
 CLI.__close = CLI.close
 CLI.__gc = CLI.close
 
 local shell = { generic_driver = require("nethost.platform").generic }
+
+-- Why a host's secret could not be read, from host:secret's error, without the host name
+-- the enable error carries already: "enable_secret_env NAME is not set".
+local function secret_error(e)
+  local msg = type(e) == "table" and e.message or tostring(e)
+  msg = msg:gsub("^host '[^']*': ", "")
+  local what, var = msg:match("^(%S+_env) names the environment variable (%S+), which is not set")
+  if what then return what .. " " .. var .. " is not set" end
+  return msg
+end
 
 --- shell.open(session, {timeout=, width=, height=, platform=, enable=true|false}) -> cli:
 --- what session:shell(opts) does.
@@ -344,23 +409,37 @@ function shell.open(self, opts)
   local info = self:info()
   local raw = self:_shell_open(opts.width or 511, opts.height or 24,
                                opts.timeout or info.timeout)
+  -- A secret of the host: host[name] (plain tables), else host:secret(name) (inventory
+  -- hosts). Returns the secret, or nil and why it could not be read.
   local function secret(name)
     local v = field(name)
     if type(v) ~= "string" then
       local f = field("secret")
       if type(f) == "function" then
         local ok, s = pcall(f, host, name)
-        if ok and type(s) == "string" then v = s end
+        if not ok then return nil, secret_error(s) end
+        if type(s) == "string" then v = s end
       end
     end
     if type(v) == "string" then log.secret(v) end -- masked in transcripts and logs
     return type(v) == "string" and v or nil
   end
   secret("password")
+  local enable_secret, enable_err = opts.secret, nil
+  if not enable_secret then enable_secret, enable_err = secret("enable_secret") end
+  local own_slog = nil
+  local lg = slog.of(self)
+  if not lg and slog.wanted() then
+    own_slog = slog.new(info.name, nil)
+    lg = own_slog
+  end
   local cli = setmetatable({
     _raw = raw,
     _transcript = "",
-    _enable_secret = opts.secret or secret("enable_secret"),
+    _slog = lg,
+    _own_slog = own_slog,
+    _enable_secret = enable_secret,
+    _enable_secret_error = enable_err,
     _re_match = core.re_match,
     driver = platform_driver(platform),
     platform = platform,
@@ -370,8 +449,13 @@ function shell.open(self, opts)
   }, CLI)
   cli:_find_prompt(opts.prompt_timeout or cli.timeout)
   for _, c in ipairs(cli.driver.on_open or {}) do cli:send(c) end
-  if opts.enable ~= false and cli._enable_secret and cli.driver.enable then
-    cli:enable()
+  if opts.enable ~= false and cli.driver.enable then
+    if cli._enable_secret then
+      cli:enable()
+    elseif cli._enable_secret_error and cli:_unprivileged(cli.last_prompt) then
+      -- The host was given an enable secret that cannot be read: say so now.
+      cli:_ensure_privileged()
+    end
   end
   return cli
 end

@@ -404,6 +404,9 @@ static int show_configuration(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
 static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
 static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024", NULL};
 static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
+/* Commit stamps and the routing-engine banner change without a configuration change. */
+static const char *const volatile_lines[] = {"^## Last commit", "^## Last changed",
+                                             "^\\{master:\\d+\\}", "^\\{primary:", NULL};
 static const char *const errors[] = {"^\\s*syntax error",
                                      "^\\s*error:",
                                      "^\\s*unknown command",
@@ -432,6 +435,7 @@ static const nh_plugin_platform_t junos = {
     .rollback_command = "rollback %d",
     .config_dialect = NH_PLUGIN_DIALECT_BRACES,
     .show_config_command = "show configuration",
+    .volatile_patterns = volatile_lines,
 };
 
 static const ts_parser_t parsers[] = {

@@ -18,7 +18,7 @@ defaults:
   port: %d
   key_file: id_pass                  # relative to this file's folder
   passphrase_file: passphrase.txt
-  ssh: {host_key_policy: accept-new, known_hosts: inv_known_hosts, connect_timeout: 5}
+  ssh: {host_key_policy: accept-new, known_hosts: inv_known_hosts, connect_timeout: 30}
 groups:
   lab: {data: {role: lab}}
 hosts:
@@ -39,5 +39,8 @@ kh:close()
 local res = nethost.run(inv, function(host)
   return ssh.run(host, "echo " .. host.data.role).stdout
 end, { summary = false })
+for rec in res:each() do
+  assert(rec.status == "ok", rec.host .. ": " .. tostring(rec.error or rec.status))
+end
 assert(res:summary().ok == 2, "both hosts ok")
 print("inventory + ssh ok")

@@ -159,3 +159,10 @@ assert(config.dialect("no-such-platform") == "indent")
 assert(device.running_command("juniper_junos") == "show configuration")
 assert(device.running_command("eos") == "show running-config")
 assert(device.running_command("no-such-platform") == "show running-config")
+-- Lines that change on their own are the plugin's volatile_patterns (ABI 1.1): ignored for a
+-- platform whose plugin lists them, kept for one no plugin defines.
+local stamped = "! Last configuration change at 10:00\nhostname a\n"
+assert(config.normalize(stamped, "ios") == "hostname a\n", config.normalize(stamped, "ios"))
+assert(config.normalize(stamped, "no-such-platform") == stamped)
+assert(config.normalize("## Last commit: 2024\nset x\n", "junos") == "set x\n")
+assert(#parse.platform("eos").volatile_patterns > 0)

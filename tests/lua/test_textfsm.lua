@@ -116,3 +116,37 @@ if io.open(corpus_dir .. "/index") then
   local direct = textfsm.parse_index("cisco_ios", "sh mac address-table", big)
   assert(#direct == 6000 and direct[17].vlan_id == recs[17].vlan_id)
 end
+
+-- One null (issue 15, item 5): a List item that a template's optional group did not match
+-- is json.null, through textfsm.parse_index and parse() alike (clitable writes the string
+-- "None"), and every such result encodes to JSON.
+do
+  local dir = os.tmpname()
+  os.remove(dir)
+  fs.mkdir(dir)
+  fs.write(dir .. "/index", "Template, Hostname, Platform, Command\n\n"
+                             .. "lab_os_show_ports.textfsm, .*, lab_os, sh[[ow]] po[[rts]]\n")
+  fs.write(dir .. "/lab_os_show_ports.textfsm", table.concat({
+    "Value Required NAME (\\S+)",
+    "Value List TAGS (\\w+)",
+    "",
+    "Start",
+    "  ^port ${NAME} -> Continue",
+    "  ^port \\S+(?: tag ${TAGS})? -> Record",
+    "", "" }, "\n"))
+  textfsm.dir(dir)
+  local text = "port ge-0/0/1 tag blue\nport ge-0/0/2\n"
+  local direct = textfsm.parse_index("lab_os", "show ports", text)
+  local recs, how = parse("lab_os", "show ports", text)
+  assert(how.source == "textfsm", how.source)
+  for _, r in ipairs({ direct, recs }) do
+    assert(#r == 2 and r[1].tags[1] == "blue", json.encode(r))
+    assert(r[2].tags[1] == json.null, "missing List item: " .. tostring(r[2].tags[1]))
+    local ok, s = pcall(json.encode, r)
+    assert(ok, "a parse result with a missing List item does not encode: " .. tostring(s))
+    assert(s:find('"tags":[null]', 1, true), s)
+  end
+  fs.remove(dir .. "/index")
+  fs.remove(dir .. "/lab_os_show_ports.textfsm")
+  fs.remove(dir)
+end

@@ -8,16 +8,19 @@ for _, kind in ipairs({ "refuse", "auth", "hang", "hang_output", "drop", "slow",
 end
 -- What each fault must give through nethost: the faults as docs/lab.md names them, the error
 -- kinds and codes as docs/ssh.md documents them ("ok" = the command succeeded).
+-- Each failing fault also names its stage (err.stage, and in the message), as docs/ssh.md
+-- lists them.
 local want = {
-  refuse = { kind = "connect", code = "ECONNREFUSED" }, -- no listener
-  auth = { kind = "auth", code = "EAUTH" },
-  hang = { kind = "timeout", code = "ETIMEDOUT" }, -- the command's deadline, not a stage's
-  hang_output = { kind = "timeout", code = "ETIMEDOUT" },
-  drop = { kind = "connect", code = "ECLOSED" }, -- "connection lost"
+  refuse = { kind = "connect", code = "ECONNREFUSED", stage = "connect" }, -- no listener
+  auth = { kind = "auth", code = "EAUTH", stage = "auth" },
+  -- the command's deadline, not a stage's
+  hang = { kind = "timeout", code = "ETIMEDOUT", stage = "read" },
+  hang_output = { kind = "timeout", code = "ETIMEDOUT", stage = "read" },
+  drop = { kind = "connect", code = "ECLOSED", stage = "read" }, -- "connection lost"
   slow = { kind = "ok" }, -- 64 bytes every 50 ms: a show version well within the timeout
   garbage = { kind = "ok" }, -- with the junk left in stdout
-  huge = { kind = "command", code = "ETOOBIG" }, -- 4 MB over max_output
-  hostkey = { kind = "hostkey", code = "EHOSTKEY" },
+  huge = { kind = "command", code = "ETOOBIG", stage = "read" }, -- 4 MB over max_output
+  hostkey = { kind = "hostkey", code = "EHOSTKEY", stage = "hostkey" },
 }
 local TIMEOUT, CONNECT_TIMEOUT = 3, 2
 local function version_of(text)
@@ -36,7 +39,7 @@ for host in inv:each() do
     return { ok = ok, r = r, elapsed = async.now() - start }
   end) }
 end
-local healthy, platforms, huge_host = 0, {}, nil
+local healthy, platforms, huge_host, hang_output_host = 0, {}, nil, nil
 for _, t in ipairs(tasks) do
   local res = t.task:wait()
   local name, fault = t.host.name, faults[t.host.name]
@@ -52,6 +55,9 @@ for _, t in ipairs(tasks) do
     else
       assert(e.code == w.code, string.format("%s: code %s, want %s", what, e.code, w.code))
       assert(e.host == name and e.op == "ssh.run", what .. ": host or op: " .. tostring(e))
+      assert(e.stage == w.stage, string.format("%s: stage %s, want %s: %s", what,
+                                               tostring(e.stage), w.stage, e.message))
+      assert(e.message:find(w.stage, 1, true), what .. ": message without its stage: " .. e.message)
     end
     if w.kind == "timeout" then
       -- the command's own deadline: after the connection stages, not during them
@@ -72,6 +78,7 @@ for _, t in ipairs(tasks) do
     elseif fault == "refuse" then
       assert(e.stage == "connect", what .. ": stage " .. tostring(e.stage))
     elseif fault == "drop" or fault == "hang_output" then
+      if fault == "hang_output" then hang_output_host = t.host end
       assert(fault == "hang_output" or e.message:find("connection lost", 1, true),
              what .. ": " .. e.message)
       -- what the device said before it failed is kept: the first half of show version
@@ -101,6 +108,24 @@ if huge_host then
 end
 print(string.format("%d healthy hosts ok, %d faults as expected, %.2f s", healthy,
                     #tasks - healthy, async.now() - t0))
+
+-- The host task's own deadline (nethost.run's timeout) fires while a command reads: the
+-- host's error keeps the stage and what the device had sent.
+if hang_output_host then
+  local res = nethost.run({ hang_output_host }, function(h)
+    return ssh.run(h, "show version", { timeout = 30 })
+  end, { timeout = 1, progress = false, summary = false })
+  local rec
+  for r in res:each() do rec = r end
+  local e = rec.error
+  assert(rec.status == "failed" and e and e.kind == "timeout", "host timeout: " .. tostring(e and e.message))
+  assert(e.stage == "read" and e.message:find("(read)", 1, true),
+         "host timeout: stage " .. tostring(e.stage) .. ": " .. e.message)
+  assert(e.partial and #e.partial.stdout > 0, "host timeout: no partial output: " .. e.message)
+  print(string.format("host task timeout: %s, stage %s, %d bytes kept", e.message, e.stage,
+                      #e.partial.stdout))
+  nethost.exit_code = 0
+end
 
 -- every personality: session reuse and the platform-driven shell
 for platform, host in pairs(platforms) do

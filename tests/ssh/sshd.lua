@@ -194,8 +194,8 @@ function tests.platform_shell()
   assert(cli.driver.name == "cisco_ios", "driver " .. tostring(cli.driver.name))
   -- The shell drives the device with the one platform adapter's driver (the one
   -- test_parse.lua checks): the prompt anchored at the end of what was received.
-  assert(cli.driver.prompt == ssh.platform("cisco_ios").prompt, cli.driver.prompt)
-  assert(cli.driver.prompt:find("\\z$"), cli.driver.prompt)
+  assert(cli.driver.prompt == ssh.platform("cisco_ios").prompt, tostring(cli.driver.prompt))
+  assert(tostring(cli.driver.prompt):find("\\z$"), tostring(cli.driver.prompt))
   assert(cli.last_prompt == "fake1#", "not in enable mode: " .. tostring(cli.last_prompt))
   local out = cli:send("show version")
   assert(out:find("Version 15.2(4)E10", 1, true) and not out:find("show version", 1, true)

@@ -284,8 +284,12 @@ int corpus_compare(const nh_tfsm_table_t *tab, const ynode_t *sample, char *why,
         ok = str_eq(cell->str, y);
       } else {
         ok = y->type == 1 && y->n == cell->count;
-        for (size_t i = 0; ok && i < cell->count; i++)
-          ok = str_eq(tab->items[cell->first + i].str, y->kids[i]);
+        for (size_t i = 0; ok && i < cell->count; i++) {
+          /* A missing item is NULL (json.null in Lua) where clitable writes "None". */
+          nh_tfsm_str_t item = tab->items[cell->first + i].str;
+          if (!item.ptr) item = (nh_tfsm_str_t){"None", 4};
+          ok = str_eq(item, y->kids[i]);
+        }
       }
       if (!ok) {
         if (cell->type == NH_TFSM_CELL_STR)

@@ -420,6 +420,19 @@ int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
 const char *const ioslike_on_open[] = {"terminal length 0",
                                        "terminal width " NH_PLUGIN_SHELL_WIDTH_STR, NULL};
 const char *const ioslike_paging[] = {"-+ ?[Mm]ore ?-+", NULL};
+/* The header lines IOS and EOS print with a running configuration that change on their
+ * own: byte counts, timestamps, the NTP clock's drift correction. */
+const char *const ioslike_volatile[] = {"^Building configuration",
+                                        "^Current configuration ?:",
+                                        "^! Last configuration change",
+                                        "^! NVRAM config last updated",
+                                        "^! No configuration change since last restart",
+                                        "^ntp clock-period ",
+                                        "^! Command: show running-config",
+                                        "^! device: ",
+                                        "^! Time: ",
+                                        "^! boot system flash",
+                                        NULL};
 
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
                   const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {

@@ -37,6 +37,7 @@ int ioslike_empty(const char *text, size_t len);
  * (name, aliases, errors, confirmations, rollback) and sets none of these again. */
 extern const char *const ioslike_on_open[];
 extern const char *const ioslike_paging[];
+extern const char *const ioslike_volatile[];
 #define IOSLIKE_PLATFORM_FIELDS                                                                   \
   .prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$", .on_open = ioslike_on_open, \
   .paging_patterns = ioslike_paging, .enable_command = "enable",                                  \
@@ -45,7 +46,8 @@ extern const char *const ioslike_paging[];
   .config_prompt_pattern = "\\(config[^)]*\\)#\\s*$",                                             \
   .save_command = "copy running-config startup-config", .confirm_response = "",                   \
   .checkpoint_command = "copy running-config flash:%s",                                           \
-  .config_dialect = NH_PLUGIN_DIALECT_INDENT, .show_config_command = "show running-config"
+  .config_dialect = NH_PLUGIN_DIALECT_INDENT, .show_config_command = "show running-config",       \
+  .volatile_patterns = ioslike_volatile
 
 /* What an IOS-like plugin's entry does after NH_PLUGIN_DECLARE: compiles the shared
  * patterns and its own, registers its platform, the shared parsers (show interfaces,
