@@ -33,6 +33,9 @@ write("nethost.1", manpage.nethost(commands, version, {
     { "NETHOST_INVENTORY", "the inventory when -i is not given" },
     { "NETHOST_LUA_DIR", "load the Lua library from this folder instead of the installed one" },
     { "NETHOST_DEBUG", "report handles left open at exit" },
+    { "NETHOST_LAB_DIR", "the default --dir of `nethost lab` (else /tmp/nethost-lab)" },
+    { "NETHOST_LAB_BASE", "the default --base of `nethost lab` and nethost-sim (else 127.1.0.1)" },
+    { "NETHOST_LAB_PORT", "the default --port of `nethost lab` and nethost-sim (else 2222)" },
   },
   files = {
     { "/usr/share/nethost/lua", "the Lua library (found relative to the executable: ../share/nethost/lua)" },

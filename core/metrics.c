@@ -400,3 +400,12 @@ void nh_metrics_op_done(nh_metrics_t *m, const char *kind, int status, double se
                      "result.",
                      labels, 2, seconds);
 }
+
+void nh_metrics_ssh_bytes(nh_metrics_t *m, int incoming, size_t n) {
+  nh_metric_label_t label;
+  label.name = "direction";
+  label.value = incoming ? "in" : "out";
+  nh_metrics_add(m, "nethost_ssh_bytes_total",
+                 "Bytes the SSH transports read from (in) and wrote to (out) their sockets.",
+                 NH_METRIC_COUNTER, &label, 1, (double)n);
+}

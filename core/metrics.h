@@ -54,4 +54,7 @@ int nh_metrics_render(const nh_metrics_t *m, char **out, size_t *len);
 /* The engine's own figures: an operation of type kind ended with status after seconds. */
 void nh_metrics_op_done(nh_metrics_t *m, const char *kind, int status, double seconds);
 
+/* The engine's own figures: n bytes of SSH transport went in (incoming != 0) or out. */
+void nh_metrics_ssh_bytes(nh_metrics_t *m, int incoming, size_t n);
+
 #endif

@@ -2,6 +2,7 @@
  * that drives channel jobs, keepalives and close. See core/ssh.h. */
 #include "ssh_internal.h"
 #include "error.h"
+#include "metrics.h"
 #include "timer.h"
 
 #include <errno.h>
@@ -102,6 +103,9 @@ static ssize_t nh__ssh_send(libssh2_socket_t fd, const void *buf, size_t len, in
 
 void nh__ssh_received(nh_ssh_t *ssh, size_t n) {
   ssh->rx_bytes += n;
+  /* The run's byte counters are fed from here and nh__ssh_sent, where every byte the
+   * transport moves is already counted (through a jump host too). */
+  if (ssh->loop->metrics && n > 0) nh_metrics_ssh_bytes(ssh->loop->metrics, 1, n);
   /* Packets taken off the transport may be another job's (or another stream's): the pump
    * passes over the jobs again before it waits for the transport. */
   if (n > 0) ssh->progress++;
@@ -109,6 +113,7 @@ void nh__ssh_received(nh_ssh_t *ssh, size_t n) {
 
 void nh__ssh_sent(nh_ssh_t *ssh, size_t n) {
   ssh->tx_bytes += n;
+  if (ssh->loop->metrics && n > 0) nh_metrics_ssh_bytes(ssh->loop->metrics, 0, n);
 }
 
 void nh__ssh_trace(nh_ssh_t *ssh, const char *what, int rc) {

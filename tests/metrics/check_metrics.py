@@ -117,6 +117,7 @@ def main():
     need = {"nethost_run_hosts": "gauge", "nethost_run_hosts_in_flight": "gauge",
             "nethost_run_hosts_done_total": "counter", "nethost_host_duration_seconds": "histogram",
             "nethost_operation_duration_seconds": "histogram", "nethost_ssh_sessions_open": "gauge",
+            "nethost_ssh_bytes_total": "counter",
             "nethost_task_resumes_total": "counter", "nethost_host_reachable": "gauge",
             "nethost_interface_up": "gauge", "nethost_monitor_polls_total": "counter",
             "nethost_monitor_interfaces": "gauge"}
@@ -141,6 +142,13 @@ def main():
     ops = {s[1]["kind"] for s in fams["nethost_operation_duration_seconds"]["samples"]}
     if "ssh.exec" not in ops or "ssh.connect" not in ops:
         fail("operation kinds: %s" % sorted(ops))
+    # Every device answered show commands over SSH: each way carries at least the version
+    # exchange, key exchange and a command per device (far more than 1 KB each).
+    nbytes = {s[1].get("direction"): s[2] for s in fams["nethost_ssh_bytes_total"]["samples"]}
+    if set(nbytes) != {"in", "out"} or nbytes["in"] < 1024 * (devices - 1) or nbytes["out"] < 1024 * (devices - 1):
+        fail("nethost_ssh_bytes_total: %s" % nbytes)
+    if nbytes["in"] <= nbytes["out"]:
+        fail("nethost_ssh_bytes_total: more sent than read (%s): show output is the bulk" % nbytes)
     done = {}
     for s in fams["nethost_run_hosts_done_total"]["samples"]:
         done[s[1]["status"]] = done.get(s[1]["status"], 0) + s[2]

@@ -10,9 +10,9 @@
 static const char usage[] =
     "usage: nethost-sim --devices N [options]\n"
     "  --devices N            number of simulated devices\n"
-    "  --base ADDR            address of device 1 (default 127.1.0.1); device i listens on\n"
-    "                         ADDR + i - 1, counting across octets\n"
-    "  --port P               SSH port of every device (default 2222)\n"
+    "  --base ADDR            address of device 1 (default 127.1.0.1, or NETHOST_LAB_BASE);\n"
+    "                         device i listens on ADDR + i - 1, counting across octets\n"
+    "  --port P               SSH port of every device (default 2222, or NETHOST_LAB_PORT)\n"
     "  --mix P=W,...          platform weights (default cisco_ios=70,arista_eos=20,\n"
     "                         juniper_junos=10)\n"
     "  --seed S               seed for versions, models and configs (default 1)\n"
@@ -146,10 +146,30 @@ static int number(const char *opt, const char *arg, long lo, long hi, long *out)
   return 0;
 }
 
+/* NETHOST_LAB_BASE and NETHOST_LAB_PORT replace the default --base and --port, so a test
+ * (or a second user on the machine) can run the documented commands on a lab of its own. */
+static int env_defaults(sim_options_t *o) {
+  const char *base = getenv("NETHOST_LAB_BASE"), *port = getenv("NETHOST_LAB_PORT");
+  long v;
+  if (base && *base &&
+      (inet_pton(AF_INET, base, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127)) {
+    fprintf(stderr,
+            "nethost-sim: NETHOST_LAB_BASE=%s: expected an IPv4 loopback address (127.x.y.z)\n",
+            base);
+    return -1;
+  }
+  if (port && *port) {
+    if (number("NETHOST_LAB_PORT", port, 1, 65535, &v)) return -1;
+    o->port = (int)v;
+  }
+  return 0;
+}
+
 int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   memset(o, 0, sizeof *o);
   inet_pton(AF_INET, "127.1.0.1", &o->base);
   o->port = 2222;
+  if (env_defaults(o)) return -1;
   o->mix[0] = 70;
   o->mix[1] = 20;
   o->mix[2] = 10;

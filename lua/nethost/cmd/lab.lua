@@ -26,10 +26,10 @@ OPTIONS (see 'nethost help run'), then stops it. Every nethost-sim option can fo
 
 options:
       --devices N        number of simulated devices (default 200)
-      --dir DIR          the lab's folder: inventory, pid, log (default /tmp/nethost-lab);
-                         'lab stop' needs the same --dir
-      --port P           SSH port of every device (default 2222)
-      --base ADDR        address of device 1 (default 127.1.0.1)
+      --dir DIR          the lab's folder: inventory, pid, log (default /tmp/nethost-lab,
+                         or NETHOST_LAB_DIR); 'lab stop' needs the same --dir
+      --port P           SSH port of every device (default 2222, or NETHOST_LAB_PORT)
+      --base ADDR        address of device 1 (default 127.1.0.1, or NETHOST_LAB_BASE)
       --sim 'OPTIONS'    more nethost-sim options (lab run)
   -h, --help             this text
 ]]
@@ -44,8 +44,16 @@ local function sim_path()
   end
 end
 
+-- The defaults a user (or a test running the documented commands on a lab of its own) can
+-- move with NETHOST_LAB_DIR, NETHOST_LAB_BASE and NETHOST_LAB_PORT; nethost-sim reads the
+-- last two itself.
+local function env(name)
+  local v = os.getenv(name)
+  return v ~= "" and v or nil
+end
+
 local function parse(args)
-  local o = { devices = 200, dir = "/tmp/nethost-lab", sim = {}, rest = {} }
+  local o = { devices = 200, dir = env("NETHOST_LAB_DIR") or "/tmp/nethost-lab", sim = {}, rest = {} }
   local i = 1
   while i <= #args do
     local a = args[i]
@@ -82,6 +90,8 @@ local function read_pid(dir)
 end
 
 local lab_holding
+
+local function default_port() return math.tointeger(tonumber(env("NETHOST_LAB_PORT"))) or 2222 end
 
 local function alive(pid) return pid and os.execute("kill -0 " .. pid .. " 2>/dev/null") end
 
@@ -135,10 +145,10 @@ function lab.start(o)
         if line:find("error", 1, true) or line:find("cannot", 1, true) then last = line; break end
       end
       if not alive(pid) then fs.remove(o.dir .. "/sim.pid") end
-      local other = last:find("in use", 1, true) and lab_holding(o.port or 2222)
+      local other = last:find("in use", 1, true) and lab_holding(o.port or default_port())
       if other then
         error(("lab: port %d is taken by another lab (pid %d); stop it with 'nethost lab "
-               .. "stop --dir %s' or give --port"):format(o.port or 2222, other.pid, other.dir), 0)
+               .. "stop --dir %s' or give --port"):format(o.port or default_port(), other.pid, other.dir), 0)
       end
       error(("lab: nethost-sim did not start: %s (log: %s/sim.log)"):format(last, o.dir), 0)
     end
