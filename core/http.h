@@ -95,7 +95,8 @@ typedef struct nh_http_transfer_s {
   char *display_url;
   /* private */
   nh_http_client_t *client;
-  void *easy; /* CURL * */
+  const struct nh__http_events_s *events; /* how the client reports back (http_internal.h) */
+  void *easy;                             /* CURL * */
   void *slist;
   char *hbuf; /* header storage: "name\0value\0" pairs */
   size_t hbuf_len, hbuf_cap;

@@ -38,7 +38,7 @@ static void check_done(nh_http_client_t *c) {
     if (msg->msg != CURLMSG_DONE) continue;
     code = msg->data.result;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-    if (t) nh__http_transfer_finished(t, code);
+    if (t) t->events->finished(t, code);
   }
 }
 
@@ -135,19 +135,19 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
       curl_multi_assign(c->multi, fd, NULL);
       sock_close(s);
     }
-    if (t) nh__http_transfer_fail_later(t, NH_ECLOSED);
+    if (t) t->events->fail_later(t, NH_ECLOSED);
     return 0;
   }
   if (!s) {
     if (c->closed || !(s = malloc(sizeof(*s)))) {
       nh_http_transfer_t *t = transfer_of(easy);
-      if (t) nh__http_transfer_fail_later(t, NH_ENOMEM);
+      if (t) t->events->fail_later(t, NH_ENOMEM);
       return 0;
     }
     if ((rc = uv_poll_init_socket(c->loop->uv, &s->poll, fd)) < 0) {
       nh_http_transfer_t *t = transfer_of(easy);
       free(s);
-      if (t) nh__http_transfer_fail_later(t, rc);
+      if (t) t->events->fail_later(t, rc);
       return 0;
     }
     s->poll.data = s;
@@ -166,7 +166,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     nh_http_transfer_t *t = transfer_of(easy);
     curl_multi_assign(c->multi, fd, NULL);
     sock_close(s);
-    if (t) nh__http_transfer_fail_later(t, rc);
+    if (t) t->events->fail_later(t, rc);
   }
   return 0;
 }
@@ -253,9 +253,11 @@ size_t nh_http_client_connects(const nh_http_client_t *client) {
   return client->connects;
 }
 
-int nh__http_client_attach(nh_http_client_t *c, nh_http_transfer_t *t) {
+int nh__http_client_attach(nh_http_client_t *c, nh_http_transfer_t *t,
+                           const nh__http_events_t *events) {
   CURLMcode mc;
   if (c->closed) return NH_ECLOSED;
+  t->events = events;
   mc = curl_multi_add_handle(c->multi, t->easy);
   if (mc != CURLM_OK) return mc == CURLM_OUT_OF_MEMORY ? NH_ENOMEM : NH_EHTTP;
   t->next = &c->active;

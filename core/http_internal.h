@@ -21,8 +21,20 @@ struct nh_http_client_s {
   size_t npool, pool_cap;
 };
 
-/* Adds t's easy handle to the multi handle and to the active list. */
-int nh__http_client_attach(nh_http_client_t *client, nh_http_transfer_t *t);
+/* How the client reports to a transfer. The client is the lower layer: it drives libcurl
+ * and calls these, and knows no transfer code (http_transfer.c passes them to attach). */
+typedef struct nh__http_events_s {
+  /* libcurl finished t with code; t is still attached (the callback detaches it). */
+  void (*finished)(nh_http_transfer_t *t, CURLcode code);
+  /* A socket of t could not be watched: fail t with rc on the next loop iteration (it is
+   * called from inside a libcurl callback, where t may not be detached). */
+  void (*fail_later)(nh_http_transfer_t *t, int rc);
+} nh__http_events_t;
+
+/* Adds t's easy handle to the multi handle and to the active list; the client reports
+ * t's end through events. */
+int nh__http_client_attach(nh_http_client_t *client, nh_http_transfer_t *t,
+                           const nh__http_events_t *events);
 
 /* Removes t's easy handle (if attached). Never call it from inside a libcurl callback. */
 void nh__http_client_detach(nh_http_client_t *client, nh_http_transfer_t *t);
@@ -32,11 +44,5 @@ CURL *nh__http_client_easy(nh_http_client_t *client);
 
 /* Returns an easy handle to the pool (reset), or cleans it up when the pool is full. */
 void nh__http_client_release(nh_http_client_t *client, CURL *easy);
-
-/* libcurl finished t with code (called from the client after detaching). */
-void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code);
-
-/* A socket of t could not be watched: fail t with rc on the next loop iteration. */
-void nh__http_transfer_fail_later(nh_http_transfer_t *t, int rc);
 
 #endif

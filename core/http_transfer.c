@@ -191,7 +191,7 @@ static void describe(nh_http_transfer_t *t, int rc, const char *detail) {
            detail && *detail ? ": " : "", detail ? detail : "");
 }
 
-void nh__http_transfer_finished(nh_http_transfer_t *t, CURLcode code) {
+static void finished(nh_http_transfer_t *t, CURLcode code) {
   int rc = 0;
   nh__http_client_detach(t->client, t);
   if (code != CURLE_OK) {
@@ -211,11 +211,13 @@ static void fail_cb(nh_ready_t *ready) {
   complete(t, t->fail_code);
 }
 
-void nh__http_transfer_fail_later(nh_http_transfer_t *t, int rc) {
+static void fail_later(nh_http_transfer_t *t, int rc) {
   if (t->fail_code) return;
   t->fail_code = rc;
   nh_loop_post(t->op.loop, &t->fail, fail_cb);
 }
+
+static const nh__http_events_t events = {finished, fail_later};
 
 static void transfer_cancel(nh_op_t *op) {
   nh_http_transfer_t *t = (nh_http_transfer_t *)op;
@@ -372,7 +374,7 @@ int nh_http_transfer_start(nh_http_client_t *client, nh_http_transfer_t *t,
     goto fail;
   }
   if ((rc = setup(t, req)) < 0) goto fail;
-  if ((rc = nh__http_client_attach(client, t)) < 0) goto fail;
+  if ((rc = nh__http_client_attach(client, t, &events)) < 0) goto fail;
   nh__op_begin(&t->op, cb, req->timeout_ms);
   return 0;
 fail:

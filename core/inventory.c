@@ -1,4 +1,5 @@
-/* nethost core: the inventory model — hosts and groups, lookup, inheritance. */
+/* nethost core: the inventory model — hosts and groups, lookup, inheritance. Readers fill
+ * it; it knows no reader (inventory_open.c picks one). */
 #include "inventory.h"
 #include "error.h"
 #include "grow.h"
@@ -14,38 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int nh__inv_fail(nh__ld_t *ld, const nh_ynode_t *node, const char *fmt, ...) {
-  va_list ap;
-  int n;
-  const char *file = ld->doc ? nh_ydoc_file(ld->doc) : ld->inv->path;
-  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
-  if (node)
-    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, node->line, node->column);
-  else
-    n = snprintf(ld->err, ld->errlen, "%s: ", file);
-  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
-  va_start(ap, fmt);
-  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
-  va_end(ap);
-  return NH_ESYNTAX;
-}
-
-int nh__inv_fail_at(nh__ld_t *ld, const char *file, int line, int column, const char *fmt, ...) {
-  va_list ap;
-  int n;
-  if (!ld->err || !ld->errlen) return NH_ESYNTAX;
-  if (!file) file = ld->inv->path;
-  if (line > 0)
-    n = snprintf(ld->err, ld->errlen, "%s:%d:%d: ", file, line, column);
-  else
-    n = snprintf(ld->err, ld->errlen, "%s: ", file);
-  if (n < 0 || (size_t)n >= ld->errlen) return NH_ESYNTAX;
-  va_start(ap, fmt);
-  vsnprintf(ld->err + n, ld->errlen - (size_t)n, fmt, ap);
-  va_end(ap);
-  return NH_ESYNTAX;
-}
 
 int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
   if (nh_grow((void **)&inv->docs, &inv->docs_cap, inv->ndocs + 1, sizeof(*inv->docs), 16) < 0) {
@@ -103,6 +72,14 @@ static int slot_add(size_t **slots, size_t *cap, size_t count, void **items, siz
   }
   (*slots)[i] = idx + 1;
   return 0;
+}
+
+void nh__inv_fields_init(nh_inv_fields_t *f) {
+  memset(f, 0, sizeof(*f));
+  f->ssh.connect_timeout = f->ssh.timeout = f->ssh.keepalive = f->ssh.connect_rate = -1;
+  f->ssh.max_sessions = f->ssh.max_connections = -1;
+  f->http.verify = -1;
+  f->http.timeout = -1;
 }
 
 nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
@@ -369,7 +346,7 @@ static int intern_fields(nh_inventory_t *inv, nh_inv_fields_t *f) {
 
 /* After loading, copies every string hosts and groups use out of the parsed files and frees
  * them: the YAML node trees are several times the size of what the inventory keeps. */
-static int detach_docs(nh_inventory_t *inv) {
+int nh__inv_detach_docs(nh_inventory_t *inv) {
   size_t i, d;
   int rc;
   for (i = 0; i < inv->ngroups; i++)
@@ -400,9 +377,9 @@ static int detach_docs(nh_inventory_t *inv) {
   return 0;
 }
 
-/* ---- loading -------------------------------------------------------------------------- */
+/* ---- life -------------------------------------------------------------------------------- */
 
-static nh_inventory_t *inv_new(const char *path, const char *base_dir) {
+nh_inventory_t *nh__inv_new(const char *path, const char *base_dir) {
   nh_inventory_t *inv = calloc(1, sizeof(*inv));
   if (!inv) return NULL;
   inv->path = strdup(path);
@@ -431,206 +408,6 @@ void nh_inventory_free(nh_inventory_t *inv) {
   free(inv->path);
   free(inv->base_dir);
   free(inv);
-}
-
-static int has_ext(const char *name, const char *ext) {
-  size_t n = strlen(name), e = strlen(ext);
-  return n >= e && strcmp(name + n - e, ext) == 0;
-}
-
-/* Whether the root map looks like an Ansible inventory: an `all` group, or top-level
- * groups with hosts/children/vars. */
-static int looks_ansible(nh_ydoc_t *doc, const nh_ynode_t *root) {
-  nh_ynode_t **keys, **vals;
-  int n, i;
-  if (!root || root->type != NH_YNODE_MAP) return 0;
-  if ((n = nh_ynode_map_pairs(doc, root, &keys, &vals, NULL, 0)) < 0) return 0;
-  for (i = 0; i < n; i++) {
-    const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
-    if (strcmp(k, "hosts") == 0 || strcmp(k, "groups") == 0 || strcmp(k, "defaults") == 0) return 0;
-  }
-  for (i = 0; i < n; i++) {
-    const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
-    if (strcmp(k, "all") == 0) return 1;
-    if (vals[i]->type == NH_YNODE_MAP) {
-      nh_ynode_t **k2, **v2;
-      int m = nh_ynode_map_pairs(doc, vals[i], &k2, &v2, NULL, 0), j;
-      for (j = 0; j < m; j++)
-        if (k2[j]->type == NH_YNODE_SCALAR &&
-            (!strcmp(k2[j]->u.scalar.text, "hosts") || !strcmp(k2[j]->u.scalar.text, "children") ||
-             !strcmp(k2[j]->u.scalar.text, "vars")))
-          return 1;
-    }
-  }
-  return 0;
-}
-
-/* Whether text starts (after comments and blank lines) with an INI section "[name]". */
-static int looks_ini(const char *text, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    size_t e = i;
-    while (e < len && text[e] != '\n') e++;
-    while (i < e && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r')) i++;
-    if (i < e && text[i] != '#' && text[i] != ';') {
-      size_t j = e;
-      while (j > i && (text[j - 1] == ' ' || text[j - 1] == '\r' || text[j - 1] == '\t')) j--;
-      return text[i] == '[' && j > i + 1 && text[j - 1] == ']' &&
-             memchr(text + i, ',', j - i) == NULL && memchr(text + i, ' ', j - i) == NULL;
-    }
-    i = e + 1;
-  }
-  return 0;
-}
-
-static int load_ini(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
-                    int vars_dirs) {
-  int rc;
-  ld->inv->format = "ansible-ini";
-  if ((rc = nh__inv_load_ini(ld, text, len, name)) < 0) return rc;
-  if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-  return nh__inv_resolve(ld, 1);
-}
-
-static int load_text(nh__ld_t *ld, const char *text, size_t len, const char *name, const char *dir,
-                     int vars_dirs) {
-  nh_ydoc_t *doc;
-  nh_ynode_t *root;
-  int rc, ansible;
-  /* Only a file not named as YAML or JSON may be INI: Ansible's "hosts" files usually are. */
-  int may_be_ini = !has_ext(name, ".yaml") && !has_ext(name, ".yml") && !has_ext(name, ".json");
-  if (may_be_ini && looks_ini(text, len)) return load_ini(ld, text, len, name, dir, vars_dirs);
-  if ((rc = nh_ydoc_parse(text, len, name, &doc, ld->err, ld->errlen)) < 0) {
-    /* Not YAML: INI without a section header ("sw1 ansible_host=..." lines) is still INI. If
-     * INI fails too, the YAML message is the one to show. */
-    char yaml_err[1024];
-    if (rc != NH_ESYNTAX || !may_be_ini || !ld->err) return rc;
-    snprintf(yaml_err, sizeof(yaml_err), "%s", ld->err);
-    if (load_ini(ld, text, len, name, dir, vars_dirs) == 0) return 0;
-    snprintf(ld->err, ld->errlen, "%s", yaml_err);
-    return rc;
-  }
-  if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
-  ld->doc = doc;
-  root = nh_ydoc_root(doc);
-  if (!root || nh_ynode_is_null(root)) return nh__inv_resolve(ld, 0); /* an empty inventory */
-  if (root->type != NH_YNODE_MAP) {
-    if (may_be_ini) return load_ini(ld, text, len, name, dir, vars_dirs);
-    return nh__inv_fail(ld, root,
-                        "expected a map with hosts/groups/defaults (or an Ansible 'all:'), "
-                        "found %s",
-                        nh_ynode_kind(root));
-  }
-  ansible = looks_ansible(doc, root);
-  if (ansible) {
-    ld->inv->format = "ansible-yaml";
-    if ((rc = nh__inv_load_ansible(ld, root)) < 0) return rc;
-    if (vars_dirs && (rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-  } else {
-    ld->inv->format = "nethost";
-    if ((rc = nh__inv_load_nethost(ld, root)) < 0) return rc;
-  }
-  return nh__inv_resolve(ld, ansible);
-}
-
-int nh_inventory_parse(const char *text, size_t len, const char *name, const char *base_dir,
-                       nh_inventory_t **out, char *err, size_t errlen) {
-  nh_inventory_t *inv;
-  nh__ld_t ld;
-  int rc;
-  *out = NULL;
-  if (err && errlen) err[0] = '\0';
-  if (!name) name = "<inventory>";
-  if (!(inv = inv_new(name, base_dir))) return NH_ENOMEM;
-  ld.inv = inv;
-  ld.doc = NULL;
-  ld.err = err;
-  ld.errlen = errlen;
-  if ((rc = load_text(&ld, text, len, name, NULL, 0)) < 0 || (rc = detach_docs(inv)) < 0) {
-    nh_inventory_free(inv);
-    return rc;
-  }
-  *out = inv;
-  return 0;
-}
-
-static int read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  size_t cap = 0, n;
-  *buf = NULL;
-  *len = 0;
-  if (!f) {
-    int e = errno;
-    if (err && errlen) snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
-    return e == ENOENT ? NH_ENOENT : NH_EINVAL;
-  }
-  for (;;) {
-    if (cap - *len < 65536) {
-      char *p = realloc(*buf, cap = cap ? cap * 2 : 131072);
-      if (!p) {
-        free(*buf);
-        fclose(f);
-        return NH_ENOMEM;
-      }
-      *buf = p;
-    }
-    if ((n = fread(*buf + *len, 1, cap - *len - 1, f)) == 0) break;
-    *len += n;
-  }
-  (*buf)[*len] = '\0';
-  fclose(f);
-  return 0;
-}
-
-int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t errlen) {
-  struct stat st;
-  nh_inventory_t *inv;
-  nh__ld_t ld;
-  char dir[4096], *text = NULL;
-  size_t len;
-  int rc;
-  *out = NULL;
-  if (err && errlen) err[0] = '\0';
-  if (stat(path, &st) != 0) {
-    if (err && errlen)
-      snprintf(err, errlen, "%s: cannot read the inventory: %s", path, strerror(errno));
-    return NH_ENOENT;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    snprintf(dir, sizeof(dir), "%s", path);
-  } else {
-    const char *slash = strrchr(path, '/');
-    if (slash)
-      snprintf(dir, sizeof(dir), "%.*s", (int)((slash - path) ? (slash - path) : 1), path);
-    else
-      snprintf(dir, sizeof(dir), ".");
-  }
-  {
-    /* Paths in the inventory resolve against its folder wherever nethost runs from. */
-    char *abs = realpath(dir, NULL);
-    if (abs) {
-      snprintf(dir, sizeof(dir), "%s", abs);
-      free(abs);
-    }
-  }
-  if (!(inv = inv_new(path, dir))) return NH_ENOMEM;
-  ld.inv = inv;
-  ld.doc = NULL;
-  ld.err = err;
-  ld.errlen = errlen;
-  if (S_ISDIR(st.st_mode)) {
-    rc = nh__inv_load_nornir_dir(&ld, dir);
-  } else if ((rc = read_file(path, &text, &len, err, errlen)) == 0) {
-    rc = load_text(&ld, text, len, path, dir, 1);
-    free(text);
-  }
-  if (rc == 0) rc = detach_docs(inv);
-  if (rc < 0) {
-    nh_inventory_free(inv);
-    return rc;
-  }
-  *out = inv;
-  return 0;
 }
 
 /* ---- accessors ------------------------------------------------------------------------ */

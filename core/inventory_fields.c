@@ -42,61 +42,6 @@ static const char *const http_names[] = {"base_url", "verify",      "ca_file",  
                                          "username", "password",    "password_env", "password_file",
                                          "headers",  NULL};
 
-void nh__inv_fields_init(nh_inv_fields_t *f) {
-  memset(f, 0, sizeof(*f));
-  f->ssh.connect_timeout = f->ssh.timeout = f->ssh.keepalive = f->ssh.connect_rate = -1;
-  f->ssh.max_sessions = f->ssh.max_connections = -1;
-  f->http.verify = -1;
-  f->http.timeout = -1;
-}
-
-static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b), i, j;
-  size_t row[64];
-  if (la >= 63 || lb >= 63) return 99;
-  for (j = 0; j <= lb; j++) row[j] = j;
-  for (i = 1; i <= la; i++) {
-    size_t prev = row[0], cur;
-    row[0] = i;
-    for (j = 1; j <= lb; j++) {
-      cur = row[j];
-      row[j] = a[i - 1] == b[j - 1]
-                   ? prev
-                   : 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1])
-                                        : (row[j] < row[j - 1] ? row[j] : row[j - 1]));
-      prev = cur;
-    }
-  }
-  return row[lb];
-}
-
-void nh__inv_suggest(const char *word, const char *const *words, char *buf, size_t len) {
-  const char *best = NULL;
-  size_t best_d = 99, d;
-  buf[0] = '\0';
-  for (; *words; words++) {
-    d = edit_distance(word, *words);
-    if (d < best_d) best_d = d, best = *words;
-  }
-  if (best && best_d <= (strlen(word) > 5 ? 2u : 1u))
-    snprintf(buf, len, " (did you mean '%s'?)", best);
-}
-
-int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char *what) {
-  int i, j;
-  /* Field maps are small; the quadratic scan is cheaper than a table. */
-  if (n > 256) return 0;
-  for (i = 1; i < n; i++) {
-    if (keys[i]->type != NH_YNODE_SCALAR) continue;
-    for (j = 0; j < i; j++)
-      if (keys[j]->type == NH_YNODE_SCALAR && keys[i]->u.scalar.len == keys[j]->u.scalar.len &&
-          memcmp(keys[i]->u.scalar.text, keys[j]->u.scalar.text, keys[i]->u.scalar.len) == 0)
-        return nh__inv_fail(ld, keys[i], "%s: key '%s' given twice (first at line %d)", what,
-                            keys[i]->u.scalar.text, keys[j]->line);
-  }
-  return 0;
-}
-
 static int is_name(const char *k, const char *const *names) {
   for (; *names; names++)
     if (strcmp(k, *names) == 0) return 1;

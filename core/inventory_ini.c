@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Group names longer than this are refused (with file:line), never cut short: a cut name
+ * would silently merge two groups. */
+#define INI_NAME_MAX 255
+
 /* A scalar node for an INI value, so INI variables go through the same checks as YAML's. */
 static nh_ynode_t *ini_node(nh__ld_t *ld, const char *s, size_t len, int line, int col,
                             int quoted) {
@@ -95,7 +99,7 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
     pos.column = 1 + (int)(s - ls);
     if (*s == '[') {
       const char *close = memchr(s, ']', (size_t)(e - s)), *colon;
-      char gname[256];
+      char gname[INI_NAME_MAX + 1];
       if (!close || close + 1 != e)
         return nh__inv_fail(ld, &pos, "expected a section header like [group] or [group:vars]");
       colon = memchr(s, ':', (size_t)(close - s));
@@ -109,6 +113,8 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
           return nh__inv_fail(ld, &pos, "unknown section kind '%.*s': expected :vars or :children",
                               (int)(close - colon - 1), colon + 1);
       }
+      if ((colon ? colon : close) - s - 1 > INI_NAME_MAX)
+        return nh__inv_fail(ld, &pos, "group name longer than %d characters", INI_NAME_MAX);
       snprintf(gname, sizeof(gname), "%.*s", (int)((colon ? colon : close) - s - 1), s + 1);
       if (!gname[0]) return nh__inv_fail(ld, &pos, "expected a group name in the section header");
       if (strcmp(gname, "all") == 0 || strcmp(gname, "ungrouped") == 0) {
@@ -126,8 +132,10 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
     }
     if (mode == CHILDREN) {
       nh_group_t *child;
-      char cname[256];
+      char cname[INI_NAME_MAX + 1];
       if (!group) continue; /* [all:children] lists the top-level groups: nothing to record */
+      if (e - s > INI_NAME_MAX)
+        return nh__inv_fail(ld, &pos, "group name longer than %d characters", INI_NAME_MAX);
       snprintf(cname, sizeof(cname), "%.*s", (int)(e - s), s);
       if (!(child = nh__inv_group(ld->inv, cname, &created))) return NH_ENOMEM;
       if (!child->defined) {

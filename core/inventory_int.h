@@ -1,4 +1,9 @@
-/* nethost core: what the inventory's files share inside core (not a public API). */
+/* nethost core: what the inventory's files share inside core (not a public API).
+ *
+ * Layers, each using only those below it: inventory_error.c (messages) < inventory.c (the
+ * model) < inventory_fields.c (one field of a host/group) < the readers inventory_load.c,
+ * inventory_ansible.c, inventory_ini.c < inventory_open.c (format detection, the public
+ * nh_inventory_load/parse). */
 #ifndef NH_INVENTORY_INT_H
 #define NH_INVENTORY_INT_H
 
@@ -94,9 +99,20 @@ int nh__inv_add_group_ref(nh_inventory_t *inv, nh_group_t ***list, size_t *n, nh
  * host's fields. */
 int nh__inv_resolve(nh__ld_t *ld, int ansible);
 
-/* The loaders (inventory_load.c, inventory_ansible.c, inventory_ini.c). */
+/* The model's life (inventory.c): a new, empty inventory read from path, whose relative
+ * paths resolve against base_dir (NULL: the working directory); and, after a reader filled
+ * it, the copy of every string it keeps out of the parsed files, which are then freed. */
+nh_inventory_t *nh__inv_new(const char *path, const char *base_dir);
+int nh__inv_detach_docs(nh_inventory_t *inv);
+
+/* The readers (inventory_load.c, inventory_ansible.c, inventory_ini.c) fill the model and
+ * set inv->format; the loader (inventory_open.c) picks one and calls nh__inv_resolve. */
 int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root);
-int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir);
+/* A Nornir folder whose hosts.yaml root is already loaded (ld->doc is its document). */
+int nh__inv_load_nornir(nh__ld_t *ld, const char *dir, const nh_ynode_t *root);
+/* Parses dir/NAME.yaml or dir/NAME.yml into a document the inventory keeps (ld->doc);
+ * returns 1, 0 with *root NULL when neither exists, or a negative code. */
+int nh__inv_load_part(nh__ld_t *ld, const char *dir, const char *name, nh_ynode_t **root);
 int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root);
 int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *dir);
 /* Adds the hosts an Ansible host pattern names ("sw[01:24]") to group (NULL: no group), each

@@ -157,9 +157,7 @@ int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root) {
   return 0;
 }
 
-/* Parses dir/NAME.yaml or dir/NAME.yml into a document the inventory keeps; *root is NULL
- * when neither exists. */
-static int load_part(nh__ld_t *ld, const char *dir, const char *name, nh_ynode_t **root) {
+int nh__inv_load_part(nh__ld_t *ld, const char *dir, const char *name, nh_ynode_t **root) {
   char path[4200];
   nh_ydoc_t *doc;
   int rc;
@@ -176,35 +174,15 @@ static int load_part(nh__ld_t *ld, const char *dir, const char *name, nh_ynode_t
   return 1;
 }
 
-int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir) {
-  nh_ynode_t *root;
+int nh__inv_load_nornir(nh__ld_t *ld, const char *dir, const nh_ynode_t *root) {
   int rc;
-  if ((rc = load_part(ld, dir, "hosts", &root)) < 0) return rc;
-  if (rc == 0) {
-    snprintf(ld->err, ld->errlen,
-             "%s: an inventory folder needs hosts.yaml (with groups.yaml and defaults.yaml "
-             "beside it if wanted)",
-             dir);
-    return NH_ENOENT;
-  }
-  if (root && root->type == NH_YNODE_MAP) {
-    /* A folder whose hosts.yaml is an Ansible inventory (all: ...). */
-    nh_ynode_t **keys, **vals;
-    int n = nh_ynode_map_pairs(ld->doc, root, &keys, &vals, NULL, 0);
-    if (n > 0 && keys[0]->type == NH_YNODE_SCALAR && strcmp(keys[0]->u.scalar.text, "all") == 0 &&
-        vals[0]->type == NH_YNODE_MAP) {
-      ld->inv->format = "ansible-yaml";
-      if ((rc = nh__inv_load_ansible(ld, root)) < 0) return rc;
-      if ((rc = nh__inv_load_ansible_vars_dirs(ld, dir)) < 0) return rc;
-      return nh__inv_resolve(ld, 1);
-    }
-  }
+  nh_ynode_t *part;
   ld->inv->format = "nornir";
   if ((rc = hosts_map(ld, root)) < 0) return rc;
-  if ((rc = load_part(ld, dir, "groups", &root)) < 0) return rc;
-  if (rc && (rc = groups_map(ld, root)) < 0) return rc;
-  if ((rc = load_part(ld, dir, "defaults", &root)) < 0) return rc;
-  if (rc && (rc = entity(ld, NULL, root, &ld->inv->defaults, NULL, NULL, "defaults")) < 0)
+  if ((rc = nh__inv_load_part(ld, dir, "groups", &part)) < 0) return rc;
+  if (rc && (rc = groups_map(ld, part)) < 0) return rc;
+  if ((rc = nh__inv_load_part(ld, dir, "defaults", &part)) < 0) return rc;
+  if (rc && (rc = entity(ld, NULL, part, &ld->inv->defaults, NULL, NULL, "defaults")) < 0)
     return rc;
   /* Nornir inventories name platforms by NAPALM driver as often as by Netmiko name. */
   {
@@ -219,5 +197,5 @@ int nh__inv_load_nornir_dir(nh__ld_t *ld, const char *dir) {
       if (inv->hosts[i]->own.platform)
         inv->hosts[i]->own.platform = nh__inv_driver_platform(inv->hosts[i]->own.platform);
   }
-  return nh__inv_resolve(ld, 0);
+  return 0;
 }

@@ -47,6 +47,7 @@ int nh_loop_init(nh_loop_t *loop) {
   loop->heap_seq = 0;
   loop->armed_due = UINT64_MAX;
   loop->drained = 0;
+  loop->states = NULL;
   queue_init(&loop->queue);
   if ((rc = uv_loop_init(&loop->own)) < 0) return rc;
   uv_idle_init(loop->uv, &loop->drain);
@@ -70,10 +71,38 @@ int nh_loop_close(nh_loop_t *loop) {
   uv_walk(loop->uv, walk_count, &others);
   if (others) return NH_EBUSY;
   if (uv_loop_close(loop->uv) < 0) return NH_EBUSY;
+  while (loop->states) {
+    nh_loop_state_t *st = loop->states;
+    loop->states = st->next;
+    st->close(st);
+  }
   free(loop->heap);
   loop->heap = NULL;
   loop->heap_len = loop->heap_cap = 0;
   return 0;
+}
+
+void nh_loop_state_attach(nh_loop_t *loop, nh_loop_state_t *state, const void *key,
+                          nh_loop_state_cb close) {
+  state->key = key;
+  state->close = close;
+  state->next = loop->states;
+  loop->states = state;
+}
+
+nh_loop_state_t *nh_loop_state_find(const nh_loop_t *loop, const void *key) {
+  nh_loop_state_t *st;
+  for (st = loop->states; st; st = st->next)
+    if (st->key == key) return st;
+  return NULL;
+}
+
+nh_loop_state_t *nh_loop_state_get(nh_loop_t *loop, const void *key, size_t size,
+                                   nh_loop_state_cb close) {
+  nh_loop_state_t *st = nh_loop_state_find(loop, key);
+  if (st || !(st = calloc(1, size))) return st;
+  nh_loop_state_attach(loop, st, key, close);
+  return st;
 }
 
 int nh_loop_run(nh_loop_t *loop, uv_run_mode mode) {

@@ -422,7 +422,7 @@ static void teardown(nh_ssh_t *ssh, int job_status) {
   }
   if (ssh->counted_open) {
     ssh->counted_open = 0;
-    nh__ssh_count_open(-1);
+    nh__ssh_count_open(ssh->loop, -1);
   }
 }
 
@@ -939,10 +939,7 @@ static void connect_next(nh_ssh_t *ssh) {
   ssh->poll_open = 1;
   ssh->poll_events = UV_WRITABLE;
   uv_poll_start(&ssh->poll, UV_WRITABLE, poll_cb);
-  if (!ssh->counted_open) {
-    ssh->counted_open = 1;
-    nh__ssh_count_open(1);
-  }
+  if (!ssh->counted_open) ssh->counted_open = nh__ssh_count_open(ssh->loop, 1) == 0;
   if ((rc = start_session(ssh)) < 0) connect_fail(ssh, rc);
 }
 

@@ -112,19 +112,20 @@ void nh_ssh_free(nh_ssh_t *ssh);
 void *nh_ssh_get_data(const nh_ssh_t *ssh);
 void nh_ssh_set_data(nh_ssh_t *ssh, void *data);
 
-/* Process-wide limits. */
+/* Limits. */
 
 /* Allows at most per_second new TCP connections per second across all SSH connections of
- * the process (0: unlimited, the default). Connects beyond the rate wait their turn; that
- * wait is not counted in their connect deadline. */
-void nh_ssh_set_connect_rate(double per_second);
+ * loop (0: unlimited, the default). Connects beyond the rate wait their turn; that wait is
+ * not counted in their connect deadline. The setting and its queue belong to the loop and
+ * go with nh_loop_close(). Returns 0 or NH_ENOMEM. */
+int nh_ssh_set_connect_rate(nh_loop_t *loop, double per_second);
 
 /* Raises the soft open-file limit as far as the hard limit allows (done automatically by
  * the first nh_ssh_connect). Returns the new soft limit. */
 long nh_ssh_raise_nofile(void);
 
-/* Statistics: connections currently open (socket held). */
-size_t nh_ssh_open_count(void);
+/* Statistics: connections of loop currently open (socket held). */
+size_t nh_ssh_open_count(nh_loop_t *loop);
 
 /* Exec channels */
 
@@ -161,6 +162,11 @@ typedef struct {
   nh_op_t op; /* first member */
   nh_ssh_shell_t *shell;
 } nh_ssh_shell_open_t;
+
+/* The PTY width a shell gets when the caller asks for none (width <= 0): wide enough that
+ * CLIs do not wrap command lines. It is the plugin ABI's NH_PLUGIN_SHELL_WIDTH, which
+ * platforms send in `terminal width` commands (a static assertion in ssh_shell.c ties them). */
+#define NH_SSH_SHELL_WIDTH 511
 
 /* Opens a PTY (term "vt100", width x height characters) with a shell on ssh. On success
  * req->shell is the shell; nh_ssh_shell_close() releases it. Output that arrives while no

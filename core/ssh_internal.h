@@ -171,15 +171,17 @@ void nh__ssh_trace_dump(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch, const char *why);
  * policy; pins it for accept-new. Fills ssh->fingerprint. Returns 0 or NH_EHOSTKEY (with
  * the failure detail set). */
 int nh__knownhosts_verify(nh_ssh_t *ssh);
-/* Flushes pending accept-new writes now (tests, exit). */
-void nh__knownhosts_flush(void);
+/* Flushes loop's pending accept-new writes now (tests, exit). */
+void nh__knownhosts_flush(nh_loop_t *loop);
 
 /* Limits (ssh_limits.c). Asks for a connect-rate token: returns 1 if ssh may connect now,
  * else 0 and calls resume(ssh) later (on loop). */
 int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh));
 /* Removes ssh from the rate queue (close while waiting). */
 void nh__ssh_rate_forget(nh_ssh_t *ssh);
-void nh__ssh_count_open(int delta);
+/* Counts a connection of loop opened (+1) or closed (-1). Returns 0 or NH_ENOMEM (then
+ * the connection is not counted). */
+int nh__ssh_count_open(nh_loop_t *loop, int delta);
 
 /* Memory (ssh_mem.c). Gives the whole pages of [ptr, ptr + len) that are all zero back to
  * the kernel; they read as zero again when touched. */

@@ -38,7 +38,7 @@
 typedef struct jconn_s jconn_t;
 
 struct nh_ssh_jump_s {
-  nh_ssh_jump_t *next; /* every entry of every loop */
+  nh_ssh_jump_t *next; /* every entry of the loop's pool */
   nh_loop_t *loop;
   int refs;
   char *key; /* "user@address:port" of each hop, joined by ">" */
@@ -81,7 +81,22 @@ struct nh_ssh_tunnel_s {
   size_t in_off, in_len, out_off, out_len;
 };
 
-static nh_ssh_jump_t *entries;
+/* The pool entries of one loop: connections of two loops never share a hop connection.
+ * Entries are freed with their last reference, before their loop closes. */
+typedef struct {
+  nh_loop_state_t base; /* first member */
+  nh_ssh_jump_t *entries;
+} pool_t;
+
+static const char pool_key;
+
+static void pool_close(nh_loop_state_t *base) {
+  free(base);
+}
+
+static pool_t *pool_of(nh_loop_t *loop) {
+  return (pool_t *)nh_loop_state_get(loop, &pool_key, sizeof(pool_t), pool_close);
+}
 
 static void dispatch_later(nh_ssh_jump_t *j);
 static void conn_release(jconn_t *c);
@@ -144,7 +159,7 @@ void nh__jump_ref(nh_ssh_jump_t *j) {
 void nh__jump_unref(nh_ssh_jump_t *j) {
   nh_ssh_jump_t **pp;
   if (!j || --j->refs > 0) return;
-  for (pp = &entries; *pp; pp = &(*pp)->next) {
+  for (pp = &pool_of(j->loop)->entries; *pp; pp = &(*pp)->next) {
     if (*pp == j) {
       *pp = j->next;
       break;
@@ -166,12 +181,14 @@ void nh__jump_unref(nh_ssh_jump_t *j) {
 static nh_ssh_jump_t *entry_get(nh_loop_t *loop, const nh_ssh_config_t *hop, nh_ssh_jump_t *via) {
   char key[1024];
   nh_ssh_jump_t *j;
+  pool_t *pool;
   int port = hop->port ? hop->port : 22;
   if (!hop->address || !*hop->address || !hop->user || port < 0 || port > 65535) return NULL;
+  if (!(pool = pool_of(loop))) return NULL;
   snprintf(key, sizeof(key), "%s%s%s@%s:%d", via ? via->key : "", via ? ">" : "", hop->user,
            hop->address, port);
-  for (j = entries; j; j = j->next) {
-    if (j->loop == loop && !strcmp(j->key, key)) {
+  for (j = pool->entries; j; j = j->next) {
+    if (!strcmp(j->key, key)) {
       j->refs++;
       return j;
     }
@@ -196,8 +213,8 @@ static nh_ssh_jump_t *entry_get(nh_loop_t *loop, const nh_ssh_config_t *hop, nh_
     via->refs++;
     j->via = via;
   }
-  j->next = entries;
-  entries = j;
+  j->next = pool->entries;
+  pool->entries = j;
   return j;
 }
 

@@ -1,11 +1,12 @@
 /* nethost core: host-key verification against OpenSSH known_hosts files.
  *
- * Each file is parsed once into a libssh2 known-hosts collection (owned by a private,
- * never-connected session, so it outlives the connections that use it) and re-read when
- * the file changes on disk. Keys pinned under accept-new are added to the collection at
- * once, so other connections see them, and written in batches: many hosts accepted in the
- * same loop iteration cost one rewrite. A write takes an flock on "FILE.lock" (other
- * nethost processes), re-reads the file, and replaces it atomically with rename(2).
+ * Each file is parsed once per loop into a libssh2 known-hosts collection (owned by a
+ * private, never-connected session, so it outlives the connections that use it) and re-read
+ * when the file changes on disk; the cache hangs on the loop and goes with it. Keys pinned under
+ * accept-new are added to the collection at once, so other connections see them, and written in
+ * batches: many hosts accepted in the same loop iteration cost one rewrite. A write takes an flock
+ * on "FILE.lock" (other nethost processes), re-reads the file, and replaces it atomically with
+ * rename(2).
  *
  * The file is read line by line, as OpenSSH reads it: a line that cannot be parsed is
  * reported with its file:line on stderr and skipped, so one bad line does not fail every
@@ -20,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +45,15 @@ typedef struct kh_file_s {
   size_t nrevoked;
 } kh_file_t;
 
-static kh_file_t *files;
-static nh_ready_t flush_node;
-static nh_loop_t *flush_loop;
+/* The cache of one loop: the files its connections read, and the node that batches their
+ * writes. It goes with the loop (nh_loop_close), which writes what is still pending. */
+typedef struct {
+  nh_loop_state_t base; /* first member */
+  kh_file_t *files;
+  nh_ready_t flush_node;
+} kh_cache_t;
+
+static const char cache_key;
 
 static void fingerprint_of(const unsigned char *digest, char *out, size_t outlen) {
   unsigned char b64[64];
@@ -205,11 +213,11 @@ static int read_lines(kh_file_t *f, const char *path) {
 
 /* Returns the cached collection for path, (re)reading the file if it changed. NULL with
  * *err set on failure. */
-static kh_file_t *load(const char *path, char *err, size_t errlen) {
+static kh_file_t *load(kh_cache_t *cache, const char *path, char *err, size_t errlen) {
   kh_file_t *f;
   struct stat st;
   int have = stat(path, &st) == 0;
-  for (f = files; f; f = f->next)
+  for (f = cache->files; f; f = f->next)
     if (strcmp(f->path, path) == 0) break;
   if (!f) {
     if (!(f = calloc(1, sizeof(*f))) || !(f->path = strdup(path)) ||
@@ -219,8 +227,8 @@ static kh_file_t *load(const char *path, char *err, size_t errlen) {
       snprintf(err, errlen, "out of memory");
       return NULL;
     }
-    f->next = files;
-    files = f;
+    f->next = cache->files;
+    cache->files = f;
   }
   if (f->loaded && f->pending_len == 0 &&
       (!have ? f->size != -1
@@ -308,9 +316,9 @@ done:
   return ok ? 0 : NH_EINVAL;
 }
 
-void nh__knownhosts_flush(void) {
+static void flush_files(kh_cache_t *cache) {
   kh_file_t *f;
-  for (f = files; f; f = f->next) {
+  for (f = cache->files; f; f = f->next) {
     if (!f->pending_len) continue;
     if (write_file(f) < 0)
       fprintf(stderr, "nethost: warning: could not write %s: %s\n", f->path, strerror(errno));
@@ -321,8 +329,33 @@ void nh__knownhosts_flush(void) {
 }
 
 static void flush_cb(nh_ready_t *ready) {
-  (void)ready;
-  nh__knownhosts_flush();
+  flush_files((kh_cache_t *)((char *)ready - offsetof(kh_cache_t, flush_node)));
+}
+
+static void cache_close(nh_loop_state_t *base) {
+  kh_cache_t *cache = (kh_cache_t *)base;
+  nh_loop_unpost(&cache->flush_node);
+  flush_files(cache);
+  while (cache->files) {
+    kh_file_t *f = cache->files;
+    cache->files = f->next;
+    if (f->kh) libssh2_knownhost_free(f->kh);
+    libssh2_session_free(f->owner);
+    free_revoked(f);
+    free(f->path);
+    free(f);
+  }
+  free(cache);
+}
+
+/* The loop's cache, made on first use; NULL when out of memory. */
+static kh_cache_t *cache_of(nh_loop_t *loop) {
+  return (kh_cache_t *)nh_loop_state_get(loop, &cache_key, sizeof(kh_cache_t), cache_close);
+}
+
+void nh__knownhosts_flush(nh_loop_t *loop) {
+  kh_cache_t *cache = (kh_cache_t *)nh_loop_state_find(loop, &cache_key);
+  if (cache) flush_files(cache);
 }
 
 int nh__knownhosts_verify(nh_ssh_t *ssh) {
@@ -332,13 +365,14 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
   const char *digest = libssh2_hostkey_hash(ssh->session, LIBSSH2_HOSTKEY_HASH_SHA256);
   struct libssh2_knownhost *known = NULL;
   kh_file_t *f;
+  kh_cache_t *cache;
   char *path, err[400], oldfp[80];
   if (!key || !digest)
     return nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "server sent no host key");
   fingerprint_of((const unsigned char *)digest, ssh->fingerprint, sizeof(ssh->fingerprint));
   if (ssh->policy == NH_HOSTKEY_OFF) return 0;
-  if (!(path = default_path(ssh->known_hosts))) return NH_ENOMEM;
-  if (!(f = load(path, err, sizeof(err)))) {
+  if (!(cache = cache_of(ssh->loop)) || !(path = default_path(ssh->known_hosts))) return NH_ENOMEM;
+  if (!(f = load(cache, path, err, sizeof(err)))) {
     rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "%s", err);
     free(path);
     return rc;
@@ -383,11 +417,7 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
       else
         rc = NH_ENOMEM;
       if (rc == 0) {
-        if (flush_loop != ssh->loop) {
-          flush_loop = ssh->loop;
-          flush_node.next = flush_node.prev = NULL;
-        }
-        nh_loop_post(ssh->loop, &flush_node, flush_cb);
+        nh_loop_post(ssh->loop, &cache->flush_node, flush_cb);
       } else {
         rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "cannot pin the host key");
       }

@@ -1,76 +1,102 @@
-/* nethost core: process-wide limits of SSH connections — the new-connections-per-second
- * rate (real sshd and AAA servers drop bursts), the open-file limit, and the count of open
- * connections. */
+/* nethost core: limits of SSH connections — the new-connections-per-second rate of a loop
+ * (real sshd and AAA servers drop bursts), the process's open-file limit, and the count of
+ * a loop's open connections. The per-loop figures hang on the loop (nh_loop_state_t). */
 #include "ssh_internal.h"
+#include "error.h"
 #include "timer.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 
-static double rate_per_second; /* 0: unlimited */
-static uint64_t next_slot_ms;  /* loop time at which the next connect may start */
-static nh_ssh_t *queue_head, *queue_tail;
-static nh_timer_t rate_timer;
-static nh_loop_t *rate_loop;
-static void (*rate_resume)(nh_ssh_t *ssh);
-static size_t open_count;
+/* The limiter of one loop: connections of different loops never wait for each other, and
+ * the timer lives on the heap of the loop whose connections it releases. */
+typedef struct {
+  nh_loop_state_t base;   /* first member */
+  double rate_per_second; /* 0: unlimited */
+  uint64_t next_slot_ms;  /* loop time at which the next connect may start */
+  nh_ssh_t *queue_head, *queue_tail;
+  nh_timer_t timer;
+  void (*resume)(nh_ssh_t *ssh);
+  size_t open_count;
+} limits_t;
 
-void nh_ssh_set_connect_rate(double per_second) {
-  rate_per_second = per_second > 0 ? per_second : 0;
+static const char limits_key;
+
+static void limits_close(nh_loop_state_t *base) {
+  limits_t *l = (limits_t *)base;
+  nh_timer_stop(&l->timer);
+  free(l);
 }
 
-static uint64_t interval_ms(void) {
-  uint64_t ms = (uint64_t)(1000.0 / rate_per_second);
+/* The loop's limiter, made on first use; NULL when out of memory and create is set, or
+ * when there is none yet and create is not. */
+static limits_t *limits_of(nh_loop_t *loop, int create) {
+  limits_t *l;
+  if (!create) return (limits_t *)nh_loop_state_find(loop, &limits_key);
+  l = (limits_t *)nh_loop_state_get(loop, &limits_key, sizeof(limits_t), limits_close);
+  if (l && !l->timer.loop) {
+    nh_timer_init(loop, &l->timer);
+    l->timer.data = l;
+  }
+  return l;
+}
+
+int nh_ssh_set_connect_rate(nh_loop_t *loop, double per_second) {
+  limits_t *l = limits_of(loop, per_second > 0);
+  if (!l) return per_second > 0 ? NH_ENOMEM : 0;
+  l->rate_per_second = per_second > 0 ? per_second : 0;
+  return 0;
+}
+
+static uint64_t interval_ms(const limits_t *l) {
+  uint64_t ms = (uint64_t)(1000.0 / l->rate_per_second);
   return ms ? ms : 1;
 }
 
 static void rate_timer_cb(nh_timer_t *timer) {
-  nh_ssh_t *ssh = queue_head;
-  (void)timer;
+  limits_t *l = timer->data;
+  nh_ssh_t *ssh = l->queue_head;
   if (!ssh) return;
-  queue_head = ssh->rate_next;
-  if (!queue_head) queue_tail = NULL;
+  l->queue_head = ssh->rate_next;
+  if (!l->queue_head) l->queue_tail = NULL;
   ssh->rate_next = NULL;
-  next_slot_ms = nh_loop_now(rate_loop) + (rate_per_second > 0 ? interval_ms() : 0);
-  if (queue_head)
-    nh_timer_start(&rate_timer, rate_timer_cb, rate_per_second > 0 ? interval_ms() : 0);
-  rate_resume(ssh);
+  l->next_slot_ms = nh_loop_now(timer->loop) + (l->rate_per_second > 0 ? interval_ms(l) : 0);
+  if (l->queue_head)
+    nh_timer_start(&l->timer, rate_timer_cb, l->rate_per_second > 0 ? interval_ms(l) : 0);
+  l->resume(ssh);
 }
 
 int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh)) {
+  limits_t *l = limits_of(ssh->loop, 0);
   uint64_t now = nh_loop_now(ssh->loop);
-  if (rate_per_second <= 0 && !queue_head) return 1;
-  if (!queue_head && now >= next_slot_ms) {
-    next_slot_ms = now + interval_ms();
+  if (!l || (l->rate_per_second <= 0 && !l->queue_head)) return 1;
+  if (!l->queue_head && now >= l->next_slot_ms) {
+    l->next_slot_ms = now + interval_ms(l);
     return 1;
   }
-  if (rate_loop != ssh->loop) {
-    rate_loop = ssh->loop;
-    nh_timer_init(ssh->loop, &rate_timer);
-  }
-  rate_resume = resume;
+  l->resume = resume;
   ssh->rate_next = NULL;
-  if (queue_tail)
-    queue_tail->rate_next = ssh;
+  if (l->queue_tail)
+    l->queue_tail->rate_next = ssh;
   else
-    queue_head = ssh;
-  queue_tail = ssh;
-  if (!nh_timer_is_active(&rate_timer))
-    nh_timer_start(&rate_timer, rate_timer_cb, next_slot_ms > now ? next_slot_ms - now : 0);
+    l->queue_head = ssh;
+  l->queue_tail = ssh;
+  if (!nh_timer_is_active(&l->timer))
+    nh_timer_start(&l->timer, rate_timer_cb, l->next_slot_ms > now ? l->next_slot_ms - now : 0);
   return 0;
 }
 
 void nh__ssh_rate_forget(nh_ssh_t *ssh) {
-  nh_ssh_t **p = &queue_head, *prev = NULL;
-  while (*p && *p != ssh) {
-    prev = *p;
-    p = &(*p)->rate_next;
-  }
+  limits_t *l = limits_of(ssh->loop, 0);
+  nh_ssh_t **p, *prev = NULL;
+  if (!l) return;
+  for (p = &l->queue_head; *p && *p != ssh; p = &(*p)->rate_next) prev = *p;
   if (!*p) return;
   *p = ssh->rate_next;
-  if (queue_tail == ssh) queue_tail = prev;
+  if (l->queue_tail == ssh) l->queue_tail = prev;
   ssh->rate_next = NULL;
-  if (!queue_head) nh_timer_stop(&rate_timer);
+  if (!l->queue_head) nh_timer_stop(&l->timer);
 }
 
 long nh_ssh_raise_nofile(void) {
@@ -89,10 +115,14 @@ long nh_ssh_raise_nofile(void) {
   return (long)rl.rlim_cur;
 }
 
-void nh__ssh_count_open(int delta) {
-  open_count += (size_t)(long)delta;
+int nh__ssh_count_open(nh_loop_t *loop, int delta) {
+  limits_t *l = limits_of(loop, 1);
+  if (!l) return NH_ENOMEM;
+  l->open_count += (size_t)(long)delta;
+  return 0;
 }
 
-size_t nh_ssh_open_count(void) {
-  return open_count;
+size_t nh_ssh_open_count(nh_loop_t *loop) {
+  limits_t *l = limits_of(loop, 0);
+  return l ? l->open_count : 0;
 }

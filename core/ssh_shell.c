@@ -7,10 +7,13 @@
  */
 #include "ssh_internal.h"
 #include "error.h"
+#include "nethost/plugin.h"
 
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(NH_SSH_SHELL_WIDTH == NH_PLUGIN_SHELL_WIDTH, "one default shell width");
 
 #define DEFAULT_MAX_BUFFER (64u << 20)
 #define LOOKBACK           1024 /* bytes a new search re-examines before the new data */
@@ -286,7 +289,7 @@ int nh_ssh_shell_open(nh_ssh_shell_open_t *req, nh_ssh_t *ssh, int width, int he
     free(sh);
     return NH_ENOMEM;
   }
-  sh->width = width > 0 ? width : 511;
+  sh->width = width > 0 ? width : NH_SSH_SHELL_WIDTH;
   sh->height = height > 0 ? height : 24;
   sh->max = max_buffer ? max_buffer : DEFAULT_MAX_BUFFER;
   sh->state = SH_OPEN;

@@ -154,7 +154,7 @@ static void collect(void *data) {
                  "Times a task was resumed after waiting.", NH_METRIC_COUNTER, NULL, 0,
                  (double)rt->sched.resumes);
   nh_metrics_set(st->metrics, "nethost_ssh_sessions_open", "SSH connections open now.",
-                 NH_METRIC_GAUGE, NULL, 0, (double)nh_ssh_open_count());
+                 NH_METRIC_GAUGE, NULL, 0, (double)nh_ssh_open_count(&rt->loop));
   nh_metrics_set(st->metrics, "nethost_lua_heap_bytes", "Memory the Lua heap holds.",
                  NH_METRIC_GAUGE, NULL, 0, (double)rt->lua_bytes);
 }

@@ -23,7 +23,7 @@
 
 typedef struct {
   nh_netconf_t *nc;
-  char name[128];
+  const char *name; /* the session's: the user value keeps the session alive */
 } raw_t;
 
 static raw_t *check_raw(lua_State *L, int idx) {
@@ -99,7 +99,7 @@ static int nhl_netconf_open(lua_State *L) {
   if (hello && strlen(hello) != lua_rawlen(L, 2)) luaL_argerror(L, 2, "contains a NUL byte");
   r = lua_newuserdatauv(L, sizeof(*r), 1);
   memset(r, 0, sizeof(*r));
-  snprintf(r->name, sizeof(r->name), "%s", name);
+  r->name = name;
   luaL_setmetatable(L, RAW_MT);
   lua_pushvalue(L, 1);
   lua_setiuservalue(L, -2, 1);

@@ -43,7 +43,7 @@ typedef struct {
   uint64_t timeout_ms;
   size_t max_output;
   int check;
-  char name[128];
+  const char *name; /* the host's name, anchored in the userdata's third user value */
 } session_t;
 
 /* Reading hosts */
@@ -478,8 +478,9 @@ static int run_exec_k(lua_State *L, int status, lua_KContext ctx) {
   }
   {
     int check = r->a.check;
-    char name[128];
-    snprintf(name, sizeof(name), "%s", r->name);
+    /* The name outlives r on the stack, whatever its length. */
+    const char *name = lua_pushstring(L, r->name);
+    lua_insert(L, -2);
     run_free(r);
     if (rc < 0) {
       raise_interrupt_keeping(L);
@@ -593,7 +594,7 @@ static int nhl_ssh_open(lua_State *L) {
   lua_settop(L, 2);
   /* The session first, so the GC closes it whatever happens next. Its user values keep
    * the host and the options for the shell (platform, secrets). */
-  s = lua_newuserdatauv(L, sizeof(*s), 2);
+  s = lua_newuserdatauv(L, sizeof(*s), 3);
   memset(s, 0, sizeof(*s));
   luaL_setmetatable(L, SESSION_MT);
   lua_pushvalue(L, 1);
@@ -602,7 +603,8 @@ static int nhl_ssh_open(lua_State *L) {
   lua_setiuservalue(L, 3, 2);
   top = lua_gettop(L);
   parse_host(L, 1, opts, &a);
-  snprintf(s->name, sizeof(s->name), "%s", a.name);
+  s->name = lua_pushstring(L, a.name ? a.name : "");
+  lua_setiuservalue(L, 3, 3);
   s->timeout_ms = a.timeout_ms;
   s->max_output = a.max_output;
   s->check = a.check;
@@ -724,7 +726,7 @@ static int nhl_ssh_session_tostring(lua_State *L) {
 
 typedef struct {
   nh_ssh_shell_t *shell;
-  char name[128];
+  const char *name; /* the session's: the shell's user value keeps the session alive */
 } shell_t;
 
 static shell_t *check_shell(lua_State *L, int idx) {
@@ -761,7 +763,8 @@ static int shell_open_k(lua_State *L, int status, lua_KContext ctx) {
 /* session:_shell_open(width, height, timeout, max_buffer) -> raw shell */
 static int nhl_ssh_session_shell_open(lua_State *L) {
   session_t *s = open_session(L, 1, "session:shell");
-  int width = (int)luaL_optinteger(L, 2, 511), height = (int)luaL_optinteger(L, 3, 24);
+  int width = (int)luaL_optinteger(L, 2, NH_SSH_SHELL_WIDTH),
+      height = (int)luaL_optinteger(L, 3, 24);
   lua_Number timeout = luaL_optnumber(L, 4, (lua_Number)s->timeout_ms / 1000.0);
   lua_Integer max_buffer_arg = luaL_optinteger(L, 5, 0);
   size_t max_buffer = max_buffer_arg > 0 ? (size_t)max_buffer_arg : 0;
@@ -772,7 +775,7 @@ static int nhl_ssh_session_shell_open(lua_State *L) {
   lua_settop(L, 1);
   sh = lua_newuserdatauv(L, sizeof(*sh), 1);
   memset(sh, 0, sizeof(*sh));
-  snprintf(sh->name, sizeof(sh->name), "%s", s->name);
+  sh->name = s->name;
   luaL_setmetatable(L, SHELL_MT);
   lua_pushvalue(L, 1); /* the shell keeps its session alive */
   lua_setiuservalue(L, -2, 1);
@@ -898,13 +901,13 @@ static int nhl_ssh_re_match(lua_State *L) {
 static int nhl_ssh_set_connect_rate(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
   luaL_argcheck(L, n >= 0, 1, "must be >= 0");
-  nh_ssh_set_connect_rate(n);
+  if (nh_ssh_set_connect_rate(nhl_loop(L), n) < 0) return luaL_error(L, "out of memory");
   return 0;
 }
 
 static int nhl_ssh_stats(lua_State *L) {
   lua_createtable(L, 0, 2);
-  lua_pushinteger(L, (lua_Integer)nh_ssh_open_count());
+  lua_pushinteger(L, (lua_Integer)nh_ssh_open_count(nhl_loop(L)));
   lua_setfield(L, -2, "open");
   lua_pushinteger(L, nh_ssh_raise_nofile());
   lua_setfield(L, -2, "nofile");

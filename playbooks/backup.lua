@@ -57,12 +57,18 @@ local res = nethost.run(nethost.inventory, function(host)
   if old and config.equal(old, text, host.platform) then
     return { state = "unchanged", file = prev }
   end
+  -- The diff's header names each side with its date (the two can be the same path when a
+  -- folder is backed up twice in a day): the old backup's time, and now.
+  local st = prev and fs.stat(prev)
+  local old_when = st and st.mtime and os.date("!%Y-%m-%d %H:%M:%S UTC", math.floor(st.mtime))
+                   or (prev and prev:match("(%d%d%d%d%-%d%d%-%d%d)/[^/]*$"))
   assert(fs.write(path, text))
   local result = { state = old and "changed" or "new", file = path,
                    lines = select(2, text:gsub("\n", "")) }
   if old then
     local d = diff.unified(config.normalize(old, host.platform), config.normalize(text, host.platform),
-                           { from = prev, to = path })
+                           { from = ("%s\t%s"):format(prev, old_when),
+                             to = ("%s\t%s"):format(path, os.date("!%Y-%m-%d %H:%M:%S UTC")) })
     assert(fs.write(("%s/%s.diff"):format(folder, file), d))
     result.diff = d
     local added, removed = 0, 0

@@ -13,7 +13,9 @@
 --
 -- Exit status: 0 compliant, 2 violations (or unreachable hosts), 1 could not start.
 
+local changes = require("nethost.changes")
 local compliance = require("nethost.compliance")
+local config = require("nethost.config")
 local report = require("nethost.report")
 
 if not nethost.inventory then error("compliance: needs an inventory (-i)", 0) end
@@ -31,12 +33,23 @@ local res = nethost.run(nethost.inventory, function(host)
   if fix and commands[1] then
     local cli = s:shell()
     cli:config(commands) -- under --check this only records what it would send
-    if not nethost.check then
+    if nethost.check then
+      host:changed("would send " .. #commands .. " command(s)")
+      if changes.wanted() then
+        host:diff(changes.diff(text, (config.apply(text, commands, host.platform)), host.platform,
+                               { model = true }))
+      end
+    else
       cli:save()
       -- Verify: the fix counts only if the device now complies.
       local after = s:run(RUNNING[host.platform] or "show running-config").stdout
       local _, fixed = compliance.check(rules, after, host.platform)
       if not fixed then error(nethost.error("command", "still not compliant after the fix")) end
+      if not config.equal(text, after, host.platform) then
+        if changes.wanted() then host:diff(changes.diff(text, after, host.platform)) end
+      else
+        host:changed(false)
+      end
       return { compliant = false, fixed = true, rules = results, fix = commands }
     end
   end
@@ -59,7 +72,19 @@ for rec in res:each() do
   end
 end
 local columns = { "host", "rule", "violations", "fix" }
-if rows[1] then print(report.text(rows, columns)) end
+-- Long cells (a rule's violations can run to hundreds of characters) are cut on screen; the
+-- full text is in -e report=FILE and in the results (-o).
+local WIDTH = 70
+if rows[1] then print(report.text(rows, columns, { max_width = WIDTH })) end
+local cut = false
+for _, r in ipairs(rows) do
+  if utf8.len(r.violations or "") and utf8.len(r.violations) > WIDTH then cut = true end
+end
+if cut then
+  print(("(cells cut at %d characters; the full text is in %s)"):format(WIDTH,
+        nethost.vars.report or "the report file: add -e report=FILE, or -o results"))
+end
+changes.print(res)
 print(("\n%d hosts, %d rules: %d violations, %d unreachable"):format(#res, #rules, violations, unreachable))
 report.section("compliance: violations per host and rule", rows, columns) -- into -o report.html
 if nethost.vars.report then assert(report.write(nethost.vars.report, rows, columns)) end

@@ -24,10 +24,12 @@
 -- Exit status: 0 all applied (or would be, with --check), 2 some hosts failed or the run
 -- was aborted.
 
+local changes = require("nethost.changes")
 local config = require("nethost.config")
 local device = require("nethost.device")
 local fs = require("nethost.fs")
 local report = require("nethost.report")
+local sys = require("nethost.sys")
 
 local vars = nethost.vars
 if not nethost.inventory then error("push: needs an inventory (-i)", 0) end
@@ -77,8 +79,22 @@ local function lines_for(platform, host)
 end
 
 local confirm = tonumber(vars.confirm or "120")
-local snapshots = (vars.snapshots or "snapshots") .. "/" .. os.date("!%Y%m%dT%H%M%S")
-if not nethost.check then assert(fs.mkdir(snapshots, true)) end
+local want_diff = changes.wanted()
+-- One snapshot folder per run, even for runs started in the same second: the time, then
+-- this process's id (and a counter, should an id come back).
+local snapshots
+if not nethost.check then
+  local root = vars.snapshots or "snapshots"
+  assert(fs.mkdir(root, true))
+  local stem = ("%s/%s-%d"):format(root, os.date("!%Y%m%dT%H%M%S"), sys.pid())
+  snapshots = stem
+  local n = 1
+  while fs.exists(snapshots) do
+    n = n + 1
+    snapshots = stem .. "-" .. n
+  end
+  assert(fs.mkdir(snapshots))
+end
 
 -- Does the verify output prove the change? Lines a "no" removes must be gone, the others
 -- present (with -e expect, that regex must match instead).
@@ -102,25 +118,31 @@ local res = nethost.run(nethost.inventory, function(host)
   local lines = lines_for(host.platform, host)
   if not lines or not lines[1] then nethost.skip("no lines for platform " .. tostring(host.platform)) end
   local s <close> = ssh.open(host)
-  local cli = s:shell()
-  if nethost.check then
-    cli:config(lines) -- records what would be sent; the device is not touched
-    return { mode = "check", lines = #lines }
-  end
   local before = device.running_config(s, host)
+  -- The lines that change something (the others are already there): what is sent, and
+  -- what --check shows.
+  local model, needed = config.apply(before, lines, host.platform)
+  if nethost.check then
+    if not needed[1] then return { mode = "check", changed = false, lines = 0, send = {} } end
+    nethost.would_send(needed) -- the device is not touched
+    host:changed(("would send %d line(s)"):format(#needed))
+    if want_diff then host:diff(changes.diff(before, model, host.platform, { model = true })) end
+    return { mode = "check", changed = true, lines = #needed, send = needed }
+  end
+  if not needed[1] then return { mode = "already configured", changed = false, lines = 0 } end
   assert(fs.write(snapshots .. "/" .. fs.safe_name(host.name) .. ".cfg", before))
   host:on_rollback(function(h) device.restore(h, before) end)
+  local cli = s:shell()
 
   local native = host.platform == "juniper_junos" and confirm > 0
   local method
   if native then
-    cli:config(lines, { confirmed = math.max(1, math.ceil(confirm / 60)) })
+    cli:config(needed, { confirmed = math.max(1, math.ceil(confirm / 60)) })
     method = "native commit confirmed"
   else
-    cli:config(lines)
+    cli:config(needed)
     method = confirm > 0 and "emulated commit confirmed" or "plain"
   end
-  host:changed(#lines .. " line(s)")
 
   -- The confirm window: until confirmed, a watchdog restores the snapshot by itself.
   local watchdog
@@ -144,7 +166,13 @@ local res = nethost.run(nethost.inventory, function(host)
     watchdog:cancel()
   end
   cli:save()
-  return { mode = method, lines = #lines }
+  -- Changed means the running configuration differs from the snapshot: the verification
+  -- read shows it (or one more read when -e verify names another command).
+  local after = vars.verify and device.running_config(s, host) or output
+  local changed = not config.equal(before, after, host.platform)
+  host:changed(changed and (#needed .. " line(s)"))
+  if want_diff and changed then host:diff(changes.diff(before, after, host.platform)) end
+  return { mode = method, changed = changed, lines = #needed }
 end, {
   name = "push",
   timeout = tonumber(vars.timeout or "300"),
@@ -159,11 +187,14 @@ for rec in res:each() do
   rows[#rows + 1] = { host = rec.host, status = rec.status,
                       method = rec.value and rec.value.mode or "",
                       rollback = rec.rollback and rec.rollback.status or "",
-                      detail = rec.error and rec.error.message or rec.reason or "" }
+                      detail = rec.error and rec.error.message or rec.reason or
+                               (rec.value and not rec.value.changed and "no change") or
+                               (rec.value and nethost.check and ("would send %d line(s)"):format(rec.value.lines)) or "" }
 end
 print(report.text(rows, { "host", "status", "method", "rollback", "detail" }))
+changes.print(res)
 if nethost.check then
-  print("\ncheck mode: nothing was sent; see would_send in the results (-o)")
+  print("\ncheck mode: nothing was sent")
 else
   print("\nsnapshots in " .. snapshots)
 end

@@ -10,10 +10,14 @@
 --       [-e from=backups/2026-11-20]   a dated backup folder, or
 --       [-e dir=backups]               the newest backup of each host under DIR (default)
 --       [-e serial=...] [-e max_fail=...] [-e exclusive=pair]
---       [-o results.jsonl]
+--       [-o results.jsonl] [--diff]
+--
+-- --check shows the commands each host would be sent; --diff the unified diff of each
+-- host's running configuration (with --check: what the commands would make of it).
 --
 -- Exit status: 0 every host restored (or already equal), 2 some hosts failed.
 
+local changes = require("nethost.changes")
 local device = require("nethost.device")
 local fs = require("nethost.fs")
 local report = require("nethost.report")
@@ -46,7 +50,13 @@ local res = nethost.run(nethost.inventory, function(host)
   local path = backup_of(host.name)
   if not path then nethost.skip("no backup") end
   local r = device.restore(host, assert(fs.read(path)))
-  if not r.unchanged and not nethost.check then host:changed(#r.commands .. " command(s)") end
+  if not r.unchanged then
+    host:changed((nethost.check and "would send " or "") .. #r.commands .. " command(s)")
+    if changes.wanted() then
+      host:diff(changes.diff(r.before, r.after, host.platform,
+                             { model = r.model, to = nethost.check and "would restore" or path }))
+    end
+  end
   return { from = path, method = r.method, commands = r.commands, unchanged = r.unchanged }
 end, {
   name = "rollback",
@@ -67,5 +77,6 @@ for rec in res:each() do
   }
 end
 print(report.text(rows, { "host", "result", "commands", "detail" }))
+changes.print(res)
 local s = res:summary()
 return s.failed + s.aborted > 0 and 2 or 0

@@ -26,12 +26,19 @@ arguments after '--' (or after PLAYBOOK) as arg[1], arg[2], ...
 
 options:
   -e, --extra KEY=VALUE     set nethost.vars.KEY (a string); KEY=@FILE loads a YAML or
-                            JSON file; repeatable
+                            JSON file; @FILE sets every key of a YAML or JSON mapping
+                            (as Ansible's -e @vars.yml); repeatable
   -i, --inventory PATH      inventory file or folder (nethost.inventory)
   -l, --limit PATTERN       narrow the inventory (names, globs, groups, a:b, a:&b, a:!b,
                             attr=value)
   -c, --concurrency N       hosts worked on at once by nethost.run
-      --check               dry run: record config changes instead of sending them
+      --check               dry run: nothing is sent; the configuration playbooks
+                            show per host the lines that would be sent
+      --diff                show per host the unified diff of the running
+                            configuration the change makes (with --check: would make);
+                            also the `diff` field of each result (-o)
+      --retries N           retry a host N times after a connection failure that
+                            changed nothing (exponential back-off)
       --diff                record each NETCONF edit's datastore diff in the results
   -o, --output FILE         write per-host results: .jsonl (streamed as hosts finish),
                             .json, .csv, or .html (a report page); checked before the run
@@ -93,10 +100,19 @@ local function parse_run(args)
       break
     elseif a == "-e" or a == "--extra" or a == "--extra-vars" then
       local kv = value(a)
-      local k, v = kv:match("^([^=]+)=(.*)$")
-      if not k then error(string.format("-e %s: expected KEY=VALUE", kv), 0) end
-      if v:sub(1, 1) == "@" then v = load_vars_file(v:sub(2)) end
-      opts.vars[k] = v
+      if kv:sub(1, 1) == "@" then
+        -- -e @vars.yml (Ansible's form): every key of a YAML or JSON mapping.
+        local t = load_vars_file(kv:sub(2))
+        if type(t) ~= "table" or t[1] ~= nil then
+          error(string.format("-e %s: the file must hold a mapping of names to values", kv), 0)
+        end
+        for k, v in pairs(t) do opts.vars[tostring(k)] = type(v) == "table" and v or tostring(v) end
+      else
+        local k, v = kv:match("^([^=]+)=(.*)$")
+        if not k then error(string.format("-e %s: expected KEY=VALUE or @FILE", kv), 0) end
+        if v:sub(1, 1) == "@" then v = load_vars_file(v:sub(2)) end
+        opts.vars[k] = v
+      end
     elseif a == "-i" or a == "--inventory" then opts.inventory = value(a)
     elseif a == "-l" or a == "--limit" then opts.limit = value(a)
     elseif a == "-c" or a == "--concurrency" then
@@ -104,6 +120,11 @@ local function parse_run(args)
       if not n or n < 1 then error("-c: expected a positive integer", 0) end
       opts.concurrency = n
     elseif a == "--check" then opts.check = true
+    elseif a == "--diff" then opts.diff = true
+    elseif a == "--retries" then
+      local n = math.tointeger(tonumber(value(a)))
+      if not n or n < 0 then error("--retries: expected a number of retries (0 or more)", 0) end
+      opts.retries = n
     elseif a == "--diff" then opts.diff = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
     elseif a == "--retry-failed" then opts.retry_failed = value(a)

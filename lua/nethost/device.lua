@@ -29,30 +29,40 @@ function device.running_config(session, host)
   return text
 end
 
---- device.restore(host, wanted [, opts]) -> {method = "remediation", commands = {...},
---- unchanged = bool}. Raises a `command` error when the result does not match wanted.
---- opts.session: an open session to reuse. Under --check nothing is sent; the commands
---- are recorded (nethost.would_send) and returned.
+--- device.restore(host, wanted [, opts]) -> {method = "remediation" | "none", commands =
+--- {...}, unchanged = bool, before = text, after = text}. Raises a `command` error naming
+--- the first differing lines when the result does not match wanted. opts.session: an open
+--- session to reuse. Under --check nothing is sent: the commands are recorded
+--- (nethost.would_send) and returned, `after` is what they would leave in config.apply's
+--- form and `model` is true.
 function device.restore(host, wanted, opts)
   opts = opts or {}
   local s = opts.session or ssh.open(host)
   local ok, result = pcall(function()
     local current = device.running_config(s, host)
-    if config.equal(current, wanted, host.platform) then
-      return { method = "none", commands = {}, unchanged = true }
+    local commands, diffs = config.remediation(current, wanted, host.platform)
+    if not diffs[1] then
+      return { method = "none", commands = {}, unchanged = true, before = current, after = current }
     end
-    local commands = config.remediation(current, wanted, host.platform)
+    if not commands[1] then
+      error(nethost.error("command", "cannot compute commands for: " .. config.describe(diffs),
+                          { host = host.name, op = "restore" }))
+    end
     local cli = s:shell()
     cli:config(commands)
-    if nethost.check then return { method = "remediation", commands = commands } end
+    if nethost.check then
+      -- What the commands would leave, from the offline model (config.apply's form).
+      return { method = "remediation", commands = commands, before = current,
+               after = (config.apply(current, commands, host.platform)), model = true }
+    end
     cli:save()
     local after = device.running_config(s, host)
-    if not config.equal(after, wanted, host.platform) then
-      local left = config.remediation(after, wanted, host.platform)
-      error(nethost.error("command", ("restore incomplete: %d line(s) still differ, first: %s")
-                          :format(#left, tostring(left[1])), { host = host.name, op = "restore" }))
+    local left = config.differences(after, wanted, host.platform)
+    if left[1] then
+      error(nethost.error("command", ("restore incomplete: %d difference(s) left: %s")
+                          :format(#left, config.describe(left)), { host = host.name, op = "restore" }))
     end
-    return { method = "remediation", commands = commands }
+    return { method = "remediation", commands = commands, before = current, after = after }
   end)
   if not opts.session then s:close() end
   if not ok then error(result, 0) end

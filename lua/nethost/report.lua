@@ -25,9 +25,11 @@ local function columns_of(rows, columns)
   return cols
 end
 
---- report.text(rows [, columns]) -> an aligned table with a header line
-function report.text(rows, columns)
+--- report.text(rows [, columns [, opts]]) -> an aligned table with a header line.
+--- opts.max_width = N cuts longer cells to N characters (ending in "…").
+function report.text(rows, columns, opts)
   columns = columns_of(rows, columns)
+  local max = opts and opts.max_width
   local widths = {}
   for i, c in ipairs(columns) do widths[i] = #c end
   local cells = {}
@@ -35,6 +37,10 @@ function report.text(rows, columns)
     cells[r] = {}
     for i, c in ipairs(columns) do
       local s = cell(row[c])
+      -- A long cell is cut (the full text belongs in a report file): a table stays readable.
+      if max and (utf8.len(s) or #s) > max then
+        s = s:sub(1, (utf8.len(s) and utf8.offset(s, max) or max) - 1) .. "…"
+      end
       cells[r][i] = s
       if utf8.len(s) and utf8.len(s) > widths[i] then widths[i] = utf8.len(s) end
     end

@@ -128,6 +128,11 @@ local own_methods = {
     ctx.undo[#ctx.undo + 1] = fn
   end,
   changed = function(proxy, what) proxy_ctx[proxy]:mark_changed(what) end,
+  -- host:diff(text): the unified diff of the change, kept as the record's `diff` field.
+  diff = function(proxy, text)
+    if text ~= nil and type(text) ~= "string" then error("host:diff: needs a string", 2) end
+    proxy_ctx[proxy].diff = text ~= "" and text or nil
+  end,
 }
 
 function Proxy.__index(proxy, k)
@@ -174,6 +179,12 @@ Ctx.__index = Ctx
 
 -- A context is the recorder hooks.task() hands to the modules that act on devices.
 function Ctx:mark_changed(what)
+  -- false: the playbook compared the configuration before and after and found it the same
+  -- (lines sent that were already there); the host is "ok", not "changed".
+  if what == false then
+    self.changed, self.changes = false, nil
+    return
+  end
   self.changed = true
   if what ~= nil then
     self.changes = self.changes or {}
@@ -494,7 +505,7 @@ local function new_run(list, fn, opts, o)
   local run = {
     fn = fn, total = #list, label = opts.name, opts = opts, list = list, res = results.new(),
     concurrency = opts.concurrency or o.concurrency or 100,
-    timeout = opts.timeout, retries = opts.retries or 0, retry_delay = opts.retry_delay or 1,
+    timeout = opts.timeout, retries = opts.retries or o.retries or 0, retry_delay = opts.retry_delay or 1,
     exclusive = opts.exclusive, started = async.now(), done = async.queue(),
     counts = { ok = 0, changed = 0, failed = 0, skipped = 0, aborted = 0 },
     running = {}, nrunning = 0, aborted = false, undo = {},

@@ -46,12 +46,27 @@ end
 --- cli:transcript() -> the last 16 KB of the session, secrets masked.
 function CLI:transcript() return self._transcript end
 
+-- Every shell error names its stage (docs/ssh.md), like the connection's: `prompt` (the
+-- first prompt), `read` (a command's output), `auth` (enable), `config` (config mode,
+-- commit, save). The message ends with it in parentheses, as the core's details do.
 function CLI:_fail(kind, op, code, message, extra)
-  local fields = { host = self.host_name, op = op, code = code,
+  local stage = self._stage or "read"
+  local fields = { host = self.host_name, op = op, code = code, stage = stage,
                    transcript = self._transcript }
   for k, v in pairs(extra or {}) do fields[k] = v end
   if self._slog then self._slog:note(op .. ": " .. message) end
-  error(errors.new(kind, message, fields), 3)
+  error(errors.new(kind, message .. " (" .. stage .. ")", fields), 3)
+end
+
+-- Runs fn(self, ...) in stage (the stage of any error it raises, unless an enclosing
+-- operation set one: config's lines are sent in stage config).
+local function in_stage(self, stage, fn, ...)
+  if self._stage then return fn(self, ...) end
+  self._stage = stage
+  local r = table.pack(pcall(fn, self, ...))
+  self._stage = nil
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
 end
 
 local function quote(s)
@@ -123,7 +138,7 @@ end
 --- cli:send(cmd, {expect=, timeout=, confirm=, answer=}) -> output without echo and prompt.
 -- expect: a PCRE2 pattern to wait for instead of the prompt. confirm: answer interactive
 -- confirmations ([confirm], Destination filename, [yes/no]) with `answer` (default: Enter).
-function CLI:send(cmd, opts)
+function CLI:_send_in(cmd, opts)
   opts = opts or {}
   local timeout = opts.timeout or self.timeout
   local want = opts.expect or self._prompt_re
@@ -208,7 +223,7 @@ end
 -- Raises an `auth` error (op "enable") saying why when it cannot: the host's enable secret
 -- could not be read, the device asks for one and the host has none, the device refused it,
 -- or the prompt is still unprivileged afterwards.
-function CLI:enable(secret)
+function CLI:_enable_in(secret)
   local en = self.driver.enable
   if not en or not en.command then return end
   if self:_privileged(self.last_prompt) then return end
@@ -271,7 +286,7 @@ end
 -- Under --check nothing is sent: the lines are recorded as what would be sent (the host
 -- task's would_send). Inside nethost.run the host is marked changed before the first line
 -- goes out, so a partly applied change is never retried silently.
-function CLI:config(lines, opts)
+function CLI:_config_in(lines, opts)
   if type(lines) == "string" then
     local t = {}
     for l in lines:gmatch("[^\n]+") do t[#t + 1] = l end
@@ -324,7 +339,7 @@ function CLI:config(lines, opts)
 end
 
 --- cli:save() saves the running configuration (answering the device's confirmations).
-function CLI:save(opts)
+function CLI:_save_in(opts)
   local cmd = self.driver.save
   if not cmd then return "" end -- false or nil: the platform has no save step
   if hooks.check() then
@@ -353,6 +368,11 @@ end
 CLI.__close = CLI.close
 CLI.__gc = CLI.close
 
+function CLI:send(cmd, opts) return in_stage(self, "read", CLI._send_in, cmd, opts) end
+function CLI:enable(secret) return in_stage(self, "auth", CLI._enable_in, secret) end
+function CLI:config(lines, opts) return in_stage(self, "config", CLI._config_in, lines, opts) end
+function CLI:save(opts) return in_stage(self, "config", CLI._save_in, opts) end
+
 local shell = { generic_driver = require("nethost.platform").generic }
 
 -- Why a host's secret could not be read, from host:secret's error, without the host name
@@ -376,7 +396,7 @@ function shell.open(self, opts)
   end
   local platform = opts.platform or field("platform")
   local info = self:info()
-  local raw = self:_shell_open(opts.width or 511, opts.height or 24,
+  local raw = self:_shell_open(opts.width, opts.height or 24,
                                opts.timeout or info.timeout)
   -- A secret of the host: host[name] (plain tables), else host:secret(name) (inventory
   -- hosts). Returns the secret, or nil and why it could not be read.
@@ -416,14 +436,14 @@ function shell.open(self, opts)
     timeout = opts.timeout or info.timeout or 30,
     session = self,
   }, CLI)
-  cli:_find_prompt(opts.prompt_timeout or cli.timeout)
-  for _, c in ipairs(cli.driver.on_open or {}) do cli:send(c) end
+  in_stage(cli, "prompt", CLI._find_prompt, opts.prompt_timeout or cli.timeout)
+  for _, c in ipairs(cli.driver.on_open or {}) do in_stage(cli, "prompt", CLI.send, c) end
   if opts.enable ~= false and cli.driver.enable then
     if cli._enable_secret then
       cli:enable()
     elseif cli._enable_secret_error and cli:_unprivileged(cli.last_prompt) then
       -- The host was given an enable secret that cannot be read: say so now.
-      cli:_ensure_privileged()
+      in_stage(cli, "auth", CLI._ensure_privileged)
     end
   end
   return cli

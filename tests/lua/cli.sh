@@ -55,6 +55,23 @@ expect 0 'vars	lon	true	false' -- run "$tmp/args.lua" -e site=lon -e empty= -- o
 grep -q 'arg	true	one	two	2' "$tmp/out" || { cat "$tmp/out"; fail "arg table"; }
 expect 3 'vars	lon	true	true' -- run "$tmp/args.lua" -e site=lon -e empty= -e code=3 --check
 expect 1 'expected KEY=VALUE' -- run "$tmp/args.lua" -e novalue
+# -e @FILE (Ansible's form) sets every key of a YAML mapping; later -e pairs win.
+printf 'site: par\ncode: 4\nempty: ""\n' >"$tmp/vars.yml"
+expect 4 'vars	par	true	false' -- run "$tmp/args.lua" -e @"$tmp/vars.yml"
+expect 0 'vars	ber	true	false' -- run "$tmp/args.lua" -e @"$tmp/vars.yml" -e site=ber -e code=0
+printf -- '- a\n- b\n' >"$tmp/list.yml"
+expect 1 'must hold a mapping' -- run "$tmp/args.lua" -e @"$tmp/list.yml"
+expect 1 'vars.yml' -- run "$tmp/args.lua" -e @"$tmp/missing-vars.yml"
+# --retries N reaches nethost.run: a connect failure is retried N times; --diff is an option.
+cat >"$tmp/retries.lua" <<'LUA'
+local res = nethost.run({ { name = "h", host = "127.0.0.1", port = 1 } }, function(h)
+  ssh.open(h)
+end, { retry_delay = 0.01, progress = false, summary = false })
+print("attempts", res:get("h").attempts, nethost.options.diff)
+LUA
+expect 2 'attempts	3	true' -- run "$tmp/retries.lua" --retries 2 --diff
+expect 2 'attempts	1	nil' -- run "$tmp/retries.lua"
+expect 1 'expected a number of retries' -- run "$tmp/retries.lua" --retries x
 
 # Ctrl-C: the first cancels every task (cleanup runs) and exits 130.
 cat >"$tmp/sigint.lua" <<'LUA'

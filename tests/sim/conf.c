@@ -41,16 +41,33 @@ conf_node_t *conf_append(conf_node_t *parent, const char *line) {
   return kid;
 }
 
+/* Compares `line` with the words of `prefix`, runs of blanks counting as one (IOS shows
+ * "deny   ip any any" aligned but matches it typed with one space). Returns where the
+ * match ends in `line`, or NULL. */
+static const char *match_words(const char *line, const char *prefix) {
+  while (*prefix) {
+    if (*prefix == ' ') {
+      if (*line != ' ') return NULL;
+      while (*line == ' ') line++;
+      while (*prefix == ' ') prefix++;
+    } else if (*line++ != *prefix++) {
+      return NULL;
+    }
+  }
+  return line;
+}
+
 conf_node_t *conf_find(const conf_node_t *parent, const char *line) {
-  for (size_t i = 0; i < parent->nkids; i++)
-    if (strcmp(parent->kids[i]->line, line) == 0) return parent->kids[i];
+  for (size_t i = 0; i < parent->nkids; i++) {
+    const char *e = match_words(parent->kids[i]->line, line);
+    if (e && *e == '\0') return parent->kids[i];
+  }
   return NULL;
 }
 
 int words_prefix(const char *line, const char *prefix) {
-  size_t n = strlen(prefix);
-  if (strncmp(line, prefix, n) != 0) return 0;
-  return line[n] == '\0' || line[n] == ' ';
+  const char *e = match_words(line, prefix);
+  return e && (*e == '\0' || *e == ' ');
 }
 
 static size_t first_word_len(const char *s) {
@@ -91,6 +108,16 @@ static void remove_at(conf_node_t *parent, size_t i) {
   parent->nkids--;
 }
 
+/* Where a "seq N ..." entry goes: prefix lists are shown in sequence-number order, however
+ * the entries were typed. */
+static size_t seq_pos(const conf_node_t *parent, long seq) {
+  size_t pos = parent->nkids;
+  while (pos > 0 && strncmp(parent->kids[pos - 1]->line, "seq ", 4) == 0 &&
+         strtol(parent->kids[pos - 1]->line + 4, NULL, 10) > seq)
+    pos--;
+  return pos;
+}
+
 void conf_set(conf_node_t *parent, const char *line, const char *const *single) {
   if (conf_find(parent, line)) return;
   for (const char *const *k = single; k && *k; k++) {
@@ -108,6 +135,8 @@ void conf_set(conf_node_t *parent, const char *line, const char *const *single) 
   int top = parent->nkids > 0 && strcmp(parent->kids[parent->nkids - 1]->line, "end") == 0;
   if (top)
     insert_at(parent, insert_pos(parent, line), conf_new(line));
+  else if (strncmp(line, "seq ", 4) == 0)
+    insert_at(parent, seq_pos(parent, strtol(line + 4, NULL, 10)), conf_new(line));
   else
     conf_append(parent, line);
 }

@@ -98,6 +98,7 @@ static const char *const sub_words[] = {"description",
                                         "authentication",
                                         "dot1x",
                                         "mab",
+                                        "seq",
                                         NULL};
 
 static int known_word(const char *line, const char *const *words) {
@@ -979,6 +980,9 @@ static const char *section_prompt(sim_cli_t *cli, const char *header, char *buf,
   if (strncmp(header, "ip access-list extended ", 24) == 0) return "config-ext-nacl";
   if (strncmp(header, "ip access-list ", 15) == 0) return eos ? "config-acl" : "config-ext-nacl";
   if (strncmp(header, "management ", 11) == 0) return "config-mgmt";
+  /* EOS: "ip prefix-list NAME" alone opens the list ("seq N permit ..." inside). */
+  if (eos && strncmp(header, "ip prefix-list ", 15) == 0 && !strchr(header + 15, ' '))
+    return "config-ip-pfx";
   return NULL;
 }
 

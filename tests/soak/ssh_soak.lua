@@ -3,13 +3,14 @@
 -- concurrency, in rounds. It asserts that no session is lost: every session ends with its
 -- result or a precise error (a stage, and never a timeout) before its deadline.
 --
--- A hang is a session that reached its deadline although the server had answered (its
+-- A hang is a session that ended at a deadline (the command's, a connection stage's or the
+-- host task's) although the server had answered it at least `room` seconds before (its
 -- log, server_log=, says when it finished writing each command's answer, by the session
--- name the command carries after " ! ") at least `room` seconds before that deadline. A
--- session whose server answered later, or never, is counted as late: the server, not
--- nethost, was too slow for the load (the Python server on a loaded machine). More than
--- 1% late sessions fails the run too, as a soak that proves nothing at that concurrency.
--- Without a server log (OpenSSH's sshd) every timeout is a hang.
+-- name the command carries after " ! "). A session whose server answered later, or
+-- never, is counted as late: the server, not nethost, was too slow for the load (the
+-- Python server on a loaded machine). More than 1% late sessions fails the run too, as
+-- a soak that proves nothing at that load. Without a server log (OpenSSH's sshd) every
+-- timeout is a hang.
 --
 -- -e vars: port= listeners= behaviours= (comma list, the server's order) sessions=
 -- concurrency= round= known_hosts= timeout= (the command deadline, s) shell_every= (every
@@ -37,8 +38,8 @@ local function server_answers()
   local f = V.server_log and io.open(V.server_log)
   if not f then return t end
   for line in f:lines() do
-    local name, secs = line:match("^(%S+) %S+ ([%d.]+)$")
-    if name then t[name] = tonumber(secs) end
+    local name, secs, at = line:match("^(%S+) %S+ ([%d.]+) ([%d.]+)$")
+    if name then t[name] = { secs = tonumber(secs), at = tonumber(at) } end
   end
   f:close()
   return t
@@ -47,7 +48,7 @@ local by_stage, examples = {}, {}
 local max_elapsed = 0
 local slow = {}
 
-local room = math.max(10, timeout / 6)
+local room = math.max(15, timeout / 4)
 local tagged = V.server_log ~= nil
 
 -- The command for host: tagged with its name for the server's log.
@@ -105,15 +106,18 @@ while done < sessions do
       by_stage[key] = (by_stage[key] or 0) + 1
       if e.kind == "timeout" or (rec.elapsed or 0) >= timeout * 0.9 then
         local a = answered[rec.host]
-        if not tagged or (a and a < timeout - room) then
+        -- How long before the session's end the server had written its answer.
+        local before = a and rec.started and rec.elapsed and rec.started + rec.elapsed - a.at
+        local why = a and ("the server answered in %.1f s, %.1f s before the end"):format(
+          a.secs, before or 0) or "the server never answered"
+        if not tagged or (before and before >= room) then
           counts.hangs = counts.hangs + 1
-          examples[#examples + 1] = ("HANG %s (%s): %s (the server answered after %s s)"):format(
-            rec.host, h.behaviour, tostring(e.message), a and ("%.1f"):format(a) or "?")
+          examples[#examples + 1] = ("HANG %s (%s): %s (%s)"):format(rec.host, h.behaviour,
+            tostring(e.message), why)
         else
           counts.late = counts.late + 1
-          examples[#examples + 1] = ("LATE %s (%s): %s (the server answered %s)"):format(
-            rec.host, h.behaviour, tostring(e.message),
-            a and ("after %.1f s"):format(a) or "not at all")
+          examples[#examples + 1] = ("LATE %s (%s): %s (%s)"):format(rec.host, h.behaviour,
+            tostring(e.message), why)
         end
       elseif may_fail[h.behaviour] and e.stage then
         counts.failed_precise = counts.failed_precise + 1

@@ -27,8 +27,9 @@ Commands: `show version` (about 1.4 KB), `show clock`, `show big` (64 KB), anyth
 gets "% Invalid input". The shell prompt is "lab1#"; "exit" ends it.
 
 With --log FILE the server writes a line for each command it has answered: the text after
-" ! " in the command (a tag: the soak puts the session's name there), the behaviour, and
-the seconds from the command's arrival until its whole answer was written. A session the
+" ! " in the command (a tag: the soak puts the session's name there), the behaviour, the
+seconds from the command's arrival until its whole answer was written, and the wall-clock
+time (seconds since the epoch) it was. A session the
 client reports as hung is thus compared with the server's view (tests/soak/ssh_soak.lua):
 a server that answered long before the client's deadline makes it a hang of the client;
 one that answered late, or not at all, a server too slow for the load.
@@ -153,8 +154,8 @@ LOG = None
 def log_answer(cmd, behaviour, t0):
     """Notes that the answer to cmd was written (see --log)."""
     if LOG and " ! " in cmd:
-        LOG.write("%s %s %.3f\n" % (cmd.split(" ! ", 1)[1].strip(), behaviour,
-                                     time.monotonic() - t0))
+        LOG.write("%s %s %.3f %.3f\n" % (cmd.split(" ! ", 1)[1].strip(), behaviour,
+                                          time.monotonic() - t0, time.time()))
 
 
 async def handle_exec(process, behaviour):

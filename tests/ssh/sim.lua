@@ -39,7 +39,7 @@ for host in inv:each() do
     return { ok = ok, r = r, elapsed = async.now() - start }
   end) }
 end
-local healthy, platforms, huge_host, hang_output_host = 0, {}, nil, nil
+local healthy, platforms, huge_host, hang_output_host, hang_host = 0, {}, nil, nil, nil
 for _, t in ipairs(tasks) do
   local res = t.task:wait()
   local name, fault = t.host.name, faults[t.host.name]
@@ -73,6 +73,7 @@ for _, t in ipairs(tasks) do
     else
       assert(res.elapsed < 1.5, string.format("%s took %.2f s", what, res.elapsed))
     end
+    if fault == "hang" then hang_host = t.host end
     if fault == "garbage" then
       assert(res.r.stdout:find("[%z\7\27\128-\255]"), what .. ": no junk in stdout")
     elseif fault == "refuse" then
@@ -127,6 +128,15 @@ if hang_output_host then
   nethost.exit_code = 0
 end
 
+-- A device that never prints a prompt: the shell fails in stage prompt.
+if hang_host then
+  local s <close> = ssh.open(hang_host)
+  local ok, e = pcall(s.shell, s, { timeout = 0.5 })
+  assert(not ok and e.kind == "timeout" and e.stage == "prompt" and e.message:find("(prompt)", 1, true),
+         "shell on a hung device: " .. tostring(e))
+  print("shell on a hung device: " .. e.message:sub(1, 60))
+end
+
 -- every personality: session reuse and the platform-driven shell
 for platform, host in pairs(platforms) do
   local s <close> = ssh.open(host)
@@ -146,6 +156,11 @@ for platform, host in pairs(platforms) do
   assert(not ok and e.kind == "command" and e.device_message,
          platform .. ": no command error: " .. tostring(e))
   assert(e.transcript and not e.transcript:find("admin\n", 1, true))
+  -- the shell layer's stages: config for config mode, read for a command's output
+  assert(e.stage == "config" and e.message:find("(config)", 1, true), platform .. ": " .. e.message)
+  local ok2, e2 = pcall(cli.send, cli, "show clock", { expect = "no-such-prompt-xyz", timeout = 0.3 })
+  assert(not ok2 and e2.kind == "timeout" and e2.stage == "read" and e2.message:find("(read)", 1, true),
+         platform .. ": " .. tostring(e2))
   cli:save()
   print(string.format("%-14s exec + shell + config + error marker + save ok (%s)", platform,
                       e.device_message))

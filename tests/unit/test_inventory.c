@@ -386,6 +386,17 @@ static void test_ansible_ini(void **state) {
         NH_ESYNTAX);
     assert_non_null(strstr(err, "hosts.yaml:3:1: could not find expected ':'"));
   }
+  /* A group name too long for INI is refused with its line, never cut short. */
+  {
+    char text[400], err[256];
+    memset(text, 'g', sizeof(text));
+    text[0] = '[';
+    memcpy(text + 300, "]\nsw1\n", 7);
+    text[307] = '\0';
+    assert_int_equal(nh_inventory_parse(text, strlen(text), "hosts", NULL, &inv, err, sizeof(err)),
+                     NH_ESYNTAX);
+    assert_non_null(strstr(err, "hosts:1:1: group name longer than 255 characters"));
+  }
 }
 
 static void test_yaml_features(void **state) {

@@ -261,9 +261,48 @@ static void test_cancel_before_deadline_wins(void **state) {
   assert_int_equal(nh_timer_count(loop), 0);
 }
 
+typedef struct {
+  nh_loop_state_t base;
+  nh_timer_t timer;
+  int *closed;
+} test_state_t;
+
+static void state_close(nh_loop_state_t *base) {
+  test_state_t *st = (test_state_t *)base;
+  nh_timer_stop(&st->timer); /* the heap still exists here */
+  ++*st->closed;
+}
+
+/* Per-loop state is found by key on its own loop only, and closed with the loop, once. */
+static void test_state_lives_with_its_loop(void **state) {
+  static const char key_a, key_b;
+  nh_loop_t a, b;
+  test_state_t sa, sb;
+  int closed_a = 0, closed_b = 0;
+  (void)state;
+  assert_int_equal(nh_loop_init(&a), 0);
+  assert_int_equal(nh_loop_init(&b), 0);
+  sa.closed = &closed_a;
+  sb.closed = &closed_b;
+  nh_timer_init(&a, &sa.timer);
+  nh_timer_init(&b, &sb.timer);
+  nh_loop_state_attach(&a, &sa.base, &key_a, state_close);
+  nh_loop_state_attach(&b, &sb.base, &key_a, state_close);
+  nh_timer_start(&sa.timer, NULL, 100000);
+  assert_ptr_equal(nh_loop_state_find(&a, &key_a), &sa.base);
+  assert_ptr_equal(nh_loop_state_find(&b, &key_a), &sb.base);
+  assert_null(nh_loop_state_find(&a, &key_b));
+  assert_int_equal(nh_loop_close(&a), 0);
+  assert_int_equal(closed_a, 1);
+  assert_int_equal(closed_b, 0);
+  assert_int_equal(nh_loop_close(&b), 0);
+  assert_int_equal(closed_b, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_error_table),
+      cmocka_unit_test(test_state_lives_with_its_loop),
       cmocka_unit_test_setup_teardown(test_ready_queue_fifo_and_unpost, setup, teardown),
       cmocka_unit_test_setup_teardown(test_timers_fire_in_deadline_then_start_order, setup,
                                       teardown),

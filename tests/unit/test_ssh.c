@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "loop.h"
+#include "loop_fixture.h"
 #include "op.h"
 #include "ssh.h"
 
@@ -28,19 +29,6 @@ static void connect_cb(nh_op_t *op, int status) {
 static void close_cb(nh_ssh_t *ssh) {
   result_t *r = nh_ssh_get_data(ssh);
   r->closed++;
-}
-
-static int setup(void **state) {
-  static nh_loop_t loop;
-  assert_int_equal(nh_loop_init(&loop), 0);
-  *state = &loop;
-  return 0;
-}
-
-static int teardown(void **state) {
-  nh_loop_t *loop = *state;
-  assert_int_equal(nh_loop_close(loop), 0);
-  return 0;
 }
 
 static nh_ssh_config_t config(int port, uint64_t timeout_ms) {
@@ -85,7 +73,7 @@ static void run_connect(nh_loop_t *loop, nh_ssh_config_t *cfg, result_t *r, int 
   nh_ssh_close(ssh, close_cb, 1);
   while (r->closed == 0) nh_loop_run(loop, UV_RUN_ONCE);
   nh_loop_run(loop, UV_RUN_NOWAIT);
-  assert_int_equal(nh_ssh_open_count(), 0);
+  assert_int_equal(nh_ssh_open_count(loop), 0);
 }
 
 static void test_refused(void **state) {
@@ -155,7 +143,8 @@ static void test_connect_rate(void **state) {
   nh_ssh_connect_t req[5];
   result_t r[5];
   uint64_t t0 = uv_hrtime(), ms;
-  nh_ssh_set_connect_rate(20); /* 5 connects: the last one 200 ms after the first */
+  assert_int_equal(nh_ssh_set_connect_rate(loop, 20),
+                   0); /* 5 connects: the last one 200 ms after the first */
   for (i = 0; i < 5; i++) {
     memset(&r[i], 0, sizeof(r[i]));
     ssh[i] = nh_ssh_new(loop);
@@ -169,12 +158,47 @@ static void test_connect_rate(void **state) {
   }
   ms = (uv_hrtime() - t0) / 1000000;
   assert_true(ms >= 180);
-  nh_ssh_set_connect_rate(0);
+  assert_int_equal(nh_ssh_set_connect_rate(loop, 0), 0);
   for (i = 0; i < 5; i++) {
     assert_int_equal(r[i].status, NH_ECONNREFUSED);
     nh_ssh_close(ssh[i], NULL, 1);
   }
   nh_loop_run(loop, UV_RUN_DEFAULT);
+}
+
+/* The rate belongs to the loop: a connect of another loop does not queue behind it, and a
+ * connect still waiting its turn when its loop closes leaves nothing behind (LSan checks). */
+static void test_connect_rate_per_loop(void **state) {
+  nh_loop_t *loop = *state, other;
+  int port = free_port(loop), i;
+  nh_ssh_config_t cfg = config(port, 2000);
+  nh_ssh_t *ssh[3];
+  nh_ssh_connect_t req[3];
+  result_t r[3];
+  assert_int_equal(nh_loop_init(&other), 0);
+  /* One connect per 100 s on loop: its second connect waits far longer than this test. */
+  assert_int_equal(nh_ssh_set_connect_rate(loop, 0.01), 0);
+  for (i = 0; i < 3; i++) {
+    memset(&r[i], 0, sizeof(r[i]));
+    ssh[i] = nh_ssh_new(i < 2 ? loop : &other);
+    nh_ssh_set_data(ssh[i], &r[i]);
+    assert_int_equal(nh_ssh_connect(&req[i], ssh[i], &cfg, connect_cb), 0);
+    req[i].op.data = &r[i];
+  }
+  while (!r[0].calls) nh_loop_run(loop, UV_RUN_ONCE);
+  while (!r[2].calls) nh_loop_run(&other, UV_RUN_ONCE);
+  assert_int_equal(r[0].status, NH_ECONNREFUSED);
+  assert_int_equal(r[2].status, NH_ECONNREFUSED); /* not held back by loop's rate */
+  assert_int_equal(r[1].calls, 0);                /* still waiting for its turn */
+  assert_int_equal(nh_ssh_open_count(&other), 0);
+  nh_op_cancel(&req[1].op);
+  while (!r[1].calls) nh_loop_run(loop, UV_RUN_ONCE);
+  assert_int_equal(r[1].status, NH_ECANCELED);
+  for (i = 0; i < 3; i++) nh_ssh_close(ssh[i], NULL, 1);
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+  nh_loop_run(&other, UV_RUN_DEFAULT);
+  assert_int_equal(nh_loop_close(&other), 0);
+  /* loop keeps its rate until teardown closes it: the state goes with the loop. */
 }
 
 static void test_nofile(void **state) {
@@ -184,10 +208,14 @@ static void test_nofile(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_close_while_resolving, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_connect_rate, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refused, nh_test_loop_setup, nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_close_while_resolving, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_connect_rate, nh_test_loop_setup, nh_test_loop_teardown),
+      cmocka_unit_test_setup_teardown(test_connect_rate_per_loop, nh_test_loop_setup,
+                                      nh_test_loop_teardown),
       cmocka_unit_test(test_nofile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
