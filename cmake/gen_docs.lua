@@ -36,6 +36,10 @@ write("nethost.1", manpage.nethost(commands, version, {
     { "NETHOST_LAB_DIR", "the default --dir of `nethost lab` (else /tmp/nethost-lab)" },
     { "NETHOST_LAB_BASE", "the default --base of `nethost lab` and nethost-sim (else 127.1.0.1)" },
     { "NETHOST_LAB_PORT", "the default --port of `nethost lab` and nethost-sim (else 2222)" },
+    { "NETHOST_SHARD_INDEX", "the 0-based shard of `nethost shard` (else JOB_COMPLETION_INDEX, "
+      .. "else SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN)" },
+    { "NETHOST_SHARDS", "the shard count of `nethost shard` (else SLURM_ARRAY_TASK_COUNT)" },
+    { "NETHOST_RESULTS_DIR", "the folder of `nethost shard`'s files (else results)" },
   },
   files = {
     { "/usr/share/nethost/lua", "the Lua library (found relative to the executable: ../share/nethost/lua)" },

@@ -19,56 +19,95 @@
 #else
 #define MAX_GROUP_VISITS 1000000
 #define MAX_RANGE_HOSTS  100000
-#define MAX_RANGE_TOTAL  5000000
+#define MAX_RANGE_TOTAL  1000000
 #endif
 
 static const char *const group_keys[] = {"hosts", "children", "vars", NULL};
 
 typedef int (*each_name_fn)(nh__ld_t *ld, const char *name, const nh_ynode_t *at, void *ctx);
 
-/* Calls fn for every name an Ansible host pattern stands for: "sw[01:03].lab" is sw01.lab,
- * sw02.lab and sw03.lab; "[a:c]" letters; "[0:10:2]" a step. */
-static int expand(nh__ld_t *ld, const char *name, const nh_ynode_t *at, each_name_fn fn, void *ctx,
-                  int *budget) {
-  const char *open = strchr(name, '['), *close, *c1, *c2;
-  char from[32], to[32], buf[1024];
-  long a, b, step = 1, i;
-  int rc, width, alpha;
-  if (!open || !(close = strchr(open, ']')) || !(c1 = memchr(open, ':', (size_t)(close - open))))
-    return --*budget < 0 || ++ld->inv->range_hosts > MAX_RANGE_TOTAL
-               ? nh__inv_fail(ld, at, "host ranges expand to too many hosts")
-               : fn(ld, name, at, ctx);
-  c2 = memchr(c1 + 1, ':', (size_t)(close - c1 - 1));
-  if ((size_t)(c1 - open - 1) >= sizeof(from) || (size_t)((c2 ? c2 : close) - c1 - 1) >= sizeof(to))
-    return nh__inv_fail(ld, at, "bad host range in '%s'", name);
-  snprintf(from, sizeof(from), "%.*s", (int)(c1 - open - 1), open + 1);
-  snprintf(to, sizeof(to), "%.*s", (int)((c2 ? c2 : close) - c1 - 1), c1 + 1);
-  if (c2) step = strtol(c2 + 1, NULL, 10);
-  alpha = strlen(from) == 1 && strlen(to) == 1 && from[0] >= 'a' && from[0] <= 'z' &&
-          to[0] >= 'a' && to[0] <= 'z';
-  if (alpha) {
-    a = from[0];
-    b = to[0];
-    width = 0;
+/* One "[from:to(:step)]" range: where it starts and ends in its name, and its values. */
+typedef struct {
+  const char *open, *close;
+  long a, b, step;
+  int width, alpha;
+} range_t;
+
+/* Finds the first range in name: 1 with *r filled, 0 when name has none, or an error. */
+static int next_range(nh__ld_t *ld, const char *name, const char *all, const nh_ynode_t *at,
+                      range_t *r) {
+  const char *c1, *c2;
+  char from[32], to[32];
+  r->open = strchr(name, '[');
+  if (!r->open || !(r->close = strchr(r->open, ']')) ||
+      !(c1 = memchr(r->open, ':', (size_t)(r->close - r->open))))
+    return 0;
+  c2 = memchr(c1 + 1, ':', (size_t)(r->close - c1 - 1));
+  if ((size_t)(c1 - r->open - 1) >= sizeof(from) ||
+      (size_t)((c2 ? c2 : r->close) - c1 - 1) >= sizeof(to))
+    return nh__inv_fail(ld, at, "bad host range in '%s'", all);
+  snprintf(from, sizeof(from), "%.*s", (int)(c1 - r->open - 1), r->open + 1);
+  snprintf(to, sizeof(to), "%.*s", (int)((c2 ? c2 : r->close) - c1 - 1), c1 + 1);
+  r->step = c2 ? strtol(c2 + 1, NULL, 10) : 1;
+  r->alpha = strlen(from) == 1 && strlen(to) == 1 && from[0] >= 'a' && from[0] <= 'z' &&
+             to[0] >= 'a' && to[0] <= 'z';
+  if (r->alpha) {
+    r->a = from[0];
+    r->b = to[0];
+    r->width = 0;
   } else {
     char *e1, *e2;
-    a = strtol(from, &e1, 10);
-    b = strtol(to, &e2, 10);
+    r->a = strtol(from, &e1, 10);
+    r->b = strtol(to, &e2, 10);
     if (!*from || !*to || *e1 || *e2)
       return nh__inv_fail(ld, at, "bad host range '[%s:%s]' in '%s': expected numbers or letters",
-                          from, to, name);
-    width = from[0] == '0' && strlen(from) > 1 ? (int)strlen(from) : 0;
+                          from, to, all);
+    r->width = from[0] == '0' && strlen(from) > 1 ? (int)strlen(from) : 0;
   }
-  if (step < 1 || b < a || (b - a) / step >= MAX_RANGE_HOSTS)
-    return nh__inv_fail(ld, at, "bad host range in '%s'", name);
-  for (i = a; i <= b; i += step) {
-    if (alpha)
-      snprintf(buf, sizeof(buf), "%.*s%c%s", (int)(open - name), name, (char)i, close + 1);
+  if (r->step < 1 || r->b < r->a || (r->b - r->a) / r->step >= MAX_RANGE_HOSTS)
+    return nh__inv_fail(ld, at, "bad host range in '%s'", all);
+  return 1;
+}
+
+/* Calls fn for every name an Ansible host pattern stands for: "sw[01:03].lab" is sw01.lab,
+ * sw02.lab and sw03.lab; "[a:c]" letters; "[0:10:2]" a step. The ranges are checked and
+ * the names counted before any is made: a few bytes of ranges must fail at once, not after
+ * gigabytes of hosts. */
+static int expand_one(nh__ld_t *ld, const char *name, const nh_ynode_t *at, each_name_fn fn,
+                      void *ctx) {
+  range_t r;
+  char buf[1024];
+  int rc = next_range(ld, name, name, at, &r);
+  if (rc <= 0) return rc < 0 ? rc : fn(ld, name, at, ctx);
+  for (long i = r.a; i <= r.b; i += r.step) {
+    if (r.alpha)
+      snprintf(buf, sizeof(buf), "%.*s%c%s", (int)(r.open - name), name, (char)i, r.close + 1);
     else
-      snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(open - name), name, width, i, close + 1);
-    if ((rc = expand(ld, buf, at, fn, ctx, budget)) < 0) return rc;
+      snprintf(buf, sizeof(buf), "%.*s%0*ld%s", (int)(r.open - name), name, r.width, i,
+               r.close + 1);
+    if ((rc = expand_one(ld, buf, at, fn, ctx)) < 0) return rc;
   }
   return 0;
+}
+
+static int expand(nh__ld_t *ld, const char *name, const nh_ynode_t *at, each_name_fn fn,
+                  void *ctx) {
+  range_t r;
+  size_t count = 1;
+  int rc;
+  for (const char *p = name; (rc = next_range(ld, p, name, at, &r)) == 1; p = r.close + 1) {
+    count *= (size_t)((r.b - r.a) / r.step + 1);
+    if (count > MAX_RANGE_HOSTS) break;
+  }
+  if (rc < 0) return rc;
+  if (count > MAX_RANGE_HOSTS || ld->inv->range_hosts + count > MAX_RANGE_TOTAL)
+    return nh__inv_fail(ld, at,
+                        "host ranges expand to too many hosts ('%s' would make the "
+                        "inventory's ranges name more than %d hosts, or one pattern more than "
+                        "%d)",
+                        name, MAX_RANGE_TOTAL, MAX_RANGE_HOSTS);
+  ld->inv->range_hosts += count;
+  return expand_one(ld, name, at, fn, ctx);
 }
 
 typedef struct {
@@ -161,11 +200,9 @@ static int group_entry(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *n
           if ((rc = group_entry(ld, hk[j], hv[j], g, depth + 1)) < 0) return rc;
         } else {
           host_ctx_t ctx = {g, hv[j]};
-          int budget = MAX_RANGE_HOSTS;
           if (hk[j]->type != NH_YNODE_SCALAR || nh_ynode_is_null(hk[j]))
             return nh__inv_fail(ld, hk[j], "expected a host name, found %s", nh_ynode_kind(hk[j]));
-          if ((rc = expand(ld, hk[j]->u.scalar.text, hk[j], add_host, &ctx, &budget)) < 0)
-            return rc;
+          if ((rc = expand(ld, hk[j]->u.scalar.text, hk[j], add_host, &ctx)) < 0) return rc;
         }
       }
     } else {
@@ -181,10 +218,9 @@ static int group_entry(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *n
 int nh__inv_ansible_hosts(nh__ld_t *ld, const char *pattern, const nh_ynode_t *at,
                           nh_group_t *group, const nh_ynode_t *vars) {
   host_ctx_t ctx;
-  int budget = MAX_RANGE_HOSTS;
   ctx.group = group;
   ctx.vars = vars;
-  return expand(ld, pattern, at, add_host, &ctx, &budget);
+  return expand(ld, pattern, at, add_host, &ctx);
 }
 
 int nh__inv_load_ansible(nh__ld_t *ld, const nh_ynode_t *root) {

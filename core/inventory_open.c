@@ -6,6 +6,7 @@
  * knows the loader. */
 #include "inventory.h"
 #include "error.h"
+#include "file_read.h"
 #include "inventory_int.h"
 
 #include <errno.h>
@@ -168,34 +169,6 @@ int nh_inventory_parse(const char *text, size_t len, const char *name, const cha
   return 0;
 }
 
-static int read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
-  FILE *f = fopen(path, "rb");
-  size_t cap = 0, n;
-  *buf = NULL;
-  *len = 0;
-  if (!f) {
-    int e = errno;
-    if (err && errlen) snprintf(err, errlen, "%s: cannot read: %s", path, strerror(e));
-    return e == ENOENT ? NH_ENOENT : NH_EINVAL;
-  }
-  for (;;) {
-    if (cap - *len < 65536) {
-      char *p = realloc(*buf, cap = cap ? cap * 2 : 131072);
-      if (!p) {
-        free(*buf);
-        fclose(f);
-        return NH_ENOMEM;
-      }
-      *buf = p;
-    }
-    if ((n = fread(*buf + *len, 1, cap - *len - 1, f)) == 0) break;
-    *len += n;
-  }
-  (*buf)[*len] = '\0';
-  fclose(f);
-  return 0;
-}
-
 int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t errlen) {
   struct stat st;
   nh_inventory_t *inv;
@@ -234,7 +207,7 @@ int nh_inventory_load(const char *path, nh_inventory_t **out, char *err, size_t 
   ld.errlen = errlen;
   if (S_ISDIR(st.st_mode)) {
     rc = load_dir(&ld, dir);
-  } else if ((rc = read_file(path, &text, &len, err, errlen)) == 0) {
+  } else if ((rc = nh_file_read(path, &text, &len, err, errlen)) == 0) {
     rc = load_text(&ld, text, len, path, dir, 1);
     free(text);
   }

@@ -1,5 +1,7 @@
 /* nethost core: YAML documents as trees of nodes that remember where they were written. */
 #include "yaml_doc.h"
+
+#include "file_read.h"
 #include "error.h"
 
 #include <errno.h>
@@ -350,37 +352,11 @@ int nh_ydoc_parse(const char *text, size_t len, const char *file, nh_ydoc_t **ou
 }
 
 int nh_ydoc_load(const char *path, nh_ydoc_t **out, char *err, size_t errlen) {
-  FILE *f;
-  char *buf = NULL;
-  size_t len = 0, cap = 0, n;
+  char *buf;
+  size_t len;
   int rc;
   *out = NULL;
-  if (!(f = fopen(path, "rb"))) {
-    rc = -errno;
-    if (err && errlen) snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-    return rc ? rc : NH_ENOENT;
-  }
-  for (;;) {
-    if (cap - len < 65536) {
-      char *p = realloc(buf, cap = cap ? cap * 2 : 65536 * 2);
-      if (!p) {
-        free(buf);
-        fclose(f);
-        return NH_ENOMEM;
-      }
-      buf = p;
-    }
-    n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) break;
-  }
-  if (ferror(f)) {
-    if (err && errlen) snprintf(err, errlen, "%s: read error", path);
-    free(buf);
-    fclose(f);
-    return NH_EINVAL;
-  }
-  fclose(f);
+  if ((rc = nh_file_read(path, &buf, &len, err, errlen)) < 0) return rc;
   rc = nh_ydoc_parse(buf, len, path, out, err, errlen);
   free(buf);
   return rc;

@@ -56,6 +56,21 @@ int nhl_opt_getnumber(lua_State *L, int t, const char *key, lua_Number *out) {
   return found;
 }
 
+int nhl_opt_positive(lua_State *L, int t, const char *key, lua_Number *out) {
+  int type = nhl_opt_get(L, t, key), isnum = 0;
+  lua_Number n = type == LUA_TNUMBER ? lua_tonumberx(L, -1, &isnum) : 0;
+  if (type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (!isnum || !(n > 0))
+    luaL_error(L, "option '%s' must be a positive number, got %s", key,
+               luaL_tolstring(L, -1, NULL));
+  lua_pop(L, 1);
+  *out = n;
+  return 1;
+}
+
 int nhl_opt_boolean(lua_State *L, int t, const char *key, int def) {
   int b = def;
   if (nhl_opt_get(L, t, key) != LUA_TNIL) b = lua_toboolean(L, -1);

@@ -66,6 +66,13 @@ lua_Number nhl_opt_number(lua_State *L, int t, const char *key, lua_Number def, 
 /* Whether t[key] is a number; if so stores it in *out. Other types count as absent. */
 int nhl_opt_getnumber(lua_State *L, int t, const char *key, lua_Number *out);
 
+/* The one check of an option that must be a positive number (a timeout in seconds, an
+ * output limit in bytes): 1 with *out set when t[key] is one, 0 when it is absent (nil);
+ * raises "option 'KEY' must be a positive number, got V" for 0, negatives, NaN and any
+ * other type ("abc"), which are mistakes, never "no limit" or "-nan s". A huge value (inf
+ * included) is a long time, capped where it is used. */
+int nhl_opt_positive(lua_State *L, int t, const char *key, lua_Number *out);
+
 /* t[key] as a boolean (Lua truth); def when absent (nil). */
 int nhl_opt_boolean(lua_State *L, int t, const char *key, int def);
 

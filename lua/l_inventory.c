@@ -306,8 +306,12 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
   r = lua_newuserdatauv(L, sizeof(*r), 0);
   r->inv = NULL;
   luaL_setmetatable(L, ROOT_MT);
+  /* A big inventory takes seconds to read; the loop does not run meanwhile, so a Ctrl-C
+   * would wait for the end. Loading changes nothing, so a signal may end the process. */
+  nhl_signals_default(L, 1);
   rc = path ? nh_inventory_load(path, &inv, err, sizeof(err))
             : nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
+  nhl_signals_default(L, 0);
   if (rc < 0) raise_load(L, rc, err, path ? "inventory.load" : "inventory.decode");
   r->inv = inv;
   lua_newtable(L); /* the host cache */

@@ -325,18 +325,17 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
     t = nhl_opt_get(L, host, "agent");
   }
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
-  if (nhl_opt_getnumber(L, opts, "connect_timeout", &n) ||
-      nhl_opt_getnumber(L, sshcfg, "connect_timeout", &n) ||
-      nhl_opt_getnumber(L, host, "connect_timeout", &n))
+  if (nhl_opt_positive(L, opts, "connect_timeout", &n) ||
+      nhl_opt_positive(L, sshcfg, "connect_timeout", &n) ||
+      nhl_opt_positive(L, host, "connect_timeout", &n))
     a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
-  if (nhl_opt_getnumber(L, opts, "timeout", &n) || nhl_opt_getnumber(L, sshcfg, "timeout", &n) ||
-      nhl_opt_getnumber(L, host, "timeout", &n))
+  if (nhl_opt_positive(L, opts, "timeout", &n) || nhl_opt_positive(L, sshcfg, "timeout", &n) ||
+      nhl_opt_positive(L, host, "timeout", &n))
     a->timeout_ms = nhl_seconds_to_ms(n);
   if (nhl_opt_getnumber(L, opts, "keepalive", &n) || nhl_opt_getnumber(L, sshcfg, "keepalive", &n))
     a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
-  if (nhl_opt_getnumber(L, opts, "max_output", &n) ||
-      nhl_opt_getnumber(L, sshcfg, "max_output", &n))
+  if (nhl_opt_positive(L, opts, "max_output", &n) || nhl_opt_positive(L, sshcfg, "max_output", &n))
     a->max_output = nhl_size_option(n);
   if (opts) {
     nhl_opt_get(L, opts, "check");
@@ -695,8 +694,8 @@ static int nhl_ssh_session_run(lua_State *L) {
   nhl_task_check(L, "session:run");
   if (lua_istable(L, 3)) {
     lua_Number n;
-    if (nhl_opt_getnumber(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
-    if (nhl_opt_getnumber(L, 3, "max_output", &n)) max_output = nhl_size_option(n);
+    if (nhl_opt_positive(L, 3, "timeout", &n)) timeout = nhl_seconds_to_ms(n);
+    if (nhl_opt_positive(L, 3, "max_output", &n)) max_output = nhl_size_option(n);
     if (lua_getfield(L, 3, "check") != LUA_TNIL) check = lua_toboolean(L, -1);
     lua_pop(L, 1);
   }

@@ -13,7 +13,7 @@ typedef struct nhl_runtime_s {
   size_t lua_bytes; /* memory the Lua allocator holds */
   size_t lua_peak;
   int cancel_signal; /* the signal that cancelled everything, or 0 */
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sighup;
   char *lua_dir;    /* the pure-Lua library */
   char *plugin_dir; /* the built-in plugin folder */
   char *exe_dir;

@@ -120,30 +120,59 @@ nhl_runtime_t *nhl_runtime_new(const char *argv0) {
   return rt;
 }
 
-/* First Ctrl-C (or SIGTERM): cancel everything cleanly, so cleanup runs and results gathered
- * so far are written. Second: leave at once. */
+/* How a signal reads in messages: what happened, and what a task's cancel error says. */
+static const char *signal_event(int signum) {
+  return signum == SIGINT   ? "interrupted (Ctrl-C)"
+         : signum == SIGHUP ? "hung up (SIGHUP)"
+                            : "terminated (SIGTERM)";
+}
+
+/* First Ctrl-C, SIGTERM or SIGHUP: cancel everything cleanly, so cleanup runs and results
+ * gathered so far (with a record for every aborted host) are written; the exit status is
+ * 128 + the signal (130, 143, 129). A second signal: leave at once. */
 static void signal_cb(uv_signal_t *handle, int signum) {
   nhl_runtime_t *rt = handle->data;
   if (rt->cancel_signal) {
-    fprintf(stderr, "\nnethost: %s again: exiting now\n", signum == SIGINT ? "Ctrl-C" : "signal");
+    fprintf(stderr, "\nnethost: %s again: exiting now\n", signal_event(signum));
     _exit(128 + signum);
   }
   rt->cancel_signal = signum;
-  fprintf(stderr, "\nnethost: %s: cancelling %zu task(s); press Ctrl-C again to exit now\n",
-          signum == SIGINT ? "interrupted" : "terminated", rt->sched.nlive);
-  nhl_task_cancel_all(&rt->sched,
-                      signum == SIGINT ? "interrupted by Ctrl-C" : "terminated by signal");
+  fprintf(stderr, "\nnethost: %s: cancelling %zu task(s); %s again to exit now\n",
+          signal_event(signum), rt->sched.nlive,
+          signum == SIGINT ? "press Ctrl-C" : "send the signal");
+  nhl_task_cancel_all(&rt->sched, signum == SIGINT   ? "interrupted by Ctrl-C"
+                                  : signum == SIGHUP ? "hung up (SIGHUP)"
+                                                     : "terminated by SIGTERM");
+}
+
+static void watch_signals(nhl_runtime_t *rt) {
+  uv_signal_start(&rt->sigint, signal_cb, SIGINT);
+  uv_signal_start(&rt->sigterm, signal_cb, SIGTERM);
+  uv_signal_start(&rt->sighup, signal_cb, SIGHUP);
 }
 
 static void start_signals(nhl_runtime_t *rt) {
   uv_signal_init(rt->loop.uv, &rt->sigint);
   uv_signal_init(rt->loop.uv, &rt->sigterm);
-  rt->sigint.data = rt->sigterm.data = rt;
-  uv_signal_start(&rt->sigint, signal_cb, SIGINT);
-  uv_signal_start(&rt->sigterm, signal_cb, SIGTERM);
+  uv_signal_init(rt->loop.uv, &rt->sighup);
+  rt->sigint.data = rt->sigterm.data = rt->sighup.data = rt;
+  watch_signals(rt);
   /* Signals never keep the loop alive by themselves. */
   uv_unref((uv_handle_t *)&rt->sigint);
   uv_unref((uv_handle_t *)&rt->sigterm);
+  uv_unref((uv_handle_t *)&rt->sighup);
+}
+
+void nhl_signals_default(lua_State *L, int on) {
+  nhl_runtime_t *rt = nhl_runtime(L);
+  if (!rt->sigint.loop || rt->cancel_signal) return; /* not started, or already cancelling */
+  if (on) {
+    uv_signal_stop(&rt->sigint); /* libuv restores SIG_DFL when no handle watches a signal */
+    uv_signal_stop(&rt->sigterm);
+    uv_signal_stop(&rt->sighup);
+  } else {
+    watch_signals(rt);
+  }
 }
 
 /* Runs the loop until no task can make progress. Tasks left parked with nothing that could
@@ -216,6 +245,7 @@ void nhl_runtime_free(nhl_runtime_t *rt) {
     if (rt->sigint.loop) {
       uv_close((uv_handle_t *)&rt->sigint, NULL);
       uv_close((uv_handle_t *)&rt->sigterm, NULL);
+      uv_close((uv_handle_t *)&rt->sighup, NULL);
     }
     nh_loop_run(&rt->loop, UV_RUN_DEFAULT);
     if (nh_loop_close(&rt->loop) < 0 && getenv("NETHOST_DEBUG"))

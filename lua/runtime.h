@@ -64,6 +64,12 @@ int nhl_await_status(lua_State *L);
 /* Raises the task's pending interrupt (a "cancelled" or "timeout" error object), if any. */
 void nhl_check_interrupt(lua_State *L);
 
+/* Around a long synchronous job with no side effects (loading an inventory): with on set,
+ * SIGINT, SIGTERM and SIGHUP take their default action (the process ends at once) instead of
+ * waiting for the loop, which does not run until the job returns; with on clear, the
+ * runtime's handlers are back. Nothing changes once a signal has cancelled the run. */
+void nhl_signals_default(lua_State *L, int on);
+
 /* Error objects (see lua/l_error.c). kind is "connect", "auth", "hostkey", "timeout",
  * "command", "http", "parse", "cancelled", ...; NULL derives it from code. host and op may
  * be NULL. code is an NH_E* code or 0. The message is formatted as lua_pushfstring does.

@@ -75,7 +75,7 @@ local res = nethost.run(nethost.inventory, function(host)
   end
   facts.interfaces, facts.down, facts.noisy = #interfaces, down, noisy
   if alerts[1] and vars.webhook then
-    local r = http.post(vars.webhook, { json = { host = host.name, alerts = alerts, facts = facts },
+    local r = http.post(vars.webhook, { json = log.mask_value({ host = host.name, alerts = alerts, facts = facts }),
                                         timeout = 10 })
     if r.status >= 300 then log.warn("webhook answered %d", r.status) end
   end

@@ -120,7 +120,7 @@ local function poll_once()
     print(report.text(changes, { "host", "change" }))
     for _, c in ipairs(changes) do log.warn("%s: %s", c.host, c.change) end
     if vars.webhook then
-      local ok, e = pcall(http.post, vars.webhook, { json = { time = os.time(), changes = changes }, timeout = 10 })
+      local ok, e = pcall(http.post, vars.webhook, { json = log.mask_value({ time = os.time(), changes = changes }), timeout = 10 })
       if not ok then log.error("webhook: %s", tostring(e)) end
     end
   end

@@ -254,7 +254,20 @@ function cli.run(args)
     end
     return 1
   end
-  if math.type(results[2]) == "integer" then return results[2] end
+  -- A results or log file that could not be written fails the run, whatever the hosts did.
+  local log_error = require("nethost.log").write_error
+  if nethost.write_error or log_error then
+    if log_error then io.stderr:write("nethost: ", log_error, "\n") end
+    return 1
+  end
+  if math.type(results[2]) == "integer" then
+    -- The shell sees only the low 8 bits: 256 would read as success, 300 as 44.
+    if results[2] < 0 or results[2] > 255 then
+      io.stderr:write(("nethost: the playbook returned %d; an exit status is 0-255\n"):format(results[2]))
+      return 1
+    end
+    return results[2]
+  end
   if results[2] == false then return 1 end
   return nethost.exit_code or 0
 end

@@ -358,7 +358,7 @@ function M.write_all()
   local fs = require("nethost.fs")
   for _, path in ipairs(open_order) do
     local r = open_reports[path]
-    local ok, e = fs.write(path, M.render(r))
+    local ok, e = fs.write(path, require("nethost.log").mask(M.render(r)))
     if not ok then return nil, ("-o %s: %s"):format(path, tostring(e)) end
   end
   open_reports, open_order = {}, {}

@@ -23,40 +23,129 @@ local hooks = {}     -- {before = fn, after = fn}: the progress line clears and 
 local colour = sys.isatty(2) and (os.getenv("NO_COLOR") or "") == ""
 local COLOURS = { "\27[31m", "\27[33m", "", "\27[2m", "\27[2m" }
 
---- log.secret(s): masks s (a password, a token) in every later log line.
-function log.secret(s)
-  if type(s) == "string" and #s >= 3 and not secrets[s] then
+-- Secrets shorter than this are not masked: hiding every "a" or "42" in the output would
+-- garble it and still say what the secret is. log.secret warns about them once each.
+local MIN_SECRET = 3
+local short_warned = {}
+
+local function add_secret(s)
+  if not secrets[s] then
     secrets[s] = true
     nsecrets = nsecrets + 1
   end
 end
 
+--- log.secret(s): masks s (a password, a token) in everything nethost writes from then on:
+--- log lines, stdout and stderr (print, io.write, the summary, errors), results, reports.
+--- Its escaped forms in JSON and CSV text are masked too.
+function log.secret(s)
+  if type(s) ~= "string" or s == "" or secrets[s] then return end
+  if #s < MIN_SECRET then
+    if not short_warned[s] then
+      short_warned[s] = true
+      io.stderr:write(("nethost: warning: a secret of %d byte(s) is too short to be masked " ..
+                       "in the output\n"):format(#s))
+    end
+    return
+  end
+  add_secret(s)
+  local ok, json = pcall(require, "nethost.json")
+  if ok then
+    local enc = json.encode(s):sub(2, -2)
+    if enc ~= s and #enc >= MIN_SECRET then add_secret(enc) end
+  end
+  local csv = s:gsub('"', '""')
+  if csv ~= s then add_secret(csv) end
+end
+
 --- log.mask(text) -> text with every registered secret replaced by ***.
 function log.mask(text)
-  if nsecrets == 0 then return text end
+  if nsecrets == 0 or type(text) ~= "string" then return text end
   for s in pairs(secrets) do
-    local i = 1
-    while true do
-      local a, b = text:find(s, i, true)
-      if not a then break end
-      text = text:sub(1, a - 1) .. "***" .. text:sub(b + 1)
-      i = a + 3
+    if text:find(s, 1, true) then
+      local out, i = {}, 1
+      while true do
+        local a, b = text:find(s, i, true)
+        if not a then break end
+        out[#out + 1] = text:sub(i, a - 1)
+        out[#out + 1] = "***"
+        i = b + 1
+      end
+      out[#out + 1] = text:sub(i)
+      text = table.concat(out)
     end
   end
   return text
+end
+
+--- log.mask_value(v) -> v with every string in it (keys too) masked: a copy when v is a
+--- table (for JSON payloads such as webhooks).
+function log.mask_value(v, seen)
+  if type(v) == "string" then return log.mask(v) end
+  if type(v) ~= "table" or nsecrets == 0 then return v end
+  seen = seen or {}
+  if seen[v] then return seen[v] end
+  local copy = {}
+  seen[v] = copy
+  for k, x in pairs(v) do copy[log.mask_value(k, seen)] = log.mask_value(x, seen) end
+  return setmetatable(copy, getmetatable(v))
+end
+
+-- Everything the process writes on stdout and stderr from Lua goes through the mask: print,
+-- io.write, io.stdout:write and io.stderr:write (the summary, errors raised after
+-- nethost.run, a playbook's own prints). One place, so no exit point is forgotten.
+do
+  local fmt = getmetatable(io.stdout).__index
+  local raw_write = fmt.write
+  local stdout, stderr = io.stdout, io.stderr
+  fmt.write = function(f, ...)
+    if nsecrets > 0 and (f == stdout or f == stderr) then
+      local n = select("#", ...)
+      local args = { ... }
+      for i = 1, n do
+        if type(args[i]) == "string" then args[i] = log.mask(args[i]) end
+      end
+      return raw_write(f, table.unpack(args, 1, n))
+    end
+    return raw_write(f, ...)
+  end
+  local raw_iowrite = io.write
+  io.write = function(...)
+    if nsecrets == 0 or io.output() ~= stdout then return raw_iowrite(...) end
+    return io.output():write(...)
+  end
+  local raw_print = print
+  print = function(...)
+    if nsecrets == 0 then return raw_print(...) end
+    local n = select("#", ...)
+    local args = { ... }
+    for i = 1, n do args[i] = log.mask(tostring(args[i])) end
+    return raw_print(table.unpack(args, 1, n))
+  end
 end
 
 --- log.open(path): also write log lines to path (appending; created 0600).
 function log.open(path)
   local f, e = require("nethost.fs").open(path, "a")
   if not f then error("--log: " .. e, 0) end
-  f:setvbuf("line")
+  -- Fully buffered and flushed after each line: a line-buffered stream loses the error of
+  -- its own flush (fwrite reports success), an explicit flush reports it.
+  f:setvbuf("full")
   file = f
+  log.path = path
 end
 
 --- log.hook(before, after): called around every line written to stderr.
 function log.hook(before, after)
   hooks.before, hooks.after = before, after
+end
+
+--- log.printable(s) -> s with control characters escaped (\x1b, \n as \x0a, ...): a host
+--- name or a device's message shown on one line can then neither forge log lines nor
+--- drive the terminal.
+function log.printable(s)
+  s = tostring(s)
+  return (s:gsub("[%c\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
 end
 
 -- The host the current task works on, if the runner bound one.
@@ -86,7 +175,13 @@ local function emit(level, msg, timed)
     if hooks.after then hooks.after() end
   end
   if to_file then
-    file:write(os.date("!%Y-%m-%dT", math.floor(t)), stamp, "Z ", LEVELS[level], " ", msg, "\n")
+    local ok, e = file:write(os.date("!%Y-%m-%dT", math.floor(t)), stamp, "Z ", LEVELS[level], " ", msg, "\n")
+    if ok then ok, e = file:flush() end
+    if not ok and not log.write_error then
+      -- Said once, now and again at exit (the run then exits 1): the log is incomplete.
+      log.write_error = ("--log %s: cannot write the log: %s"):format(log.path, e or "write failed")
+      io.stderr:write("nethost: ", log.write_error, "\n")
+    end
   end
 end
 
@@ -99,7 +194,7 @@ local function write(level, fmt, ...)
   local ok, msg = pcall(string.format, fmt, ...)
   if not ok then msg = tostring(fmt) end
   local host = current_host()
-  if host then msg = "[" .. host .. "] " .. msg end
+  if host then msg = "[" .. log.printable(host) .. "] " .. msg end
   emit(level, log.mask(msg), false)
 end
 
@@ -120,7 +215,7 @@ end
 --- -vv, and in the --log file at -vv.
 function log.transcript(host, line)
   if not wanted(4) then return end
-  emit(4, "[" .. tostring(host) .. "] " .. line, true)
+  emit(4, "[" .. log.printable(host) .. "] " .. line, true)
 end
 
 -- The command line: -v/-q and --log.

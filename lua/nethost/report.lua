@@ -129,7 +129,7 @@ function report.write(path, rows, columns)
   else
     text = report.text(rows, columns) .. "\n"
   end
-  return require("nethost.fs").write(path, text)
+  return require("nethost.fs").write(path, require("nethost.log").mask(text)) -- secrets masked
 end
 
 return report

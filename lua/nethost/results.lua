@@ -122,12 +122,13 @@ function Results:report()
   end
   for _, k in ipairs(s.failures) do
     local shown = {}
-    for i = 1, math.min(5, #k.hosts) do shown[i] = k.hosts[i] end
+    local printable = require("nethost.log").printable -- names may hold control characters
+    for i = 1, math.min(5, #k.hosts) do shown[i] = printable(k.hosts[i]) end
     local more = #k.hosts > 5 and (", +%d more"):format(#k.hosts - 5) or ""
     local first = self.by_name[k.hosts[1]].error
     lines[#lines + 1] = ("  %-10s %5d  %s%s"):format(k.kind, k.count, table.concat(shown, ", "), more)
     if first and first.message then
-      lines[#lines + 1] = ("  %-10s        e.g. %s"):format("", first.message:sub(1, 160))
+      lines[#lines + 1] = ("  %-10s        e.g. %s"):format("", printable(first.message:sub(1, 160)))
     end
   end
   return table.concat(lines, "\n")

@@ -296,11 +296,19 @@ local function encode(out, v)
   return ok and s or out.json.encode({ host = v.host, status = v.status })
 end
 
+-- Writes to the results file (secrets masked), keeping the first failure (a full disk, /dev/full): the run
+-- reports it and exits 1. Nothing already written is touched.
+local function out_write(out, ...)
+  if out.failed then return end
+  local ok, e = out.file:write(log.mask(table.concat({ ... })))
+  if ok then ok, e = out.file:flush() end
+  if not ok then out.failed = e or "write failed" end
+end
+
 local function stream_record(out, rec)
   if out and out.format == "jsonl" and not out.written[rec] then
     out.written[rec] = true
-    out.file:write(encode(out, rec), "\n")
-    out.file:flush()
+    out_write(out, encode(out, rec), "\n")
   end
 end
 
@@ -321,13 +329,13 @@ local function close_output(out, res, label)
   summary.failures = nil
   if out.format == "jsonl" then
     for rec in res:each() do stream_record(out, rec) end
-    f:write(out.json.encode({ summary = summary }), "\n")
+    out_write(out, out.json.encode({ summary = summary }), "\n")
   elseif out.format == "json" then
     local list = {}
     for rec in res:each() do list[#list + 1] = rec end
-    f:write(out.json.encode({ results = list, summary = summary }), "\n")
+    out_write(out, out.json.encode({ results = list, summary = summary }), "\n")
   else
-    f:write(table.concat(CSV_FIELDS, ","), "\n")
+    out_write(out, table.concat(CSV_FIELDS, ","), "\n")
     for rec in res:each() do
       local value = rec.value
       if type(value) == "table" then
@@ -338,28 +346,40 @@ local function close_output(out, res, label)
                     rec.attempts, rec.error and rec.error.kind, rec.error and rec.error.message,
                     value }
       for i = 1, #CSV_FIELDS do row[i] = csv_cell(row[i]) end
-      f:write(table.concat(row, ","), "\n")
+      out_write(out, table.concat(row, ","), "\n")
     end
   end
-  f:close()
+  local ok, e = f:close()
+  if not ok and not out.failed then out.failed = e or "write failed" end
+  if out.failed then
+    nethost.write_error = ("-o %s: cannot write the results: %s"):format(out.path, out.failed)
+    io.stderr:write("nethost: ", nethost.write_error, "\n")
+  end
 end
 
--- --retry-failed FILE: the names of the hosts that did not succeed in an earlier run.
-local function failed_in(path)
+-- --retry-failed FILE: each host's status in an earlier run's results (.jsonl, streamed,
+-- or .json). A killed run leaves no record for the hosts it had not finished: those run
+-- again with the failed and aborted ones.
+local function statuses_in(path)
   local f, e = io.open(path)
   if not f then error("--retry-failed: " .. e, 0) end
+  local text = f:read("a")
+  f:close()
   local json = require("nethost.json")
-  local names, n = {}, 0
-  for line in f:lines() do
-    local ok, rec = pcall(json.decode, line)
-    if ok and type(rec) == "table" and rec.host and
-       (rec.status == "failed" or rec.status == "aborted") then
-      names[rec.host] = true
-      n = n + 1
+  local status = {}
+  local function add(rec)
+    if type(rec) == "table" and type(rec.host) == "string" then status[rec.host] = rec.status end
+  end
+  local ok, doc = pcall(json.decode, text)
+  if ok and type(doc) == "table" and type(doc.results) == "table" then
+    for _, rec in ipairs(doc.results) do add(rec) end
+  else
+    for line in text:gmatch("[^\n]+") do
+      local lok, rec = pcall(json.decode, line)
+      if lok then add(rec) end -- a line cut by a kill is as good as no record
     end
   end
-  f:close()
-  return names, n
+  return status
 end
 
 -- The run ---------------------------------------------------------------------------------
@@ -490,12 +510,22 @@ local function pop(q)
   return v
 end
 
--- --retry-failed FILE: of list, the hosts that did not succeed in the earlier run.
+-- --retry-failed FILE: of list, the hosts that failed or were aborted in the earlier run,
+-- and those with no record there (a killed run never wrote them).
 local function only_failed(list, path)
-  local wanted, n = failed_in(path)
-  local kept = {}
-  for _, h in ipairs(list) do if wanted[host_name(h)] then kept[#kept + 1] = h end end
-  log.warn("--retry-failed: %d host(s) failed in %s; running %d of them", n, path, #kept)
+  local status = statuses_in(path)
+  local kept, failed, missing = {}, 0, 0
+  for _, h in ipairs(list) do
+    local st = status[host_name(h)]
+    if st == nil then
+      missing = missing + 1
+    elseif st == "failed" or st == "aborted" or st == "pending" then
+      failed = failed + 1
+    end
+    if st == nil or st == "failed" or st == "aborted" or st == "pending" then kept[#kept + 1] = h end
+  end
+  log.warn("--retry-failed: running %d host(s): %d failed or aborted in %s, %d with no record there",
+           #kept, failed, path, missing)
   return kept
 end
 
@@ -647,7 +677,7 @@ local function run_hosts(hosts, fn, opts)
   if math.type(run.concurrency) ~= "integer" or run.concurrency < 1 then
     error("nethost.run: concurrency must be a positive integer", 3)
   end
-  if run.timeout ~= nil and (type(run.timeout) ~= "number" or run.timeout <= 0) then
+  if run.timeout ~= nil and (type(run.timeout) ~= "number" or not (run.timeout > 0)) then
     error("nethost.run: timeout must be a positive number of seconds", 3)
   end
   run.budget = make_budget(opts.max_fail, opts.min_sample, #list)

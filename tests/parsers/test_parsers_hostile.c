@@ -222,12 +222,10 @@ static char *junk_text(size_t n) {
 static void test_large_junk(void **state) {
   size_t i, n = 8u << 20;
   char *junk = junk_text(n);
-  for (i = 0; i < nparsers; i++) {
-    double t0 = now();
-    run(&parsers[i], junk, n);
-    /* linear: 8 MB well under 10 s even under sanitizers */
-    assert_true(now() - t0 < 10.0);
-  }
+  /* No wall-clock bound here (a loaded machine under ASan fails it): a parser that went
+   * quadratic on 8 MB would not finish within the test's ctest TIMEOUT, and the speed
+   * figure is printed by tests/bench/parsers. */
+  for (i = 0; i < nparsers; i++) run(&parsers[i], junk, n);
   memset(junk, 'A', n);
   for (i = 0; i < nparsers; i++) run(&parsers[i], junk, n);
   free(junk);

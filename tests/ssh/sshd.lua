@@ -33,7 +33,7 @@ function tests.exec()
   assert(r.stdout == "hello\n", r.stdout)
   assert(r.stderr == "err\n", r.stderr)
   assert(r.exit_status == 3)
-  assert(r.elapsed > 0 and r.elapsed < 5)
+  assert(r.elapsed > 0)
   local e = expect_error("command", ssh.run, host(), "exit 4", { check = true })
   assert(e.result.exit_status == 4)
 end
@@ -117,7 +117,7 @@ function tests.connect_errors()
   t0 = async.now()
   e = expect_error("timeout", ssh.run, host({ port = port + 1, connect_timeout = 0.4 }), "true")
   local dt = async.now() - t0
-  assert(dt >= 0.35 and dt < 2, "banner timeout took " .. dt)
+  assert(dt >= 0.35 and dt < 10, "banner timeout took " .. dt)
   assert(e.stage == "banner", tostring(e.stage))
 end
 
@@ -136,7 +136,7 @@ function tests.timeout_cancel()
   local s <close> = ssh.open(host())
   local t0 = async.now()
   local e = expect_error("timeout", s.run, s, "sleep 5", { timeout = 0.3 })
-  assert(async.now() - t0 < 1.5)
+  assert(async.now() - t0 < 4.5, "the 0.3 s deadline, not the 5 s command, ended it")
   -- the session survives a command timeout
   assert(s:run("echo still").stdout == "still\n")
   -- cancelling the task that waits tears the command down promptly
@@ -145,7 +145,7 @@ function tests.timeout_cancel()
   t0 = async.now()
   t:cancel()
   local ok = pcall(t.wait, t)
-  assert(async.now() - t0 < 1, "cancel took too long")
+  assert(async.now() - t0 < 8, "cancel waited for the 10 s command")
   assert(s:run("echo after").stdout == "after\n")
   -- async.timeout around connect
   ok, e = pcall(async.timeout, 0.3, function()
