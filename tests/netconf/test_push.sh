@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 . "$2/tests/playbooks/lab.sh"
 PB="$2/playbooks/netconf_push.lua"
 
-start_lab 8 127.1.99.1
+start_lab 8 127.1.96.1
 mkdir -p "$tmp/snip"
 cat >"$tmp/snip/cisco_ios.xml" <<'XML'
 <interfaces xmlns="urn:ietf:params:xml:ns:yang:ietf-interfaces"><interface><name>GigabitEthernet1/0/5</name><description>pushed by netconf</description></interface></interfaces>

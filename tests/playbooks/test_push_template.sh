@@ -28,7 +28,7 @@ local res = nethost.run(nethost.inventory, function(h)
 end, { summary = false, progress = false })
 for rec in res:each() do print(rec.host, rec.value and "yes" or "no") end
 LUA
-start_lab 6 127.1.63.1 --mix cisco_ios=50,arista_eos=25,juniper_junos=25
+start_lab 6 127.1.67.1 --mix cisco_ios=50,arista_eos=25,juniper_junos=25
 inv=$tmp/lab/lab.yaml
 
 nh run -i "$inv" "$SRC/playbooks/push.lua" -e template="$tmp/ntp.j2" -e trim_blocks=yes \
