@@ -26,12 +26,6 @@ if not vars.config and not vars.snippets then
   error("netconf_push: give -e config=FILE.xml or -e snippets=DIR", 0)
 end
 
-local function split(text, sep)
-  local out = {}
-  for l in text:gmatch("[^" .. sep .. "]+") do out[#out + 1] = l:match("^%s*(.-)%s*$") end
-  return out
-end
-
 local fixed = vars.config and assert(fs.read(vars.config))
 local function config_for(platform)
   if fixed then return fixed end
@@ -82,14 +76,7 @@ local res = nethost.run(nethost.inventory, function(host)
     r:unlock("candidate")
   end)
   return { mode = "commit confirmed" }
-end, {
-  name = "netconf_push",
-  timeout = tonumber(vars.timeout or "300"),
-  serial = vars.serial and (vars.serial:find(",") and split(vars.serial, ",") or vars.serial),
-  max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
-  exclusive = vars.exclusive,
-  on_abort = vars.on_abort,
-})
+end, nethost.rollout_options("netconf_push"))
 
 local rows = {}
 for rec in res:each() do

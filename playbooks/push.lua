@@ -173,14 +173,7 @@ local res = nethost.run(nethost.inventory, function(host)
   host:changed(changed and (#needed .. " line(s)"))
   if want_diff and changed then host:diff(changes.diff(before, after, host.platform)) end
   return { mode = method, changed = changed, lines = #needed }
-end, {
-  name = "push",
-  timeout = tonumber(vars.timeout or "300"),
-  serial = vars.serial and (vars.serial:find(",") and split_lines(vars.serial, ",") or vars.serial),
-  max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
-  exclusive = vars.exclusive,
-  on_abort = vars.on_abort,
-})
+end, nethost.rollout_options("push"))
 
 local rows = {}
 for rec in res:each() do

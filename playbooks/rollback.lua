@@ -58,12 +58,7 @@ local res = nethost.run(nethost.inventory, function(host)
     end
   end
   return { from = path, method = r.method, commands = r.commands, unchanged = r.unchanged }
-end, {
-  name = "rollback",
-  timeout = tonumber(vars.timeout or "300"),
-  serial = vars.serial, exclusive = vars.exclusive,
-  max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
-})
+end, nethost.rollout_options("rollback"))
 
 local rows = {}
 for rec in res:each() do

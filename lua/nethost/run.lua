@@ -726,6 +726,23 @@ function nethost.run(hosts, fn, opts)
 end
 
 --- nethost.host() -> the host the current task works on (inside nethost.run), or nil.
+--- nethost.rollout_options(name [, vars]) -> the nethost.run options of a rolling change,
+--- from the -e vars every change playbook takes (push, netconf_push, rollback): timeout
+--- (seconds per host, default 300), serial (a count, a percent, or comma-separated batch
+--- sizes), max_fail (a count or a percent), exclusive and on_abort.
+function nethost.rollout_options(name, vars)
+  vars = vars or nethost.vars or {}
+  local serial = vars.serial
+  if type(serial) == "string" and serial:find(",", 1, true) then
+    local batches = {}
+    for part in serial:gmatch("[^,]+") do batches[#batches + 1] = part:match("^%s*(.-)%s*$") end
+    serial = batches
+  end
+  return { name = name, timeout = tonumber(vars.timeout or "300"), serial = serial,
+           max_fail = vars.max_fail and (tonumber(vars.max_fail) or vars.max_fail),
+           exclusive = vars.exclusive, on_abort = vars.on_abort }
+end
+
 function nethost.host()
   local l = async.current() and async.locals()
   local ctx = l and l.run_context
