@@ -2,10 +2,7 @@
  * on 127.0.0.1, an ephemeral port) answers, stays silent or hangs up, and the client's
  * results, deadlines, cancellation, errors and teardown are checked. Every test ends with a
  * loop that closes cleanly: no poll handle or timer leaked. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -322,14 +319,6 @@ static void test_close_active(void **state) {
   close_conns(f);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_get, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_hangup_and_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_get), NH_TEST(test_deadline), NH_TEST(test_cancel),
+             NH_TEST(test_hangup_and_refused), NH_TEST(test_bad_requests),
+             NH_TEST(test_close_active))

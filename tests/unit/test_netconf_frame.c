@@ -2,10 +2,7 @@
  * way the bytes are split, the end marker straddling reads, messages back to back in one
  * read, a switch of framing between messages, malformed chunk headers and oversized
  * messages as clean errors, and the XML parser refusing DTDs and entities. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,12 +173,7 @@ static void test_xml_safety(void **state) {
   xmlFreeDoc(doc);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_eom_split_anywhere), cmocka_unit_test(test_chunked_split_anywhere),
-      cmocka_unit_test(test_encode_roundtrip),   cmocka_unit_test(test_switch_after_hello),
-      cmocka_unit_test(test_chunked_errors),     cmocka_unit_test(test_eom_too_big),
-      cmocka_unit_test(test_xml_safety),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_eom_split_anywhere),
+             cmocka_unit_test(test_chunked_split_anywhere), cmocka_unit_test(test_encode_roundtrip),
+             cmocka_unit_test(test_switch_after_hello), cmocka_unit_test(test_chunked_errors),
+             cmocka_unit_test(test_eom_too_big), cmocka_unit_test(test_xml_safety))

@@ -3,10 +3,7 @@
  * duplicates, which are logged), parsers found by the CLI's abbreviation rules, ambiguity,
  * parser sources as the fallback, a parser's error and result through nh_registry_parse,
  * and removal. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -207,12 +204,5 @@ static void test_sources_and_removal(void **state) {
   assert_non_null(nh_registry_platform("cisco_ios"));
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_platforms, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parsers_and_abbreviations, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parser_error, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_sources_and_removal, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_platforms), NH_TEST(test_parsers_and_abbreviations),
+             NH_TEST(test_parser_error), NH_TEST(test_sources_and_removal))
