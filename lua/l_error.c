@@ -4,6 +4,7 @@
  * NH_E* name) and where (file:line of the playbook call), whose metatable gives a one-line
  * tostring. Misuse (a wrong argument type) raises an ordinary Lua error instead.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 
@@ -181,13 +182,8 @@ static int nhl_error_is(lua_State *L) {
 
 int luaopen_nethost_error(lua_State *L) {
   static const luaL_Reg funcs[] = {{"new", nhl_error_new}, {"is", nhl_error_is}, {NULL, NULL}};
-  if (luaL_newmetatable(L, ERROR_MT)) {
-    lua_pushcfunction(L, error_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "nethost.error");
-    lua_setfield(L, -2, "__name");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg meta[] = {{"__tostring", error_tostring}, {NULL, NULL}};
+  nhl_class(L, ERROR_MT, meta, NULL); /* __name is ERROR_MT, "nethost.error" */
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -18,6 +18,7 @@
  * when none is configured; it raises an error object naming the host when a configured
  * secret cannot be read.
  */
+#include "class.h"
 #include "error.h"
 #include "inventory.h"
 #include "lvalue.h"
@@ -732,30 +733,21 @@ int luaopen_nethost_inventory(lua_State *L) {
                                           {"_peer", nhl_inv_host_peer},
                                           {"_defaults", nhl_inv_host_defaults},
                                           {NULL, NULL}};
-  if (luaL_newmetatable(L, ROOT_MT)) {
-    lua_pushcfunction(L, root_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
-  luaL_newmetatable(L, REF_MT);
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, VIEW_MT)) {
-    luaL_newlib(L, view_methods);
-    lua_setfield(L, -2, "__methods");
-    lua_pushcfunction(L, nhl_inv_view_index);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, nhl_inv_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, nhl_inv_view_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, HOST_MT)) {
-    luaL_newlib(L, host_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, nhl_inv_host_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
+  static const luaL_Reg root_meta[] = {{"__gc", root_gc}, {NULL, NULL}};
+  static const luaL_Reg view_meta[] = {{"__index", nhl_inv_view_index},
+                                       {"__len", nhl_inv_len},
+                                       {"__tostring", nhl_inv_view_tostring},
+                                       {NULL, NULL}};
+  static const luaL_Reg host_meta[] = {{"__tostring", nhl_inv_host_tostring}, {NULL, NULL}};
+  nhl_class(L, ROOT_MT, root_meta, NULL);
+  nhl_class(L, REF_MT, NULL, NULL);
+  nhl_class(L, HOST_MT, host_meta, host_methods);
+  /* A view's __index is a function (views index by host name too): it finds the methods in
+   * the metatable's __methods. */
+  nhl_class(L, VIEW_MT, view_meta, NULL);
+  luaL_getmetatable(L, VIEW_MT);
+  luaL_newlib(L, view_methods);
+  lua_setfield(L, -2, "__methods");
   lua_pop(L, 1);
   luaL_newlib(L, funcs);
   /* inventory.host_methods: other modules add host methods there (host:parse). */

@@ -12,6 +12,7 @@
  * labels is a table {name = value}; its keys are sorted, so a family's label order is
  * stable. The engine's own figures (tasks, resumes, SSH sessions, operation latencies) are
  * added by the runtime. It reads the runtime's counters, hence rt.h. */
+#include "class.h"
 #include "error.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -51,11 +52,9 @@ static state_t *state(lua_State *L) {
   lua_pop(L, 1);
   st = lua_newuserdatauv(L, sizeof(*st), 0);
   memset(st, 0, sizeof(*st));
-  if (luaL_newmetatable(L, "nethost.metrics.state")) {
-    lua_pushcfunction(L, state_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  static const luaL_Reg meta[] = {{"__gc", state_gc}, {NULL, NULL}};
+  nhl_class(L, "nethost.metrics.state", meta, NULL);
+  luaL_setmetatable(L, "nethost.metrics.state");
   st->rt = nhl_runtime(L);
   if (!(st->metrics = nh_metrics_new())) luaL_error(L, "metrics: out of memory");
   lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);

@@ -2,6 +2,7 @@
  * spawn, park/token/wake, task objects (wait, cancel, result, ...), sleep, deadline scopes
  * for async.timeout, the clock and statistics. The scheduler under them is lua/scheduler.c.
  */
+#include "class.h"
 #include "scheduler.h"
 #include "container.h"
 #include "error.h"
@@ -317,15 +318,15 @@ int luaopen_nethost_task(lua_State *L) {
                                    {"stats", nhl_task_stats},
                                    {"is_task", nhl_task_is_task},
                                    {NULL, NULL}};
-  luaL_newmetatable(L, TASK_MT);
+  static const luaL_Reg meta[] = {{"__index", nhl_task_index},
+                                  {"__tostring", nhl_task_tostring},
+                                  {"__gc", nhl_task_gc},
+                                  {NULL, NULL}};
+  /* __index is a function (a task's fields are live); it finds methods in "methods". */
+  nhl_class(L, TASK_MT, meta, NULL);
+  luaL_getmetatable(L, TASK_MT);
   luaL_newlib(L, methods);
   lua_setfield(L, -2, "methods");
-  lua_pushcfunction(L, nhl_task_index);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, nhl_task_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, nhl_task_gc);
-  lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newlib(L, funcs);
   return 1;
