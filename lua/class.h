@@ -13,4 +13,10 @@
  * meta may be NULL. Leaves the stack as it was. */
 void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
 
+/* The userdata of size bytes kept in the registry at key: a per-state object a binding
+ * creates on first use and the state's close frees through its __gc (gc). *created says
+ * whether this call made it (zero-filled, for the caller to fill). Leaves the stack as it
+ * was. */
+void *nhl_state_object(lua_State *L, const char *key, size_t size, lua_CFunction gc, int *created);
+
 #endif

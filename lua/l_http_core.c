@@ -5,6 +5,7 @@
  * HTTP client and yields the task until it completes. The client is created on first use
  * and owned by a userdata in the registry, so closing the Lua state closes it.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "http.h"
@@ -27,21 +28,8 @@ static int client_gc(lua_State *L) {
 }
 
 static client_box_t *client_box(lua_State *L) {
-  client_box_t *box;
-  if (lua_getfield(L, LUA_REGISTRYINDEX, CLIENT_KEY) == LUA_TUSERDATA) {
-    box = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return box;
-  }
-  lua_pop(L, 1);
-  box = lua_newuserdatauv(L, sizeof(*box), 0);
-  box->client = NULL;
-  lua_newtable(L);
-  lua_pushcfunction(L, client_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, CLIENT_KEY);
-  return box;
+  int created;
+  return nhl_state_object(L, CLIENT_KEY, sizeof(client_box_t), client_gc, &created);
 }
 
 static nh_http_client_t *get_client(lua_State *L) {

@@ -43,21 +43,12 @@ static int state_gc(lua_State *L) {
 }
 
 static state_t *state(lua_State *L) {
-  state_t *st;
-  if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-    st = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return st;
+  int created;
+  state_t *st = nhl_state_object(L, STATE_KEY, sizeof(*st), state_gc, &created);
+  if (created) {
+    st->rt = nhl_runtime(L);
+    if (!(st->metrics = nh_metrics_new())) luaL_error(L, "metrics: out of memory");
   }
-  lua_pop(L, 1);
-  st = lua_newuserdatauv(L, sizeof(*st), 0);
-  memset(st, 0, sizeof(*st));
-  static const luaL_Reg meta[] = {{"__gc", state_gc}, {NULL, NULL}};
-  nhl_class(L, "nethost.metrics.state", meta, NULL);
-  luaL_setmetatable(L, "nethost.metrics.state");
-  st->rt = nhl_runtime(L);
-  if (!(st->metrics = nh_metrics_new())) luaL_error(L, "metrics: out of memory");
-  lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
   return st;
 }
 
@@ -106,33 +97,44 @@ static int check(lua_State *L, int rc, const char *name) {
   return 0;
 }
 
-static int nhl_metrics_set(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double v = luaL_checknumber(L, 2);
-  const char *help = luaL_optstring(L, 4, NULL);
+/* What set, inc and observe read, in this order: name, value (inc's is optional, 1 by
+ * default), labels, help. */
+typedef struct {
+  const char *name;
+  double value;
+  const char *help;
   labels_t lb;
-  read_labels(L, 3, &lb);
-  check(L, nh_metrics_set(state(L)->metrics, name, help, NH_METRIC_GAUGE, lb.v, lb.n, v), name);
+  nh_metrics_t *metrics;
+} sample_t;
+
+static void read_sample(lua_State *L, int value_optional, sample_t *s) {
+  s->name = luaL_checkstring(L, 1);
+  s->value = value_optional ? luaL_optnumber(L, 2, 1) : luaL_checknumber(L, 2);
+  s->help = luaL_optstring(L, 4, NULL);
+  read_labels(L, 3, &s->lb);
+  s->metrics = state(L)->metrics;
+}
+
+static int nhl_metrics_set(lua_State *L) {
+  sample_t s;
+  read_sample(L, 0, &s);
+  check(L, nh_metrics_set(s.metrics, s.name, s.help, NH_METRIC_GAUGE, s.lb.v, s.lb.n, s.value),
+        s.name);
   return 0;
 }
 
 static int nhl_metrics_inc(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double by = luaL_optnumber(L, 2, 1);
-  const char *help = luaL_optstring(L, 4, NULL);
-  labels_t lb;
-  read_labels(L, 3, &lb);
-  check(L, nh_metrics_add(state(L)->metrics, name, help, NH_METRIC_COUNTER, lb.v, lb.n, by), name);
+  sample_t s;
+  read_sample(L, 1, &s);
+  check(L, nh_metrics_add(s.metrics, s.name, s.help, NH_METRIC_COUNTER, s.lb.v, s.lb.n, s.value),
+        s.name);
   return 0;
 }
 
 static int nhl_metrics_observe(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double v = luaL_checknumber(L, 2);
-  const char *help = luaL_optstring(L, 4, NULL);
-  labels_t lb;
-  read_labels(L, 3, &lb);
-  check(L, nh_metrics_observe(state(L)->metrics, name, help, lb.v, lb.n, v), name);
+  sample_t s;
+  read_sample(L, 0, &s);
+  check(L, nh_metrics_observe(s.metrics, s.name, s.help, s.lb.v, s.lb.n, s.value), s.name);
   return 0;
 }
 
