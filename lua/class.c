@@ -7,9 +7,11 @@ void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL
   if (luaL_newmetatable(L, tname)) {
     if (meta) luaL_setfuncs(L, meta, 0);
     if (methods) {
+      int own_index = lua_getfield(L, -1, "__index") != LUA_TNIL;
+      lua_pop(L, 1);
       lua_newtable(L);
       luaL_setfuncs(L, methods, 0);
-      lua_setfield(L, -2, "__index");
+      lua_setfield(L, -2, own_index ? "__methods" : "__index");
     }
   }
   lua_pop(L, 1);

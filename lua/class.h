@@ -9,8 +9,9 @@
 
 /* Creates the metatable tname in the registry (luaL_newmetatable, which also sets __name)
  * unless it exists: the functions of meta become its fields (__gc, __close, __tostring, an
- * __index function...), and when methods is not NULL a new table of them is its __index.
- * meta may be NULL. Leaves the stack as it was. */
+ * __index function...), and when methods is not NULL a new table of them is its __index,
+ * or its __methods when meta has an __index function of its own (a type with computed
+ * fields), for that function to look in. meta may be NULL. Leaves the stack as it was. */
 void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
 
 /* The userdata of size bytes kept in the registry at key: a per-state object a binding

@@ -744,11 +744,7 @@ int luaopen_nethost_inventory(lua_State *L) {
   nhl_class(L, HOST_MT, host_meta, host_methods);
   /* A view's __index is a function (views index by host name too): it finds the methods in
    * the metatable's __methods. */
-  nhl_class(L, VIEW_MT, view_meta, NULL);
-  luaL_getmetatable(L, VIEW_MT);
-  luaL_newlib(L, view_methods);
-  lua_setfield(L, -2, "__methods");
-  lua_pop(L, 1);
+  nhl_class(L, VIEW_MT, view_meta, view_methods);
   luaL_newlib(L, funcs);
   /* inventory.host_methods: other modules add host methods there (host:parse). */
   luaL_getmetatable(L, HOST_MT);

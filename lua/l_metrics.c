@@ -97,45 +97,39 @@ static int check(lua_State *L, int rc, const char *name) {
   return 0;
 }
 
-/* What set, inc and observe read, in this order: name, value (inc's is optional, 1 by
- * default), labels, help. */
-typedef struct {
-  const char *name;
-  double value;
-  const char *help;
-  labels_t lb;
-  nh_metrics_t *metrics;
-} sample_t;
+/* set, inc and observe: one sample (name, value, labels, help; inc's value is optional, 1
+ * by default) recorded into a gauge, a counter or a histogram. */
+enum { SET, INC, OBSERVE };
 
-static void read_sample(lua_State *L, int value_optional, sample_t *s) {
-  s->name = luaL_checkstring(L, 1);
-  s->value = value_optional ? luaL_optnumber(L, 2, 1) : luaL_checknumber(L, 2);
-  s->help = luaL_optstring(L, 4, NULL);
-  read_labels(L, 3, &s->lb);
-  s->metrics = state(L)->metrics;
+static int record(lua_State *L, int op) {
+  const char *name = luaL_checkstring(L, 1);
+  double v = op == INC ? luaL_optnumber(L, 2, 1) : luaL_checknumber(L, 2);
+  const char *help = luaL_optstring(L, 4, NULL);
+  nh_metrics_t *m;
+  labels_t lb;
+  int rc;
+  read_labels(L, 3, &lb);
+  m = state(L)->metrics;
+  if (op == SET)
+    rc = nh_metrics_set(m, name, help, NH_METRIC_GAUGE, lb.v, lb.n, v);
+  else if (op == INC)
+    rc = nh_metrics_add(m, name, help, NH_METRIC_COUNTER, lb.v, lb.n, v);
+  else
+    rc = nh_metrics_observe(m, name, help, lb.v, lb.n, v);
+  check(L, rc, name);
+  return 0;
 }
 
 static int nhl_metrics_set(lua_State *L) {
-  sample_t s;
-  read_sample(L, 0, &s);
-  check(L, nh_metrics_set(s.metrics, s.name, s.help, NH_METRIC_GAUGE, s.lb.v, s.lb.n, s.value),
-        s.name);
-  return 0;
+  return record(L, SET);
 }
 
 static int nhl_metrics_inc(lua_State *L) {
-  sample_t s;
-  read_sample(L, 1, &s);
-  check(L, nh_metrics_add(s.metrics, s.name, s.help, NH_METRIC_COUNTER, s.lb.v, s.lb.n, s.value),
-        s.name);
-  return 0;
+  return record(L, INC);
 }
 
 static int nhl_metrics_observe(lua_State *L) {
-  sample_t s;
-  read_sample(L, 0, &s);
-  check(L, nh_metrics_observe(s.metrics, s.name, s.help, s.lb.v, s.lb.n, s.value), s.name);
-  return 0;
+  return record(L, OBSERVE);
 }
 
 static int nhl_metrics_clear(lua_State *L) {

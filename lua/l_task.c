@@ -156,7 +156,7 @@ static int nhl_task_index(lua_State *L) {
     return 1;
   }
   lua_getmetatable(L, 1);
-  lua_getfield(L, -1, "methods");
+  lua_getfield(L, -1, "__methods");
   lua_getfield(L, -1, key);
   return 1;
 }
@@ -322,12 +322,8 @@ int luaopen_nethost_task(lua_State *L) {
                                   {"__tostring", nhl_task_tostring},
                                   {"__gc", nhl_task_gc},
                                   {NULL, NULL}};
-  /* __index is a function (a task's fields are live); it finds methods in "methods". */
-  nhl_class(L, TASK_MT, meta, NULL);
-  luaL_getmetatable(L, TASK_MT);
-  luaL_newlib(L, methods);
-  lua_setfield(L, -2, "methods");
-  lua_pop(L, 1);
+  /* __index is a function (a task's fields are live); it finds methods in __methods. */
+  nhl_class(L, TASK_MT, meta, methods);
   luaL_newlib(L, funcs);
   return 1;
 }
