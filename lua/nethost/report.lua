@@ -97,6 +97,22 @@ function report.markdown(rows, columns)
   return table.concat(out, "\n") .. "\n"
 end
 
+--- report.rollout(res [, detail]) -> the text table of a rolling change's results (push,
+--- netconf_push): host, status, method (the host function's value.mode), rollback (the
+--- rollback's status) and detail: the error's message or the reason a host did not run,
+--- else detail(rec) when given.
+function report.rollout(res, detail)
+  local rows = {}
+  for rec in res:each() do
+    rows[#rows + 1] = { host = rec.host, status = rec.status,
+                        method = rec.value and rec.value.mode or "",
+                        rollback = rec.rollback and rec.rollback.status or "",
+                        detail = rec.error and rec.error.message or rec.reason
+                                 or detail and detail(rec) or "" }
+  end
+  return report.text(rows, { "host", "status", "method", "rollback", "detail" })
+end
+
 --- report.section(title, rows [, columns]): publishes the table to the HTML report (-o
 --- report.html) when one is being written; does nothing otherwise.
 function report.section(title, rows, columns)
