@@ -2,6 +2,7 @@
  * spawn, park/token/wake, task objects (wait, cancel, result, ...), sleep, deadline scopes
  * for async.timeout, the clock and statistics. The scheduler under them is lua/scheduler.c.
  */
+#include "fields.h"
 #include "class.h"
 #include "scheduler.h"
 #include "container.h"
@@ -222,8 +223,7 @@ static void scope_fire(nh_timer_t *timer) {
   s->fired = 1;
   nhl_error_push(L, "timeout", NULL, "async.timeout", NH_ETIMEDOUT, "timed out after %f s",
                  s->seconds);
-  lua_pushinteger(L, s->depth);
-  lua_setfield(L, -2, "scope");
+  nhl_set_integer(L, "scope", s->depth);
   nhl__task_interrupt(s->task, s->depth);
 }
 
@@ -284,16 +284,11 @@ static int nhl_task_stats(lua_State *L) {
   nhl_scheduler_t *sched = nhl_scheduler(L);
   nhl_runtime_t *rt = nhl_runtime(L);
   lua_createtable(L, 0, 5);
-  lua_pushinteger(L, (lua_Integer)sched->nlive);
-  lua_setfield(L, -2, "live");
-  lua_pushinteger(L, (lua_Integer)sched->spawned);
-  lua_setfield(L, -2, "spawned");
-  lua_pushinteger(L, (lua_Integer)sched->resumes);
-  lua_setfield(L, -2, "resumes");
-  lua_pushinteger(L, (lua_Integer)rt->lua_bytes);
-  lua_setfield(L, -2, "lua_bytes");
-  lua_pushinteger(L, (lua_Integer)rt->lua_peak);
-  lua_setfield(L, -2, "lua_peak");
+  nhl_set_integer(L, "live", (lua_Integer)sched->nlive);
+  nhl_set_integer(L, "spawned", (lua_Integer)sched->spawned);
+  nhl_set_integer(L, "resumes", (lua_Integer)sched->resumes);
+  nhl_set_integer(L, "lua_bytes", (lua_Integer)rt->lua_bytes);
+  nhl_set_integer(L, "lua_peak", (lua_Integer)rt->lua_peak);
   return 1;
 }
 

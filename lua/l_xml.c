@@ -6,6 +6,7 @@
  * is a string, an element with children is a table keyed by the children's local names,
  * and repeated siblings become a list.
  */
+#include "fields.h"
 #include "class.h"
 #include "runtime.h"
 #include "error.h"
@@ -512,11 +513,9 @@ static void push_node(lua_State *L, xmlNodePtr n, int with_xml) {
     return;
   }
   lua_createtable(L, 0, 4);
-  lua_pushstring(L, (const char *)n->name);
-  lua_setfield(L, -2, "name");
+  nhl_set_string(L, "name", (const char *)n->name);
   if (n->ns && n->ns->href) {
-    lua_pushstring(L, (const char *)n->ns->href);
-    lua_setfield(L, -2, "ns");
+    nhl_set_string(L, "ns", (const char *)n->ns->href);
   }
   push_text(L, n);
   lua_setfield(L, -2, "text");
