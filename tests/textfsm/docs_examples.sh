@@ -3,10 +3,8 @@
 # the documentation cannot drift from the code.
 set -e
 nethost=$1 doc=$2 templates=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
 . "$(dirname "$0")/../lib/doc_examples.sh"
-extract_lua_examples "$doc" "$dir"
+extract_lua_examples "$doc"
 count=0
 for f in "$dir"/example*.lua; do
   NET_TEXTFSM=$templates "$nethost" run "$f" > "$f.out"
