@@ -4,6 +4,8 @@
 --   print(report.text(rows, {"host", "version", "status"}))
 --   report.write("audit.csv", rows, {"host", "version", "status"})  -- by extension
 
+local csv = require("nethost.csv")
+
 local report = {}
 
 local function cell(v)
@@ -61,21 +63,16 @@ function report.text(rows, columns, opts)
   return table.concat(out, "\n")
 end
 
-local function csv_field(s)
-  if s:find('[,"\n]') then return '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
-
 --- report.csv(rows [, columns]) -> RFC 4180 CSV with a header row
 function report.csv(rows, columns)
   columns = columns_of(rows, columns)
   local out = {}
   local head = {}
-  for i, c in ipairs(columns) do head[i] = csv_field(c) end
+  for i, c in ipairs(columns) do head[i] = csv.field(c) end
   out[1] = table.concat(head, ",")
   for _, row in ipairs(rows) do
     local f = {}
-    for i, c in ipairs(columns) do f[i] = csv_field(cell(row[c])) end
+    for i, c in ipairs(columns) do f[i] = csv.field(cell(row[c])) end
     out[#out + 1] = table.concat(f, ",")
   end
   return table.concat(out, "\n") .. "\n"
