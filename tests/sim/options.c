@@ -32,6 +32,7 @@ static const char usage[] =
     "                         subsystem on the SSH port; auto (default, or\n"
     "                         NETHOST_LAB_NETCONF_PORT): 830 when it can be bound and the\n"
     "                         listeners take at most half the open-file limit, else same\n"
+    "  --netconf-base 1.0|1.1 NETCONF servers advertise base:1.0 only, or both (default)\n"
     "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
@@ -221,6 +222,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_HTTPPORT,
     O_MAXS,
     O_NCPORT,
+    O_NCBASE,
     O_RATE,
     O_HKC,
     O_HOSTKEYS,
@@ -250,6 +252,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"http-port", required_argument, 0, O_HTTPPORT},
                                      {"max-sessions", required_argument, 0, O_MAXS},
                                      {"netconf-port", required_argument, 0, O_NCPORT},
+                                     {"netconf-base", required_argument, 0, O_NCBASE},
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
@@ -319,6 +322,13 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       break;
     case O_NCPORT:
       if (netconf_port("--netconf-port", optarg, &o->netconf_port)) return -1;
+      break;
+    case O_NCBASE:
+      if (strcmp(optarg, "1.0") != 0 && strcmp(optarg, "1.1") != 0) {
+        fprintf(stderr, "nethost-sim: --netconf-base %s: expected 1.0 or 1.1\n", optarg);
+        return -1;
+      }
+      o->netconf_base10 = strcmp(optarg, "1.0") == 0;
       break;
     case O_MAXS:
       if (number("--max-sessions", optarg, 0, 100000, &v)) return -1;

@@ -123,6 +123,8 @@ typedef struct sim_options {
    * open-file limit, else the SSH port), NC_PORT_SAME (the subsystem on the SSH port
    * only), or a port number every NETCONF device also listens on. */
   int netconf_port;
+  int netconf_base10; /* --netconf-base 1.0: servers advertise base:1.0 only (end-of-message
+                         framing) */
   int max_sessions;
   int conn_rate;
   char **host_key_change;
