@@ -106,8 +106,11 @@ static void add_text(sbuf_t *b, const char *s) {
   }
 }
 
-static void reply_begin(sbuf_t *b, const char *id) {
-  sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rpc-reply xmlns=\"%s\"", BASE_NS);
+/* Junos sends its replies without an XML declaration (ncclient's junos handler re-parses
+ * them as text and fails on one); IOS-XE sends one. */
+static void reply_begin(const sim_nc_t *s, sbuf_t *b, const char *id) {
+  if (!is_junos(s->dev)) sb_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  sb_printf(b, "<rpc-reply xmlns=\"%s\"", BASE_NS);
   if (id) {
     sb_puts(b, " message-id=\"");
     add_text(b, id);
@@ -119,7 +122,7 @@ static void reply_begin(sbuf_t *b, const char *id) {
 static void reply_ok(sim_nc_t *s, const char *id) {
   sbuf_t b;
   sb_init(&b);
-  reply_begin(&b, id);
+  reply_begin(s, &b, id);
   sb_puts(&b, "<ok/></rpc-reply>");
   send_msg(s, b.data, b.len);
   sb_free(&b);
@@ -132,7 +135,7 @@ static void reply_error_in(sim_nc_t *s, const char *id, const char *wrap, const 
                            const char *info) {
   sbuf_t b;
   sb_init(&b);
-  reply_begin(&b, id);
+  reply_begin(s, &b, id);
   if (wrap) sb_printf(&b, "<%s>", wrap);
   sb_printf(&b,
             "<rpc-error><error-type>%s</error-type><error-tag>%s</error-tag>"
@@ -165,7 +168,7 @@ static void reply_error(sim_nc_t *s, const char *id, const char *type, const cha
 static void reply_body(sim_nc_t *s, const char *id, const char *body) {
   sbuf_t b;
   sb_init(&b);
-  reply_begin(&b, id);
+  reply_begin(s, &b, id);
   sb_puts(&b, body);
   sb_puts(&b, "</rpc-reply>");
   send_msg(s, b.data, b.len);
@@ -763,7 +766,7 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
       return;
     }
     sb_init(&b);
-    reply_begin(&b, id);
+    reply_begin(s, &b, id);
     sb_puts(&b, "<data>");
     render(s->dev, &m, &b);
     sb_puts(&b, "</data></rpc-reply>");
