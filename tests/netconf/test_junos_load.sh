@@ -8,7 +8,7 @@ BIN=$1
 tmp=$(mktemp -d)
 . "$2/tests/playbooks/lab.sh"
 
-start_lab 3 127.1.231.1 --mix juniper_junos=1 --netconf-port same --confirm-unit-ms 1000
+start_lab 3 127.1.247.1 --mix juniper_junos=1 --netconf-port same --confirm-unit-ms 1000
 cat >"$tmp/load.lua" <<'LUA'
 local hosts = {}
 for h in nethost.inventory:each() do hosts[h.name] = h end
@@ -110,7 +110,7 @@ nh run -i "$tmp/lab/lab.yaml" "$tmp/cli.lua"
 grep -q 'description "by xml"' "$tmp/out" || fail "the loaded change is not in the CLI"
 
 if /usr/bin/python3 -c "import ncclient" 2>/dev/null; then
-  /usr/bin/python3 "$2/tests/netconf/ncclient_junos_load.py" 127.1.231.3 2222 >"$tmp/out" 2>&1 ||
+  /usr/bin/python3 "$2/tests/netconf/ncclient_junos_load.py" 127.1.247.3 2222 >"$tmp/out" 2>&1 ||
     fail "ncclient's junos handler"
   grep -q "ncclient junos load ok" "$tmp/out" || fail "ncclient junos load"
 else
