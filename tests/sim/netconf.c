@@ -471,9 +471,10 @@ typedef struct {
 } lc_err_t;
 
 static int lc_fail(lc_err_t *e, const char *tag, const char *path, const char *msg) {
-  snprintf(e->tag, sizeof e->tag, "%s", tag);
-  snprintf(e->path, sizeof e->path, "%s", path);
-  snprintf(e->msg, sizeof e->msg, "%s", msg);
+  /* Long names are cut: the message is for people, the tag is what programs read. */
+  snprintf(e->tag, sizeof e->tag, "%.63s", tag);
+  snprintf(e->path, sizeof e->path, "%.255s", path);
+  snprintf(e->msg, sizeof e->msg, "%.255s", msg);
   return -1;
 }
 
