@@ -71,6 +71,18 @@ print("port ok")
 LUA
 nh run -i "$tmp/lab/lab.yaml" -e port="$port" "$tmp/port.lua"
 [ "$rc" = 0 ] && grep -q "port ok" "$tmp/out" || fail "NETCONF port (rc $rc)"
+
+# A second lab on the same addresses (another SSH port) cannot have 830 (taken by the first
+# lab as root; no privilege otherwise): auto falls back to the SSH port and says so.
+mkdir -p "$tmp/lab2"
+"$BIN/nethost-sim" --devices 2 --base 127.1.246.1 --port 2223 --netconf-port auto \
+  --inventory-out "$tmp/lab2/lab.yaml" --ready-file "$tmp/lab2/ready" >"$tmp/lab2/log" 2>&1 &
+lab2=$!
+for _ in $(seq 300); do [ -f "$tmp/lab2/ready" ] || ! kill -0 $lab2 2>/dev/null && break; sleep 0.1; done
+kill -TERM $lab2 2>/dev/null; wait $lab2
+[ -f "$tmp/lab2/ready" ] || { cat "$tmp/lab2/log" >&2; fail "auto: the second lab did not start"; }
+grep -q "^  netconf: {port: 2223}" "$tmp/lab2/lab.yaml" || fail "auto fallback: inventory"
+grep -q "NETCONF on the SSH port only (not 830: " "$tmp/lab2/log" || fail "auto fallback: no note"
 stop_lab
 
 # A server that advertises base:1.0 only: end-of-message framing, everything else the same;
