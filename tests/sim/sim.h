@@ -86,8 +86,9 @@ struct sim_device {
   void *bind;
   void *own_bind;
   const char *hostkey_pub;
-  char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
-  void *pstate;          /* the personality's state */
+  char *own_hostkey_pub;   /* owned; NULL unless the device has its own key */
+  void *pstate;            /* the personality's state */
+  struct sim_flash *flash; /* files put by SFTP/SCP (flash.c); NULL until the first */
 
   /* listeners */
   uv_poll_t listen_poll;
@@ -124,7 +125,8 @@ typedef struct sim_options {
   int confirm_unit_ms;     /* a Junos "commit confirmed" minute, shortened for tests */
   int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
   int quiet;
-  int exit_with; /* stop once this process is gone (0: never) */
+  int exit_with;        /* stop once this process is gone (0: never) */
+  uint64_t flash_bytes; /* capacity of each device's flash (--flash-mb) */
 } sim_options_t;
 
 struct sim_lab {
