@@ -26,10 +26,12 @@ static sim_flash_t *flash_of(sim_device_t *dev) {
 }
 
 int flash_name(const char *path, char *out, size_t outsz) {
-  if (strncmp(path, "flash:", 6) == 0) path += 6;
+  /* "/flash:/x" too: OpenSSH's sftp puts its working folder ("/") before the path. */
   for (;;) {
     while (*path == '/') path++;
-    if (path[0] == '.' && (path[1] == '/' || path[1] == 0))
+    if (strncmp(path, "flash:", 6) == 0)
+      path += 6;
+    else if (path[0] == '.' && (path[1] == '/' || path[1] == 0))
       path++;
     else
       break;
