@@ -20,8 +20,9 @@ grep -q "all checks passed" "$tmp/out" || fail "transfer.lua did not finish"
 
 ios=$(sed -n 's/^  \([a-z0-9-]*\): {address: \([0-9.]*\), groups: \[cisco_ios,.*/\2/p' "$tmp/lab/lab.yaml" | head -1)
 [ -n "$ios" ] || fail "no cisco_ios device"
-# A fresh device for the independent clients: the last one (transfer.lua filled the others).
+# A fresh lab for the independent clients (transfer.lua filled the flash of every device).
 stop_lab
+[ "$sim_rc" = 0 ] || fail "nethost-sim exit status $sim_rc"
 start_lab 6 127.1.231.1 --flash-mb 8 --mix cisco_ios=50,arista_eos=30,juniper_junos=20
 
 # OpenSSH (the lab trusts any key offered for admin).
@@ -71,6 +72,7 @@ fi
 
 # playbooks/upload.lua: free space, transfer, verify, report; then a file that does not fit.
 stop_lab
+[ "$sim_rc" = 0 ] || fail "nethost-sim exit status $sim_rc (after the independent clients)"
 start_lab 6 127.1.231.1 --flash-mb 8 --mix cisco_ios=50,arista_eos=50
 head -c 2500000 /dev/urandom >"$tmp/w/image.bin"
 nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -c 3 -e file="$tmp/w/image.bin"

@@ -118,4 +118,21 @@ for i, t in ipairs(tasks) do
   local ok, err = pcall(t.wait, t)
   assert(ok, hosts[i].name .. ": " .. tostring(type(err) == "table" and err.message or err))
 end
+-- A file replaced while SCP sends it: the reader gets one whole version, old or new, and
+-- the writer a copy of its own (the lab sends files by reference). Flash is full by now,
+-- so on a fresh name: remove nothing, use the 1-byte and 0-byte files as the versions.
+do
+  local h = hosts[1]
+  local s1 <close> = ssh.open(h)
+  local s2 <close> = ssh.open(h)
+  for round = 1, 5 do
+    s1:put(files.one, "flash:race", { protocol = "sftp" })
+    local back = work .. "/race.back"
+    local g = async.spawn(s1.get, s1, "flash:race", back, { protocol = "scp" })
+    local p = async.spawn(s2.put, s2, files.zero, "flash:race", { protocol = "sftp" })
+    g:wait()
+    p:wait()
+    assert(same(back, files.one) or same(back, files.zero), "round " .. round .. ": a torn read")
+  end
+end
 print(("transfer: %d devices, SFTP and SCP, all checks passed"):format(#hosts))
