@@ -23,3 +23,4 @@ BENCH_INV=$tmp/lab/lab.yaml BENCH_TMP=$tmp BENCH_P=$P BENCH_HERE=$HERE \
 printf 'print(ssh.run(inventory.load(os.getenv("INV")):get("%s"), "dir flash:").stdout)\n' \
   "$(sed -n 's/^  \([a-z0-9-]*\): {address:.*/\1/p' "$tmp/lab/lab.yaml" | head -1)" >"$tmp/dir.lua"
 INV=$tmp/lab/lab.yaml "$BIN/nethost" run "$tmp/dir.lua" | grep -E "bench|bytes total"
+echo "nethost-sim peak memory: $(sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$sim_pid/status")"
