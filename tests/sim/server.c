@@ -29,8 +29,9 @@ typedef struct chan {
   struct ssh_channel_callbacks_struct cb;
   struct chan *next;
   sim_term_t *term;
-  sim_nc_t *nc;     /* a netconf subsystem channel */
-  sim_xfer_t *xfer; /* an sftp subsystem or scp exec channel */
+  sim_nc_t *nc; /* a netconf subsystem channel */
+  /* An sftp subsystem or an scp exec channel. */
+  sim_xfer_t *xfer;
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */

@@ -86,9 +86,11 @@ struct sim_device {
   void *bind;
   void *own_bind;
   const char *hostkey_pub;
-  char *own_hostkey_pub;   /* owned; NULL unless the device has its own key */
-  void *pstate;            /* the personality's state */
-  struct sim_flash *flash; /* files put by SFTP/SCP (flash.c); NULL until the first */
+  char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
+  void *pstate;          /* the personality's state */
+
+  /* Files put by SFTP and SCP (flash.c); NULL until the first. */
+  struct sim_flash *flash;
 
   /* listeners */
   uv_poll_t listen_poll;
@@ -125,8 +127,10 @@ typedef struct sim_options {
   int confirm_unit_ms;     /* a Junos "commit confirmed" minute, shortened for tests */
   int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
   int quiet;
-  int exit_with;        /* stop once this process is gone (0: never) */
-  uint64_t flash_bytes; /* capacity of each device's flash (--flash-mb) */
+  int exit_with; /* stop once this process is gone (0: never) */
+
+  /* The capacity of each device's flash (--flash-mb). */
+  uint64_t flash_bytes;
 } sim_options_t;
 
 struct sim_lab {
