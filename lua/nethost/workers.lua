@@ -1,0 +1,248 @@
+-- `nethost run --workers N`: the processes and the messages between them.
+--
+-- The coordinator (the process the user started) spawns N-1 worker processes: the same
+-- nethost executable, `nethost run` with the same playbook and options plus the hidden
+-- `--worker K`, and a channel (core/channel.h) as descriptor 3. The coordinator is the
+-- N-th engine and runs hosts too. Each worker runs the playbook's main chunk as the
+-- coordinator does; at its k-th top-level nethost.run it schedules nothing itself: it runs
+-- the hosts the coordinator hands it and sends back each host's record. The scheduler
+-- (concurrency, serial batches, exclusive pairs, max_fail) runs only in the coordinator
+-- (nethost/run.lua), so every global rule holds as with one engine.
+--
+-- Messages are JSON lines:
+--   coordinator -> worker  {"t":"host","run":k,"name":...}      run this host
+--                          {"t":"cancel","run":k,"name":...,"reason":...}
+--                          {"t":"end","run":k,"records":[...],"aborted":..,"abort_reason":..,
+--                           "duration":..}  the merged results of run k, sent when the
+--                          coordinator reaches run k+1: a worker never runs the main chunk
+--                          past the coordinator's last nethost.run
+--   worker -> coordinator  {"t":"rec","run":k,"rec":{...}}     a host's result record
+-- The end of the channel ends a worker at once (the coordinator finished, died or was
+-- killed); the end of a worker's channel fails the hosts it was running (kind "worker").
+
+local async = require("nethost.async")
+local channel = require("nethost.channel")
+local errors = require("nethost.error")
+local json = require("nethost.json")
+local log = require("nethost.log")
+
+local workers = {}
+
+-- Splits a byte stream into decoded JSON lines; calls on_message(msg) for each.
+local function line_reader(ch, on_message)
+  local pending = ""
+  while true do
+    local data = ch:read()
+    if not data then return end
+    pending = pending .. data
+    local start = 1
+    while true do
+      local nl = pending:find("\n", start, true)
+      if not nl then break end
+      local line = pending:sub(start, nl - 1)
+      start = nl + 1
+      local ok, msg = pcall(json.decode, line)
+      if ok and type(msg) == "table" then on_message(msg) end
+    end
+    pending = pending:sub(start)
+  end
+end
+
+local function send(ch, msg)
+  local ok, s = pcall(json.encode, msg)
+  if not ok then return nil, s end
+  return ch:write(s .. "\n")
+end
+workers.send = send
+
+-- The coordinator ------------------------------------------------------------------------
+
+local Pool = {}
+Pool.__index = Pool
+
+-- The arguments a worker gets: the coordinator's `run` arguments without what only the
+-- coordinator does (results file, metrics, log file, worker count), plus --worker K.
+local DROP_WITH_VALUE = { ["-o"] = true, ["-w"] = true, ["--output"] = true, ["--metrics"] = true,
+                          ["--log"] = true, ["--workers"] = true, ["--retry-failed"] = true }
+local DROP_INLINE = { ["--output"] = true, ["--metrics"] = true, ["--log"] = true,
+                      ["--workers"] = true, ["--retry-failed"] = true }
+
+local function worker_args(args)
+  local out, i = {}, 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--" then
+      table.move(args, i, #args, #out + 1, out)
+      break
+    end
+    local long = a:match("^(%-%-[%w-]+)=")
+    if DROP_WITH_VALUE[a] then
+      i = i + 1
+    elseif not (long and DROP_INLINE[long]) then
+      out[#out + 1] = a
+    end
+    i = i + 1
+  end
+  return out
+end
+
+--- workers.start(n, args, verbose) -> a pool of n-1 worker processes (the coordinator is
+--- the n-th engine). args: the coordinator's `nethost run` arguments as given.
+function workers.start(n, args, verbose)
+  local exe = channel.exe()
+  if not exe then error("--workers: cannot find the nethost executable", 0) end
+  local pool = setmetatable({ workers = {}, engines = n, run = 0, local_engine = { load = 0 } },
+                            Pool)
+  local wargs = worker_args(args)
+  for k = 1, n - 1 do
+    local argv = { exe, "run", "--worker", ("%d/%d"):format(k, n) }
+    table.move(wargs, 1, #wargs, #argv + 1, argv)
+    local ch, e = channel.spawn(argv, verbose)
+    if not ch then
+      pool:close()
+      error("--workers: " .. e, 0)
+    end
+    local w = { k = k, ch = ch, pid = ch:pid(), load = 0, inflight = {} }
+    pool.workers[k] = w
+    w.reader = async.spawn(function() pool:read_worker(w) end)
+  end
+  return pool
+end
+
+-- The worker's messages: host records go to the task waiting for them. When the channel
+-- ends the worker is gone: the hosts it was running fail, and it gets no more.
+function Pool:read_worker(w)
+  line_reader(w.ch, function(msg)
+    if msg.t == "rec" and type(msg.rec) == "table" and msg.run == self.run then
+      local ctx = w.inflight[msg.rec.host]
+      if ctx then ctx.reply:put(msg.rec) end
+    end
+  end)
+  w.dead = true
+  -- The channel usually ends just before the process's exit is reaped: wait a moment for
+  -- the status, which says more than "closed".
+  local status = w.ch:exit_status()
+  for _ = 1, 20 do
+    if status or not pcall(async.sleep, 0.05) then break end
+    status = w.ch:exit_status()
+  end
+  w.why = ("worker %d (pid %d) %s"):format(w.k, w.pid, status and ("exited with status " .. status)
+                                                     or "closed its channel")
+  local names = {}
+  for name in pairs(w.inflight) do names[#names + 1] = name end
+  if #names > 0 then log.error("%s while running %d host(s)", w.why, #names) end
+  for _, name in ipairs(names) do w.inflight[name].reply:put(false) end
+end
+
+--- pool:begin_run() -> k: a top-level nethost.run starts in the coordinator. The workers
+--- get the results of the previous run now, so their main chunk goes on to this one.
+function Pool:begin_run()
+  if self.pending_end then
+    for _, w in ipairs(self.workers) do
+      if not w.dead then send(w.ch, self.pending_end) end
+    end
+    self.pending_end = nil
+  end
+  self.run = self.run + 1
+  return self.run
+end
+
+--- pool:end_run(res): the run's merged results, for the workers' nethost.run to return.
+function Pool:end_run(res)
+  local records = {}
+  for rec in res:each() do records[#records + 1] = rec end
+  self.pending_end = { t = "end", run = self.run, records = records, aborted = res.aborted,
+                       abort_reason = res.abort_reason and tostring(res.abort_reason),
+                       duration = res.duration }
+end
+
+--- pool:pick() -> the least loaded engine: a worker, or pool.local_engine (the coordinator).
+function Pool:pick()
+  local best = self.local_engine
+  for _, w in ipairs(self.workers) do
+    if not w.dead and w.load < best.load then best = w end
+  end
+  return best
+end
+
+--- pool:run_remote(w, ctx) -> the host's record from worker w, or nil, message when the
+--- worker died. Raises (cancelled, timeout) as a local host task would; the worker is then
+--- told to cancel the host.
+function Pool:run_remote(w, ctx)
+  local name = ctx.name
+  ctx.reply = async.queue()
+  w.inflight[name] = ctx
+  local ok, e = send(w.ch, { t = "host", run = self.run, name = name })
+  if not ok and not w.dead then
+    w.inflight[name] = nil
+    return nil, ("worker %d (pid %d) cannot be reached: %s"):format(w.k, w.pid, tostring(e))
+  end
+  local gok, rec = pcall(ctx.reply.get, ctx.reply)
+  w.inflight[name] = nil
+  if not gok then
+    if not w.dead then
+      send(w.ch, { t = "cancel", run = self.run, name = name, reason = tostring(rec) })
+    end
+    error(rec, 0)
+  end
+  if not rec then return nil, w.why .. " while running this host" end
+  return rec
+end
+
+--- pool:close(): ends every worker (their channel closes; a worker still running gets
+--- SIGTERM).
+function Pool:close()
+  for _, w in ipairs(self.workers) do
+    if w.reader then w.reader:cancel("the coordinator finished") end
+    w.ch:close()
+  end
+  self.workers = {}
+end
+
+-- The worker -----------------------------------------------------------------------------
+
+local Link = {}
+Link.__index = Link
+
+--- workers.connect(k, engines) -> the worker's link to its coordinator (descriptor 3).
+--- The end of the channel ends the process.
+function workers.connect(k, engines)
+  local ch, e = channel.open(3)
+  if not ch then error("--worker: " .. e, 0) end
+  local link = setmetatable({ k = k, engines = engines, ch = ch, inbox = async.queue(), run = 0 },
+                            Link)
+  link.reader = async.spawn(function()
+    line_reader(ch, function(msg) link.inbox:put(msg) end)
+    -- The coordinator is gone (finished, interrupted, killed): nothing here is of use.
+    os.exit(0, false)
+  end)
+  return link
+end
+
+function Link:begin_run()
+  self.run = self.run + 1
+  return self.run
+end
+
+--- link:next() -> the next message for the current run.
+function Link:next() return self.inbox:get() end
+
+--- link:send_record(rec): a finished host's record, as JSON; a value JSON cannot hold is
+--- sent as its text.
+function Link:send_record(rec)
+  local ok = send(self.ch, { t = "rec", run = self.run, rec = rec })
+  if ok then return end
+  local copy = {}
+  for k, v in pairs(rec) do copy[k] = v end
+  copy.value = rec.value ~= nil and tostring(rec.value) or nil
+  if not send(self.ch, { t = "rec", run = self.run, rec = copy }) then
+    send(self.ch, { t = "rec", run = self.run,
+                    rec = { host = rec.host, status = rec.status, elapsed = rec.elapsed,
+                            error = rec.error and { kind = rec.error.kind,
+                                                    message = tostring(rec.error.message) } } })
+  end
+end
+
+workers.is_error = errors.is
+
+return workers
