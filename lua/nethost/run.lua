@@ -461,7 +461,7 @@ local function remote_main(run, ctx, w)
   local rec = ctx.rec
   rec.started = sys.time()
   local t0 = async.now()
-  local ok, got, why = pcall(run.pool.run_remote, run.pool, w, ctx)
+  local ok, got, why = pcall(run.pool.run_remote, run.pool, run.k, w, ctx)
   if not ok then
     rec.status, rec.error = "aborted", error_record(got)
   elseif not got then
@@ -721,7 +721,7 @@ end
 local function run_hosts(hosts, fn, opts)
   local o = nethost.options or {}
   local pool = top_level_pool()
-  if pool then pool:begin_run() end
+  local k = pool and pool:begin_run()
   local list = host_list(hosts)
   if o.retry_failed and opts.retry_failed ~= false then list = only_failed(list, o.retry_failed) end
   local run = new_run(list, fn, opts, o)
@@ -736,6 +736,7 @@ local function run_hosts(hosts, fn, opts)
   run.batches = #run.sizes
   -- Undo functions live in the engine that ran the host: a run that may roll back runs
   -- in this process only.
+  run.k = k
   if pool and opts.on_abort ~= "rollback" then run.pool = pool end
   if opts.connect_rate then
     local has_ssh, ssh = pcall(require, "nethost.ssh")
@@ -757,7 +758,7 @@ local function run_hosts(hosts, fn, opts)
   run.closed = true
   if display then display.stop() end
   close_output(run.out, res, run.label)
-  if pool then pool:end_run(res) end
+  if pool then pool:end_run(k, res) end
   if not ok then error(err, 0) end
   return res
 end
@@ -774,23 +775,19 @@ local function worker_run(link, hosts, fn, opts)
                 retry_delay = opts.retry_delay or 1, exclusive = opts.exclusive, running = {} }
   run.done = { put = function(_, ctx)
     run.running[ctx.name] = nil
-    link:send_record(ctx.rec)
+    link:send_record(k, ctx.rec)
   end }
   if opts.connect_rate then
     local has_ssh, ssh = pcall(require, "nethost.ssh")
     if has_ssh and ssh.connect_rate then ssh.connect_rate(opts.connect_rate / link.engines) end
   end
   while true do
-    local msg = link:next()
-    if msg.t == "host" and msg.run ~= k then
-      link:send_record({ host = msg.name, status = "failed", error = {
-        kind = "worker", message = ("worker %d is at nethost.run #%d of the playbook, not #%s: "
-          .. "its main chunk took another path"):format(link.k, k, tostring(msg.run)) } })
-    elseif msg.t == "host" then
+    local msg = link:next(k)
+    if msg.t == "host" then
       local h = by_name[msg.name]
       if h == nil then
-        link:send_record({ host = msg.name, status = "failed", error = {
-          kind = "worker", message = ("worker %d has no host %s in this nethost.run"):format(
+        link:send_record(k, { host = msg.name, status = "failed", error = {
+          kind = "worker", message = ("worker %d has no host %s in this nethost.run (its main chunk built another host list)"):format(
             link.k, tostring(msg.name)) } })
       else
         local ctx = new_ctx(h, { host = msg.name, status = "pending" },
@@ -800,10 +797,11 @@ local function worker_run(link, hosts, fn, opts)
         ctx.task = t
         run.running[msg.name] = ctx
       end
-    elseif msg.t == "cancel" and msg.run == k then
+    elseif msg.t == "cancel" then
       local ctx = run.running[msg.name]
       if ctx then ctx.task:cancel(msg.reason or "the run was interrupted") end
-    elseif msg.t == "end" and msg.run == k then
+    elseif msg.t == "end" then
+      link:end_run(k)
       run.closed = true
       for _, ctx in pairs(run.running) do ctx.task:cancel("the run ended") end
       local res = results.new()

@@ -113,8 +113,8 @@ end
 -- ends the worker is gone: the hosts it was running fail, and it gets no more.
 function Pool:read_worker(w)
   line_reader(w.ch, function(msg)
-    if msg.t == "rec" and type(msg.rec) == "table" and msg.run == self.run then
-      local ctx = w.inflight[msg.rec.host]
+    if msg.t == "rec" and type(msg.rec) == "table" then
+      local ctx = w.inflight[tostring(msg.run) .. "\0" .. tostring(msg.rec.host)]
       if ctx then ctx.reply:put(msg.rec) end
     end
   end)
@@ -128,32 +128,34 @@ function Pool:read_worker(w)
   end
   w.why = ("worker %d (pid %d) %s"):format(w.k, w.pid, status and ("exited with status " .. status)
                                                      or "closed its channel")
-  local names = {}
-  for name in pairs(w.inflight) do names[#names + 1] = name end
-  if #names > 0 then log.error("%s while running %d host(s)", w.why, #names) end
-  for _, name in ipairs(names) do w.inflight[name].reply:put(false) end
+  local ctxs = {}
+  for _, ctx in pairs(w.inflight) do ctxs[#ctxs + 1] = ctx end
+  if #ctxs > 0 then log.error("%s while running %d host(s)", w.why, #ctxs) end
+  for _, ctx in ipairs(ctxs) do ctx.reply:put(false) end
 end
 
---- pool:begin_run() -> k: a top-level nethost.run starts in the coordinator. The workers
---- get the results of the previous run now, so their main chunk goes on to this one.
+--- pool:begin_run() -> k: the k-th top-level nethost.run starts in the coordinator. The
+--- workers get the results of the runs that ended before it now, so their main chunk goes
+--- on to this one (and never past the coordinator's last run).
 function Pool:begin_run()
-  if self.pending_end then
+  for _, msg in ipairs(self.pending_ends or {}) do
     for _, w in ipairs(self.workers) do
-      if not w.dead then send(w.ch, self.pending_end) end
+      if not w.dead then send(w.ch, msg) end
     end
-    self.pending_end = nil
   end
+  self.pending_ends = {}
   self.run = self.run + 1
   return self.run
 end
 
---- pool:end_run(res): the run's merged results, for the workers' nethost.run to return.
-function Pool:end_run(res)
+--- pool:end_run(k, res): run k's merged results, for the workers' nethost.run to return.
+function Pool:end_run(k, res)
   local records = {}
   for rec in res:each() do records[#records + 1] = rec end
-  self.pending_end = { t = "end", run = self.run, records = records, aborted = res.aborted,
-                       abort_reason = res.abort_reason and tostring(res.abort_reason),
-                       duration = res.duration }
+  self.pending_ends = self.pending_ends or {}
+  self.pending_ends[#self.pending_ends + 1] = {
+    t = "end", run = k, records = records, aborted = res.aborted,
+    abort_reason = res.abort_reason and tostring(res.abort_reason), duration = res.duration }
 end
 
 --- pool:pick() -> the least loaded engine: a worker, or pool.local_engine (the coordinator).
@@ -168,20 +170,21 @@ end
 --- pool:run_remote(w, ctx) -> the host's record from worker w, or nil, message when the
 --- worker died. Raises (cancelled, timeout) as a local host task would; the worker is then
 --- told to cancel the host.
-function Pool:run_remote(w, ctx)
+function Pool:run_remote(k, w, ctx)
   local name = ctx.name
+  local id = tostring(k) .. "\0" .. tostring(name)
   ctx.reply = async.queue()
-  w.inflight[name] = ctx
-  local ok, e = send(w.ch, { t = "host", run = self.run, name = name })
+  w.inflight[id] = ctx
+  local ok, e = send(w.ch, { t = "host", run = k, name = name })
   if not ok and not w.dead then
-    w.inflight[name] = nil
+    w.inflight[id] = nil
     return nil, ("worker %d (pid %d) cannot be reached: %s"):format(w.k, w.pid, tostring(e))
   end
   local gok, rec = pcall(ctx.reply.get, ctx.reply)
-  w.inflight[name] = nil
+  w.inflight[id] = nil
   if not gok then
     if not w.dead then
-      send(w.ch, { t = "cancel", run = self.run, name = name, reason = tostring(rec) })
+      send(w.ch, { t = "cancel", run = k, name = name, reason = tostring(rec) })
     end
     error(rec, 0)
   end
@@ -209,14 +212,26 @@ Link.__index = Link
 function workers.connect(k, engines)
   local ch, e = channel.open(3)
   if not ch then error("--worker: " .. e, 0) end
-  local link = setmetatable({ k = k, engines = engines, ch = ch, inbox = async.queue(), run = 0 },
-                            Link)
+  local link = setmetatable({ k = k, engines = engines, ch = ch, inboxes = {}, run = 0 }, Link)
   link.reader = async.spawn(function()
-    line_reader(ch, function(msg) link.inbox:put(msg) end)
+    line_reader(ch, function(msg)
+      if math.type(msg.run) == "integer" then link:inbox(msg.run):put(msg) end
+    end)
     -- The coordinator is gone (finished, interrupted, killed): nothing here is of use.
     os.exit(0, false)
   end)
   return link
+end
+
+-- The queue of run k's messages (runs started at the same time by the main chunk each
+-- have theirs).
+function Link:inbox(k)
+  local q = self.inboxes[k]
+  if not q then
+    q = async.queue()
+    self.inboxes[k] = q
+  end
+  return q
 end
 
 function Link:begin_run()
@@ -224,19 +239,22 @@ function Link:begin_run()
   return self.run
 end
 
---- link:next() -> the next message for the current run.
-function Link:next() return self.inbox:get() end
+--- link:next(k) -> the next message for run k.
+function Link:next(k) return self:inbox(k):get() end
 
---- link:send_record(rec): a finished host's record, as JSON; a value JSON cannot hold is
+--- link:end_run(k): run k has returned; its queue goes.
+function Link:end_run(k) self.inboxes[k] = nil end
+
+--- link:send_record(k, rec): a finished host's record, as JSON; a value JSON cannot hold is
 --- sent as its text.
-function Link:send_record(rec)
-  local ok = send(self.ch, { t = "rec", run = self.run, rec = rec })
+function Link:send_record(k, rec)
+  local ok = send(self.ch, { t = "rec", run = k, rec = rec })
   if ok then return end
   local copy = {}
   for k, v in pairs(rec) do copy[k] = v end
   copy.value = rec.value ~= nil and tostring(rec.value) or nil
-  if not send(self.ch, { t = "rec", run = self.run, rec = copy }) then
-    send(self.ch, { t = "rec", run = self.run,
+  if not send(self.ch, { t = "rec", run = k, rec = copy }) then
+    send(self.ch, { t = "rec", run = k,
                     rec = { host = rec.host, status = rec.status, elapsed = rec.elapsed,
                             error = rec.error and { kind = rec.error.kind,
                                                     message = tostring(rec.error.message) } } })
