@@ -1,0 +1,69 @@
+#!/bin/sh
+# Benchmark: nethost run --workers 2 against --workers 1 (issue 20 item 3). Prints figures.
+#   sh tests/bench/workers/run.sh [BUILD] [HOSTS] [DEVICES] [CORPUS]
+#     BUILD    build folder with bin/nethost and bin/nethost-sim (default build/rel)
+#     HOSTS    hosts of the CPU-bound run (default 2000)
+#     DEVICES  lab devices of the SSH run (default 10000; 0 skips it)
+#     CORPUS   an ntc-templates copy (default /work/shared/corpus/ntc-templates)
+# 1. CPU-bound: each host parses the same large `show interfaces` (74 KB, 100+ interfaces)
+#    with the built-in TextFSM: target --workers 2 in <= 0.6x the wall time of 1 on 2 cores.
+# 2. DEVICES nethost-sim devices (127.5.0.1 up), `show version` on each, concurrency 200:
+#    target --workers 2 in less wall time than 1 (the lab shares the same cores).
+set -u
+BUILD=${1:-build/rel} HOSTS=${2:-2000} DEVICES=${3:-10000}
+CORPUS=${4:-/work/shared/corpus/ntc-templates}
+BIN=$BUILD/bin
+tmp=$(mktemp -d)
+sim_pid=
+trap '[ -n "$sim_pid" ] && kill $sim_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+now() { date +%s.%N; }
+sub() { awk "BEGIN { printf \"%.2f\", $1 - $2 }"; }
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
+cores=$(nproc)
+
+cat > "$tmp/parse.lua" <<'LUA'
+local fs = require("nethost.fs")
+local template = fs.read(nethost.vars.template)
+local text = fs.read(nethost.vars.raw)
+local hosts = {}
+for i = 1, tonumber(nethost.vars.hosts) do hosts[i] = { name = ("h%05d"):format(i) } end
+local res = nethost.run(hosts, function(h)
+  local recs = textfsm.parse(template, text)
+  return #recs
+end, { concurrency = 100, progress = false, summary = false })
+assert(#res:ok() == #hosts, "some hosts failed")
+LUA
+raw=$CORPUS/tests/cisco_ios/show_interfaces/cisco_ios_show_interfaces2.raw
+tpl=$CORPUS/templates/cisco_ios_show_interfaces.textfsm
+echo "workers bench: $cores core(s), $(basename "$BUILD")"
+for w in 1 2; do
+  t0=$(now)
+  "$BIN/nethost" run "$tmp/parse.lua" -q --workers $w -e hosts="$HOSTS" -e raw="$raw" \
+    -e template="$tpl" -o "$tmp/parse$w.jsonl" || { echo "parse run failed (--workers $w)"; exit 1; }
+  t1=$(now)
+  eval "parse$w=$(sub "$t1" "$t0")"
+done
+echo "textfsm $HOSTS hosts x 74 KB show interfaces: --workers 1 ${parse1} s, --workers 2 ${parse2} s, ratio $(ratio "$parse2" "$parse1") (target <= 0.6)"
+
+[ "$DEVICES" -gt 0 ] || exit 0
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+"$BIN/nethost-sim" --devices "$DEVICES" --base 127.5.0.1 --port 2222 --seed 7 \
+  --inventory-out "$tmp/lab.yaml" --ready-file "$tmp/ready" > "$tmp/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 600); do [ -f "$tmp/ready" ] && break; sleep 0.1; done
+[ -f "$tmp/ready" ] || { cat "$tmp/sim.log"; echo "nethost-sim not ready"; exit 1; }
+cat > "$tmp/show.lua" <<'LUA'
+local res = nethost.run(nethost.inventory, function(h)
+  return ssh.run(h, "show version").stdout:match("Version ([^,%s]+)")
+end, { concurrency = 200, progress = false, summary = false })
+local s = res:summary()
+if s.failed > 0 then io.stderr:write(res:report(), "\n") end
+LUA
+for w in 1 2; do
+  t0=$(now)
+  "$BIN/nethost" run "$tmp/show.lua" -q --workers $w -i "$tmp/lab.yaml" -o "$tmp/show$w.jsonl"
+  t1=$(now)
+  eval "show$w=$(sub "$t1" "$t0")"
+  eval "ok$w=$(grep -c '"status":"ok"' "$tmp/show$w.jsonl")"
+done
+echo "lab $DEVICES devices show version (c=200): --workers 1 ${show1} s ($ok1 ok), --workers 2 ${show2} s ($ok2 ok), ratio $(ratio "$show2" "$show1") (target < 1)"
