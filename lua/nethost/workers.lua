@@ -17,6 +17,8 @@
 --                          coordinator reaches run k+1: a worker never runs the main chunk
 --                          past the coordinator's last nethost.run
 --   worker -> coordinator  {"t":"rec","run":k,"rec":{...}}     a host's result record
+--                          {"t":"secret","s":...}  a secret the worker masks (log.secret),
+--                          so the coordinator masks it in -o and on screen too
 -- The end of the channel ends a worker at once (the coordinator finished, died or was
 -- killed); the end of a worker's channel fails the hosts it was running (kind "worker").
 
@@ -113,7 +115,9 @@ end
 -- ends the worker is gone: the hosts it was running fail, and it gets no more.
 function Pool:read_worker(w)
   line_reader(w.ch, function(msg)
-    if msg.t == "rec" and type(msg.rec) == "table" then
+    if msg.t == "secret" and type(msg.s) == "string" then
+      log.secret(msg.s) -- before the record that may hold it: the channel keeps the order
+    elseif msg.t == "rec" and type(msg.rec) == "table" then
       local ctx = w.inflight[tostring(msg.run) .. "\0" .. tostring(msg.rec.host)]
       if ctx then ctx.reply:put(msg.rec) end
     end
@@ -213,6 +217,13 @@ function workers.connect(k, engines)
   local ch, e = channel.open(3)
   if not ch then error("--worker: " .. e, 0) end
   local link = setmetatable({ k = k, engines = engines, ch = ch, inboxes = {}, run = 0 }, Link)
+  -- A secret a host task reads here (host:secret()) must be masked in what the coordinator
+  -- writes too (-o, the summary), while the values stay as they are, as with one process.
+  local raw_secret = log.secret
+  log.secret = function(v)
+    raw_secret(v)
+    if type(v) == "string" then send(ch, { t = "secret", s = v }) end
+  end
   link.reader = async.spawn(function()
     line_reader(ch, function(msg)
       if math.type(msg.run) == "integer" then link:inbox(msg.run):put(msg) end

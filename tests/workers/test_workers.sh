@@ -167,4 +167,18 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 pgrep -f "$tmp/slow.lua" > /dev/null && fail "a worker outlived its coordinator"
+# 6. A secret a host task reads in a worker is masked in the coordinator's -o as well.
+cat > "$tmp/secret.lua" <<'LUA'
+local hosts = {}
+for i = 1, 6 do
+  hosts[i] = { name = ("h%02d"):format(i), secret = function(self) return "s3cr3t-" .. self.name end }
+end
+nethost.run(hosts, function(h)
+  error(nethost.error("auth", "denied with " .. h:secret() .. " in " .. tostring(nethost.worker)))
+end, { concurrency = 6 })
+LUA
+nh run "$tmp/secret.lua" --workers 2 -o "$tmp/secret.jsonl"
+[ "$rc" = 2 ] || fail "secret: exit status $rc"
+grep -q 's3cr3t' "$tmp/secret.jsonl" "$tmp/out" && fail "secret: a worker's secret is written unmasked"
+grep -q 'denied with \*\*\* in 1' "$tmp/secret.jsonl" || fail "secret: no masked record from the worker"
 echo "ok"
