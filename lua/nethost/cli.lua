@@ -45,9 +45,9 @@ options:
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
       --shard K/N           work on the K-th of N deterministic slices of the inventory
                             (one per machine or job; join the result files afterwards)
-  -w, --workers N           run hosts on N cores: N-1 worker processes plus this one
-                            (0: one per core; default 1). Scheduling, -o, progress and
-                            the summary stay in this process (see docs/running.md)
+  -w, --workers N           run hosts in N worker processes, one per core (0: as many
+                            as cores; default 1: in this process). Scheduling, -o,
+                            progress and the summary stay in this process
       --plugins DIR         load plugins from DIR too (repeatable)
       --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics while
                             the playbook runs (port 0: any free port, logged)

@@ -1,9 +1,10 @@
 -- `nethost run --workers N`: the processes and the messages between them.
 --
--- The coordinator (the process the user started) spawns N-1 worker processes: the same
+-- The coordinator (the process the user started) spawns N worker processes: the same
 -- nethost executable, `nethost run` with the same playbook and options plus the hidden
--- `--worker K`, and a channel (core/channel.h) as descriptor 3. The coordinator is the
--- N-th engine and runs hosts too. Each worker runs the playbook's main chunk as the
+-- `--worker K/N`, and a channel (core/channel.h) as descriptor 3. The coordinator only
+-- coordinates (its loop stays free to hand out hosts and take results at once) unless every
+-- worker has died; then it runs the remaining hosts itself. Each worker runs the playbook's main chunk as the
 -- coordinator does; at its k-th top-level nethost.run it schedules nothing itself: it runs
 -- the hosts the coordinator hands it and sends back each host's record. The scheduler
 -- (concurrency, serial batches, exclusive pairs, max_fail) runs only in the coordinator
@@ -88,15 +89,15 @@ local function worker_args(args)
   return out
 end
 
---- workers.start(n, args, verbose) -> a pool of n-1 worker processes (the coordinator is
---- the n-th engine). args: the coordinator's `nethost run` arguments as given.
+--- workers.start(n, args, verbose) -> a pool of n worker processes. args: the
+--- coordinator's `nethost run` arguments as given.
 function workers.start(n, args, verbose)
   local exe = channel.exe()
   if not exe then error("--workers: cannot find the nethost executable", 0) end
   local pool = setmetatable({ workers = {}, engines = n, run = 0, local_engine = { load = 0 } },
                             Pool)
   local wargs = worker_args(args)
-  for k = 1, n - 1 do
+  for k = 1, n do
     local argv = { exe, "run", "--worker", ("%d/%d"):format(k, n) }
     table.move(wargs, 1, #wargs, #argv + 1, argv)
     local ch, e = channel.spawn(argv, verbose)
@@ -162,13 +163,14 @@ function Pool:end_run(k, res)
     abort_reason = res.abort_reason and tostring(res.abort_reason), duration = res.duration }
 end
 
---- pool:pick() -> the least loaded engine: a worker, or pool.local_engine (the coordinator).
+--- pool:pick() -> the least loaded live worker, or pool.local_engine (the coordinator)
+--- when every worker has died.
 function Pool:pick()
-  local best = self.local_engine
+  local best
   for _, w in ipairs(self.workers) do
-    if not w.dead and w.load < best.load then best = w end
+    if not w.dead and (not best or w.load < best.load) then best = w end
   end
-  return best
+  return best or self.local_engine
 end
 
 --- pool:run_remote(w, ctx) -> the host's record from worker w, or nil, message when the
