@@ -32,23 +32,40 @@ local log = require("nethost.log")
 local workers = {}
 
 -- Splits a byte stream into decoded JSON lines; calls on_message(msg) for each.
+-- A long line (a run's results) arrives in many reads: its pieces wait in a list, joined
+-- once its end has come.
 local function line_reader(ch, on_message)
-  local pending = ""
+  local parts = {}
   while true do
     local data = ch:read()
     if not data then return end
-    pending = pending .. data
     local start = 1
     while true do
-      local nl = pending:find("\n", start, true)
+      local nl = data:find("\n", start, true)
       if not nl then break end
-      local line = pending:sub(start, nl - 1)
+      parts[#parts + 1] = data:sub(start, nl - 1)
+      local line = table.concat(parts)
+      parts = {}
       start = nl + 1
       local ok, msg = pcall(json.decode, line)
       if ok and type(msg) == "table" then on_message(msg) end
     end
-    pending = pending:sub(start)
+    if start <= #data then parts[#parts + 1] = data:sub(start) end
   end
+end
+
+-- A record as JSON; a value JSON cannot hold goes as its text, so a record always crosses.
+local function encode_record(rec)
+  local ok, s = pcall(json.encode, rec)
+  if ok then return s end
+  local copy = {}
+  for k, v in pairs(rec) do copy[k] = v end
+  copy.value = rec.value ~= nil and tostring(rec.value) or nil
+  ok, s = pcall(json.encode, copy)
+  if ok then return s end
+  return json.encode({ host = rec.host, status = rec.status, elapsed = rec.elapsed,
+                       error = rec.error and { kind = rec.error.kind,
+                                               message = tostring(rec.error.message) } })
 end
 
 local function send(ch, msg)
@@ -143,9 +160,9 @@ end
 --- workers get the results of the runs that ended before it now, so their main chunk goes
 --- on to this one (and never past the coordinator's last run).
 function Pool:begin_run()
-  for _, msg in ipairs(self.pending_ends or {}) do
+  for _, line in ipairs(self.pending_ends or {}) do
     for _, w in ipairs(self.workers) do
-      if not w.dead then send(w.ch, msg) end
+      if not w.dead then w.ch:write(line) end
     end
   end
   self.pending_ends = {}
@@ -156,11 +173,15 @@ end
 --- pool:end_run(k, res): run k's merged results, for the workers' nethost.run to return.
 function Pool:end_run(k, res)
   local records = {}
-  for rec in res:each() do records[#records + 1] = rec end
+  for rec in res:each() do records[#records + 1] = encode_record(rec) end
+  local head = json.encode({ t = "end", run = k, aborted = res.aborted,
+                             abort_reason = res.abort_reason and tostring(res.abort_reason),
+                             duration = res.duration })
   self.pending_ends = self.pending_ends or {}
-  self.pending_ends[#self.pending_ends + 1] = {
-    t = "end", run = k, records = records, aborted = res.aborted,
-    abort_reason = res.abort_reason and tostring(res.abort_reason), duration = res.duration }
+  -- The records are spliced in already encoded: one that JSON cannot hold must not stop
+  -- the workers from getting the others.
+  self.pending_ends[#self.pending_ends + 1] =
+    head:sub(1, -2) .. ',"records":[' .. table.concat(records, ",") .. "]}\n"
 end
 
 --- pool:pick() -> the least loaded live worker, or pool.local_engine (the coordinator)
@@ -261,17 +282,7 @@ function Link:end_run(k) self.inboxes[k] = nil end
 --- link:send_record(k, rec): a finished host's record, as JSON; a value JSON cannot hold is
 --- sent as its text.
 function Link:send_record(k, rec)
-  local ok = send(self.ch, { t = "rec", run = k, rec = rec })
-  if ok then return end
-  local copy = {}
-  for k, v in pairs(rec) do copy[k] = v end
-  copy.value = rec.value ~= nil and tostring(rec.value) or nil
-  if not send(self.ch, { t = "rec", run = k, rec = copy }) then
-    send(self.ch, { t = "rec", run = k,
-                    rec = { host = rec.host, status = rec.status, elapsed = rec.elapsed,
-                            error = rec.error and { kind = rec.error.kind,
-                                                    message = tostring(rec.error.message) } } })
-  end
+  self.ch:write(('{"t":"rec","run":%d,"rec":%s}\n'):format(k, encode_record(rec)))
 end
 
 workers.is_error = errors.is
