@@ -44,7 +44,7 @@ LUA
 # 1. A lab playbook, --workers 1 and 2: the same records. The host function uses upvalues
 # of the main chunk (a table, a function, a -e var); sw-0005 refuses connections.
 for try in 1 2 3; do
-  start_lab 12 127.61.233.1 --mix cisco_ios=1 --fault refuse:devices=sw-0005 && break
+  start_lab 12 127.63.233.1 --mix cisco_ios=1 --fault refuse:devices=sw-0005 && break
 done
 cat > "$tmp/lab.lua" <<'LUA'
 local sys = require("nethost.sys")
