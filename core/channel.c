@@ -8,6 +8,7 @@
 
 struct nh_channel_s {
   nh_loop_t *loop;
+  int pipe_closed;
   uv_pipe_t pipe;
   uv_process_t proc;
   int has_proc;
@@ -111,7 +112,7 @@ static const nh_op_type_t read_type = {"channel.read", read_cancel};
 
 int nh_channel_read_start(nh_channel_t *ch, nh_channel_read_t *req, nh_op_cb cb) {
   int rc;
-  if (ch->closing) return NH_ECLOSED;
+  if (ch->closing || ch->pipe_closed) return NH_ECLOSED;
   if (ch->pending) return NH_EBUSY;
   nh__op_init(&req->op, ch->loop, &read_type);
   req->chan = ch;
@@ -137,7 +138,7 @@ int nh_channel_write(nh_channel_t *ch, const char *data, size_t len) {
   chan_write_t *w;
   uv_buf_t buf;
   int rc;
-  if (ch->closing || ch->write_failed) return NH_ECLOSED;
+  if (ch->closing || ch->pipe_closed || ch->write_failed) return NH_ECLOSED;
   if (len == 0) return 0;
   if (!(w = malloc(sizeof(*w) + len))) return NH_ENOMEM;
   memcpy(w->data, data, len);
@@ -249,10 +250,10 @@ int nh_channel_kill(nh_channel_t *ch, int signum) {
   return uv_process_kill(&ch->proc, signum);
 }
 
-void nh_channel_close(nh_channel_t *ch) {
+void nh_channel_hangup(nh_channel_t *ch) {
   nh_channel_read_t *req;
-  if (!ch || ch->closing) return;
-  ch->closing = 1;
+  if (!ch || ch->pipe_closed) return;
+  ch->pipe_closed = 1;
   if ((req = ch->pending)) {
     ch->pending = NULL;
     req->chan = NULL;
@@ -261,6 +262,12 @@ void nh_channel_close(nh_channel_t *ch) {
   if (ch->reading) uv_read_stop((uv_stream_t *)&ch->pipe);
   ch->reading = 0;
   uv_close((uv_handle_t *)&ch->pipe, handle_closed);
+}
+
+void nh_channel_close(nh_channel_t *ch) {
+  if (!ch || ch->closing) return;
+  nh_channel_hangup(ch);
+  ch->closing = 1;
   if (ch->has_proc) {
     if (!ch->exited) uv_process_kill(&ch->proc, SIGTERM);
     uv_close((uv_handle_t *)&ch->proc, handle_closed);

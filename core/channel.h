@@ -53,6 +53,11 @@ int nh_channel_exited(const nh_channel_t *ch, int *status);
 /* Sends signum to the child, if it is still running. */
 int nh_channel_kill(nh_channel_t *ch, int signum);
 
+/* Closes the pipe only: the other end reads its end (a worker then exits), while the
+ * child's exit is still reaped and its status kept. A waiting read completes with
+ * NH_ECANCELED; writes fail from now on. nh_channel_close() is still needed. */
+void nh_channel_hangup(nh_channel_t *ch);
+
 /* Closes the channel: a waiting read completes with NH_ECANCELED, queued writes are dropped,
  * a child still running gets SIGTERM. Memory goes once libuv has closed the handles. */
 void nh_channel_close(nh_channel_t *ch);

@@ -8,7 +8,9 @@
  *   channel.cores() -> the cores this process may use
  *   ch:write(s) -> true | nil, message
  *   ch:read() -> the bytes that arrived | nil at the end (yields; cancellable)
- *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum), ch:close()
+ *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum)
+ *   ch:hangup()   closes the pipe only (the worker sees the end), the exit is still reaped
+ *   ch:close()
  */
 #include "channel.h"
 #include "error.h"
@@ -155,6 +157,11 @@ static int nhl_channel_kill(lua_State *L) {
   return 1;
 }
 
+static int nhl_channel_hangup(lua_State *L) {
+  nh_channel_hangup(check_channel(L)->ch);
+  return 0;
+}
+
 static int nhl_channel_close(lua_State *L) {
   nhl_channel_t *c = luaL_checkudata(L, 1, CHANNEL_MT);
   nh_channel_close(c->ch);
@@ -163,13 +170,11 @@ static int nhl_channel_close(lua_State *L) {
 }
 
 int luaopen_nethost_channel(lua_State *L) {
-  static const luaL_Reg methods[] = {{"write", nhl_channel_write},
-                                     {"read", nhl_channel_read},
-                                     {"pid", nhl_channel_pid},
-                                     {"exit_status", nhl_channel_exit_status},
-                                     {"kill", nhl_channel_kill},
-                                     {"close", nhl_channel_close},
-                                     {NULL, NULL}};
+  static const luaL_Reg methods[] = {
+      {"write", nhl_channel_write}, {"read", nhl_channel_read},
+      {"pid", nhl_channel_pid},     {"exit_status", nhl_channel_exit_status},
+      {"kill", nhl_channel_kill},   {"hangup", nhl_channel_hangup},
+      {"close", nhl_channel_close}, {NULL, NULL}};
   static const luaL_Reg funcs[] = {{"spawn", nhl_channel_spawn},
                                    {"open", nhl_channel_open},
                                    {"exe", nhl_channel_exe},

@@ -219,14 +219,24 @@ function Pool:run_remote(k, w, ctx)
   return rec
 end
 
---- pool:close(): ends every worker (their channel closes; a worker still running gets
---- SIGTERM).
+--- pool:close(): ends every worker: their channel closes, which ends them; the
+--- coordinator waits a moment to reap them (no zombie, and their CPU time is counted as
+--- its children's), then a worker still running gets SIGTERM.
 function Pool:close()
-  for _, w in ipairs(self.workers) do
-    if w.reader then w.reader:cancel("the coordinator finished") end
-    w.ch:close()
-  end
+  local list = self.workers
   self.workers = {}
+  for _, w in ipairs(list) do
+    if w.reader then w.reader:cancel("the coordinator finished") end
+    w.ch:hangup()
+  end
+  for _ = 1, 40 do
+    local running = false
+    for _, w in ipairs(list) do
+      if not w.ch:exit_status() then running = true end
+    end
+    if not running or not pcall(async.sleep, 0.05) then break end
+  end
+  for _, w in ipairs(list) do w.ch:close() end
 end
 
 -- The worker -----------------------------------------------------------------------------

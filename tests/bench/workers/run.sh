@@ -21,6 +21,11 @@ trap '[ -n "$sim_pid" ] && kill $sim_pid 2>/dev/null; wait 2>/dev/null; rm -rf "
 now() { date +%s.%N; }
 sub() { awk "BEGIN { printf \"%.2f\", $1 - $2 }"; }
 ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
+# CPU seconds (user + system) of the shell's finished children so far: nethost and the
+# workers it reaped.
+# (times must run in this shell, not in a $(...) subshell: cpu VAR sets VAR.)
+cpu() { times > "$tmp/times"; eval "$1=$(awk 'NR == 2 { n = split($1 " " $2, t, " "); s = 0
+  for (i = 1; i <= n; i++) { split(t[i], p, "m"); s += p[1] * 60 + p[2] } printf "%.2f", s }' "$tmp/times")"; }
 cores=$(nproc)
 REPEAT=${REPEAT:-3}
 # best NAME SECONDS: keeps the smallest value seen under NAME.
@@ -43,14 +48,15 @@ tpl=$CORPUS/templates/cisco_ios_show_interfaces.textfsm
 echo "workers bench: $cores core(s), $(basename "$BUILD"), best of $REPEAT, load average $(cut -d' ' -f1 /proc/loadavg)"
 for _ in $(seq "$REPEAT"); do
   for w in 1 2; do
-    t0=$(now)
+    cpu c0; t0=$(now)
     "$BIN/nethost" run "$tmp/parse.lua" -q --workers $w -e hosts="$HOSTS" -e raw="$raw" \
       -e template="$tpl" -o "$tmp/parse$w.jsonl" || { echo "parse run failed (--workers $w)"; exit 1; }
-    t1=$(now)
+    t1=$(now); cpu c1
     best parse$w "$(sub "$t1" "$t0")"
+    best pcpu$w "$(sub "$c1" "$c0")"
   done
 done
-echo "textfsm $HOSTS hosts x 74 KB show interfaces: --workers 1 ${parse1} s, --workers 2 ${parse2} s, ratio $(ratio "$parse2" "$parse1") (target <= 0.6)"
+echo "textfsm $HOSTS hosts x 74 KB show interfaces: --workers 1 ${parse1} s (CPU ${pcpu1} s), --workers 2 ${parse2} s (CPU ${pcpu2} s, all processes), wall ratio $(ratio "$parse2" "$parse1") (target <= 0.6); on $cores idle cores the CPU would allow $(awk "BEGIN { printf \"%.2f\", $pcpu2 / $cores / $pcpu1 }")"
 
 [ "$DEVICES" -gt 0 ] || exit 0
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -68,11 +74,12 @@ if s.failed > 0 then io.stderr:write(res:report(), "\n") end
 LUA
 for _ in $(seq "$REPEAT"); do
   for w in 1 2; do
-    t0=$(now)
+    cpu c0; t0=$(now)
     "$BIN/nethost" run "$tmp/show.lua" -q --workers $w -i "$tmp/lab.yaml" -o "$tmp/show$w.jsonl"
-    t1=$(now)
+    t1=$(now); cpu c1
     best show$w "$(sub "$t1" "$t0")"
+    best scpu$w "$(sub "$c1" "$c0")"
     eval "ok$w=$(grep -c '"status":"ok"' "$tmp/show$w.jsonl")"
   done
 done
-echo "lab $DEVICES devices show version (c=200): --workers 1 ${show1} s ($ok1 ok), --workers 2 ${show2} s ($ok2 ok), ratio $(ratio "$show2" "$show1") (target < 1)"
+echo "lab $DEVICES devices show version (c=200): --workers 1 ${show1} s ($ok1 ok, client CPU ${scpu1} s), --workers 2 ${show2} s ($ok2 ok, client CPU ${scpu2} s), ratio $(ratio "$show2" "$show1") (target < 1)"
