@@ -125,7 +125,9 @@ local function parse_run(args)
     elseif a == "-w" or a == "--workers" then
       local v = value(a)
       local n = math.tointeger(tonumber(v))
-      if not n or n < 0 then error("--workers: expected a number of workers (0: one per core)", 0) end
+      if not n or n < 0 or n > 1024 then
+        error("--workers: expected a number of workers, 0 to 1024 (0: one per core)", 0)
+      end
       if n == 0 then n = require("nethost.channel").cores() end
       opts.workers = n
     elseif a == "--worker" then
@@ -255,7 +257,9 @@ function cli.run(args)
   if opts.worker then
     workers = require("nethost.workers")
     nethost.worker = opts.worker
-    workers.link = workers.connect(opts.worker, opts.engines)
+    local wok, link = pcall(workers.connect, opts.worker, opts.engines)
+    if not wok then return die("%s", tostring(link)) end
+    workers.link = link
   elseif opts.workers and opts.workers > 1 then
     workers = require("nethost.workers")
     local wok, pool = pcall(workers.start, opts.workers, given, opts.verbose > 0)

@@ -181,4 +181,10 @@ nh run "$tmp/secret.lua" --workers 2 -o "$tmp/secret.jsonl"
 [ "$rc" = 2 ] || fail "secret: exit status $rc"
 grep -q 's3cr3t' "$tmp/secret.jsonl" "$tmp/out" && fail "secret: a worker's secret is written unmasked"
 grep -q 'denied with \*\*\* in 1' "$tmp/secret.jsonl" || fail "secret: no masked record from the worker"
+# 7. Bad values are refused before anything runs.
+for v in -1 x 2000; do
+  nh run "$tmp/secret.lua" --workers "$v"
+  [ "$rc" = 1 ] && grep -q -- "--workers: expected a number of workers" "$tmp/out" \
+    || fail "--workers $v: exit status $rc, $(cat "$tmp/out")"
+done
 echo "ok"
