@@ -459,6 +459,15 @@ end
 -- host with kind "worker". Like host_main, never raises.
 local function remote_main(run, ctx, w)
   local rec = ctx.rec
+  if w.dead then
+    -- Its worker died between the pick and now: the host was never sent, so it starts
+    -- on another engine.
+    w.load = w.load - 1
+    w = run.pool:pick()
+    w.load = w.load + 1
+    ctx.engine = w
+    if w == run.pool.local_engine then return host_main(run, ctx) end
+  end
   rec.started = sys.time()
   local t0 = async.now()
   local ok, got, why = pcall(run.pool.run_remote, run.pool, run.k, w, ctx)

@@ -141,6 +141,7 @@ function Pool:read_worker(w)
     end
   end)
   w.dead = true
+  w.why = ("worker %d (pid %d) closed its channel"):format(w.k, w.pid)
   -- The channel usually ends just before the process's exit is reaped: wait a moment for
   -- the status, which says more than "closed".
   local status = w.ch:exit_status()
@@ -148,8 +149,7 @@ function Pool:read_worker(w)
     if status or not pcall(async.sleep, 0.05) then break end
     status = w.ch:exit_status()
   end
-  w.why = ("worker %d (pid %d) %s"):format(w.k, w.pid, status and ("exited with status " .. status)
-                                                     or "closed its channel")
+  if status then w.why = ("worker %d (pid %d) exited with status %d"):format(w.k, w.pid, status) end
   local ctxs = {}
   for _, ctx in pairs(w.inflight) do ctxs[#ctxs + 1] = ctx end
   if #ctxs > 0 then log.error("%s while running %d host(s)", w.why, #ctxs) end
@@ -199,6 +199,9 @@ end
 --- told to cancel the host.
 function Pool:run_remote(k, w, ctx)
   local name = ctx.name
+  -- A dead worker's hosts were all failed when its channel ended: one added now would
+  -- wait for ever.
+  if w.dead then return nil, w.why .. " before this host was sent" end
   local id = tostring(k) .. "\0" .. tostring(name)
   ctx.reply = async.queue()
   w.inflight[id] = ctx
