@@ -139,6 +139,18 @@ nok=$(grep -c ' ok fine $' "$tmp/out")
 grep -q 'worker [12] (pid [0-9]*) exited with status 3 while running this host' "$tmp/crash.jsonl" \
   || fail "crash: the error does not say which worker died and how"
 
+# --retry-failed with workers: only the hosts that failed there run again, in the workers.
+cat > "$tmp/fixed.lua" <<'LUA'
+local hosts = {}
+for i = 1, 16 do hosts[i] = { name = ("h%02d"):format(i) } end
+nethost.run(hosts, function(h) return "again in " .. tostring(nethost.worker) end, { concurrency = 4 })
+LUA
+nh run "$tmp/fixed.lua" --workers 2 --retry-failed "$tmp/crash.jsonl" -o "$tmp/retry.jsonl"
+[ "$rc" = 0 ] || fail "retry-failed: exit status $rc"
+nh run "$tmp/canon.lua" -- "$tmp/retry.jsonl"
+grep -q "total=$nfail ok=$nfail failed=0" "$tmp/out" || fail "retry-failed: $(tail -2 "$tmp/out")"
+grep -q '"again in [12]"' "$tmp/retry.jsonl" || fail "retry-failed: not run in the workers"
+
 # 5. Ctrl-C to the coordinator mid-run: the finished hosts' records and an aborted record
 # for every other host, exit status 130, and no worker left behind.
 cat > "$tmp/slow.lua" <<'LUA'
