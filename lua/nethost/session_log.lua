@@ -143,13 +143,6 @@ function session_log.wanted()
 end
 
 local TAIL_BYTES = 4096 -- of each piece of output looked at for the host task's tail
--- The host task keeps the last 20 lines of its transcript (TRANSCRIPT_TAIL in
--- nethost/run.lua): only that many of a piece's last lines can end up in the tail, so only
--- they are made printable and handed over (the tail is the same; a larger value here is
--- only slower). This runs for every command of every host, failed or not: turning all 40
--- lines of a `show version` into tail lines was 13 % of the client's CPU per device in the
--- SSH benchmark (tests/bench/ssh/README.md).
-local TAIL_LINES = 20
 
 function Logger:_line(dir, line)
   line = printable(line)
@@ -189,19 +182,26 @@ function Logger:_text(dir, text)
   end
   local task = self.task
   if task and task.record_transcript then
-    -- Only the end matters for the tail: a 1,000-line configuration is not split here.
+    -- The host task keeps the piece as it is and makes lines of it only if the host fails
+    -- (session_log.tail_lines): this runs for every command of every host, and splitting
+    -- and escaping the output here each time was about 15 % of the client's CPU per device
+    -- in the SSH benchmark (tests/bench/ssh/README.md). Only pieces with a line that the
+    -- tail shows are kept (not empty, not a lone CR).
     local piece = #text > TAIL_BYTES and text:sub(-TAIL_BYTES) or text
-    local lines, n = {}, 0
-    each_line(piece, function(line)
-      if line ~= "" and line ~= "\r" then
-        n = n + 1
-        lines[n] = line
-      end
-    end)
-    for i = math.max(1, n - TAIL_LINES + 1), n do
-      task:record_transcript(dir .. " " .. printable(lines[i]))
+    if piece:find("[^\r\n]") or piece:find("\r\r", 1, true) then
+      task:record_transcript(dir, piece)
     end
   end
+end
+
+--- session_log.tail_lines(dir, text, out) -> out: appends the lines of a piece of transcript
+--- text as a failed host's record shows them ("<dir> <line>", control characters escaped,
+--- empty lines and lone CRs left out).
+function session_log.tail_lines(dir, text, out)
+  each_line(text, function(line)
+    if line ~= "" and line ~= "\r" then out[#out + 1] = dir .. " " .. printable(line) end
+  end)
+  return out
 end
 
 --- logger:sent(text): what was written to the device (a command, its newline dropped).
