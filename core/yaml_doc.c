@@ -426,11 +426,19 @@ static int same_key(const nh_ynode_t *a, const nh_ynode_t *b) {
          memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len) == 0;
 }
 
-static int has_key(nh_ynode_t **keys, size_t n, const nh_ynode_t *k) {
+/* Sets key to val in the n pairs of keys/vals: a key already there keeps its position and
+ * takes val, a new one is appended. Returns the new number of pairs. */
+static size_t put_pair(nh_ynode_t **keys, nh_ynode_t **vals, size_t n, nh_ynode_t *key,
+                       nh_ynode_t *val) {
   size_t i;
   for (i = 0; i < n; i++)
-    if (same_key(keys[i], k)) return 1;
-  return 0;
+    if (same_key(keys[i], key)) {
+      vals[i] = val;
+      return n;
+    }
+  keys[n] = key;
+  vals[n] = val;
+  return n + 1;
 }
 
 /* The effective pairs are computed once per map and remembered in the node, so a chain of
@@ -477,11 +485,10 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
   k = arena_alloc(doc, (cap + 1) * sizeof(*k));
   v = arena_alloc(doc, (cap + 1) * sizeof(*v));
   if (!k || !v) return NH_ENOMEM;
-  for (i = 0; i < map->u.map.len; i++) {
-    if (is_merge_key(map->u.map.keys[i])) continue;
-    k[n] = map->u.map.keys[i];
-    v[n++] = map->u.map.vals[i];
-  }
+  /* The order PyYAML (Ansible's loader) gives, so templates iterate as python3-jinja2
+   * does: the merge sources' pairs (the last source of a list first), then the map's own;
+   * a key keeps its first position and takes its last value, so the map's own keys and
+   * earlier sources win. */
   for (i = 0; i < map->u.map.len; i++) {
     const nh_ynode_t *src = map->u.map.vals[i];
     size_t nsrc = 1, m;
@@ -491,14 +498,13 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
       nsrc = src->u.seq.len;
       items = (const nh_ynode_t *const *)src->u.seq.items;
     }
-    for (j = 0; j < nsrc; j++)
-      for (m = 0; m < items[j]->memo->merged_len; m++) {
-        /* Earlier merge sources and the map's own keys win. */
-        if (has_key(k, n, items[j]->memo->merged_keys[m])) continue;
-        k[n] = items[j]->memo->merged_keys[m];
-        v[n++] = items[j]->memo->merged_vals[m];
-      }
+    for (j = nsrc; j-- > 0;)
+      for (m = 0; m < items[j]->memo->merged_len; m++)
+        n = put_pair(k, v, n, items[j]->memo->merged_keys[m], items[j]->memo->merged_vals[m]);
   }
+  for (i = 0; i < map->u.map.len; i++)
+    if (!is_merge_key(map->u.map.keys[i]))
+      n = put_pair(k, v, n, map->u.map.keys[i], map->u.map.vals[i]);
   mm->merged_keys = k;
   mm->merged_vals = v;
   mm->merged_len = n;

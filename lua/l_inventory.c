@@ -125,12 +125,38 @@ static void set_list(lua_State *L, const char *k, const char *s) {
   lua_setfield(L, -2, k);
 }
 
+/* Appends key, about to be set, to the recorded key order of the table at t (see
+ * nhl_value_push_ordered; order is the slot of the key-order table). A table without a
+ * record (new, or made from a map of one key) gets one listing its present keys first. */
+static void order_append(lua_State *L, int order, int t, const char *key) {
+  lua_pushvalue(L, t);
+  if (lua_rawget(L, order) != LUA_TTABLE) {
+    lua_Integer n = 0;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+      lua_pop(L, 1);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, -3, ++n);
+    }
+    lua_pushvalue(L, t);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, order);
+  }
+  lua_pushstring(L, key);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 1);
+}
+
 /* Fills the keys of the table at t that layer m has and t lacks, nested maps key by key:
- * called from the highest layer down, it merges data as the inventory defines. */
-static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth) {
+ * called from the highest layer down, it merges data as the inventory defines. Keys keep
+ * the order templates see (the order slot): a layer's own order, then the keys lower
+ * layers add, in their order. */
+static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth, int order) {
   size_t i;
   if (!m || m->type != NH_VALUE_MAP || depth > 100) return;
-  luaL_checkstack(L, 4, "data nested too deeply");
+  luaL_checkstack(L, 8, "data nested too deeply");
   for (i = 0; i < m->u.map.len; i++) {
     const nh_value_t *v = m->u.map.vals[i];
     int type;
@@ -138,11 +164,12 @@ static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth) {
     type = lua_getfield(L, t, m->u.map.keys[i]);
     if (type == LUA_TNIL) {
       lua_pop(L, 1);
-      nhl_value_push(L, v);
+      order_append(L, order, t, m->u.map.keys[i]);
+      nhl_value_push_ordered(L, v);
       lua_setfield(L, t, m->u.map.keys[i]);
     } else {
       if (type == LUA_TTABLE && v->type == NH_VALUE_MAP)
-        fill_missing(L, lua_gettop(L), v, depth + 1);
+        fill_missing(L, lua_gettop(L), v, depth + 1, order);
       lua_pop(L, 1);
     }
   }
@@ -215,11 +242,13 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
     lua_setfield(L, -2, "headers");
   }
   lua_setfield(L, -2, "http");
+  nhl_keyorder_push(L);
   lua_newtable(L);
   t = lua_gettop(L);
-  fill_missing(L, t, h->own.data, 0);
-  for (i = 0; i < h->nchain; i++) fill_missing(L, t, h->chain[i]->own.data, 0);
-  fill_missing(L, t, nh_inventory_defaults(inv)->data, 0);
+  fill_missing(L, t, h->own.data, 0, t - 1);
+  for (i = 0; i < h->nchain; i++) fill_missing(L, t, h->chain[i]->own.data, 0, t - 1);
+  fill_missing(L, t, nh_inventory_defaults(inv)->data, 0, t - 1);
+  lua_remove(L, t - 1);
   lua_setfield(L, -2, "data");
   /* Masked secrets say which are set without ever being one. */
   lua_createtable(L, 0, 3);
@@ -430,7 +459,7 @@ static int nhl_inv_groups(lua_State *L) {
       lua_rawseti(L, -2, (lua_Integer)j + 1);
     }
     lua_setfield(L, -2, "parents");
-    nhl_value_push(L, g->own.data);
+    nhl_value_push_ordered(L, g->own.data);
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
       lua_newtable(L);

@@ -14,9 +14,10 @@
 -- "template" whose message starts with "FILE:LINE: ".
 --
 -- Lua values map to Python ones: strings, integers, floats and booleans as they are; a
--- table with [1] (or an empty table) is a list, any other table a dict whose keys are
--- iterated in sorted order (Python keeps insertion order, which a Lua table does not
--- have); json.null, yaml.null and template.none are None; Lua functions are callables.
+-- table with [1] (or an empty table) is a list, any other table a dict. Dicts decoded from
+-- YAML or JSON (vars files, inventory data, json.decode) iterate in document order as
+-- Python's do; dicts built in Lua, which have no order, in sorted key order. json.null,
+-- yaml.null and template.none are None; Lua functions are callables.
 
 local M = {}
 
@@ -64,6 +65,18 @@ local function undef_message(u)
   return u.hint or ("'" .. tostring(u.name) .. "' is undefined")
 end
 
+-- Dicts keep their insertion order, as Python's do: those the template makes (literals,
+-- dict()) and those decoded from YAML or JSON documents (vars files, inventory data, -e
+-- @file, json.decode, parser results). The order lives beside the table, in the weak-keyed
+-- table of nethost.keyorder, so the table stays a plain Lua table. Tables built in Lua have
+-- no order: their keys are sorted, and keys added to a decoded table in Lua come after the
+-- recorded ones, sorted, so the output never depends on Lua's hash order.
+local ORDER
+do
+  local ok, keyorder = pcall(require, "nethost.keyorder")
+  ORDER = ok and type(keyorder) == "table" and keyorder.of or setmetatable({}, { __mode = "k" })
+end
+
 local function kind(v)
   local tv = type(v)
   if tv == "string" then return "str" end
@@ -86,6 +99,7 @@ local function kind(v)
     if mt == NS_MT then return "namespace" end
     if mt == LOOP_MT then return "loop" end
     if mt and mt.__pairs then return "dict" end -- a proxy (a task's host): its fields
+    if ORDER[v] then return "dict" end -- a decoded map, maybe empty
     if rawget(v, 1) ~= nil or next(v) == nil then return "list" end
     return "dict"
   end
@@ -118,24 +132,31 @@ local function key_less(a, b)
   return tostring(a) < tostring(b)
 end
 
--- Dicts made by the template itself (literals, dict()) keep their insertion order, as
--- Python's do; the order lives beside the table so the table stays a plain Lua table.
-local ORDER = setmetatable({}, { __mode = "k" })
-
 local function sorted_keys(d)
   local order = ORDER[d]
+  local keys, n = {}, 0
   if order then
-    local keys = {}
-    for _, k in ipairs(order) do if d[k] ~= nil then keys[#keys + 1] = k end end
+    local seen, extra = {}, nil
+    for _, k in ipairs(order) do
+      if not seen[k] and rawget(d, k) ~= nil then
+        seen[k] = true
+        n = n + 1
+        keys[n] = k
+      end
+    end
     for k in pairs(d) do
-      local found = false
-      for _, o in ipairs(order) do if o == k then found = true break end end
-      if not found then keys[#keys + 1] = k end
+      if not seen[k] then
+        extra = extra or {}
+        extra[#extra + 1] = k
+      end
+    end
+    if extra then
+      table.sort(extra, key_less)
+      for _, k in ipairs(extra) do n = n + 1; keys[n] = k end
     end
     return keys
   end
-  local keys = {}
-  for k in pairs(d) do keys[#keys + 1] = k end
+  for k in pairs(d) do n = n + 1; keys[n] = k end
   table.sort(keys, key_less)
   return keys
 end
@@ -2079,9 +2100,28 @@ GLOBALS.range = callable(function(a, _, line)
   end
   return out
 end)
-GLOBALS.dict = callable(function(_, k)
-  local d = setmetatable({}, DICT_MT)
-  for key, v in pairs(k) do d[key] = v end
+-- dict(mapping or pairs, **kwargs), keeping Python's order: the mapping's, then kwargs'.
+GLOBALS.dict = callable(function(a, k, line)
+  local d, order = setmetatable({}, DICT_MT), {}
+  local function put(key, v)
+    if d[key] == nil then order[#order + 1] = key end
+    d[key] = v
+  end
+  if a[1] ~= nil then
+    local ka = kind(a[1])
+    if ka == "dict" then
+      for _, key in ipairs(sorted_keys(a[1])) do put(key, a[1][key]) end
+    elseif ka ~= "none" then
+      for _, pair in ipairs(items_of(a[1], line)) do
+        if not is_seq(kind(pair)) or #pair ~= 2 then
+          fail(line, "dictionary update sequence element has the wrong length; 2 is required")
+        end
+        put(pair[1], pair[2])
+      end
+    end
+  end
+  for _, key in ipairs(sorted_keys(k)) do put(key, k[key]) end
+  ORDER[d] = order
   return d
 end)
 GLOBALS.namespace = callable(function(a, k)
@@ -2220,7 +2260,14 @@ end
 local function eval_args(n, ctx, frame)
   local args, kwargs = {}, {}
   for i, e in ipairs(n.args) do args[i] = ev(e, ctx, frame) end
-  for _, kw in ipairs(n.kwargs) do kwargs[kw.name] = ev(kw.e, ctx, frame) end
+  if n.kwargs[1] then
+    local names = {}
+    for i, kw in ipairs(n.kwargs) do
+      kwargs[kw.name] = ev(kw.e, ctx, frame)
+      names[i] = kw.name
+    end
+    ORDER[kwargs] = names -- dict(a=1, b=2) keeps the order they were written in
+  end
   return args, kwargs
 end
 
