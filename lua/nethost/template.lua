@@ -66,15 +66,16 @@ local function undef_message(u)
 end
 
 -- Dicts keep their insertion order, as Python's do: those the template makes (literals,
--- dict()) and those decoded from YAML or JSON documents (vars files, inventory data, -e
--- @file, json.decode, parser results). The order lives beside the table, in the weak-keyed
--- table of nethost.keyorder, so the table stays a plain Lua table. Tables built in Lua have
--- no order: their keys are sorted, and keys added to a decoded table in Lua come after the
--- recorded ones, sorted, so the output never depends on Lua's hash order.
-local ORDER
+-- dict()), in ORDER beside the table so the table stays a plain Lua table, and those decoded
+-- from YAML or JSON documents (vars files, inventory data, -e @file, json.decode with
+-- {ordered = true}), which nethost.keyorder knows. Tables built in Lua have no order: their
+-- keys are sorted, and keys added to a decoded table in Lua come after the recorded ones,
+-- sorted, so the output never depends on Lua's hash order.
+local ORDER = setmetatable({}, { __mode = "k" })
+local decoded_order
 do
   local ok, keyorder = pcall(require, "nethost.keyorder")
-  ORDER = ok and type(keyorder) == "table" and keyorder.of or setmetatable({}, { __mode = "k" })
+  decoded_order = ok and type(keyorder) == "table" and keyorder.get or function() return nil end
 end
 
 local function kind(v)
@@ -99,7 +100,7 @@ local function kind(v)
     if mt == NS_MT then return "namespace" end
     if mt == LOOP_MT then return "loop" end
     if mt and mt.__pairs then return "dict" end -- a proxy (a task's host): its fields
-    if ORDER[v] then return "dict" end -- a decoded map, maybe empty
+    if mt and mt.__keyorder then return "dict" end -- a decoded map (maybe empty)
     if rawget(v, 1) ~= nil or next(v) == nil then return "list" end
     return "dict"
   end
@@ -133,7 +134,7 @@ local function key_less(a, b)
 end
 
 local function sorted_keys(d)
-  local order = ORDER[d]
+  local order = ORDER[d] or decoded_order(d)
   local keys, n = {}, 0
   if order then
     local seen, extra = {}, nil

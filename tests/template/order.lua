@@ -35,23 +35,31 @@ eq(template.render(LOOP, json.decode(text)), "alpha=2 mike=3 zeta=1 |alpha mike 
 -- Tables built in Lua have no order: sorted, whatever the hash order.
 eq(template.render(LOOP, { d = { zeta = 1, alpha = 2, mike = 3 } }), "alpha=2 mike=3 zeta=1 |alpha mike zeta ", "lua table")
 
--- Inventory data: the host's keys in its order, then what groups and defaults add; nested
--- maps likewise.
+-- Inventory data: the host's keys in its order, then what groups and defaults add. A nested
+-- map keeps the order of the highest layer that has it; keys lower layers merge into it
+-- come after, sorted.
 local inv = inventory.decode([[
 defaults:
   data: {zz_default: 1, ntp: {tertiary: 3.3.3.3}}
 groups:
   core:
-    data: {role: core, ntp: {secondary: 2.2.2.2, primary: 9.9.9.9}}
+    data: {role: core, ntp: {alpha: 4.4.4.4, primary: 9.9.9.9}}
 hosts:
   r1:
     address: 127.0.0.1
     groups: [core]
-    data: {site: par, rack: 4, ntp: {primary: 1.1.1.1}, aaa: x}
+    data: {site: par, rack: 4, ntp: {secondary: 2.2.2.2, primary: 1.1.1.1}, aaa: x}
+  r2:
+    address: 127.0.0.2
+    data: {b: 1, a: 2}
 ]], "inv.yaml")
 local r1 = inv[1]
 eq(template.render("{% for k in data %}{{ k }} {% endfor %}|{{ data.ntp }}", { data = r1.data }),
-   "site rack ntp aaa role zz_default |{'primary': '1.1.1.1', 'secondary': '2.2.2.2', 'tertiary': '3.3.3.3'}",
+   "site rack ntp aaa role zz_default |{'secondary': '2.2.2.2', 'primary': '1.1.1.1', 'alpha': '4.4.4.4', 'tertiary': '3.3.3.3'}",
    "inventory data")
-eq(template.render("{{ g.data }}", { g = inv:groups()[1] }), "{'role': 'core', 'ntp': {'secondary': '2.2.2.2', 'primary': '9.9.9.9'}}", "group data")
+eq(template.render("{{ data }}", { data = inv[2].data }), "{'b': 1, 'a': 2, 'zz_default': 1, 'ntp': {'tertiary': '3.3.3.3'}}", "r2 data")
+eq(template.render("{{ g.data }}", { g = inv:groups()[1] }), "{'role': 'core', 'ntp': {'alpha': '4.4.4.4', 'primary': '9.9.9.9'}}", "group data")
+-- Hosts of one shape share one metatable (100,000 hosts cost one); Lua code sees plain data.
+assert(getmetatable(r1.data) ~= nil and getmetatable(r1.data).__keyorder, "a shape")
+assert(require("nethost.keyorder").get(inv[2].data)[1] == "b", "keyorder.get")
 print("ok")
