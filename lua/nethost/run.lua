@@ -154,7 +154,7 @@ function Proxy.__index(proxy, k)
       w = function(self, ...)
         if self == proxy then self = host end
         local value = v(self, ...)
-        log.secret(value)
+        log.secret(value, tostring(ctx.name) .. ": " .. tostring((...)))
         return value
       end
     else
