@@ -1515,6 +1515,9 @@ local function getattr(obj, name, line)
   elseif k == "loop" then
     local v = obj[name]
     if v ~= nil then return v end
+  elseif k == "tuple" and type(name) == "string" then
+    local v = rawget(obj, name) -- a named tuple's field (groupby's grouper and list)
+    if v ~= nil then return v end
   elseif k == "object" then
     local ok, v = pcall(function() return obj[name] end)
     if ok and v ~= nil then return v end
@@ -1984,6 +1987,125 @@ FILTERS.batch = function(v, a, k, line)
     out[#out + 1] = cur
   end
   return out
+end
+
+-- groupby(attribute, default=None, case_sensitive=False): (grouper, list) tuples, sorted
+-- by the key; the grouper is the first item's own value, as jinja2 gives it.
+FILTERS.groupby = function(v, a, k, line)
+  local attribute = arg(a, k, 1, "attribute")
+  local default = arg(a, k, 2, "default")
+  if kind(default) == "none" then default = nil end
+  local cs = truthy(arg(a, k, 3, "case_sensitive", false), line)
+  local get = attr_getter(attribute, line, default)
+  local function key(x)
+    local y = check(get(x), line)
+    return cs and y or ignore_case(y)
+  end
+  local out, cur, curk = list(), nil, nil
+  for _, x in ipairs(sort_items(items_of(v, line), key, false, line)) do
+    local kx = key(x)
+    if cur and eq(curk, kx, line) then
+      cur[#cur + 1] = x
+    else
+      cur, curk = list({ x }), kx
+      local g = tuple({ get(x), cur })
+      g.grouper, g.list = g[1], cur -- a namedtuple: g.grouper, g.list
+      out[#out + 1] = g
+    end
+  end
+  return out
+end
+
+-- truncate(length=255, killwords=False, end='...', leeway=5), in characters.
+FILTERS.truncate = function(v, a, k, line)
+  local s = str(v, line)
+  local length = arg(a, k, 1, "length", 255)
+  local killwords = truthy(arg(a, k, 2, "killwords", false), line)
+  local ending = str(arg(a, k, 3, "end", "..."), line)
+  local leeway = arg(a, k, 4, "leeway", 5)
+  if kind(leeway) == "none" then leeway = 5 end
+  local cs, ce = chars(s), ulen(ending)
+  if length < ce then fail(line, "expected length >= %d, got %d", ce, length) end
+  if #cs <= length + leeway then return s end
+  local head = table.concat(cs, "", 1, math.max(length - ce, 0))
+  if killwords then return head .. ending end
+  return (head:match("^(.*) [^ ]*$") or head) .. ending
+end
+
+-- slice(slices, fill_with=None): the items cut into that many columns.
+FILTERS.slice = function(v, a, k, line)
+  local seq = items_of(v, line)
+  local slices = arg(a, k, 1, "slices")
+  local fill = arg(a, k, 2, "fill_with")
+  if math.type(slices) ~= "integer" or slices < 1 then fail(line, "slice: expected a positive number of slices") end
+  local n = #seq
+  local per, extra, offset, out = n // slices, n % slices, 0, list()
+  for i = 0, slices - 1 do
+    local start = offset + i * per
+    if i < extra then offset = offset + 1 end
+    local stop = offset + (i + 1) * per
+    local part = list()
+    for j = start + 1, stop do part[#part + 1] = seq[j] end
+    if fill ~= nil and kind(fill) ~= "none" and i >= extra then part[#part + 1] = fill end
+    out[#out + 1] = part
+  end
+  return out
+end
+
+-- tojson(indent=None): Python's json.dumps(sort_keys=True) made safe for HTML, as jinja2's.
+local function json_str(s)
+  local out = s:gsub('[%c"\\\128-\255][\128-\191]*', function(c)
+    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
+    local named = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\b"] = "\\b", ["\f"] = "\\f" }
+    if named[c] then return named[c] end
+    local ok, cp = pcall(utf8.codepoint, c)
+    if not ok then cp = c:byte() end
+    if cp == 127 then return c end -- ASCII: json.dumps leaves DEL as it is
+    if cp >= 0x10000 then
+      cp = cp - 0x10000
+      return ("\\u%04x\\u%04x"):format(0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF))
+    end
+    return ("\\u%04x"):format(cp)
+  end)
+  return '"' .. out .. '"'
+end
+local function to_json(v, indent, depth, line)
+  local k = kind(v)
+  if k == "undef" then check(v, line) end
+  if k == "none" then return "null" end
+  if k == "bool" then return v and "true" or "false" end
+  if k == "int" then return tostring(v) end
+  if k == "float" then
+    if v ~= v then return "NaN" elseif v == math.huge then return "Infinity" elseif v == -math.huge then return "-Infinity" end
+    return pyfloat(v)
+  end
+  if k == "str" then return json_str(v) end
+  local parts, open, close = {}, "[", "]"
+  if is_seq(k) then
+    for i = 1, #v do parts[i] = to_json(v[i], indent, depth + 1, line) end
+  elseif k == "dict" then
+    open, close = "{", "}"
+    local keys = {}
+    for key in pairs(v) do keys[#keys + 1] = key end
+    table.sort(keys, function(x, y) return lt(x, y, line) end)
+    for i, key in ipairs(keys) do
+      local ks = kind(key) == "str" and key or str(key, line)
+      parts[i] = json_str(ks) .. ": " .. to_json(v[key], indent, depth + 1, line)
+    end
+  else
+    fail(line, "Object of type %s is not JSON serializable", tname(v))
+  end
+  if #parts == 0 then return open .. close end
+  if not indent then return open .. table.concat(parts, ", ") .. close end
+  local pad, inner = "\n" .. indent:rep(depth), "\n" .. indent:rep(depth + 1)
+  return open .. inner .. table.concat(parts, "," .. inner) .. pad .. close
+end
+FILTERS.tojson = function(v, a, k, line)
+  local indent = arg(a, k, 1, "indent")
+  if kind(indent) == "none" then indent = nil end
+  if indent ~= nil then indent = kind(indent) == "str" and indent or (" "):rep(num(indent)) end
+  local out = to_json(v, indent, 0, line)
+  return (out:gsub("[<>&']", { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026", ["'"] = "\\u0027" }))
 end
 
 local call_test
