@@ -27,6 +27,12 @@ static const char usage[] =
     "  --http                 HTTP API (eAPI for arista_eos, RESTCONF for cisco_ios)\n"
     "  --https                the HTTP API over TLS (self-signed; lab.crt beside the inventory)\n"
     "  --http-port P          HTTP API port (default 8080)\n"
+    "  --netconf-port P|same|auto  cisco_ios and juniper_junos devices also serve NETCONF on\n"
+    "                         ADDR:P (830 as real devices do); same: only the netconf\n"
+    "                         subsystem on the SSH port; auto (default, or\n"
+    "                         NETHOST_LAB_NETCONF_PORT): 830 when it can be bound and the\n"
+    "                         listeners take at most half the open-file limit, else same\n"
+    "  --netconf-base 1.0|1.1 NETCONF servers advertise base:1.0 only, or both (default)\n"
     "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
@@ -34,6 +40,7 @@ static const char usage[] =
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
     "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
+    "  --flash-mb N           each device's flash (SFTP/SCP files) holds N MB (default 64)\n"
     "  --quiet                no per-event messages\n";
 
 static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
@@ -146,8 +153,30 @@ static int number(const char *opt, const char *arg, long lo, long hi, long *out)
   return 0;
 }
 
-/* NETHOST_LAB_BASE and NETHOST_LAB_PORT replace the default --base and --port, so a test
- * (or a second user on the machine) can run the documented commands on a lab of its own. */
+/* --netconf-port: a port number, "same" (or 0) or "auto". */
+static int netconf_port(const char *opt, const char *arg, int *out) {
+  long v;
+  if (strcmp(arg, "same") == 0) {
+    *out = NC_PORT_SAME;
+    return 0;
+  }
+  if (strcmp(arg, "auto") == 0) {
+    *out = NC_PORT_AUTO;
+    return 0;
+  }
+  char *end;
+  v = strtol(arg, &end, 10);
+  if (*arg == '\0' || *end || v < 0 || v > 65535) {
+    fprintf(stderr, "nethost-sim: %s %s: expected a port number, 'same' or 'auto'\n", opt, arg);
+    return -1;
+  }
+  *out = (int)v; /* 0 is NC_PORT_SAME */
+  return 0;
+}
+
+/* NETHOST_LAB_BASE, NETHOST_LAB_PORT and NETHOST_LAB_NETCONF_PORT replace the default
+ * --base, --port and --netconf-port, so a test (or a second user on the machine) can run
+ * the documented commands on a lab of its own. */
 static int env_defaults(sim_options_t *o) {
   const char *base = getenv("NETHOST_LAB_BASE"), *port = getenv("NETHOST_LAB_PORT");
   long v;
@@ -162,6 +191,8 @@ static int env_defaults(sim_options_t *o) {
     if (number("NETHOST_LAB_PORT", port, 1, 65535, &v)) return -1;
     o->port = (int)v;
   }
+  const char *nc = getenv("NETHOST_LAB_NETCONF_PORT");
+  if (nc && *nc && netconf_port("NETHOST_LAB_NETCONF_PORT", nc, &o->netconf_port)) return -1;
   return 0;
 }
 
@@ -169,6 +200,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   memset(o, 0, sizeof *o);
   inet_pton(AF_INET, "127.1.0.1", &o->base);
   o->port = 2222;
+  o->netconf_port = NC_PORT_AUTO;
   if (env_defaults(o)) return -1;
   o->mix[0] = 70;
   o->mix[1] = 20;
@@ -177,6 +209,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->http_port = 8080;
   o->confirm_unit_ms = 60000;
   o->login_grace_s = 60;
+  o->flash_bytes = 64ull << 20;
   enum {
     O_BASE = 256,
     O_INV,
@@ -190,6 +223,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_HTTPS,
     O_HTTPPORT,
     O_MAXS,
+    O_NCPORT,
+    O_NCBASE,
     O_RATE,
     O_HKC,
     O_HOSTKEYS,
@@ -197,6 +232,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_GRACE,
     O_QUIET,
     O_EXITWITH,
+    O_FLASH,
     O_MIX,
     O_SEED,
     O_PORT,
@@ -218,6 +254,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"https", no_argument, 0, O_HTTPS},
                                      {"http-port", required_argument, 0, O_HTTPPORT},
                                      {"max-sessions", required_argument, 0, O_MAXS},
+                                     {"netconf-port", required_argument, 0, O_NCPORT},
+                                     {"netconf-base", required_argument, 0, O_NCBASE},
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
@@ -225,6 +263,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"login-grace-s", required_argument, 0, O_GRACE},
                                      {"quiet", no_argument, 0, O_QUIET},
                                      {"exit-with", required_argument, 0, O_EXITWITH},
+                                     {"flash-mb", required_argument, 0, O_FLASH},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
   int c;
@@ -285,6 +324,16 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       if (number("--http-port", optarg, 1, 65535, &v)) return -1;
       o->http_port = (int)v;
       break;
+    case O_NCPORT:
+      if (netconf_port("--netconf-port", optarg, &o->netconf_port)) return -1;
+      break;
+    case O_NCBASE:
+      if (strcmp(optarg, "1.0") != 0 && strcmp(optarg, "1.1") != 0) {
+        fprintf(stderr, "nethost-sim: --netconf-base %s: expected 1.0 or 1.1\n", optarg);
+        return -1;
+      }
+      o->netconf_base10 = strcmp(optarg, "1.0") == 0;
+      break;
     case O_MAXS:
       if (number("--max-sessions", optarg, 0, 100000, &v)) return -1;
       o->max_sessions = (int)v;
@@ -318,6 +367,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_EXITWITH:
       if (number("--exit-with", optarg, 1, 0x7fffffff, &v)) return -1;
       o->exit_with = (int)v;
+      break;
+    case O_FLASH:
+      if (number("--flash-mb", optarg, 1, 1 << 20, &v)) return -1;
+      o->flash_bytes = (uint64_t)v << 20;
       break;
     case 'h':
       fputs(usage, stdout);
