@@ -32,6 +32,11 @@ typedef struct chan {
   sim_nc_t *nc; /* a netconf subsystem channel */
   /* An sftp subsystem or an scp exec channel. */
   sim_xfer_t *xfer;
+  /* Bytes of the client's that the xfer service did not take (its output was full): they
+   * stay in libssh's channel buffer, which then stops opening the client's window, until
+   * chan_resume hands them over. eof_held: the client's EOF came after them. */
+  size_t held;
+  int eof_held, in_xfer;
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -134,6 +139,32 @@ static void chan_sent(chan_t *h, size_t n) {
   }
 }
 
+/* Hands the xfer service what it left while its output was full, once the output drained
+ * under the bound: first the requests it had taken, then the bytes libssh holds. Never
+ * from inside the service (in_xfer), which may be writing the output that pumps. Reading
+ * a buffered channel does not make libssh handle packets, so no callback runs in here. */
+static void chan_resume(chan_t *h) {
+  char buf[32768];
+  if (!h->xfer || h->in_xfer || h->dead || !h->ch || chan_pending(h) > XFER_OUT_BOUND) return;
+  h->in_xfer = 1;
+  xfer_input(h->xfer, buf, 0);
+  while (h->held > 0 && !h->dead && chan_pending(h) <= XFER_OUT_BOUND) {
+    uint32_t want = h->held < sizeof buf ? (uint32_t)h->held : (uint32_t)sizeof buf;
+    int n = ssh_channel_read_nonblocking(h->ch, buf, want, 0);
+    if (n <= 0) { /* not what the data callback left: nothing more to trust */
+      h->held = 0;
+      break;
+    }
+    h->held -= (size_t)n;
+    xfer_input(h->xfer, buf, (size_t)n); /* the output has room: it takes everything */
+  }
+  if (h->eof_held && h->held == 0 && !h->dead) {
+    h->eof_held = 0;
+    xfer_eof(h->xfer);
+  }
+  h->in_xfer = 0;
+}
+
 static void on_slow_tick(uv_timer_t *t) {
   chan_t *h = t->data;
   conn_t *c = h->c;
@@ -184,6 +215,7 @@ static void chan_pump(chan_t *h) {
       break;
     }
   }
+  if (h->xfer) chan_resume(h); /* cheap when the service waits for nothing */
   /* A hung channel has sent its prefix and then neither says more nor closes. */
   if (chan_pending(h) == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
@@ -268,8 +300,12 @@ static void term_leave(void *ctx) {
   conn_leave(((chan_t *)ctx)->c);
 }
 
-static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done, term_enter,
-                                      term_leave};
+static size_t term_pending(void *ctx) {
+  return chan_pending(ctx);
+}
+
+static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done,
+                                      term_enter, term_leave,        term_pending};
 
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
@@ -281,9 +317,15 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
     conn_leave(h->c);
   }
   if (h->xfer && !h->dead) {
+    /* libssh offers everything it holds for the channel: what the service leaves stays
+     * there (see chan_resume). */
     conn_enter(h->c);
-    xfer_input(h->xfer, data, len);
+    h->in_xfer = 1;
+    size_t took = xfer_input(h->xfer, data, len);
+    h->in_xfer = 0;
+    h->held = len - took;
     conn_leave(h->c);
+    return (int)took;
   }
   return (int)len;
 }
@@ -292,7 +334,15 @@ static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
   if (h->term) term_eof(h->term);
   if (h->nc) nc_eof(h->nc);
-  if (h->xfer) xfer_eof(h->xfer);
+  if (h->xfer && h->held) {
+    h->eof_held = 1; /* after the requests libssh still holds */
+  } else if (h->xfer) {
+    conn_enter(h->c);
+    h->in_xfer = 1;
+    xfer_eof(h->xfer);
+    h->in_xfer = 0;
+    conn_leave(h->c);
+  }
 }
 
 static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {

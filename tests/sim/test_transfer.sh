@@ -66,6 +66,10 @@ if $PY -c "import asyncssh" 2>/dev/null; then
   kill -0 "$sim_pid" || fail "the lab died"
   [ "$(grep -c "sftp: bad packet length\|sftp: malformed packet" "$tmp/lab/sim.log")" = 6 ] ||
     fail "the malformed SFTP packets were not all refused"
+  # A client that asks for 100 MB and reads nothing: the lab's output stays bounded.
+  $PY -W ignore "$here/sftp_hostile.py" "$ios" 2222 "$sim_pid" >"$tmp/out" 2>&1 || fail "hostile sftp client"
+  grep -q "sftp_hostile: ok" "$tmp/out" || fail "hostile sftp client did not finish"
+  cat "$tmp/out"
 else
   echo "note: no asyncssh: skipping the asyncssh checks"
 fi
