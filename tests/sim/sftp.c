@@ -623,9 +623,9 @@ static int full(const sftp_t *s) {
   return s->io->pending && s->io->pending(s->ctx) > XFER_OUT_BOUND;
 }
 
-/* Answers the whole requests in s->in, in order, while the output has room. What is left
- * waits for chan_resume (a READ of 256 KB is answered at most four times over the bound
- * before the loop stops; requests are at most one channel window of bytes). */
+/* Answers the whole requests in s->in, in order, while the output has room: it is checked
+ * before each request, so it ends at most one reply (a 256 KB READ) over the bound. What
+ * is left waits for chan_resume; s->in holds at most what the client's window let it send. */
 static void requests(sftp_t *s) {
   size_t off = 0;
   while (!s->over && s->in.len - off >= 4 && !full(s)) {
