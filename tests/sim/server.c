@@ -149,7 +149,7 @@ static void chan_resume(chan_t *h) {
   char buf[32768];
   if (!h->xfer || h->in_xfer || h->dead || !h->ch || chan_pending(h) > XFER_OUT_BOUND) return;
   h->in_xfer = 1;
-  xfer_input(h->xfer, buf, 0);
+  xfer_input(h->xfer, "", 0); /* the requests it took before */
   while (h->held > 0 && !h->dead && chan_pending(h) <= XFER_OUT_BOUND) {
     uint32_t want = h->held < sizeof buf ? (uint32_t)h->held : (uint32_t)sizeof buf;
     int n = ssh_channel_read_nonblocking(h->ch, buf, want, 0);
