@@ -77,8 +77,7 @@ local res = nethost.run(nethost.inventory, function(host)
                                 timeout = timeout })
   local digest, alg
   if how == "device" then
-    local err
-    digest, alg = platform.checksum(s, host, dest)
+    digest, alg = platform.checksum(s, host, dest) -- alg is the message when digest is nil
     if not digest then error(nethost.error("command", alg)) end
     local want = digest_of(alg, r.sha256)
     if digest ~= want then

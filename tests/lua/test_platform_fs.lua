@@ -83,4 +83,28 @@ os.remove(path)
 local d, why = fs.digest(path, "sha256")
 assert(d == nil and why:match("no such file"), why)
 assert(not pcall(fs.digest, path, "crc32"), "an unknown algorithm is misuse")
+-- The session side, with a fake session: commands as the plugin formats them, a device's
+-- error (exit status) named with the command, and the POSIX fallback for a host without a
+-- platform (df -Pk, sha256sum, paths quoted for the shell).
+local function fake(outputs)
+  return { run = function(_, cmd)
+    local o = assert(outputs[cmd], "unexpected command " .. cmd)
+    return { stdout = o[1], stderr = "", exit_status = o[2] or 0 }
+  end }
+end
+local ios = fake({
+  ["dir flash:"] = { "\n8388608 bytes total (100 bytes free)\n" },
+  ["verify /sha512 flash:a.bin"] = { "%Error opening flash:a.bin (No such file or directory)\n", 1 },
+})
+assert(platform.free_space(ios, { platform = "ios" }, "flash:a.bin") == 100)
+local got, e = platform.checksum(ios, { platform = "ios" }, "flash:a.bin")
+assert(got == nil and e:match("'verify /sha512 flash:a.bin' failed %(exit 1%): %%Error opening"), e)
+local posix = fake({
+  ["df -Pk '/data/it'\\''s'"] = { "Filesystem 1024-blocks Used Available Capacity Mounted on\n" ..
+                                   "/dev/sda1 1000 10 990 1% /\n" },
+  ["sha256sum '/data/it'\\''s/x y'"] = { hex .. "  /data/it's/x y\n" },
+})
+assert(platform.free_space(posix, {}, "/data/it's/x y") == 990 * 1024)
+got, e = platform.checksum(posix, { name = "srv" }, "/data/it's/x y")
+assert(got == hex and e == "sha256", e)
 print("ok platform_fs")
