@@ -97,6 +97,7 @@ int lab_build(sim_lab_t *lab) {
     for (int f = 0; f < FAULT_COUNT; f++)
       if (in_list(o->faults[f].devices, d->name)) d->faults |= 1 << f;
     d->alt_hostkey = in_list(o->host_key_change, d->name);
+    d->bastion = o->bastions_all || in_list(o->bastions, d->name);
     uint64_t s = d->seed;
     /* Serial numbers in each vendor's shape: Cisco's factory, year and week (FOC2234X0A1B),
      * Arista's JPE + year, week and number, Juniper's two letters and ten characters. */
