@@ -29,8 +29,9 @@ typedef struct chan {
   struct ssh_channel_callbacks_struct cb;
   struct chan *next;
   sim_term_t *term;
-  sim_nc_t *nc;   /* a netconf subsystem channel */
-  sim_fwd_t *fwd; /* a direct-tcpip channel to another device (forward.c) */
+  sim_nc_t *nc;     /* a netconf subsystem channel */
+  sim_fwd_t *fwd;   /* a direct-tcpip channel to another device (forward.c) */
+  size_t fwd_bytes; /* bytes it carried from the device */
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -386,9 +387,17 @@ static ssh_channel on_channel_open(ssh_session s, void *ud) {
   return h ? h->ch : NULL;
 }
 
+/* Device bytes of a forwarded channel. A bastion listed in --fault drop dies under its
+ * client (no SSH disconnect) once a channel has carried 1 MB: a jump host lost mid-run. */
 static void fwd_chan_write(void *ctx, const char *data, size_t len, int first) {
   chan_t *h = ctx;
   if (h->dead) return;
+  h->fwd_bytes += len;
+  if ((h->c->dev->faults & (1 << FAULT_DROP)) && h->fwd_bytes > (1 << 20)) {
+    h->c->abrupt = 1;
+    h->c->dead = 1;
+    return;
+  }
   sb_add(&h->out, data, len);
   chan_pump(h);
 }
