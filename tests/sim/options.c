@@ -33,6 +33,8 @@ static const char usage[] =
     "  --host-key-change A,B  these devices present a different host key\n"
     "  --bastions all|none|A,B  devices that forward direct-tcpip channels (ssh -J) to\n"
     "                         other lab devices (default all)\n"
+    "  --inventory-jump A,B   the inventory written reaches every device through these\n"
+    "                         devices (ssh.jump, A nearest)\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
     "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
@@ -196,6 +198,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_RATE,
     O_HKC,
     O_BASTIONS,
+    O_INVJUMP,
     O_HOSTKEYS,
     O_CONFIRM,
     O_GRACE,
@@ -225,6 +228,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"bastions", required_argument, 0, O_BASTIONS},
+                                     {"inventory-jump", required_argument, 0, O_INVJUMP},
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
                                      {"login-grace-s", required_argument, 0, O_GRACE},
@@ -308,6 +312,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->bastions_all = strcmp(optarg, "all") == 0;
       if (!o->bastions_all && strcmp(optarg, "none") != 0) o->bastions = split_list(optarg);
       break;
+    case O_INVJUMP:
+      free_list(o->inventory_jump);
+      o->inventory_jump = split_list(optarg);
+      break;
     case O_HOSTKEYS:
       if (strcmp(optarg, "lab") != 0 && strcmp(optarg, "device") != 0) {
         fprintf(stderr, "nethost-sim: --host-keys %s: expected 'lab' or 'device'\n", optarg);
@@ -358,4 +366,5 @@ void sim_free_options(sim_options_t *o) {
   for (int i = 0; i < FAULT_COUNT; i++) free_list(o->faults[i].devices);
   free_list(o->host_key_change);
   free_list(o->bastions);
+  free_list(o->inventory_jump);
 }

@@ -123,6 +123,7 @@ typedef struct sim_options {
   char **host_key_change;
   char **bastions;         /* --bastions A,B: these devices forward (NULL: see bastions_all) */
   int bastions_all;        /* every device forwards (the default; --bastions none clears it) */
+  char **inventory_jump;   /* --inventory-jump A,B: the inventory reaches devices through these */
   int host_key_per_device; /* --host-keys device */
   int confirm_unit_ms;     /* a Junos "commit confirmed" minute, shortened for tests */
   int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
