@@ -60,4 +60,25 @@ print("forwards", s["forwards"], "refused", s["forwards_refused"])
 PY
 grep -q "refused direct-tcpip to 127.1.201.5 port 2222 (not a --bastions device)" "$tmp/lab/sim.log" \
   || fail "no refusal in the lab's log"
+
+# --inventory-jump: the lab's own inventory puts every device behind sw-0001 and sw-0002, and
+# a playbook runs unchanged through two hops (sw-0002 through sw-0001, the rest through both).
+start_lab 8 127.1.201.1 --inventory-jump sw-0001,sw-0002
+grep -q '^    jump: \[sw-0001, sw-0002\]$' "$tmp/lab/lab.yaml" || fail "no jump in the lab's inventory"
+nh run -i "$tmp/lab/lab.yaml" "$SRC/playbooks/audit.lua"
+[ "$rc" = 0 ] || fail "audit.lua through the lab's jump hosts: exit $rc"
+grep -q "^8 hosts: .* 0 unreachable" "$tmp/out" || fail "audit.lua through the lab's jump hosts"
+stop_lab
+/usr/bin/python3 - "$tmp/lab/stats.json" <<'PY' || fail "lab statistics (--inventory-jump)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+# 6 devices through both hops (2 channels each at least), sw-0002 through sw-0001
+assert s["forwards"] >= 7, s["forwards"]
+assert s["per_device"]["sw-0003"]["sessions"] == 1, s["per_device"]["sw-0003"]
+PY
+if "$BIN/nethost-sim" --devices 2 --base 127.1.201.1 --inventory-out "$tmp/x.yaml" \
+     --inventory-jump sw-0009 >"$tmp/out" 2>&1; then
+  fail "--inventory-jump naming no device was accepted"
+fi
+grep -q "inventory-jump: no device named sw-0009" "$tmp/out" || fail "--inventory-jump error: $(cat "$tmp/out")"
 echo "PASS"
