@@ -76,6 +76,20 @@ s = json.load(open(sys.argv[1]))
 assert s["forwards"] >= 7, s["forwards"]
 assert s["per_device"]["sw-0003"]["sessions"] == 1, s["per_device"]["sw-0003"]
 PY
+# The lab stopped (SIGTERM) while sessions run through its forwards: it still exits cleanly
+# (and leak-free under ASan), and nethost fails those hosts without crashing.
+start_lab 8 127.1.201.1 --inventory-jump sw-0001,sw-0002 --latency-ms 2000
+"$BIN/nethost" run -i "$tmp/lab/lab.yaml" "$SRC/playbooks/audit.lua" >"$tmp/out" 2>&1 &
+run_pid=$!
+n=0
+until [ "$(ss -tnH state established "dst 127.1.201.5:2222" | wc -l)" -gt 0 ]; do
+  n=$((n+1)); [ $n -le 600 ] || fail "no forwarded session to sw-0005"
+  sleep 0.05
+done
+stop_lab
+[ "$sim_rc" = 0 ] || fail "nethost-sim stopped with forwards open exited with $sim_rc"
+wait $run_pid; rc=$?
+[ "$rc" = 2 ] || [ "$rc" = 0 ] || fail "nethost run while the lab stopped: exit $rc"
 if "$BIN/nethost-sim" --devices 2 --base 127.1.201.1 --inventory-out "$tmp/x.yaml" \
      --inventory-jump sw-0009 >"$tmp/out" 2>&1; then
   fail "--inventory-jump naming no device was accepted"
