@@ -115,6 +115,11 @@ int lab_build(sim_lab_t *lab) {
     d->boot_time = time(NULL) - (time_t)(3600 + sim_rand(&s) % (86400ULL * 700));
     d->pers->init(d);
   }
+  for (char **p = o->bastions; p && *p; p++) {
+    int found = 0;
+    for (int i = 0; i < lab->ndevs && !found; i++) found = strcmp(lab->devs[i].name, *p) == 0;
+    if (!found) fprintf(stderr, "nethost-sim: warning: --bastions: no device named %s\n", *p);
+  }
   for (int f = 0; f < FAULT_COUNT; f++) {
     for (char **p = o->faults[f].devices; p && *p; p++) {
       int found = 0;

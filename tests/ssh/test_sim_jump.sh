@@ -91,8 +91,9 @@ stop_lab
 wait $run_pid; rc=$?
 [ "$rc" = 2 ] || [ "$rc" = 0 ] || fail "nethost run while the lab stopped: exit $rc"
 if "$BIN/nethost-sim" --devices 2 --base 127.1.201.1 --inventory-out "$tmp/x.yaml" \
-     --inventory-jump sw-0009 >"$tmp/out" 2>&1; then
+     --bastions sw-0001,sw-0019 --inventory-jump sw-0009 >"$tmp/out" 2>&1; then
   fail "--inventory-jump naming no device was accepted"
 fi
 grep -q "inventory-jump: no device named sw-0009" "$tmp/out" || fail "--inventory-jump error: $(cat "$tmp/out")"
+grep -q "warning: --bastions: no device named sw-0019" "$tmp/out" || fail "--bastions warning: $(cat "$tmp/out")"
 echo "PASS"
