@@ -43,7 +43,7 @@ CFG
   if sshj -J 127.1.201.1 -p 22 127.0.0.1 true >"$tmp/out" 2>&1; then
     fail "ssh -J to 127.0.0.1:22 through the lab worked"
   fi
-  grep -q "prohibited\|forwarding failed\|Connection closed" "$tmp/out" || fail "ssh -J refusal: $(cat "$tmp/out")"
+  grep -q "prohibited\|stdio forwarding failed" "$tmp/out" || fail "ssh -J refusal: $(cat "$tmp/out")"
   echo "ok openssh -J"
 else
   echo "no ssh client: OpenSSH checks skipped"
