@@ -179,9 +179,9 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->mix[2] = 10;
   o->seed = 1;
   o->http_port = 8080;
+  o->bastions_all = 1;
   o->confirm_unit_ms = 60000;
   o->login_grace_s = 60;
-  o->bastions_all = 1;
   enum {
     O_BASE = 256,
     O_INV,

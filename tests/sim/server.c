@@ -29,9 +29,7 @@ typedef struct chan {
   struct ssh_channel_callbacks_struct cb;
   struct chan *next;
   sim_term_t *term;
-  sim_nc_t *nc;     /* a netconf subsystem channel */
-  sim_fwd_t *fwd;   /* a direct-tcpip channel to another device (forward.c) */
-  size_t fwd_bytes; /* bytes it carried from the device */
+  sim_nc_t *nc; /* a netconf subsystem channel */
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -42,6 +40,8 @@ typedef struct chan {
   uv_timer_t slow_timer;
   int slow_timer_on;
   int dead;
+  sim_fwd_t *fwd;   /* a direct-tcpip channel to another device (forward.c) */
+  size_t fwd_bytes; /* bytes it carried from the device */
 } chan_t;
 
 struct conn {
@@ -287,9 +287,9 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
 
 static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
+  if (h->fwd) fwd_eof(h->fwd);
   if (h->term) term_eof(h->term);
   if (h->nc) nc_eof(h->nc);
-  if (h->fwd) fwd_eof(h->fwd);
 }
 
 static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {
