@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "flash.h"
 #include "netconf.h"
 
 static ioslike_dev_t *state(sim_device_t *dev) {
@@ -782,6 +783,9 @@ static const char *const exec_patterns[] = {"show version",
                                             "write memory",
                                             "write",
                                             "ping *",
+                                            "dir ...",
+                                            "verify ...",
+                                            "delete ...",
                                             NULL};
 
 static void touch(ioslike_dev_t *st) {
@@ -852,6 +856,66 @@ static void configure_replace(sim_cli_t *cli, const char *src, sbuf_t *out) {
   st->s.running = conf_clone(from);
   touch(st);
   sb_puts(out, st->p->eos ? "" : "Total number of passes: 1\nRollback Done\n\n");
+}
+
+/* `dir [flash:]`: the files SFTP and SCP put on the device (flash.c), in the platform's
+ * layout, ending with the "N bytes total (M bytes free)" line scripts read. */
+static void dir_flash(sim_cli_t *cli, const char *fs, sbuf_t *out) {
+  int eos = state(cli->dev)->p->eos;
+  char name[256];
+  if (fs && (strncmp(fs, "flash:", 6) != 0 || flash_name(fs, name, sizeof name) || *name)) {
+    sb_printf(out, "%%Error opening %s (No such file or directory)\n", fs);
+    cli->error = 1;
+    return;
+  }
+  sb_puts(out, "Directory of flash:/\n\n");
+  size_t n = flash_count(cli->dev);
+  sim_file_t **files = sim_calloc(n + 1, sizeof *files);
+  n = flash_list(cli->dev, files, n);
+  for (size_t i = 0; i < n; i++) {
+    const sim_file_t *f = files[i];
+    struct tm tm;
+    char when[64];
+    gmtime_r(&f->mtime, &tm);
+    if (eos) {
+      strftime(when, sizeof when, "%b %e %H:%M", &tm);
+      sb_printf(out, "       -rw%c %12zu %18s  %s\n", f->mode & 0100 ? 'x' : '-', f->blob->len,
+                when, f->name);
+    } else {
+      strftime(when, sizeof when, "%b %e %Y %H:%M:%S +00:00", &tm);
+      sb_printf(out, "%5zu  -rw-  %12zu  %s  %s\n", i + 1, f->blob->len, when, f->name);
+    }
+  }
+  if (n == 0 && !eos) sb_puts(out, "No files in directory\n");
+  free(files);
+  unsigned long long cap = flash_capacity(cli->dev), used = flash_used(cli->dev);
+  sb_printf(out, "\n%llu bytes total (%llu bytes free)\n", cap, cap - used);
+}
+
+/* `verify /md5 flash:FILE` and `verify /sha512 flash:FILE` (IOS and EOS spell it alike). */
+static void verify_file(sim_cli_t *cli, const char *alg, const char *path, sbuf_t *out) {
+  char name[256], hex[2 * 64 + 1];
+  const sim_file_t *f = NULL;
+  if (strncmp(path, "flash:", 6) == 0 && !flash_name(path, name, sizeof name))
+    f = flash_find(cli->dev, name);
+  if (!f) {
+    sb_printf(out, "%%Error opening %s (No such file or directory)\n", path);
+    cli->error = 1;
+    return;
+  }
+  flash_digest(f->blob, alg, hex, sizeof hex);
+  if (!state(cli->dev)->p->eos) sb_puts(out, "..........Done!\n");
+  sb_printf(out, "verify /%s (%s) = %s\n", alg, path, hex);
+}
+
+/* `delete [/force] flash:FILE`. */
+static void delete_file(sim_cli_t *cli, const char *path, sbuf_t *out) {
+  char name[256];
+  if (strncmp(path, "flash:", 6) != 0 || flash_name(path, name, sizeof name) ||
+      flash_remove(cli->dev, name)) {
+    sb_printf(out, "%%Error deleting %s (No such file or directory)\n", path);
+    cli->error = 1;
+  }
 }
 
 static void exec_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
@@ -948,6 +1012,20 @@ static void exec_command(sim_cli_t *cli, const char *line, sbuf_t *out) {
       copy_running(cli, tok[2], out);
       return;
     }
+  }
+  if (cli->mode != MODE_USER && n <= 2 && cli_match(line, "dir ...") && strlen(tok[0]) >= 2) {
+    dir_flash(cli, n == 2 ? tok[1] : NULL, out);
+    return;
+  }
+  if (cli->mode != MODE_USER && n == 3 && cli_match(tok[0], "verify") &&
+      (strcmp(tok[1], "/md5") == 0 || strcmp(tok[1], "/sha512") == 0)) {
+    verify_file(cli, tok[1] + 1, tok[2], out);
+    return;
+  }
+  if (cli->mode != MODE_USER && cli_match(tok[0], "delete") && strlen(tok[0]) >= 3 &&
+      (n == 2 || (n == 3 && strcmp(tok[1], "/force") == 0))) {
+    delete_file(cli, tok[n - 1], out);
+    return;
   }
   if (n >= 2 && cli_match(line, "ping *")) {
     sb_printf(out,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "flash.h"
 #include "options.h"
 
 static const sim_personality_t *const platforms[3] = {&sim_cisco_ios, &sim_arista_eos,
@@ -136,6 +137,7 @@ void lab_destroy(sim_lab_t *lab) {
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *d = &lab->devs[i];
     if (d->pers && d->pers->destroy) d->pers->destroy(d);
+    flash_free(d);
     free(d->log);
     if (d->own_bind) ssh_bind_free(d->own_bind);
     free(d->own_hostkey_pub);

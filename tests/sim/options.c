@@ -38,6 +38,7 @@ static const char usage[] =
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
     "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
+    "  --flash-mb N           each device's flash (SFTP/SCP files) holds N MB (default 64)\n"
     "  --quiet                no per-event messages\n";
 
 static const char *fault_names[FAULT_COUNT] = {"refuse", "auth",    "hang", "hang-output",
@@ -182,6 +183,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->bastions_all = 1;
   o->confirm_unit_ms = 60000;
   o->login_grace_s = 60;
+  o->flash_bytes = 64ull << 20;
   enum {
     O_BASE = 256,
     O_INV,
@@ -204,6 +206,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_GRACE,
     O_QUIET,
     O_EXITWITH,
+    O_FLASH,
     O_MIX,
     O_SEED,
     O_PORT,
@@ -234,6 +237,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"login-grace-s", required_argument, 0, O_GRACE},
                                      {"quiet", no_argument, 0, O_QUIET},
                                      {"exit-with", required_argument, 0, O_EXITWITH},
+                                     {"flash-mb", required_argument, 0, O_FLASH},
                                      {"help", no_argument, 0, 'h'},
                                      {0, 0, 0, 0}};
   int c;
@@ -337,6 +341,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_EXITWITH:
       if (number("--exit-with", optarg, 1, 0x7fffffff, &v)) return -1;
       o->exit_with = (int)v;
+      break;
+    case O_FLASH:
+      if (number("--flash-mb", optarg, 1, 1 << 20, &v)) return -1;
+      o->flash_bytes = (uint64_t)v << 20;
       break;
     case 'h':
       fputs(usage, stdout);

@@ -20,6 +20,7 @@
 #include "netconf.h"
 #include "stats.h"
 #include "term.h"
+#include "xfer.h"
 
 typedef struct conn conn_t;
 
@@ -30,6 +31,8 @@ typedef struct chan {
   struct chan *next;
   sim_term_t *term;
   sim_nc_t *nc; /* a netconf subsystem channel */
+  /* An sftp subsystem or an scp exec channel. */
+  sim_xfer_t *xfer;
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -95,6 +98,8 @@ static void chan_free(chan_t *h) {
   h->term = NULL;
   if (h->nc) nc_free(h->nc);
   h->nc = NULL;
+  if (h->xfer) xfer_free(h->xfer);
+  h->xfer = NULL;
   sb_free(&h->out);
   if (h->ch) {
     ssh_remove_channel_callbacks(h->ch, &h->cb);
@@ -282,6 +287,11 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
     nc_input(h->nc, data, len);
     conn_leave(h->c);
   }
+  if (h->xfer && !h->dead) {
+    conn_enter(h->c);
+    xfer_input(h->xfer, data, len);
+    conn_leave(h->c);
+  }
   return (int)len;
 }
 
@@ -290,6 +300,7 @@ static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   if (h->fwd) fwd_eof(h->fwd);
   if (h->term) term_eof(h->term);
   if (h->nc) nc_eof(h->nc);
+  if (h->xfer) xfer_eof(h->xfer);
 }
 
 static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {
@@ -326,8 +337,13 @@ static int on_shell(ssh_session s, ssh_channel ch, void *ud) {
 
 static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud) {
   chan_t *h = ud;
-  if (h->term) return SSH_ERROR;
+  if (h->term || h->xfer) return SSH_ERROR;
   if (h->c->hang) return SSH_OK;
+  /* "scp -t PATH" / "scp -f PATH" copy into and out of the device's flash (scp.c). */
+  conn_enter(h->c);
+  h->xfer = scp_new(h->c->dev, command, &chan_io, h);
+  conn_leave(h->c);
+  if (h->xfer) return SSH_OK;
   h->term = term_new(h->c->dev, h->pty, h->width, h->height, &chan_io, h);
   term_exec(h->term, command);
   return SSH_OK;
@@ -336,7 +352,12 @@ static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud)
 /* The netconf subsystem (RFC 6242) on cisco_ios and juniper_junos devices. */
 static int on_subsystem(ssh_session s, ssh_channel ch, const char *subsystem, void *ud) {
   chan_t *h = ud;
-  if (h->term || h->nc || strcmp(subsystem, "netconf") != 0) return SSH_ERROR;
+  if (h->term || h->nc || h->xfer) return SSH_ERROR;
+  if (strcmp(subsystem, "sftp") == 0) { /* into the device's flash (sftp.c) */
+    if (!h->c->hang) h->xfer = sftp_new(h->c->dev, &chan_io, h);
+    return SSH_OK;
+  }
+  if (strcmp(subsystem, "netconf") != 0) return SSH_ERROR;
   if (h->c->hang) return SSH_OK;
   conn_enter(h->c);
   h->nc = nc_new(h->c->dev, &chan_io, h);

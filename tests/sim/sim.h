@@ -90,6 +90,9 @@ struct sim_device {
   char *own_hostkey_pub; /* owned; NULL unless the device has its own key */
   void *pstate;          /* the personality's state */
 
+  /* Files put by SFTP and SCP (flash.c); NULL until the first. */
+  struct sim_flash *flash;
+
   /* listeners */
   uv_poll_t listen_poll;
   int listen_fd;
@@ -129,6 +132,9 @@ typedef struct sim_options {
   int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
   int quiet;
   int exit_with; /* stop once this process is gone (0: never) */
+
+  /* The capacity of each device's flash (--flash-mb). */
+  uint64_t flash_bytes;
 } sim_options_t;
 
 struct sim_lab {

@@ -4,8 +4,8 @@
 # parallel, and asyncssh's SFTP client (/usr/bin/python3). Prints throughput and client
 # CPU per MB side by side. Not a test: figures depend on the machine.
 # usage: tests/bench/sftp/run.sh NETHOST [N]   (default N = 200)
-# The issue's 1,000 lab devices need nethost-sim to serve SFTP, which it does not yet; one
-# sshd forking a process per connection is the server here, so keep N modest.
+# One sshd forking a process per connection is the server here, so keep N modest; the
+# issue's 1,000 lab devices are lab.sh (nethost-sim serves SFTP and SCP into flash).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 export BENCH_N=${2:-200} BENCH_DIR=$HERE

@@ -1,0 +1,41 @@
+/* File transfer services of a device session: the "sftp" subsystem (sftp.c) and the
+ * classic SCP protocol run by `exec scp -t|-f PATH` (scp.c). Both read and write the
+ * device's flash (flash.h) and speak to the channel through the same sink as terminals
+ * (sim_term_io_t: write, done, enter, leave), so server.c only dispatches to them. */
+#ifndef SIM_XFER_H
+#define SIM_XFER_H
+
+#include "sim.h"
+#include "term.h"
+
+typedef struct sim_xfer sim_xfer_t;
+
+typedef struct sim_xfer_ops {
+  void (*input)(sim_xfer_t *x, const char *data, size_t len);
+  void (*eof)(sim_xfer_t *x);
+  void (*free)(sim_xfer_t *x);
+} sim_xfer_ops_t;
+
+/* Each service's state starts with this. */
+struct sim_xfer {
+  const sim_xfer_ops_t *ops;
+};
+
+/* An SFTP v3 server on a channel that asked for the "sftp" subsystem. */
+sim_xfer_t *sftp_new(sim_device_t *dev, const sim_term_io_t *io, void *ctx);
+/* An SCP sink or source when command is an scp command line ("scp -t flash:x",
+ * "scp -pf 'x'"), else NULL (the command is for the CLI). */
+sim_xfer_t *scp_new(sim_device_t *dev, const char *command, const sim_term_io_t *io, void *ctx);
+
+static inline void xfer_input(sim_xfer_t *x, const char *data, size_t len) {
+  x->ops->input(x, data, len);
+}
+/* The client sent EOF. */
+static inline void xfer_eof(sim_xfer_t *x) {
+  x->ops->eof(x);
+}
+static inline void xfer_free(sim_xfer_t *x) {
+  x->ops->free(x);
+}
+
+#endif
