@@ -3,7 +3,7 @@
 -- sw-0006 forward (--bastions), sw-0006 drops its connection after 1 MB forwarded (--fault
 -- drop), sw-0008 answers show commands with 4 MB (--fault huge). Every session here reaches
 -- its device through the lab itself: one hop, two hops, an inventory name, a list, a
--- ProxyJump string; forwards the lab refuses; a bastion lost mid-run.
+-- ProxyJump string; SFTP and SCP; forwards the lab refuses; a bastion lost mid-run.
 local labfile = assert(os.getenv("SIM_INVENTORY"))
 local key = assert(os.getenv("SIM_KEY"))
 local f = assert(io.open(labfile))
@@ -152,6 +152,38 @@ function tests.bastion_drops()
   -- the next session opens a new connection to sw-0006
   local r = ssh.run(inv:get("sw-0005"), "show version")
   assert(r.stdout:find("Cisco IOS", 1, true), r.stdout)
+  settle_open(0)
+end
+
+function tests.transfer()
+  -- SFTP and SCP into sw-0005's flash through two lab hops: 5 MB each way, which makes the
+  -- bastions hold the client's bytes while the device's socket is full
+  local inv = derive({ ["sw-0005"] = "ssh: {jump: [sw-0001, sw-0002]}" })
+  local dir = labfile:match("^(.*)/")
+  local path = dir .. "/five.bin"
+  local out = assert(io.open(path, "wb"))
+  local chunk = {}
+  for i = 1, 4096 do chunk[i] = string.char((i * 7) % 256) end
+  chunk = table.concat(chunk)
+  for i = 1, 5 * 256 do out:write(chunk:sub(i % 64 + 1) .. chunk:sub(1, i % 64)) end
+  out:close()
+  local f2 = assert(io.open(path, "rb"))
+  local want = f2:read("a")
+  f2:close()
+  local s <close> = ssh.open(inv:get("sw-0005"))
+  for _, proto in ipairs({ "sftp", "scp" }) do
+    local remote = "flash:five-" .. proto
+    local r = s:put(path, remote, { protocol = proto, verify = "sha256", timeout = 120 })
+    assert(r.bytes == #want, proto .. ": " .. r.bytes)
+    local back = path .. "." .. proto
+    s:get(remote, back, { protocol = proto, timeout = 120 })
+    local g = assert(io.open(back, "rb"))
+    local got = g:read("a")
+    g:close()
+    assert(got == want, proto .. ": the file came back different (" .. #got .. " bytes)")
+  end
+  assert(ssh.stats().open == 1, "one TCP connection (sw-0001's): " .. ssh.stats().open)
+  s:close()
   settle_open(0)
 end
 
