@@ -3,6 +3,7 @@
  * exactly as in YAML inventories. */
 #include "error.h"
 #include "inventory_int.h"
+#include "text_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,21 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
   enum { HOSTS, VARS, CHILDREN } mode = HOSTS;
   int line = 0, rc, created;
   char what[300];
+  const char *bad;
+  size_t at;
   if (!(doc = nh_ydoc_new(name))) return NH_ENOMEM;
   if ((rc = nh__inv_keep_doc(ld->inv, doc)) < 0) return rc;
   ld->doc = doc;
+  /* A NUL would cut names and values short and non-UTF-8 bytes mean a file that is not
+   * text: refused where they are, as the YAML reader does. */
+  if ((at = nh_text_bad_byte(text, len, &bad)) < len) {
+    int bline, bcol;
+    nh_text_position(text, len, at, &bline, &bcol);
+    if (!text[at])
+      return nh__inv_fail_at(ld, name, bline, bcol, "%s: an INI inventory is UTF-8 text", bad);
+    return nh__inv_fail_at(ld, name, bline, bcol, "%s (0x%02X): an INI inventory is UTF-8 text",
+                           bad, (unsigned)(unsigned char)text[at]);
+  }
   while (p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p)), *s = p, *e, *ls = p;
     nh_ynode_t pos;

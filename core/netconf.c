@@ -3,9 +3,10 @@
  * The session is a job on the connection like a PTY shell: it is read all the time, so the
  * channel window keeps moving, and what it reads goes through the framer (netconf_frame.c).
  * Each complete message is parsed with libxml2 (core/xml.c): the first one must be the
- * server's hello, later ones are matched to the pending RPC by message-id. The session owns
- * its pending write, so a cancelled RPC leaves a half-sent message to finish with the same
- * arguments, as libssh2 requires after EAGAIN.
+ * server's hello, later ones are matched to the pending RPCs by message-id (several may be in
+ * flight: the server answers them in order, RFC 6241 4.1, and each reply names its request). The
+ * session owns its pending write, so a cancelled RPC leaves a half-sent message to finish with the
+ * same arguments, as libssh2 requires after EAGAIN.
  */
 #include "netconf.h"
 #include "error.h"
@@ -31,7 +32,7 @@ enum { NC_OPEN, NC_SUBSYS, NC_LIVE, NC_CLOSE, NC_FREE };
 struct nh_netconf_s {
   nh_ssh_job_t job; /* first member */
   nh_netconf_open_t *open_req;
-  nh_netconf_rpc_t *rpc;
+  nh_netconf_rpc_t *rpc; /* the RPCs waiting for replies, oldest first (linked by next) */
   LIBSSH2_CHANNEL *ch;
   int state;
   int detached; /* the user closed it: the job frees itself when done */
@@ -60,11 +61,27 @@ static void nc_free(nh_netconf_t *nc) {
   free(nc);
 }
 
+/* Takes req off the session's pending list; 1 if it was there. */
+static int rpc_unlink(nh_netconf_t *nc, nh_netconf_rpc_t *req) {
+  nh_netconf_rpc_t **pp;
+  for (pp = &nc->rpc; *pp; pp = &(*pp)->next) {
+    if (*pp == req) {
+      *pp = req->next;
+      req->next = NULL;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void rpc_finish(nh_netconf_t *nc, nh_netconf_rpc_t *req, int status) {
+  rpc_unlink(nc, req);
+  nh__op_done(&req->op, status); /* the callback runs later, from the loop */
+}
+
+/* Every pending RPC ends with status (the session is broken or closed). */
 static void rpc_done(nh_netconf_t *nc, int status) {
-  nh_netconf_rpc_t *req = nc->rpc;
-  if (!req) return;
-  nc->rpc = NULL;
-  nh__op_done(&req->op, status);
+  while (nc->rpc) rpc_finish(nc, nc->rpc, status);
 }
 
 static void open_done(nh_netconf_t *nc, int status) {
@@ -164,14 +181,13 @@ static int take_hello(nh_netconf_t *nc, char *msg, size_t len) {
   return 0;
 }
 
-/* A message after the hello: the pending RPC's reply, or something to skip. */
+/* A message after the hello: a pending RPC's reply, or something to skip. */
 static void take_message(nh_netconf_t *nc, char *msg, size_t len) {
-  nh_netconf_rpc_t *req = nc->rpc;
+  nh_netconf_rpc_t *req = nc->rpc, *r;
   char err[256];
   xmlDocPtr doc;
   xmlNodePtr root;
   xmlChar *id;
-  int match;
   if (!req) { /* the reply to a cancelled RPC, or a notification nobody waits for */
     free(msg);
     return;
@@ -184,19 +200,24 @@ static void take_message(nh_netconf_t *nc, char *msg, size_t len) {
   }
   root = xmlDocGetRootElement(doc);
   id = xmlGetProp(root, (const xmlChar *)"message-id");
-  /* A reply without message-id (some old servers) answers the one RPC in flight. */
-  match = !strcmp((const char *)root->name, "rpc-reply") &&
-          (!id || !strcmp((const char *)id, req->message_id));
+  /* A reply without message-id (some old servers) answers the oldest RPC in flight, as
+   * servers answer in order. */
+  req = NULL;
+  if (!strcmp((const char *)root->name, "rpc-reply")) {
+    if (!id) req = nc->rpc;
+    for (r = nc->rpc; r && !req; r = r->next)
+      if (!strcmp((const char *)id, r->message_id)) req = r;
+  }
   xmlFree(id);
   xmlFreeDoc(doc);
-  if (!match) {
-    req->skipped++;
+  if (!req) {
+    for (r = nc->rpc; r; r = r->next) r->skipped++;
     free(msg);
     return;
   }
   req->reply = msg;
   req->reply_len = len;
-  rpc_done(nc, 0);
+  rpc_finish(nc, req, 0);
 }
 
 /* Feeds n received bytes through the framer. Returns 0, or a negative code when the
@@ -447,7 +468,7 @@ void nh_netconf_close(nh_netconf_t *nc) {
 static void rpc_cancel(nh_op_t *op) {
   nh_netconf_rpc_t *req = (nh_netconf_rpc_t *)op;
   /* The reply may still come: its message-id then matches nothing and it is skipped. */
-  if (req->nc && req->nc->rpc == req) req->nc->rpc = NULL;
+  if (req->nc) rpc_unlink(req->nc, req);
   nh__op_done(op, op->reason);
 }
 
@@ -455,17 +476,19 @@ static const nh_op_type_t rpc_type = {"netconf.rpc", rpc_cancel};
 
 int nh_netconf_rpc(nh_netconf_rpc_t *req, nh_netconf_t *nc, const char *msg, size_t len,
                    const char *message_id, uint64_t timeout_ms, nh_op_cb cb) {
+  nh_netconf_rpc_t **pp;
   int rc;
   memset(req, 0, sizeof(*req));
   if (!nh_netconf_is_open(nc)) return NH_ECLOSED;
-  if (nc->rpc) return NH_EBUSY;
   if (!message_id || strlen(message_id) >= sizeof(req->message_id)) return NH_EINVAL;
   nc->job.ssh->failure.stage = NULL;
   nc->job.ssh->failure.detail[0] = 0;
   if ((rc = queue(nc, msg, len)) < 0) return rc;
   req->nc = nc;
   strcpy(req->message_id, message_id);
-  nc->rpc = req;
+  for (pp = &nc->rpc; *pp; pp = &(*pp)->next) {
+  }
+  *pp = req; /* the newest last: a reply without message-id answers the oldest */
   nh__op_init(&req->op, nc->job.ssh->loop, &rpc_type);
   nh__ssh_kick(nc->job.ssh);
   nh__op_begin(&req->op, cb, timeout_ms);

@@ -46,7 +46,7 @@ int nh_netconf_is_open(const nh_netconf_t *nc);
  * with NH_ECANCELED. The connection stays open. */
 void nh_netconf_close(nh_netconf_t *nc);
 
-typedef struct {
+typedef struct nh_netconf_rpc_s {
   nh_op_t op; /* first member */
   nh_netconf_t *nc;
   /* the result, owned by the request until nh_netconf_rpc_cleanup() */
@@ -54,13 +54,15 @@ typedef struct {
   size_t reply_len;
   /* private */
   char message_id[64];
-  unsigned skipped; /* messages skipped while waiting (stale replies, notifications) */
+  unsigned skipped;              /* messages skipped while waiting (stale replies, notifications) */
+  struct nh_netconf_rpc_s *next; /* the session's next pending RPC */
 } nh_netconf_rpc_t;
 
 /* Sends msg (a complete <rpc> element with attribute message-id = message_id) and waits for
- * the <rpc-reply> whose message-id matches. One RPC at a time per session (NH_EBUSY
- * otherwise). timeout_ms 0: none. A reply that is not well-formed XML fails with NH_EPROTO.
- * Call nh_netconf_rpc_cleanup() after the callback. */
+ * the <rpc-reply> whose message-id matches. Several RPCs may be in flight on a session;
+ * message_id must be unique among them (a reply without message-id answers the oldest). timeout_ms
+ * 0: none. A reply that is not well-formed XML fails with NH_EPROTO. Call nh_netconf_rpc_cleanup()
+ * after the callback. */
 int nh_netconf_rpc(nh_netconf_rpc_t *req, nh_netconf_t *nc, const char *msg, size_t len,
                    const char *message_id, uint64_t timeout_ms, nh_op_cb cb);
 void nh_netconf_rpc_cleanup(nh_netconf_rpc_t *req);

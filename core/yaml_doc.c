@@ -1,8 +1,9 @@
 /* nethost core: YAML documents as trees of nodes that remember where they were written. */
 #include "yaml_doc.h"
 
-#include "file_read.h"
 #include "error.h"
+#include "file_read.h"
+#include "text_check.h"
 
 #include <errno.h>
 #include <math.h>
@@ -194,6 +195,27 @@ static const char *copy_anchor(builder_t *b, const yaml_char_t *anchor) {
   return nh_ydoc_strdup(b->doc, (const char *)anchor, strlen((const char *)anchor));
 }
 
+/* A scalar with a NUL character in it (a "\0", "\x00" or "\u0000" escape) is refused:
+ * every C string made of it (an address, a password sent to a device) would end at the NUL,
+ * silently. The message names the field the scalar is the value of, never the value. */
+static int refuse_nul(builder_t *b, const yaml_event_t *ev) {
+  const char *file = b->doc->file;
+  int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+  const char *tail = "holds a NUL character (a \\0 escape), which would cut it short";
+  if (b->depth > 0 && b->open[b->depth - 1].node->type == NH_YNODE_MAP) {
+    size_t count = b->top - b->open[b->depth - 1].start;
+    const nh_ynode_t *key = count % 2 ? b->stack[b->top - 1] : NULL;
+    if (!key) return fail(b->err, b->errlen, file, line, col, "a key %s", tail);
+    if (key->type == NH_YNODE_SCALAR)
+      return fail(b->err, b->errlen, file, line, col, "the value of '%.*s' %s",
+                  (int)(key->u.scalar.len > 80 ? 80 : key->u.scalar.len), key->u.scalar.text, tail);
+  }
+  if (b->depth > 0 && b->open[b->depth - 1].node->type == NH_YNODE_SEQ)
+    return fail(b->err, b->errlen, file, line, col, "an item of the list that began at line %d %s",
+                b->open[b->depth - 1].node->line, tail);
+  return fail(b->err, b->errlen, file, line, col, "a value %s", tail);
+}
+
 /* Handles one event; returns 1 at the end of the first document, 0 to go on, or < 0. */
 static int on_event(builder_t *b, yaml_event_t *ev) {
   const char *file = b->doc->file;
@@ -216,6 +238,7 @@ static int on_event(builder_t *b, yaml_event_t *ev) {
     return push_item(b, n);
   case YAML_SCALAR_EVENT: {
     const char *anchor;
+    if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) return refuse_nul(b, ev);
     if (!(n = new_node(b, NH_YNODE_SCALAR, ev->start_mark, ev->data.scalar.tag))) return NH_ENOMEM;
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag;
     if (!(n->u.scalar.text =
@@ -287,6 +310,21 @@ static int parser_error(yaml_parser_t *p, const char *text, size_t len, const ch
                          ? " (a tab: YAML indents with spaces)"
                          : "";
   if (p->error == YAML_MEMORY_ERROR) return NH_ENOMEM;
+  if (p->error == YAML_READER_ERROR) {
+    /* The reader decodes input ahead of the parser and leaves problem_mark at the start;
+     * problem_offset is the byte it refused, so its line and column come from the text. */
+    int line, col;
+    size_t at = p->problem_offset;
+    nh_text_position(text, len, at, &line, &col);
+    if (at < len && text[at] == '\0')
+      return fail(err, errlen, file, line, col, "a NUL byte (a YAML file is text and holds none)");
+    if (at < len && strstr(problem, "UTF-"))
+      return fail(err, errlen, file, line, col, "a byte that is not UTF-8 (0x%02X: %s)",
+                  (unsigned)(unsigned char)text[at], problem);
+    if (p->problem_value >= 0)
+      return fail(err, errlen, file, line, col, "%s (U+%04X)", problem, (unsigned)p->problem_value);
+    return fail(err, errlen, file, line, col, "%s", problem);
+  }
   if (p->context)
     return fail(err, errlen, file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1,
                 "%s %s that began at line %d%s", problem, p->context, (int)p->context_mark.line + 1,
@@ -388,11 +426,19 @@ static int same_key(const nh_ynode_t *a, const nh_ynode_t *b) {
          memcmp(a->u.scalar.text, b->u.scalar.text, a->u.scalar.len) == 0;
 }
 
-static int has_key(nh_ynode_t **keys, size_t n, const nh_ynode_t *k) {
+/* Sets key to val in the n pairs of keys/vals: a key already there keeps its position and
+ * takes val, a new one is appended. Returns the new number of pairs. */
+static size_t put_pair(nh_ynode_t **keys, nh_ynode_t **vals, size_t n, nh_ynode_t *key,
+                       nh_ynode_t *val) {
   size_t i;
   for (i = 0; i < n; i++)
-    if (same_key(keys[i], k)) return 1;
-  return 0;
+    if (same_key(keys[i], key)) {
+      vals[i] = val;
+      return n;
+    }
+  keys[n] = key;
+  vals[n] = val;
+  return n + 1;
 }
 
 /* The effective pairs are computed once per map and remembered in the node, so a chain of
@@ -439,11 +485,10 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
   k = arena_alloc(doc, (cap + 1) * sizeof(*k));
   v = arena_alloc(doc, (cap + 1) * sizeof(*v));
   if (!k || !v) return NH_ENOMEM;
-  for (i = 0; i < map->u.map.len; i++) {
-    if (is_merge_key(map->u.map.keys[i])) continue;
-    k[n] = map->u.map.keys[i];
-    v[n++] = map->u.map.vals[i];
-  }
+  /* The order PyYAML (Ansible's loader) gives, so templates iterate as python3-jinja2
+   * does: the merge sources' pairs (the last source of a list first), then the map's own;
+   * a key keeps its first position and takes its last value, so the map's own keys and
+   * earlier sources win. */
   for (i = 0; i < map->u.map.len; i++) {
     const nh_ynode_t *src = map->u.map.vals[i];
     size_t nsrc = 1, m;
@@ -453,14 +498,13 @@ static int map_pairs_depth(nh_ydoc_t *doc, const nh_ynode_t *cmap, int depth, ch
       nsrc = src->u.seq.len;
       items = (const nh_ynode_t *const *)src->u.seq.items;
     }
-    for (j = 0; j < nsrc; j++)
-      for (m = 0; m < items[j]->memo->merged_len; m++) {
-        /* Earlier merge sources and the map's own keys win. */
-        if (has_key(k, n, items[j]->memo->merged_keys[m])) continue;
-        k[n] = items[j]->memo->merged_keys[m];
-        v[n++] = items[j]->memo->merged_vals[m];
-      }
+    for (j = nsrc; j-- > 0;)
+      for (m = 0; m < items[j]->memo->merged_len; m++)
+        n = put_pair(k, v, n, items[j]->memo->merged_keys[m], items[j]->memo->merged_vals[m]);
   }
+  for (i = 0; i < map->u.map.len; i++)
+    if (!is_merge_key(map->u.map.keys[i]))
+      n = put_pair(k, v, n, map->u.map.keys[i], map->u.map.vals[i]);
   mm->merged_keys = k;
   mm->merged_vals = v;
   mm->merged_len = n;

@@ -76,9 +76,10 @@ const char *nh_ydoc_file(const nh_ydoc_t *doc);
  * memory. */
 char *nh_ydoc_strdup(nh_ydoc_t *doc, const char *s, size_t len);
 
-/* The effective key/value pairs of a map node with merge keys applied: the map's own pairs
- * in order (merge keys left out), then the keys its `<<` maps add that it does not set
- * itself (earlier merge sources win). *keys and *vals point into the arena or into the node.
+/* The effective key/value pairs of a map node with merge keys applied, in the order PyYAML
+ * gives them: the pairs of its `<<` maps (the last of a list first), then its own (merge
+ * keys left out), each key at its first position. The map's own values win, then earlier
+ * merge sources. *keys and *vals point into the arena or into the node.
  * Returns the number of pairs, or NH_ESYNTAX with a message in err when a merge value is
  * not a map or a list of maps, or NH_ENOMEM. */
 int nh_ynode_map_pairs(nh_ydoc_t *doc, const nh_ynode_t *map, nh_ynode_t ***keys,

@@ -125,9 +125,32 @@ static void set_list(lua_State *L, const char *k, const char *s) {
   lua_setfield(L, -2, k);
 }
 
+/* The keys of a host's merged data in the order templates see them (see
+ * nhl_value_push_ordered): each key followed by a NUL byte. A data map with more than fits
+ * is left unordered (templates then sort its keys). */
+typedef struct {
+  char buf[4096];
+  size_t len, n;
+  int overflow;
+} key_sig_t;
+
+static void sig_add(key_sig_t *sig, const char *key) {
+  size_t kl = strlen(key);
+  if (sig->overflow || sig->len + kl + 1 > sizeof(sig->buf)) {
+    sig->overflow = 1;
+    return;
+  }
+  memcpy(sig->buf + sig->len, key, kl + 1);
+  sig->len += kl + 1;
+  sig->n++;
+}
+
 /* Fills the keys of the table at t that layer m has and t lacks, nested maps key by key:
- * called from the highest layer down, it merges data as the inventory defines. */
-static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth) {
+ * called from the highest layer down, it merges data as the inventory defines. The keys the
+ * top-level table gains go to sig in that order: a layer's own order, then the keys lower
+ * layers add, in theirs. A nested map keeps the order of the highest layer that has it; keys
+ * lower layers add to it come after those (sorted, in templates). */
+static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth, key_sig_t *sig) {
   size_t i;
   if (!m || m->type != NH_VALUE_MAP || depth > 100) return;
   luaL_checkstack(L, 4, "data nested too deeply");
@@ -138,11 +161,12 @@ static void fill_missing(lua_State *L, int t, const nh_value_t *m, int depth) {
     type = lua_getfield(L, t, m->u.map.keys[i]);
     if (type == LUA_TNIL) {
       lua_pop(L, 1);
-      nhl_value_push(L, v);
+      if (sig) sig_add(sig, m->u.map.keys[i]);
+      nhl_value_push_ordered(L, v);
       lua_setfield(L, t, m->u.map.keys[i]);
     } else {
       if (type == LUA_TTABLE && v->type == NH_VALUE_MAP)
-        fill_missing(L, lua_gettop(L), v, depth + 1);
+        fill_missing(L, lua_gettop(L), v, depth + 1, NULL);
       lua_pop(L, 1);
     }
   }
@@ -160,6 +184,7 @@ static const char *policy_name(nh_inv_hostkey_t p) {
 static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index) {
   const nh_host_t *h = nh_inventory_host(inv, index);
   const nh_inv_fields_t *f = &h->fields;
+  key_sig_t sig;
   ref_t *ref;
   size_t i;
   int t;
@@ -217,9 +242,17 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   lua_setfield(L, -2, "http");
   lua_newtable(L);
   t = lua_gettop(L);
-  fill_missing(L, t, h->own.data, 0);
-  for (i = 0; i < h->nchain; i++) fill_missing(L, t, h->chain[i]->own.data, 0);
-  fill_missing(L, t, nh_inventory_defaults(inv)->data, 0);
+  sig.len = sig.n = 0;
+  sig.overflow = 0;
+  fill_missing(L, t, h->own.data, 0, &sig);
+  for (i = 0; i < h->nchain; i++) fill_missing(L, t, h->chain[i]->own.data, 0, &sig);
+  fill_missing(L, t, nh_inventory_defaults(inv)->data, 0, &sig);
+  if (!sig.overflow && sig.n != 1) {
+    nhl_keyorder_shapes_push(L);
+    lua_pushlstring(L, sig.buf, sig.len);
+    nhl_keyorder_apply(L, t + 1, t, sig.n);
+    lua_pop(L, 1);
+  }
   lua_setfield(L, -2, "data");
   /* Masked secrets say which are set without ever being one. */
   lua_createtable(L, 0, 3);
@@ -430,7 +463,7 @@ static int nhl_inv_groups(lua_State *L) {
       lua_rawseti(L, -2, (lua_Integer)j + 1);
     }
     lua_setfield(L, -2, "parents");
-    nhl_value_push(L, g->own.data);
+    nhl_value_push_ordered(L, g->own.data);
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
       lua_newtable(L);

@@ -6,6 +6,7 @@
  * keys and indentation on request). Why not jansson: docs/http.md. See docs/http.md for the mapping
  * (null, arrays vs objects, big integers).
  */
+#include "lvalue.h"
 #include "runtime.h"
 
 #include <math.h>
@@ -60,6 +61,7 @@ typedef struct {
   const char *start, *p, *end;
   int depth;
   int array_mt, object_mt; /* stack slots of the two metatables */
+  int order;               /* stack slot of the key-order table (lvalue.h), 0: not recorded */
 } dec_t;
 
 /* Raises a "parse" error object naming line and column (in bytes, 1-based) of at. */
@@ -340,23 +342,33 @@ static void dec_value(dec_t *d) {
   switch (*d->p) {
   case '{': {
     if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
-    luaL_checkstack(L, 4, "json.decode: nested too deeply");
+    luaL_checkstack(L, 5, "json.decode: nested too deeply");
     d->p++;
     lua_createtable(L, 0, 4);
     skip_ws(d);
     if (d->p < d->end && *d->p == '}') {
       d->p++;
     } else {
+      lua_Integer nkeys = 0;
+      /* With {ordered = true}, the keys in document order, for templates (Python keeps
+       * it): an array below the object's members, recorded in the key-order table when
+       * there are two or more. Optional: it costs about a third of the decoding speed. */
+      int obj = d->order ? -4 : -3;
+      if (d->order) lua_createtable(L, 4, 0);
       for (;;) {
         skip_ws(d);
         if (d->p >= d->end || *d->p != '"') dec_unexpected(d, "a string key");
         d->p++;
         dec_string(d);
+        if (d->order) {
+          lua_pushvalue(L, -1);
+          lua_rawseti(L, -3, ++nkeys);
+        }
         skip_ws(d);
         if (d->p >= d->end || *d->p != ':') dec_unexpected(d, "':'");
         d->p++;
         dec_value(d);
-        lua_rawset(L, -3);
+        lua_rawset(L, obj);
         skip_ws(d);
         if (d->p < d->end && *d->p == ',') {
           d->p++;
@@ -367,6 +379,13 @@ static void dec_value(dec_t *d) {
           break;
         }
         dec_unexpected(d, "',' or '}'");
+      }
+      if (nkeys >= 2) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, d->order);
+      } else if (d->order) {
+        lua_pop(L, 1);
       }
     }
     lua_pushvalue(L, d->object_mt);
@@ -429,7 +448,8 @@ static void dec_value(dec_t *d) {
   }
 }
 
-/* decode(text) -> value; raises a "parse" error object with line, column and position. */
+/* decode(text [, {ordered = true}]) -> value; raises a "parse" error object with line, column
+ * and position. ordered records the order of object keys (nethost.keyorder) for templates. */
 static int nhl_json_decode(lua_State *L) {
   size_t len;
   dec_t d;
@@ -437,11 +457,22 @@ static int nhl_json_decode(lua_State *L) {
   d.end = d.start + len;
   d.L = L;
   d.depth = 0;
+  d.order = 0;
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_getfield(L, 2, "ordered");
+    d.order = lua_toboolean(L, -1);
+  } else {
+    luaL_argexpected(L, lua_isnoneornil(L, 2), 2, "table of options");
+  }
   lua_settop(L, 1);
   luaL_getmetatable(L, ARRAY_MT);
   d.array_mt = lua_gettop(L);
   luaL_getmetatable(L, OBJECT_MT);
   d.object_mt = lua_gettop(L);
+  if (d.order) {
+    nhl_keyorder_push(L);
+    d.order = lua_gettop(L);
+  }
   dec_value(&d);
   skip_ws(&d);
   if (d.p < d.end) dec_fail(&d, d.p, "unexpected data after the document");

@@ -160,9 +160,6 @@ static int nhl_netconf_raw_rpc(lua_State *L) {
   rc = nh_netconf_rpc(&q->req, r->nc, msg, len, id, timeout_ms, nhl_op_cb);
   if (rc < 0) {
     free(q);
-    if (rc == NH_EBUSY)
-      return luaL_error(L, "netconf: %s: another RPC is in flight on this session (one at a time)",
-                        r->name);
     push_error(L, nh_netconf_ssh(r->nc), r->name, "netconf.rpc", rc, what, 0);
     return lua_error(L);
   }

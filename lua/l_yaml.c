@@ -19,7 +19,7 @@ static int push_doc(lua_State *L, nh_ydoc_t *doc, const char *op) {
   nh_ydoc_free(doc);
   if (rc == NH_ENOMEM) return luaL_error(L, "out of memory");
   if (rc < 0) return nhl_raise(L, "parse", NULL, op, rc, "%s", err);
-  nhl_value_push_owned(L, v);
+  nhl_value_push_owned_ordered(L, v);
   return 1;
 }
 

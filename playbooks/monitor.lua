@@ -119,7 +119,9 @@ local function poll_once()
     print("\nchanges since the last poll:")
     print(report.text(changes, { "host", "change" }))
     for _, c in ipairs(changes) do log.warn("%s: %s", c.host, c.change) end
-    if vars.webhook then
+    -- Under --workers N this code runs in every worker too (docs/running.md): the
+    -- process you started alone posts.
+    if vars.webhook and not nethost.worker then
       local ok, e = pcall(http.post, vars.webhook, { json = log.mask_value({ time = os.time(), changes = changes }), timeout = 10 })
       if not ok then log.error("webhook: %s", tostring(e)) end
     end

@@ -45,6 +45,9 @@ options:
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
       --shard K/N           work on the K-th of N deterministic slices of the inventory
                             (one per machine or job; join the result files afterwards)
+  -w, --workers N           run hosts in N worker processes, one per core (0: as many
+                            as cores; default 1: in this process). Scheduling, -o,
+                            progress and the summary stay in this process
       --plugins DIR         load plugins from DIR too (repeatable)
       --metrics ADDR:PORT   serve Prometheus metrics at http://ADDR:PORT/metrics while
                             the playbook runs (port 0: any free port, logged)
@@ -119,6 +122,19 @@ local function parse_run(args)
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 1 then error("-c: expected a positive integer", 0) end
       opts.concurrency = n
+    elseif a == "-w" or a == "--workers" then
+      local v = value(a)
+      local n = math.tointeger(tonumber(v))
+      if not n or n < 0 or n > 1024 then
+        error("--workers: expected a number of workers, 0 to 1024 (0: one per core)", 0)
+      end
+      if n == 0 then n = require("nethost.channel").cores() end
+      opts.workers = n
+    elseif a == "--worker" then
+      -- Hidden: this process is worker K of N engines (nethost/workers.lua).
+      local k, n = value(a):match("^(%d+)/(%d+)$")
+      if not k then error("--worker: expected K/N", 0) end
+      opts.worker, opts.engines = tonumber(k), tonumber(n)
     elseif a == "--check" then opts.check = true
     elseif a == "--diff" then opts.diff = true
     elseif a == "--retries" then
@@ -214,6 +230,7 @@ end
 cli.setup_hooks = {}
 
 function cli.run(args)
+  local given = table.move(args, 1, #args, 1, {}) -- as the user wrote them, for workers
   local ok, opts = pcall(parse_run, args)
   if not ok then return die("%s", opts) end
   if opts.help then
@@ -221,6 +238,11 @@ function cli.run(args)
     return 0
   end
   if not opts.playbook then return die("run: which playbook? (see 'nethost help run')") end
+  if opts.worker then
+    -- A worker writes nothing of its own: no results, metrics, log file or summary; the
+    -- coordinator does (nethost/workers.lua).
+    opts.output, opts.metrics, opts.log, opts.retry_failed, opts.quiet = nil, nil, nil, nil, true
+  end
   local chunk, lerr = loadfile(opts.playbook, "t")
   if not chunk then
     -- loadfile's message already reads "file:line: message".
@@ -231,7 +253,24 @@ function cli.run(args)
   local sok, serr = pcall(setup, opts)
   if not sok then return die("%s", tostring(serr)) end
   _G.arg = { [0] = opts.playbook, table.unpack(opts.args) }
+  local workers
+  if opts.worker then
+    workers = require("nethost.workers")
+    nethost.worker = opts.worker
+    local wok, link = pcall(workers.connect, opts.worker, opts.engines)
+    if not wok then return die("%s", tostring(link)) end
+    workers.link = link
+  elseif opts.workers and opts.workers > 1 then
+    workers = require("nethost.workers")
+    local wok, pool = pcall(workers.start, opts.workers, given, opts.verbose > 0)
+    if not wok then return die("%s", tostring(pool)) end
+    workers.pool = pool
+  end
   local results = table.pack(xpcall(chunk, handler, table.unpack(opts.args)))
+  if workers and workers.pool then
+    workers.pool:close()
+    workers.pool = nil
+  end
   local html = package.loaded["nethost.html_report"]
   if html and html.is_open() then
     local wok, werr = html.write_all()

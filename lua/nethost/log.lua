@@ -28,6 +28,15 @@ local COLOURS = { "\27[31m", "\27[33m", "", "\27[2m", "\27[2m" }
 local MIN_SECRET = 3
 local short_warned = {}
 
+-- The host the current task works on, if the runner bound one.
+local function current_host()
+  local ok, async = pcall(require, "nethost.async")
+  if not ok then return nil end
+  local l = async.current() and async.locals()
+  local ctx = l and l.run_context
+  return ctx and ctx.name
+end
+
 local function add_secret(s)
   if not secrets[s] then
     secrets[s] = true
@@ -35,16 +44,20 @@ local function add_secret(s)
   end
 end
 
---- log.secret(s): masks s (a password, a token) in everything nethost writes from then on:
---- log lines, stdout and stderr (print, io.write, the summary, errors), results, reports.
---- Its escaped forms in JSON and CSV text are masked too.
-function log.secret(s)
+--- log.secret(s [, where]): masks s (a password, a token) in everything nethost writes from
+--- then on: log lines, stdout and stderr (print, io.write, the summary, errors), results,
+--- reports. Its escaped forms in JSON and CSV text are masked too. A secret shorter than 3
+--- bytes is not masked: a warning on stderr says so once per secret, naming where (a host
+--- and the secret's name, say) but never the secret.
+function log.secret(s, where)
   if type(s) ~= "string" or s == "" or secrets[s] then return end
   if #s < MIN_SECRET then
     if not short_warned[s] then
       short_warned[s] = true
-      io.stderr:write(("nethost: warning: a secret of %d byte(s) is too short to be masked " ..
-                       "in the output\n"):format(#s))
+      where = where or current_host()
+      io.stderr:write(("nethost: warning: %sa secret of %d byte(s) is too short to be masked " ..
+                       "in the output (secrets of %d bytes or more are)\n"):format(
+                       where and log.printable(where) .. ": " or "", #s, MIN_SECRET))
     end
     return
   end
@@ -146,15 +159,6 @@ end
 function log.printable(s)
   s = tostring(s)
   return (s:gsub("[%c\127]", function(c) return ("\\x%02x"):format(c:byte()) end))
-end
-
--- The host the current task works on, if the runner bound one.
-local function current_host()
-  local ok, async = pcall(require, "nethost.async")
-  if not ok then return nil end
-  local l = async.current() and async.locals()
-  local ctx = l and l.run_context
-  return ctx and ctx.name
 end
 
 -- Writes msg (already prefixed and masked) at level; timed: the time on stderr too.

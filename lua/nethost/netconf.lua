@@ -141,6 +141,14 @@ function Session:_call(op, inner, opts)
   local reply = new_reply(text)
   local errs = reply._doc:table("/rpc-reply", { lists = { "rpc-error" } })
   local list = type(errs) == "table" and errs["rpc-error"] or nil
+  -- Some RPCs report errors inside their results (Junos's <load-configuration-results>).
+  local inner_errs = opts.errors_in and type(errs) == "table" and errs[opts.errors_in]
+  if type(inner_errs) == "table" and inner_errs["rpc-error"] then
+    local more = inner_errs["rpc-error"]
+    if more[1] == nil then more = { more } end
+    list = list or {}
+    for _, e in ipairs(more) do list[#list + 1] = e end
+  end
   if list then
     local warnings = {}
     for _, e in ipairs(list) do
@@ -332,6 +340,57 @@ function Session:copy_config(target, source, opts)
   if ctx then ctx:mark_changed("netconf copy-config " .. target) end
   return self:_call("copy-config", "<copy-config><target>" .. datastore(target) .. "</target><source>" ..
     src .. "</source></copy-config>", opts)
+end
+
+local LOAD_ACTIONS = { merge = true, replace = true, override = true, update = true, set = true }
+
+--- s:load_configuration{config = ..., format = "xml"|"text"|"set", action = ...} -> reply
+--- Junos's <load-configuration> into the candidate (commit it with s:commit()). format
+--- "xml" (default) takes <configuration> text or a table; "text" the curly-brace text;
+--- "set" set/delete lines (action "set"). action: merge (default), replace, override,
+--- update. Errors Junos reports inside <load-configuration-results> are raised as
+--- rpc-errors. Under --check it is recorded, not sent; inside nethost.run the host is
+--- marked changed.
+function Session:load_configuration(opts)
+  if type(opts) ~= "table" then error("netconf: load_configuration needs {config = ..., format = ...}", 2) end
+  local format = opts.format or "xml"
+  local action = opts.action or (format == "set" and "set" or "merge")
+  if not LOAD_ACTIONS[action] then
+    error("netconf: load_configuration: action must be merge, replace, override, update or set", 2)
+  end
+  local config = opts.config
+  local body
+  if format == "xml" then
+    if type(config) == "table" then
+      config = xml.encode(config.configuration and config or { configuration = config })
+    end
+    if type(config) ~= "string" then error("netconf: load_configuration: config must be XML text or a table", 2) end
+    if not config:match("^%s*<configuration[%s>/]") then
+      config = "<configuration>" .. config .. "</configuration>"
+    end
+    body = config
+  elseif format == "text" or format == "set" then
+    if type(config) == "table" then config = table.concat(config, "\n") end
+    if type(config) ~= "string" then error("netconf: load_configuration: config must be text", 2) end
+    local el = format == "set" and "configuration-set" or "configuration-text"
+    body = "<" .. el .. ">" .. xml.escape(config) .. "</" .. el .. ">"
+    if format == "set" then action = "set" end
+  else
+    error("netconf: load_configuration: format must be xml, text or set", 2)
+  end
+  local inner = ('<load-configuration action="%s" format="%s">%s</load-configuration>')
+    :format(action, format == "xml" and "xml" or "text", body)
+  if in_check_mode(opts) then
+    local nethost = package.loaded["nethost.nethost"]
+    if nethost then nethost.would_send("netconf load-configuration " .. action .. ": " .. body) end
+    return setmetatable({ raw = "", ok = true, warnings = {}, checked = true, _doc = xml.parse("<rpc-reply/>") }, Reply)
+  end
+  local ctx = context()
+  if ctx then ctx:mark_changed("netconf load-configuration " .. action) end
+  local reply = self:_call("load-configuration", inner,
+    { timeout = opts.timeout, errors_in = "load-configuration-results" })
+  reply.ok = reply.ok or #reply._doc:find("/rpc-reply/load-configuration-results/ok") > 0
+  return reply
 end
 
 function Session:delete_config(target, opts)

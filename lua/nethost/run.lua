@@ -154,7 +154,7 @@ function Proxy.__index(proxy, k)
       w = function(self, ...)
         if self == proxy then self = host end
         local value = v(self, ...)
-        log.secret(value)
+        log.secret(value, tostring(ctx.name) .. ": " .. tostring((...)))
         return value
       end
     else
@@ -453,6 +453,42 @@ local function host_main(run, ctx)
   run.done:put(ctx)
 end
 
+-- Runs one host in a worker process (--workers N, nethost/workers.lua) and copies the
+-- record it sends back. Cancelled (Ctrl-C, cancel_on_abort, an outer timeout), the host is
+-- recorded aborted at once and the worker is told to stop it; a worker that dies fails the
+-- host with kind "worker". Like host_main, never raises.
+local function remote_main(run, ctx, w)
+  local rec = ctx.rec
+  if w.dead then
+    -- Its worker died between the pick and now: the host was never sent, so it starts
+    -- on another engine.
+    w.load = w.load - 1
+    w = run.pool:pick()
+    w.load = w.load + 1
+    ctx.engine = w
+    if w == run.pool.local_engine then return host_main(run, ctx) end
+  end
+  rec.started = sys.time()
+  local t0 = async.now()
+  local ok, got, why = pcall(run.pool.run_remote, run.pool, run.k, w, ctx)
+  if not ok then
+    rec.status, rec.error = "aborted", error_record(got)
+  elseif not got then
+    rec.status = "failed"
+    rec.error = error_record(errors.new("worker", why, { host = rec.host }))
+  else
+    for k, v in pairs(got) do
+      if k ~= "host" then rec[k] = v end
+    end
+    if type(rec.error) == "table" then setmetatable(rec.error, error_mt) end
+    if rec.status == "pending" then rec.status = "failed" end
+  end
+  rec.elapsed = rec.elapsed or async.now() - t0
+  if run.closed then return end
+  stream_record(run.out, rec)
+  run.done:put(ctx)
+end
+
 local function count(run, rec)
   local c = run.counts
   c[rec.status] = (c[rec.status] or 0) + 1
@@ -549,7 +585,20 @@ end
 
 local function start_host(run, ctx)
   if ctx.key ~= nil then run.busy[ctx.key] = true end
-  local t = async.spawn(host_main, run, ctx)
+  local t
+  if run.pool then
+    -- --workers N: the least loaded engine runs it, this process or a worker.
+    local engine = run.pool:pick()
+    engine.load = engine.load + 1
+    ctx.engine = engine
+    if engine == run.pool.local_engine then
+      t = async.spawn(host_main, run, ctx)
+    else
+      t = async.spawn(remote_main, run, ctx, engine)
+    end
+  else
+    t = async.spawn(host_main, run, ctx)
+  end
   async.locals(t, { run_context = ctx })
   ctx.task = t
   run.running[ctx] = true
@@ -572,6 +621,7 @@ local function finish_host(run, ctx)
   run.running[ctx] = nil
   run.nrunning = run.nrunning - 1
   ctx.task = nil
+  if ctx.engine then ctx.engine.load = ctx.engine.load - 1 end
   count(run, ctx.rec)
   export_metrics(run, ctx.rec)
   if ctx.undo then run.undo[#run.undo + 1] = ctx end
@@ -669,8 +719,18 @@ local function abort_unstarted(run)
   end
 end
 
+-- The worker pool of --workers N when this nethost.run is one the workers take part in:
+-- called by the main chunk (not from inside a host task, where it runs where that host
+-- runs).
+local function top_level_pool()
+  local w = package.loaded["nethost.workers"]
+  return w and w.pool and not nethost.context() and w.pool or nil
+end
+
 local function run_hosts(hosts, fn, opts)
   local o = nethost.options or {}
+  local pool = top_level_pool()
+  local k = pool and pool:begin_run()
   local list = host_list(hosts)
   if o.retry_failed and opts.retry_failed ~= false then list = only_failed(list, o.retry_failed) end
   local run = new_run(list, fn, opts, o)
@@ -683,9 +743,15 @@ local function run_hosts(hosts, fn, opts)
   run.budget = make_budget(opts.max_fail, opts.min_sample, #list)
   run.sizes = batch_sizes(opts.serial, #list)
   run.batches = #run.sizes
+  -- Undo functions live in the engine that ran the host: a run that may roll back runs
+  -- in this process only.
+  run.k = k
+  if pool and opts.on_abort ~= "rollback" then run.pool = pool end
   if opts.connect_rate then
     local has_ssh, ssh = pcall(require, "nethost.ssh")
-    if has_ssh and ssh.connect_rate then ssh.connect_rate(opts.connect_rate) end
+    -- With workers each engine takes its share, so the total holds.
+    local rate = run.pool and opts.connect_rate / pool.engines or opts.connect_rate
+    if has_ssh and ssh.connect_rate then ssh.connect_rate(rate) end
   end
   local display = (not o.quiet and opts.progress ~= false and #list > 0) and progress.start(run)
 
@@ -701,8 +767,61 @@ local function run_hosts(hosts, fn, opts)
   run.closed = true
   if display then display.stop() end
   close_output(run.out, res, run.label)
+  if pool then pool:end_run(k, res) end
   if not ok then error(err, 0) end
   return res
+end
+
+-- A worker's part of the k-th top-level nethost.run (--workers N): run the hosts the
+-- coordinator sends, send back each record, and return the results the coordinator
+-- merged, so the main chunk goes on exactly as in the coordinator.
+local function worker_run(link, hosts, fn, opts)
+  local k = link:begin_run()
+  local by_name = {}
+  for _, h in ipairs(host_list(hosts)) do by_name[host_name(h)] = h end
+  local o = nethost.options or {}
+  local run = { fn = fn, timeout = opts.timeout, retries = opts.retries or o.retries or 0,
+                retry_delay = opts.retry_delay or 1, exclusive = opts.exclusive, running = {} }
+  run.done = { put = function(_, ctx)
+    run.running[ctx.name] = nil
+    link:send_record(k, ctx.rec)
+  end }
+  if opts.connect_rate then
+    local has_ssh, ssh = pcall(require, "nethost.ssh")
+    if has_ssh and ssh.connect_rate then ssh.connect_rate(opts.connect_rate / link.engines) end
+  end
+  while true do
+    local msg = link:next(k)
+    if msg.t == "host" then
+      local h = by_name[msg.name]
+      if h == nil then
+        link:send_record(k, { host = msg.name, status = "failed", error = {
+          kind = "worker", message = ("worker %d has no host %s in this nethost.run (its main chunk built another host list)"):format(
+            link.k, tostring(msg.name)) } })
+      else
+        local ctx = new_ctx(h, { host = msg.name, status = "pending" },
+                            run.exclusive and attribute(h, run.exclusive))
+        local t = async.spawn(host_main, run, ctx)
+        async.locals(t, { run_context = ctx })
+        ctx.task = t
+        run.running[msg.name] = ctx
+      end
+    elseif msg.t == "cancel" then
+      local ctx = run.running[msg.name]
+      if ctx then ctx.task:cancel(msg.reason or "the run was interrupted") end
+    elseif msg.t == "end" then
+      link:end_run(k)
+      run.closed = true
+      for _, ctx in pairs(run.running) do ctx.task:cancel("the run ended") end
+      local res = results.new()
+      for _, rec in ipairs(msg.records or {}) do
+        if type(rec.error) == "table" then setmetatable(rec.error, error_mt) end
+        res:add(rec)
+      end
+      res.aborted, res.abort_reason, res.duration = msg.aborted or false, msg.abort_reason, msg.duration
+      return res
+    end
+  end
 end
 
 --- nethost.run(hosts, fn, opts) -> results (see docs/running.md)
@@ -712,6 +831,13 @@ function nethost.run(hosts, fn, opts)
   if type(opts) ~= "table" then error("nethost.run: opts must be a table", 2) end
   if opts.on_abort ~= nil and opts.on_abort ~= "rollback" and opts.on_abort ~= "stop" then
     error("nethost.run: on_abort must be \"rollback\" or \"stop\"", 2)
+  end
+  local w = package.loaded["nethost.workers"]
+  if w and w.link and not nethost.context() then
+    local res = worker_run(w.link, hosts, fn, opts)
+    local s = res:summary()
+    if s.failed + s.aborted > 0 then nethost.exit_code = 2 end
+    return res
   end
   local res = run_hosts(hosts, fn, opts)
   local s = res:summary()

@@ -14,9 +14,10 @@
 -- "template" whose message starts with "FILE:LINE: ".
 --
 -- Lua values map to Python ones: strings, integers, floats and booleans as they are; a
--- table with [1] (or an empty table) is a list, any other table a dict whose keys are
--- iterated in sorted order (Python keeps insertion order, which a Lua table does not
--- have); json.null, yaml.null and template.none are None; Lua functions are callables.
+-- table with [1] (or an empty table) is a list, any other table a dict. Dicts decoded from
+-- YAML or JSON (vars files, inventory data, json.decode) iterate in document order as
+-- Python's do; dicts built in Lua, which have no order, in sorted key order. json.null,
+-- yaml.null and template.none are None; Lua functions are callables.
 
 local M = {}
 
@@ -64,6 +65,19 @@ local function undef_message(u)
   return u.hint or ("'" .. tostring(u.name) .. "' is undefined")
 end
 
+-- Dicts keep their insertion order, as Python's do: those the template makes (literals,
+-- dict()), in ORDER beside the table so the table stays a plain Lua table, and those decoded
+-- from YAML or JSON documents (vars files, inventory data, -e @file, json.decode with
+-- {ordered = true}), which nethost.keyorder knows. Tables built in Lua have no order: their
+-- keys are sorted, and keys added to a decoded table in Lua come after the recorded ones,
+-- sorted, so the output never depends on Lua's hash order.
+local ORDER = setmetatable({}, { __mode = "k" })
+local decoded_order
+do
+  local ok, keyorder = pcall(require, "nethost.keyorder")
+  decoded_order = ok and type(keyorder) == "table" and keyorder.get or function() return nil end
+end
+
 local function kind(v)
   local tv = type(v)
   if tv == "string" then return "str" end
@@ -86,6 +100,7 @@ local function kind(v)
     if mt == NS_MT then return "namespace" end
     if mt == LOOP_MT then return "loop" end
     if mt and mt.__pairs then return "dict" end -- a proxy (a task's host): its fields
+    if mt and mt.__keyorder then return "dict" end -- a decoded map (maybe empty)
     if rawget(v, 1) ~= nil or next(v) == nil then return "list" end
     return "dict"
   end
@@ -118,24 +133,31 @@ local function key_less(a, b)
   return tostring(a) < tostring(b)
 end
 
--- Dicts made by the template itself (literals, dict()) keep their insertion order, as
--- Python's do; the order lives beside the table so the table stays a plain Lua table.
-local ORDER = setmetatable({}, { __mode = "k" })
-
 local function sorted_keys(d)
-  local order = ORDER[d]
+  local order = ORDER[d] or decoded_order(d)
+  local keys, n = {}, 0
   if order then
-    local keys = {}
-    for _, k in ipairs(order) do if d[k] ~= nil then keys[#keys + 1] = k end end
+    local seen, extra = {}, nil
+    for _, k in ipairs(order) do
+      if not seen[k] and rawget(d, k) ~= nil then
+        seen[k] = true
+        n = n + 1
+        keys[n] = k
+      end
+    end
     for k in pairs(d) do
-      local found = false
-      for _, o in ipairs(order) do if o == k then found = true break end end
-      if not found then keys[#keys + 1] = k end
+      if not seen[k] then
+        extra = extra or {}
+        extra[#extra + 1] = k
+      end
+    end
+    if extra then
+      table.sort(extra, key_less)
+      for _, k in ipairs(extra) do n = n + 1; keys[n] = k end
     end
     return keys
   end
-  local keys = {}
-  for k in pairs(d) do keys[#keys + 1] = k end
+  for k in pairs(d) do n = n + 1; keys[n] = k end
   table.sort(keys, key_less)
   return keys
 end
@@ -1493,6 +1515,9 @@ local function getattr(obj, name, line)
   elseif k == "loop" then
     local v = obj[name]
     if v ~= nil then return v end
+  elseif k == "tuple" and type(name) == "string" then
+    local v = rawget(obj, name) -- a named tuple's field (groupby's grouper and list)
+    if v ~= nil then return v end
   elseif k == "object" then
     local ok, v = pcall(function() return obj[name] end)
     if ok and v ~= nil then return v end
@@ -1964,6 +1989,125 @@ FILTERS.batch = function(v, a, k, line)
   return out
 end
 
+-- groupby(attribute, default=None, case_sensitive=False): (grouper, list) tuples, sorted
+-- by the key; the grouper is the first item's own value, as jinja2 gives it.
+FILTERS.groupby = function(v, a, k, line)
+  local attribute = arg(a, k, 1, "attribute")
+  local default = arg(a, k, 2, "default")
+  if kind(default) == "none" then default = nil end
+  local cs = truthy(arg(a, k, 3, "case_sensitive", false), line)
+  local get = attr_getter(attribute, line, default)
+  local function key(x)
+    local y = check(get(x), line)
+    return cs and y or ignore_case(y)
+  end
+  local out, cur, curk = list(), nil, nil
+  for _, x in ipairs(sort_items(items_of(v, line), key, false, line)) do
+    local kx = key(x)
+    if cur and eq(curk, kx, line) then
+      cur[#cur + 1] = x
+    else
+      cur, curk = list({ x }), kx
+      local g = tuple({ get(x), cur })
+      g.grouper, g.list = g[1], cur -- a namedtuple: g.grouper, g.list
+      out[#out + 1] = g
+    end
+  end
+  return out
+end
+
+-- truncate(length=255, killwords=False, end='...', leeway=5), in characters.
+FILTERS.truncate = function(v, a, k, line)
+  local s = str(v, line)
+  local length = arg(a, k, 1, "length", 255)
+  local killwords = truthy(arg(a, k, 2, "killwords", false), line)
+  local ending = str(arg(a, k, 3, "end", "..."), line)
+  local leeway = arg(a, k, 4, "leeway", 5)
+  if kind(leeway) == "none" then leeway = 5 end
+  local cs, ce = chars(s), ulen(ending)
+  if length < ce then fail(line, "expected length >= %d, got %d", ce, length) end
+  if #cs <= length + leeway then return s end
+  local head = table.concat(cs, "", 1, math.max(length - ce, 0))
+  if killwords then return head .. ending end
+  return (head:match("^(.*) [^ ]*$") or head) .. ending
+end
+
+-- slice(slices, fill_with=None): the items cut into that many columns.
+FILTERS.slice = function(v, a, k, line)
+  local seq = items_of(v, line)
+  local slices = arg(a, k, 1, "slices")
+  local fill = arg(a, k, 2, "fill_with")
+  if math.type(slices) ~= "integer" or slices < 1 then fail(line, "slice: expected a positive number of slices") end
+  local n = #seq
+  local per, extra, offset, out = n // slices, n % slices, 0, list()
+  for i = 0, slices - 1 do
+    local start = offset + i * per
+    if i < extra then offset = offset + 1 end
+    local stop = offset + (i + 1) * per
+    local part = list()
+    for j = start + 1, stop do part[#part + 1] = seq[j] end
+    if fill ~= nil and kind(fill) ~= "none" and i >= extra then part[#part + 1] = fill end
+    out[#out + 1] = part
+  end
+  return out
+end
+
+-- tojson(indent=None): Python's json.dumps(sort_keys=True) made safe for HTML, as jinja2's.
+local function json_str(s)
+  local out = s:gsub('[%c"\\\128-\255][\128-\191]*', function(c)
+    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
+    local named = { ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t", ["\b"] = "\\b", ["\f"] = "\\f" }
+    if named[c] then return named[c] end
+    local ok, cp = pcall(utf8.codepoint, c)
+    if not ok then cp = c:byte() end
+    if cp == 127 then return c end -- ASCII: json.dumps leaves DEL as it is
+    if cp >= 0x10000 then
+      cp = cp - 0x10000
+      return ("\\u%04x\\u%04x"):format(0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF))
+    end
+    return ("\\u%04x"):format(cp)
+  end)
+  return '"' .. out .. '"'
+end
+local function to_json(v, indent, depth, line)
+  local k = kind(v)
+  if k == "undef" then check(v, line) end
+  if k == "none" then return "null" end
+  if k == "bool" then return v and "true" or "false" end
+  if k == "int" then return tostring(v) end
+  if k == "float" then
+    if v ~= v then return "NaN" elseif v == math.huge then return "Infinity" elseif v == -math.huge then return "-Infinity" end
+    return pyfloat(v)
+  end
+  if k == "str" then return json_str(v) end
+  local parts, open, close = {}, "[", "]"
+  if is_seq(k) then
+    for i = 1, #v do parts[i] = to_json(v[i], indent, depth + 1, line) end
+  elseif k == "dict" then
+    open, close = "{", "}"
+    local keys = {}
+    for key in pairs(v) do keys[#keys + 1] = key end
+    table.sort(keys, function(x, y) return lt(x, y, line) end)
+    for i, key in ipairs(keys) do
+      local ks = kind(key) == "str" and key or str(key, line)
+      parts[i] = json_str(ks) .. ": " .. to_json(v[key], indent, depth + 1, line)
+    end
+  else
+    fail(line, "Object of type %s is not JSON serializable", tname(v))
+  end
+  if #parts == 0 then return open .. close end
+  if not indent then return open .. table.concat(parts, ", ") .. close end
+  local pad, inner = "\n" .. indent:rep(depth), "\n" .. indent:rep(depth + 1)
+  return open .. inner .. table.concat(parts, "," .. inner) .. pad .. close
+end
+FILTERS.tojson = function(v, a, k, line)
+  local indent = arg(a, k, 1, "indent")
+  if kind(indent) == "none" then indent = nil end
+  if indent ~= nil then indent = kind(indent) == "str" and indent or (" "):rep(num(indent)) end
+  local out = to_json(v, indent, 0, line)
+  return (out:gsub("[<>&']", { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026", ["'"] = "\\u0027" }))
+end
+
 local call_test
 local call_filter
 
@@ -2079,9 +2223,28 @@ GLOBALS.range = callable(function(a, _, line)
   end
   return out
 end)
-GLOBALS.dict = callable(function(_, k)
-  local d = setmetatable({}, DICT_MT)
-  for key, v in pairs(k) do d[key] = v end
+-- dict(mapping or pairs, **kwargs), keeping Python's order: the mapping's, then kwargs'.
+GLOBALS.dict = callable(function(a, k, line)
+  local d, order = setmetatable({}, DICT_MT), {}
+  local function put(key, v)
+    if d[key] == nil then order[#order + 1] = key end
+    d[key] = v
+  end
+  if a[1] ~= nil then
+    local ka = kind(a[1])
+    if ka == "dict" then
+      for _, key in ipairs(sorted_keys(a[1])) do put(key, a[1][key]) end
+    elseif ka ~= "none" then
+      for _, pair in ipairs(items_of(a[1], line)) do
+        if not is_seq(kind(pair)) or #pair ~= 2 then
+          fail(line, "dictionary update sequence element has the wrong length; 2 is required")
+        end
+        put(pair[1], pair[2])
+      end
+    end
+  end
+  for _, key in ipairs(sorted_keys(k)) do put(key, k[key]) end
+  ORDER[d] = order
   return d
 end)
 GLOBALS.namespace = callable(function(a, k)
@@ -2220,7 +2383,14 @@ end
 local function eval_args(n, ctx, frame)
   local args, kwargs = {}, {}
   for i, e in ipairs(n.args) do args[i] = ev(e, ctx, frame) end
-  for _, kw in ipairs(n.kwargs) do kwargs[kw.name] = ev(kw.e, ctx, frame) end
+  if n.kwargs[1] then
+    local names = {}
+    for i, kw in ipairs(n.kwargs) do
+      kwargs[kw.name] = ev(kw.e, ctx, frame)
+      names[i] = kw.name
+    end
+    ORDER[kwargs] = names -- dict(a=1, b=2) keeps the order they were written in
+  end
   return args, kwargs
 end
 

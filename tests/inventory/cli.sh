@@ -65,4 +65,20 @@ EOF2
 printf 'a: [1\n' >"$T/broken.yaml"
 out=$("$NH" run "$T/vars.lua" -e "x=@$T/broken.yaml" 2>&1) && fail "-e with broken YAML succeeded"
 echo "$out" | grep -q "broken.yaml:2:1: " || fail "-e broken YAML message: $out"
+
+# A NUL byte, bytes that are not UTF-8 and "\0" escapes are reported where they are (issue 16
+# item 9), in inventories (YAML, INI, JSON) and in -e @vars files, never at 1:1 or cut short.
+printf 'all:\n  hosts:\n    r1:\n      host: 10.0.0.1\n    r2:\n      host: 10.0\000.0.2\n' >"$T/nul.yaml"
+out=$("$NH" inventory -i "$T/nul.yaml" 2>&1) && fail "NUL byte loaded"
+echo "$out" | grep -q "nul.yaml:6:17: a NUL byte" || fail "NUL byte message: $out"
+printf '[core]\nr1 ansible_host=10.0.0.1\nr2 ansible_host=10.0.0.2 pw=caf\351\n' >"$T/hosts"
+out=$("$NH" inventory -i "$T/hosts" 2>&1) && fail "non-UTF-8 INI loaded"
+echo "$out" | grep -q "hosts:3:32: a byte that is not UTF-8 (0xE9)" || fail "INI UTF-8 message: $out"
+printf 'hosts:\n  r1:\n    address: 10.0.0.1\n    password: "se\\0cret"\n' >"$T/esc.yaml"
+out=$("$NH" inventory -i "$T/esc.yaml" 2>&1) && fail "a \\0 escape loaded"
+echo "$out" | grep -q "esc.yaml:4:15: the value of 'password' holds a NUL character" || fail "\\0 message: $out"
+echo "$out" | grep -q "cret" && fail "the secret is in the message: $out"
+printf '{"site": "par",\n "snmp": {"community": "pub\\u0000lic"}}\n' >"$T/vars.json"
+out=$("$NH" run "$T/vars.lua" -e "@$T/vars.json" 2>&1) && fail "-e @vars.json with \\u0000 succeeded"
+echo "$out" | grep -q "vars.json:2:24: the value of 'community' holds a NUL" || fail "-e @vars.json message: $out"
 echo ok

@@ -65,6 +65,7 @@ const sim_device_t *fwd_target(const sim_lab_t *lab, const char *host, int port)
   const sim_device_t *d = &lab->devs[i];
   if (port == lab->opt.port && d->listen_fd >= 0) return d;
   if (lab->opt.http && port == lab->opt.http_port) return d; /* every device listens */
+  if (lab->nc_port && port == lab->nc_port && d->nc_fd >= 0) return d;
   return NULL;
 }
 

@@ -11,8 +11,9 @@
 typedef struct sim_fwd sim_fwd_t;
 
 /* The device a direct-tcpip request may reach: `host` is a lab device's address or name
- * and `port` one the lab serves on it (its SSH port, and its HTTP port with --http) while
- * it listens there. Anything else is NULL: the lab never connects outside itself. */
+ * and `port` one the lab serves on it (its SSH port, its NETCONF port, and its HTTP port
+ * with --http) while it listens there. Anything else is NULL: the lab never connects outside
+ * itself. */
 const sim_device_t *fwd_target(const sim_lab_t *lab, const char *host, int port);
 
 /* Starts connecting to dev:port for the accepted channel `ch`. Bytes from the device go

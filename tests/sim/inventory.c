@@ -32,6 +32,9 @@ static int write_known_hosts(sim_lab_t *lab, const char *path) {
       fprintf(f, "%s %s\n", d->addr, d->hostkey_pub);
     else
       fprintf(f, "[%s]:%d %s\n", d->addr, lab->opt.port, d->hostkey_pub);
+    /* The NETCONF port presents the same key (OpenSSH keys known_hosts by host and port). */
+    if (lab->nc_port && (d->pers == &sim_cisco_ios || d->pers == &sim_juniper_junos))
+      fprintf(f, "[%s]:%d %s\n", d->addr, lab->nc_port, d->hostkey_pub);
   }
   return fclose(f) == 0 ? 0 : -1;
 }
@@ -85,8 +88,10 @@ int inventory_write(sim_lab_t *lab, const char *path) {
    * jump list is reached through the hops before it). */
   for (char **j = o->inventory_jump; j && *j; j++)
     fprintf(f, "%s%s%s", j == o->inventory_jump ? "    jump: [" : ", ", *j, j[1] ? "" : "]\n");
-  fprintf(f, "  netconf: {port: %d} # the netconf subsystem shares the SSH port in the lab\n",
-          o->port);
+  fprintf(f, "  netconf: {port: %d} # %s\n", lab->nc_port ? lab->nc_port : o->port,
+          lab->nc_port
+              ? "cisco_ios and juniper_junos devices (also the netconf subsystem on the SSH port)"
+              : "the netconf subsystem shares the SSH port in the lab");
   if (o->http)
     fprintf(f,
             "  http:\n    scheme: %s\n    port: %d\n    username: admin\n    password: admin\n"

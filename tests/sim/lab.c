@@ -76,7 +76,7 @@ int lab_build(sim_lab_t *lab) {
     sim_device_t *d = &lab->devs[i];
     d->lab = lab;
     d->index = i + 1;
-    d->listen_fd = d->http_fd = -1;
+    d->listen_fd = d->http_fd = d->nc_fd = -1;
     /* The platform furthest behind its share goes next: exact proportions, interleaved. */
     int best = -1;
     double best_deficit = -1e18;

@@ -92,12 +92,14 @@ int main(int argc, char **argv) {
   }
   if (lab.opt.ready_file && write_ready(lab.opt.ready_file)) goto out;
   int counts[3] = {0, 0, 0};
+  char nc_note[48] = "";
+  if (lab.nc_port) snprintf(nc_note, sizeof nc_note, ", NETCONF port %d", lab.nc_port);
   for (int i = 0; i < lab.ndevs; i++)
     counts[lab.devs[i].pers == &sim_cisco_ios ? 0 : lab.devs[i].pers == &sim_arista_eos ? 1 : 2]++;
   printf("nethost-sim: ready: %d devices (cisco_ios %d, arista_eos %d, juniper_junos %d) on "
-         "%s..%s port %d%s%s\n",
+         "%s..%s port %d%s%s%s\n",
          lab.ndevs, counts[0], counts[1], counts[2], lab.devs[0].addr, lab.devs[lab.ndevs - 1].addr,
-         lab.opt.port, lab.opt.inventory_out ? ", inventory " : "",
+         lab.opt.port, nc_note, lab.opt.inventory_out ? ", inventory " : "",
          lab.opt.inventory_out ? lab.opt.inventory_out : "");
   fflush(stdout);
   uv_run(lab.loop, UV_RUN_DEFAULT);

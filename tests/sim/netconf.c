@@ -106,8 +106,11 @@ static void add_text(sbuf_t *b, const char *s) {
   }
 }
 
-static void reply_begin(sbuf_t *b, const char *id) {
-  sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rpc-reply xmlns=\"%s\"", BASE_NS);
+/* Junos sends its replies without an XML declaration (ncclient's junos handler re-parses
+ * them as text and fails on one); IOS-XE sends one. */
+static void reply_begin(const sim_nc_t *s, sbuf_t *b, const char *id) {
+  if (!is_junos(s->dev)) sb_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  sb_printf(b, "<rpc-reply xmlns=\"%s\"", BASE_NS);
   if (id) {
     sb_puts(b, " message-id=\"");
     add_text(b, id);
@@ -119,17 +122,21 @@ static void reply_begin(sbuf_t *b, const char *id) {
 static void reply_ok(sim_nc_t *s, const char *id) {
   sbuf_t b;
   sb_init(&b);
-  reply_begin(&b, id);
+  reply_begin(s, &b, id);
   sb_puts(&b, "<ok/></rpc-reply>");
   send_msg(s, b.data, b.len);
   sb_free(&b);
 }
 
-static void reply_error(sim_nc_t *s, const char *id, const char *type, const char *tag,
-                        const char *path, const char *message, const char *info) {
+/* An rpc-error inside <wrap> (Junos puts load-configuration's errors in its
+ * <load-configuration-results>), or directly in the reply when wrap is NULL. */
+static void reply_error_in(sim_nc_t *s, const char *id, const char *wrap, const char *type,
+                           const char *tag, const char *path, const char *message,
+                           const char *info) {
   sbuf_t b;
   sb_init(&b);
-  reply_begin(&b, id);
+  reply_begin(s, &b, id);
+  if (wrap) sb_printf(&b, "<%s>", wrap);
   sb_printf(&b,
             "<rpc-error><error-type>%s</error-type><error-tag>%s</error-tag>"
             "<error-severity>error</error-severity>",
@@ -145,7 +152,25 @@ static void reply_error(sim_nc_t *s, const char *id, const char *type, const cha
     sb_puts(&b, "</error-message>");
   }
   if (info) sb_printf(&b, "<error-info>%s</error-info>", info);
-  sb_puts(&b, "</rpc-error></rpc-reply>");
+  sb_puts(&b, "</rpc-error>");
+  if (wrap) sb_printf(&b, "</%s>", wrap);
+  sb_puts(&b, "</rpc-reply>");
+  send_msg(s, b.data, b.len);
+  sb_free(&b);
+}
+
+static void reply_error(sim_nc_t *s, const char *id, const char *type, const char *tag,
+                        const char *path, const char *message, const char *info) {
+  reply_error_in(s, id, NULL, type, tag, path, message, info);
+}
+
+/* A reply holding body (already XML). */
+static void reply_body(sim_nc_t *s, const char *id, const char *body) {
+  sbuf_t b;
+  sb_init(&b);
+  reply_begin(s, &b, id);
+  sb_puts(&b, body);
+  sb_puts(&b, "</rpc-reply>");
   send_msg(s, b.data, b.len);
   sb_free(&b);
 }
@@ -360,22 +385,13 @@ static void on_confirm_timeout(uv_timer_t *t) {
   if (nd->confirm_pending) rollback_confirm(nd);
 }
 
-static void do_commit(sim_nc_t *s, const char *id, xmlNodePtr op) {
+/* Commits the candidate; a confirmed commit is rolled back after timeout_ms unless
+ * confirmed. Returns 0, or -1 after replying with lock-denied. */
+static int commit_candidate(sim_nc_t *s, const char *id, int confirmed, uint64_t timeout_ms) {
   nc_dev_t *nd = s->nd;
-  char buf[64];
-  int confirmed = child(op, "confirmed") != NULL;
-  uint64_t timeout_s = 600;
   if (nd->lock_candidate && nd->lock_candidate != s) {
     lock_denied(s, id, nd->lock_candidate);
-    return;
-  }
-  if (child(op, "confirm-timeout")) {
-    text_of(child(op, "confirm-timeout"), buf, sizeof buf);
-    timeout_s = strtoull(buf, NULL, 10);
-    if (timeout_s == 0) {
-      reply_error(s, id, "protocol", "invalid-value", NULL, "confirm-timeout must be > 0", NULL);
-      return;
-    }
+    return -1;
   }
   if (confirmed) {
     if (!nd->confirm_pending) model_get(s->dev, &nd->before_confirm);
@@ -384,7 +400,7 @@ static void do_commit(sim_nc_t *s, const char *id, xmlNodePtr op) {
       nd->confirm_timer.data = nd;
       nd->timer_init = 1;
     }
-    uv_timer_start(&nd->confirm_timer, on_confirm_timeout, timeout_s * 1000, 0);
+    uv_timer_start(&nd->confirm_timer, on_confirm_timeout, timeout_ms, 0);
     nd->confirm_pending = 1;
     nd->confirm_owner = s;
   } else {
@@ -393,7 +409,337 @@ static void do_commit(sim_nc_t *s, const char *id, xmlNodePtr op) {
   model_apply(s->dev, candidate(nd),
               confirmed ? "by admin via netconf commit confirmed" : "by admin via netconf");
   nd->candidate_dirty = 0;
-  reply_ok(s, id);
+  return 0;
+}
+
+static void do_commit(sim_nc_t *s, const char *id, xmlNodePtr op) {
+  char buf[64];
+  uint64_t timeout_s = 600;
+  if (child(op, "confirm-timeout")) {
+    text_of(child(op, "confirm-timeout"), buf, sizeof buf);
+    timeout_s = strtoull(buf, NULL, 10);
+    if (timeout_s == 0) {
+      reply_error(s, id, "protocol", "invalid-value", NULL, "confirm-timeout must be > 0", NULL);
+      return;
+    }
+  }
+  if (commit_candidate(s, id, child(op, "confirmed") != NULL, timeout_s * 1000) == 0)
+    reply_ok(s, id);
+}
+
+/* Junos's <commit-configuration>: <check/> only validates; <confirm-timeout> is in minutes
+ * (a lab minute is --confirm-unit-ms), 10 by default, as in the CLI. */
+static void do_commit_configuration(sim_nc_t *s, const char *id, xmlNodePtr op) {
+  char buf[64];
+  uint64_t minutes = 10;
+  static const char ok_fmt[] = "<commit-results><routing-engine><name>re0</name><%s/>"
+                               "</routing-engine></commit-results>";
+  char body[160];
+  if (child(op, "at-time")) {
+    reply_error(s, id, "protocol", "operation-not-supported", NULL,
+                "commit at a later time is not supported by the lab", NULL);
+    return;
+  }
+  if (child(op, "check")) {
+    snprintf(body, sizeof body, ok_fmt, "commit-check-success");
+    reply_body(s, id, body);
+    return;
+  }
+  if (child(op, "confirm-timeout")) {
+    text_of(child(op, "confirm-timeout"), buf, sizeof buf);
+    minutes = strtoull(buf, NULL, 10);
+    if (minutes == 0 || minutes > 65535) {
+      reply_error(s, id, "protocol", "invalid-value", "/commit-configuration/confirm-timeout",
+                  "confirm-timeout must be 1..65535 minutes", NULL);
+      return;
+    }
+  }
+  if (commit_candidate(s, id, child(op, "confirmed") != NULL,
+                       minutes * (uint64_t)s->dev->lab->opt.confirm_unit_ms) == 0) {
+    snprintf(body, sizeof body, ok_fmt, "commit-success");
+    reply_body(s, id, body);
+  }
+}
+
+/* ---- Junos load-configuration (text, set and XML formats) ---- */
+
+#define LC_WORDS 16
+#define LC_WORD  256
+
+typedef struct {
+  char tag[64], path[256], msg[256];
+} lc_err_t;
+
+static int lc_fail(lc_err_t *e, const char *tag, const char *path, const char *msg) {
+  /* Long names are cut: the message is for people, the tag is what programs read. */
+  snprintf(e->tag, sizeof e->tag, "%.63s", tag);
+  snprintf(e->path, sizeof e->path, "%.255s", path);
+  snprintf(e->msg, sizeof e->msg, "%.255s", msg);
+  return -1;
+}
+
+static void reset_if(nc_model_t *m, int i) {
+  m->ifs[i].description[0] = 0;
+  m->ifs[i].enabled = 1;
+}
+
+static void reset_all(nc_model_t *m) {
+  for (int i = 0; i < m->nif; i++) reset_if(m, i);
+}
+
+/* One statement, as a path of words, applied to the model: verb "set", "delete" or
+ * "replace" (reset the subtree before its contents are loaded). What the model does not
+ * hold (units, other system statements) is accepted and left alone, as edit() does. */
+static int lc_apply(sim_device_t *dev, nc_model_t *m, const char *verb, char w[][LC_WORD], int n,
+                    lc_err_t *e) {
+  char buf[512];
+  /* replace resets a block (interfaces, one interface); on a statement it sets it. */
+  int set = strcmp(verb, "delete") != 0, reset = !set || !strcmp(verb, "replace"), i;
+  if (n == 0) return 0;
+  if (!strcmp(w[0], "system")) {
+    if (n >= 3 && !strcmp(w[1], "host-name") && set) {
+      if (!w[2][0] || strchr(w[2], ' ') || strlen(w[2]) >= sizeof m->hostname) {
+        snprintf(buf, sizeof buf, "invalid hostname '%.100s'", w[2]);
+        return lc_fail(e, "invalid-value", "/configuration/system/host-name", buf);
+      }
+      snprintf(m->hostname, sizeof m->hostname, "%s", w[2]);
+    }
+    return 0;
+  }
+  if (strcmp(w[0], "interfaces") != 0) {
+    snprintf(buf, sizeof buf, "unknown element '%.64s' in the configuration", w[0]);
+    char path[128];
+    snprintf(path, sizeof path, "/configuration/%.64s", w[0]);
+    return lc_fail(e, "unknown-element", path, buf);
+  }
+  if (n == 1) {
+    if (reset) reset_all(m);
+    return 0;
+  }
+  if ((i = find_if(m, w[1])) < 0) {
+    char path[128];
+    snprintf(path, sizeof path, "/configuration/interfaces/interface[name='%.64s']", w[1]);
+    snprintf(buf, sizeof buf, "interface %.64s does not exist on this device", w[1]);
+    return lc_fail(e, "invalid-value", path, buf);
+  }
+  if (n == 2) {
+    if (reset) reset_if(m, i);
+    return 0;
+  }
+  if (!strcmp(w[2], "description")) {
+    if (!set) {
+      m->ifs[i].description[0] = 0;
+    } else if (n < 4 || strlen(w[3]) > 240 || strchr(w[3], '"')) {
+      char path[128];
+      snprintf(path, sizeof path, "/configuration/interfaces/interface[name='%.64s']/description",
+               w[1]);
+      return lc_fail(e, "invalid-value", path,
+                     "description: missing, too long or contains a double quote");
+    } else {
+      snprintf(m->ifs[i].description, sizeof m->ifs[i].description, "%s", w[3]);
+    }
+  } else if (!strcmp(w[2], "disable")) {
+    m->ifs[i].enabled = !set;
+  }
+  return 0;
+}
+
+/* The next word of s (a "quoted string" is one word, without its quotes), or in text
+ * format one of { } ; as a word of its own. Returns the position after it, NULL at the end. */
+static const char *lc_word(const char *s, char *out, int braces) {
+  size_t k = 0;
+  for (;;) {
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
+    if (braces && *s == '#') { /* a comment line */
+      while (*s && *s != '\n') s++;
+      continue;
+    }
+    if (braces && s[0] == '/' && s[1] == '*') {
+      const char *end = strstr(s + 2, "*/");
+      s = end ? end + 2 : s + strlen(s);
+      continue;
+    }
+    break;
+  }
+  if (!*s) return NULL;
+  if (braces && (*s == '{' || *s == '}' || *s == ';')) {
+    out[0] = *s;
+    out[1] = 0;
+    return s + 1;
+  }
+  if (*s == '"') {
+    for (s++; *s && *s != '"'; s++) {
+      if (*s == '\\' && s[1]) s++;
+      if (k < LC_WORD - 1) out[k++] = *s;
+    }
+    if (*s == '"') s++;
+  } else {
+    while (*s && !strchr(" \t\r\n", *s) && !(braces && strchr("{};", *s)))
+      if (k < LC_WORD - 1)
+        out[k++] = *s++;
+      else
+        s++;
+  }
+  out[k] = 0;
+  return s;
+}
+
+/* <configuration-set>: set and delete lines (the text a "show configuration | display set"
+ * prints); blank lines and comments are skipped. */
+static int lc_set(sim_device_t *dev, nc_model_t *m, const char *text, lc_err_t *e) {
+  char line[2048], w[LC_WORDS + 1][LC_WORD], verb[LC_WORD];
+  int lineno = 0;
+  while (*text) {
+    size_t l = strcspn(text, "\n");
+    snprintf(line, sizeof line, "%.*s", (int)(l < sizeof line ? l : sizeof line - 1), text);
+    text += l + (text[l] == '\n');
+    lineno++;
+    const char *p = lc_word(line, verb, 0);
+    if (!p || verb[0] == '#') continue;
+    if (strcmp(verb, "set") && strcmp(verb, "delete")) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "line %d: expected set or delete, not '%.64s'", lineno, verb);
+      return lc_fail(e, "invalid-value", "/load-configuration/configuration-set", msg);
+    }
+    int n = 0;
+    while (n < LC_WORDS && (p = lc_word(p, w[n], 0)) != NULL) n++;
+    if (lc_apply(dev, m, verb, w, n, e)) return -1;
+  }
+  return 0;
+}
+
+/* <configuration-text>: Junos's curly-brace text. Each statement is applied with the path
+ * of the blocks around it; "replace:" before a block resets what it covers first (with
+ * action replace), "delete:" deletes the statement. */
+static int lc_text(sim_device_t *dev, nc_model_t *m, const char *text, int replace_ok,
+                   lc_err_t *e) {
+  char w[LC_WORDS * 2][LC_WORD], tok[LC_WORD];
+  int depth[LC_WORDS], nd = 0, n = 0; /* depth[k]: words of the path before block k */
+  const char *p = text;
+  char pending[16] = "set";
+  while ((p = lc_word(p, tok, 1)) != NULL) {
+    if (!strcmp(tok, "replace:") || !strcmp(tok, "delete:")) {
+      if (tok[0] == 'd' || replace_ok)
+        snprintf(pending, sizeof pending, "%s", tok[0] == 'd' ? "delete" : "replace");
+      continue;
+    }
+    if (!strcmp(tok, "{")) {
+      if (nd >= LC_WORDS)
+        return lc_fail(e, "invalid-value", "/configuration-text", "nested too deep");
+      if (!strcmp(pending, "replace") && lc_apply(dev, m, "replace", w, n, e)) return -1;
+      depth[nd++] = n;
+      strcpy(pending, "set");
+      continue;
+    }
+    if (!strcmp(tok, ";")) {
+      if (lc_apply(dev, m, pending, w, n, e)) return -1;
+      n = nd ? depth[nd - 1] : 0;
+      strcpy(pending, "set");
+      continue;
+    }
+    if (!strcmp(tok, "}")) {
+      if (!nd) return lc_fail(e, "invalid-value", "/configuration-text", "unbalanced '}'");
+      nd--;
+      n = nd ? depth[nd - 1] : 0;
+      continue;
+    }
+    if (n >= LC_WORDS * 2)
+      return lc_fail(e, "invalid-value", "/configuration-text", "statement too long");
+    snprintf(w[n++], LC_WORD, "%s", tok);
+  }
+  if (nd) return lc_fail(e, "invalid-value", "/configuration-text", "missing '}'");
+  return 0;
+}
+
+/* In <configuration> loaded with action replace, elements marked replace="replace" are
+ * reset before their contents are merged. */
+static void lc_xml_replace(nc_model_t *m, xmlNodePtr conf) {
+  for (xmlNodePtr top = first_el(conf); top; top = next_el(top)) {
+    if (!is(top, "interfaces")) continue;
+    xmlChar *r = xmlGetProp(top, (const xmlChar *)"replace");
+    if (r) reset_all(m);
+    xmlFree(r);
+    for (xmlNodePtr i = first_el(top); i; i = next_el(i)) {
+      char name[64];
+      int k;
+      if (!is(i, "interface") || !(r = xmlGetProp(i, (const xmlChar *)"replace"))) continue;
+      xmlFree(r);
+      if ((k = find_if(m, text_of(child(i, "name"), name, sizeof name))) >= 0) reset_if(m, k);
+    }
+  }
+}
+
+/* <load-configuration action= format=>: into the candidate, as Junos loads. merge adds to
+ * it; replace also resets what replace="replace" (XML) or "replace:" (text) marks;
+ * override and update make the loaded text the whole configuration (of what the lab
+ * models: interfaces not named lose their description and are enabled; the host-name is
+ * kept unless given); set takes <configuration-set>. A load is all or nothing here.
+ * Results and errors come inside <load-configuration-results>, as Junos sends them. */
+static void do_load_configuration(sim_nc_t *s, const char *id, xmlNodePtr op) {
+  static const char *wrap = "load-configuration-results";
+  nc_dev_t *nd = s->nd;
+  xmlChar *a = xmlGetProp(op, (const xmlChar *)"action");
+  xmlChar *rb = xmlGetProp(op, (const xmlChar *)"rollback");
+  xmlChar *url = xmlGetProp(op, (const xmlChar *)"url");
+  char action[16];
+  lc_err_t e = {{0}, {0}, {0}};
+  nc_model_t m;
+  xmlNodePtr x = child(op, "configuration"), t = child(op, "configuration-text"),
+             st = child(op, "configuration-set");
+  int rc = 0;
+  snprintf(action, sizeof action, "%s", a ? (const char *)a : "merge");
+  xmlFree(a);
+  if (rb || url) {
+    xmlFree(rb);
+    xmlFree(url);
+    reply_error_in(s, id, wrap, "protocol", "operation-not-supported", NULL,
+                   "the lab loads configuration given in the RPC only (no rollback or url)", NULL);
+    return;
+  }
+  if (strcmp(action, "merge") && strcmp(action, "replace") && strcmp(action, "override") &&
+      strcmp(action, "update") && strcmp(action, "set")) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "unknown action '%.32s' (merge replace override update set)", action);
+    reply_error_in(s, id, wrap, "protocol", "invalid-value", "/load-configuration/@action", msg,
+                   NULL);
+    return;
+  }
+  if (!strcmp(action, "set") != (st != NULL) || (!x && !t && !st)) {
+    reply_error_in(s, id, wrap, "protocol", "missing-element", NULL,
+                   "expected <configuration>, <configuration-text>, or <configuration-set> "
+                   "with action=\"set\"",
+                   NULL);
+    return;
+  }
+  if (nd->lock_candidate && nd->lock_candidate != s) {
+    char info[64];
+    snprintf(info, sizeof info, "<session-id>%lu</session-id>", nd->lock_candidate->id);
+    reply_error_in(s, id, wrap, "protocol", "lock-denied", NULL,
+                   "configuration database locked by another session", info);
+    return;
+  }
+  m = *candidate(nd);
+  if (!strcmp(action, "override") || !strcmp(action, "update")) reset_all(&m);
+  if (st) {
+    xmlChar *text = xmlNodeGetContent(st);
+    rc = lc_set(s->dev, &m, text ? (const char *)text : "", &e);
+    xmlFree(text);
+  } else if (t) {
+    xmlChar *text = xmlNodeGetContent(t);
+    rc = lc_text(s->dev, &m, text ? (const char *)text : "", !strcmp(action, "replace"), &e);
+    xmlFree(text);
+  } else {
+    xmlNodePtr conf = x;
+    if (!strcmp(action, "replace")) lc_xml_replace(&m, conf);
+    rc = edit(s->dev, &m, conf, e.tag, e.path, e.msg);
+  }
+  if (rc < 0) {
+    reply_error_in(s, id, wrap, "application", e.tag, e.path[0] ? e.path : NULL, e.msg, NULL);
+    return;
+  }
+  nd->candidate = m;
+  nd->candidate_dirty = 1;
+  reply_body(s, id, "<load-configuration-results><ok/></load-configuration-results>");
 }
 
 static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
@@ -421,7 +767,7 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
       return;
     }
     sb_init(&b);
-    reply_begin(&b, id);
+    reply_begin(s, &b, id);
     sb_puts(&b, "<data>");
     render(s->dev, &m, &b);
     sb_puts(&b, "</data></rpc-reply>");
@@ -516,6 +862,10 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
     reply_ok(s, id); /* edits are checked as they are made */
   } else if (is(op, "commit")) {
     do_commit(s, id, op);
+  } else if (is(op, "load-configuration") && is_junos(s->dev)) {
+    do_load_configuration(s, id, op);
+  } else if (is(op, "commit-configuration") && is_junos(s->dev)) {
+    do_commit_configuration(s, id, op);
   } else if (is(op, "cancel-commit")) {
     if (!nd->confirm_pending)
       reply_error(s, id, "protocol", "operation-failed", NULL, "no confirmed commit is pending",
@@ -544,13 +894,16 @@ static void send_hello(sim_nc_t *s) {
   sb_printf(&b,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hello xmlns=\"%s\"><capabilities>"
             "<capability>urn:ietf:params:netconf:base:1.0</capability>"
-            "<capability>urn:ietf:params:netconf:base:1.1</capability>"
+            "%s"
             "<capability>urn:ietf:params:netconf:capability:candidate:1.0</capability>"
             "<capability>urn:ietf:params:netconf:capability:confirmed-commit:1.1</capability>"
             "<capability>urn:ietf:params:netconf:capability:validate:1.1</capability>"
             "<capability>%s</capability>"
             "</capabilities><session-id>%lu</session-id></hello>",
             BASE_NS,
+            s->dev->lab->opt.netconf_base10
+                ? ""
+                : "<capability>urn:ietf:params:netconf:base:1.1</capability>",
             is_junos(s->dev) ? "http://xml.juniper.net/netconf/junos/1.0"
                              : IETF_IF "?module=ietf-interfaces&amp;revision=2018-02-20",
             s->id);
@@ -575,7 +928,7 @@ static void handle_message(sim_nc_t *s, char *msg, size_t len) {
       s->closed = 1;
     }
     s->hello_done = 1;
-    s->fr.chunked = v11;
+    s->fr.chunked = v11 && !s->dev->lab->opt.netconf_base10;
   } else if (is(root, "rpc")) {
     handle_rpc(s, root);
   } else {

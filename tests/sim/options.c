@@ -27,6 +27,12 @@ static const char usage[] =
     "  --http                 HTTP API (eAPI for arista_eos, RESTCONF for cisco_ios)\n"
     "  --https                the HTTP API over TLS (self-signed; lab.crt beside the inventory)\n"
     "  --http-port P          HTTP API port (default 8080)\n"
+    "  --netconf-port P|same|auto  cisco_ios and juniper_junos devices also serve NETCONF on\n"
+    "                         ADDR:P (830 as real devices do); same: only the netconf\n"
+    "                         subsystem on the SSH port; auto (default, or\n"
+    "                         NETHOST_LAB_NETCONF_PORT): 830 when it can be bound and the\n"
+    "                         listeners take at most half the open-file limit, else same\n"
+    "  --netconf-base 1.0|1.1 NETCONF servers advertise base:1.0 only, or both (default)\n"
     "  --max-sessions N       concurrent SSH sessions per device (vty limit)\n"
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
@@ -151,8 +157,30 @@ static int number(const char *opt, const char *arg, long lo, long hi, long *out)
   return 0;
 }
 
-/* NETHOST_LAB_BASE and NETHOST_LAB_PORT replace the default --base and --port, so a test
- * (or a second user on the machine) can run the documented commands on a lab of its own. */
+/* --netconf-port: a port number, "same" (or 0) or "auto". */
+static int netconf_port(const char *opt, const char *arg, int *out) {
+  long v;
+  if (strcmp(arg, "same") == 0) {
+    *out = NC_PORT_SAME;
+    return 0;
+  }
+  if (strcmp(arg, "auto") == 0) {
+    *out = NC_PORT_AUTO;
+    return 0;
+  }
+  char *end;
+  v = strtol(arg, &end, 10);
+  if (*arg == '\0' || *end || v < 0 || v > 65535) {
+    fprintf(stderr, "nethost-sim: %s %s: expected a port number, 'same' or 'auto'\n", opt, arg);
+    return -1;
+  }
+  *out = (int)v; /* 0 is NC_PORT_SAME */
+  return 0;
+}
+
+/* NETHOST_LAB_BASE, NETHOST_LAB_PORT and NETHOST_LAB_NETCONF_PORT replace the default
+ * --base, --port and --netconf-port, so a test (or a second user on the machine) can run
+ * the documented commands on a lab of its own. */
 static int env_defaults(sim_options_t *o) {
   const char *base = getenv("NETHOST_LAB_BASE"), *port = getenv("NETHOST_LAB_PORT");
   long v;
@@ -167,6 +195,8 @@ static int env_defaults(sim_options_t *o) {
     if (number("NETHOST_LAB_PORT", port, 1, 65535, &v)) return -1;
     o->port = (int)v;
   }
+  const char *nc = getenv("NETHOST_LAB_NETCONF_PORT");
+  if (nc && *nc && netconf_port("NETHOST_LAB_NETCONF_PORT", nc, &o->netconf_port)) return -1;
   return 0;
 }
 
@@ -174,6 +204,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   memset(o, 0, sizeof *o);
   inet_pton(AF_INET, "127.1.0.1", &o->base);
   o->port = 2222;
+  o->netconf_port = NC_PORT_AUTO;
   if (env_defaults(o)) return -1;
   o->mix[0] = 70;
   o->mix[1] = 20;
@@ -197,6 +228,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_HTTPS,
     O_HTTPPORT,
     O_MAXS,
+    O_NCPORT,
+    O_NCBASE,
     O_RATE,
     O_HKC,
     O_BASTIONS,
@@ -228,6 +261,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"https", no_argument, 0, O_HTTPS},
                                      {"http-port", required_argument, 0, O_HTTPPORT},
                                      {"max-sessions", required_argument, 0, O_MAXS},
+                                     {"netconf-port", required_argument, 0, O_NCPORT},
+                                     {"netconf-base", required_argument, 0, O_NCBASE},
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
                                      {"bastions", required_argument, 0, O_BASTIONS},
@@ -297,6 +332,16 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_HTTPPORT:
       if (number("--http-port", optarg, 1, 65535, &v)) return -1;
       o->http_port = (int)v;
+      break;
+    case O_NCPORT:
+      if (netconf_port("--netconf-port", optarg, &o->netconf_port)) return -1;
+      break;
+    case O_NCBASE:
+      if (strcmp(optarg, "1.0") != 0 && strcmp(optarg, "1.1") != 0) {
+        fprintf(stderr, "nethost-sim: --netconf-base %s: expected 1.0 or 1.1\n", optarg);
+        return -1;
+      }
+      o->netconf_base10 = strcmp(optarg, "1.0") == 0;
       break;
     case O_MAXS:
       if (number("--max-sessions", optarg, 0, 100000, &v)) return -1;

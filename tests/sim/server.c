@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,6 +61,7 @@ struct conn {
   int handles; /* libuv handles still open */
   struct ssh_server_callbacks_struct scb;
   int kex_started, kex_done, authed, hang, auth_fault;
+  int netconf_only; /* accepted on the NETCONF port: the netconf subsystem and nothing else */
   int dead, closing, abrupt;
   int dispatch; /* depth of conn_enter brackets on the stack */
   char kbd_user[64];
@@ -328,7 +330,7 @@ static int on_window_change(ssh_session s, ssh_channel ch, int w, int hgt, int p
 
 static int on_shell(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
-  if (h->term) return SSH_ERROR;
+  if (h->term || h->c->netconf_only) return SSH_ERROR;
   if (h->c->hang) return SSH_OK; /* accepted, and then nothing ever comes */
   h->term = term_new(h->c->dev, 1, h->width, h->height, &chan_io, h);
   term_start_shell(h->term);
@@ -337,7 +339,7 @@ static int on_shell(ssh_session s, ssh_channel ch, void *ud) {
 
 static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud) {
   chan_t *h = ud;
-  if (h->term || h->xfer) return SSH_ERROR;
+  if (h->term || h->xfer || h->c->netconf_only) return SSH_ERROR;
   if (h->c->hang) return SSH_OK;
   /* "scp -t PATH" / "scp -f PATH" copy into and out of the device's flash (scp.c). */
   conn_enter(h->c);
@@ -349,10 +351,12 @@ static int on_exec(ssh_session s, ssh_channel ch, const char *command, void *ud)
   return SSH_OK;
 }
 
-/* The netconf subsystem (RFC 6242) on cisco_ios and juniper_junos devices. */
+/* The netconf subsystem (RFC 6242) on cisco_ios and juniper_junos devices, on the SSH port
+ * and on the NETCONF port (830). */
 static int on_subsystem(ssh_session s, ssh_channel ch, const char *subsystem, void *ud) {
   chan_t *h = ud;
   if (h->term || h->nc || h->xfer) return SSH_ERROR;
+  if (h->c->netconf_only && strcmp(subsystem, "netconf") != 0) return SSH_ERROR;
   if (strcmp(subsystem, "sftp") == 0) { /* into the device's flash (sftp.c) */
     if (!h->c->hang) h->xfer = sftp_new(h->c->dev, &chan_io, h);
     return SSH_OK;
@@ -669,12 +673,13 @@ static void on_login_grace(uv_timer_t *t) {
   conn_leave(c);
 }
 
-static void conn_start(sim_device_t *dev, int fd) {
+static void conn_start(sim_device_t *dev, int fd, int netconf_only) {
   sim_lab_t *lab = dev->lab;
   conn_t *c = sim_calloc(1, sizeof *c);
   c->lab = lab;
   c->dev = dev;
   c->fd = fd;
+  c->netconf_only = netconf_only;
   if (uv_poll_init(lab->loop, &c->poll, fd) != 0) {
     /* Nothing of the connection is registered yet. */
     free(c);
@@ -747,9 +752,11 @@ static int conn_rate_ok(sim_device_t *dev) {
 static void on_listen(uv_poll_t *p, int status, int events);
 
 static void listeners_start(sim_lab_t *lab) {
-  for (int i = 0; i < lab->ndevs; i++)
+  for (int i = 0; i < lab->ndevs; i++) {
     if (lab->devs[i].listen_fd >= 0)
       uv_poll_start(&lab->devs[i].listen_poll, UV_READABLE, on_listen);
+    if (lab->devs[i].nc_fd >= 0) uv_poll_start(&lab->devs[i].nc_poll, UV_READABLE, on_listen);
+  }
 }
 
 static void on_accept_resume(uv_timer_t *t) {
@@ -772,16 +779,20 @@ static void accept_pause(sim_lab_t *lab, int err) {
   if (!lab->opt.quiet || lab->accept_pauses == 1)
     fprintf(stderr, "nethost-sim: accept: %s with %lu connections open: pausing for %u ms\n",
             strerror(err), lab->open_conns, ms);
-  for (int i = 0; i < lab->ndevs; i++)
+  for (int i = 0; i < lab->ndevs; i++) {
     if (lab->devs[i].listen_fd >= 0) uv_poll_stop(&lab->devs[i].listen_poll);
+    if (lab->devs[i].nc_fd >= 0) uv_poll_stop(&lab->devs[i].nc_poll);
+  }
   uv_timer_start(&lab->accept_timer, on_accept_resume, ms, 0);
 }
 
 static void on_listen(uv_poll_t *p, int status, int events) {
   sim_device_t *dev = p->data;
   sim_lab_t *lab = dev->lab;
+  int netconf_only = p == &dev->nc_poll;
+  int lfd = netconf_only ? dev->nc_fd : dev->listen_fd;
   for (int i = 0; i < 64 && !lab->accept_paused; i++) {
-    int fd = accept4(dev->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       int err = errno;
       if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue; /* this one only */
@@ -800,7 +811,7 @@ static void on_listen(uv_poll_t *p, int status, int events) {
       reject(fd);
       continue;
     }
-    conn_start(dev, fd);
+    conn_start(dev, fd, netconf_only);
   }
 }
 
@@ -817,11 +828,86 @@ int sim_listen_socket(struct in_addr addr, int port, char *err, size_t errsz) {
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 512) < 0) {
     char a[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &addr, a, sizeof a);
-    snprintf(err, errsz, "%s:%d: %s", a, port, strerror(errno));
+    int e = errno;
+    snprintf(err, errsz, "%s:%d: %s", a, port, strerror(e));
     close(fd);
+    errno = e; /* for callers that fall back on EACCES or EADDRINUSE */
     return -1;
   }
   return fd;
+}
+
+static int speaks_netconf(const sim_device_t *dev) {
+  return dev->pers == &sim_cisco_ios || dev->pers == &sim_juniper_junos;
+}
+
+static void netconf_listeners_close(sim_lab_t *lab) {
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *dev = &lab->devs[i];
+    if (dev->nc_fd < 0) continue;
+    uv_poll_stop(&dev->nc_poll);
+    uv_close((uv_handle_t *)&dev->nc_poll, NULL);
+    close(dev->nc_fd);
+    dev->nc_fd = -1;
+  }
+}
+
+/* With auto, the lab does without the NETCONF port (the subsystem stays on the SSH port)
+ * and says why, rather than fail to start: the inventory tells clients which port to use. */
+static void netconf_fallback(sim_lab_t *lab, const char *why) {
+  netconf_listeners_close(lab);
+  lab->nc_port = 0;
+  if (!lab->opt.quiet)
+    fprintf(stderr, "nethost-sim: NETCONF on the SSH port only (not 830: %s)\n", why);
+}
+
+/* The NETCONF port: a second listener on each cisco_ios and juniper_junos device's own
+ * address, as real devices serve NETCONF on 830. Listeners cost descriptors, so auto opens
+ * them only while all the lab's listeners take at most half the open-file limit (10,000
+ * devices under a 20,000 limit keep the subsystem on the SSH port, and the other half of
+ * the descriptors for sessions). Returns -1 after printing why when an explicit port
+ * cannot be bound. */
+static int netconf_listen(sim_lab_t *lab) {
+  int want = lab->opt.netconf_port, autop = want == NC_PORT_AUTO;
+  int port = autop ? 830 : want;
+  long listeners = 0, count = 0;
+  char err[256];
+  lab->nc_port = 0;
+  if (want == NC_PORT_SAME || port == lab->opt.port) return 0;
+  for (int i = 0; i < lab->ndevs; i++) {
+    const sim_device_t *dev = &lab->devs[i];
+    if (dev->faults & (1 << FAULT_REFUSE)) continue;
+    listeners += lab->opt.http ? 2 : 1;
+    count += speaks_netconf(dev);
+  }
+  if (count == 0) return 0;
+  struct rlimit rl;
+  if (autop && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      (rlim_t)(listeners + count) > rl.rlim_cur / 2) {
+    char why[128];
+    snprintf(why, sizeof why, "%ld listeners would take more than half the open-file limit %llu",
+             listeners + count, (unsigned long long)rl.rlim_cur);
+    netconf_fallback(lab, why);
+    return 0;
+  }
+  lab->nc_port = port;
+  for (int i = 0; i < lab->ndevs; i++) {
+    sim_device_t *dev = &lab->devs[i];
+    if (!speaks_netconf(dev) || (dev->faults & (1 << FAULT_REFUSE))) continue;
+    int fd = sim_listen_socket(dev->in, port, err, sizeof err);
+    if (fd < 0) {
+      if (autop && (errno == EACCES || errno == EADDRINUSE || errno == EPERM)) {
+        netconf_fallback(lab, err);
+        return 0;
+      }
+      fprintf(stderr, "nethost-sim: %s: cannot listen on %s (NETCONF port)\n", dev->name, err);
+      return -1;
+    }
+    dev->nc_fd = fd;
+    uv_poll_init(lab->loop, &dev->nc_poll, fd);
+    dev->nc_poll.data = dev;
+  }
+  return 0;
 }
 
 int server_start(sim_lab_t *lab) {
@@ -843,6 +929,7 @@ int server_start(sim_lab_t *lab) {
     uv_poll_init(lab->loop, &dev->listen_poll, fd);
     dev->listen_poll.data = dev;
   }
+  if (netconf_listen(lab)) return -1;
   listeners_start(lab);
   return 0;
 }
@@ -857,6 +944,7 @@ void server_stop(sim_lab_t *lab) {
       dev->listen_fd = -1;
     }
   }
+  netconf_listeners_close(lab);
   if (lab->accept_timer_on) {
     lab->accept_timer_on = 0;
     uv_close((uv_handle_t *)&lab->accept_timer, NULL);

@@ -98,6 +98,8 @@ struct sim_device {
   int listen_fd;
   uv_poll_t http_poll;
   int http_fd;
+  uv_poll_t nc_poll; /* the NETCONF port (--netconf-port), cisco_ios and juniper_junos only */
+  int nc_fd;
   /* conn-rate token bucket */
   double tokens;
   uint64_t tokens_at;
@@ -121,6 +123,12 @@ typedef struct sim_options {
   int latency_ms, jitter_ms;
   sim_fault_spec_t faults[FAULT_COUNT];
   int http, https, http_port;
+  /* --netconf-port: NC_PORT_AUTO (830 when it can be bound and the listeners fit the
+   * open-file limit, else the SSH port), NC_PORT_SAME (the subsystem on the SSH port
+   * only), or a port number every NETCONF device also listens on. */
+  int netconf_port;
+  int netconf_base10; /* --netconf-base 1.0: servers advertise base:1.0 only (end-of-message
+                         framing) */
   int max_sessions;
   int conn_rate;
   char **host_key_change;
@@ -136,6 +144,8 @@ typedef struct sim_options {
   /* The capacity of each device's flash (--flash-mb). */
   uint64_t flash_bytes;
 } sim_options_t;
+
+enum { NC_PORT_SAME = 0, NC_PORT_AUTO = -1 };
 
 struct sim_lab {
   uv_loop_t *loop;
@@ -160,6 +170,7 @@ struct sim_lab {
   uv_signal_t sigint, sigterm;
   uv_timer_t watchdog; /* --exit-with */
   int stopping;
+  int nc_port; /* the port NETCONF devices listen on besides the SSH port; 0: none */
 };
 
 /* CLI session state: one per shell or exec channel. */

@@ -3,7 +3,7 @@
 -- sw-0006 forward (--bastions), sw-0006 drops its connection after 1 MB forwarded (--fault
 -- drop), sw-0008 answers show commands with 4 MB (--fault huge). Every session here reaches
 -- its device through the lab itself: one hop, two hops, an inventory name, a list, a
--- ProxyJump string; SFTP and SCP; forwards the lab refuses; a bastion lost mid-run.
+-- ProxyJump string; NETCONF, SFTP and SCP; forwards the lab refuses; a bastion lost mid-run.
 local labfile = assert(os.getenv("SIM_INVENTORY"))
 local key = assert(os.getenv("SIM_KEY"))
 local f = assert(io.open(labfile))
@@ -152,6 +152,21 @@ function tests.bastion_drops()
   -- the next session opens a new connection to sw-0006
   local r = ssh.run(inv:get("sw-0005"), "show version")
   assert(r.stdout:find("Cisco IOS", 1, true), r.stdout)
+  settle_open(0)
+end
+
+function tests.netconf()
+  -- NETCONF on the lab's NETCONF port of r-0003 (the inventory's netconf.port) through one
+  -- hop, and the subsystem on the SSH port through two
+  local inv = derive({ ["r-0003"] = "ssh: {jump: sw-0001}",
+                       ["r-0007"] = "ssh: {jump: [sw-0001, sw-0002]}" })
+  assert(lab_text:find("\n  netconf: {port: 42296}", 1, true), "the lab's NETCONF port")
+  for _, t in ipairs({ { "r-0003", nil }, { "r-0007", 2222 } }) do
+    local s <close> = netconf.open(inv:get(t[1]), { port = t[2] })
+    local r = s:get_config("running")
+    assert(r:text("//host-name") == t[1], t[1] .. ": " .. tostring(r:text("//host-name")))
+    s:close()
+  end
   settle_open(0)
 end
 

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 # 8 devices: sw-0001 sw-0002 r-0003 sw-0004 sw-0005 sw-0006 r-0007 sw-0008.
 start_lab 8 127.1.201.1 --mix cisco_ios=2,arista_eos=1,juniper_junos=1 \
   --bastions sw-0001,sw-0002,sw-0006 --fault drop:devices=sw-0006 --fault huge:devices=sw-0008 \
-  --http --http-port 42295
+  --http --http-port 42295 --netconf-port 42296
 grep -q '^  sw-0008: {address: 127.1.201.8,' "$tmp/lab/lab.yaml" || fail "unexpected lab layout"
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/key" || fail "ssh-keygen"
 

@@ -27,8 +27,15 @@ end
 local vars_cache = {}
 local function vars_of(name)
   if vars_cache[name] == nil then
+    -- Dicts keep the document's key order, as Python's json and yaml modules keep it.
     local text = fs.read(cases .. "/" .. name .. ".json")
-    vars_cache[name] = text and json.decode(text) or {}
+    if text then
+      vars_cache[name] = json.decode(text, { ordered = true })
+    elseif fs.read(cases .. "/" .. name .. ".yaml") then
+      vars_cache[name] = yaml.load(cases .. "/" .. name .. ".yaml")
+    else
+      vars_cache[name] = {}
+    end
   end
   return vars_cache[name]
 end

@@ -2,7 +2,7 @@
 """Render the template cases with python3-jinja2: the reference nethost's template engine
 must match byte for byte (tests/template/compare.lua checks it).
 
-  jinja_render.py CASES OUT          render CASES/*.j2 with CASES/<name>.json as variables,
+  jinja_render.py CASES OUT          render CASES/*.j2 with CASES/<name>.json (or .yaml) as variables,
                                      in each whitespace mode, to OUT/<name>.<mode>.out
                                      (or OUT/<name>.<mode>.err when jinja2 raises)
   jinja_render.py --fuzz N SEED DIR  write N random cases (templates and variables) to DIR
@@ -32,6 +32,11 @@ def render(cases, out):
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 variables = json.load(f)
+        elif os.path.exists(os.path.join(cases, name + ".yaml")):
+            # A vars file as Ansible reads one: dicts keep the document's key order.
+            import yaml
+            with open(os.path.join(cases, name + ".yaml"), encoding="utf-8") as f:
+                variables = yaml.safe_load(f)
         with open(os.path.join(cases, name + ".j2"), encoding="utf-8", newline="") as f:
             source = f.read()
         for mode, opts in MODES.items():

@@ -523,6 +523,47 @@ static void test_limits(void **state) {
 }
 
 /* Garbage and mutated inventories never crash (run under ASan in CI). */
+/* Parses len bytes named name (they may hold NULs); it must fail with want in the message. */
+static void expect_bytes_error(const char *text, size_t len, const char *name, const char *want) {
+  char err[1024];
+  nh_inventory_t *inv = NULL;
+  int rc = nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
+  if (rc >= 0) {
+    nh_inventory_free(inv);
+    fail_msg("%s loaded, expected an error with '%s'", name, want);
+  }
+  if (!strstr(err, want)) fail_msg("error '%s' lacks '%s'", err, want);
+}
+
+/* NUL bytes, bytes that are not UTF-8 and "\0" escapes are refused with the line and column
+ * where they are, in every format; a NUL never cuts an address or a password short. */
+static void test_bad_bytes(void **state) {
+  (void)state;
+  static const char yaml_nul[] = "hosts:\n  r1: {address: 10.0.0.1}\n  r2: {address: 10.0\0.0.2}\n";
+  static const char ini_nul[] = "[core]\nr1 ansible_host=10.0.0.1\nr2 ansible_host=10.0\0.0.2\n";
+  static const char ini_bare_nul[] = "r1 ansible_host=10.0.0.1\nr2 ansible_host=10.0\0.0.2\n";
+  expect_bytes_error(yaml_nul, sizeof yaml_nul - 1, "t.yaml", "t.yaml:3:21: a NUL byte");
+  expect_bytes_error(ini_nul, sizeof ini_nul - 1, "hosts", "hosts:3:21: a NUL byte");
+  /* Not INI by its first line, not YAML either: the YAML reader's position is the one shown. */
+  expect_bytes_error(ini_bare_nul, sizeof ini_bare_nul - 1, "hosts", "hosts:2:21: a NUL byte");
+  expect_error("hosts:\n  r1: {address: 10.0.0.1}\n  r2:\n    address: caf\xe9\n",
+               "t.yaml:4:17: a byte that is not UTF-8 (0xE9");
+  {
+    const char *t = "[core]\nr1 ansible_host=10.0.0.1\nr2 ansible_host=10.0.0.2 pw=caf\xe9\n";
+    expect_bytes_error(t, strlen(t), "hosts", "hosts:3:32: a byte that is not UTF-8 (0xE9)");
+  }
+  /* "\0", "\x00" and "\u0000" escapes, in YAML and in JSON. */
+  expect_error("hosts:\n  r1:\n    address: 10.0.0.1\n    password: \"ab\\0cd\"\n",
+               "t.yaml:4:15: the value of 'password' holds a NUL character");
+  expect_error("all:\n  hosts:\n    r1:\n      ansible_host: \"10.0\\x00.0.1\"\n",
+               "t.yaml:4:21: the value of 'ansible_host' holds a NUL character");
+  {
+    const char *t = "{\"all\": {\"hosts\": {\"r1\": {\"ansible_host\": \"10.0.0.1\"},\n"
+                    " \"r2\": {\"ansible_password\": \"x\\u0000y\"}}}}\n";
+    expect_bytes_error(t, strlen(t), "inv.json", "inv.json:2:29: the value of 'ansible_password'");
+  }
+}
+
 static void test_garbage(void **state) {
   static const char *seeds[] = {
       ("hosts:\n  a: {address: 1.2.3.4, groups: [g], data: {x: [1, 2, {y: z}]}}\ngroups:\n  g: "
@@ -582,6 +623,7 @@ int main(void) {
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_garbage),
+      cmocka_unit_test(test_bad_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

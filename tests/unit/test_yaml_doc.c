@@ -94,13 +94,16 @@ static void test_anchors_and_merge_keys(void **state) {
   nh_ynode_t **keys, **vals;
   char err[256];
   int n = nh_ynode_map_pairs(doc, host, &keys, &vals, err, sizeof err);
-  assert_int_equal(n, 4); /* port, ref, then platform and site from the merges */
-  assert_string_equal(keys[0]->u.scalar.text, "port");
-  assert_string_equal(vals[0]->u.scalar.text, "2222"); /* the map's own key wins */
-  assert_string_equal(keys[2]->u.scalar.text, "platform");
+  /* PyYAML's order: the last merge source first, then the earlier, then the map's own keys,
+   * each at its first position. */
+  assert_int_equal(n, 4);
+  assert_string_equal(keys[0]->u.scalar.text, "site");
+  assert_string_equal(keys[2]->u.scalar.text, "port");
+  assert_string_equal(vals[2]->u.scalar.text, "2222"); /* the map's own key wins */
+  assert_string_equal(keys[1]->u.scalar.text, "platform");
   char *json = json_of(doc, host);
-  assert_string_equal(json, "{\"port\":2222,\"ref\":{\"site\":\"lon\"},\"platform\":\"ios\","
-                            "\"site\":\"lon\"}");
+  assert_string_equal(json, "{\"site\":\"lon\",\"platform\":\"ios\",\"port\":2222,"
+                            "\"ref\":{\"site\":\"lon\"}}");
   free(json);
   nh_ydoc_free(doc);
 }
@@ -132,6 +135,62 @@ static void test_syntax_errors(void **state) {
   deep[2 * depth] = '\0';
   parse_fails(deep, NH_ESYNTAX, "nesting deeper than");
   free(deep);
+}
+
+/* Parses len bytes (they may hold NULs), which must fail; the message must contain want. */
+static void parse_bytes_fails(const char *text, size_t len, const char *want) {
+  nh_ydoc_t *doc = NULL;
+  char err[256];
+  assert_int_equal(nh_ydoc_parse(text, len, "t.yaml", &doc, err, sizeof err), NH_ESYNTAX);
+  assert_null(doc);
+  if (!strstr(err, want)) fail_msg("message '%s' lacks '%s'", err, want);
+}
+
+/* A NUL byte, bytes that are not UTF-8 and control characters are reported at their own
+ * line and column (libyaml's reader reports them before the parser gets there, at 1:1). */
+static void test_bad_bytes(void **state) {
+  (void)state;
+  static const char nul[] = "a: 1\nb:\n  c: x\0y\n";
+  parse_bytes_fails(nul, sizeof nul - 1, "t.yaml:3:7: a NUL byte");
+  parse_fails("a: 1\nb: caf\xe9\n", NH_ESYNTAX, "t.yaml:2:7: a byte that is not UTF-8 (0xE9");
+  parse_fails("a: 1\r\nb: 2\r\nc: \xc3\xa9\xff\n", NH_ESYNTAX,
+              "t.yaml:3:5: a byte that is not UTF-8 (0xFF");
+  parse_fails("a: 1\n\n  b: x\x01\n", NH_ESYNTAX, "t.yaml:3:7: control characters");
+  /* Far beyond the reader's first chunk of input. */
+  size_t lines = 5000, n = 0;
+  char *big = malloc(lines * 16 + 32);
+  for (size_t i = 0; i < lines; i++) n += (size_t)sprintf(big + n, "k%zu: v\n", i);
+  n += (size_t)sprintf(big + n, "bad: \"x\xfe\"\n");
+  char want[64];
+  snprintf(want, sizeof want, "t.yaml:%zu:8: a byte that is not UTF-8 (0xFE", lines + 1);
+  parse_fails(big, NH_ESYNTAX, want);
+  free(big);
+}
+
+/* A "\0" escape would make a scalar that every C string cuts short: refused, naming the
+ * field and where it is, never the value. */
+static void test_nul_escape(void **state) {
+  (void)state;
+  parse_fails("r1:\n  host: 10.0.0.1\n  password: \"se\\0cret\"\n", NH_ESYNTAX,
+              "t.yaml:3:13: the value of 'password' holds a NUL character");
+  parse_fails("r1: {host: \"10.0\\x00.0.1\"}\n", NH_ESYNTAX,
+              "t.yaml:1:12: the value of 'host' holds a NUL");
+  parse_fails("list:\n  - ok\n  - \"x\\u0000\"\n", NH_ESYNTAX,
+              "t.yaml:3:5: an item of the list that began at line 2 holds a NUL");
+  parse_fails("\"k\\0\": 1\n", NH_ESYNTAX, "t.yaml:1:1: a key holds a NUL");
+  parse_fails("\"\\0\"\n", NH_ESYNTAX, "t.yaml:1:1: a value holds a NUL");
+  /* The secret itself never appears in the message. */
+  {
+    nh_ydoc_t *doc = NULL;
+    char err[256];
+    const char *t = "password: \"hunter2\\0\"\n";
+    assert_int_equal(nh_ydoc_parse(t, strlen(t), "t.yaml", &doc, err, sizeof err), NH_ESYNTAX);
+    assert_null(strstr(err, "hunter2"));
+  }
+  /* Other escapes still work. */
+  nh_ydoc_t *doc = parse_ok("a: \"x\\ty\"\n");
+  assert_string_equal(nh_ydoc_root(doc)->u.map.vals[0]->u.scalar.text, "x\ty");
+  nh_ydoc_free(doc);
 }
 
 /* A "billion laughs" document: each level doubles; conversion stops at the limit. */
@@ -175,6 +234,7 @@ int main(void) {
       cmocka_unit_test(test_scalar_types),        cmocka_unit_test(test_anchors_and_merge_keys),
       cmocka_unit_test(test_bad_merge),           cmocka_unit_test(test_syntax_errors),
       cmocka_unit_test(test_alias_bomb),          cmocka_unit_test(test_load),
+      cmocka_unit_test(test_bad_bytes),           cmocka_unit_test(test_nul_escape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

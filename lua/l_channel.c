@@ -1,0 +1,193 @@
+/* nethost Lua layer: `nethost.channel` — the byte channel between the coordinator of
+ * `nethost run --workers N` and its worker processes (core/channel.h). The message format
+ * (JSON lines) and the protocol are lua/nethost/workers.lua's.
+ *
+ *   channel.spawn({file, arg1, ...}, keep_stderr) -> ch     a worker with the channel as fd 3
+ *   channel.open(fd) -> ch                                  a worker's end
+ *   channel.exe() -> the path of the running nethost executable
+ *   channel.cores() -> the cores this process may use
+ *   ch:write(s) -> true | nil, message
+ *   ch:read() -> the bytes that arrived | nil at the end (yields; cancellable)
+ *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum)
+ *   ch:hangup()   closes the pipe only (the worker sees the end), the exit is still reaped
+ *   ch:close()
+ */
+#include "channel.h"
+#include "error.h"
+#include "runtime.h"
+
+#include <stdlib.h>
+
+#define CHANNEL_MT "nethost.channel"
+
+typedef struct {
+  nh_channel_t *ch; /* NULL once closed */
+} nhl_channel_t;
+
+static nhl_channel_t *check_channel(lua_State *L) {
+  nhl_channel_t *c = luaL_checkudata(L, 1, CHANNEL_MT);
+  if (!c->ch) luaL_error(L, "channel: used after close");
+  return c;
+}
+
+static nhl_channel_t *push_channel(lua_State *L) {
+  nhl_channel_t *c = lua_newuserdatauv(L, sizeof(*c), 0);
+  c->ch = NULL;
+  luaL_setmetatable(L, CHANNEL_MT);
+  return c;
+}
+
+static int nhl_channel_spawn(lua_State *L) {
+  int keep_stderr = lua_toboolean(L, 2);
+  lua_Integer i, n;
+  char **argv;
+  nhl_channel_t *c;
+  int rc;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  n = luaL_len(L, 1);
+  luaL_argcheck(L, n >= 1, 1, "needs the program to run");
+  c = push_channel(L);
+  argv = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0); /* freed with the stack */
+  for (i = 1; i <= n; i++) {
+    lua_geti(L, 1, i);
+    argv[i - 1] = (char *)luaL_checkstring(L, -1);
+    lua_pop(L, 1); /* the string stays alive in the argument table */
+  }
+  argv[n] = NULL;
+  rc = nh_channel_spawn(nhl_loop(L), argv[0], argv, keep_stderr, &c->ch);
+  lua_pop(L, 1);
+  if (rc < 0) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "cannot start %s: %s", argv[0], nh_strerror(rc));
+    return 2;
+  }
+  return 1;
+}
+
+static int nhl_channel_open(lua_State *L) {
+  int fd = (int)luaL_checkinteger(L, 1);
+  nhl_channel_t *c = push_channel(L);
+  int rc = nh_channel_open(nhl_loop(L), fd, &c->ch);
+  if (rc < 0) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "cannot open descriptor %d: %s", fd, nh_strerror(rc));
+    return 2;
+  }
+  return 1;
+}
+
+static int nhl_channel_exe(lua_State *L) {
+  char path[4096];
+  size_t len = sizeof(path);
+  if (uv_exepath(path, &len) < 0) return 0;
+  lua_pushlstring(L, path, len);
+  return 1;
+}
+
+/* channel.cores() -> the number of cores this process may use (the default of --workers 0) */
+static int nhl_channel_cores(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)uv_available_parallelism());
+  return 1;
+}
+
+static int nhl_channel_write(lua_State *L) {
+  nhl_channel_t *c = check_channel(L);
+  size_t len;
+  const char *s = luaL_checklstring(L, 2, &len);
+  int rc = nh_channel_write(c->ch, s, len);
+  if (rc < 0) {
+    luaL_pushfail(L);
+    lua_pushstring(L, nh_strerror(rc));
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int read_k(lua_State *L, int status, lua_KContext ctx) {
+  nh_channel_read_t *req = (nh_channel_read_t *)ctx;
+  int rc = nhl_await_status(L);
+  int n = 1;
+  (void)status;
+  if (rc == 0) {
+    lua_pushlstring(L, req->data, req->len);
+  } else if (rc == NH_EOF || rc == NH_ECANCELED) {
+    luaL_pushfail(L);
+  } else {
+    luaL_pushfail(L);
+    lua_pushstring(L, nh_strerror(rc));
+    n = 2;
+  }
+  free(req->data);
+  free(req);
+  nhl_check_interrupt(L);
+  return n;
+}
+
+static int nhl_channel_read(lua_State *L) {
+  nhl_channel_t *c = check_channel(L);
+  nh_channel_read_t *req;
+  int rc;
+  nhl_task_check(L, "channel:read");
+  if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "channel:read: out of memory");
+  if ((rc = nh_channel_read_start(c->ch, req, nhl_op_cb)) < 0) {
+    free(req);
+    luaL_pushfail(L);
+    lua_pushstring(L, nh_strerror(rc));
+    return 2;
+  }
+  return nhl_await(L, &req->op, read_k, (lua_KContext)req);
+}
+
+static int nhl_channel_pid(lua_State *L) {
+  lua_pushinteger(L, nh_channel_pid(check_channel(L)->ch));
+  return 1;
+}
+
+static int nhl_channel_exit_status(lua_State *L) {
+  int status;
+  if (!nh_channel_exited(check_channel(L)->ch, &status)) return 0;
+  lua_pushinteger(L, status);
+  return 1;
+}
+
+static int nhl_channel_kill(lua_State *L) {
+  nhl_channel_t *c = check_channel(L);
+  lua_pushboolean(L, nh_channel_kill(c->ch, (int)luaL_optinteger(L, 2, 15)) == 0);
+  return 1;
+}
+
+static int nhl_channel_hangup(lua_State *L) {
+  nh_channel_hangup(check_channel(L)->ch);
+  return 0;
+}
+
+static int nhl_channel_close(lua_State *L) {
+  nhl_channel_t *c = luaL_checkudata(L, 1, CHANNEL_MT);
+  nh_channel_close(c->ch);
+  c->ch = NULL;
+  return 0;
+}
+
+int luaopen_nethost_channel(lua_State *L) {
+  static const luaL_Reg methods[] = {
+      {"write", nhl_channel_write}, {"read", nhl_channel_read},
+      {"pid", nhl_channel_pid},     {"exit_status", nhl_channel_exit_status},
+      {"kill", nhl_channel_kill},   {"hangup", nhl_channel_hangup},
+      {"close", nhl_channel_close}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"spawn", nhl_channel_spawn},
+                                   {"open", nhl_channel_open},
+                                   {"exe", nhl_channel_exe},
+                                   {"cores", nhl_channel_cores},
+                                   {NULL, NULL}};
+  luaL_newmetatable(L, CHANNEL_MT);
+  luaL_newlib(L, methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, nhl_channel_close);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, nhl_channel_close);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
+  luaL_newlib(L, funcs);
+  return 1;
+}
