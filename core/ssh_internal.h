@@ -77,17 +77,21 @@ struct nh_ssh_s {
   LIBSSH2_SESSION *session;
   uv_os_sock_t fd;
   uv_poll_t poll;
-  int poll_open;         /* poll initialised and not yet closing */
-  int poll_events;       /* events the poll is started for (0: stopped) */
-  int pending_uv;        /* libuv requests/handles whose callbacks are outstanding */
-  nh_ssh_job_t jobs;     /* sentinel of a circular list */
-  nh_ssh_job_t *writer;  /* a job holding a partially sent packet: only it may send */
-  nh_ready_t kick;       /* deferred pump */
-  unsigned progress;     /* bumped by jobs whenever a libssh2 call got somewhere */
-  int deaf;              /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
-  int sock_err;          /* the poll reported POLLERR: libuv stopped it; errno-style code */
-  uint64_t rx_bytes;     /* bytes libssh2 took off the socket (nh__ssh_recv) */
-  uint64_t tx_bytes;     /* bytes libssh2 put on the socket (nh__ssh_send) */
+  int poll_open;        /* poll initialised and not yet closing */
+  int poll_events;      /* events the poll is started for (0: stopped) */
+  int pending_uv;       /* libuv requests/handles whose callbacks are outstanding */
+  nh_ssh_job_t jobs;    /* sentinel of a circular list */
+  nh_ssh_job_t *writer; /* a job holding a partially sent packet: only it may send */
+  nh_ready_t kick;      /* deferred pump */
+  unsigned progress;    /* bumped by jobs whenever a libssh2 call got somewhere */
+  int deaf;             /* the peer is gone; libssh2 receives from nowhere (nh__ssh_lost) */
+  int sock_err;         /* the poll reported POLLERR: libuv stopped it; errno-style code */
+  uint64_t rx_bytes;    /* bytes libssh2 took off the socket (nh__ssh_recv) */
+  uint64_t tx_bytes;    /* bytes libssh2 put on the socket (nh__ssh_send) */
+  /* The server's banner line, taken off the socket in one read for libssh2's one-byte
+   * banner reads (nh__ssh_recv): what is left of it, from line[line_pos] to line_len. */
+  unsigned char line[256];
+  unsigned short line_pos, line_len;
   nh_ssh_trace_t *trace; /* NETHOST_SSH_TRACE: the last libssh2 calls, else NULL */
   nh_timer_t stage_timer;
   nh_timer_t keepalive_timer;

@@ -15,6 +15,15 @@
  * patterns, because libssh2 cannot match wildcard patterns and a revoked key must not slip
  * through. libssh2 cannot check host certificates, so "@cert-authority" lines are reported
  * and skipped: a host known only through one fails as unknown.
+ *
+ * libssh2 looks a host up by walking every entry of a collection (twice for a port other
+ * than 22: "[host]:port", then "host"), so with one collection per file each connection
+ * cost a scan of the whole file: 2,000 string comparisons per connection for a 2,000-device
+ * lab, growing with the inventory. So the entries are indexed by host name: a line whose
+ * names are plain goes into a small collection per name (a hash table of them), since
+ * libssh2 matches a plain name by exact string comparison only; lines with hashed names
+ * (|1|salt|hash), which only libssh2's scan can match, stay in one collection of their own.
+ * A lookup reads the collections of "[host]:port" and "host" and the hashed one.
  */
 #include "ssh_internal.h"
 #include "error.h"
@@ -30,11 +39,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The entries of one host name (see above). */
+typedef struct kh_bucket_s {
+  struct kh_bucket_s *next; /* in the hash chain */
+  LIBSSH2_KNOWNHOSTS *kh;
+  char name[];
+} kh_bucket_t;
+
 typedef struct kh_file_s {
   struct kh_file_s *next;
   char *path;
   LIBSSH2_SESSION *owner;
-  LIBSSH2_KNOWNHOSTS *kh;
+  LIBSSH2_KNOWNHOSTS *kh; /* the lines with hashed host names */
+  kh_bucket_t **index;    /* the lines with plain names, by name */
+  size_t index_cap, index_count;
   struct timespec mtime;
   off_t size;
   int loaded;
@@ -176,6 +194,119 @@ static int is_revoked(const kh_file_t *f, const char *key, size_t len) {
   return 0;
 }
 
+static size_t name_hash(const char *name, size_t len) {
+  size_t h = 2166136261u; /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)name[i]) * 16777619u;
+  return h;
+}
+
+static kh_bucket_t *bucket_find(const kh_file_t *f, const char *name, size_t len) {
+  kh_bucket_t *b;
+  if (!f->index_cap) return NULL;
+  for (b = f->index[name_hash(name, len) & (f->index_cap - 1)]; b; b = b->next)
+    if (strncmp(b->name, name, len) == 0 && b->name[len] == '\0') return b;
+  return NULL;
+}
+
+/* The bucket of name, made if missing; NULL when out of memory. */
+static kh_bucket_t *bucket_get(kh_file_t *f, const char *name, size_t len) {
+  kh_bucket_t *b = bucket_find(f, name, len);
+  if (b) return b;
+  if (f->index_count >= f->index_cap) {
+    size_t cap = f->index_cap ? f->index_cap * 2 : 64, i;
+    kh_bucket_t **index = calloc(cap, sizeof(*index));
+    if (!index) return NULL;
+    for (i = 0; i < f->index_cap; i++) {
+      while ((b = f->index[i])) {
+        size_t slot = name_hash(b->name, strlen(b->name)) & (cap - 1);
+        f->index[i] = b->next;
+        b->next = index[slot];
+        index[slot] = b;
+      }
+    }
+    free(f->index);
+    f->index = index;
+    f->index_cap = cap;
+  }
+  if (!(b = malloc(sizeof(*b) + len + 1))) return NULL;
+  if (!(b->kh = libssh2_knownhost_init(f->owner))) {
+    free(b);
+    return NULL;
+  }
+  memcpy(b->name, name, len);
+  b->name[len] = '\0';
+  size_t slot = name_hash(name, len) & (f->index_cap - 1);
+  b->next = f->index[slot];
+  f->index[slot] = b;
+  f->index_count++;
+  return b;
+}
+
+static void free_index(kh_file_t *f) {
+  for (size_t i = 0; i < f->index_cap; i++) {
+    kh_bucket_t *b;
+    while ((b = f->index[i])) {
+      f->index[i] = b->next;
+      libssh2_knownhost_free(b->kh);
+      free(b);
+    }
+  }
+  free(f->index);
+  f->index = NULL;
+  f->index_cap = f->index_count = 0;
+}
+
+/* Adds one known_hosts entry line (p: from its host names on) to the collection of each of
+ * its plain names, or to the hashed ones' collection. Returns what libssh2 returns (< 0: the
+ * line cannot be parsed). */
+static int add_line(kh_file_t *f, const char *p) {
+  size_t len = strlen(p), names = strcspn(p, " \t"), at = 0;
+  int added = 0;
+  if (*p == '|') return libssh2_knownhost_readline(f->kh, p, len, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+  while (at < names) {
+    size_t n = strcspn(p + at, ", \t");
+    if (n) {
+      kh_bucket_t *b = bucket_get(f, p + at, n);
+      /* The line goes in whole: its other names in this bucket are never looked up here. */
+      if (!b || libssh2_knownhost_readline(b->kh, p, len, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
+        return -1;
+      added = 1;
+    }
+    at += n + 1;
+  }
+  /* No name at all: libssh2 says what is wrong with the line. */
+  return added ? 0 : libssh2_knownhost_readline(f->kh, p, len, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+}
+
+/* Looks the server's key up as libssh2_knownhost_checkp would in one collection of the whole
+ * file: a match anywhere wins; else the first entry for the host with another key of the
+ * same type makes a mismatch (*known: that entry); else not found. */
+static int check_key(kh_file_t *f, const char *address, int port, const char *key, size_t len,
+                     int typemask, struct libssh2_knownhost **known) {
+  char name[300];
+  kh_bucket_t *first = NULL, *last = bucket_find(f, address, strlen(address));
+  LIBSSH2_KNOWNHOSTS *order[3];
+  int n = 0, i, rc = LIBSSH2_KNOWNHOST_CHECK_NOTFOUND;
+  int w = snprintf(name, sizeof(name), "[%s]:%d", address, port);
+  if (w > 0 && (size_t)w < sizeof(name)) first = bucket_find(f, name, (size_t)w);
+  if (first) order[n++] = first->kh;
+  order[n++] = f->kh;
+  if (last && last != first) order[n++] = last->kh;
+  for (i = 0; i < n; i++) {
+    struct libssh2_knownhost *k = NULL;
+    int r = libssh2_knownhost_checkp(order[i], address, port, key, len, typemask, &k);
+    if (r == LIBSSH2_KNOWNHOST_CHECK_MATCH || r == LIBSSH2_KNOWNHOST_CHECK_FAILURE) {
+      *known = k;
+      return r;
+    }
+    if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH && rc != r) {
+      rc = r;
+      *known = k;
+    }
+  }
+  return rc;
+}
+
 /* Reads path into f->kh and f->revoked, line by line; bad lines are reported (file:line)
  * and skipped. Returns 0, or -1 with errno set when the file cannot be read. */
 static int read_lines(kh_file_t *f, const char *path) {
@@ -197,9 +328,7 @@ static int read_lines(kh_file_t *f, const char *path) {
       why = "@cert-authority is not supported (libssh2 cannot check host certificates)";
     } else if (*p == '@') {
       why = "unknown marker";
-    } else if (memchr(line, '\0', (size_t)n) ||
-               libssh2_knownhost_readline(f->kh, p, strlen(p), LIBSSH2_KNOWNHOST_FILE_OPENSSH) <
-                   0) {
+    } else if (memchr(line, '\0', (size_t)n) || add_line(f, p) < 0) {
       why = "cannot parse this line";
     }
     if (why) fprintf(stderr, "nethost: warning: %s:%ld: %s; line skipped\n", path, lineno, why);
@@ -237,6 +366,7 @@ static kh_file_t *load(kh_cache_t *cache, const char *path, char *err, size_t er
     f->loaded = 0; /* changed on disk: read it again */
   if (f->loaded) return f;
   if (f->kh) libssh2_knownhost_free(f->kh);
+  free_index(f);
   free_revoked(f);
   if (!(f->kh = libssh2_knownhost_init(f->owner))) {
     snprintf(err, errlen, "out of memory");
@@ -340,6 +470,7 @@ static void cache_close(nh_loop_state_t *base) {
     kh_file_t *f = cache->files;
     cache->files = f->next;
     if (f->kh) libssh2_knownhost_free(f->kh);
+    free_index(f);
     libssh2_session_free(f->owner);
     free_revoked(f);
     free(f->path);
@@ -386,7 +517,7 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
     return rc;
   }
   typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_bit(type);
-  rc = libssh2_knownhost_checkp(f->kh, ssh->address, ssh->port, key, len, typemask, &known);
+  rc = check_key(f, ssh->address, ssh->port, key, len, typemask, &known);
   switch (rc) {
   case LIBSSH2_KNOWNHOST_CHECK_MATCH:
     rc = 0;
@@ -409,9 +540,11 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
         snprintf(host, sizeof(host), "%s", ssh->address);
       else
         snprintf(host, sizeof(host), "[%s]:%d", ssh->address, ssh->port);
-      rc = libssh2_knownhost_addc(f->kh, host, NULL, key, len, NULL, 0, typemask, &added);
+      kh_bucket_t *b = bucket_get(f, host, strlen(host));
+      rc = b ? libssh2_knownhost_addc(b->kh, host, NULL, key, len, NULL, 0, typemask, &added)
+             : NH_ENOMEM;
       if (rc == 0 && added &&
-          libssh2_knownhost_writeline(f->kh, added, line, sizeof(line), &outlen,
+          libssh2_knownhost_writeline(b->kh, added, line, sizeof(line), &outlen,
                                       LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0)
         rc = append_pending(f, line, outlen);
       else

@@ -14,6 +14,7 @@ local log = require("nethost.log")
 local nethost = require("nethost.nethost")
 local progress = require("nethost.progress")
 local results = require("nethost.results")
+local session_log = require("nethost.session_log")
 local sys = require("nethost.sys")
 
 local unpack = table.unpack
@@ -202,26 +203,33 @@ function Ctx:record_would_send(lines)
   end
 end
 
--- The last lines of the host's device sessions (nethost/session_log.lua), kept for a
--- failed host's record (transcript_tail): a ring of TRANSCRIPT_TAIL lines.
+-- The host's device session transcripts (nethost/session_log.lua), kept for a failed host's
+-- record (transcript_tail): its last TRANSCRIPT_TAIL lines. The pieces of text are kept as
+-- they came, the last TRANSCRIPT_TAIL of them (each has a line at least, so they hold the
+-- last lines), and split into lines only for a failed host: a host that succeeds pays for
+-- no splitting or escaping of its output.
 local TRANSCRIPT_TAIL = 20
-function Ctx:record_transcript(line)
+function Ctx:record_transcript(dir, text)
   local t = self.transcript
   if not t then
-    t = { n = 0 }
+    t = { n = 0, dirs = {} }
     self.transcript = t
   end
   t.n = t.n + 1
-  t[(t.n - 1) % TRANSCRIPT_TAIL + 1] = line
+  local k = (t.n - 1) % TRANSCRIPT_TAIL + 1
+  t[k], t.dirs[k] = text, dir
 end
 
 local function transcript_tail(ctx)
   local t = ctx.transcript
   if not t then return nil end
-  local out = {}
+  local lines = {}
   for i = math.max(1, t.n - TRANSCRIPT_TAIL + 1), t.n do
-    out[#out + 1] = t[(i - 1) % TRANSCRIPT_TAIL + 1]
+    local k = (i - 1) % TRANSCRIPT_TAIL + 1
+    session_log.tail_lines(t.dirs[k], t[k], lines)
   end
+  local out = {}
+  for i = math.max(1, #lines - TRANSCRIPT_TAIL + 1), #lines do out[#out + 1] = lines[i] end
   return out
 end
 

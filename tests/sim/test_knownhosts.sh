@@ -44,4 +44,27 @@ grep -v '^@revoked' "$kh" | grep -q "127.1.162.1" && fail "accept-new pinned a r
 nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
 [ "$(grep -c '	ok	' "$tmp/out")" = 3 ] || fail "@cert-authority failed the hosts"
 grep -q "lab.known_hosts:1: @cert-authority is not supported" "$tmp/out" || fail "@cert-authority not reported"
+# The lookup by host name (ssh_knownhosts.c indexes the entries by name) finds what a scan
+# of the whole file finds: hashed names (ssh-keygen -H), a name in a comma list, a name
+# without its port, and a changed key whichever way the name is written.
+key2=$(grep '^\[127.1.162.2\]:2222 ' "$tmp/kh.orig" | cut -d' ' -f2,3)
+cp "$tmp/kh.orig" "$kh"
+ssh-keygen -q -H -f "$kh" >/dev/null 2>&1 || fail "ssh-keygen -H"
+grep -q '^|1|' "$kh" || fail "ssh-keygen -H did not hash: $(cat "$kh")"
+nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
+[ "$(grep -c '	ok	' "$tmp/out")" = 3 ] || fail "hashed names: $(cat "$tmp/out")"
+{ grep -v '^\[127.1.162.1\]:2222 ' "$tmp/kh.orig"; echo "[127.1.162.9]:2222,[127.1.162.1]:2222 $key1"; } >"$kh"
+nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
+[ "$(grep -c '	ok	' "$tmp/out")" = 3 ] || fail "a name in a comma list: $(cat "$tmp/out")"
+{ grep -v '^\[127.1.162.1\]:2222 ' "$tmp/kh.orig"; echo "127.1.162.1 $key1"; } >"$kh"
+nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
+[ "$(grep -c '	ok	' "$tmp/out")" = 3 ] || fail "a name without its port: $(cat "$tmp/out")"
+{ grep -v '^\[127.1.162.1\]:2222 ' "$tmp/kh.orig"; echo "[127.1.162.1]:2222 $key2"; } >"$kh"
+nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
+grep -q "^$name1	failed	hostkey	.*HOST KEY CHANGED" "$tmp/out" || fail "a changed key: $(cat "$tmp/out")"
+[ "$(grep -c '	ok	' "$tmp/out")" = 2 ] || fail "changed key: the other two hosts"
+ssh-keygen -q -H -f "$kh" >/dev/null 2>&1 || fail "ssh-keygen -H"
+nh run -q -i "$tmp/lab/lab.yaml" "$tmp/each.lua"
+grep -q "^$name1	failed	hostkey	.*HOST KEY CHANGED" "$tmp/out" || fail "a changed key, hashed: $(cat "$tmp/out")"
+[ "$(grep -c '	ok	' "$tmp/out")" = 2 ] || fail "changed key, hashed: the other two hosts"
 echo "knownhosts: ok"

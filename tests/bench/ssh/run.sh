@@ -13,6 +13,9 @@
 # usage: tests/bench/ssh/run.sh [BUILD_DIR] [N...]       (default: build, N = 2000)
 #   CONCURRENCY="100 500"  LABS="sim asyncssh"  REPEAT=3
 #   CLIENTS="nethost asyncssh" (add netmiko: NETMIKO_MAX=1000, netmiko only up to this N)
+#   NETHOST_BEFORE=/path/to/other/bin/nethost adds a client "before" (another build, e.g. of
+#   an older commit) to the same run, and a ratio line before / nethost: before/after figures
+#   side by side with asyncssh on the same server in the same run.
 set -u
 BUILD=${1:-build}
 shift || true
@@ -22,6 +25,8 @@ LABS=${LABS:-sim asyncssh}
 REPEAT=${REPEAT:-3}
 NETMIKO_MAX=${NETMIKO_MAX:-1000}
 CLIENTS=${CLIENTS:-nethost asyncssh}
+BEFORE=${NETHOST_BEFORE:-}
+[ -n "$BEFORE" ] && CLIENTS="before $CLIENTS"
 HERE=$(cd "$(dirname "$0")" && pwd)
 NETHOST=$(cd "$BUILD" && pwd)/bin/nethost
 SIM=$(cd "$BUILD" && pwd)/bin/nethost-sim
@@ -119,6 +124,8 @@ for lab in $LABS; do
         case $c in
           nethost) run nethost "$n" "$conc" "$NETHOST" run "$HERE/nethost_bench.lua" -- \
             "$DIR/lab.yaml" "$conc" ;;
+          before) run before "$n" "$conc" "$BEFORE" run "$HERE/nethost_bench.lua" -- \
+            "$DIR/lab.yaml" "$conc" ;;
           asyncssh) run asyncssh "$n" "$conc" "$PY" "$HERE/asyncssh_bench.py" "$DIR/lab.yaml" "$conc" ;;
           netmiko) [ "$n" -le "$NETMIKO_MAX" ] &&
             run netmiko "$n" "$conc" "$PY" "$HERE/netmiko_bench.py" "$DIR/lab.yaml" "$conc" ;;
@@ -128,6 +135,12 @@ for lab in $LABS; do
         printf "ratio %s N=%d conc=%d: CPU asyncssh/nethost %.1fx; RSS per session asyncssh/nethost %.1fx\n" \
           "$lab" "$n" "$conc" "$(echo "${CPU[asyncssh]} / ${CPU[nethost]}" | bc -l)" \
           "$(echo "${RSSPS[asyncssh]} / ${RSSPS[nethost]}" | bc -l)"
+      fi
+      if [ -n "${CPU[before]:-}" ] && [ -n "${CPU[nethost]:-}" ]; then
+        printf "ratio %s N=%d conc=%d: CPU before/nethost %.2fx%s\n" "$lab" "$n" "$conc" \
+          "$(echo "${CPU[before]} / ${CPU[nethost]}" | bc -l)" \
+          "$([ -n "${CPU[asyncssh]:-}" ] && printf "; CPU asyncssh/before %.1fx" \
+            "$(echo "${CPU[asyncssh]} / ${CPU[before]}" | bc -l)")"
       fi
       unset CPU RSSPS
       declare -A CPU RSSPS
