@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "netconf.h"
 #include "stats.h"
 #include "term.h"
@@ -48,6 +49,8 @@ typedef struct chan {
   uv_timer_t slow_timer;
   int slow_timer_on;
   int dead;
+  sim_fwd_t *fwd;   /* a direct-tcpip channel to another device (forward.c) */
+  size_t fwd_bytes; /* bytes it carried from the device */
 } chan_t;
 
 struct conn {
@@ -96,6 +99,8 @@ static void free_chan_cb(uv_handle_t *t) {
 }
 
 static void chan_free(chan_t *h) {
+  if (h->fwd) fwd_free(h->fwd);
+  h->fwd = NULL;
   if (h->term) term_free(h->term);
   h->term = NULL;
   if (h->nc) nc_free(h->nc);
@@ -225,12 +230,13 @@ static void chan_pump(chan_t *h) {
       c->abrupt = 1;
       c->dead = 1;
     } else if (h->close_after) {
-      ssh_channel_request_send_exit_status(h->ch, h->exit_status);
+      if (!h->fwd) ssh_channel_request_send_exit_status(h->ch, h->exit_status);
       ssh_channel_send_eof(h->ch);
       ssh_channel_close(h->ch);
       h->dead = 1;
     }
   }
+  if (h->fwd) fwd_room(h->fwd, chan_pending(h));
 }
 
 static void garble(sim_lab_t *lab, sbuf_t *b, const char *data, size_t len) {
@@ -312,6 +318,7 @@ static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done,
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
   chan_t *h = ud;
+  if (h->fwd && !h->dead) return fwd_input(h->fwd, data, len);
   if (h->term && !h->dead) term_input(h->term, data, len);
   if (h->nc && !h->dead) {
     conn_enter(h->c);
@@ -334,6 +341,7 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
 
 static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
+  if (h->fwd) fwd_eof(h->fwd);
   if (h->term) term_eof(h->term);
   if (h->nc) nc_eof(h->nc);
   if (h->xfer && h->held) {
@@ -417,14 +425,13 @@ static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud)
   return 0;
 }
 
-static ssh_channel on_channel_open(ssh_session s, void *ud) {
-  conn_t *c = ud;
-  if (!c->authed) return NULL;
+/* A channel of the connection: a session channel, or a forwarded one (no requests). */
+static chan_t *chan_new(conn_t *c, int session) {
   chan_t *h = sim_calloc(1, sizeof *h);
   h->c = c;
   h->width = 80;
   h->height = 24;
-  h->ch = ssh_channel_new(s);
+  h->ch = ssh_channel_new(c->ssh);
   if (!h->ch) {
     free(h);
     return NULL;
@@ -434,16 +441,77 @@ static ssh_channel on_channel_open(ssh_session s, void *ud) {
   h->cb.channel_data_function = on_chan_data;
   h->cb.channel_eof_function = on_chan_eof;
   h->cb.channel_close_function = on_chan_close;
-  h->cb.channel_pty_request_function = on_pty;
-  h->cb.channel_pty_window_change_function = on_window_change;
-  h->cb.channel_shell_request_function = on_shell;
-  h->cb.channel_exec_request_function = on_exec;
-  h->cb.channel_subsystem_request_function = on_subsystem;
   h->cb.channel_write_wontblock_function = on_wontblock;
+  if (session) {
+    h->cb.channel_pty_request_function = on_pty;
+    h->cb.channel_pty_window_change_function = on_window_change;
+    h->cb.channel_shell_request_function = on_shell;
+    h->cb.channel_exec_request_function = on_exec;
+    h->cb.channel_subsystem_request_function = on_subsystem;
+  }
   ssh_set_channel_callbacks(h->ch, &h->cb);
   h->next = c->chans;
   c->chans = h;
-  return h->ch;
+  return h;
+}
+
+static ssh_channel on_channel_open(ssh_session s, void *ud) {
+  conn_t *c = ud;
+  if (!c->authed) return NULL;
+  chan_t *h = chan_new(c, 1);
+  return h ? h->ch : NULL;
+}
+
+/* Device bytes of a forwarded channel. A bastion listed in --fault drop dies under its
+ * client (no SSH disconnect) once a channel has carried 1 MB: a jump host lost mid-run. */
+static void fwd_chan_write(void *ctx, const char *data, size_t len, int first) {
+  chan_t *h = ctx;
+  if (h->dead) return;
+  h->fwd_bytes += len;
+  if ((h->c->dev->faults & (1 << FAULT_DROP)) && h->fwd_bytes > (1 << 20)) {
+    h->c->abrupt = 1;
+    h->c->dead = 1;
+    return;
+  }
+  sb_add(&h->out, data, len);
+  chan_pump(h);
+}
+
+static void fwd_chan_done(void *ctx, int status) {
+  chan_t *h = ctx;
+  h->close_after = 1;
+  chan_pump(h);
+}
+
+static const sim_term_io_t fwd_io = {fwd_chan_write, NULL, fwd_chan_done, term_enter, term_leave};
+
+/* A direct-tcpip channel (the lab as a jump host): accepted only on a --bastions device,
+ * only to another lab device's listener (fwd_target), refused otherwise. libssh refuses a
+ * channel only as "administratively prohibited", and must answer before the TCP connect
+ * completes; a target that then fails ends the accepted channel at once. Returns 1 for
+ * libssh's default reply (the refusal). */
+static int on_direct_tcpip(conn_t *c, ssh_message m) {
+  const char *host = ssh_message_channel_request_open_destination(m);
+  int port = ssh_message_channel_request_open_destination_port(m);
+  const sim_device_t *to = c->authed && c->dev->bastion ? fwd_target(c->lab, host, port) : NULL;
+  if (!to) {
+    c->lab->forwards_refused++;
+    if (!c->lab->opt.quiet)
+      fprintf(stderr, "nethost-sim: %s: refused direct-tcpip to %s port %d%s\n", c->dev->name,
+              host ? host : "?", port,
+              !c->dev->bastion ? " (not a --bastions device)" : " (not a lab device's listener)");
+    return 1;
+  }
+  chan_t *h = chan_new(c, 0);
+  if (!h) return 1;
+  h->fwd = fwd_new(c->lab, to, port, h->ch, &fwd_io, h);
+  if (!h->fwd) {
+    h->dead = 1; /* never confirmed: reaped by the outermost conn_leave */
+    return 1;
+  }
+  if (ssh_message_channel_request_open_reply_accept_channel(m, h->ch) != SSH_OK) h->dead = 1;
+  c->lab->forwards++;
+  return 0;
 }
 
 /* ---- authentication ---- */
@@ -483,6 +551,9 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
 
 static int on_message(ssh_session s, ssh_message m, void *ud) {
   conn_t *c = ud;
+  if (ssh_message_type(m) == SSH_REQUEST_CHANNEL_OPEN &&
+      ssh_message_subtype(m) == SSH_CHANNEL_DIRECT_TCPIP)
+    return on_direct_tcpip(c, m);
   if (ssh_message_type(m) != SSH_REQUEST_AUTH ||
       ssh_message_subtype(m) != SSH_AUTH_METHOD_INTERACTIVE)
     return 1;
