@@ -337,6 +337,10 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   nhl_set_string(L, "config_dialect", dialect_name(p->config_dialect));
   nhl_set_string(L, "show_config_command", p->show_config_command);
   set_list(L, "volatile_patterns", p->volatile_patterns);
+  nhl_set_string(L, "file_default_dir", p->file_default_dir);
+  nhl_set_string(L, "file_free_command", p->file_free_command);
+  nhl_set_string(L, "file_checksum_command", p->file_checksum_command);
+  nhl_set_string(L, "file_checksum_algorithm", p->file_checksum_algorithm);
   push_patterns(L, &p->patterns);
   lua_setfield(L, -2, "patterns");
   nhl_set_string(L, "file", p->owner ? p->owner->file : NULL);
