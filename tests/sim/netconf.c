@@ -742,6 +742,25 @@ static void do_load_configuration(sim_nc_t *s, const char *id, xmlNodePtr op) {
   reply_body(s, id, "<load-configuration-results><ok/></load-configuration-results>");
 }
 
+/* Applies <config> to the model m (taken from the target datastore ds) and stores the result
+ * in ds: running is applied to the device at once, candidate waits for <commit>. edit-config
+ * and copy-config differ only in where m starts from. */
+static void edit_into(sim_nc_t *s, const char *id, const char *ds, nc_model_t *m,
+                      xmlNodePtr config) {
+  char tag[64], path[256], msg[256];
+  if (edit(s->dev, m, config, tag, path, msg) < 0) {
+    reply_error(s, id, "application", tag, path, msg, NULL);
+    return;
+  }
+  if (!strcmp(ds, "running")) {
+    model_apply(s->dev, m, "by admin via netconf");
+  } else {
+    s->nd->candidate = *m;
+    s->nd->candidate_dirty = 1;
+  }
+  reply_ok(s, id);
+}
+
 static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
   xmlChar *idp = xmlGetProp(rpc, (const xmlChar *)"message-id");
   char id[64];
@@ -774,7 +793,6 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
     send_msg(s, b.data, b.len);
     sb_free(&b);
   } else if (is(op, "edit-config")) {
-    char tag[64], path[256], msg[256];
     nc_model_t m;
     sim_nc_t **slot;
     xmlNodePtr cfg = child(op, "config");
@@ -796,20 +814,9 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
       model_get(s->dev, &m);
     else
       m = *candidate(nd);
-    if (edit(s->dev, &m, cfg, tag, path, msg) < 0) {
-      reply_error(s, id, "application", tag, path, msg, NULL);
-      return;
-    }
-    if (!strcmp(ds, "running")) {
-      model_apply(s->dev, &m, "by admin via netconf");
-    } else {
-      nd->candidate = m;
-      nd->candidate_dirty = 1;
-    }
-    reply_ok(s, id);
+    edit_into(s, id, ds, &m, cfg);
   } else if (is(op, "copy-config")) {
     /* A <config> source replaces what the model covers in the target. */
-    char tag[64], path[256], msg[256];
     nc_model_t m;
     xmlNodePtr src = child(child(op, "source"), "config");
     sim_nc_t **slot;
@@ -825,17 +832,7 @@ static void handle_rpc(sim_nc_t *s, xmlNodePtr rpc) {
       return;
     }
     model_get(s->dev, &m);
-    if (edit(s->dev, &m, src, tag, path, msg) < 0) {
-      reply_error(s, id, "application", tag, path, msg, NULL);
-      return;
-    }
-    if (!strcmp(ds, "running")) {
-      model_apply(s->dev, &m, "by admin via netconf");
-    } else {
-      nd->candidate = m;
-      nd->candidate_dirty = 1;
-    }
-    reply_ok(s, id);
+    edit_into(s, id, ds, &m, src);
   } else if (is(op, "lock") || is(op, "unlock")) {
     sim_nc_t **slot = lock_slot(nd, store(op, "target"));
     if (!slot) {

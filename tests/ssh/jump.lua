@@ -21,14 +21,7 @@ sp=$(ss -tnpH "sport = :%d and dport = :$lp" | grep -o 'pid=[0-9]*' | head -1 | 
   assert(os.execute(cmd), "could not find the jump host's sshd process")
 end
 
--- Jump host connections close in the background once their last tunnel has closed.
-local function settle_open(n)
-  for _ = 1, 400 do
-    if ssh.stats().open == n then return end
-    async.sleep(0.05)
-  end
-  error("connections left open: " .. ssh.stats().open .. ", expected " .. n)
-end
+local settle_open = S.settle_open
 
 local tests = {}
 

@@ -4,6 +4,7 @@
 -- drop), sw-0008 answers show commands with 4 MB (--fault huge). Every session here reaches
 -- its device through the lab itself: one hop, two hops, an inventory name, a list, a
 -- ProxyJump string; NETCONF, SFTP and SCP; forwards the lab refuses; a bastion lost mid-run.
+local S = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/sshd_lib.lua")
 local labfile = assert(os.getenv("SIM_INVENTORY"))
 local key = assert(os.getenv("SIM_KEY"))
 local f = assert(io.open(labfile))
@@ -29,20 +30,10 @@ local function derive(fields, extra)
 end
 
 local function expect_error(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert(not ok, "expected an error, got success")
-  assert(type(err) == "table", "expected an error object, got " .. tostring(err))
-  return err
+  return S.expect_error(nil, fn, ...)
 end
 
--- Connections close in the background once their last session has closed.
-local function settle_open(n)
-  for _ = 1, 400 do
-    if ssh.stats().open == n then return end
-    async.sleep(0.05)
-  end
-  error("connections left open: " .. ssh.stats().open .. ", expected " .. n)
-end
+local settle_open = S.settle_open
 
 local OPTS = { timeout = 60, max_output = 16 * 1024 * 1024 }
 
@@ -202,13 +193,4 @@ function tests.transfer()
   settle_open(0)
 end
 
-local names = {}
-for name in pairs(tests) do names[#names + 1] = name end
-table.sort(names)
-local only = os.getenv("SSH_TEST")
-for _, name in ipairs(names) do
-  if not only or only == name then
-    tests[name]()
-    print("ok " .. name)
-  end
-end
+S.run(tests)

@@ -1,7 +1,7 @@
--- What the Lua tests against the private sshd (sshd_harness.sh) share, loaded with dofile
--- next to the test: the sshd's details from the harness's environment, a host table on it,
--- the check that a call fails with an error object of one kind, and the runner of a file's
--- tests.
+-- What the Lua tests in tests/ssh share, loaded with dofile next to the test: the private
+-- sshd's details from sshd_harness.sh's environment (nil under the lab), a host table on it,
+-- the check that a call fails with an error object of one kind, the wait for background
+-- connections to close, and the runner of a file's tests.
 local M = {}
 
 M.port = tonumber(os.getenv("SSHD_PORT"))
@@ -28,6 +28,16 @@ function M.expect_error(kind, fn, ...)
   assert(type(err) == "table", "expected an error object, got " .. tostring(err))
   assert(kind == nil or err.kind == kind, "expected kind " .. tostring(kind) .. ", got " .. tostring(err))
   return err
+end
+
+-- Waits (up to 20 s) until n SSH connections are open: connections, jump host ones too,
+-- close in the background once their last session or tunnel has closed.
+function M.settle_open(n)
+  for _ = 1, 400 do
+    if ssh.stats().open == n then return end
+    async.sleep(0.05)
+  end
+  error("connections left open: " .. ssh.stats().open .. ", expected " .. n)
 end
 
 -- Runs tests (a table of name -> function) in name order, or only the one $SSH_TEST names,
