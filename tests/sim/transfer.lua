@@ -7,30 +7,8 @@ local inv = inventory.load(os.getenv("SIM_INVENTORY"))
 local work = os.getenv("WORK")
 local CAP = 8 * 1024 * 1024
 
-local function sh(cmd)
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  p:close()
-  return out
-end
-
-local function make(path, n)
-  if n == 0 then
-    assert(io.open(path, "wb")):close()
-  else
-    assert(os.execute(string.format("head -c %d /dev/urandom > %s", n, path)))
-  end
-  return path
-end
-
-local function fs_size(path)
-  local f = assert(io.open(path, "rb"))
-  local n = f:seek("end")
-  f:close()
-  return n
-end
-
-local function same(a, b) return os.execute(string.format("cmp -s %s %s", a, b)) == true end
+local F = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/../lib/files.lua")
+local sh, make, fs_size, same = F.sh, F.make, F.size, F.same
 
 local function expect_error(fn, ...)
   local ok, err = pcall(fn, ...)

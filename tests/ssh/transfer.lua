@@ -10,34 +10,8 @@ assert(os.execute("mkdir -p " .. work))
 
 local host = S.host_maker(10)
 
-local function sh(cmd)
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  p:close()
-  return out
-end
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- A file of n pseudo-random bytes (not a repeating pattern: a misplaced chunk must show).
-local function make(path, n)
-  if n == 0 then
-    assert(io.open(path, "wb")):close()
-  else
-    assert(os.execute(string.format(
-      "head -c %d /dev/urandom > %s", n, path)))
-  end
-  return path
-end
-
-local function same(a, b)
-  return os.execute(string.format("cmp -s %s %s", a, b)) == true
-end
+local F = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/../lib/files.lua")
+local sh, read, make, same = F.sh, F.read, F.make, F.same
 
 local function mode_of(path) return sh("stat -c %a " .. path):gsub("%s+$", "") end
 
