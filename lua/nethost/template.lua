@@ -743,6 +743,19 @@ end
 local COMPARE = { ["=="] = "eq", ["!="] = "ne", ["<"] = "lt", [">"] = "gt", ["<="] = "lteq", [">="] = "gteq" }
 local MATH1 = { ["+"] = "add", ["-"] = "sub" }
 local MATH2 = { ["*"] = "mul", ["/"] = "div", ["//"] = "floordiv", ["%"] = "mod" }
+local POW = { ["**"] = "pow" }
+
+-- A left-associative chain of operands joined by the operators in ops (symbol -> the "bin"
+-- node's op), each operand parsed by the method named operand.
+local function binary_chain(self, ops, operand)
+  local line = self:cur().line
+  local left = self[operand](self)
+  while self:cur().t == "op" and ops[self:cur().v] do
+    local op = ops[self:next().v]
+    left = { t = "bin", op = op, a = left, b = self[operand](self), line = line }
+  end
+  return left
+end
 
 function Parser:expression(with_cond)
   if with_cond == false then return self:p_or() end
@@ -762,23 +775,20 @@ function Parser:condexpr()
   return e1
 end
 
-function Parser:p_or()
+-- A left-associative chain of operands joined by the keyword op ("or", "and"), each operand
+-- parsed by the method named operand; the node is named after the keyword.
+local function keyword_chain(self, op, operand)
   local line = self:cur().line
-  local left = self:p_and()
-  while self:skip_if("name", "or") do
-    left = { t = "or", a = left, b = self:p_and(), line = line }
+  local left = self[operand](self)
+  while self:skip_if("name", op) do
+    left = { t = op, a = left, b = self[operand](self), line = line }
   end
   return left
 end
 
-function Parser:p_and()
-  local line = self:cur().line
-  local left = self:p_not()
-  while self:skip_if("name", "and") do
-    left = { t = "and", a = left, b = self:p_not(), line = line }
-  end
-  return left
-end
+function Parser:p_or() return keyword_chain(self, "or", "p_and") end
+
+function Parser:p_and() return keyword_chain(self, "and", "p_not") end
 
 function Parser:p_not()
   if self:is("name", "not") then
@@ -810,15 +820,7 @@ function Parser:compare()
   return { t = "compare", e = expr, ops = ops, line = line }
 end
 
-function Parser:math1()
-  local line = self:cur().line
-  local left = self:concat()
-  while self:cur().t == "op" and MATH1[self:cur().v] do
-    local op = MATH1[self:next().v]
-    left = { t = "bin", op = op, a = left, b = self:concat(), line = line }
-  end
-  return left
-end
+function Parser:math1() return binary_chain(self, MATH1, "concat") end
 
 function Parser:concat()
   local line = self:cur().line
@@ -828,24 +830,9 @@ function Parser:concat()
   return { t = "concat", args = args, line = line }
 end
 
-function Parser:math2()
-  local line = self:cur().line
-  local left = self:pow()
-  while self:cur().t == "op" and MATH2[self:cur().v] do
-    local op = MATH2[self:next().v]
-    left = { t = "bin", op = op, a = left, b = self:pow(), line = line }
-  end
-  return left
-end
+function Parser:math2() return binary_chain(self, MATH2, "pow") end
 
-function Parser:pow()
-  local line = self:cur().line
-  local left = self:unary()
-  while self:skip_if("op", "**") do
-    left = { t = "bin", op = "pow", a = left, b = self:unary(), line = line }
-  end
-  return left
-end
+function Parser:pow() return binary_chain(self, POW, "unary") end
 
 function Parser:unary(with_filter)
   local c = self:cur()
@@ -938,35 +925,24 @@ function Parser:tuple(o)
   return { t = "tuple", items = args, line = line }
 end
 
-function Parser:postfix(node)
+-- Which method parses what follows a node, by the next token's kind and value: attribute,
+-- item and call after a primary; filter, test and call after a unary expression.
+local POSTFIX = { op = { ["."] = "subscript", ["["] = "subscript", ["("] = "call" } }
+local FILTERS = { op = { ["|"] = "filter", ["("] = "call" }, name = { is = "test" } }
+
+-- Applies the methods of `by` (POSTFIX or FILTERS) to node while the next token has one.
+local function trailers(self, node, by)
   while true do
     local c = self:cur()
-    if c.t == "op" and (c.v == "." or c.v == "[") then
-      node = self:subscript(node)
-    elseif c.t == "op" and c.v == "(" then
-      node = self:call(node)
-    else
-      break
-    end
+    local method = by[c.t] and by[c.t][c.v]
+    if not method then return node end
+    node = self[method](self, node)
   end
-  return node
 end
 
-function Parser:filter_expr(node)
-  while true do
-    local c = self:cur()
-    if c.t == "op" and c.v == "|" then
-      node = self:filter(node)
-    elseif c.t == "name" and c.v == "is" then
-      node = self:test(node)
-    elseif c.t == "op" and c.v == "(" then
-      node = self:call(node)
-    else
-      break
-    end
-  end
-  return node
-end
+function Parser:postfix(node) return trailers(self, node, POSTFIX) end
+
+function Parser:filter_expr(node) return trailers(self, node, FILTERS) end
 
 function Parser:subscript(node)
   local tok = self:next()
