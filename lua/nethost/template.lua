@@ -537,6 +537,15 @@ local function lex(src, opts)
     return text
   end
 
+  -- A tag end with "-" at p (three characters): emits it and strips the whitespace after it;
+  -- returns the position after that and whether the whitespace ended in a newline.
+  local function strip_end(kind, p)
+    emit(kind, nil, line)
+    local after = src:match("^%s*", p + 3)
+    line = line + count_nl(after)
+    return p + 3 + #after, src:sub(p + 3 + #after - 1, p + 3 + #after - 1) == "\n"
+  end
+
   -- Inside a tag: tokens until its end; returns the position after the end.
   local function tag_tokens(p, closer, startline)
     local balance = {}
@@ -547,10 +556,7 @@ local function lex(src, opts)
       if #balance == 0 then
         if closer == "%" then
           if src:sub(p, p + 2) == "-%}" then
-            emit("block_end", nil, line)
-            local after = src:match("^%s*", p + 3)
-            line = line + count_nl(after)
-            return p + 3 + #after, src:sub(p + 3 + #after - 1, p + 3 + #after - 1) == "\n"
+            return strip_end("block_end", p)
           elseif src:sub(p, p + 2) == "+%}" then
             emit("block_end", nil, line)
             return p + 3, false
@@ -561,10 +567,7 @@ local function lex(src, opts)
           end
         else
           if src:sub(p, p + 2) == "-}}" then
-            emit("var_end", nil, line)
-            local after = src:match("^%s*", p + 3)
-            line = line + count_nl(after)
-            return p + 3 + #after, src:sub(p + 3 + #after - 1, p + 3 + #after - 1) == "\n"
+            return strip_end("var_end", p)
           elseif src:sub(p, p + 1) == "}}" then
             emit("var_end", nil, line)
             return p + 2, false
