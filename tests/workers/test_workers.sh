@@ -9,6 +9,17 @@ tmp=$(mktemp -d)
 . "$(dirname "$0")/../playbooks/lab.sh"
 [ -x "$BIN/nethost-sim" ] || { echo "SKIP: nethost-sim not built"; exit 77; }
 
+# run_canon LABEL STATUS JSONL ARGS...: `nethost run ARGS -o JSONL` must exit with STATUS;
+# then JSONL's canonical form (canon.lua below) is in $tmp/out.
+run_canon() {
+  label=$1 status=$2 jsonl=$3
+  shift 3
+  nh run "$@" -o "$jsonl"
+  [ "$rc" = "$status" ] || fail "$label: exit status $rc, not $status"
+  nh run "$tmp/canon.lua" -- "$jsonl"
+  [ "$rc" = 0 ] || fail "$label: canon.lua failed: $(tail -2 "$tmp/out")"
+}
+
 # Turns a .jsonl into sorted "host status value error-kind" lines (timings, order and the
 # value's `pid` left out) and the summary's counts.
 cat > "$tmp/canon.lua" <<'LUA'
@@ -59,10 +70,9 @@ nethost.run(nethost.inventory, function(h)
 end, { concurrency = 4 })
 LUA
 for w in 1 2; do
-  nh run "$tmp/lab.lua" -i "$tmp/lab/lab.yaml" -e tag=x --workers $w -o "$tmp/w$w.jsonl"
-  [ "$rc" = 2 ] || fail "--workers $w: exit status $rc, not 2 (sw-0005 refuses)"
-  nh run "$tmp/canon.lua" -- "$tmp/w$w.jsonl"
-  [ "$rc" = 0 ] || fail "canon w$w"
+  # Exit status 2: sw-0005 refuses.
+  run_canon "--workers $w" 2 "$tmp/w$w.jsonl" "$tmp/lab.lua" -i "$tmp/lab/lab.yaml" -e tag=x \
+    --workers $w
   grep -v '^pids=' "$tmp/out" > "$tmp/w$w.txt"
   grep '^pids=' "$tmp/out" > "$tmp/w$w.pids"
 done
@@ -96,9 +106,7 @@ nethost.run(hosts, function(h)
   return { pid = sys.pid() }
 end, { concurrency = 6, exclusive = "pair" })
 LUA
-nh run "$tmp/pairs.lua" -e held="$tmp/held" --workers 3 -o "$tmp/pairs.jsonl"
-[ "$rc" = 0 ] || fail "pairs: exit status $rc"
-nh run "$tmp/canon.lua" -- "$tmp/pairs.jsonl"
+run_canon pairs 0 "$tmp/pairs.jsonl" "$tmp/pairs.lua" -e held="$tmp/held" --workers 3
 grep -q "total=36 ok=36 failed=0" "$tmp/out" || fail "pairs summary"
 grep -q "pids=3" "$tmp/out" || fail "pairs: not run by 3 engines"
 
@@ -112,9 +120,7 @@ nethost.run(hosts, function(h)
   error(nethost.error("command", "broken in " .. tostring(nethost.worker or "coordinator")))
 end, { concurrency = 4, serial = 4, max_fail = 3 })
 LUA
-nh run "$tmp/budget.lua" --workers 2 -o "$tmp/budget.jsonl"
-[ "$rc" = 2 ] || fail "budget: exit status $rc"
-nh run "$tmp/canon.lua" -- "$tmp/budget.jsonl"
+run_canon budget 2 "$tmp/budget.jsonl" "$tmp/budget.lua" --workers 2
 grep -q "total=40 ok=0 failed=4 aborted=36" "$tmp/out" || fail "budget: $(tail -2 "$tmp/out")"
 grep -q '"message":"broken in 1"' "$tmp/budget.jsonl" || fail "budget: no host ran in the worker"
 
@@ -129,9 +135,7 @@ nethost.run(hosts, function(h)
   return "fine"
 end, { concurrency = 4 })
 LUA
-nh run "$tmp/crash.lua" --workers 3 -o "$tmp/crash.jsonl"
-[ "$rc" = 2 ] || fail "crash: exit status $rc"
-nh run "$tmp/canon.lua" -- "$tmp/crash.jsonl"
+run_canon crash 2 "$tmp/crash.jsonl" "$tmp/crash.lua" --workers 3
 nfail=$(grep -c ' failed nil worker$' "$tmp/out")
 nok=$(grep -c ' ok fine $' "$tmp/out")
 [ "$nfail" -ge 2 ] || fail "crash: $nfail hosts failed with kind worker (2 workers died)"
@@ -145,9 +149,8 @@ local hosts = {}
 for i = 1, 16 do hosts[i] = { name = ("h%02d"):format(i) } end
 nethost.run(hosts, function(h) return "again in " .. tostring(nethost.worker) end, { concurrency = 4 })
 LUA
-nh run "$tmp/fixed.lua" --workers 2 --retry-failed "$tmp/crash.jsonl" -o "$tmp/retry.jsonl"
-[ "$rc" = 0 ] || fail "retry-failed: exit status $rc"
-nh run "$tmp/canon.lua" -- "$tmp/retry.jsonl"
+run_canon retry-failed 0 "$tmp/retry.jsonl" "$tmp/fixed.lua" --workers 2 \
+  --retry-failed "$tmp/crash.jsonl"
 grep -q "total=$nfail ok=$nfail failed=0" "$tmp/out" || fail "retry-failed: $(tail -2 "$tmp/out")"
 grep -q '"again in [12]"' "$tmp/retry.jsonl" || fail "retry-failed: not run in the workers"
 
