@@ -177,6 +177,19 @@ static void reply_body(sim_nc_t *s, const char *id, const char *body) {
 
 /* ---- models as XML ---- */
 
+/* Opens an <interface> with its <name> and, when there is one, its <description>: elements
+ * of the same name in the Junos and the IETF model. */
+static void open_interface(sbuf_t *b, const char *name, const char *description) {
+  sb_puts(b, "<interface><name>");
+  add_text(b, name);
+  sb_puts(b, "</name>");
+  if (description[0]) {
+    sb_puts(b, "<description>");
+    add_text(b, description);
+    sb_puts(b, "</description>");
+  }
+}
+
 static void render(sim_device_t *dev, const nc_model_t *m, sbuf_t *b) {
   int i;
   if (is_junos(dev)) {
@@ -184,14 +197,7 @@ static void render(sim_device_t *dev, const nc_model_t *m, sbuf_t *b) {
     add_text(b, m->hostname);
     sb_puts(b, "</host-name></system><interfaces>");
     for (i = 0; i < m->nif; i++) {
-      sb_puts(b, "<interface><name>");
-      add_text(b, m->ifs[i].name);
-      sb_puts(b, "</name>");
-      if (m->ifs[i].description[0]) {
-        sb_puts(b, "<description>");
-        add_text(b, m->ifs[i].description);
-        sb_puts(b, "</description>");
-      }
+      open_interface(b, m->ifs[i].name, m->ifs[i].description);
       if (!m->ifs[i].enabled) sb_puts(b, "<disable/>");
       sb_puts(b, "</interface>");
     }
@@ -202,14 +208,7 @@ static void render(sim_device_t *dev, const nc_model_t *m, sbuf_t *b) {
   add_text(b, m->hostname);
   sb_printf(b, "</hostname></native><interfaces xmlns=\"%s\">", IETF_IF);
   for (i = 0; i < m->nif; i++) {
-    sb_puts(b, "<interface><name>");
-    add_text(b, m->ifs[i].name);
-    sb_puts(b, "</name>");
-    if (m->ifs[i].description[0]) {
-      sb_puts(b, "<description>");
-      add_text(b, m->ifs[i].description);
-      sb_puts(b, "</description>");
-    }
+    open_interface(b, m->ifs[i].name, m->ifs[i].description);
     sb_puts(b, "<type xmlns:ianaift=\"urn:ietf:params:xml:ns:yang:iana-if-type\">"
                "ianaift:ethernetCsmacd</type>");
     sb_printf(b, "<enabled>%s</enabled></interface>", m->ifs[i].enabled ? "true" : "false");
