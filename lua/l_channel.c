@@ -13,6 +13,7 @@
  *   ch:close()
  */
 #include "channel.h"
+#include "class.h"
 #include "error.h"
 #include "runtime.h"
 
@@ -180,14 +181,9 @@ int luaopen_nethost_channel(lua_State *L) {
                                    {"exe", nhl_channel_exe},
                                    {"cores", nhl_channel_cores},
                                    {NULL, NULL}};
-  luaL_newmetatable(L, CHANNEL_MT);
-  luaL_newlib(L, methods);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, nhl_channel_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, nhl_channel_close);
-  lua_setfield(L, -2, "__close");
-  lua_pop(L, 1);
+  static const luaL_Reg meta[] = {
+      {"__gc", nhl_channel_close}, {"__close", nhl_channel_close}, {NULL, NULL}};
+  nhl_class(L, CHANNEL_MT, meta, methods);
   luaL_newlib(L, funcs);
   return 1;
 }

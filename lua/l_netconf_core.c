@@ -11,6 +11,7 @@
  * NETCONF channel.
  */
 #include "class.h"
+#include "fields.h"
 #include "runtime.h"
 #include "error.h"
 #include "netconf.h"
@@ -58,8 +59,7 @@ static void push_error(lua_State *L, nh_ssh_t *ssh, const char *name, const char
     nhl_error_push(L, kind, name, op, rc, "%s: %s", f->stage, f->detail);
   else
     nhl_error_push(L, kind, name, op, rc, "%s: %s", what, nh_strerror(rc));
-  lua_pushstring(L, rc == NH_ETIMEDOUT || !f || !f->stage ? "netconf" : f->stage);
-  lua_setfield(L, -2, "stage");
+  nhl_set_string(L, "stage", rc == NH_ETIMEDOUT || !f || !f->stage ? "netconf" : f->stage);
 }
 
 typedef struct {
@@ -181,10 +181,8 @@ static int nhl_netconf_raw_info(lua_State *L) {
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "capabilities");
-  lua_pushinteger(L, (lua_Integer)nh_netconf_session_id(r->nc));
-  lua_setfield(L, -2, "session_id");
-  lua_pushboolean(L, nh_netconf_chunked(r->nc));
-  lua_setfield(L, -2, "chunked");
+  nhl_set_integer(L, "session_id", (lua_Integer)nh_netconf_session_id(r->nc));
+  nhl_set_boolean(L, "chunked", nh_netconf_chunked(r->nc));
   hello = nh_netconf_server_hello(r->nc, &len);
   lua_pushlstring(L, hello, len);
   lua_setfield(L, -2, "hello");
