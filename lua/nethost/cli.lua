@@ -4,6 +4,7 @@
 -- table {summary =, usage =, main = function(args) -> exit status}.
 
 local nethost = require("nethost.nethost")
+local argv = require("nethost.argv")
 
 local cli = {}
 
@@ -85,21 +86,11 @@ end
 -- Parses `run` options into opts; returns opts or nil, message.
 local function parse_run(args)
   local opts = { vars = {}, plugins = {}, verbose = 0, args = {} }
-  local i = 1
-  local function value(name)
-    i = i + 1
-    if args[i] == nil then error(string.format("option %s needs a value", name), 0) end
-    return args[i]
-  end
-  while i <= #args do
-    local a = args[i]
-    local long, inline = a:match("^(%-%-[%w-]+)=(.*)$")
-    if long then
-      a = long
-      table.insert(args, i + 1, inline)
-    end
+  local av = argv.new(args)
+  local function value(name) return av:value(name) end
+  for a in av:each() do
     if a == "--" then
-      for j = i + 1, #args do opts.args[#opts.args + 1] = args[j] end
+      for j = av.i + 1, #args do opts.args[#opts.args + 1] = args[j] end
       break
     elseif a == "-e" or a == "--extra" or a == "--extra-vars" then
       local kv = value(a)
@@ -159,7 +150,6 @@ local function parse_run(args)
     elseif not opts.playbook then opts.playbook = a
     else opts.args[#opts.args + 1] = a
     end
-    i = i + 1
   end
   return opts
 end
