@@ -404,6 +404,25 @@ static void show_running(sim_cli_t *cli, sbuf_t *out, const conf_node_t *root, i
   sb_free(&body);
 }
 
+/* One row of "show vlan": the VLAN, its name, and the short names of the access ports in it
+ * (from the running configuration root), in the column widths of the profile's vendor. */
+static void vlan_row(const ioslike_profile_t *p, conf_node_t *root, int id, const char *name,
+                     sbuf_t *out) {
+  sbuf_t ports;
+  sb_init(&ports);
+  for (int port = 1; port <= p->ports; port++) {
+    char header[80], sn[32], ifname[64];
+    snprintf(ifname, sizeof ifname, "%s%d", p->if_long, port);
+    snprintf(header, sizeof header, "interface %s", ifname);
+    if (port_vlan(conf_find(root, header)) != id) continue;
+    short_name(p, ifname, sn, sizeof sn);
+    sb_printf(&ports, "%s%s", ports.len ? ", " : "", sn);
+  }
+  sb_printf(out, p->eos ? "%-5d %-32s %-9s %s\n" : "%-4d %-32s %-9s %s\n", id, name, "active",
+            ports.len ? sb_str(&ports) : "");
+  sb_free(&ports);
+}
+
 static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
   ioslike_dev_t *st = state(cli->dev);
   conf_node_t *root = st->s.running;
@@ -416,19 +435,7 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
             "\nVLAN Name                             Status    Ports\n"
             "---- -------------------------------- --------- -------------------------------\n");
   /* VLAN 1 holds the access ports not assigned elsewhere. */
-  sbuf_t ports;
-  sb_init(&ports);
-  for (int port = 1; port <= st->p->ports; port++) {
-    char header[80], sn[32], name[64];
-    snprintf(name, sizeof name, "%s%d", st->p->if_long, port);
-    snprintf(header, sizeof header, "interface %s", name);
-    if (port_vlan(conf_find(root, header)) != 1) continue;
-    short_name(st->p, name, sn, sizeof sn);
-    sb_printf(&ports, "%s%s", ports.len ? ", " : "", sn);
-  }
-  sb_printf(out, st->p->eos ? "%-5s %-32s %-9s %s\n" : "%-4s %-32s %-9s %s\n", "1", "default",
-            "active", ports.len ? sb_str(&ports) : "");
-  sb_free(&ports);
+  vlan_row(st->p, root, 1, "default", out);
   for (size_t k = 0; k < root->nkids; k++) {
     const char *l = root->kids[k]->line;
     int id;
@@ -437,19 +444,7 @@ static void show_vlan(sim_cli_t *cli, sbuf_t *out) {
     const char *name = sec_value(root->kids[k], "name");
     char def[32];
     snprintf(def, sizeof def, "VLAN%04d", id);
-    sbuf_t members;
-    sb_init(&members);
-    for (int port = 1; port <= st->p->ports; port++) {
-      char header[80], sn[32], nm[64];
-      snprintf(nm, sizeof nm, "%s%d", st->p->if_long, port);
-      snprintf(header, sizeof header, "interface %s", nm);
-      if (port_vlan(conf_find(root, header)) != id) continue;
-      short_name(st->p, nm, sn, sizeof sn);
-      sb_printf(&members, "%s%s", members.len ? ", " : "", sn);
-    }
-    sb_printf(out, st->p->eos ? "%-5d %-32s %-9s %s\n" : "%-4d %-32s %-9s %s\n", id,
-              name ? name : def, "active", members.len ? sb_str(&members) : "");
-    sb_free(&members);
+    vlan_row(st->p, root, id, name ? name : def, out);
   }
   /* Catalyst switches always list the legacy FDDI / Token Ring VLANs. */
   if (!st->p->eos)
