@@ -157,6 +157,14 @@ static int number(const char *opt, const char *arg, long lo, long hi, long *out)
   return 0;
 }
 
+/* number() for an int option: the limits keep the value in an int. */
+static int int_option(const char *opt, const char *arg, long lo, long hi, int *out) {
+  long v;
+  if (number(opt, arg, lo, hi, &v)) return -1;
+  *out = (int)v;
+  return 0;
+}
+
 /* --netconf-port: a port number, "same" (or 0) or "auto". */
 static int netconf_port(const char *opt, const char *arg, int *out) {
   long v;
@@ -183,7 +191,6 @@ static int netconf_port(const char *opt, const char *arg, int *out) {
  * the documented commands on a lab of its own. */
 static int env_defaults(sim_options_t *o) {
   const char *base = getenv("NETHOST_LAB_BASE"), *port = getenv("NETHOST_LAB_PORT");
-  long v;
   if (base && *base &&
       (inet_pton(AF_INET, base, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127)) {
     fprintf(stderr,
@@ -192,8 +199,7 @@ static int env_defaults(sim_options_t *o) {
     return -1;
   }
   if (port && *port) {
-    if (number("NETHOST_LAB_PORT", port, 1, 65535, &v)) return -1;
-    o->port = (int)v;
+    if (int_option("NETHOST_LAB_PORT", port, 1, 65535, &o->port)) return -1;
   }
   const char *nc = getenv("NETHOST_LAB_NETCONF_PORT");
   if (nc && *nc && netconf_port("NETHOST_LAB_NETCONF_PORT", nc, &o->netconf_port)) return -1;
@@ -280,8 +286,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
     switch (c) {
     case O_DEV:
-      if (number("--devices", optarg, 1, 1000000, &v)) return -1;
-      o->devices = (int)v;
+      if (int_option("--devices", optarg, 1, 1000000, &o->devices)) return -1;
       break;
     case O_BASE:
       if (inet_pton(AF_INET, optarg, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127) {
@@ -291,8 +296,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       }
       break;
     case O_PORT:
-      if (number("--port", optarg, 1, 65535, &v)) return -1;
-      o->port = (int)v;
+      if (int_option("--port", optarg, 1, 65535, &o->port)) return -1;
       break;
     case O_MIX:
       if (parse_mix(o, optarg)) return -1;
@@ -313,12 +317,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->stats_file = optarg;
       break;
     case O_LAT:
-      if (number("--latency-ms", optarg, 0, 600000, &v)) return -1;
-      o->latency_ms = (int)v;
+      if (int_option("--latency-ms", optarg, 0, 600000, &o->latency_ms)) return -1;
       break;
     case O_JIT:
-      if (number("--jitter-ms", optarg, 0, 600000, &v)) return -1;
-      o->jitter_ms = (int)v;
+      if (int_option("--jitter-ms", optarg, 0, 600000, &o->jitter_ms)) return -1;
       break;
     case O_FAULT:
       if (parse_fault(o, optarg)) return -1;
@@ -330,8 +332,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->https = o->http = 1;
       break;
     case O_HTTPPORT:
-      if (number("--http-port", optarg, 1, 65535, &v)) return -1;
-      o->http_port = (int)v;
+      if (int_option("--http-port", optarg, 1, 65535, &o->http_port)) return -1;
       break;
     case O_NCPORT:
       if (netconf_port("--netconf-port", optarg, &o->netconf_port)) return -1;
@@ -344,12 +345,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->netconf_base10 = strcmp(optarg, "1.0") == 0;
       break;
     case O_MAXS:
-      if (number("--max-sessions", optarg, 0, 100000, &v)) return -1;
-      o->max_sessions = (int)v;
+      if (int_option("--max-sessions", optarg, 0, 100000, &o->max_sessions)) return -1;
       break;
     case O_RATE:
-      if (number("--conn-rate", optarg, 0, 1000000, &v)) return -1;
-      o->conn_rate = (int)v;
+      if (int_option("--conn-rate", optarg, 0, 1000000, &o->conn_rate)) return -1;
       break;
     case O_HKC:
       free_list(o->host_key_change);
@@ -373,19 +372,16 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       o->host_key_per_device = strcmp(optarg, "device") == 0;
       break;
     case O_CONFIRM:
-      if (number("--confirm-unit-ms", optarg, 1, 3600000, &v)) return -1;
-      o->confirm_unit_ms = (int)v;
+      if (int_option("--confirm-unit-ms", optarg, 1, 3600000, &o->confirm_unit_ms)) return -1;
       break;
     case O_GRACE:
-      if (number("--login-grace-s", optarg, 0, 86400, &v)) return -1;
-      o->login_grace_s = (int)v;
+      if (int_option("--login-grace-s", optarg, 0, 86400, &o->login_grace_s)) return -1;
       break;
     case O_QUIET:
       o->quiet = 1;
       break;
     case O_EXITWITH:
-      if (number("--exit-with", optarg, 1, 0x7fffffff, &v)) return -1;
-      o->exit_with = (int)v;
+      if (int_option("--exit-with", optarg, 1, 0x7fffffff, &o->exit_with)) return -1;
       break;
     case O_FLASH:
       if (number("--flash-mb", optarg, 1, 1 << 20, &v)) return -1;
