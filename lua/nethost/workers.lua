@@ -17,6 +17,7 @@
 --                           "duration":..}  the merged results of run k, sent when the
 --                          coordinator reaches run k+1: a worker never runs the main chunk
 --                          past the coordinator's last nethost.run
+--                          {"t":"secret","s":...}  another worker's secret (see below)
 --   worker -> coordinator  {"t":"rec","run":k,"rec":{...}}     a host's result record
 --                          {"t":"secret","s":...}  a secret the worker masks (log.secret),
 --                          so the coordinator masks it in -o and on screen too
@@ -135,6 +136,12 @@ function Pool:read_worker(w)
   line_reader(w.ch, function(msg)
     if msg.t == "secret" and type(msg.s) == "string" then
       log.secret(msg.s) -- before the record that may hold it: the channel keeps the order
+      -- The other workers get this worker's records in "end" messages, and their main
+      -- chunk may write them (stderr is the terminal's with -v): they mask it too, and
+      -- get it before any "end" that holds it, as the channel keeps the order.
+      for _, o in ipairs(self.workers) do
+        if o ~= w and not o.dead then send(o.ch, { t = "secret", s = msg.s }) end
+      end
     elseif msg.t == "rec" and type(msg.rec) == "table" then
       local ctx = w.inflight[tostring(msg.run) .. "\0" .. tostring(msg.rec.host)]
       if ctx then ctx.reply:put(msg.rec) end
@@ -262,7 +269,11 @@ function workers.connect(k, engines)
   end
   link.reader = async.spawn(function()
     line_reader(ch, function(msg)
-      if math.type(msg.run) == "integer" then link:inbox(msg.run):put(msg) end
+      if msg.t == "secret" and type(msg.s) == "string" then
+        raw_secret(msg.s) -- another worker's, forwarded by the coordinator: not sent back
+      elseif math.type(msg.run) == "integer" then
+        link:inbox(msg.run):put(msg)
+      end
     end)
     -- The coordinator is gone (finished, interrupted, killed): nothing here is of use.
     os.exit(0, false)

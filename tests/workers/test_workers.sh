@@ -193,6 +193,27 @@ nh run "$tmp/secret.lua" --workers 2 -o "$tmp/secret.jsonl"
 [ "$rc" = 2 ] || fail "secret: exit status $rc"
 grep -q 's3cr3t' "$tmp/secret.jsonl" "$tmp/out" && fail "secret: a worker's secret is written unmasked"
 grep -q 'denied with \*\*\* in 1' "$tmp/secret.jsonl" || fail "secret: no masked record from the worker"
+# A worker's main chunk gets every engine's records back from nethost.run (when the
+# coordinator starts the next one); with -v its
+# stderr is the terminal's, so it masks the secrets the other worker read as well.
+cat > "$tmp/secret_all.lua" <<'LUA'
+local sys = require("nethost.sys")
+local hosts = {}
+for i = 1, 6 do
+  hosts[i] = { name = ("h%02d"):format(i), secret = function(self) return "s3cr3t-" .. self.name end }
+end
+local res = nethost.run(hosts, function(h)
+  error(nethost.error("auth", "denied with " .. h:secret()))
+end, { concurrency = 6, summary = false })
+for rec in res:each() do io.stderr:write("seen in ", tostring(sys.pid()), ": ", rec.error.message, "\n") end
+-- A second run: the workers get the first one's records when the coordinator starts it.
+nethost.run(hosts, function() end, { summary = false })
+LUA
+nh run "$tmp/secret_all.lua" --workers 2 -v
+[ "$rc" = 2 ] || fail "secret_all: exit status $rc"
+# Six records written by each of the three main chunks (the coordinator's and two workers').
+[ "$(grep -c 'seen in .*: denied with ' "$tmp/out")" = 18 ] || fail "secret_all: not every engine wrote the records: $(cat "$tmp/out")"
+grep -q 's3cr3t' "$tmp/out" && fail "secret_all: a worker wrote another worker's secret unmasked"
 # 7. Bad values are refused before anything runs.
 for v in -1 x 2000; do
   nh run "$tmp/secret.lua" --workers "$v"
