@@ -55,18 +55,51 @@ local function line_reader(ch, on_message)
   end
 end
 
--- A record as JSON; a value JSON cannot hold goes as its text, so a record always crosses.
+-- s with each byte that is not part of valid UTF-8 written as \xNN: JSON holds only UTF-8,
+-- and device output (a banner, an error line) may be Latin-1.
+local function utf8_safe(s)
+  local out, i = {}, 1
+  while true do
+    local n, bad = utf8.len(s, i)
+    if n then
+      out[#out + 1] = s:sub(i)
+      return table.concat(out)
+    end
+    out[#out + 1] = s:sub(i, bad - 1)
+    out[#out + 1] = ("\\x%02X"):format(s:byte(bad))
+    i = bad + 1
+  end
+end
+
+-- A copy of v whose strings are valid UTF-8 and whose other values JSON cannot hold are
+-- their text.
+local function json_safe(v, depth)
+  local t = type(v)
+  if t == "string" then return utf8_safe(v) end
+  if t == "number" or t == "boolean" or t == "nil" then return v end
+  if t ~= "table" or depth > 100 then return utf8_safe(tostring(v)) end
+  local copy = {}
+  for k, x in pairs(v) do
+    copy[type(k) == "string" and utf8_safe(k) or k] = json_safe(x, depth + 1)
+  end
+  return copy
+end
+
+-- A record as JSON; a value JSON cannot hold goes as its text, so a record always crosses:
+-- a host whose record did not would never get one, and the run would wait for it for ever.
 local function encode_record(rec)
   local ok, s = pcall(json.encode, rec)
   if ok then return s end
+  ok, s = pcall(json.encode, json_safe(rec, 0))
+  if ok then return s end
   local copy = {}
   for k, v in pairs(rec) do copy[k] = v end
-  copy.value = rec.value ~= nil and tostring(rec.value) or nil
+  copy.value = rec.value ~= nil and utf8_safe(tostring(rec.value)) or nil
   ok, s = pcall(json.encode, copy)
   if ok then return s end
-  return json.encode({ host = rec.host, status = rec.status, elapsed = rec.elapsed,
-                       error = rec.error and { kind = rec.error.kind,
-                                               message = tostring(rec.error.message) } })
+  return json.encode({ host = rec.host, status = "failed", elapsed = rec.elapsed,
+                       error = { kind = "worker", message = "the host's record cannot be sent as JSON: "
+                                 .. utf8_safe(tostring(s)) } })
 end
 
 local function send(ch, msg)

@@ -214,6 +214,23 @@ nh run "$tmp/secret_all.lua" --workers 2 -v
 # Six records written by each of the three main chunks (the coordinator's and two workers').
 [ "$(grep -c 'seen in .*: denied with ' "$tmp/out")" = 18 ] || fail "secret_all: not every engine wrote the records: $(cat "$tmp/out")"
 grep -q 's3cr3t' "$tmp/out" && fail "secret_all: a worker wrote another worker's secret unmasked"
+# A record with bytes JSON cannot hold (a device's Latin-1) still crosses, escaped: the
+# host whose record did not cross was waited for for ever. (timeout: a hang guard only.)
+cat > "$tmp/latin1.lua" <<'LUA'
+local hosts = {}
+for i = 1, 4 do hosts[i] = { name = ("h%02d"):format(i) } end
+local res = nethost.run(hosts, function(h)
+  if h.name == "h01" then error("bad byte \xff from device") end
+  return { out = "caf\xe9 " .. h.name }
+end, { concurrency = 4, summary = false })
+for rec in res:each() do
+  print(rec.host, rec.status, rec.value and rec.value.out or rec.error.message)
+end
+LUA
+timeout 300 "$BIN/nethost" run "$tmp/latin1.lua" --workers 2 >"$tmp/out" 2>&1; rc=$?
+[ "$rc" = 2 ] || fail "latin1: exit status $rc: $(cat "$tmp/out")"
+grep -q 'h01	failed	.*bad byte \\xFF from device' "$tmp/out" || fail "latin1: h01: $(cat "$tmp/out")"
+[ "$(grep -c 'h0[2-4]	ok	caf\\xE9 h0' "$tmp/out")" = 3 ] || fail "latin1: values: $(cat "$tmp/out")"
 # 7. Bad values are refused before anything runs.
 for v in -1 x 2000; do
   nh run "$tmp/secret.lua" --workers "$v"
