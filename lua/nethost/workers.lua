@@ -215,7 +215,7 @@ function Pool:end_run(k, res)
   local records = {}
   for rec in res:each() do records[#records + 1] = encode_record(rec) end
   local head = json.encode({ t = "end", run = k, aborted = res.aborted,
-                             abort_reason = res.abort_reason and tostring(res.abort_reason),
+                             abort_reason = res.abort_reason and utf8_safe(tostring(res.abort_reason)),
                              duration = res.duration })
   self.pending_ends = self.pending_ends or {}
   -- The records are spliced in already encoded: one that JSON cannot hold must not stop
