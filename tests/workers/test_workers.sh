@@ -9,6 +9,13 @@ tmp=$(mktemp -d)
 . "$(dirname "$0")/../playbooks/lab.sh"
 [ -x "$BIN/nethost-sim" ] || { echo "SKIP: nethost-sim not built"; exit 77; }
 
+# hosts_lua N [FIELDS]: the Lua lines that start the playbooks below, a list `hosts` of N
+# hosts h01, h02, ... with the table fields FIELDS (Lua, may use the index i) added.
+hosts_lua() {
+  printf 'local hosts = {}\nfor i = 1, %d do hosts[i] = { name = ("h%%02d"):format(i)%s } end\n' \
+    "$1" "${2:+, $2}"
+}
+
 # run_canon LABEL STATUS JSONL ARGS...: `nethost run ARGS -o JSONL` must exit with STATUS;
 # then JSONL's canonical form (canon.lua below) is in $tmp/out.
 run_canon() {
@@ -112,9 +119,7 @@ grep -q "pids=3" "$tmp/out" || fail "pairs: not run by 3 engines"
 
 # 3. max_fail across engines: every host fails; serial batches of 4, max_fail 3: the first
 # batch's 4 failures spend the budget and no other host starts, whichever engine ran them.
-cat > "$tmp/budget.lua" <<'LUA'
-local hosts = {}
-for i = 1, 40 do hosts[i] = { name = ("h%02d"):format(i) } end
+{ hosts_lua 40; cat <<'LUA'; } > "$tmp/budget.lua"
 nethost.run(hosts, function(h)
   async.sleep(0.01)
   error(nethost.error("command", "broken in " .. tostring(nethost.worker or "coordinator")))
@@ -126,9 +131,7 @@ grep -q '"message":"broken in 1"' "$tmp/budget.jsonl" || fail "budget: no host r
 
 # 4. A worker that dies (the host function calls os.exit there): its hosts fail with kind
 # "worker" naming it and its exit status; the others go on in the coordinator.
-cat > "$tmp/crash.lua" <<'LUA'
-local hosts = {}
-for i = 1, 16 do hosts[i] = { name = ("h%02d"):format(i) } end
+{ hosts_lua 16; cat <<'LUA'; } > "$tmp/crash.lua"
 nethost.run(hosts, function(h)
   async.sleep(0.01)
   if nethost.worker then os.exit(3) end
@@ -144,9 +147,7 @@ grep -q 'worker [12] (pid [0-9]*) exited with status 3 while running this host' 
   || fail "crash: the error does not say which worker died and how"
 
 # --retry-failed with workers: only the hosts that failed there run again, in the workers.
-cat > "$tmp/fixed.lua" <<'LUA'
-local hosts = {}
-for i = 1, 16 do hosts[i] = { name = ("h%02d"):format(i) } end
+{ hosts_lua 16; cat <<'LUA'; } > "$tmp/fixed.lua"
 nethost.run(hosts, function(h) return "again in " .. tostring(nethost.worker) end, { concurrency = 4 })
 LUA
 run_canon retry-failed 0 "$tmp/retry.jsonl" "$tmp/fixed.lua" --workers 2 \
@@ -156,9 +157,7 @@ grep -q '"again in [12]"' "$tmp/retry.jsonl" || fail "retry-failed: not run in t
 
 # 5. Ctrl-C to the coordinator mid-run: the finished hosts' records and an aborted record
 # for every other host, exit status 130, and no worker left behind.
-cat > "$tmp/slow.lua" <<'LUA'
-local hosts = {}
-for i = 1, 30 do hosts[i] = { name = ("h%02d"):format(i) } end
+{ hosts_lua 30; cat <<'LUA'; } > "$tmp/slow.lua"
 nethost.run(hosts, function(h)
   if tonumber(h.name:sub(2)) > 8 then async.sleep(600) end
   return "quick"
@@ -183,11 +182,8 @@ for _ in $(seq 300); do
 done
 pgrep -f "$tmp/slow.lua" > /dev/null && fail "a worker outlived its coordinator"
 # 6. A secret a host task reads in a worker is masked in the coordinator's -o as well.
-cat > "$tmp/secret.lua" <<'LUA'
-local hosts = {}
-for i = 1, 6 do
-  hosts[i] = { name = ("h%02d"):format(i), secret = function(self) return "s3cr3t-" .. self.name end }
-end
+secret='secret = function(self) return "s3cr3t-" .. self.name end'
+{ hosts_lua 6 "$secret"; cat <<'LUA'; } > "$tmp/secret.lua"
 nethost.run(hosts, function(h)
   error(nethost.error("auth", "denied with " .. h:secret() .. " in " .. tostring(nethost.worker)))
 end, { concurrency = 6 })
@@ -199,12 +195,8 @@ grep -q 'denied with \*\*\* in 1' "$tmp/secret.jsonl" || fail "secret: no masked
 # A worker's main chunk gets every engine's records back from nethost.run (when the
 # coordinator starts the next one); with -v its
 # stderr is the terminal's, so it masks the secrets the other worker read as well.
-cat > "$tmp/secret_all.lua" <<'LUA'
+{ hosts_lua 6 "$secret"; cat <<'LUA'; } > "$tmp/secret_all.lua"
 local sys = require("nethost.sys")
-local hosts = {}
-for i = 1, 6 do
-  hosts[i] = { name = ("h%02d"):format(i), secret = function(self) return "s3cr3t-" .. self.name end }
-end
 local res = nethost.run(hosts, function(h)
   error(nethost.error("auth", "denied with " .. h:secret()))
 end, { concurrency = 6, summary = false })
@@ -219,9 +211,7 @@ nh run "$tmp/secret_all.lua" --workers 2 -v
 grep -q 's3cr3t' "$tmp/out" && fail "secret_all: a worker wrote another worker's secret unmasked"
 # A record with bytes JSON cannot hold (a device's Latin-1) still crosses, escaped: the
 # host whose record did not cross was waited for for ever. (timeout: a hang guard only.)
-cat > "$tmp/latin1.lua" <<'LUA'
-local hosts = {}
-for i = 1, 4 do hosts[i] = { name = ("h%02d"):format(i) } end
+{ hosts_lua 4; cat <<'LUA'; } > "$tmp/latin1.lua"
 local res = nethost.run(hosts, function(h)
   if h.name == "h01" then error("bad byte \xff from device") end
   return { out = "caf\xe9 " .. h.name }
