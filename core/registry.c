@@ -1,6 +1,7 @@
 /* nethost core: the registry of platforms, parsers and parser sources. */
 #include "registry.h"
 #include "error.h"
+#include "digest.h"
 #include "plugin_loader.h"
 
 #include <ctype.h>
@@ -101,6 +102,10 @@ static void free_platform(nh_platform_t *p) {
   free(p->checkpoint_command);
   free(p->rollback_command);
   free(p->show_config_command);
+  free(p->file_default_dir);
+  free(p->file_free_command);
+  free(p->file_checksum_command);
+  free(p->file_checksum_algorithm);
   free(p);
 }
 
@@ -193,10 +198,33 @@ static int compile_patterns(const nh_plugin_t *owner, const nh_plugin_platform_t
   return 0;
 }
 
+/* Checks the file-system fields (ABI 1.2) of a descriptor: the free-space command needs
+ * its parser, the checksum command its algorithm (a known one) and the other way round. */
+static int check_file_fields(const nh_plugin_platform_t *d, const char **why) {
+  if (!d->file_free_command != !d->file_free_parse) {
+    *why = "file_free_command and file_free_parse go together";
+    return NH_EINVAL;
+  }
+  if (!d->file_checksum_command != !d->file_checksum_algorithm) {
+    *why = "file_checksum_command and file_checksum_algorithm go together";
+    return NH_EINVAL;
+  }
+  if (d->file_checksum_algorithm && !nh_digest_hex_len(d->file_checksum_algorithm)) {
+    *why = "file_checksum_algorithm must be md5, sha1, sha256 or sha512";
+    return NH_EINVAL;
+  }
+  if (d->file_checksum_parse && !d->file_checksum_command) {
+    *why = "file_checksum_parse needs file_checksum_command";
+    return NH_EINVAL;
+  }
+  return 0;
+}
+
 int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
   nh_platform_t *p, **grown;
   nh_plugin_platform_t desc;
   const nh_platform_t *clash;
+  const char *why;
   int failed = 0, rc;
   size_t i;
   if (!d || d->size < offsetof(nh_plugin_platform_t, aliases) + sizeof(d->aliases) ||
@@ -205,6 +233,10 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   /* Read only the fields the plugin's struct has; newer ones stay zero. */
   memset(&desc, 0, sizeof(desc));
   memcpy(&desc, d, d->size < sizeof(desc) ? d->size : sizeof(desc));
+  if (check_file_fields(&desc, &why) < 0) {
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform %s: %s", desc.name, why);
+    return NH_EINVAL;
+  }
   if ((clash = nh_registry_platform(desc.name)) != NULL) {
     nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform '%s' is already defined by %s",
                    desc.name, owner_file(clash->owner));
@@ -249,6 +281,12 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   p->config_dialect = desc.config_dialect;
   p->show_config_command = dup_or_null(desc.show_config_command);
   p->volatile_patterns = dup_list(desc.volatile_patterns, &failed);
+  p->file_default_dir = dup_or_null(desc.file_default_dir);
+  p->file_free_command = dup_or_null(desc.file_free_command);
+  p->file_free_parse = desc.file_free_parse;
+  p->file_checksum_command = dup_or_null(desc.file_checksum_command);
+  p->file_checksum_algorithm = dup_or_null(desc.file_checksum_algorithm);
+  p->file_checksum_parse = desc.file_checksum_parse;
 #define NH_CHECK_COPY(f) \
   if (desc.f && !p->f) failed = 1;
   NH_CHECK_COPY(description)
@@ -266,6 +304,10 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   NH_CHECK_COPY(checkpoint_command)
   NH_CHECK_COPY(rollback_command)
   NH_CHECK_COPY(show_config_command)
+  NH_CHECK_COPY(file_default_dir)
+  NH_CHECK_COPY(file_free_command)
+  NH_CHECK_COPY(file_checksum_command)
+  NH_CHECK_COPY(file_checksum_algorithm)
 #undef NH_CHECK_COPY
   if (!p->name || failed ||
       !(grown = realloc(reg.platforms, (reg.nplatforms + 1) * sizeof(*grown)))) {

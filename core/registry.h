@@ -10,6 +10,7 @@
 #define NH_REGISTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nethost/plugin.h"
 #include "pattern.h"
@@ -61,6 +62,13 @@ typedef struct nh_platform_s {
   nh_plugin_config_dialect_t config_dialect;
   char *show_config_command;
   char **volatile_patterns;
+  /* ABI 1.2: the device's file system (see core/platform_file.h). */
+  char *file_default_dir;
+  char *file_free_command;
+  int (*file_free_parse)(const char *text, size_t len, const char *path, uint64_t *free_bytes);
+  char *file_checksum_command;
+  char *file_checksum_algorithm;
+  int (*file_checksum_parse)(const char *text, size_t len, char *hex, size_t hexsz);
   nh_platform_patterns_t patterns; /* the pattern fields above, compiled */
   const nh_plugin_t *owner;        /* the plugin that registered it (NULL: built in) */
 } nh_platform_t;

@@ -11,6 +11,8 @@
  * running nethost reads them, as with known_hosts. fs.safe_name turns a host name or other
  * inventory data into one path component (safe_name.h says how). */
 #include "runtime.h"
+#include "digest.h"
+#include "error.h"
 #include "safe_name.h"
 
 #include <dirent.h>
@@ -249,12 +251,38 @@ static int nhl_fs_open(lua_State *L) {
   return 1;
 }
 
+/* fs.digest(path, algorithm) -> hex | nil, message: the digest ("md5", "sha1", "sha256",
+ * "sha512") of a local file, to compare with the one a device prints. It reads the whole
+ * file on the loop thread: a playbook computes it once, before its hosts run. */
+static int nhl_fs_digest(lua_State *L) {
+  const char *path = nhl_checkcstring(L, 1), *alg = luaL_checkstring(L, 2);
+  char hex[129];
+  int rc;
+  if (!nh_digest_hex_len(alg))
+    return luaL_argerror(L, 2, "\"md5\", \"sha1\", \"sha256\" or \"sha512\" expected");
+  if ((rc = nh_file_digest(path, alg, hex, sizeof hex)) < 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, nh_strerror(rc));
+    return 2;
+  }
+  lua_pushstring(L, hex);
+  return 1;
+}
+
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"mkdir", nhl_fs_mkdir},         {"stat", nhl_fs_stat},     {"exists", nhl_fs_exists},
-      {"isdir", nhl_fs_isdir},         {"list", nhl_fs_list},     {"read", nhl_fs_read},
-      {"write", nhl_fs_write},         {"remove", nhl_fs_remove}, {"rename", nhl_fs_rename},
-      {"safe_name", nhl_fs_safe_name}, {"open", nhl_fs_open},     {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"mkdir", nhl_fs_mkdir},
+                                   {"stat", nhl_fs_stat},
+                                   {"exists", nhl_fs_exists},
+                                   {"isdir", nhl_fs_isdir},
+                                   {"list", nhl_fs_list},
+                                   {"read", nhl_fs_read},
+                                   {"write", nhl_fs_write},
+                                   {"remove", nhl_fs_remove},
+                                   {"rename", nhl_fs_rename},
+                                   {"safe_name", nhl_fs_safe_name},
+                                   {"open", nhl_fs_open},
+                                   {"digest", nhl_fs_digest},
+                                   {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

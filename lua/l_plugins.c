@@ -345,6 +345,10 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_str(L, "config_dialect", dialect_name(p->config_dialect));
   set_str(L, "show_config_command", p->show_config_command);
   set_list(L, "volatile_patterns", p->volatile_patterns);
+  set_str(L, "file_default_dir", p->file_default_dir);
+  set_str(L, "file_free_command", p->file_free_command);
+  set_str(L, "file_checksum_command", p->file_checksum_command);
+  set_str(L, "file_checksum_algorithm", p->file_checksum_algorithm);
   push_patterns(L, &p->patterns);
   lua_setfield(L, -2, "patterns");
   set_str(L, "file", p->owner ? p->owner->file : NULL);

@@ -1,22 +1,33 @@
 -- upload.lua — copy a file (a software image, a certificate, a configuration) to every
--- selected device, checking free space first and the copy's SHA-256 after.
+-- selected device, checking free space first and the copy's digest after.
 --
 --   nethost run playbooks/upload.lua -i INVENTORY [-l LIMIT] [-c N] -e file=PATH
 --       [-e dest=PATH]        the remote path (default: the host's data.upload_dest, else
---                             flash:NAME on IOS-like platforms, NAME in the login folder)
+--                             the platform's default folder and the file's name:
+--                             flash:NAME on IOS/EOS, /var/tmp/NAME on Junos, NAME in the
+--                             login folder on a host without a platform)
 --       [-e protocol=scp]     force SCP (default: SFTP, SCP when the device has no SFTP)
---       [-e verify=no]        skip reading the copy back (default: verify its SHA-256)
+--       [-e verify=device|read|no]
+--                             device: the device computes the copy's digest (`verify
+--                             /sha512` on IOS/EOS, `file checksum sha-256` on Junos,
+--                             `sha256sum` without a platform) and it is compared with the
+--                             local file's; read: read the copy back over SFTP/SCP and
+--                             compare SHA-256; no: do not check. Default: device where the
+--                             platform can, else read
+--       [-e space=no]         skip the free-space check
 --       [-e reserve=BYTES]    free space to leave on the device besides the file (default 0)
 --       [-e timeout=SECONDS]  per host (default 1800)
 --       [-o results.jsonl]
 --
--- Per host: the free space on the destination's file system (`dir FS:` on IOS-like
--- platforms, `df -Pk DIR` elsewhere) must hold the file plus the reserve, else the host
--- fails without sending anything; then ssh.put streams the file (docs/ssh.md, "File
--- transfer") and reads it back to compare SHA-256 digests. The report lists each host's
--- bytes, rate and state. Exit status: 0 every host has the file, 2 some failed.
+-- Per host: the free space on the destination's file system (the platform's command, e.g.
+-- `dir flash:` or `show system storage`, `df -Pk DIR` without a platform) must hold the file
+-- plus the reserve, else the host fails without sending anything; then ssh.put streams the
+-- file (docs/ssh.md, "File transfer") and the copy is verified. All vendor knowledge comes
+-- from the platform's plugin through nethost.platform. The report lists each host's bytes,
+-- rate and state. Exit status: 0 every host has the file, 2 some failed.
 
 local fs = require("nethost.fs")
+local platform = require("nethost.platform")
 local report = require("nethost.report")
 
 if not nethost.inventory then error("upload: needs an inventory (-i)", 0) end
@@ -28,44 +39,56 @@ local size = st.size
 local name = file:match("([^/]+)$")
 local reserve = tonumber(nethost.vars.reserve or "0")
 if not reserve then error("upload: -e reserve must be a number of bytes", 0) end
-local verify = nethost.vars.verify ~= "no" and "sha256" or nil
+local verify = nethost.vars.verify or "auto"
+if not ({ auto = true, device = true, read = true, no = true })[verify] then
+  error("upload: -e verify must be device, read or no", 0)
+end
+local check_space = nethost.vars.space ~= "no"
 local protocol = nethost.vars.protocol
+local timeout = tonumber(nethost.vars.timeout or "1800")
 
--- Platforms whose CLI has IOS's `dir FS:` ("... 12345 bytes free").
-local IOSLIKE = { cisco_ios = true, cisco_xe = true, cisco_nxos = true, arista_eos = true }
-
--- The free bytes of the file system dest is on, or nil, err.
-local function free_space(s, host, dest)
-  if IOSLIKE[host.platform] then
-    local fsname = dest:match("^([%w%-]+:)") or "flash:"
-    local out = s:run("dir " .. fsname).stdout
-    local free = out:match("%((%d+) bytes free%)") or out:match("(%d+) bytes free")
-    if not free then return nil, "cannot read the free space from 'dir " .. fsname .. "'" end
-    return tonumber(free)
+-- The local file's digests, computed once per algorithm (the whole file is read).
+local local_digest = {}
+local function digest_of(alg, moved_sha256)
+  if alg == "sha256" and moved_sha256 then return moved_sha256 end
+  if not local_digest[alg] then
+    local_digest[alg] = assert(fs.digest(file, alg))
   end
-  local folder = dest:match("^(.*)/[^/]*$") or "."
-  if folder == "" then folder = "/" end
-  local out = s:run("df -Pk '" .. folder:gsub("'", "'\\''") .. "'").stdout
-  local kb = out:match("\n%S+%s+%d+%s+%d+%s+(%d+)")
-  if not kb then return nil, "cannot read the free space from 'df -Pk " .. folder .. "'" end
-  return tonumber(kb) * 1024
+  return local_digest[alg]
 end
 
 local res = nethost.run(nethost.inventory, function(host)
   local data = host.data or {}
-  local dest = nethost.vars.dest or data.upload_dest or (IOSLIKE[host.platform] and "flash:" .. name or name)
+  local dest = nethost.vars.dest or data.upload_dest or platform.file_path(host, name)
   local s <close> = ssh.open(host)
-  local free, err = free_space(s, host, dest)
-  if not free then error(nethost.error("command", err)) end
-  if free < size + reserve then
-    error(nethost.error("transfer", ("not enough space for %s: %d bytes needed, %d free")
-                        :format(dest, size + reserve, free)))
+  local free
+  if check_space then
+    local err
+    free, err = platform.free_space(s, host, dest)
+    if not free then error(nethost.error("command", err)) end
+    if free < size + reserve then
+      error(nethost.error("transfer", ("not enough space for %s: %d bytes needed, %d free")
+                          :format(dest, size + reserve, free)))
+    end
   end
-  local r = s:put(file, dest, { verify = verify, protocol = protocol,
-                                timeout = tonumber(nethost.vars.timeout or "1800") })
+  local how = verify
+  if how == "auto" then how = platform.checksum_algorithm(host) and "device" or "read" end
+  local r = s:put(file, dest, { verify = how == "read" and "sha256" or nil, protocol = protocol,
+                                timeout = timeout })
+  local digest, alg
+  if how == "device" then
+    digest, alg = platform.checksum(s, host, dest) -- alg is the message when digest is nil
+    if not digest then error(nethost.error("command", alg)) end
+    local want = digest_of(alg, r.sha256)
+    if digest ~= want then
+      error(nethost.error("transfer", ("%s digest of %s on the device is %s, the file's is %s")
+                          :format(alg, dest, digest, want)))
+    end
+  end
   return { dest = dest, bytes = r.bytes, elapsed = r.elapsed, protocol = r.protocol,
-           sha256 = r.sha256, verified = verify ~= nil, free_before = free }
-end, { name = "upload", timeout = tonumber(nethost.vars.timeout or "1800") + 60 })
+           sha256 = r.sha256, verified = how ~= "no" and how or nil, digest = digest,
+           digest_algorithm = alg, free_before = free }
+end, { name = "upload", timeout = timeout + 60 })
 
 local rows, ok, failed = {}, 0, 0
 for rec in res:each() do
@@ -75,7 +98,8 @@ for rec in res:each() do
     rows[#rows + 1] = { host = rec.host, state = v.verified and "verified" or "copied",
                         bytes = tostring(v.bytes), rate = v.elapsed > 0 and
                         ("%.1f MB/s"):format(v.bytes / v.elapsed / 1e6) or "",
-                        detail = v.protocol .. " " .. v.dest }
+                        detail = ("%s %s%s"):format(v.protocol, v.dest, v.verified and
+                          (" (%s, %s)"):format(v.digest_algorithm or "sha256", v.verified) or "") }
   else
     failed = failed + 1
     rows[#rows + 1] = { host = rec.host, state = "failed", bytes = "", rate = "",

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define NH_PLUGIN_ABI_MAJOR       1
-#define NH_PLUGIN_ABI_MINOR       1
+#define NH_PLUGIN_ABI_MINOR       2
 #define NH_PLUGIN_ABI_VERSION     ((NH_PLUGIN_ABI_MAJOR << 16) | NH_PLUGIN_ABI_MINOR)
 #define NH_PLUGIN_ABI_MAJOR_OF(v) ((int)((unsigned)(v) >> 16))
 #define NH_PLUGIN_ABI_MINOR_OF(v) ((int)((unsigned)(v)&0xffffu))
@@ -144,6 +144,29 @@ typedef struct nh_plugin_platform_s {
    * (timestamps, byte counts, "ntp clock-period"): ignored when two configurations are
    * compared. Matched against each line; blank lines are always ignored. */
   const char *const *volatile_patterns;
+  /* --- ABI 1.2 --- */
+  /* The device's file system, for file transfers (playbooks/upload.lua). A platform that
+   * leaves these unset gets no free-space check and is verified by reading the copy back. */
+  /* Where a file goes when a playbook names only the file: the name is appended as it is.
+   * "flash:" (IOS, EOS), "/var/tmp/" (Junos). */
+  const char *file_default_dir;
+  /* The command that shows the free space of the file system a path is on. "%s", if
+   * present, is replaced by the path's folder: the path up to its last '/' or, without one,
+   * up to its first ':' ("flash:" for "flash:image.bin"), both included. "dir %s" (IOS),
+   * "show system storage" (Junos). */
+  const char *file_free_command;
+  /* Reads the free bytes of the file system `path` is on from file_free_command's output
+   * (text is NUL-terminated, len excludes the NUL). Returns NH_PLUGIN_OK with *free_bytes
+   * set, or NH_PLUGIN_EPARSE. Runs on the loop thread; must not keep pointers into text. */
+  int (*file_free_parse)(const char *text, size_t len, const char *path, uint64_t *free_bytes);
+  /* The command that prints a file's digest, "%s" = the file's path ("verify /sha512 %s"),
+   * and the digest it prints: "md5", "sha1", "sha256" or "sha512". Both or neither. */
+  const char *file_checksum_command;
+  const char *file_checksum_algorithm;
+  /* Optional: reads the digest from file_checksum_command's output into hex (lower case,
+   * NUL-terminated, hexsz bytes available). Returns NH_PLUGIN_OK or NH_PLUGIN_EPARSE. When
+   * NULL, nethost takes the only run of hex digits of the algorithm's digest length. */
+  int (*file_checksum_parse)(const char *text, size_t len, char *hex, size_t hexsz);
 } nh_plugin_platform_t;
 
 /* A parser: turns the text a command printed into a value tree. text is NUL-terminated

@@ -2,11 +2,13 @@
 -- nh_plugin_platform_t, as nethost.plugins.platform returns it) to what the Lua library
 -- uses: the SSH shell's driver (nethost/ssh_shell.lua), the configuration dialect and the
 -- lines that change on their own (nethost/config.lua), and the command that shows the
--- configuration (nethost/device.lua).
+-- configuration (nethost/device.lua), and the device's file system for transfers
+-- (playbooks/upload.lua).
 -- Plugins are the only source of vendor knowledge; this file only translates. Adding a
 -- platform is writing a plugin.
 
 local plugins = require("nethost.plugins")
+local platform_fs = require("nethost.platform_fs")
 
 local platform = {}
 
@@ -103,6 +105,95 @@ end
 function platform.show_config_command(name)
   local p = type(name) == "string" and plugins.platform(name) or nil
   return p and p.show_config_command or "show running-config"
+end
+
+-- File systems. A platform's plugin says where files go, how the device shows free space and
+-- prints a file's digest (ABI 1.2). A host without a platform is taken for a POSIX system
+-- (an sshd on a server, a Linux-based switch's shell): `df -Pk` and `sha256sum`. A platform
+-- a plugin defines never gets those: its CLI would reject them.
+
+local function known(host)
+  local name = type(host) == "table" and host.platform or host
+  if type(name) == "string" and plugins.platform(name) then return name end
+  return nil
+end
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- Runs cmd in the session; its output, or nil, err when the device said it failed.
+local function run(s, cmd)
+  local r = s:run(cmd)
+  if r.exit_status and r.exit_status ~= 0 then
+    local first = (r.stdout .. (r.stderr or "")):match("([^\r\n]*%S[^\r\n]*)") or ""
+    return nil, ("'%s' failed (exit %d): %s"):format(cmd, r.exit_status, first)
+  end
+  return r.stdout
+end
+
+--- platform.file_path(host, name) -> where a file named name goes on host when a playbook
+--- gives no destination: the plugin's file_default_dir .. name ("flash:x.bin",
+--- "/var/tmp/x.bin"), or name (the login folder) when the platform says nothing.
+function platform.file_path(host, name)
+  local pname = known(host)
+  local p = pname and plugins.platform(pname)
+  return (p and p.file_default_dir or "") .. name
+end
+
+--- platform.free_space(session, host, path) -> free bytes of the file system path is on |
+--- nil, message. Runs the plugin's file_free_command in the session and hands its output
+--- to the plugin's parser; `df -Pk FOLDER` for a host without a platform.
+function platform.free_space(s, host, path)
+  local pname = known(host)
+  if pname then
+    local cmd = platform_fs.command(pname, "free", path)
+    if not cmd then return nil, pname .. ": the platform does not say how to read free space" end
+    local out, err = run(s, cmd)
+    if not out then return nil, err end
+    local free, why = platform_fs.free_space(pname, out, path)
+    if not free then return nil, why .. " '" .. cmd .. "'" end
+    return free
+  end
+  local folder = path:match("^(.*)/[^/]*$") or "."
+  if folder == "" then folder = "/" end
+  local cmd = "df -Pk " .. shell_quote(folder)
+  local out, err = run(s, cmd)
+  if not out then return nil, err end
+  local kb = out:match("\n%S+%s+%d+%s+%d+%s+(%d+)")
+  if not kb then return nil, "cannot read the free space from '" .. cmd .. "'" end
+  return tonumber(kb) * 1024
+end
+
+--- platform.checksum_algorithm(host) -> the digest the device computes itself ("sha512",
+--- "sha256", ...), or nil when it cannot (a platform whose plugin names no checksum command).
+function platform.checksum_algorithm(host)
+  local pname = known(host)
+  if not pname then return "sha256" end
+  local _, alg = platform_fs.command(pname, "checksum", "")
+  return alg
+end
+
+--- platform.checksum(session, host, path) -> hex, algorithm | nil, message: the digest the
+--- device computes of its file path (the plugin's file_checksum_command, `sha256sum` for a
+--- host without a platform).
+function platform.checksum(s, host, path)
+  local pname = known(host)
+  if pname then
+    local cmd, alg = platform_fs.command(pname, "checksum", path)
+    if not cmd then return nil, pname .. ": the platform prints no file digest" end
+    local out, err = run(s, cmd)
+    if not out then return nil, err end
+    local hex, why = platform_fs.checksum(pname, out)
+    if not hex then return nil, why .. " of '" .. cmd .. "'" end
+    return hex, alg
+  end
+  local cmd = "sha256sum " .. shell_quote(path)
+  local out, err = run(s, cmd)
+  if not out then return nil, err end
+  local hex = out:match("^(%x+)%s")
+  if not hex or #hex ~= 64 then return nil, "cannot read a digest from '" .. cmd .. "'" end
+  return hex:lower(), "sha256"
 end
 
 return platform

@@ -401,6 +401,74 @@ static int show_configuration(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
   return ts_config_sections(&b, text, len, dialect, NULL, out);
 }
 
+/* Junos prints sizes as df -h does: "16G", "1.3G", "598M", "8.0K" (powers of 1024, a
+ * plain number is bytes). Returns 0 and the bytes, or -1. */
+static int human_size(const char *s, size_t n, uint64_t *out) {
+  double v = 0, scale = 1, frac = 0.1;
+  size_t i = 0;
+  int digits = 0;
+  for (; i < n && isdigit((unsigned char)s[i]); i++, digits++) v = v * 10 + (s[i] - '0');
+  if (i < n && s[i] == '.') {
+    for (i++; i < n && isdigit((unsigned char)s[i]); i++, digits++, frac /= 10)
+      v += (s[i] - '0') * frac;
+  }
+  if (!digits) return -1;
+  if (i < n) {
+    const char *units = "BKMGTP", *u = strchr(units, toupper((unsigned char)s[i]));
+    if (!u || !*u || i + 1 != n) return -1;
+    for (; u > units; u--) scale *= 1024;
+  }
+  *out = (uint64_t)(v * scale);
+  return 0;
+}
+
+/* Whether the file system mounted on mount holds path: path is under it, or under it once
+ * "/.mount" is put before path (Junos 15.1 and later mount /var on /.mount/var). Returns the
+ * mount's length as a score, or -1. */
+static int mount_holds(const char *mount, size_t mlen, const char *path) {
+  static const char prefix[] = "/.mount";
+  size_t plen = strlen(path), k = sizeof prefix - 1;
+  if (mlen == 1 && mount[0] == '/') return 1;
+  if (plen >= mlen && !memcmp(path, mount, mlen) && (path[mlen] == '/' || path[mlen] == 0))
+    return (int)mlen;
+  if (mlen >= k && !memcmp(mount, prefix, k) && plen >= mlen - k &&
+      !memcmp(path, mount + k, mlen - k) && (path[mlen - k] == '/' || path[mlen - k] == 0))
+    return (int)mlen;
+  return -1;
+}
+
+/* `show system storage`: "Filesystem Size Used Avail Capacity Mounted on" rows; the free
+ * bytes of path are the Avail of the longest mount point that holds it. Only the first
+ * routing engine's table is read (a dual-RE system prints one per RE, the one we are logged
+ * in to first). */
+static int free_space(const char *text, size_t len, const char *path, uint64_t *free_bytes) {
+  ts_lines_t it;
+  ts_line_t l;
+  int tables = 0, best = -1;
+  ts_lines_init(&it, text, len);
+  while (ts_next_line(&it, &l)) {
+    const char *w[6];
+    size_t wl[6], i = 0, k = 0;
+    int score;
+    if (l.len >= 10 && !memcmp(l.p, "Filesystem", 10)) {
+      if (++tables > 1) break;
+      continue;
+    }
+    while (k < 6) {
+      while (i < l.len && isspace((unsigned char)l.p[i])) i++;
+      if (i == l.len) break;
+      w[k] = l.p + i;
+      while (i < l.len && !isspace((unsigned char)l.p[i])) i++;
+      wl[k] = (size_t)(l.p + i - w[k]);
+      k++;
+    }
+    if (!tables || k != 6 || w[5][0] != '/') continue;
+    if ((score = mount_holds(w[5], wl[5], path)) > best && human_size(w[3], wl[3], free_bytes) == 0)
+      best = score;
+  }
+  return best >= 0 ? NH_PLUGIN_OK : NH_PLUGIN_EPARSE;
+}
+
 static const char *const aliases[] = {"junos", "juniper.junos.junos", NULL};
 static const char *const on_open[] = {"set cli screen-length 0", "set cli screen-width 1024", NULL};
 static const char *const paging[] = {"---\\(more( \\d+%)?\\)---", NULL};
@@ -436,6 +504,11 @@ static const nh_plugin_platform_t junos = {
     .config_dialect = NH_PLUGIN_DIALECT_BRACES,
     .show_config_command = "show configuration",
     .volatile_patterns = volatile_lines,
+    .file_default_dir = "/var/tmp/",
+    .file_free_command = "show system storage",
+    .file_free_parse = free_space,
+    .file_checksum_command = "file checksum sha-256 %s",
+    .file_checksum_algorithm = "sha256",
 };
 
 static const ts_parser_t parsers[] = {

@@ -32,7 +32,7 @@ fi
 grep -q "expected the 'Port State Speed' header" "$tmp/err" || fail "error: $(cat "$tmp/err")"
 
 "$NETHOST" plugins --plugins "$tmp/ex" >"$tmp/list"
-grep -q "acme_os  *0.1.0  *ABI 1.1  *$tmp/ex/acme_os.so" "$tmp/list" || fail "plugins: $(cat "$tmp/list")"
+grep -q "acme_os  *0.1.0  *ABI 1.2  *$tmp/ex/acme_os.so" "$tmp/list" || fail "plugins: $(cat "$tmp/list")"
 grep -q "acme_os  *show ports" "$tmp/list" || fail "plugins lists no parser"
 
 # nethost run --plugins DIR: a playbook using the plugin
@@ -52,7 +52,7 @@ grep -q "nonexistent" "$tmp/err" || fail "bad --plugins: $(cat "$tmp/err")"
 TP="$BUILD/tests/plugin/tp"
 if [ -d "$TP" ]; then
   if "$NETHOST" plugins --plugins "$TP" >"$tmp/list" 2>"$tmp/err"; then fail "plugins exit 0 with failures"; fi
-  grep -q "tp_abi.so: plugin built for ABI 2.3, this nethost has ABI 1.1" "$tmp/list" ||
+  grep -q "tp_abi.so: plugin built for ABI 2.3, this nethost has ABI 1.2" "$tmp/list" ||
     fail "ABI mismatch not reported: $(cat "$tmp/list")"
   grep -q "tp_initfail.so: plugin tp_initfail failed to initialise" "$tmp/list" || fail "init failure"
   grep -q "tp_dup  " "$tmp/list" || fail "the good plugin did not load"

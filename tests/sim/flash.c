@@ -31,6 +31,8 @@ int flash_name(const char *path, char *out, size_t outsz) {
     while (*path == '/') path++;
     if (strncmp(path, "flash:", 6) == 0)
       path += 6;
+    else if (strncmp(path, "var/tmp", 7) == 0 && (path[7] == '/' || path[7] == 0))
+      path += 7; /* Junos's /var/tmp is the flash (docs/lab.md) */
     else if (path[0] == '.' && (path[1] == '/' || path[1] == 0))
       path++;
     else

@@ -40,7 +40,8 @@ uint64_t flash_capacity(const sim_device_t *dev);
 /* Bytes held (the files and the open copies of removed ones). */
 uint64_t flash_used(const sim_device_t *dev);
 
-/* Turns a client's path into a file name: strips "flash:", slashes and "./" before it.
+/* Turns a client's path into a file name: strips "flash:", "/var/tmp/" (Junos), slashes and
+ * "./" before it.
  * Returns 0 with the name in out (empty for the root directory), or -1 when the path
  * names something deeper than the root (the flash has no folders) or is too long. */
 int flash_name(const char *path, char *out, size_t outsz);

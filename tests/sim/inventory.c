@@ -69,13 +69,26 @@ int inventory_write(sim_lab_t *lab, const char *path) {
     return -1;
   }
   const sim_options_t *o = &lab->opt;
+  for (char **j = o->inventory_jump; j && *j; j++) {
+    int found = 0;
+    for (int i = 0; i < lab->ndevs && !found; i++) found = strcmp(lab->devs[i].name, *j) == 0;
+    if (!found) {
+      fprintf(stderr, "nethost-sim: --inventory-jump: no device named %s\n", *j);
+      fclose(f);
+      return -1;
+    }
+  }
   fprintf(f, "# nethost inventory of a simulated lab: nethost-sim --devices %d --seed %llu\n",
           lab->ndevs, (unsigned long long)o->seed);
   fprintf(f,
           "defaults:\n  username: admin\n  password: admin\n  enable_secret: enable\n"
-          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n"
-          "  netconf: {port: %d} # %s\n",
-          o->port, kh_name, lab->nc_port ? lab->nc_port : o->port,
+          "  port: %d\n  ssh:\n    host_key_policy: strict\n    known_hosts: %s\n",
+          o->port, kh_name);
+  /* Every device behind the listed ones; the hops skip themselves (a host named in its own
+   * jump list is reached through the hops before it). */
+  for (char **j = o->inventory_jump; j && *j; j++)
+    fprintf(f, "%s%s%s", j == o->inventory_jump ? "    jump: [" : ", ", *j, j[1] ? "" : "]\n");
+  fprintf(f, "  netconf: {port: %d} # %s\n", lab->nc_port ? lab->nc_port : o->port,
           lab->nc_port
               ? "cisco_ios and juniper_junos devices (also the netconf subsystem on the SSH port)"
               : "the netconf subsystem shares the SSH port in the lab");

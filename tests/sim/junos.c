@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "junos_file.h"
 #include "netconf.h"
 
 #define HISTORY 50
@@ -733,12 +734,14 @@ static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
       return;
     }
   }
+  if (junos_file_command(cli, line, tok, n, out)) return;
   if (n >= 2 && cli_match(tok[0], "ping")) {
     sb_printf(out, "PING %s: 56 data bytes\n64 bytes from %s: icmp_seq=0 ttl=64 time=0.321 ms\n",
               tok[1], tok[1]);
     return;
   }
-  size_t col = cli_bad_column(line, op_patterns);
+  size_t col = cli_bad_column(line, op_patterns), fcol = cli_bad_column(line, junos_file_patterns);
+  if (fcol == (size_t)-1 || (col != (size_t)-1 && fcol > col)) col = fcol;
   cli->error = 1;
   col = col == (size_t)-1 ? strlen(line) : col;
   for (size_t i = 0; i < col + (size_t)cli->prompt_len; i++) sb_putc(out, ' ');

@@ -98,6 +98,7 @@ int lab_build(sim_lab_t *lab) {
     for (int f = 0; f < FAULT_COUNT; f++)
       if (in_list(o->faults[f].devices, d->name)) d->faults |= 1 << f;
     d->alt_hostkey = in_list(o->host_key_change, d->name);
+    d->bastion = o->bastions_all || in_list(o->bastions, d->name);
     uint64_t s = d->seed;
     /* Serial numbers in each vendor's shape: Cisco's factory, year and week (FOC2234X0A1B),
      * Arista's JPE + year, week and number, Juniper's two letters and ten characters. */
@@ -114,6 +115,11 @@ int lab_build(sim_lab_t *lab) {
              (unsigned)((m >> 16) & 0xffff), (unsigned)((unsigned)d->index & 0xffff));
     d->boot_time = time(NULL) - (time_t)(3600 + sim_rand(&s) % (86400ULL * 700));
     d->pers->init(d);
+  }
+  for (char **p = o->bastions; p && *p; p++) {
+    int found = 0;
+    for (int i = 0; i < lab->ndevs && !found; i++) found = strcmp(lab->devs[i].name, *p) == 0;
+    if (!found) fprintf(stderr, "nethost-sim: warning: --bastions: no device named %s\n", *p);
   }
   for (int f = 0; f < FAULT_COUNT; f++) {
     for (char **p = o->faults[f].devices; p && *p; p++) {

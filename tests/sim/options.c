@@ -37,6 +37,10 @@ static const char usage[] =
     "  --conn-rate N          new connections per second per device (MaxStartups-like)\n"
     "  --host-keys lab|device one ed25519 host key for the lab (default) or one per device\n"
     "  --host-key-change A,B  these devices present a different host key\n"
+    "  --bastions all|none|A,B  devices that forward direct-tcpip channels (ssh -J) to\n"
+    "                         other lab devices (default all)\n"
+    "  --inventory-jump A,B   the inventory written reaches every device through these\n"
+    "                         devices (ssh.jump, A nearest)\n"
     "  --confirm-unit-ms N    length of a Junos commit-confirmed minute (default 60000)\n"
     "  --login-grace-s N      hang up on clients not logged in after N s (default 60; 0: never)\n"
     "  --exit-with PID        stop (as on SIGTERM) once process PID has ended\n"
@@ -207,6 +211,7 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->mix[2] = 10;
   o->seed = 1;
   o->http_port = 8080;
+  o->bastions_all = 1;
   o->confirm_unit_ms = 60000;
   o->login_grace_s = 60;
   o->flash_bytes = 64ull << 20;
@@ -227,6 +232,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     O_NCBASE,
     O_RATE,
     O_HKC,
+    O_BASTIONS,
+    O_INVJUMP,
     O_HOSTKEYS,
     O_CONFIRM,
     O_GRACE,
@@ -258,6 +265,8 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
                                      {"netconf-base", required_argument, 0, O_NCBASE},
                                      {"conn-rate", required_argument, 0, O_RATE},
                                      {"host-key-change", required_argument, 0, O_HKC},
+                                     {"bastions", required_argument, 0, O_BASTIONS},
+                                     {"inventory-jump", required_argument, 0, O_INVJUMP},
                                      {"host-keys", required_argument, 0, O_HOSTKEYS},
                                      {"confirm-unit-ms", required_argument, 0, O_CONFIRM},
                                      {"login-grace-s", required_argument, 0, O_GRACE},
@@ -346,6 +355,16 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       free_list(o->host_key_change);
       o->host_key_change = split_list(optarg);
       break;
+    case O_BASTIONS:
+      free_list(o->bastions);
+      o->bastions = NULL;
+      o->bastions_all = strcmp(optarg, "all") == 0;
+      if (!o->bastions_all && strcmp(optarg, "none") != 0) o->bastions = split_list(optarg);
+      break;
+    case O_INVJUMP:
+      free_list(o->inventory_jump);
+      o->inventory_jump = split_list(optarg);
+      break;
     case O_HOSTKEYS:
       if (strcmp(optarg, "lab") != 0 && strcmp(optarg, "device") != 0) {
         fprintf(stderr, "nethost-sim: --host-keys %s: expected 'lab' or 'device'\n", optarg);
@@ -399,4 +418,6 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
 void sim_free_options(sim_options_t *o) {
   for (int i = 0; i < FAULT_COUNT; i++) free_list(o->faults[i].devices);
   free_list(o->host_key_change);
+  free_list(o->bastions);
+  free_list(o->inventory_jump);
 }

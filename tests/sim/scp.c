@@ -252,12 +252,15 @@ static void source_input(scp_t *s, const char *data, size_t len) {
   }
 }
 
-static void scp_input(sim_xfer_t *x, const char *data, size_t len) {
+/* SCP answers a client's bytes with a few bytes at most (the source's file goes out by
+ * reference), so it always takes everything. */
+static size_t scp_input(sim_xfer_t *x, const char *data, size_t len) {
   scp_t *s = (scp_t *)x;
   if (s->source)
     source_input(s, data, len);
   else
     sink_input(s, data, len);
+  return len;
 }
 
 static void scp_eof(sim_xfer_t *x) {

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "netconf.h"
 #include "stats.h"
 #include "term.h"
@@ -33,6 +34,11 @@ typedef struct chan {
   sim_nc_t *nc; /* a netconf subsystem channel */
   /* An sftp subsystem or an scp exec channel. */
   sim_xfer_t *xfer;
+  /* Bytes of the client's that the xfer service did not take (its output was full): they
+   * stay in libssh's channel buffer, which then stops opening the client's window, until
+   * chan_resume hands them over. eof_held: the client's EOF came after them. */
+  size_t held;
+  int eof_held, in_xfer;
   int pty, width, height;
   sbuf_t out;
   size_t out_off;  /* out's bytes before this were sent */
@@ -43,6 +49,8 @@ typedef struct chan {
   uv_timer_t slow_timer;
   int slow_timer_on;
   int dead;
+  sim_fwd_t *fwd;   /* a direct-tcpip channel to another device (forward.c) */
+  size_t fwd_bytes; /* bytes it carried from the device */
 } chan_t;
 
 struct conn {
@@ -91,6 +99,8 @@ static void free_chan_cb(uv_handle_t *t) {
 }
 
 static void chan_free(chan_t *h) {
+  if (h->fwd) fwd_free(h->fwd);
+  h->fwd = NULL;
   if (h->term) term_free(h->term);
   h->term = NULL;
   if (h->nc) nc_free(h->nc);
@@ -134,6 +144,32 @@ static void chan_sent(chan_t *h, size_t n) {
     sb_consume(&h->out, h->out_off);
     h->out_off = 0;
   }
+}
+
+/* Hands the xfer service what it left while its output was full, once the output drained
+ * under the bound: first the requests it had taken, then the bytes libssh holds. Never
+ * from inside the service (in_xfer), which may be writing the output that pumps. Reading
+ * a buffered channel does not make libssh handle packets, so no callback runs in here. */
+static void chan_resume(chan_t *h) {
+  char buf[32768];
+  if (!h->xfer || h->in_xfer || h->dead || !h->ch || chan_pending(h) > XFER_OUT_BOUND) return;
+  h->in_xfer = 1;
+  xfer_input(h->xfer, "", 0); /* the requests it took before */
+  while (h->held > 0 && !h->dead && chan_pending(h) <= XFER_OUT_BOUND) {
+    uint32_t want = h->held < sizeof buf ? (uint32_t)h->held : (uint32_t)sizeof buf;
+    int n = ssh_channel_read_nonblocking(h->ch, buf, want, 0);
+    if (n <= 0) { /* not what the data callback left: nothing more to trust */
+      h->held = 0;
+      break;
+    }
+    h->held -= (size_t)n;
+    xfer_input(h->xfer, buf, (size_t)n); /* the output has room: it takes everything */
+  }
+  if (h->eof_held && h->held == 0 && !h->dead) {
+    h->eof_held = 0;
+    xfer_eof(h->xfer);
+  }
+  h->in_xfer = 0;
 }
 
 static void on_slow_tick(uv_timer_t *t) {
@@ -186,6 +222,7 @@ static void chan_pump(chan_t *h) {
       break;
     }
   }
+  if (h->xfer) chan_resume(h); /* cheap when the service waits for nothing */
   /* A hung channel has sent its prefix and then neither says more nor closes. */
   if (chan_pending(h) == 0 && !h->dead && !h->hung) {
     if (h->drop_after) {
@@ -193,12 +230,13 @@ static void chan_pump(chan_t *h) {
       c->abrupt = 1;
       c->dead = 1;
     } else if (h->close_after) {
-      ssh_channel_request_send_exit_status(h->ch, h->exit_status);
+      if (!h->fwd) ssh_channel_request_send_exit_status(h->ch, h->exit_status);
       ssh_channel_send_eof(h->ch);
       ssh_channel_close(h->ch);
       h->dead = 1;
     }
   }
+  if (h->fwd) fwd_room(h->fwd, chan_pending(h));
 }
 
 static void garble(sim_lab_t *lab, sbuf_t *b, const char *data, size_t len) {
@@ -270,12 +308,17 @@ static void term_leave(void *ctx) {
   conn_leave(((chan_t *)ctx)->c);
 }
 
-static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done, term_enter,
-                                      term_leave};
+static size_t term_pending(void *ctx) {
+  return chan_pending(ctx);
+}
+
+static const sim_term_io_t chan_io = {term_write, term_write_shared, term_done,
+                                      term_enter, term_leave,        term_pending};
 
 static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int is_stderr,
                         void *ud) {
   chan_t *h = ud;
+  if (h->fwd && !h->dead) return fwd_input(h->fwd, data, len);
   if (h->term && !h->dead) term_input(h->term, data, len);
   if (h->nc && !h->dead) {
     conn_enter(h->c);
@@ -283,18 +326,33 @@ static int on_chan_data(ssh_session s, ssh_channel ch, void *data, uint32_t len,
     conn_leave(h->c);
   }
   if (h->xfer && !h->dead) {
+    /* libssh offers everything it holds for the channel: what the service leaves stays
+     * there (see chan_resume). */
     conn_enter(h->c);
-    xfer_input(h->xfer, data, len);
+    h->in_xfer = 1;
+    size_t took = xfer_input(h->xfer, data, len);
+    h->in_xfer = 0;
+    h->held = len - took;
     conn_leave(h->c);
+    return (int)took;
   }
   return (int)len;
 }
 
 static void on_chan_eof(ssh_session s, ssh_channel ch, void *ud) {
   chan_t *h = ud;
+  if (h->fwd) fwd_eof(h->fwd);
   if (h->term) term_eof(h->term);
   if (h->nc) nc_eof(h->nc);
-  if (h->xfer) xfer_eof(h->xfer);
+  if (h->xfer && h->held) {
+    h->eof_held = 1; /* after the requests libssh still holds */
+  } else if (h->xfer) {
+    conn_enter(h->c);
+    h->in_xfer = 1;
+    xfer_eof(h->xfer);
+    h->in_xfer = 0;
+    conn_leave(h->c);
+  }
 }
 
 static void on_chan_close(ssh_session s, ssh_channel ch, void *ud) {
@@ -367,14 +425,13 @@ static int on_wontblock(ssh_session s, ssh_channel ch, uint32_t bytes, void *ud)
   return 0;
 }
 
-static ssh_channel on_channel_open(ssh_session s, void *ud) {
-  conn_t *c = ud;
-  if (!c->authed) return NULL;
+/* A channel of the connection: a session channel, or a forwarded one (no requests). */
+static chan_t *chan_new(conn_t *c, int session) {
   chan_t *h = sim_calloc(1, sizeof *h);
   h->c = c;
   h->width = 80;
   h->height = 24;
-  h->ch = ssh_channel_new(s);
+  h->ch = ssh_channel_new(c->ssh);
   if (!h->ch) {
     free(h);
     return NULL;
@@ -384,16 +441,77 @@ static ssh_channel on_channel_open(ssh_session s, void *ud) {
   h->cb.channel_data_function = on_chan_data;
   h->cb.channel_eof_function = on_chan_eof;
   h->cb.channel_close_function = on_chan_close;
-  h->cb.channel_pty_request_function = on_pty;
-  h->cb.channel_pty_window_change_function = on_window_change;
-  h->cb.channel_shell_request_function = on_shell;
-  h->cb.channel_exec_request_function = on_exec;
-  h->cb.channel_subsystem_request_function = on_subsystem;
   h->cb.channel_write_wontblock_function = on_wontblock;
+  if (session) {
+    h->cb.channel_pty_request_function = on_pty;
+    h->cb.channel_pty_window_change_function = on_window_change;
+    h->cb.channel_shell_request_function = on_shell;
+    h->cb.channel_exec_request_function = on_exec;
+    h->cb.channel_subsystem_request_function = on_subsystem;
+  }
   ssh_set_channel_callbacks(h->ch, &h->cb);
   h->next = c->chans;
   c->chans = h;
-  return h->ch;
+  return h;
+}
+
+static ssh_channel on_channel_open(ssh_session s, void *ud) {
+  conn_t *c = ud;
+  if (!c->authed) return NULL;
+  chan_t *h = chan_new(c, 1);
+  return h ? h->ch : NULL;
+}
+
+/* Device bytes of a forwarded channel. A bastion listed in --fault drop dies under its
+ * client (no SSH disconnect) once a channel has carried 1 MB: a jump host lost mid-run. */
+static void fwd_chan_write(void *ctx, const char *data, size_t len, int first) {
+  chan_t *h = ctx;
+  if (h->dead) return;
+  h->fwd_bytes += len;
+  if ((h->c->dev->faults & (1 << FAULT_DROP)) && h->fwd_bytes > (1 << 20)) {
+    h->c->abrupt = 1;
+    h->c->dead = 1;
+    return;
+  }
+  sb_add(&h->out, data, len);
+  chan_pump(h);
+}
+
+static void fwd_chan_done(void *ctx, int status) {
+  chan_t *h = ctx;
+  h->close_after = 1;
+  chan_pump(h);
+}
+
+static const sim_term_io_t fwd_io = {fwd_chan_write, NULL, fwd_chan_done, term_enter, term_leave};
+
+/* A direct-tcpip channel (the lab as a jump host): accepted only on a --bastions device,
+ * only to another lab device's listener (fwd_target), refused otherwise. libssh refuses a
+ * channel only as "administratively prohibited", and must answer before the TCP connect
+ * completes; a target that then fails ends the accepted channel at once. Returns 1 for
+ * libssh's default reply (the refusal). */
+static int on_direct_tcpip(conn_t *c, ssh_message m) {
+  const char *host = ssh_message_channel_request_open_destination(m);
+  int port = ssh_message_channel_request_open_destination_port(m);
+  const sim_device_t *to = c->authed && c->dev->bastion ? fwd_target(c->lab, host, port) : NULL;
+  if (!to) {
+    c->lab->forwards_refused++;
+    if (!c->lab->opt.quiet)
+      fprintf(stderr, "nethost-sim: %s: refused direct-tcpip to %s port %d%s\n", c->dev->name,
+              host ? host : "?", port,
+              !c->dev->bastion ? " (not a --bastions device)" : " (not a lab device's listener)");
+    return 1;
+  }
+  chan_t *h = chan_new(c, 0);
+  if (!h) return 1;
+  h->fwd = fwd_new(c->lab, to, port, h->ch, &fwd_io, h);
+  if (!h->fwd) {
+    h->dead = 1; /* never confirmed: reaped by the outermost conn_leave */
+    return 1;
+  }
+  if (ssh_message_channel_request_open_reply_accept_channel(m, h->ch) != SSH_OK) h->dead = 1;
+  c->lab->forwards++;
+  return 0;
 }
 
 /* ---- authentication ---- */
@@ -433,6 +551,9 @@ static int on_auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct
 
 static int on_message(ssh_session s, ssh_message m, void *ud) {
   conn_t *c = ud;
+  if (ssh_message_type(m) == SSH_REQUEST_CHANNEL_OPEN &&
+      ssh_message_subtype(m) == SSH_CHANNEL_DIRECT_TCPIP)
+    return on_direct_tcpip(c, m);
   if (ssh_message_type(m) != SSH_REQUEST_AUTH ||
       ssh_message_subtype(m) != SSH_AUTH_METHOD_INTERACTIVE)
     return 1;

@@ -79,6 +79,7 @@ typedef struct sftp {
   sbuf_t in;
   sbuf_t reply;
   int inited, over;
+  int eof; /* the client sent EOF: over once the requests taken before it are answered */
   handle_t h[MAX_HANDLES];
 } sftp_t;
 
@@ -617,12 +618,17 @@ static void over(sftp_t *s, int rc) {
   s->io->done(s->ctx, rc);
 }
 
-static void sftp_input(sim_xfer_t *x, const char *data, size_t len) {
-  sftp_t *s = (sftp_t *)x;
-  if (s->over) return;
-  sb_add(&s->in, data, len);
+/* Whether the replies not yet sent are over the bound: then requests wait (xfer.h). */
+static int full(const sftp_t *s) {
+  return s->io->pending && s->io->pending(s->ctx) > XFER_OUT_BOUND;
+}
+
+/* Answers the whole requests in s->in, in order, while the output has room: it is checked
+ * before each request, so it ends at most one reply (a 256 KB READ) over the bound. What
+ * is left waits for chan_resume; s->in holds at most what the client's window let it send. */
+static void requests(sftp_t *s) {
   size_t off = 0;
-  while (!s->over && s->in.len - off >= 4) {
+  while (!s->over && s->in.len - off >= 4 && !full(s)) {
     const unsigned char *p = (const unsigned char *)s->in.data + off;
     uint32_t plen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
     if (plen == 0 || plen > MAX_PACKET) {
@@ -639,11 +645,25 @@ static void sftp_input(sim_xfer_t *x, const char *data, size_t len) {
     }
     off += 4 + plen;
   }
+  if (s->over) return;
   if (off) sb_consume(&s->in, off);
+  /* After EOF, what cannot become a whole request never will. */
+  if (s->eof && (s->in.len < 4 || !full(s))) over(s, 0);
+}
+
+static size_t sftp_input(sim_xfer_t *x, const char *data, size_t len) {
+  sftp_t *s = (sftp_t *)x;
+  if (s->over) return len;
+  if (full(s)) return 0;
+  sb_add(&s->in, data, len);
+  requests(s);
+  return len;
 }
 
 static void sftp_eof(sim_xfer_t *x) {
-  over((sftp_t *)x, 0);
+  sftp_t *s = (sftp_t *)x;
+  s->eof = 1;
+  if (!s->over) requests(s);
 }
 
 static void sftp_free(sim_xfer_t *x) {

@@ -79,6 +79,7 @@ struct sim_device {
   time_t boot_time;
   int faults;      /* bit per enum sim_fault, from the device lists */
   int alt_hostkey; /* --host-key-change */
+  int bastion;     /* --bastions: accepts direct-tcpip channels to other lab devices */
   /* The SSH bind (host key) this device presents and the public key the lab's known_hosts
    * lists for it: the lab's, or the device's own with --host-keys device. The bind it
    * presents is borrowed (a --host-key-change device presents the lab's alternate bind even
@@ -131,6 +132,9 @@ typedef struct sim_options {
   int max_sessions;
   int conn_rate;
   char **host_key_change;
+  char **bastions;         /* --bastions A,B: these devices forward (NULL: see bastions_all) */
+  int bastions_all;        /* every device forwards (the default; --bastions none clears it) */
+  char **inventory_jump;   /* --inventory-jump A,B: the inventory reaches devices through these */
   int host_key_per_device; /* --host-keys device */
   int confirm_unit_ms;     /* a Junos "commit confirmed" minute, shortened for tests */
   int login_grace_s;       /* seconds to log in before the lab hangs up (0: forever) */
@@ -154,10 +158,12 @@ struct sim_lab {
   void *alt_bind;
   uint64_t rng;
   unsigned long connections, handshakes, auth_failures;
-  unsigned long open_conns;     /* accepted and not yet freed */
-  unsigned long grace_timeouts; /* connections closed by --login-grace-s */
-  unsigned long accept_pauses;  /* times accept ran out of descriptors (or memory) */
-  uv_timer_t accept_timer;      /* ends an accept pause */
+  unsigned long open_conns;       /* accepted and not yet freed */
+  unsigned long grace_timeouts;   /* connections closed by --login-grace-s */
+  unsigned long accept_pauses;    /* times accept ran out of descriptors (or memory) */
+  unsigned long forwards;         /* direct-tcpip channels accepted (forward.c) */
+  unsigned long forwards_refused; /* and refused (not a lab target, not a bastion) */
+  uv_timer_t accept_timer;        /* ends an accept pause */
   int accept_timer_on, accept_paused;
   unsigned accept_backoff_ms;
   double start_time;

@@ -41,9 +41,10 @@ int stats_report(sim_lab_t *lab, FILE *f, const char *path) {
   fprintf(f,
           "nethost-sim: stats: devices=%d connections=%lu sessions=%lu rejected=%lu "
           "handshakes=%lu auth_failures=%lu peak_per_device=%lu open=%lu grace_timeouts=%lu "
-          "accept_pauses=%lu cpu=%.3fs wall=%.3fs\n",
+          "accept_pauses=%lu forwards=%lu forwards_refused=%lu cpu=%.3fs wall=%.3fs\n",
           lab->ndevs, lab->connections, sessions, rejected, lab->handshakes, lab->auth_failures,
-          peak, open, lab->grace_timeouts, lab->accept_pauses, cpu, wall);
+          peak, open, lab->grace_timeouts, lab->accept_pauses, lab->forwards, lab->forwards_refused,
+          cpu, wall);
   if (!path) return 0;
   /* JSON by hand: flat numbers and strings the lab controls (device names, addresses). */
   sbuf_t j;
@@ -53,9 +54,11 @@ int stats_report(sim_lab_t *lab, FILE *f, const char *path) {
             " \"connections_accepted\": %lu,\n \"connections_rejected\": %lu,\n"
             " \"handshakes\": %lu,\n \"auth_failures\": %lu,\n \"sessions\": %lu,\n"
             " \"open_sessions\": %lu,\n \"login_grace_timeouts\": %lu,\n"
-            " \"accept_pauses\": %lu,\n \"per_device\": {",
+            " \"accept_pauses\": %lu,\n \"forwards\": %lu,\n \"forwards_refused\": %lu,\n"
+            " \"per_device\": {",
             cpu, wall, lab->ndevs, lab->connections, rejected, lab->handshakes, lab->auth_failures,
-            sessions, open, lab->grace_timeouts, lab->accept_pauses);
+            sessions, open, lab->grace_timeouts, lab->accept_pauses, lab->forwards,
+            lab->forwards_refused);
   int first = 1;
   for (int i = 0; i < lab->ndevs; i++) {
     sim_device_t *d = &lab->devs[i];

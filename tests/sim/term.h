@@ -22,6 +22,9 @@ typedef struct sim_term_io {
    * does not free itself, or the terminal, while that work is on the stack. */
   void (*enter)(void *ctx);
   void (*leave)(void *ctx);
+  /* Optional: the bytes written and not yet sent to the client. The SFTP server stops
+   * reading requests while this is above XFER_OUT_BOUND (xfer.h). NULL: never full. */
+  size_t (*pending)(void *ctx);
 } sim_term_io_t;
 
 sim_term_t *term_new(sim_device_t *dev, int pty, int width, int height, const sim_term_io_t *io,

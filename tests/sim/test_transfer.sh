@@ -66,33 +66,77 @@ if $PY -c "import asyncssh" 2>/dev/null; then
   kill -0 "$sim_pid" || fail "the lab died"
   [ "$(grep -c "sftp: bad packet length\|sftp: malformed packet" "$tmp/lab/sim.log")" = 6 ] ||
     fail "the malformed SFTP packets were not all refused"
+  # A client that asks for 100 MB and reads nothing: the lab's output stays bounded.
+  $PY -W ignore "$here/sftp_hostile.py" "$ios" 2222 "$sim_pid" >"$tmp/out" 2>&1 || fail "hostile sftp client"
+  grep -q "sftp_hostile: ok" "$tmp/out" || fail "hostile sftp client did not finish"
+  cat "$tmp/out"
 else
   echo "note: no asyncssh: skipping the asyncssh checks"
 fi
 
 # playbooks/upload.lua: free space, transfer, verify, report; then a file that does not fit.
+# IOS and EOS (`dir flash:`, `verify /sha512`) and Junos (`show system storage`, `file
+# checksum sha-256`, /var/tmp), two of each: all the vendor knowledge comes from the plugins.
 stop_lab
 [ "$sim_rc" = 0 ] || fail "nethost-sim exit status $sim_rc (after the independent clients)"
-start_lab 6 127.1.231.1 --flash-mb 8 --mix cisco_ios=50,arista_eos=50
+start_lab 6 127.1.231.1 --flash-mb 8 --mix cisco_ios=34,arista_eos=33,juniper_junos=33
+[ "$(grep -c "groups: \[juniper_junos" "$tmp/lab/lab.yaml")" = 2 ] || fail "the lab has not 2 Junos devices"
 head -c 2500000 /dev/urandom >"$tmp/w/image.bin"
 nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -c 3 -e file="$tmp/w/image.bin"
 [ $rc = 0 ] || fail "upload.lua"
-[ "$(grep -c " verified  *2500000 .* sftp flash:image.bin" "$tmp/out")" = 6 ] || fail "upload report"
+[ "$(grep -c " verified  *2500000 .* sftp flash:image.bin (sha512, device)" "$tmp/out")" = 4 ] ||
+  fail "upload report (IOS/EOS)"
+[ "$(grep -c " verified  *2500000 .* sftp /var/tmp/image.bin (sha256, device)" "$tmp/out")" = 2 ] ||
+  fail "upload report (Junos)"
 grep -q "6 hosts have it, 0 failed" "$tmp/out" || fail "upload summary"
-nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w/image.bin" \
-  -e dest=flash:second.bin -e protocol=scp
+cp "$tmp/w/image.bin" "$tmp/w/second.bin"
+nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w/second.bin" \
+  -e protocol=scp -e verify=read
 [ $rc = 0 ] || fail "upload.lua over scp"
-grep -q "6 hosts have it" "$tmp/out" || fail "upload scp summary"
+[ "$(grep -c " verified  *2500000 .* scp .*second.bin (sha256, read)" "$tmp/out")" = 6 ] ||
+  fail "upload scp report"
 head -c 4000000 /dev/urandom >"$tmp/w/large.bin"
 nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w/large.bin"
 [ $rc = 2 ] || fail "upload of a file that does not fit: exit $rc"
-grep -q "not enough space for flash:large.bin: 4000000 bytes needed, 3388608 free" "$tmp/out" ||
-  fail "upload space message"
+[ "$(grep -c "failed  *not enough space for flash:large.bin: 4000000 bytes needed, 3388608 free" "$tmp/out")" = 4 ] ||
+  fail "upload space message (IOS/EOS)"
+# Junos prints sizes as df -h does: 3388608 bytes free is "3.2M".
+[ "$(grep -c "failed  *not enough space for /var/tmp/large.bin: 4000000 bytes needed, 3355443 free" "$tmp/out")" = 2 ] ||
+  fail "upload space message (Junos)"
 grep -q "0 hosts have it, 6 failed" "$tmp/out" || fail "upload space summary"
-printf 'local h\nfor x in inventory.load(os.getenv("INV")):each() do h = x end\nprint(ssh.run(h, "dir flash:").stdout)\n' >"$tmp/dir.lua"
+printf 'local h\nfor x in inventory.load(os.getenv("INV")):each() do if x.platform ~= "juniper_junos" then h = x end end\nprint(ssh.run(h, "dir flash:").stdout)\n' >"$tmp/dir.lua"
 INV=$tmp/lab/lab.yaml nh run "$tmp/dir.lua"
 grep -q " 2500000 .* image.bin$" "$tmp/out" || fail "dir after upload"
 grep -q "large.bin" "$tmp/out" && fail "upload sent a file that did not fit"
+# The Junos file commands over the same flash.
+cat >"$tmp/junos.lua" <<'LUA'
+local h
+for x in inventory.load(os.getenv("INV")):each() do if x.platform == "juniper_junos" then h = x end end
+local s <close> = ssh.open(h)
+local function run(cmd) local r = s:run(cmd); print("== " .. cmd .. " (" .. r.exit_status .. ")"); print(r.stdout) end
+run("show system storage")
+run("file list /var/tmp/ detail")
+run("file list /var/tmp/image.bin")
+run("file checksum md5 /var/tmp/image.bin")
+run("file checksum sha-256 /var/tmp/second.bin")
+run("file delete /var/tmp/second.bin")
+run("file list /var/tmp/")
+run("file delete /var/tmp/second.bin")
+run("file checksum sha-256 /var/tmp/nothing.bin")
+LUA
+INV=$tmp/lab/lab.yaml nh run "$tmp/junos.lua"
+[ $rc = 0 ] || fail "junos file commands"
+grep -q "^/dev/gpt/var  *8.0M  *4.8M  *3.2M  *60%  /.mount/var$" "$tmp/out" || fail "show system storage"
+grep -q "^-rw-r--r--  1 admin  wheel  *2500000 .* image.bin$" "$tmp/out" || fail "file list detail"
+grep -q "^total files: 2$" "$tmp/out" || fail "file list detail total"
+grep -q "^/var/tmp/image.bin$" "$tmp/out" || fail "file list of one file"
+grep -q "^MD5 (/var/tmp/image.bin) = $(md5sum <"$tmp/w/image.bin" | cut -c1-32)$" "$tmp/out" ||
+  fail "file checksum md5"
+grep -q "^SHA256 (/var/tmp/second.bin) = $(sha256sum <"$tmp/w/image.bin" | cut -c1-64)$" "$tmp/out" ||
+  fail "file checksum sha-256"
+sed -n '/^== file list \/var\/tmp\/ (0)/,/^==/p' "$tmp/out" | grep -q "^second.bin" && fail "file delete"
+grep -q "^rm: /var/tmp/second.bin: No such file or directory" "$tmp/out" || fail "file delete twice"
+grep -q "^error: could not resolve file: /var/tmp/nothing.bin" "$tmp/out" || fail "checksum of no file"
 stop_lab
 [ "$sim_rc" = 0 ] || fail "nethost-sim exit status $sim_rc"
 echo "transfer: all checks passed"

@@ -10,8 +10,18 @@
 
 typedef struct sim_xfer sim_xfer_t;
 
+/* Output a service may leave unsent before it stops reading requests: a client that asks
+ * for data faster than it reads it (or never opens its window) is held to this much of the
+ * lab's memory, plus one reply and the requests libssh holds within the channel window. */
+#define XFER_OUT_BOUND (1024u * 1024u)
+
 typedef struct sim_xfer_ops {
-  void (*input)(sim_xfer_t *x, const char *data, size_t len);
+  /* Takes all of data and returns len, or takes nothing and returns 0 when the service's
+   * output is above XFER_OUT_BOUND: the caller keeps the bytes (libssh's channel buffer,
+   * which then stops growing the client's window) and offers them again once the output
+   * drained (server.c's chan_resume). len 0 only lets the service go on with requests it
+   * took earlier. */
+  size_t (*input)(sim_xfer_t *x, const char *data, size_t len);
   void (*eof)(sim_xfer_t *x);
   void (*free)(sim_xfer_t *x);
 } sim_xfer_ops_t;
@@ -27,8 +37,8 @@ sim_xfer_t *sftp_new(sim_device_t *dev, const sim_term_io_t *io, void *ctx);
  * "scp -pf 'x'"), else NULL (the command is for the CLI). */
 sim_xfer_t *scp_new(sim_device_t *dev, const char *command, const sim_term_io_t *io, void *ctx);
 
-static inline void xfer_input(sim_xfer_t *x, const char *data, size_t len) {
-  x->ops->input(x, data, len);
+static inline size_t xfer_input(sim_xfer_t *x, const char *data, size_t len) {
+  return x->ops->input(x, data, len);
 }
 /* The client sent EOF. */
 static inline void xfer_eof(sim_xfer_t *x) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "platform_file.h"
 #include "plugin_loader.h"
 #include "registry.h"
 
@@ -69,6 +70,70 @@ static void test_platforms(void **state) {
   assert_null(nh_registry_platform("broken"));
   nh_plugin_platform_t tiny = {.size = 4, .name = "tiny"};
   assert_int_equal(nh__registry_add_platform(NULL, &tiny), NH_EINVAL);
+}
+
+static int free_42(const char *text, size_t len, const char *path, uint64_t *free_bytes) {
+  (void)path;
+  if (len < 2 || strncmp(text, "ok", 2) != 0) return NH_PLUGIN_EPARSE;
+  *free_bytes = 42;
+  return NH_PLUGIN_OK;
+}
+
+/* ABI 1.2's file-system fields: copied and used; a 1.1 plugin's shorter descriptor loads
+ * without them (the bytes after its size are never read); half-given pairs are refused. */
+static void test_file_fields(void **state) {
+  (void)state;
+  nh_plugin_platform_t d = {.size = sizeof d,
+                            .name = "fsplat",
+                            .file_default_dir = "disk0:",
+                            .file_free_command = "dir %s",
+                            .file_free_parse = free_42,
+                            .file_checksum_command = "verify /md5 %s",
+                            .file_checksum_algorithm = "md5"};
+  char hex[129], folder[64];
+  uint64_t bytes = 0;
+  assert_int_equal(nh__registry_add_platform(NULL, &d), 0);
+  const nh_platform_t *p = nh_registry_platform("fsplat");
+  assert_string_equal(p->file_default_dir, "disk0:");
+  assert_int_equal(nh_platform_free_space(p, "ok", 2, "disk0:x", &bytes), 0);
+  assert_int_equal(bytes, 42);
+  assert_int_equal(nh_platform_free_space(p, "no", 2, "disk0:x", &bytes), NH_EPARSE);
+  const char *out = "verify /md5 (disk0:x) = 0123456789ABCDEF0123456789abcdef\n";
+  assert_int_equal(nh_platform_checksum(p, out, strlen(out), hex, sizeof hex), 0);
+  assert_string_equal(hex, "0123456789abcdef0123456789abcdef");
+  assert_int_equal(nh_platform_checksum(p, "%Error", 6, hex, sizeof hex), NH_EPARSE);
+  nh_platform_file_folder("disk0:img/x.bin", folder, sizeof folder);
+  assert_string_equal(folder, "disk0:img/");
+  nh_platform_file_folder("flash:x.bin", folder, sizeof folder);
+  assert_string_equal(folder, "flash:");
+  nh_platform_file_folder("x.bin", folder, sizeof folder);
+  assert_string_equal(folder, "");
+
+  /* A 1.1 descriptor: what follows volatile_patterns is garbage the host must not read. */
+  nh_plugin_platform_t old;
+  memset(&old, 0xa5, sizeof old);
+  old.size = offsetof(nh_plugin_platform_t, file_default_dir);
+  memset(&old, 0, old.size);
+  old.size = offsetof(nh_plugin_platform_t, file_default_dir);
+  old.name = "old11";
+  assert_int_equal(nh__registry_add_platform(NULL, &old), 0);
+  p = nh_registry_platform("old11");
+  assert_null(p->file_default_dir);
+  assert_null(p->file_free_parse);
+  assert_int_equal(nh_platform_free_space(p, "ok", 2, "x", &bytes), NH_ENOPLATFORM);
+  assert_int_equal(nh_platform_checksum(p, "x", 1, hex, sizeof hex), NH_ENOPLATFORM);
+
+  /* Refused, with the reason logged. */
+  nh_plugin_platform_t bad = {.size = sizeof bad, .name = "bad1", .file_free_command = "df"};
+  assert_int_equal(nh__registry_add_platform(NULL, &bad), NH_EINVAL);
+  assert_non_null(strstr(last_log, "file_free_parse"));
+  nh_plugin_platform_t bad2 = {.size = sizeof bad2,
+                               .name = "bad2",
+                               .file_checksum_command = "sum %s",
+                               .file_checksum_algorithm = "crc32"};
+  assert_int_equal(nh__registry_add_platform(NULL, &bad2), NH_EINVAL);
+  assert_non_null(strstr(last_log, "md5, sha1, sha256 or sha512"));
+  assert_null(nh_registry_platform("bad2"));
 }
 
 /* A parser that returns {"which" = ud} or fails on input "bad". */
@@ -196,6 +261,7 @@ static void test_sources_and_removal(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_platforms, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_file_fields, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parsers_and_abbreviations, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parser_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sources_and_removal, setup, teardown),

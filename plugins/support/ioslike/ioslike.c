@@ -434,6 +434,25 @@ const char *const ioslike_volatile[] = {"^Building configuration",
                                         "^! boot system flash",
                                         NULL};
 
+/* `dir FS:` ends with "N bytes total (M bytes free)" on IOS and EOS ("M bytes free" alone on
+ * NX-OS); the file system the path is on is the one dir listed, so the path is not needed. */
+int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t *free_bytes) {
+  static const char marker[] = " bytes free";
+  const size_t mlen = sizeof marker - 1;
+  size_t i, end = 0, start;
+  uint64_t v = 0;
+  (void)path;
+  for (i = 0; i + mlen <= len; i++) {
+    if (memcmp(text + i, marker, mlen) == 0) end = i;
+  }
+  if (end == 0) return NH_PLUGIN_EPARSE;
+  for (start = end; start > 0 && text[start - 1] >= '0' && text[start - 1] <= '9';) start--;
+  if (start == end || end - start > 19) return NH_PLUGIN_EPARSE;
+  for (i = start; i < end; i++) v = v * 10 + (uint64_t)(text[i] - '0');
+  *free_bytes = v;
+  return NH_PLUGIN_OK;
+}
+
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
                   const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
   static const ts_parser_t shared[] = {

@@ -38,6 +38,8 @@ int ioslike_empty(const char *text, size_t len);
 extern const char *const ioslike_on_open[];
 extern const char *const ioslike_paging[];
 extern const char *const ioslike_volatile[];
+/* The free bytes `dir FS:` reports (file_free_parse of ABI 1.2). */
+int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t *free_bytes);
 #define IOSLIKE_PLATFORM_FIELDS                                                                   \
   .prompt_pattern = "^[\\w.\\-/:@]+(?:\\([\\w.\\-/:]+\\))?[>#]\\s*$", .on_open = ioslike_on_open, \
   .paging_patterns = ioslike_paging, .enable_command = "enable",                                  \
@@ -47,7 +49,10 @@ extern const char *const ioslike_volatile[];
   .save_command = "copy running-config startup-config", .confirm_response = "",                   \
   .checkpoint_command = "copy running-config flash:%s",                                           \
   .config_dialect = NH_PLUGIN_DIALECT_INDENT, .show_config_command = "show running-config",       \
-  .volatile_patterns = ioslike_volatile
+  .volatile_patterns = ioslike_volatile,                                                          \
+  .file_default_dir = "flash:", .file_free_command = "dir %s",                                    \
+  .file_free_parse = ioslike_free_space, .file_checksum_command = "verify /sha512 %s",            \
+  .file_checksum_algorithm = "sha512"
 
 /* What an IOS-like plugin's entry does after NH_PLUGIN_DECLARE: compiles the shared
  * patterns and its own, registers its platform, the shared parsers (show interfaces,

@@ -34,7 +34,7 @@ static void io_nop(void *ctx) {
   (void)ctx;
 }
 
-static const sim_term_io_t io = {io_write, io_write_shared, io_done, io_nop, io_nop};
+static const sim_term_io_t io = {io_write, io_write_shared, io_done, io_nop, io_nop, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const commands[] = {"scp -t flash:", "scp -t 'flash:x'", "scp -pf x",
