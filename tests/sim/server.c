@@ -483,7 +483,8 @@ static void fwd_chan_done(void *ctx, int status) {
   chan_pump(h);
 }
 
-static const sim_term_io_t fwd_io = {fwd_chan_write, NULL, fwd_chan_done, term_enter, term_leave};
+static const sim_term_io_t fwd_io = {
+    .write = fwd_chan_write, .done = fwd_chan_done, .enter = term_enter, .leave = term_leave};
 
 /* A direct-tcpip channel (the lab as a jump host): accepted only on a --bastions device,
  * only to another lab device's listener (fwd_target), refused otherwise. libssh refuses a
