@@ -104,6 +104,13 @@ nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
   return h;
 }
 
+void nh__inv_group_defined(nh_group_t *g, const char *file, int line, int column) {
+  g->defined = 1;
+  g->file = file;
+  g->line = line;
+  g->column = column;
+}
+
 nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created) {
   size_t s = slot_find(inv->group_slots, inv->group_slots_cap, (void **)inv->groups, name);
   nh_group_t *g;

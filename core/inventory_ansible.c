@@ -119,11 +119,7 @@ static int vars_into(nh__ld_t *ld, nh_inv_fields_t *f, nh_group_t *g, const nh_y
                      const char *what) {
   nh_ynode_t **keys, **vals;
   int n, i, rc;
-  if (nh_ynode_is_null(vars)) return 0;
-  if (vars->type != NH_YNODE_MAP)
-    return nh__inv_fail(ld, vars, "%s: expected a map of variables, found %s", what,
-                        nh_ynode_kind(vars));
-  if ((n = nh_ynode_map_pairs(ld->doc, vars, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((n = nh__inv_map_pairs(ld, vars, what, "a map of variables", &keys, &vals)) <= 0) return n;
   for (i = 0; i < n; i++) {
     if (g && keys[i]->type == NH_YNODE_SCALAR &&
         strcmp(keys[i]->u.scalar.text, "ansible_group_priority") == 0) {
@@ -167,22 +163,15 @@ static int group_entry(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *n
     return nh__inv_fail(ld, name, "the groups expand to too many entries (aliases?)");
   if (strcmp(name->u.scalar.text, "all") != 0) {
     if (!(g = nh__inv_group(ld->inv, name->u.scalar.text, &created))) return NH_ENOMEM;
-    if (!g->defined) {
-      g->defined = 1;
-      g->file = nh_ydoc_file(ld->doc);
-      g->line = name->line;
-      g->column = name->column;
-    }
+    if (!g->defined) nh__inv_group_defined(g, nh_ydoc_file(ld->doc), name->line, name->column);
     if (parent && (rc = nh__inv_add_group_ref(ld->inv, &g->parents, &g->nparents, parent)) < 0)
       return rc;
     f = &g->own;
   }
   snprintf(what, sizeof(what), "group '%s'", name->u.scalar.text);
-  if (nh_ynode_is_null(node)) return 0;
-  if (node->type != NH_YNODE_MAP)
-    return nh__inv_fail(ld, node, "%s: expected a map with hosts, children or vars, found %s", what,
-                        nh_ynode_kind(node));
-  if ((n = nh_ynode_map_pairs(ld->doc, node, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((n = nh__inv_map_pairs(ld, node, what, "a map with hosts, children or vars", &keys, &vals)) <=
+      0)
+    return n;
   for (i = 0; i < n; i++) {
     const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
     if (strcmp(k, "vars") == 0) {

@@ -85,3 +85,14 @@ int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char 
   }
   return 0;
 }
+
+int nh__inv_map_pairs(nh__ld_t *ld, const nh_ynode_t *node, const char *what, const char *expected,
+                      nh_ynode_t ***keys, nh_ynode_t ***vals) {
+  if (nh_ynode_is_null(node)) return 0;
+  if (node->type != NH_YNODE_MAP) {
+    if (!what)
+      return nh__inv_fail(ld, node, "expected %s, found %s", expected, nh_ynode_kind(node));
+    return nh__inv_fail(ld, node, "%s: expected %s, found %s", what, expected, nh_ynode_kind(node));
+  }
+  return nh_ynode_map_pairs(ld->doc, node, keys, vals, ld->err, ld->errlen);
+}

@@ -3,6 +3,7 @@
 #include "inventory_int.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,81 @@ static int want_map(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, 
   return nh_ynode_map_pairs(ld->doc, val, keys, vals, ld->err, ld->errlen);
 }
 
+/* A plain field: its key, how its value is read (the want_*() above) and where it goes in
+ * nh_inv_fields_t. Sections list theirs in a table instead of a strcmp chain each. */
+typedef enum { F_STRING, F_PATH, F_NUMBER, F_PORT, F_BOOL, F_LIST } field_kind_t;
+
+typedef struct {
+  const char *name;
+  field_kind_t kind;
+  size_t offset;
+} field_t;
+
+#define FIELD(name, kind, member) \
+  { name, kind, offsetof(nh_inv_fields_t, member) }
+
+static const field_t host_fields[] = {FIELD("address", F_STRING, address),
+                                      FIELD("hostname", F_STRING, address),
+                                      FIELD("port", F_PORT, port),
+                                      FIELD("platform", F_STRING, platform),
+                                      FIELD("username", F_STRING, username),
+                                      FIELD("key_file", F_PATH, key_file),
+                                      {NULL, F_STRING, 0}};
+
+static const field_t ssh_fields[] = {FIELD("known_hosts", F_PATH, ssh.known_hosts),
+                                     FIELD("session_log", F_PATH, ssh.session_log),
+                                     FIELD("connect_timeout", F_NUMBER, ssh.connect_timeout),
+                                     FIELD("timeout", F_NUMBER, ssh.timeout),
+                                     FIELD("connect_rate", F_NUMBER, ssh.connect_rate),
+                                     FIELD("keepalive", F_NUMBER, ssh.keepalive),
+                                     FIELD("jump", F_LIST, ssh.jump),
+                                     FIELD("max_sessions", F_NUMBER, ssh.max_sessions),
+                                     FIELD("max_connections", F_NUMBER, ssh.max_connections),
+                                     {NULL, F_STRING, 0}};
+
+static const field_t alg_fields[] = {FIELD("kex", F_LIST, ssh.kex),
+                                     FIELD("hostkey", F_LIST, ssh.hostkey),
+                                     FIELD("cipher", F_LIST, ssh.cipher),
+                                     FIELD("mac", F_LIST, ssh.mac),
+                                     {NULL, F_STRING, 0}};
+
+static const field_t http_fields[] = {FIELD("base_url", F_STRING, http.base_url),
+                                      FIELD("verify", F_BOOL, http.verify),
+                                      FIELD("ca_file", F_PATH, http.ca_file),
+                                      FIELD("port", F_PORT, http.port),
+                                      FIELD("client_cert", F_PATH, http.client_cert),
+                                      FIELD("client_key", F_PATH, http.client_key),
+                                      FIELD("timeout", F_NUMBER, http.timeout),
+                                      FIELD("username", F_STRING, http.username),
+                                      {NULL, F_STRING, 0}};
+
+static const field_t *find_field(const field_t *table, const char *name) {
+  for (; table->name; table++)
+    if (strcmp(table->name, name) == 0) return table;
+  return NULL;
+}
+
+/* Reads val into f's field as spec says. */
+static int want_field(nh__ld_t *ld, nh_inv_fields_t *f, const field_t *spec, const nh_ynode_t *key,
+                      const nh_ynode_t *val, const char *what) {
+  void *at = (char *)f + spec->offset;
+  switch (spec->kind) {
+  case F_STRING:
+    return want_string(ld, key, val, what, at);
+  case F_PATH:
+    return want_path(ld, key, val, what, at);
+  case F_NUMBER:
+    return want_number(ld, key, val, what, at);
+  case F_PORT:
+    return want_port(ld, key, val, what, at);
+  case F_BOOL:
+    return want_bool(ld, key, val, what, at);
+  case F_LIST:
+    return want_list(ld, key, val, what, at);
+  }
+  return NH_EINVAL;
+}
+
 static int key_check(nh__ld_t *ld, const nh_ynode_t *key, const char *what) {
   if (key->type != NH_YNODE_SCALAR)
     return nh__inv_fail(ld, key, "%s: expected a name as key, found %s", what, nh_ynode_kind(key));
@@ -181,6 +257,7 @@ static int unknown(nh__ld_t *ld, const nh_ynode_t *key, const char *what, const 
 static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                        const nh_ynode_t *val, const char *what) {
   nh_ynode_t **keys, **vals, **ak, **av;
+  const field_t *spec;
   int n, i, j, m, rc = 0;
   if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
   if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
@@ -215,40 +292,17 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                             "%s: expected strict, accept-new or off for "
                             "'host_key_policy', found '%s'",
                             what, s);
-    } else if (strcmp(k, "known_hosts") == 0) {
-      rc = want_path(ld, keys[i], vals[i], what, &f->ssh.known_hosts);
-    } else if (strcmp(k, "session_log") == 0) {
-      rc = want_path(ld, keys[i], vals[i], what, &f->ssh.session_log);
-    } else if (strcmp(k, "connect_timeout") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_timeout);
-    } else if (strcmp(k, "timeout") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.timeout);
-    } else if (strcmp(k, "connect_rate") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.connect_rate);
-    } else if (strcmp(k, "keepalive") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.keepalive);
-    } else if (strcmp(k, "jump") == 0) {
-      rc = want_list(ld, keys[i], vals[i], what, &f->ssh.jump);
-    } else if (strcmp(k, "max_sessions") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.max_sessions);
-    } else if (strcmp(k, "max_connections") == 0) {
-      rc = want_number(ld, keys[i], vals[i], what, &f->ssh.max_connections);
+    } else if ((spec = find_field(ssh_fields, k)) != NULL) {
+      rc = want_field(ld, f, spec, keys[i], vals[i], what);
     } else if (strcmp(k, "algorithms") == 0) {
       if ((m = want_map(ld, keys[i], vals[i], what, &ak, &av)) < 0) return m;
       for (j = 0; j < m && rc >= 0; j++) {
         const char *a;
         if ((rc = key_check(ld, ak[j], what)) < 0) return rc;
         a = ak[j]->u.scalar.text;
-        if (strcmp(a, "kex") == 0)
-          rc = want_list(ld, ak[j], av[j], what, &f->ssh.kex);
-        else if (strcmp(a, "hostkey") == 0)
-          rc = want_list(ld, ak[j], av[j], what, &f->ssh.hostkey);
-        else if (strcmp(a, "cipher") == 0)
-          rc = want_list(ld, ak[j], av[j], what, &f->ssh.cipher);
-        else if (strcmp(a, "mac") == 0)
-          rc = want_list(ld, ak[j], av[j], what, &f->ssh.mac);
-        else
+        if (!(spec = find_field(alg_fields, a)))
           return unknown(ld, ak[j], what, "ssh.algorithms", alg_names);
+        rc = want_field(ld, f, spec, ak[j], av[j], what);
       }
     } else {
       return unknown(ld, keys[i], what, "ssh", ssh_names);
@@ -259,6 +313,14 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
 
 static int secret(nh__ld_t *ld, nh_secret_t *s, const nh_ynode_t *key, const nh_ynode_t *val,
                   const char *what, const char *suffix);
+
+/* Whether k names the secret base as a value, an environment variable or a file: base,
+ * base_env or base_file (the suffix is what secret() takes). */
+static int is_secret_key(const char *k, const char *base) {
+  size_t n = strlen(base);
+  return strncmp(k, base, n) == 0 &&
+         (!k[n] || strcmp(k + n, "_env") == 0 || strcmp(k + n, "_file") == 0);
+}
 static int data_set(nh__ld_t *ld, nh_inv_fields_t *f, const char *name, const nh_ynode_t *val);
 
 /* http.headers: a map of header names to scalar values. */
@@ -281,6 +343,7 @@ static int http_headers(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
 static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                         const nh_ynode_t *val, const char *what) {
   nh_ynode_t **keys, **vals;
+  const field_t *spec;
   int n, i, rc = 0;
   if ((n = want_map(ld, key, val, what, &keys, &vals)) < 0) return n;
   if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
@@ -289,29 +352,14 @@ static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
     if (nh_ynode_is_null(vals[i]) && is_name(k, http_names)) continue;
-    if (strcmp(k, "base_url") == 0)
-      rc = want_string(ld, keys[i], vals[i], what, &f->http.base_url);
-    else if (strcmp(k, "verify") == 0)
-      rc = want_bool(ld, keys[i], vals[i], what, &f->http.verify);
-    else if (strcmp(k, "ca_file") == 0)
-      rc = want_path(ld, keys[i], vals[i], what, &f->http.ca_file);
+    if ((spec = find_field(http_fields, k)) != NULL)
+      rc = want_field(ld, f, spec, keys[i], vals[i], what);
     else if (strcmp(k, "scheme") == 0) {
       if ((rc = want_string(ld, keys[i], vals[i], what, &f->http.scheme)) == 0 &&
           strcmp(f->http.scheme, "https") != 0 && strcmp(f->http.scheme, "http") != 0)
         return nh__inv_fail(ld, vals[i], "%s: expected https or http for 'scheme', found '%s'",
                             what, f->http.scheme);
-    } else if (strcmp(k, "port") == 0)
-      rc = want_port(ld, keys[i], vals[i], what, &f->http.port);
-    else if (strcmp(k, "client_cert") == 0)
-      rc = want_path(ld, keys[i], vals[i], what, &f->http.client_cert);
-    else if (strcmp(k, "client_key") == 0)
-      rc = want_path(ld, keys[i], vals[i], what, &f->http.client_key);
-    else if (strcmp(k, "timeout") == 0)
-      rc = want_number(ld, keys[i], vals[i], what, &f->http.timeout);
-    else if (strcmp(k, "username") == 0)
-      rc = want_string(ld, keys[i], vals[i], what, &f->http.username);
-    else if (strncmp(k, "password", 8) == 0 &&
-             (!k[8] || !strcmp(k + 8, "_env") || !strcmp(k + 8, "_file")))
+    } else if (is_secret_key(k, "password"))
       rc = secret(ld, &f->http.password, keys[i], vals[i], what, k + 8);
     else if (strcmp(k, "headers") == 0)
       rc = http_headers(ld, f, keys[i], vals[i], what);
@@ -408,6 +456,7 @@ static int netmiko_secret(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *ke
 
 int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const nh_ynode_t *val,
                   const char *what) {
+  const field_t *spec;
   const char *k;
   int rc;
   if ((rc = key_check(ld, key, what)) < 0) return rc;
@@ -416,20 +465,10 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
   if (nh_ynode_is_null(val) && is_name(k, nh__inv_field_names) && strcmp(k, "name") != 0 &&
       strcmp(k, "groups") != 0)
     return 0;
-  if (strcmp(k, "address") == 0 || strcmp(k, "hostname") == 0)
-    return want_string(ld, key, val, what, &f->address);
-  if (strcmp(k, "port") == 0) return want_port(ld, key, val, what, &f->port);
-  if (strcmp(k, "platform") == 0) return want_string(ld, key, val, what, &f->platform);
-  if (strcmp(k, "username") == 0) return want_string(ld, key, val, what, &f->username);
-  if (strcmp(k, "key_file") == 0) return want_path(ld, key, val, what, &f->key_file);
-  if (strncmp(k, "password", 8) == 0 &&
-      (!k[8] || !strcmp(k + 8, "_env") || !strcmp(k + 8, "_file")))
-    return secret(ld, &f->password, key, val, what, k + 8);
-  if (strncmp(k, "passphrase", 10) == 0 &&
-      (!k[10] || !strcmp(k + 10, "_env") || !strcmp(k + 10, "_file")))
-    return secret(ld, &f->passphrase, key, val, what, k + 10);
-  if (strncmp(k, "enable_secret", 13) == 0 &&
-      (!k[13] || !strcmp(k + 13, "_env") || !strcmp(k + 13, "_file")))
+  if ((spec = find_field(host_fields, k)) != NULL) return want_field(ld, f, spec, key, val, what);
+  if (is_secret_key(k, "password")) return secret(ld, &f->password, key, val, what, k + 8);
+  if (is_secret_key(k, "passphrase")) return secret(ld, &f->passphrase, key, val, what, k + 10);
+  if (is_secret_key(k, "enable_secret"))
     return secret(ld, &f->enable_secret, key, val, what, k + 13);
   if (strcmp(k, "ssh") == 0) return ssh_section(ld, f, key, val, what);
   if (strcmp(k, "http") == 0) return http_section(ld, f, key, val, what);

@@ -134,12 +134,7 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
         group = NULL;
       } else {
         if (!(group = nh__inv_group(ld->inv, gname, &created))) return NH_ENOMEM;
-        if (!group->defined) {
-          group->defined = 1;
-          group->file = nh_ydoc_file(doc);
-          group->line = line;
-          group->column = 1;
-        }
+        if (!group->defined) nh__inv_group_defined(group, nh_ydoc_file(doc), line, 1);
       }
       continue;
     }
@@ -151,12 +146,7 @@ int nh__inv_load_ini(nh__ld_t *ld, const char *text, size_t len, const char *nam
         return nh__inv_fail(ld, &pos, "group name longer than %d characters", INI_NAME_MAX);
       snprintf(cname, sizeof(cname), "%.*s", (int)(e - s), s);
       if (!(child = nh__inv_group(ld->inv, cname, &created))) return NH_ENOMEM;
-      if (!child->defined) {
-        child->defined = 1;
-        child->file = nh_ydoc_file(doc);
-        child->line = line;
-        child->column = 1;
-      }
+      if (!child->defined) nh__inv_group_defined(child, nh_ydoc_file(doc), line, 1);
       if ((rc = nh__inv_add_group_ref(ld->inv, &child->parents, &child->nparents, group)) < 0)
         return rc;
     } else if (mode == VARS) {

@@ -61,6 +61,12 @@ void nh__inv_suggest(const char *word, const char *const *words, char *buf, size
  * silently keep the last one hide typos). */
 int nh__inv_check_dups(nh__ld_t *ld, nh_ynode_t *const *keys, int n, const char *what);
 
+/* The pairs of a map node into *keys and *vals: their number, 0 for a null node (nothing
+ * given), or a negative code after failing on anything else with "WHAT: expected EXPECTED,
+ * found KIND" ("expected EXPECTED, found KIND" when what is NULL). */
+int nh__inv_map_pairs(nh__ld_t *ld, const nh_ynode_t *node, const char *what, const char *expected,
+                      nh_ynode_t ***keys, nh_ynode_t ***vals);
+
 /* Takes ownership of doc (freed with the inventory). */
 int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc);
 /* Takes ownership of v (freed with the inventory). */
@@ -90,6 +96,8 @@ extern const char *const nh__inv_field_names[];
  * unset; *created tells which. NULL when out of memory. */
 nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created);
 nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created);
+/* Records where g is defined (messages and `nethost inventory --groups` name it). */
+void nh__inv_group_defined(nh_group_t *g, const char *file, int line, int column);
 
 /* Adds g to the list (a host's groups or a group's parents) unless it is there already. */
 int nh__inv_add_group_ref(nh_inventory_t *inv, nh_group_t ***list, size_t *n, nh_group_t *g);

@@ -51,11 +51,7 @@ static int entity(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *val, n
                   nh_group_t ***groups, size_t *ngroups, const char *what) {
   nh_ynode_t **keys, **vals;
   int n, i, rc;
-  if (nh_ynode_is_null(val)) return 0;
-  if (val->type != NH_YNODE_MAP)
-    return nh__inv_fail(ld, val, "%s: expected a map of fields, found %s", what,
-                        nh_ynode_kind(val));
-  if ((n = nh_ynode_map_pairs(ld->doc, val, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((n = nh__inv_map_pairs(ld, val, what, "a map of fields", &keys, &vals)) <= 0) return n;
   if ((rc = nh__inv_check_dups(ld, keys, n, what)) < 0) return rc;
   for (i = 0; i < n; i++) {
     const char *k = keys[i]->type == NH_YNODE_SCALAR ? keys[i]->u.scalar.text : "";
@@ -78,11 +74,8 @@ static int hosts_map(nh__ld_t *ld, const nh_ynode_t *map) {
   nh_ynode_t **keys, **vals;
   int n, i, rc;
   char what[300];
-  if (nh_ynode_is_null(map)) return 0;
-  if (map->type != NH_YNODE_MAP)
-    return nh__inv_fail(ld, map, "expected a map of hosts (name: fields), found %s",
-                        nh_ynode_kind(map));
-  if ((n = nh_ynode_map_pairs(ld->doc, map, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((n = nh__inv_map_pairs(ld, map, NULL, "a map of hosts (name: fields)", &keys, &vals)) <= 0)
+    return n;
   for (i = 0; i < n; i++) {
     nh_host_t *h;
     int created;
@@ -105,11 +98,8 @@ static int groups_map(nh__ld_t *ld, const nh_ynode_t *map) {
   nh_ynode_t **keys, **vals;
   int n, i, rc;
   char what[300];
-  if (nh_ynode_is_null(map)) return 0;
-  if (map->type != NH_YNODE_MAP)
-    return nh__inv_fail(ld, map, "expected a map of groups (name: fields), found %s",
-                        nh_ynode_kind(map));
-  if ((n = nh_ynode_map_pairs(ld->doc, map, &keys, &vals, ld->err, ld->errlen)) < 0) return n;
+  if ((n = nh__inv_map_pairs(ld, map, NULL, "a map of groups (name: fields)", &keys, &vals)) <= 0)
+    return n;
   for (i = 0; i < n; i++) {
     nh_group_t *g;
     int created;
@@ -119,10 +109,7 @@ static int groups_map(nh__ld_t *ld, const nh_ynode_t *map) {
     if (g->defined)
       return nh__inv_fail(ld, keys[i], "duplicate group '%s' (first defined at %s:%d:%d)", g->name,
                           g->file, g->line, g->column);
-    g->defined = 1;
-    g->file = nh_ydoc_file(ld->doc);
-    g->line = keys[i]->line;
-    g->column = keys[i]->column;
+    nh__inv_group_defined(g, nh_ydoc_file(ld->doc), keys[i]->line, keys[i]->column);
     snprintf(what, sizeof(what), "group '%s'", g->name);
     if ((rc = entity(ld, keys[i], vals[i], &g->own, &g->parents, &g->nparents, what)) < 0)
       return rc;

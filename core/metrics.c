@@ -4,6 +4,7 @@
  * program (prometheus-client-c brings its own threads and locks and is not packaged for
  * Debian 12); the exposition format is small and fully specified. */
 #include "metrics.h"
+#include "strbuf.h"
 #include "error.h"
 
 #include <math.h>
@@ -83,91 +84,52 @@ static int valid_name(const char *s, int colon) {
   return 1;
 }
 
-/* A growable string; NULL data after a failed allocation. */
-typedef struct {
-  char *data;
-  size_t len, cap;
-  int failed;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    char *p;
-    while (cap < b->len + n + 1) cap *= 2;
-    if (!(p = realloc(b->data, cap))) {
-      b->failed = 1;
-      return;
-    }
-    b->data = p;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-static void sb_str(sbuf_t *b, const char *s) {
-  sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(sbuf_t *b, const char *fmt, ...) {
-  char tmp[128];
-  va_list ap;
-  int n;
-  va_start(ap, fmt);
-  n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* Label values escape backslash, double quote and newline; help texts backslash and
  * newline (the format's two escaping rules). */
-static void sb_escaped(sbuf_t *b, const char *s, int quote) {
+static void escaped(nh_strbuf_t *b, const char *s, int quote) {
   for (; *s; s++) {
     if (*s == '\\')
-      sb_add(b, "\\\\", 2);
+      nh_strbuf_add(b, "\\\\", 2);
     else if (*s == '\n')
-      sb_add(b, "\\n", 2);
+      nh_strbuf_add(b, "\\n", 2);
     else if (quote && *s == '"')
-      sb_add(b, "\\\"", 2);
+      nh_strbuf_add(b, "\\\"", 2);
     else
-      sb_add(b, s, 1);
+      nh_strbuf_add(b, s, 1);
   }
 }
 
-static void sb_value(sbuf_t *b, double v) {
+static void put_value(nh_strbuf_t *b, double v) {
   if (isnan(v))
-    sb_str(b, "NaN");
+    nh_strbuf_puts(b, "NaN");
   else if (isinf(v))
-    sb_str(b, v > 0 ? "+Inf" : "-Inf");
+    nh_strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
   else if (v == floor(v) && fabs(v) < 1e15)
-    sb_printf(b, "%.0f", v);
+    nh_strbuf_printf(b, "%.0f", v);
   else
-    sb_printf(b, "%.17g", v);
+    nh_strbuf_printf(b, "%.17g", v);
 }
 
 /* Renders labels and their names in the given order; checks the names. */
 static int render_labels(const nh_metric_label_t *labels, size_t n, nh_metric_kind_t kind,
-                         sbuf_t *out, sbuf_t *names) {
+                         nh_strbuf_t *out, nh_strbuf_t *names) {
   size_t i;
   for (i = 0; i < n; i++) {
     const char *k = labels[i].name, *v = labels[i].value ? labels[i].value : "";
     if (!valid_name(k, 0) || strncmp(k, "__", 2) == 0) return NH_EINVAL;
     if (kind == NH_METRIC_HISTOGRAM && strcmp(k, "le") == 0) return NH_EINVAL;
     if (i) {
-      sb_add(out, ",", 1);
-      sb_add(names, ",", 1);
+      nh_strbuf_add(out, ",", 1);
+      nh_strbuf_add(names, ",", 1);
     }
-    sb_str(out, k);
-    sb_add(out, "=\"", 2);
-    sb_escaped(out, v, 1);
-    sb_add(out, "\"", 1);
-    sb_str(names, k);
+    nh_strbuf_puts(out, k);
+    nh_strbuf_add(out, "=\"", 2);
+    escaped(out, v, 1);
+    nh_strbuf_add(out, "\"", 1);
+    nh_strbuf_puts(names, k);
   }
-  sb_add(out, "", 0);
-  sb_add(names, "", 0);
+  nh_strbuf_add(out, "", 0);
+  nh_strbuf_add(names, "", 0);
   return out->failed || names->failed ? NH_ENOMEM : 0;
 }
 
@@ -203,7 +165,7 @@ static family_t *find_family(const nh_metrics_t *m, const char *name) {
 /* Finds or creates the series; *out NULL on error (returned). */
 static int lookup(nh_metrics_t *m, const char *name, const char *help, nh_metric_kind_t kind,
                   const nh_metric_label_t *labels, size_t nlabels, series_t **out) {
-  sbuf_t lb = {0}, nb = {0};
+  nh_strbuf_t lb = {0}, nb = {0};
   family_t *f;
   series_t *s;
   size_t h;
@@ -326,41 +288,41 @@ void nh_metrics_clear(nh_metrics_t *m, const char *name) {
   if (f) family_clear(f);
 }
 
-static void render_sample(sbuf_t *b, const char *name, const char *suffix, const char *labels,
+static void render_sample(nh_strbuf_t *b, const char *name, const char *suffix, const char *labels,
                           const char *extra, double v) {
-  sb_str(b, name);
-  sb_str(b, suffix);
+  nh_strbuf_puts(b, name);
+  nh_strbuf_puts(b, suffix);
   if (*labels || extra) {
-    sb_add(b, "{", 1);
-    sb_str(b, labels);
+    nh_strbuf_add(b, "{", 1);
+    nh_strbuf_puts(b, labels);
     if (extra) {
-      if (*labels) sb_add(b, ",", 1);
-      sb_str(b, extra);
+      if (*labels) nh_strbuf_add(b, ",", 1);
+      nh_strbuf_puts(b, extra);
     }
-    sb_add(b, "}", 1);
+    nh_strbuf_add(b, "}", 1);
   }
-  sb_add(b, " ", 1);
-  sb_value(b, v);
-  sb_add(b, "\n", 1);
+  nh_strbuf_add(b, " ", 1);
+  put_value(b, v);
+  nh_strbuf_add(b, "\n", 1);
 }
 
 int nh_metrics_render(const nh_metrics_t *m, char **out, size_t *len) {
   static const char *const kinds[] = {"counter", "gauge", "histogram"};
-  sbuf_t b = {0};
+  nh_strbuf_t b = {0};
   const family_t *f;
   size_t i, j;
-  sb_add(&b, "", 0);
+  nh_strbuf_add(&b, "", 0);
   for (f = m ? m->first : NULL; f; f = f->next) {
     if (f->n == 0) continue;
-    sb_str(&b, "# HELP ");
-    sb_str(&b, f->name);
-    sb_add(&b, " ", 1);
-    sb_escaped(&b, f->help, 0);
-    sb_str(&b, "\n# TYPE ");
-    sb_str(&b, f->name);
-    sb_add(&b, " ", 1);
-    sb_str(&b, kinds[f->kind]);
-    sb_add(&b, "\n", 1);
+    nh_strbuf_puts(&b, "# HELP ");
+    nh_strbuf_puts(&b, f->name);
+    nh_strbuf_add(&b, " ", 1);
+    escaped(&b, f->help, 0);
+    nh_strbuf_puts(&b, "\n# TYPE ");
+    nh_strbuf_puts(&b, f->name);
+    nh_strbuf_add(&b, " ", 1);
+    nh_strbuf_puts(&b, kinds[f->kind]);
+    nh_strbuf_add(&b, "\n", 1);
     for (i = 0; i < f->n; i++) {
       const series_t *s = f->order[i];
       if (f->kind != NH_METRIC_HISTOGRAM) {

@@ -1,6 +1,9 @@
-/* nethost core: the plugin loader and the host table plugins call. */
+/* nethost core: the plugin loader and the host table plugins call. It registers what a
+ * plugin provides into the registry on the plugin's behalf; the registry knows nothing of
+ * it. */
 #include "plugin_loader.h"
 #include "error.h"
+#include "plugin_log.h"
 #include "registry.h"
 #include "value.h"
 
@@ -34,41 +37,14 @@ static struct {
   size_t n;
   char **failures;
   size_t nfailures;
-  nh_plugin_log_cb log_cb;
-  void *log_arg;
 } loader;
-
-/* ---- logging ---- */
-
-static void default_log(void *arg, int level, const char *who, const char *msg) {
-  if (level > NH_PLUGIN_LOG_WARN) return;
-  fprintf(stderr, "nethost: %s%s: %s\n", level == NH_PLUGIN_LOG_ERROR ? "error: " : "", who, msg);
-}
-
-void nh_plugin_set_log(nh_plugin_log_cb cb, void *arg) {
-  loader.log_cb = cb;
-  loader.log_arg = arg;
-}
-
-static void vlog_to_sink(int level, const char *who, const char *fmt, va_list ap) {
-  char msg[1024];
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  (loader.log_cb ? loader.log_cb : default_log)(loader.log_arg, level, who, msg);
-}
-
-void nh__plugin_log(int level, const char *who, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vlog_to_sink(level, who, fmt, ap);
-  va_end(ap);
-}
 
 static const char *plugin_who(const nh_plugin_t *self) {
   return self->name ? self->name : self->file;
 }
 
 static void host_vlog(nh_plugin_t *self, nh_plugin_log_level_t level, const char *fmt, va_list ap) {
-  vlog_to_sink((int)level, plugin_who(self), fmt, ap);
+  nh__plugin_vlog((int)level, plugin_who(self), fmt, ap);
 }
 
 static void host_log(nh_plugin_t *self, nh_plugin_log_level_t level, const char *fmt, ...) {
@@ -105,20 +81,32 @@ static int host_declare(nh_plugin_t *self, uint32_t abi, const char *name, const
   return 0;
 }
 
+static const nh_plugin_host_t host_table;
+
+/* What the registry keeps of the plugin that registers: the plugin to remove by, its file
+ * for messages, and this host table for calling its parsers. */
+static nh_registrant_t registrant(const nh_plugin_t *self) {
+  nh_registrant_t by = {.plugin = self, .who = self->file, .host = &host_table};
+  return by;
+}
+
 static int host_register_platform(nh_plugin_t *self, const nh_plugin_platform_t *platform) {
+  nh_registrant_t by = registrant(self);
   if (!self->declared) return NH_PLUGIN_EINVAL;
-  return nh__registry_add_platform(self, platform);
+  return nh__registry_add_platform(&by, platform);
 }
 
 static int host_register_parser(nh_plugin_t *self, const char *platform, const char *command,
                                 nh_plugin_parse_fn fn, void *ud) {
+  nh_registrant_t by = registrant(self);
   if (!self->declared) return NH_PLUGIN_EINVAL;
-  return nh__registry_add_parser(self, platform, command, fn, ud);
+  return nh__registry_add_parser(&by, platform, command, fn, ud);
 }
 
 static int host_register_source(nh_plugin_t *self, const nh_plugin_parser_source_t *src) {
+  nh_registrant_t by = registrant(self);
   if (!self->declared) return NH_PLUGIN_EINVAL;
-  return nh__registry_add_source(self, src);
+  return nh__registry_add_source(&by, src);
 }
 
 static int host_on_unload(nh_plugin_t *self, void (*fn)(void *), void *ud) {

@@ -5,7 +5,8 @@
  * rolls a failed plugin back whole (its registrations removed, its unload hooks run, the
  * file closed). Search order, decided by the caller: the built-in plugin folder, then each
  * folder of NETHOST_PLUGIN_PATH, then each --plugins DIR. A file already loaded (same real
- * path) is skipped. Process-wide, like the registry it fills.
+ * path) is skipped. Process-wide, like the registry it fills: the loader registers into the
+ * registry (core/registry.h), never the other way round.
  */
 #ifndef NH_PLUGIN_LOADER_H
 #define NH_PLUGIN_LOADER_H
@@ -13,6 +14,8 @@
 #include <stddef.h>
 
 #include "nethost/plugin.h"
+#include "plugin_log.h" /* nh_plugin_set_log: where loader messages go */
+#include "registry.h"
 
 /* A loaded plugin. Fields are read-only for users of this header. */
 struct nh_plugin_s {
@@ -23,13 +26,6 @@ struct nh_plugin_s {
   void *handle;         /* dlopen handle; NULL for a built-in plugin */
   int declared;
   struct nh_plugin_hook_s *hooks; /* unload hooks, newest first */
-};
-
-/* One parser call: where parse_error() puts its reason. */
-struct nh_plugin_parse_s {
-  int failed;
-  int line;
-  char msg[480];
 };
 
 /* Loads one plugin file. Returns 0, or a negative code (NH_EPLUGIN, NH_EABI, NH_EDUPLICATE,
@@ -67,17 +63,8 @@ const nh_plugin_t *nh_plugin_at(size_t i);
 size_t nh_plugin_failure_count(void);
 const char *nh_plugin_failure(size_t i);
 
-/* Where plugin and loader messages go. level is an nh_plugin_log_level_t; who is the
- * plugin's name, or the file for loader messages. The default writes warnings and errors
- * to stderr as "nethost: plugin WHO: MESSAGE". */
-typedef void (*nh_plugin_log_cb)(void *arg, int level, const char *who, const char *msg);
-void nh_plugin_set_log(nh_plugin_log_cb cb, void *arg);
-
-/* Internal: reports through the log sink (used by the registry for duplicates). */
-void nh__plugin_log(int level, const char *who, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The host table handed to plugins (the registry passes it to parsers). */
+/* The host table handed to plugins; the loader registers it with each parser (and tests
+ * that register parsers themselves use it too). */
 const nh_plugin_host_t *nh__plugin_host(void);
 
 #endif

@@ -2,7 +2,7 @@
 #include "registry.h"
 #include "error.h"
 #include "digest.h"
-#include "plugin_loader.h"
+#include "plugin_log.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,13 +15,13 @@ typedef struct {
   char *command;  /* normalised pattern: lower case, single spaces */
   nh_plugin_parse_fn fn;
   void *ud;
-  const nh_plugin_t *owner;
+  nh_registrant_t by;
 } parser_t;
 
 typedef struct {
   nh_plugin_parser_source_t src; /* copied; fields beyond the plugin's size are zero */
   char *name;
-  const nh_plugin_t *owner;
+  nh_registrant_t by;
 } source_t;
 
 static struct {
@@ -33,8 +33,10 @@ static struct {
   size_t nsources;
 } reg;
 
-static const char *owner_file(const nh_plugin_t *owner) {
-  return owner ? owner->file : "(built in)";
+/* The registrant kept with an entry; NULL (a test's platform) stands for "built in". */
+static nh_registrant_t registrant(const nh_registrant_t *by) {
+  nh_registrant_t none = {.plugin = NULL, .who = "(built in)", .host = NULL};
+  return by ? *by : none;
 }
 
 static char *dup_or_null(const char *s) {
@@ -143,7 +145,7 @@ static int valid_name(const char *s) {
 /* Compiles one of a platform's patterns into *out (NULL stays NULL); logs why it does not
  * compile. A plugin with a broken pattern fails at load, naming it, instead of in the middle
  * of a run's SSH session. */
-static int compile_one(const nh_plugin_t *owner, const char *platform, const char *field,
+static int compile_one(const char *who, const char *platform, const char *field,
                        const char *pattern, nh_pattern_t **out) {
   char why[240];
   int rc;
@@ -151,48 +153,47 @@ static int compile_one(const nh_plugin_t *owner, const char *platform, const cha
   if (!pattern) return 0;
   rc = nh_pattern_compile(pattern, strlen(pattern), NH_PATTERN_LINES, out, why, sizeof(why));
   if (rc == NH_EINVAL)
-    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, who,
                    "platform %s: %s '%s' is not a valid PCRE2 pattern (%s)", platform, field,
                    pattern, why);
   return rc;
 }
 
 /* Compiles a NULL-terminated list (NULL: empty) into a NULL-terminated array. */
-static int compile_list(const nh_plugin_t *owner, const char *platform, const char *field,
+static int compile_list(const char *who, const char *platform, const char *field,
                         const char *const *list, nh_pattern_t ***out) {
   size_t n = 0, i;
   int rc;
   while (list && list[n]) n++;
   if (!(*out = calloc(n + 1, sizeof(**out)))) return NH_ENOMEM;
   for (i = 0; i < n; i++) {
-    if ((rc = compile_one(owner, platform, field, list[i], &(*out)[i])) < 0) return rc;
+    if ((rc = compile_one(who, platform, field, list[i], &(*out)[i])) < 0) return rc;
   }
   return 0;
 }
 
 /* Compiles every pattern of d into p->patterns; what was compiled before a failure is freed
  * with the platform. */
-static int compile_patterns(const nh_plugin_t *owner, const nh_plugin_platform_t *d,
-                            nh_platform_t *p) {
+static int compile_patterns(const char *who, const nh_plugin_platform_t *d, nh_platform_t *p) {
   nh_platform_patterns_t *pp = &p->patterns;
   char *prompt = NULL;
   int rc;
   if (d->prompt_pattern && !(prompt = nh_pattern_prompt_at_end(d->prompt_pattern)))
     return NH_ENOMEM;
-  rc = compile_one(owner, d->name, "prompt_pattern", prompt, &pp->prompt);
+  rc = compile_one(who, d->name, "prompt_pattern", prompt, &pp->prompt);
   free(prompt);
   if (rc < 0 ||
-      (rc = compile_one(owner, d->name, "enable_password_pattern", d->enable_password_pattern,
+      (rc = compile_one(who, d->name, "enable_password_pattern", d->enable_password_pattern,
                         &pp->enable_password)) < 0 ||
-      (rc = compile_one(owner, d->name, "privileged_pattern", d->privileged_pattern,
+      (rc = compile_one(who, d->name, "privileged_pattern", d->privileged_pattern,
                         &pp->privileged)) < 0 ||
-      (rc = compile_one(owner, d->name, "config_prompt_pattern", d->config_prompt_pattern,
+      (rc = compile_one(who, d->name, "config_prompt_pattern", d->config_prompt_pattern,
                         &pp->config_prompt)) < 0 ||
-      (rc = compile_list(owner, d->name, "paging_patterns", d->paging_patterns, &pp->paging)) < 0 ||
-      (rc = compile_list(owner, d->name, "error_patterns", d->error_patterns, &pp->errors)) < 0 ||
-      (rc = compile_list(owner, d->name, "confirm_patterns", d->confirm_patterns, &pp->confirm)) <
+      (rc = compile_list(who, d->name, "paging_patterns", d->paging_patterns, &pp->paging)) < 0 ||
+      (rc = compile_list(who, d->name, "error_patterns", d->error_patterns, &pp->errors)) < 0 ||
+      (rc = compile_list(who, d->name, "confirm_patterns", d->confirm_patterns, &pp->confirm)) <
           0 ||
-      (rc = compile_list(owner, d->name, "volatile_patterns", d->volatile_patterns,
+      (rc = compile_list(who, d->name, "volatile_patterns", d->volatile_patterns,
                          &pp->volatile_lines)) < 0)
     return rc;
   return 0;
@@ -220,7 +221,8 @@ static int check_file_fields(const nh_plugin_platform_t *d, const char **why) {
   return 0;
 }
 
-int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *d) {
+int nh__registry_add_platform(const nh_registrant_t *registering, const nh_plugin_platform_t *d) {
+  nh_registrant_t by = registrant(registering);
   nh_platform_t *p, **grown;
   nh_plugin_platform_t desc;
   const nh_platform_t *clash;
@@ -234,29 +236,30 @@ int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform
   memset(&desc, 0, sizeof(desc));
   memcpy(&desc, d, d->size < sizeof(desc) ? d->size : sizeof(desc));
   if (check_file_fields(&desc, &why) < 0) {
-    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform %s: %s", desc.name, why);
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, by.who, "platform %s: %s", desc.name, why);
     return NH_EINVAL;
   }
   if ((clash = nh_registry_platform(desc.name)) != NULL) {
-    nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner), "platform '%s' is already defined by %s",
-                   desc.name, owner_file(clash->owner));
+    nh__plugin_log(NH_PLUGIN_LOG_ERROR, by.who, "platform '%s' is already defined by %s", desc.name,
+                   clash->owner_file);
     return NH_EDUPLICATE;
   }
   for (i = 0; desc.aliases && desc.aliases[i]; i++) {
     if (!valid_name(desc.aliases[i])) return NH_EINVAL;
     if ((clash = nh_registry_platform(desc.aliases[i])) != NULL) {
-      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, by.who,
                      "platform alias '%s' (of %s) is already taken by platform '%s' of %s",
-                     desc.aliases[i], desc.name, clash->name, owner_file(clash->owner));
+                     desc.aliases[i], desc.name, clash->name, clash->owner_file);
       return NH_EDUPLICATE;
     }
   }
   if (!(p = calloc(1, sizeof(*p)))) return NH_ENOMEM;
-  if ((rc = compile_patterns(owner, &desc, p)) < 0) {
+  if ((rc = compile_patterns(by.who, &desc, p)) < 0) {
     free_platform(p);
     return rc;
   }
-  p->owner = owner;
+  p->owner = by.plugin;
+  p->owner_file = by.who;
   p->name = strdup(desc.name);
   p->aliases = dup_list(desc.aliases, &failed);
   p->description = dup_or_null(desc.description);
@@ -344,16 +347,16 @@ static char *parser_platform(const char *platform) {
   return normalise_command(canon ? canon : platform);
 }
 
-int nh__registry_add_parser(const nh_plugin_t *owner, const char *platform, const char *command,
+int nh__registry_add_parser(const nh_registrant_t *by, const char *platform, const char *command,
                             nh_plugin_parse_fn fn, void *ud) {
   parser_t p, *grown;
   size_t i;
-  if (!valid_name(platform) || !command || !fn) return NH_EINVAL;
+  if (!by || !by->host || !valid_name(platform) || !command || !fn) return NH_EINVAL;
   p.platform = parser_platform(platform);
   p.command = normalise_command(command);
   p.fn = fn;
   p.ud = ud;
-  p.owner = owner;
+  p.by = *by;
   if (!p.platform || !p.command) goto nomem;
   if (!*p.command) {
     free(p.platform);
@@ -363,9 +366,9 @@ int nh__registry_add_parser(const nh_plugin_t *owner, const char *platform, cons
   for (i = 0; i < reg.nparsers; i++) {
     if (strcmp(reg.parsers[i].platform, p.platform) == 0 &&
         strcmp(reg.parsers[i].command, p.command) == 0) {
-      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, by->who,
                      "parser '%s' for platform %s is already defined by %s", p.command, p.platform,
-                     owner_file(reg.parsers[i].owner));
+                     reg.parsers[i].by.who);
       free(p.platform);
       free(p.command);
       return NH_EDUPLICATE;
@@ -381,25 +384,24 @@ nomem:
   return NH_ENOMEM;
 }
 
-int nh__registry_add_source(const nh_plugin_t *owner, const nh_plugin_parser_source_t *s) {
+int nh__registry_add_source(const nh_registrant_t *by, const nh_plugin_parser_source_t *s) {
   source_t src, *grown;
   size_t i;
-  if (!s || s->size < offsetof(nh_plugin_parser_source_t, each) || !valid_name(s->name) ||
-      !s->resolve || !s->parse)
+  if (!by || !by->host || !s || s->size < offsetof(nh_plugin_parser_source_t, each) ||
+      !valid_name(s->name) || !s->resolve || !s->parse)
     return NH_EINVAL;
   memset(&src, 0, sizeof(src));
   memcpy(&src.src, s, s->size < sizeof(src.src) ? s->size : sizeof(src.src));
   for (i = 0; i < reg.nsources; i++) {
     if (strcmp(reg.sources[i].name, s->name) == 0) {
-      nh__plugin_log(NH_PLUGIN_LOG_ERROR, owner_file(owner),
-                     "parser source '%s' is already defined by %s", s->name,
-                     owner_file(reg.sources[i].owner));
+      nh__plugin_log(NH_PLUGIN_LOG_ERROR, by->who, "parser source '%s' is already defined by %s",
+                     s->name, reg.sources[i].by.who);
       return NH_EDUPLICATE;
     }
   }
   if (!(src.name = strdup(s->name))) return NH_ENOMEM;
   src.src.name = src.name;
-  src.owner = owner;
+  src.by = *by;
   if (!(grown = realloc(reg.sources, (reg.nsources + 1) * sizeof(*grown)))) {
     free(src.name);
     return NH_ENOMEM;
@@ -419,7 +421,7 @@ void nh__registry_remove_owner(const nh_plugin_t *owner) {
   }
   reg.nplatforms = j;
   for (i = j = 0; i < reg.nparsers; i++) {
-    if (reg.parsers[i].owner == owner) {
+    if (reg.parsers[i].by.plugin == owner) {
       free(reg.parsers[i].platform);
       free(reg.parsers[i].command);
     } else {
@@ -428,7 +430,7 @@ void nh__registry_remove_owner(const nh_plugin_t *owner) {
   }
   reg.nparsers = j;
   for (i = j = 0; i < reg.nsources; i++) {
-    if (reg.sources[i].owner == owner)
+    if (reg.sources[i].by.plugin == owner)
       free(reg.sources[i].name);
     else
       reg.sources[j++] = reg.sources[i];
@@ -527,7 +529,7 @@ int nh_registry_find_parser(const char *platform, const char *command, nh_parser
   if (rc == 0) {
     m->platform = p->platform;
     m->command = p->command;
-    m->owner = p->owner;
+    m->owner = p->by.plugin;
   } else if (rc == NH_ENOPARSER) {
     for (i = 0; i < reg.nsources; i++) {
       source_t *s = &reg.sources[i];
@@ -537,7 +539,7 @@ int nh_registry_find_parser(const char *platform, const char *command, nh_parser
         m->platform = nh_registry_platform_name(platform);
         m->command = NULL;
         m->source = s->name;
-        m->owner = s->owner;
+        m->owner = s->by.plugin;
         rc = 0;
         break;
       }
@@ -574,6 +576,7 @@ int nh__registry_resolve(const char *platform, const char *command, nh_parser_ca
   if (rc == 0) {
     call->fn = p->fn;
     call->ud = p->ud;
+    call->host = p->by.host;
     return 0;
   }
   if (rc == NH_ENOPARSER) {
@@ -583,6 +586,7 @@ int nh__registry_resolve(const char *platform, const char *command, nh_parser_ca
       if (s->src.resolve(s->src.ud, call->platform, command, what, sizeof(what)) != 1) continue;
       call->source_parse = s->src.parse;
       call->ud = s->src.ud;
+      call->host = s->by.host;
       return 0;
     }
   }
@@ -605,10 +609,10 @@ int nh__registry_call(const nh_parser_call_t *call, const char *text, size_t len
   *out = NULL;
   memset(&ctx, 0, sizeof(ctx));
   if (call->fn) {
-    rc = call->fn(nh__plugin_host(), &ctx, text, len, &root, call->ud);
+    rc = call->fn(call->host, &ctx, text, len, &root, call->ud);
   } else if (call->source_parse) {
-    rc = call->source_parse(call->ud, nh__plugin_host(), &ctx, call->platform, call->command, text,
-                            len, &root);
+    rc = call->source_parse(call->ud, call->host, &ctx, call->platform, call->command, text, len,
+                            &root);
   } else {
     return NH_EINVAL;
   }
@@ -653,13 +657,13 @@ typedef struct {
 static void each_source_entry(void *arg, const char *platform, const char *command,
                               const char *detail) {
   each_ctx_t *ctx = arg;
-  ctx->cb(ctx->arg, platform, command, ctx->source->name, detail, ctx->source->owner);
+  ctx->cb(ctx->arg, platform, command, ctx->source->name, detail, ctx->source->by.plugin);
 }
 
 void nh_registry_each_parser(nh_registry_parser_cb cb, void *arg) {
   size_t i;
   for (i = 0; i < reg.nparsers; i++) {
-    cb(arg, reg.parsers[i].platform, reg.parsers[i].command, NULL, NULL, reg.parsers[i].owner);
+    cb(arg, reg.parsers[i].platform, reg.parsers[i].command, NULL, NULL, reg.parsers[i].by.plugin);
   }
   for (i = 0; i < reg.nsources; i++) {
     each_ctx_t ctx = {cb, arg, &reg.sources[i]};

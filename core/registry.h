@@ -1,10 +1,12 @@
 /* nethost core: the registry of platforms and parsers that plugins provide.
  *
- * Process-wide: plugins are loaded once per process (core/plugin_loader.h) and register here
- * through the plugin ABI (include/nethost/plugin.h). Everything registered is copied, and
- * removed again when its plugin is unloaded or rolled back. Lookups are by canonical name
- * or alias; parsers are found by (platform, command) with the device's abbreviation rules,
- * then through parser sources (fallback resolvers such as the TextFSM template index).
+ * Process-wide: plugins are loaded once per process (core/plugin_loader.h) and the loader
+ * registers here what they provide through the plugin ABI (include/nethost/plugin.h). The
+ * registry depends on nothing of the loader: each entry keeps the registrant it was given.
+ * Everything registered is copied, and removed again when its plugin is unloaded or rolled back.
+ * Lookups are by canonical name or alias; parsers are found by (platform, command) with the
+ * device's abbreviation rules, then through parser sources (fallback resolvers such as the TextFSM
+ * template index).
  */
 #ifndef NH_REGISTRY_H
 #define NH_REGISTRY_H
@@ -17,6 +19,24 @@
 #include "value.h"
 
 typedef struct nh_plugin_s nh_plugin_t;
+
+/* One parser call: where the host's parse_error() puts its reason. The registry makes one
+ * per call and reads it back; the host table (core/plugin_loader.c) writes it. */
+struct nh_plugin_parse_s {
+  int failed;
+  int line;
+  char msg[480];
+};
+
+/* Who registers an entry, as the registry keeps it: the plugin (compared on removal and
+ * handed back in listings, never read here), the name messages use for it (its file), and
+ * the host table its parsers are called with. The loader fills one per registration; who
+ * and plugin must stay valid until nh__registry_remove_owner(plugin). */
+typedef struct nh_registrant_s {
+  const nh_plugin_t *plugin;
+  const char *who;
+  const nh_plugin_host_t *host;
+} nh_registrant_t;
 
 /* A platform driver's patterns, compiled once at registration with NH_PATTERN_LINES (they
  * are matched against the shell's receive buffer). The prompt is the plugin's prompt
@@ -71,6 +91,7 @@ typedef struct nh_platform_s {
   int (*file_checksum_parse)(const char *text, size_t len, char *hex, size_t hexsz);
   nh_platform_patterns_t patterns; /* the pattern fields above, compiled */
   const nh_plugin_t *owner;        /* the plugin that registered it (NULL: built in) */
+  const char *owner_file;          /* its file, for messages ("(built in)") */
 } nh_platform_t;
 
 /* The platform whose name or alias is name_or_alias (case-insensitive), or NULL. */
@@ -113,6 +134,7 @@ typedef struct nh_parser_call_s {
                       const char *platform, const char *command, const char *text, size_t len,
                       nh_plugin_value_t **out); /* a parser source's */
   void *ud;
+  const nh_plugin_host_t *host; /* the host table it was registered with */
 } nh_parser_call_t;
 
 /* Resolves (platform, command) as nh_registry_parse does. 0 and a call to free with
@@ -139,13 +161,14 @@ void nh_registry_each_parser(nh_registry_parser_cb cb, void *arg);
  * Exposed for tests and for parser sources that want the same rules. */
 int nh_registry_command_match(const char *pattern, const char *typed);
 
-/* Registration, used by the plugin loader on behalf of plugin (NULL for built-ins and
- * tests). Return 0 or NH_EDUPLICATE / NH_EINVAL / NH_ENOMEM; a duplicate is logged with
- * both files. */
-int nh__registry_add_platform(const nh_plugin_t *owner, const nh_plugin_platform_t *desc);
-int nh__registry_add_parser(const nh_plugin_t *owner, const char *platform, const char *command,
+/* Registration, used by the plugin loader on behalf of a plugin (by may be NULL for a
+ * platform registered by a test: "(built in)"; parsers and sources need a host table).
+ * Return 0 or NH_EDUPLICATE / NH_EINVAL / NH_ENOMEM; a duplicate is logged with both files
+ * (core/plugin_log.h). */
+int nh__registry_add_platform(const nh_registrant_t *by, const nh_plugin_platform_t *desc);
+int nh__registry_add_parser(const nh_registrant_t *by, const char *platform, const char *command,
                             nh_plugin_parse_fn fn, void *ud);
-int nh__registry_add_source(const nh_plugin_t *owner, const nh_plugin_parser_source_t *src);
+int nh__registry_add_source(const nh_registrant_t *by, const nh_plugin_parser_source_t *src);
 /* Removes everything owner registered. */
 void nh__registry_remove_owner(const nh_plugin_t *owner);
 /* Removes everything (tests, process exit). */

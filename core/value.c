@@ -1,5 +1,6 @@
 /* nethost core: a tree of plain values. */
 #include "value.h"
+#include "strbuf.h"
 #include "grow.h"
 #include "error.h"
 
@@ -217,45 +218,16 @@ int nh_value_map_merge(nh_value_t *dst, const nh_value_t *src, int overwrite) {
   return 0;
 }
 
-/* A growable output buffer for the JSON writer. */
-typedef struct {
-  char *buf;
-  size_t len, cap;
-  int failed;
-} jbuf_t;
-
-static void jput(jbuf_t *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t ncap = b->cap ? b->cap : 256;
-    char *p;
-    while (ncap < b->len + n + 1) ncap *= 2;
-    if (!(p = realloc(b->buf, ncap))) {
-      b->failed = 1;
-      return;
-    }
-    b->buf = p;
-    b->cap = ncap;
-  }
-  memcpy(b->buf + b->len, s, n);
-  b->len += n;
-  b->buf[b->len] = '\0';
-}
-
-static void jputs(jbuf_t *b, const char *s) {
-  jput(b, s, strlen(s));
-}
-
-static void jstring(jbuf_t *b, const char *s, size_t len) {
+static void jstring(nh_strbuf_t *b, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
   size_t i, start = 0;
-  jput(b, "\"", 1);
+  nh_strbuf_add(b, "\"", 1);
   for (i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     const char *esc = NULL;
     char u[7];
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    jput(b, s + start, i - start);
+    nh_strbuf_add(b, s + start, i - start);
     start = i + 1;
     switch (c) {
     case '"':
@@ -280,76 +252,76 @@ static void jstring(jbuf_t *b, const char *s, size_t len) {
       u[6] = '\0';
       esc = u;
     }
-    jputs(b, esc);
+    nh_strbuf_puts(b, esc);
   }
-  jput(b, s + start, len - start);
-  jput(b, "\"", 1);
+  nh_strbuf_add(b, s + start, len - start);
+  nh_strbuf_add(b, "\"", 1);
 }
 
-static void jnewline(jbuf_t *b, int indent, int depth) {
+static void jnewline(nh_strbuf_t *b, int indent, int depth) {
   int i;
   if (!indent) return;
-  jput(b, "\n", 1);
-  for (i = 0; i < indent * depth; i++) jput(b, " ", 1);
+  nh_strbuf_add(b, "\n", 1);
+  for (i = 0; i < indent * depth; i++) nh_strbuf_add(b, " ", 1);
 }
 
-static void jvalue(jbuf_t *b, const nh_value_t *v, int indent, int depth) {
+static void jvalue(nh_strbuf_t *b, const nh_value_t *v, int indent, int depth) {
   char num[64];
   size_t i;
   switch (v->type) {
   case NH_VALUE_NULL:
-    jputs(b, "null");
+    nh_strbuf_puts(b, "null");
     break;
   case NH_VALUE_BOOL:
-    jputs(b, v->u.boolean ? "true" : "false");
+    nh_strbuf_puts(b, v->u.boolean ? "true" : "false");
     break;
   case NH_VALUE_INT:
     snprintf(num, sizeof(num), "%" PRId64, v->u.integer);
-    jputs(b, num);
+    nh_strbuf_puts(b, num);
     break;
   case NH_VALUE_FLOAT:
     if (!isfinite(v->u.number)) {
-      jputs(b, "null");
+      nh_strbuf_puts(b, "null");
       break;
     }
     snprintf(num, sizeof(num), "%.17g", v->u.number);
-    jputs(b, num);
+    nh_strbuf_puts(b, num);
     break;
   case NH_VALUE_STRING:
     jstring(b, v->u.str.ptr, v->u.str.len);
     break;
   case NH_VALUE_LIST:
-    jput(b, "[", 1);
+    nh_strbuf_add(b, "[", 1);
     for (i = 0; i < v->u.list.len; i++) {
-      if (i) jput(b, ",", 1);
+      if (i) nh_strbuf_add(b, ",", 1);
       jnewline(b, indent, depth + 1);
       jvalue(b, v->u.list.items[i], indent, depth + 1);
     }
     if (v->u.list.len) jnewline(b, indent, depth);
-    jput(b, "]", 1);
+    nh_strbuf_add(b, "]", 1);
     break;
   case NH_VALUE_MAP:
-    jput(b, "{", 1);
+    nh_strbuf_add(b, "{", 1);
     for (i = 0; i < v->u.map.len; i++) {
-      if (i) jput(b, ",", 1);
+      if (i) nh_strbuf_add(b, ",", 1);
       jnewline(b, indent, depth + 1);
       jstring(b, v->u.map.keys[i], strlen(v->u.map.keys[i]));
-      jputs(b, indent ? ": " : ":");
+      nh_strbuf_puts(b, indent ? ": " : ":");
       jvalue(b, v->u.map.vals[i], indent, depth + 1);
     }
     if (v->u.map.len) jnewline(b, indent, depth);
-    jput(b, "}", 1);
+    nh_strbuf_add(b, "}", 1);
     break;
   }
 }
 
 char *nh_value_to_json(const nh_value_t *v, int indent, size_t *len) {
-  jbuf_t b = {0};
+  nh_strbuf_t b = {0};
   jvalue(&b, v, indent, 0);
-  if (b.failed || !b.buf) {
-    free(b.buf);
+  if (b.failed || !b.data) {
+    free(b.data);
     return NULL;
   }
   if (len) *len = b.len;
-  return b.buf;
+  return b.data;
 }

@@ -4,6 +4,7 @@
  *   diff.ops(a, b) -> {{op = "=" | "-" | "+", a = first line of a, b = first line of b,
  *                      n = lines}, ...}, minimal
  * a and b are strings; lines are 1-based. */
+#include "fields.h"
 #include "runtime.h"
 #include "diff.h"
 #include "error.h"
@@ -45,14 +46,10 @@ static int nhl_diff_ops(lua_State *L) {
   for (i = 0; i < s.d.nruns; i++) {
     const nh_diff_run_t *r = &s.d.runs[i];
     lua_createtable(L, 0, 4);
-    lua_pushstring(L, names[r->op]);
-    lua_setfield(L, -2, "op");
-    lua_pushinteger(L, (lua_Integer)r->a_start + 1);
-    lua_setfield(L, -2, "a");
-    lua_pushinteger(L, (lua_Integer)r->b_start + 1);
-    lua_setfield(L, -2, "b");
-    lua_pushinteger(L, (lua_Integer)r->count);
-    lua_setfield(L, -2, "n");
+    nhl_set_string(L, "op", names[r->op]);
+    nhl_set_integer(L, "a", (lua_Integer)r->a_start + 1);
+    nhl_set_integer(L, "b", (lua_Integer)r->b_start + 1);
+    nhl_set_integer(L, "n", (lua_Integer)r->count);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_pushboolean(L, s.d.minimal);

@@ -4,6 +4,8 @@
  * NH_E* name) and where (file:line of the playbook call), whose metatable gives a one-line
  * tostring. Misuse (a wrong argument type) raises an ordinary Lua error instead.
  */
+#include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 
@@ -49,12 +51,6 @@ const char *nhl_error_kind(int code) {
   }
 }
 
-static void set_string(lua_State *L, const char *field, const char *value) {
-  if (!value) return;
-  lua_pushstring(L, value);
-  lua_setfield(L, -2, field);
-}
-
 /* Pushes "file:line" of the innermost Lua frame outside nethost's own library (the
  * playbook line users fix: bindings are often reached through library wrappers such as
  * nethost/ssh.lua), or nil when there is none. */
@@ -81,12 +77,12 @@ static void push_where(lua_State *L) {
 static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op, int code,
                         const char *fmt, va_list ap) {
   lua_createtable(L, 0, 8);
-  set_string(L, "kind", kind ? kind : nhl_error_kind(code));
+  nhl_set_string(L, "kind", kind ? kind : nhl_error_kind(code));
   lua_pushvfstring(L, fmt, ap);
   lua_setfield(L, -2, "message");
-  set_string(L, "host", host);
-  set_string(L, "op", op);
-  if (code) set_string(L, "code", nh_err_name(code));
+  nhl_set_string(L, "host", host);
+  nhl_set_string(L, "op", op);
+  if (code) nhl_set_string(L, "code", nh_err_name(code));
   push_where(L);
   if (lua_isstring(L, -1))
     lua_setfield(L, -2, "where");
@@ -181,13 +177,8 @@ static int nhl_error_is(lua_State *L) {
 
 int luaopen_nethost_error(lua_State *L) {
   static const luaL_Reg funcs[] = {{"new", nhl_error_new}, {"is", nhl_error_is}, {NULL, NULL}};
-  if (luaL_newmetatable(L, ERROR_MT)) {
-    lua_pushcfunction(L, error_tostring);
-    lua_setfield(L, -2, "__tostring");
-    lua_pushliteral(L, "nethost.error");
-    lua_setfield(L, -2, "__name");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg meta[] = {{"__tostring", error_tostring}, {NULL, NULL}};
+  nhl_class(L, ERROR_MT, meta, NULL); /* __name is ERROR_MT, "nethost.error" */
   luaL_newlib(L, funcs);
   return 1;
 }

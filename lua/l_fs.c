@@ -10,6 +10,7 @@
  * logs, so files are created 0600 and folders 0700, whatever the umask: only the user
  * running nethost reads them, as with known_hosts. fs.safe_name turns a host name or other
  * inventory data into one path component (safe_name.h says how). */
+#include "fields.h"
 #include "runtime.h"
 #include "digest.h"
 #include "error.h"
@@ -64,12 +65,9 @@ static int nhl_fs_stat(lua_State *L) {
   struct stat st;
   if (stat(path, &st) < 0) return push_failure(L, path);
   lua_createtable(L, 0, 3);
-  lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
-  lua_setfield(L, -2, "type");
-  lua_pushinteger(L, (lua_Integer)st.st_size);
-  lua_setfield(L, -2, "size");
-  lua_pushnumber(L, (lua_Number)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
-  lua_setfield(L, -2, "mtime");
+  nhl_set_string(L, "type", S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+  nhl_set_integer(L, "size", (lua_Integer)st.st_size);
+  nhl_set_number(L, "mtime", (lua_Number)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9);
   return 1;
 }
 

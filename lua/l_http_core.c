@@ -5,6 +5,8 @@
  * HTTP client and yields the task until it completes. The client is created on first use
  * and owned by a userdata in the registry, so closing the Lua state closes it.
  */
+#include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "http.h"
@@ -27,21 +29,8 @@ static int client_gc(lua_State *L) {
 }
 
 static client_box_t *client_box(lua_State *L) {
-  client_box_t *box;
-  if (lua_getfield(L, LUA_REGISTRYINDEX, CLIENT_KEY) == LUA_TUSERDATA) {
-    box = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return box;
-  }
-  lua_pop(L, 1);
-  box = lua_newuserdatauv(L, sizeof(*box), 0);
-  box->client = NULL;
-  lua_newtable(L);
-  lua_pushcfunction(L, client_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, CLIENT_KEY);
-  return box;
+  int created;
+  return nhl_state_object(L, CLIENT_KEY, sizeof(client_box_t), client_gc, &created);
 }
 
 static nh_http_client_t *get_client(lua_State *L) {
@@ -81,14 +70,11 @@ typedef struct {
 static void push_response(lua_State *L, nh_http_transfer_t *t) {
   size_t i;
   lua_createtable(L, 0, 6);
-  lua_pushinteger(L, t->status);
-  lua_setfield(L, -2, "status");
+  nhl_set_integer(L, "status", t->status);
   lua_pushlstring(L, t->body, t->body_len);
   lua_setfield(L, -2, "body");
-  lua_pushnumber(L, t->elapsed);
-  lua_setfield(L, -2, "elapsed");
-  lua_pushinteger(L, t->http_version);
-  lua_setfield(L, -2, "http_version");
+  nhl_set_number(L, "elapsed", t->elapsed);
+  nhl_set_integer(L, "http_version", t->http_version);
   lua_createtable(L, 0, (int)t->nheaders);
   for (i = 0; i < t->nheaders; i++) {
     /* Names lowercased; a repeated header's values joined with ", " (RFC 9110 5.3). */
@@ -137,10 +123,8 @@ static int request_k(lua_State *L, int status, lua_KContext ctx) {
       lua_pop(L, 1); /* spec keeps the string alive */
       nhl_error_push(L, rc == NH_ETIMEDOUT ? "timeout" : "http", host, op_name, rc, "%s %s: %s",
                      method, url, msg);
-      lua_pushstring(L, url);
-      lua_setfield(L, -2, "url");
-      lua_pushstring(L, stage);
-      lua_setfield(L, -2, "stage");
+      nhl_set_string(L, "url", url);
+      nhl_set_string(L, "stage", stage);
       return lua_error(L);
     }
   }
@@ -272,12 +256,9 @@ static int nhl_http_configure(lua_State *L) {
 static int nhl_http_stats(lua_State *L) {
   nh_http_client_t *c = get_client(L);
   lua_createtable(L, 0, 3);
-  lua_pushinteger(L, (lua_Integer)nh_http_client_active(c));
-  lua_setfield(L, -2, "active");
-  lua_pushinteger(L, (lua_Integer)nh_http_client_peak_sockets(c));
-  lua_setfield(L, -2, "peak_sockets");
-  lua_pushinteger(L, (lua_Integer)nh_http_client_connects(c));
-  lua_setfield(L, -2, "connects");
+  nhl_set_integer(L, "active", (lua_Integer)nh_http_client_active(c));
+  nhl_set_integer(L, "peak_sockets", (lua_Integer)nh_http_client_peak_sockets(c));
+  nhl_set_integer(L, "connects", (lua_Integer)nh_http_client_connects(c));
   return 1;
 }
 

@@ -18,6 +18,8 @@
  * when none is configured; it raises an error object naming the host when a configured
  * secret cannot be read.
  */
+#include "fields.h"
+#include "class.h"
 #include "error.h"
 #include "inventory.h"
 #include "lvalue.h"
@@ -90,12 +92,6 @@ static view_t *push_subview(lua_State *L, int vidx, const size_t *idx, size_t n)
   lua_replace(L, -3);
   lua_pop(L, 1);
   return v;
-}
-
-static void set_str(lua_State *L, const char *k, const char *s) {
-  if (!s) return;
-  lua_pushstring(L, s);
-  lua_setfield(L, -2, k);
 }
 
 static void set_num(lua_State *L, const char *k, double d) {
@@ -189,15 +185,14 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   size_t i;
   int t;
   lua_createtable(L, 0, 12);
-  set_str(L, "name", h->name);
-  set_str(L, "address", f->address);
+  nhl_set_string(L, "name", h->name);
+  nhl_set_string(L, "address", f->address);
   if (f->port) {
-    lua_pushinteger(L, f->port);
-    lua_setfield(L, -2, "port");
+    nhl_set_integer(L, "port", f->port);
   }
-  set_str(L, "platform", f->platform);
-  set_str(L, "username", f->username);
-  set_str(L, "key_file", f->key_file);
+  nhl_set_string(L, "platform", f->platform);
+  nhl_set_string(L, "username", f->username);
+  nhl_set_string(L, "key_file", f->key_file);
   lua_createtable(L, (int)h->ngroups, 0);
   for (i = 0; i < h->ngroups; i++) {
     lua_pushstring(L, h->groups[i]->name);
@@ -205,14 +200,14 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   }
   lua_setfield(L, -2, "groups");
   lua_createtable(L, 0, 7);
-  set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
-  set_str(L, "known_hosts", f->ssh.known_hosts);
-  set_str(L, "session_log", f->ssh.session_log);
+  nhl_set_string(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
+  nhl_set_string(L, "known_hosts", f->ssh.known_hosts);
+  nhl_set_string(L, "session_log", f->ssh.session_log);
   set_num(L, "connect_timeout", f->ssh.connect_timeout);
   set_num(L, "timeout", f->ssh.timeout);
   set_num(L, "connect_rate", f->ssh.connect_rate);
   set_num(L, "keepalive", f->ssh.keepalive);
-  set_str(L, "jump", f->ssh.jump);
+  nhl_set_string(L, "jump", f->ssh.jump);
   set_num(L, "max_sessions", f->ssh.max_sessions);
   set_num(L, "max_connections", f->ssh.max_connections);
   if (f->ssh.kex || f->ssh.hostkey || f->ssh.cipher || f->ssh.mac) {
@@ -225,16 +220,15 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   }
   lua_setfield(L, -2, "ssh");
   lua_createtable(L, 0, 3);
-  set_str(L, "base_url", f->http.base_url);
+  nhl_set_string(L, "base_url", f->http.base_url);
   if (f->http.verify >= 0) {
-    lua_pushboolean(L, f->http.verify);
-    lua_setfield(L, -2, "verify");
+    nhl_set_boolean(L, "verify", f->http.verify);
   }
-  set_str(L, "ca_file", f->http.ca_file);
-  set_str(L, "client_cert", f->http.client_cert);
-  set_str(L, "client_key", f->http.client_key);
+  nhl_set_string(L, "ca_file", f->http.ca_file);
+  nhl_set_string(L, "client_cert", f->http.client_cert);
+  nhl_set_string(L, "client_key", f->http.client_key);
   set_num(L, "timeout", f->http.timeout);
-  set_str(L, "username", f->http.username);
+  nhl_set_string(L, "username", f->http.username);
   if (f->http.headers) {
     nhl_value_push(L, f->http.headers);
     lua_setfield(L, -2, "headers");
@@ -256,10 +250,10 @@ static void build_host(lua_State *L, int vidx, nh_inventory_t *inv, size_t index
   lua_setfield(L, -2, "data");
   /* Masked secrets say which are set without ever being one. */
   lua_createtable(L, 0, 3);
-  if (h->fields.password.kind) set_str(L, "password", "***");
-  if (h->fields.passphrase.kind) set_str(L, "passphrase", "***");
-  if (h->fields.enable_secret.kind) set_str(L, "enable_secret", "***");
-  if (h->fields.http.password.kind) set_str(L, "http_password", "***");
+  if (h->fields.password.kind) nhl_set_string(L, "password", "***");
+  if (h->fields.passphrase.kind) nhl_set_string(L, "passphrase", "***");
+  if (h->fields.enable_secret.kind) nhl_set_string(L, "enable_secret", "***");
+  if (h->fields.http.password.kind) nhl_set_string(L, "http_password", "***");
   lua_setfield(L, -2, "secrets");
   /* Each host has its own metatable: the shared methods, plus __host, the handle host:secret
    * needs. (A registry table keyed by hosts would do too, but as a weak table of 100,000
@@ -454,9 +448,8 @@ static int nhl_inv_groups(lua_State *L) {
     for (j = 0; j < v->n; j++) count += nh_host_in_group(nh_inventory_host(v->inv, v->idx[j]), g);
     if (!count && v->n != nh_inventory_count(v->inv)) continue;
     lua_createtable(L, 0, 3);
-    set_str(L, "name", g->name);
-    lua_pushinteger(L, (lua_Integer)count);
-    lua_setfield(L, -2, "count");
+    nhl_set_string(L, "name", g->name);
+    nhl_set_integer(L, "count", (lua_Integer)count);
     lua_createtable(L, (int)g->nparents, 0);
     for (j = 0; j < g->nparents; j++) {
       lua_pushstring(L, g->parents[j]->name);
@@ -708,10 +701,10 @@ static int nhl_inv_host_defaults(lua_State *L) {
   ref_t *r = host_ref(L, 1);
   const nh_inv_fields_t *f = nh_inventory_defaults(r->inv);
   lua_createtable(L, 0, 5);
-  set_str(L, "username", f->username);
-  set_str(L, "key_file", f->key_file);
-  set_str(L, "known_hosts", f->ssh.known_hosts);
-  set_str(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
+  nhl_set_string(L, "username", f->username);
+  nhl_set_string(L, "key_file", f->key_file);
+  nhl_set_string(L, "known_hosts", f->ssh.known_hosts);
+  nhl_set_string(L, "host_key_policy", policy_name(f->ssh.host_key_policy));
   set_num(L, "connect_timeout", f->ssh.connect_timeout);
   return 1;
 }
@@ -765,31 +758,18 @@ int luaopen_nethost_inventory(lua_State *L) {
                                           {"_peer", nhl_inv_host_peer},
                                           {"_defaults", nhl_inv_host_defaults},
                                           {NULL, NULL}};
-  if (luaL_newmetatable(L, ROOT_MT)) {
-    lua_pushcfunction(L, root_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
-  luaL_newmetatable(L, REF_MT);
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, VIEW_MT)) {
-    luaL_newlib(L, view_methods);
-    lua_setfield(L, -2, "__methods");
-    lua_pushcfunction(L, nhl_inv_view_index);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, nhl_inv_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, nhl_inv_view_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, HOST_MT)) {
-    luaL_newlib(L, host_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, nhl_inv_host_tostring);
-    lua_setfield(L, -2, "__tostring");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg root_meta[] = {{"__gc", root_gc}, {NULL, NULL}};
+  static const luaL_Reg view_meta[] = {{"__index", nhl_inv_view_index},
+                                       {"__len", nhl_inv_len},
+                                       {"__tostring", nhl_inv_view_tostring},
+                                       {NULL, NULL}};
+  static const luaL_Reg host_meta[] = {{"__tostring", nhl_inv_host_tostring}, {NULL, NULL}};
+  nhl_class(L, ROOT_MT, root_meta, NULL);
+  nhl_class(L, REF_MT, NULL, NULL);
+  nhl_class(L, HOST_MT, host_meta, host_methods);
+  /* A view's __index is a function (views index by host name too): it finds the methods in
+   * the metatable's __methods. */
+  nhl_class(L, VIEW_MT, view_meta, view_methods);
   luaL_newlib(L, funcs);
   /* inventory.host_methods: other modules add host methods there (host:parse). */
   luaL_getmetatable(L, HOST_MT);

@@ -6,6 +6,7 @@
  * keys and indentation on request). Why not jansson: docs/http.md. See docs/http.md for the mapping
  * (null, arrays vs objects, big integers).
  */
+#include "fields.h"
 #include "lvalue.h"
 #include "runtime.h"
 
@@ -77,12 +78,9 @@ static int dec_fail(dec_t *d, const char *at, const char *what) {
     }
   nhl_error_push(L, "parse", NULL, "json.decode", 0, "json: line %d column %d: %s", line,
                  (int)(at - line_start) + 1, what);
-  lua_pushinteger(L, line);
-  lua_setfield(L, -2, "line");
-  lua_pushinteger(L, (lua_Integer)(at - line_start) + 1);
-  lua_setfield(L, -2, "column");
-  lua_pushinteger(L, (lua_Integer)(at - d->start));
-  lua_setfield(L, -2, "position");
+  nhl_set_integer(L, "line", line);
+  nhl_set_integer(L, "column", (lua_Integer)(at - line_start) + 1);
+  nhl_set_integer(L, "position", (lua_Integer)(at - d->start));
   return lua_error(L);
 }
 

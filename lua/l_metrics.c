@@ -12,6 +12,7 @@
  * labels is a table {name = value}; its keys are sorted, so a family's label order is
  * stable. The engine's own figures (tasks, resumes, SSH sessions, operation latencies) are
  * added by the runtime. It reads the runtime's counters, hence rt.h. */
+#include "class.h"
 #include "error.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -42,23 +43,12 @@ static int state_gc(lua_State *L) {
 }
 
 static state_t *state(lua_State *L) {
-  state_t *st;
-  if (lua_getfield(L, LUA_REGISTRYINDEX, STATE_KEY) == LUA_TUSERDATA) {
-    st = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return st;
+  int created;
+  state_t *st = nhl_state_object(L, STATE_KEY, sizeof(*st), state_gc, &created);
+  if (created) {
+    st->rt = nhl_runtime(L);
+    if (!(st->metrics = nh_metrics_new())) luaL_error(L, "metrics: out of memory");
   }
-  lua_pop(L, 1);
-  st = lua_newuserdatauv(L, sizeof(*st), 0);
-  memset(st, 0, sizeof(*st));
-  if (luaL_newmetatable(L, "nethost.metrics.state")) {
-    lua_pushcfunction(L, state_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  st->rt = nhl_runtime(L);
-  if (!(st->metrics = nh_metrics_new())) luaL_error(L, "metrics: out of memory");
-  lua_setfield(L, LUA_REGISTRYINDEX, STATE_KEY);
   return st;
 }
 
@@ -107,34 +97,39 @@ static int check(lua_State *L, int rc, const char *name) {
   return 0;
 }
 
-static int nhl_metrics_set(lua_State *L) {
+/* set, inc and observe: one sample (name, value, labels, help; inc's value is optional, 1
+ * by default) recorded into a gauge, a counter or a histogram. */
+enum { SET, INC, OBSERVE };
+
+static int record(lua_State *L, int op) {
   const char *name = luaL_checkstring(L, 1);
-  double v = luaL_checknumber(L, 2);
+  double v = op == INC ? luaL_optnumber(L, 2, 1) : luaL_checknumber(L, 2);
   const char *help = luaL_optstring(L, 4, NULL);
+  nh_metrics_t *m;
   labels_t lb;
+  int rc;
   read_labels(L, 3, &lb);
-  check(L, nh_metrics_set(state(L)->metrics, name, help, NH_METRIC_GAUGE, lb.v, lb.n, v), name);
+  m = state(L)->metrics;
+  if (op == SET)
+    rc = nh_metrics_set(m, name, help, NH_METRIC_GAUGE, lb.v, lb.n, v);
+  else if (op == INC)
+    rc = nh_metrics_add(m, name, help, NH_METRIC_COUNTER, lb.v, lb.n, v);
+  else
+    rc = nh_metrics_observe(m, name, help, lb.v, lb.n, v);
+  check(L, rc, name);
   return 0;
+}
+
+static int nhl_metrics_set(lua_State *L) {
+  return record(L, SET);
 }
 
 static int nhl_metrics_inc(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double by = luaL_optnumber(L, 2, 1);
-  const char *help = luaL_optstring(L, 4, NULL);
-  labels_t lb;
-  read_labels(L, 3, &lb);
-  check(L, nh_metrics_add(state(L)->metrics, name, help, NH_METRIC_COUNTER, lb.v, lb.n, by), name);
-  return 0;
+  return record(L, INC);
 }
 
 static int nhl_metrics_observe(lua_State *L) {
-  const char *name = luaL_checkstring(L, 1);
-  double v = luaL_checknumber(L, 2);
-  const char *help = luaL_optstring(L, 4, NULL);
-  labels_t lb;
-  read_labels(L, 3, &lb);
-  check(L, nh_metrics_observe(state(L)->metrics, name, help, lb.v, lb.n, v), name);
-  return 0;
+  return record(L, OBSERVE);
 }
 
 static int nhl_metrics_clear(lua_State *L) {

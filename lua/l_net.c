@@ -5,6 +5,7 @@
  * that does not resolve raises an error object of kind "resolve"; a process that may open no
  * ICMP socket raises kind "permission" with what to do about it.
  */
+#include "fields.h"
 #include "error.h"
 #include "net.h"
 #include "runtime.h"
@@ -52,8 +53,7 @@ static void set_number(lua_State *L, const char *k, double v) {
 static void set_addr(lua_State *L, const nh_addr_t *addr) {
   char buf[64];
   if (nh_addr_format(addr, buf, sizeof(buf)) == 0) {
-    lua_pushstring(L, buf);
-    lua_setfield(L, -2, "address");
+    nhl_set_string(L, "address", buf);
   }
 }
 
@@ -82,21 +82,17 @@ static int ping_k(lua_State *L, int status, lua_KContext ctx) {
   if (rc == 0) {
     nh_ping_t *p = &req->ping;
     lua_createtable(L, 0, 8);
-    lua_pushboolean(L, p->received > 0);
-    lua_setfield(L, -2, "alive");
+    nhl_set_boolean(L, "alive", p->received > 0);
     if (p->received) {
       set_number(L, "rtt", (double)p->rtt_sum_ns / p->received / 1e9);
       set_number(L, "rtt_min", (double)p->rtt_min_ns / 1e9);
       set_number(L, "rtt_max", (double)p->rtt_max_ns / 1e9);
     }
-    lua_pushinteger(L, p->sent);
-    lua_setfield(L, -2, "sent");
-    lua_pushinteger(L, p->received);
-    lua_setfield(L, -2, "received");
+    nhl_set_integer(L, "sent", p->sent);
+    nhl_set_integer(L, "received", p->received);
     set_addr(L, &p->addr);
     if (p->send_error) {
-      lua_pushstring(L, nh_strerror(p->send_error));
-      lua_setfield(L, -2, "error");
+      nhl_set_string(L, "error", nh_strerror(p->send_error));
     }
   }
   free(req);
@@ -172,17 +168,13 @@ static int probe_k(lua_State *L, int status, lua_KContext ctx) {
   memcpy(host, req->host, sizeof(host));
   if (state >= 0) {
     lua_createtable(L, 0, 6);
-    lua_pushboolean(L, state == NH_PROBE_OPEN);
-    lua_setfield(L, -2, "open");
-    lua_pushstring(L, nh_probe_state_name(state));
-    lua_setfield(L, -2, "state");
+    nhl_set_boolean(L, "open", state == NH_PROBE_OPEN);
+    nhl_set_string(L, "state", nh_probe_state_name(state));
     set_number(L, "rtt", (double)req->probe.elapsed_ns / 1e9);
-    lua_pushinteger(L, req->probe.port);
-    lua_setfield(L, -2, "port");
+    nhl_set_integer(L, "port", req->probe.port);
     set_addr(L, &req->probe.addr);
     if (state == NH_PROBE_UNREACHABLE && req->probe.connect_status) {
-      lua_pushstring(L, nh_strerror(req->probe.connect_status));
-      lua_setfield(L, -2, "error");
+      nhl_set_string(L, "error", nh_strerror(req->probe.connect_status));
     }
   }
   free(req);

@@ -10,6 +10,7 @@
  * The raw session keeps its ssh session alive (user value 1); closing it closes only the
  * NETCONF channel.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "netconf.h"
@@ -203,13 +204,8 @@ int luaopen_nethost_netconf_core(lua_State *L) {
                                      {"is_open", nhl_netconf_raw_is_open},
                                      {"close", nhl_netconf_raw_close},
                                      {NULL, NULL}};
-  if (luaL_newmetatable(L, RAW_MT)) {
-    luaL_newlib(L, methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, nhl_netconf_raw_close);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_pop(L, 1);
+  static const luaL_Reg meta[] = {{"__gc", nhl_netconf_raw_close}, {NULL, NULL}};
+  nhl_class(L, RAW_MT, meta, methods);
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -4,6 +4,7 @@
  *
  * Plugins are loaded once per process: the built-in folder and NETHOST_PLUGIN_PATH on first
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
+#include "fields.h"
 #include "plugins.h"
 #include "lvalue.h"
 #include "regex.h"
@@ -221,12 +222,9 @@ static int nhl_plugins_list(lua_State *L) {
   for (i = 0; i < n; i++) {
     const nh_plugin_t *p = nh_plugin_at(i);
     lua_createtable(L, 0, 4);
-    lua_pushstring(L, p->name);
-    lua_setfield(L, -2, "name");
-    lua_pushstring(L, p->version);
-    lua_setfield(L, -2, "version");
-    lua_pushstring(L, p->file);
-    lua_setfield(L, -2, "file");
+    nhl_set_string(L, "name", p->name);
+    nhl_set_string(L, "version", p->version);
+    nhl_set_string(L, "file", p->file);
     lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR_OF(p->abi_version),
                     NH_PLUGIN_ABI_MINOR_OF(p->abi_version));
     lua_setfield(L, -2, "abi");
@@ -246,12 +244,6 @@ static int nhl_plugins_failures(lua_State *L) {
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
-}
-
-static void set_str(lua_State *L, const char *key, const char *s) {
-  if (!s) return;
-  lua_pushstring(L, s);
-  lua_setfield(L, -2, key);
 }
 
 static void set_list(lua_State *L, const char *key, char **list) {
@@ -321,38 +313,38 @@ static const char *dialect_name(nh_plugin_config_dialect_t d) {
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
   lua_createtable(L, 0, 28);
-  set_str(L, "name", p->name);
+  nhl_set_string(L, "name", p->name);
   set_list(L, "aliases", p->aliases);
-  set_str(L, "description", p->description);
-  set_str(L, "prompt_pattern", p->prompt_pattern);
+  nhl_set_string(L, "description", p->description);
+  nhl_set_string(L, "prompt_pattern", p->prompt_pattern);
   set_list(L, "on_open", p->on_open);
   set_list(L, "paging_patterns", p->paging_patterns);
-  set_str(L, "enable_command", p->enable_command);
-  set_str(L, "enable_password_pattern", p->enable_password_pattern);
-  set_str(L, "privileged_pattern", p->privileged_pattern);
-  set_str(L, "config_enter", p->config_enter);
-  set_str(L, "config_exit", p->config_exit);
-  set_str(L, "config_prompt_pattern", p->config_prompt_pattern);
-  set_str(L, "save_command", p->save_command);
-  set_str(L, "commit_command", p->commit_command);
-  set_str(L, "commit_confirmed_command", p->commit_confirmed_command);
+  nhl_set_string(L, "enable_command", p->enable_command);
+  nhl_set_string(L, "enable_password_pattern", p->enable_password_pattern);
+  nhl_set_string(L, "privileged_pattern", p->privileged_pattern);
+  nhl_set_string(L, "config_enter", p->config_enter);
+  nhl_set_string(L, "config_exit", p->config_exit);
+  nhl_set_string(L, "config_prompt_pattern", p->config_prompt_pattern);
+  nhl_set_string(L, "save_command", p->save_command);
+  nhl_set_string(L, "commit_command", p->commit_command);
+  nhl_set_string(L, "commit_confirmed_command", p->commit_confirmed_command);
   set_list(L, "error_patterns", p->error_patterns);
   set_list(L, "confirm_patterns", p->confirm_patterns);
-  set_str(L, "confirm_response", p->confirm_response);
-  set_str(L, "rollback_method", rollback_name(p->rollback_method));
-  set_str(L, "checkpoint_command", p->checkpoint_command);
-  set_str(L, "rollback_command", p->rollback_command);
-  set_str(L, "config_dialect", dialect_name(p->config_dialect));
-  set_str(L, "show_config_command", p->show_config_command);
+  nhl_set_string(L, "confirm_response", p->confirm_response);
+  nhl_set_string(L, "rollback_method", rollback_name(p->rollback_method));
+  nhl_set_string(L, "checkpoint_command", p->checkpoint_command);
+  nhl_set_string(L, "rollback_command", p->rollback_command);
+  nhl_set_string(L, "config_dialect", dialect_name(p->config_dialect));
+  nhl_set_string(L, "show_config_command", p->show_config_command);
   set_list(L, "volatile_patterns", p->volatile_patterns);
-  set_str(L, "file_default_dir", p->file_default_dir);
-  set_str(L, "file_free_command", p->file_free_command);
-  set_str(L, "file_checksum_command", p->file_checksum_command);
-  set_str(L, "file_checksum_algorithm", p->file_checksum_algorithm);
+  nhl_set_string(L, "file_default_dir", p->file_default_dir);
+  nhl_set_string(L, "file_free_command", p->file_free_command);
+  nhl_set_string(L, "file_checksum_command", p->file_checksum_command);
+  nhl_set_string(L, "file_checksum_algorithm", p->file_checksum_algorithm);
   push_patterns(L, &p->patterns);
   lua_setfield(L, -2, "patterns");
-  set_str(L, "file", p->owner ? p->owner->file : NULL);
-  set_str(L, "plugin", p->owner ? p->owner->name : NULL);
+  nhl_set_string(L, "file", p->owner ? p->owner->file : NULL);
+  nhl_set_string(L, "plugin", p->owner ? p->owner->name : NULL);
 }
 
 /* plugins.platform(name_or_alias) -> table | nil */
@@ -381,12 +373,12 @@ static int nhl_plugins_platforms(lua_State *L) {
 static void push_parser(lua_State *L, const char *platform, const char *command, const char *source,
                         const char *detail, const nh_plugin_t *owner) {
   lua_createtable(L, 0, 6);
-  set_str(L, "platform", platform);
-  set_str(L, "command", command);
-  set_str(L, "source", source);
-  if (detail && *detail) set_str(L, "detail", detail);
-  set_str(L, "plugin", owner ? owner->name : NULL);
-  set_str(L, "file", owner ? owner->file : NULL);
+  nhl_set_string(L, "platform", platform);
+  nhl_set_string(L, "command", command);
+  nhl_set_string(L, "source", source);
+  if (detail && *detail) nhl_set_string(L, "detail", detail);
+  nhl_set_string(L, "plugin", owner ? owner->name : NULL);
+  nhl_set_string(L, "file", owner ? owner->file : NULL);
 }
 
 static void add_parser(void *arg, const char *platform, const char *command, const char *source,

@@ -1,5 +1,6 @@
 /* nethost Lua layer: `nethost.sys` — facts about the process and its terminal that the
  * runner's progress line, logs and benchmarks need and plain Lua cannot get. */
+#include "fields.h"
 #include "runtime.h"
 
 #include <stdlib.h>
@@ -26,12 +27,9 @@ static int nhl_sys_rusage(lua_State *L) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   lua_createtable(L, 0, 3);
-  lua_pushnumber(L, (lua_Number)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6);
-  lua_setfield(L, -2, "user");
-  lua_pushnumber(L, (lua_Number)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-  lua_setfield(L, -2, "system");
-  lua_pushinteger(L, ru.ru_maxrss);
-  lua_setfield(L, -2, "maxrss");
+  nhl_set_number(L, "user", (lua_Number)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6);
+  nhl_set_number(L, "system", (lua_Number)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+  nhl_set_integer(L, "maxrss", ru.ru_maxrss);
   return 1;
 }
 

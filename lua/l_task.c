@@ -2,6 +2,8 @@
  * spawn, park/token/wake, task objects (wait, cancel, result, ...), sleep, deadline scopes
  * for async.timeout, the clock and statistics. The scheduler under them is lua/scheduler.c.
  */
+#include "fields.h"
+#include "class.h"
 #include "scheduler.h"
 #include "container.h"
 #include "error.h"
@@ -155,7 +157,7 @@ static int nhl_task_index(lua_State *L) {
     return 1;
   }
   lua_getmetatable(L, 1);
-  lua_getfield(L, -1, "methods");
+  lua_getfield(L, -1, "__methods");
   lua_getfield(L, -1, key);
   return 1;
 }
@@ -221,8 +223,7 @@ static void scope_fire(nh_timer_t *timer) {
   s->fired = 1;
   nhl_error_push(L, "timeout", NULL, "async.timeout", NH_ETIMEDOUT, "timed out after %f s",
                  s->seconds);
-  lua_pushinteger(L, s->depth);
-  lua_setfield(L, -2, "scope");
+  nhl_set_integer(L, "scope", s->depth);
   nhl__task_interrupt(s->task, s->depth);
 }
 
@@ -283,16 +284,11 @@ static int nhl_task_stats(lua_State *L) {
   nhl_scheduler_t *sched = nhl_scheduler(L);
   nhl_runtime_t *rt = nhl_runtime(L);
   lua_createtable(L, 0, 5);
-  lua_pushinteger(L, (lua_Integer)sched->nlive);
-  lua_setfield(L, -2, "live");
-  lua_pushinteger(L, (lua_Integer)sched->spawned);
-  lua_setfield(L, -2, "spawned");
-  lua_pushinteger(L, (lua_Integer)sched->resumes);
-  lua_setfield(L, -2, "resumes");
-  lua_pushinteger(L, (lua_Integer)rt->lua_bytes);
-  lua_setfield(L, -2, "lua_bytes");
-  lua_pushinteger(L, (lua_Integer)rt->lua_peak);
-  lua_setfield(L, -2, "lua_peak");
+  nhl_set_integer(L, "live", (lua_Integer)sched->nlive);
+  nhl_set_integer(L, "spawned", (lua_Integer)sched->spawned);
+  nhl_set_integer(L, "resumes", (lua_Integer)sched->resumes);
+  nhl_set_integer(L, "lua_bytes", (lua_Integer)rt->lua_bytes);
+  nhl_set_integer(L, "lua_peak", (lua_Integer)rt->lua_peak);
   return 1;
 }
 
@@ -317,16 +313,12 @@ int luaopen_nethost_task(lua_State *L) {
                                    {"stats", nhl_task_stats},
                                    {"is_task", nhl_task_is_task},
                                    {NULL, NULL}};
-  luaL_newmetatable(L, TASK_MT);
-  luaL_newlib(L, methods);
-  lua_setfield(L, -2, "methods");
-  lua_pushcfunction(L, nhl_task_index);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, nhl_task_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, nhl_task_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
+  static const luaL_Reg meta[] = {{"__index", nhl_task_index},
+                                  {"__tostring", nhl_task_tostring},
+                                  {"__gc", nhl_task_gc},
+                                  {NULL, NULL}};
+  /* __index is a function (a task's fields are live); it finds methods in __methods. */
+  nhl_class(L, TASK_MT, meta, methods);
   luaL_newlib(L, funcs);
   return 1;
 }

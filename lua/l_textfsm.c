@@ -18,6 +18,7 @@
  * a command the index does not know raise an error object of kind "parse". Compiled
  * templates and indexes are cached for the life of the process.
  */
+#include "class.h"
 #include "runtime.h"
 
 #include <ctype.h>
@@ -267,18 +268,12 @@ static int nhl_textfsm_dir(lua_State *L) {
 }
 
 int luaopen_nethost_textfsm(lua_State *L) {
-  luaL_newmetatable(L, TEMPLATE_MT);
-  lua_pushcfunction(L, template_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-  luaL_newmetatable(L, INDEX_MT);
-  lua_pushcfunction(L, index_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-  luaL_newmetatable(L, TABLE_MT);
-  lua_pushcfunction(L, table_box_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
+  static const luaL_Reg template_meta[] = {{"__gc", template_gc}, {NULL, NULL}};
+  static const luaL_Reg index_meta[] = {{"__gc", index_gc}, {NULL, NULL}};
+  static const luaL_Reg table_meta[] = {{"__gc", table_box_gc}, {NULL, NULL}};
+  nhl_class(L, TEMPLATE_MT, template_meta, NULL);
+  nhl_class(L, INDEX_MT, index_meta, NULL);
+  nhl_class(L, TABLE_MT, table_meta, NULL);
   static const luaL_Reg fns[] = {{"parse", nhl_textfsm_parse},
                                  {"parse_index", nhl_textfsm_parse_index},
                                  {"lookup", nhl_textfsm_lookup},

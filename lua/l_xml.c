@@ -6,6 +6,8 @@
  * is a string, an element with children is a table keyed by the children's local names,
  * and repeated siblings become a list.
  */
+#include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "xml.h"
@@ -511,11 +513,9 @@ static void push_node(lua_State *L, xmlNodePtr n, int with_xml) {
     return;
   }
   lua_createtable(L, 0, 4);
-  lua_pushstring(L, (const char *)n->name);
-  lua_setfield(L, -2, "name");
+  nhl_set_string(L, "name", (const char *)n->name);
   if (n->ns && n->ns->href) {
-    lua_pushstring(L, (const char *)n->ns->href);
-    lua_setfield(L, -2, "ns");
+    nhl_set_string(L, "ns", (const char *)n->ns->href);
   }
   push_text(L, n);
   lua_setfield(L, -2, "text");
@@ -676,16 +676,13 @@ int luaopen_nethost_xml(lua_State *L) {
   static const luaL_Reg doc_methods[] = {{"find", nhl_xml_doc_find},   {"text", nhl_xml_doc_text},
                                          {"table", nhl_xml_doc_table}, {"inner", nhl_xml_doc_inner},
                                          {"root", nhl_xml_doc_root},   {NULL, NULL}};
-  luaL_newmetatable(L, LIST_MT);
-  lua_pop(L, 1);
-  if (luaL_newmetatable(L, DOC_MT)) {
-    lua_pushcfunction(L, nhl_xml_doc_gc);
-    lua_setfield(L, -2, "__gc");
-    luaL_newlib(L, doc_methods);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, "xml.document");
-    lua_setfield(L, -2, "__name");
-  }
+  static const luaL_Reg doc_meta[] = {{"__gc", nhl_xml_doc_gc}, {NULL, NULL}};
+  nhl_class(L, LIST_MT, NULL, NULL);
+  nhl_class(L, DOC_MT, doc_meta, doc_methods);
+  /* Messages name the type as playbooks know it. */
+  luaL_getmetatable(L, DOC_MT);
+  lua_pushliteral(L, "xml.document");
+  lua_setfield(L, -2, "__name");
   lua_pop(L, 1);
   luaL_newlib(L, funcs);
   return 1;

@@ -1,4 +1,5 @@
 /* nethost Lua layer: core value trees as Lua values. */
+#include "class.h"
 #include "lvalue.h"
 
 #include <lauxlib.h>
@@ -161,11 +162,9 @@ static int box_gc(lua_State *L) {
 static void push_owned(lua_State *L, nh_value_t *v, int ordered) {
   box_t *b = lua_newuserdatauv(L, sizeof(*b), 0);
   b->v = v;
-  if (luaL_newmetatable(L, "nethost.valuebox")) {
-    lua_pushcfunction(L, box_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  static const luaL_Reg meta[] = {{"__gc", box_gc}, {NULL, NULL}};
+  nhl_class(L, "nethost.valuebox", meta, NULL);
+  luaL_setmetatable(L, "nethost.valuebox");
   push_value(L, v, ordered);
   nh_value_free(b->v);
   b->v = NULL;

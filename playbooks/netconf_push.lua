@@ -78,13 +78,6 @@ local res = nethost.run(nethost.inventory, function(host)
   return { mode = "commit confirmed" }
 end, nethost.rollout_options("netconf_push"))
 
-local rows = {}
-for rec in res:each() do
-  rows[#rows + 1] = { host = rec.host, status = rec.status,
-                      method = rec.value and rec.value.mode or "",
-                      rollback = rec.rollback and rec.rollback.status or "",
-                      detail = rec.error and rec.error.message or rec.reason or "" }
-end
-print(report.text(rows, { "host", "status", "method", "rollback", "detail" }))
+print(report.rollout(res))
 local sum = res:summary()
 return (sum.failed + sum.aborted > 0) and 2 or 0

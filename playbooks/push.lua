@@ -175,16 +175,10 @@ local res = nethost.run(nethost.inventory, function(host)
   return { mode = method, changed = changed, lines = #needed }
 end, nethost.rollout_options("push"))
 
-local rows = {}
-for rec in res:each() do
-  rows[#rows + 1] = { host = rec.host, status = rec.status,
-                      method = rec.value and rec.value.mode or "",
-                      rollback = rec.rollback and rec.rollback.status or "",
-                      detail = rec.error and rec.error.message or rec.reason or
-                               (rec.value and not rec.value.changed and "no change") or
-                               (rec.value and nethost.check and ("would send %d line(s)"):format(rec.value.lines)) or "" }
-end
-print(report.text(rows, { "host", "status", "method", "rollback", "detail" }))
+print(report.rollout(res, function(rec)
+  if rec.value and not rec.value.changed then return "no change" end
+  if rec.value and nethost.check then return ("would send %d line(s)"):format(rec.value.lines) end
+end))
 changes.print(res)
 if nethost.check then
   print("\ncheck mode: nothing was sent")

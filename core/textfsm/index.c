@@ -37,15 +37,6 @@ struct nh_tfsm_index_s {
   pthread_mutex_t lock; /* guards the cache: parses may run on several threads */
 };
 
-static char *dupn(const char *s, size_t n) {
-  char *p = malloc(n + 1);
-  if (p) {
-    memcpy(p, s, n);
-    p[n] = '\0';
-  }
-  return p;
-}
-
 /* CliTable._Completion applied by re.sub(r'(\[\[.+?\]\])', ...). */
 static char *expand_completion(const char *s, size_t n) {
   tfsm_buf_t b = {0};
@@ -192,10 +183,10 @@ int nh_tfsm_index_open(const char *dir, nh_tfsm_index_t **out, char *err, size_t
     if (line[0] == '#') continue;
     if (split_fields(line, n, fields, fl, 64) != ncols) continue;
     index_row_t row = {0};
-    row.templates = dupn(fields[col_t], fl[col_t]);
-    if (col_p >= 0) row.platform_src = dupn(fields[col_p], fl[col_p]);
+    row.templates = tfsm_strndup(fields[col_t], fl[col_t]);
+    if (col_p >= 0) row.platform_src = tfsm_strndup(fields[col_p], fl[col_p]);
     if (col_c >= 0) {
-      char *raw = dupn(fields[col_c], fl[col_c]);
+      char *raw = tfsm_strndup(fields[col_c], fl[col_c]);
       row.command_src = raw ? expand_completion(raw, fl[col_c]) : NULL;
       free(raw);
     }

@@ -43,26 +43,16 @@ static int truthy_str(nh_tfsm_str_t s) {
 }
 
 static int add_item(run_t *R, run_value_t *rv, run_item_t it) {
-  if (rv->nitems == rv->cap) {
-    size_t cap = rv->cap ? rv->cap * 2 : 8;
-    run_item_t *p = realloc(rv->items, cap * sizeof *p);
-    if (!p) return NH_TFSM_ENOMEM;
-    rv->items = p;
-    rv->cap = cap;
-  }
+  if (tfsm_grow((void **)&rv->items, &rv->cap, rv->nitems + 1, sizeof *rv->items, 8) < 0)
+    return NH_TFSM_ENOMEM;
   rv->items[rv->nitems++] = it;
   (void)R;
   return 0;
 }
 
 static int add_kv(run_t *R, nh_tfsm_kv_t kv) {
-  if (R->nkvs == R->cap_kvs) {
-    size_t cap = R->cap_kvs ? R->cap_kvs * 2 : 16;
-    nh_tfsm_kv_t *p = realloc(R->kvs, cap * sizeof *p);
-    if (!p) return NH_TFSM_ENOMEM;
-    R->kvs = p;
-    R->cap_kvs = cap;
-  }
+  if (tfsm_grow((void **)&R->kvs, &R->cap_kvs, R->nkvs + 1, sizeof *R->kvs, 16) < 0)
+    return NH_TFSM_ENOMEM;
   R->kvs[R->nkvs++] = kv;
   return 0;
 }

@@ -124,13 +124,8 @@ static int set_open(tr_t *t, int g, int v) {
 }
 
 static int push_paren(tr_t *t, int group) {
-  if ((size_t)t->depth >= t->stack_cap) {
-    size_t cap = t->stack_cap ? t->stack_cap * 2 : 16;
-    int *s = realloc(t->stack, cap * sizeof *s);
-    if (!s) return fail(t, "out of memory");
-    t->stack = s;
-    t->stack_cap = cap;
-  }
+  if (tfsm_grow((void **)&t->stack, &t->stack_cap, (size_t)t->depth + 1, sizeof *t->stack, 16) < 0)
+    return fail(t, "out of memory");
   t->stack[t->depth++] = group;
   if (group > 0) return set_open(t, group, 1);
   return 0;

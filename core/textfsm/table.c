@@ -5,17 +5,6 @@
 
 #include "tfsm_internal.h"
 
-static int grow(void **p, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap) return 0;
-  size_t c = *cap ? *cap : 8;
-  while (c < need) c *= 2;
-  void *n = realloc(*p, c * size);
-  if (!n) return -1;
-  *p = n;
-  *cap = c;
-  return 0;
-}
-
 int tfsm_table_add_buf(nh_tfsm_table_t *tab, char *buf) {
   char **b = realloc(tab->bufs, (tab->nbufs + 1) * sizeof *b);
   if (!b) {
@@ -68,15 +57,15 @@ void nh_tfsm_table_free(nh_tfsm_table_t *tab) {
 }
 
 nh_tfsm_cell_t *tfsm_table_add_row(nh_tfsm_table_t *tab) {
-  if (grow((void **)&tab->cells, &tab->cap_rows, (tab->nrows + 1) * (tab->ncols ? tab->ncols : 1),
-           sizeof *tab->cells) < 0)
+  if (tfsm_grow((void **)&tab->cells, &tab->cap_rows,
+                (tab->nrows + 1) * (tab->ncols ? tab->ncols : 1), sizeof *tab->cells, 8) < 0)
     return NULL;
   return &tab->cells[tab->nrows++ * tab->ncols];
 }
 
 nh_tfsm_item_t *tfsm_table_add_items(nh_tfsm_table_t *tab, size_t n) {
   if (n == 0) return NULL;
-  if (grow((void **)&tab->items, &tab->cap_items, tab->nitems + n, sizeof *tab->items) < 0)
+  if (tfsm_grow((void **)&tab->items, &tab->cap_items, tab->nitems + n, sizeof *tab->items, 8) < 0)
     return NULL;
   nh_tfsm_item_t *p = &tab->items[tab->nitems];
   tab->nitems += n;
@@ -85,7 +74,8 @@ nh_tfsm_item_t *tfsm_table_add_items(nh_tfsm_table_t *tab, size_t n) {
 
 nh_tfsm_kv_t *tfsm_table_add_kvs(nh_tfsm_table_t *tab, size_t n) {
   if (n == 0) return NULL;
-  if (grow((void **)&tab->kvs, &tab->cap_kvs, tab->nkvs + n, sizeof *tab->kvs) < 0) return NULL;
+  if (tfsm_grow((void **)&tab->kvs, &tab->cap_kvs, tab->nkvs + n, sizeof *tab->kvs, 8) < 0)
+    return NULL;
   nh_tfsm_kv_t *p = &tab->kvs[tab->nkvs];
   tab->nkvs += n;
   return p;

@@ -82,15 +82,6 @@ static int starts_with(const char *s, size_t n, const char *prefix) {
   return n >= k && memcmp(s, prefix, k) == 0;
 }
 
-static char *dupn(const char *s, size_t n) {
-  char *p = malloc(n + 1);
-  if (p) {
-    memcpy(p, s, n);
-    p[n] = '\0';
-  }
-  return p;
-}
-
 static int find_value(const nh_tfsm_template_t *t, const char *name, size_t n) {
   for (size_t k = 0; k < t->nvalues; k++)
     if (strlen(t->values[k].name) == n && memcmp(t->values[k].name, name, n) == 0) return (int)k;
@@ -177,7 +168,7 @@ static int parse_value(loader_t *L, const char *s, size_t n) {
   t->values = nv;
   tfsm_value_t *v = &t->values[t->nvalues];
   memset(v, 0, sizeof *v);
-  v->name = dupn(name, name_len);
+  v->name = tfsm_strndup(name, name_len);
   if (!v->name) return NH_TFSM_ENOMEM;
   t->nvalues++;
   v->opts = opts;
@@ -298,18 +289,12 @@ static int parse_rule(loader_t *L, tfsm_state_t *st, const char *s, size_t n) {
     regex = substitute(L, s, match_len, &rc);
     if (!regex) return rc;
   } else {
-    regex = dupn(s, match_len);
+    regex = tfsm_strndup(s, match_len);
     if (!regex) return NH_TFSM_ENOMEM;
   }
-  if (st->nrules == st->cap) {
-    size_t cap = st->cap ? st->cap * 2 : 8;
-    tfsm_rule_t *r = realloc(st->rules, cap * sizeof *r);
-    if (!r) {
-      free(regex);
-      return NH_TFSM_ENOMEM;
-    }
-    st->rules = r;
-    st->cap = cap;
+  if (tfsm_grow((void **)&st->rules, &st->cap, st->nrules + 1, sizeof *st->rules, 8) < 0) {
+    free(regex);
+    return NH_TFSM_ENOMEM;
   }
   tfsm_rule_t *r = &st->rules[st->nrules];
   memset(r, 0, sizeof *r);
@@ -375,7 +360,7 @@ static int parse_rule(loader_t *L, tfsm_state_t *st, const char *s, size_t n) {
     if (e - a == 8 && action[a] == 'C') r->rec_op = TFSM_REC_CLEARALL;
   }
   if (group_str(md, m, ns, &a, &e) && e > a) {
-    r->new_state = dupn(action + a, e - a);
+    r->new_state = tfsm_strndup(action + a, e - a);
     if (!r->new_state) return NH_TFSM_ENOMEM;
   }
   if (r->line_op == TFSM_LINE_CONTINUE && r->new_state)
@@ -408,7 +393,7 @@ static int parse_state(loader_t *L, int *done) {
     for (size_t k = 0; k < 7 && !bad; k++)
       if (strlen(reserved[k]) == n && memcmp(reserved[k], s, n) == 0) bad = 1;
     if (bad) return load_error(L, "Invalid state name: '%.*s'. Line: %d", (int)n, s, L->line_num);
-    char *name = dupn(s, n);
+    char *name = tfsm_strndup(s, n);
     if (!name) return NH_TFSM_ENOMEM;
     if (find_state(t, name) >= 0) {
       free(name);

@@ -24,6 +24,13 @@ void tfsm_buf_printf(tfsm_buf_t *b, const char *fmt, ...) __attribute__((format(
 /* NUL-terminates and returns the buffer (the caller frees it), or NULL if it failed. */
 char *tfsm_buf_finish(tfsm_buf_t *b);
 
+/* Makes room in *arr (holding *cap elements of elem bytes) for need elements: a capacity
+ * doubled from *cap (from min when 0) until it fits. Returns 0, or -1 out of memory with
+ * *arr and *cap unchanged. */
+int tfsm_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t min);
+/* A NUL-terminated copy of s[0..n) (malloc'd), or NULL. */
+char *tfsm_strndup(const char *s, size_t n);
+
 void tfsm_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

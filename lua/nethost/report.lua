@@ -4,6 +4,8 @@
 --   print(report.text(rows, {"host", "version", "status"}))
 --   report.write("audit.csv", rows, {"host", "version", "status"})  -- by extension
 
+local csv = require("nethost.csv")
+
 local report = {}
 
 local function cell(v)
@@ -61,21 +63,16 @@ function report.text(rows, columns, opts)
   return table.concat(out, "\n")
 end
 
-local function csv_field(s)
-  if s:find('[,"\n]') then return '"' .. s:gsub('"', '""') .. '"' end
-  return s
-end
-
 --- report.csv(rows [, columns]) -> RFC 4180 CSV with a header row
 function report.csv(rows, columns)
   columns = columns_of(rows, columns)
   local out = {}
   local head = {}
-  for i, c in ipairs(columns) do head[i] = csv_field(c) end
+  for i, c in ipairs(columns) do head[i] = csv.field(c) end
   out[1] = table.concat(head, ",")
   for _, row in ipairs(rows) do
     local f = {}
-    for i, c in ipairs(columns) do f[i] = csv_field(cell(row[c])) end
+    for i, c in ipairs(columns) do f[i] = csv.field(cell(row[c])) end
     out[#out + 1] = table.concat(f, ",")
   end
   return table.concat(out, "\n") .. "\n"
@@ -95,6 +92,22 @@ function report.markdown(rows, columns)
     out[#out + 1] = "| " .. table.concat(f, " | ") .. " |"
   end
   return table.concat(out, "\n") .. "\n"
+end
+
+--- report.rollout(res [, detail]) -> the text table of a rolling change's results (push,
+--- netconf_push): host, status, method (the host function's value.mode), rollback (the
+--- rollback's status) and detail: the error's message or the reason a host did not run,
+--- else detail(rec) when given.
+function report.rollout(res, detail)
+  local rows = {}
+  for rec in res:each() do
+    rows[#rows + 1] = { host = rec.host, status = rec.status,
+                        method = rec.value and rec.value.mode or "",
+                        rollback = rec.rollback and rec.rollback.status or "",
+                        detail = rec.error and rec.error.message or rec.reason
+                                 or detail and detail(rec) or "" }
+  end
+  return report.text(rows, { "host", "status", "method", "rollback", "detail" })
 end
 
 --- report.section(title, rows [, columns]): publishes the table to the HTML report (-o

@@ -43,35 +43,32 @@ static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 /* {model, version, serial, uptime, hardware_version, mac_address, total_memory_kb} */
 static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                         size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[1];
   nh_plugin_value_t *m;
   int rc, have_version = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  m = ts_map(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_match_line(re[RE_MODEL], &l, c, 1))
-      ts_set_cap(&b, m, "model", c[0]);
-    else if (ts_match_line(re[RE_IMAGE], &l, c, 1)) {
-      ts_set_cap(&b, m, "version", c[0]);
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  m = ts_map(&sc.b);
+  while (ts_scan_next(&sc)) {
+    if (ts_match_line(re[RE_MODEL], &sc.l, c, 1))
+      ts_set_cap(&sc.b, m, "model", c[0]);
+    else if (ts_match_line(re[RE_IMAGE], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "version", c[0]);
       have_version = 1;
-    } else if (ts_match_line(re[RE_SERIAL], &l, c, 1))
-      ts_set_cap0(&b, m, "serial", c[0]);
-    else if (ts_match_line(re[RE_UPTIME], &l, c, 1))
-      ts_set_cap(&b, m, "uptime", c[0]);
-    else if (ts_match_line(re[RE_HWVER], &l, c, 1))
-      ts_set_cap0(&b, m, "hardware_version", c[0]);
-    else if (ts_match_line(re[RE_MAC], &l, c, 1))
-      ts_set_cap(&b, m, "mac_address", c[0]);
-    else if (ts_match_line(re[RE_MEM], &l, c, 1))
-      ts_set_cap_int(&b, m, "total_memory_kb", c[0]);
+    } else if (ts_match_line(re[RE_SERIAL], &sc.l, c, 1))
+      ts_set_cap0(&sc.b, m, "serial", c[0]);
+    else if (ts_match_line(re[RE_UPTIME], &sc.l, c, 1))
+      ts_set_cap(&sc.b, m, "uptime", c[0]);
+    else if (ts_match_line(re[RE_HWVER], &sc.l, c, 1))
+      ts_set_cap0(&sc.b, m, "hardware_version", c[0]);
+    else if (ts_match_line(re[RE_MAC], &sc.l, c, 1))
+      ts_set_cap(&sc.b, m, "mac_address", c[0]);
+    else if (ts_match_line(re[RE_MEM], &sc.l, c, 1))
+      ts_set_cap_int(&sc.b, m, "total_memory_kb", c[0]);
   }
-  if (!b.oom && !have_version)
-    return ts_fail(&b, m, 0, "no 'Software image version:' line: not show version output");
-  return ts_finish(&b, m, out);
+  if (!sc.b.oom && !have_version)
+    return ts_fail(&sc.b, m, 0, "no 'Software image version:' line: not show version output");
+  return ts_finish(&sc.b, m, out);
 }
 
 static int header_or_rule(const ts_line_t *l) {
@@ -97,19 +94,16 @@ static nh_plugin_value_t *item(ts_b_t *b, nh_plugin_value_t *list, const char *k
 static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                           size_t len, nh_plugin_value_t **out, void *ud) {
   enum { NONE, SYSTEM, PSU, FAN, PORTS, XCVR, OTHER } section = NONE;
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[5], none = {NULL, 0};
   nh_plugin_value_t *list, *sys = NULL, *m;
   int rc, sys_lines = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (ioslike_empty(text, len)) return ts_finish(&b, ts_list(&b), out);
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l)) continue;
-    if (ts_match_line(re[RE_SECTION], &l, c, 2)) {
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  if (ts_only_blank(text, len)) return ts_finish(&sc.b, ts_list(&sc.b), out);
+  list = ts_list(&sc.b);
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l)) continue;
+    if (ts_match_line(re[RE_SECTION], &sc.l, c, 2)) {
       if (ts_cap_eq(c[0], "information"))
         section = SYSTEM;
       else if (ts_cap_eq(c[1], "power supply"))
@@ -124,56 +118,56 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
         section = OTHER;
       continue;
     }
-    if (section == NONE) return ts_fail(&b, list, l.no, "expected 'System information'");
+    if (section == NONE) return ts_fail(&sc.b, list, sc.l.no, "expected 'System information'");
     switch (section) {
     case SYSTEM:
-      if (header_or_rule(&l) || !ts_match_line(re[RE_WORDS2], &l, c, 2)) break;
+      if (header_or_rule(&sc.l) || !ts_match_line(re[RE_WORDS2], &sc.l, c, 2)) break;
       if (sys_lines == 0) {
-        sys = item(&b, list, "System", none);
-        ts_set_cap0(&b, sys, "description", c[1]);
-        ts_set_cap(&b, sys, "part", c[0]);
+        sys = item(&sc.b, list, "System", none);
+        ts_set_cap0(&sc.b, sys, "description", c[1]);
+        ts_set_cap(&sc.b, sys, "part", c[0]);
       } else if (sys_lines == 1 && sys) {
         ts_cap_t serial = c[1];
         size_t i;
         for (i = 0; i < serial.len && serial.p[i] != ' '; i++) continue;
         serial.len = i;
-        ts_set_cap(&b, sys, "version", c[0]);
-        ts_set_cap(&b, sys, "serial", serial);
+        ts_set_cap(&sc.b, sys, "version", c[0]);
+        ts_set_cap(&sc.b, sys, "serial", serial);
       }
       sys_lines++;
       break;
     case PSU:
-      if (ts_match_line(re[RE_PSU], &l, c, 3)) {
-        m = item(&b, list, "PSU", c[0]);
-        ts_set_str(&b, m, "description", "", 0);
-        ts_set_cap(&b, m, "part", c[1]);
-        ts_set_str(&b, m, "version", "", 0);
-        ts_set_cap(&b, m, "serial", c[2]);
+      if (ts_match_line(re[RE_PSU], &sc.l, c, 3)) {
+        m = item(&sc.b, list, "PSU", c[0]);
+        ts_set_str(&sc.b, m, "description", "", 0);
+        ts_set_cap(&sc.b, m, "part", c[1]);
+        ts_set_str(&sc.b, m, "version", "", 0);
+        ts_set_cap(&sc.b, m, "serial", c[2]);
       }
       break;
     case FAN:
-      if (ts_match_line(re[RE_FAN], &l, c, 3)) {
-        m = item(&b, list, "Fan", c[0]);
-        ts_set_str(&b, m, "description", "", 0);
-        ts_set_cap(&b, m, "part", c[1]);
-        ts_set_str(&b, m, "version", "", 0);
-        ts_set_cap(&b, m, "serial", c[2]);
+      if (ts_match_line(re[RE_FAN], &sc.l, c, 3)) {
+        m = item(&sc.b, list, "Fan", c[0]);
+        ts_set_str(&sc.b, m, "description", "", 0);
+        ts_set_cap(&sc.b, m, "part", c[1]);
+        ts_set_str(&sc.b, m, "version", "", 0);
+        ts_set_cap(&sc.b, m, "serial", c[2]);
       }
       break;
     case XCVR:
-      if (!header_or_rule(&l) && ts_match_line(re[RE_XCVR], &l, c, 5)) {
-        m = item(&b, list, "Transceiver", c[0]);
-        ts_set_cap(&b, m, "description", c[1]);
-        ts_set_cap(&b, m, "part", c[2]);
-        ts_set_cap(&b, m, "version", c[4]);
-        ts_set_cap(&b, m, "serial", c[3]);
+      if (!header_or_rule(&sc.l) && ts_match_line(re[RE_XCVR], &sc.l, c, 5)) {
+        m = item(&sc.b, list, "Transceiver", c[0]);
+        ts_set_cap(&sc.b, m, "description", c[1]);
+        ts_set_cap(&sc.b, m, "part", c[2]);
+        ts_set_cap(&sc.b, m, "version", c[4]);
+        ts_set_cap(&sc.b, m, "serial", c[3]);
       }
       break;
     default:
       break;
     }
   }
-  return ts_finish(&b, list, out);
+  return ts_finish(&sc.b, list, out);
 }
 
 static const char *const aliases[] = {"eos", "arista.eos.eos", NULL};

@@ -37,74 +37,70 @@ static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 /* {hostname, version, model, serial, uptime, image, config_register} */
 static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                         size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[2];
   nh_plugin_value_t *m;
   int rc, have_version = 0, have_model = 0, have_serial = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  m = ts_map(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (have_version < 2 && ts_match_line(re[RE_VER], &l, c, 1)) {
-      ts_set_cap(&b, m, "version", c[0]);
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  m = ts_map(&sc.b);
+  while (ts_scan_next(&sc)) {
+    if (have_version < 2 && ts_match_line(re[RE_VER], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "version", c[0]);
       have_version = 2;
-    } else if (!have_version && ts_match_line(re[RE_VER_XE], &l, c, 1)) {
+    } else if (!have_version && ts_match_line(re[RE_VER_XE], &sc.l, c, 1)) {
       /* IOS-XE prints its own release first; the IOS line after it wins (16.9.3, not
        * 16.09.03 or a special build's tag). */
-      ts_set_cap(&b, m, "version", c[0]);
+      ts_set_cap(&sc.b, m, "version", c[0]);
       have_version = 1;
-    } else if (ts_match_line(re[RE_UPTIME], &l, c, 2)) {
-      ts_set_cap(&b, m, "hostname", c[0]);
-      ts_set_cap(&b, m, "uptime", c[1]);
-    } else if (ts_match_line(re[RE_IMAGE], &l, c, 2)) {
-      ts_set_cap(&b, m, "image", c[1]);
-    } else if (!have_model && ts_match_line(re[RE_MODEL], &l, c, 1)) {
-      ts_set_cap(&b, m, "model", c[0]);
+    } else if (ts_match_line(re[RE_UPTIME], &sc.l, c, 2)) {
+      ts_set_cap(&sc.b, m, "hostname", c[0]);
+      ts_set_cap(&sc.b, m, "uptime", c[1]);
+    } else if (ts_match_line(re[RE_IMAGE], &sc.l, c, 2)) {
+      ts_set_cap(&sc.b, m, "image", c[1]);
+    } else if (!have_model && ts_match_line(re[RE_MODEL], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "model", c[0]);
       have_model = 1;
-    } else if (!have_serial && (ts_match_line(re[RE_SERIAL], &l, c, 1) ||
-                                ts_match_line(re[RE_SERIAL2], &l, c, 1))) {
-      ts_set_cap(&b, m, "serial", c[0]);
+    } else if (!have_serial && (ts_match_line(re[RE_SERIAL], &sc.l, c, 1) ||
+                                ts_match_line(re[RE_SERIAL2], &sc.l, c, 1))) {
+      ts_set_cap(&sc.b, m, "serial", c[0]);
       have_serial = 1;
-    } else if (ts_match_line(re[RE_CONFREG], &l, c, 1)) {
-      ts_set_cap(&b, m, "config_register", c[0]);
+    } else if (ts_match_line(re[RE_CONFREG], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "config_register", c[0]);
     }
   }
-  if (!b.oom && !have_version)
-    return ts_fail(&b, m, 0, "no 'Cisco IOS Software ... Version' line: not show version output");
-  return ts_finish(&b, m, out);
+  if (!sc.b.oom && !have_version)
+    return ts_fail(&sc.b, m, 0,
+                   "no 'Cisco IOS Software ... Version' line: not show version output");
+  return ts_finish(&sc.b, m, out);
 }
 
 /* list of {name, description, part, version, serial} */
 static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                           size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[3];
   nh_plugin_value_t *list, *cur = NULL;
   int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  list = ts_list(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l)) continue;
-    if (ts_match_line(re[RE_INV_NAME], &l, c, 2)) {
-      cur = ts_map(&b);
-      ts_push(&b, list, cur);
-      ts_set_cap0(&b, cur, "name", c[0]);
-      ts_set_cap0(&b, cur, "description", c[1]);
-    } else if (cur && ts_match_line(re[RE_INV_PID], &l, c, 3)) {
-      ts_set_cap0(&b, cur, "part", c[0]);
-      ts_set_cap0(&b, cur, "version", c[1]);
-      ts_set_cap0(&b, cur, "serial", c[2]);
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  list = ts_list(&sc.b);
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l)) continue;
+    if (ts_match_line(re[RE_INV_NAME], &sc.l, c, 2)) {
+      cur = ts_map(&sc.b);
+      ts_push(&sc.b, list, cur);
+      ts_set_cap0(&sc.b, cur, "name", c[0]);
+      ts_set_cap0(&sc.b, cur, "description", c[1]);
+    } else if (cur && ts_match_line(re[RE_INV_PID], &sc.l, c, 3)) {
+      ts_set_cap0(&sc.b, cur, "part", c[0]);
+      ts_set_cap0(&sc.b, cur, "version", c[1]);
+      ts_set_cap0(&sc.b, cur, "serial", c[2]);
       cur = NULL;
     } else {
-      return ts_fail(&b, list, l.no, "expected 'NAME: \"...\", DESCR: \"...\"' or 'PID: ...'");
+      return ts_fail(&sc.b, list, sc.l.no,
+                     "expected 'NAME: \"...\", DESCR: \"...\"' or 'PID: ...'");
     }
   }
-  return ts_finish(&b, list, out);
+  return ts_finish(&sc.b, list, out);
 }
 
 static const char *const aliases[] = {"ios", "cisco.ios.ios", "cisco_xe", "iosxe", NULL};

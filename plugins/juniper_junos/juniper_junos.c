@@ -60,47 +60,37 @@ static const char *const patterns[RE_COUNT] = {
 static ts_re_t *re[RE_COUNT];
 static ts_patterns_t compiled = {patterns, re, RE_COUNT};
 
-static int only_blank(const char *text, size_t len) {
-  size_t i;
-  for (i = 0; i < len; i++) {
-    if (!isspace((unsigned char)text[i])) return 0;
-  }
-  return 1;
-}
-
 /* {hostname, model, version, serial}: the first member's, for a virtual chassis. */
 static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                         size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[1];
   nh_plugin_value_t *m;
   int rc, have_host = 0, have_model = 0, have_version = 0, have_serial = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  m = ts_map(&b);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (!have_host && ts_match_line(re[RE_HOSTNAME], &l, c, 1)) {
-      ts_set_cap(&b, m, "hostname", c[0]);
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  m = ts_map(&sc.b);
+  while (ts_scan_next(&sc)) {
+    if (!have_host && ts_match_line(re[RE_HOSTNAME], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "hostname", c[0]);
       have_host = 1;
-    } else if (!have_model && ts_match_line(re[RE_MODEL], &l, c, 1)) {
-      ts_set_cap(&b, m, "model", c[0]);
+    } else if (!have_model && ts_match_line(re[RE_MODEL], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "model", c[0]);
       have_model = 1;
-    } else if (have_version < 2 && ts_match_line(re[RE_JUNOS], &l, c, 1)) {
-      ts_set_cap(&b, m, "version", c[0]);
+    } else if (have_version < 2 && ts_match_line(re[RE_JUNOS], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "version", c[0]);
       have_version = 2; /* "Junos:" is authoritative */
-    } else if (!have_version && ts_match_line(re[RE_JUNOS_PKG], &l, c, 1)) {
-      ts_set_cap(&b, m, "version", c[0]);
+    } else if (!have_version && ts_match_line(re[RE_JUNOS_PKG], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "version", c[0]);
       have_version = 1;
-    } else if (!have_serial && ts_match_line(re[RE_SERIAL], &l, c, 1)) {
-      ts_set_cap(&b, m, "serial", c[0]);
+    } else if (!have_serial && ts_match_line(re[RE_SERIAL], &sc.l, c, 1)) {
+      ts_set_cap(&sc.b, m, "serial", c[0]);
       have_serial = 1;
     }
   }
-  if (!b.oom && !have_version)
-    return ts_fail(&b, m, 0, "no 'Junos:' or 'JUNOS ... [version]' line: not show version output");
-  return ts_finish(&b, m, out);
+  if (!sc.b.oom && !have_version)
+    return ts_fail(&sc.b, m, 0,
+                   "no 'Junos:' or 'JUNOS ... [version]' line: not show version output");
+  return ts_finish(&sc.b, m, out);
 }
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
@@ -119,27 +109,24 @@ static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_ca
  * address (an interface without addresses has one entry without them). */
 static int show_interfaces_terse(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                                  size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[6], cur[4], none = {NULL, 0};
   nh_plugin_value_t *list;
   int rc, header = 0, have = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  list = ts_list(&b);
-  if (only_blank(text, len)) return ts_finish(&b, list, out);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l)) continue;
-    if (ts_match_line(re[RE_TERSE_HEADER], &l, NULL, 0)) {
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  list = ts_list(&sc.b);
+  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l)) continue;
+    if (ts_match_line(re[RE_TERSE_HEADER], &sc.l, NULL, 0)) {
       header = 1;
       continue;
     }
     if (!header) {
-      if (l.p[0] == '{') continue; /* {master:0} */
-      return ts_fail(&b, list, l.no, "expected the 'Interface Admin Link Proto' header");
+      if (sc.l.p[0] == '{') continue; /* {master:0} */
+      return ts_fail(&sc.b, list, sc.l.no, "expected the 'Interface Admin Link Proto' header");
     }
-    if (ts_match_line(re[RE_TERSE_ROW], &l, c, 6)) {
+    if (ts_match_line(re[RE_TERSE_ROW], &sc.l, c, 6)) {
       /* "Proto Local": with one word it is a family only if no address follows. */
       ts_cap_t family = c[3], local = c[4], remote = c[5];
       if (family.p && !local.p &&
@@ -147,18 +134,18 @@ static int show_interfaces_terse(const nh_plugin_host_t *h, nh_plugin_parse_t *p
         local = family;
         family = none;
       }
-      terse_row(&b, list, c[0], c[1], c[2], family, local, remote);
+      terse_row(&sc.b, list, c[0], c[1], c[2], family, local, remote);
       cur[0] = c[0], cur[1] = c[1], cur[2] = c[2], cur[3] = family;
       have = 1;
-    } else if (have && ts_match_line(re[RE_TERSE_MORE], &l, c, 3)) {
+    } else if (have && ts_match_line(re[RE_TERSE_MORE], &sc.l, c, 3)) {
       if (c[0].p) cur[3] = c[0];
-      terse_row(&b, list, cur[0], cur[1], cur[2], cur[3], c[1], c[2]);
+      terse_row(&sc.b, list, cur[0], cur[1], cur[2], cur[3], c[1], c[2]);
     } else {
-      return ts_fail(&b, list, l.no, "cannot read this interface line");
+      return ts_fail(&sc.b, list, sc.l.no, "cannot read this interface line");
     }
   }
-  if (!header) return ts_fail(&b, list, 0, "no 'Interface Admin Link' header");
-  return ts_finish(&b, list, out);
+  if (!header) return ts_fail(&sc.b, list, 0, "no 'Interface Admin Link' header");
+  return ts_finish(&sc.b, list, out);
 }
 
 static void set_lower(ts_b_t *b, nh_plugin_value_t *m, const char *key, ts_cap_t c) {
@@ -175,75 +162,73 @@ static void set_lower(ts_b_t *b, nh_plugin_value_t *m, const char *key, ts_cap_t
  * logical interfaces are entries of their own. */
 static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                            size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   ts_cap_t c[3];
   nh_plugin_value_t *list, *cur = NULL;
   const char *errors_key = NULL;
   int parent_admin_up = 1;
   int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  list = ts_list(&b);
-  if (only_blank(text, len)) return ts_finish(&b, list, out);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_match_line(re[RE_PHYS], &l, c, 3)) {
-      cur = ts_map(&b);
-      ts_push(&b, list, cur);
-      ts_set_cap(&b, cur, "interface", c[0]);
-      set_lower(&b, cur, "admin_status", c[1]);
-      set_lower(&b, cur, "link_status", c[2]);
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  list = ts_list(&sc.b);
+  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  while (ts_scan_next(&sc)) {
+    if (ts_match_line(re[RE_PHYS], &sc.l, c, 3)) {
+      cur = ts_map(&sc.b);
+      ts_push(&sc.b, list, cur);
+      ts_set_cap(&sc.b, cur, "interface", c[0]);
+      set_lower(&sc.b, cur, "admin_status", c[1]);
+      set_lower(&sc.b, cur, "link_status", c[2]);
       /* A physical interface's protocol is its link; its units inherit its admin state. */
-      ts_iface_states(&b, cur, c[1], c[2], c[2]);
+      ts_iface_states(&sc.b, cur, c[1], c[2], c[2]);
       parent_admin_up = !(c[1].len && (c[1].p[0] == 'A' || c[1].p[0] == 'D'));
       errors_key = NULL;
       continue;
     }
-    if (ts_match_line(re[RE_LOGICAL], &l, c, 1)) {
-      cur = ts_map(&b);
-      ts_push(&b, list, cur);
-      ts_set_cap(&b, cur, "interface", c[0]);
+    if (ts_match_line(re[RE_LOGICAL], &sc.l, c, 1)) {
+      cur = ts_map(&sc.b);
+      ts_push(&sc.b, list, cur);
+      ts_set_cap(&sc.b, cur, "interface", c[0]);
       errors_key = NULL;
       continue;
     }
     if (!cur) {
-      if (ts_blank(&l) || l.p[0] == '{') continue;
-      return ts_fail(&b, list, l.no, "expected 'Physical interface: NAME, ...'");
+      if (ts_blank(&sc.l) || sc.l.p[0] == '{') continue;
+      return ts_fail(&sc.b, list, sc.l.no, "expected 'Physical interface: NAME, ...'");
     }
-    if (ts_match_line(re[RE_DESCR], &l, c, 1))
-      ts_set_cap(&b, cur, "description", c[0]);
-    else if (ts_match_line(re[RE_FLAGS], &l, c, 1)) {
+    if (ts_match_line(re[RE_DESCR], &sc.l, c, 1))
+      ts_set_cap(&sc.b, cur, "description", c[0]);
+    else if (ts_match_line(re[RE_FLAGS], &sc.l, c, 1)) {
       /* A unit's flags (Up/Down) are its link and its protocol. */
       ts_cap_t admin = {parent_admin_up ? "Enabled" : "Disabled", parent_admin_up ? 7u : 8u};
-      set_lower(&b, cur, "link_status", c[0]);
-      ts_iface_states(&b, cur, admin, c[0], c[0]);
-    } else if (ts_match_line(re[RE_CURADDR], &l, c, 1))
-      ts_set_cap(&b, cur, "mac_address", c[0]);
-    else if (ts_match_line(re[RE_IN_PKTS], &l, c, 1))
-      ts_set_cap_int(&b, cur, "input_packets", c[0]);
-    else if (ts_match_line(re[RE_OUT_PKTS], &l, c, 1))
-      ts_set_cap_int(&b, cur, "output_packets", c[0]);
-    else if (ts_match_line(re[RE_LOCAL], &l, c, 2)) {
+      set_lower(&sc.b, cur, "link_status", c[0]);
+      ts_iface_states(&sc.b, cur, admin, c[0], c[0]);
+    } else if (ts_match_line(re[RE_CURADDR], &sc.l, c, 1))
+      ts_set_cap(&sc.b, cur, "mac_address", c[0]);
+    else if (ts_match_line(re[RE_IN_PKTS], &sc.l, c, 1))
+      ts_set_cap_int(&sc.b, cur, "input_packets", c[0]);
+    else if (ts_match_line(re[RE_OUT_PKTS], &sc.l, c, 1))
+      ts_set_cap_int(&sc.b, cur, "output_packets", c[0]);
+    else if (ts_match_line(re[RE_LOCAL], &sc.l, c, 2)) {
       char addr[80];
       int n = snprintf(addr, sizeof(addr), "%.*s%.*s", (int)c[1].len, c[1].p, (int)c[0].len,
                        c[0].p ? c[0].p : "");
-      if (n > 0 && (size_t)n < sizeof(addr)) ts_set_str(&b, cur, "ip_address", addr, (size_t)n);
-    } else if (ts_match_line(re[RE_ERRORS], &l, c, 2)) {
+      if (n > 0 && (size_t)n < sizeof(addr)) ts_set_str(&sc.b, cur, "ip_address", addr, (size_t)n);
+    } else if (ts_match_line(re[RE_ERRORS], &sc.l, c, 2)) {
       if (c[0].p)
         errors_key = ts_cap_eq(c[0], "Input") ? "input_errors" : "output_errors";
       else if (errors_key)
-        ts_set_cap_int(&b, cur, errors_key, c[1]);
+        ts_set_cap_int(&sc.b, cur, errors_key, c[1]);
     } else {
-      if (ts_match_line(re[RE_LINKTYPE], &l, c, 1)) ts_set_cap(&b, cur, "hardware_type", c[0]);
-      if (ts_match_line(re[RE_MTU], &l, c, 1)) ts_set_cap_int(&b, cur, "mtu", c[0]);
-      if (ts_match_line(re[RE_SPEED], &l, c, 1)) {
-        ts_set_cap(&b, cur, "speed", c[0]);
-        ts_iface_speed(&b, cur, c[0]);
+      if (ts_match_line(re[RE_LINKTYPE], &sc.l, c, 1))
+        ts_set_cap(&sc.b, cur, "hardware_type", c[0]);
+      if (ts_match_line(re[RE_MTU], &sc.l, c, 1)) ts_set_cap_int(&sc.b, cur, "mtu", c[0]);
+      if (ts_match_line(re[RE_SPEED], &sc.l, c, 1)) {
+        ts_set_cap(&sc.b, cur, "speed", c[0]);
+        ts_iface_speed(&sc.b, cur, c[0]);
       }
     }
   }
-  return ts_finish(&b, list, out);
+  return ts_finish(&sc.b, list, out);
 }
 
 static size_t column(const ts_line_t *l, const char *word) {
@@ -307,7 +292,7 @@ static int show_chassis_hardware(const nh_plugin_host_t *h, nh_plugin_parse_t *p
   ts_b_t b = {h, p, 0};
   int rc;
   if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
+  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
   return column_table(&b, text, len, titles, keys, 5, out);
 }
 
@@ -321,7 +306,7 @@ static int show_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
   ts_b_t b = {h, p, 0};
   int rc;
   if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
+  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
   return column_table(&b, text, len, titles, keys, 5, out);
 }
 
@@ -342,46 +327,45 @@ static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
 /* list of {vlan_id, name, interfaces = {...}[, instance]} (ELS and older EX layouts) */
 static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
                       nh_plugin_value_t **out, void *ud) {
-  ts_b_t b = {h, p, 0};
-  ts_lines_t it;
-  ts_line_t l;
+  ts_scan_t sc;
   nh_plugin_value_t *list, *ports = NULL;
   size_t name_col = 0, tag_col = 0, if_col = 0;
   int rc, header = 0, els = 0;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  list = ts_list(&b);
-  if (only_blank(text, len)) return ts_finish(&b, list, out);
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b.oom) {
-    if (ts_blank(&l) || l.p[0] == '{') continue;
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  list = ts_list(&sc.b);
+  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l) || sc.l.p[0] == '{') continue;
     if (!header) {
-      size_t n = column(&l, "VLAN name"), t = column(&l, "Tag"), f = column(&l, "Interfaces");
+      size_t n = column(&sc.l, "VLAN name"), t = column(&sc.l, "Tag"),
+             f = column(&sc.l, "Interfaces");
       els = n != (size_t)-1;
-      if (!els) n = column(&l, "Name");
+      if (!els) n = column(&sc.l, "Name");
       if (n == (size_t)-1 || t == (size_t)-1 || f == (size_t)-1 || !(n < t && t < f)) {
-        if (it.no > 3) return ts_fail(&b, list, l.no, "expected the 'Name Tag Interfaces' header");
+        if (sc.it.no > 3)
+          return ts_fail(&sc.b, list, sc.l.no, "expected the 'Name Tag Interfaces' header");
         continue;
       }
       header = 1;
       name_col = n, tag_col = t, if_col = f;
       continue;
     }
-    if (!ts_blank(&(ts_line_t){l.p, l.len < if_col ? l.len : if_col, l.no})) {
-      nh_plugin_value_t *m = ts_map(&b);
-      ts_cap_t tag = slice(&l, tag_col, if_col);
-      ts_push(&b, list, m);
-      ts_set_cap_int(&b, m, "vlan_id", tag);
-      ts_set_cap(&b, m, "name", slice(&l, name_col, tag_col));
-      if (els) ts_set_cap(&b, m, "instance", slice(&l, 0, name_col));
-      ports = ts_list(&b);
-      ts_set(&b, m, "interfaces", ports);
+    if (!ts_blank(&(ts_line_t){sc.l.p, sc.l.len < if_col ? sc.l.len : if_col, sc.l.no})) {
+      nh_plugin_value_t *m = ts_map(&sc.b);
+      ts_cap_t tag = slice(&sc.l, tag_col, if_col);
+      ts_push(&sc.b, list, m);
+      ts_set_cap_int(&sc.b, m, "vlan_id", tag);
+      ts_set_cap(&sc.b, m, "name", slice(&sc.l, name_col, tag_col));
+      if (els) ts_set_cap(&sc.b, m, "instance", slice(&sc.l, 0, name_col));
+      ports = ts_list(&sc.b);
+      ts_set(&sc.b, m, "interfaces", ports);
     } else if (!ports) {
-      return ts_fail(&b, list, l.no, "interfaces before any VLAN");
+      return ts_fail(&sc.b, list, sc.l.no, "interfaces before any VLAN");
     }
-    push_ports(&b, ports, slice(&l, if_col, l.len));
+    push_ports(&sc.b, ports, slice(&sc.l, if_col, sc.l.len));
   }
-  if (!header) return ts_fail(&b, list, 0, "no 'Name Tag Interfaces' header");
-  return ts_finish(&b, list, out);
+  if (!header) return ts_fail(&sc.b, list, 0, "no 'Name Tag Interfaces' header");
+  return ts_finish(&sc.b, list, out);
 }
 
 /* list of {line, children}: braces form, or `display set` form when the lines are `set`s */

@@ -3,6 +3,7 @@
 # Exit 77 (skip, said loudly) when nethost-sim is not built or has no HTTP API yet.
 # usage: sim_harness.sh NETHOST SIM DEVICES BASE PORT PLAYBOOK
 set -u
+. "$(dirname "$0")/../lib/wait_ready.sh"
 NETHOST=$1 SIM=$2 DEVICES=$3 BASE=$4 PORT=$5 PLAYBOOK=$6
 [ -x "$SIM" ] || { echo "SKIP: $SIM not built"; exit 77; }
 "$SIM" --help 2>&1 | grep -q -- "--http" || { echo "SKIP: $SIM has no --http"; exit 77; }
@@ -13,13 +14,6 @@ trap cleanup EXIT INT TERM
 "$SIM" --devices "$DEVICES" --base "$BASE" --port "$((PORT + 1))" --http --http-port "$PORT" \
   --quiet --inventory-out "$DIR/lab.yaml" --ready-file "$DIR/ready" > "$DIR/sim.log" 2>&1 &
 PID=$!
-i=0
-while ! [ -e "$DIR/ready" ]; do
-  i=$((i+1))
-  if [ $i -gt 600 ] || ! kill -0 $PID 2>/dev/null; then
-    echo "nethost-sim did not start"; cat "$DIR/sim.log"; exit 1
-  fi
-  sleep 0.05
-done
+wait_ready "$DIR/ready" "$PID" "$DIR/sim.log" || exit 1
 export SIM_INVENTORY=$DIR/lab.yaml SIM_HTTP_PORT=$PORT
 "$NETHOST" run "$PLAYBOOK"

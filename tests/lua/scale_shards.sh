@@ -9,6 +9,17 @@ NETHOST=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && cat "$tmp/out" >&2; exit 1; }
+# wait_shards WHAT PID...: waits for each shard process; 0 (all ok) and 2 (some hosts
+# failed, as the playbook means them to) are the statuses a shard may end with.
+wait_shards() {
+  what=$1
+  shift
+  for p in "$@"; do
+    wait "$p"
+    rc=$?
+    [ $rc = 0 ] || [ $rc = 2 ] || fail "$what exit status $rc"
+  done
+}
 
 { printf "defaults:\n  username: admin\n  password: admin\nhosts:\n"
   i=1
@@ -68,11 +79,7 @@ for idx in 0 1 2; do
     "$NETHOST" shard "$tmp/play.lua" -i "$tmp/inv.yaml" -e tag=x -q > "$tmp/k8s-$idx.log" 2>&1 &
   pids="$pids $!"
 done
-for p in $pids; do
-  wait "$p"
-  rc=$?
-  [ $rc = 0 ] || [ $rc = 2 ] || fail "k8s shard exit status $rc"
-done
+wait_shards "k8s shard" $pids
 for k in 1 2 3; do
   [ -s "$tmp/k8s/shard-$k-of-3.jsonl" ] || fail "k8s shard $k wrote no file"
 done
@@ -94,11 +101,7 @@ for id in 1 2 3 4; do
     > "$tmp/slurm-$id.log" 2>&1 &
   pids="$pids $!"
 done
-for p in $pids; do
-  wait "$p"
-  rc=$?
-  [ $rc = 0 ] || [ $rc = 2 ] || fail "slurm task exit status $rc"
-done
+wait_shards "slurm task" $pids
 SLURM_ARRAY_TASK_COUNT=4 NETHOST_RESULTS_DIR="$tmp/slurm" "$NETHOST" shard merge "$tmp/slurm.jsonl" > "$tmp/out" 2>&1
 [ $? = 2 ] || fail "slurm merge exit status"
 "$NETHOST" run "$tmp/canon.lua" -- "$tmp/slurm.jsonl" > "$tmp/slurm.txt" || fail "canon slurm"

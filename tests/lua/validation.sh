@@ -2,12 +2,8 @@
 # Bad values are refused, not silently accepted (issue 16 item 9): numeric options of
 # nethost.run and ssh.run (0, -1, NaN, -inf, "abc") raise naming the option; a playbook's exit
 # status outside 0-255 is refused; host names with control characters are escaped.
-set -u
 NH=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-unset NETHOST_INVENTORY
-fail() { echo "FAIL: $*"; [ -f "$T/err" ] && tail -5 "$T/err"; exit 1; }
+. "$(dirname "$0")/../lib/cli_test.sh"
 cat >"$T/opts.lua" <<'LUA'
 local bad = { 0, -1, 0/0, -math.huge, "abc" }
 for _, v in ipairs(bad) do

@@ -1,12 +1,8 @@
 #!/bin/sh
 # A failed write of the results (-o) or of the log (--log) fails the run (issue 16 item 5):
 # the run says so on stderr and exits 1; before, -o /dev/full and --log /dev/full exited 0.
-set -u
 NH=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-unset NETHOST_INVENTORY
-fail() { echo "FAIL: $*"; [ -f "$T/err" ] && tail -5 "$T/err"; exit 1; }
+. "$(dirname "$0")/../lib/cli_test.sh"
 [ -w /dev/full ] || { echo "SKIP: no /dev/full"; exit 77; }
 { echo "hosts:"; for i in 1 2 3; do echo "  h$i: {address: 127.0.0.$i}"; done; } >"$T/inv.yaml"
 cat >"$T/pb.lua" <<'LUA'

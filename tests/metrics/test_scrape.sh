@@ -6,8 +6,7 @@
 BIN=$1 SRC=$2
 tmp=$(mktemp -d)
 . "$SRC/tests/playbooks/lab.sh"
-PY=/usr/bin/python3
-[ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
+need_python
 
 start_lab 6 127.1.85.1 --fault refuse:devices=sw-0004
 # Polls every 0.2 s until Ctrl-C, as a monitor runs in production.

@@ -2,11 +2,8 @@
 # Runs every ```lua example of docs/net.md through nethost, so the page cannot drift.
 set -e
 nethost=$1 doc=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-awk -v dir="$dir" '/^```lua$/ {n++; f=dir "/example" n ".lua"; on=1; next}
-                   /^```$/ {on=0; next}
-                   on {print > f}' "$doc"
+. "$(dirname "$0")/../lib/doc_examples.sh"
+extract_lua_examples "$doc"
 count=0
 for f in "$dir"/example*.lua; do
   if ! "$nethost" run "$f" > "$f.out" 2>&1; then

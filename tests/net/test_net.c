@@ -1,10 +1,7 @@
 /* Unit tests for core/net: TCP probes (open, refused, timeout, cancel, IPv6, names, 1,000 at
  * once), name resolution, ICMP echo over loopback (IPv4, IPv6, many at once on one socket,
  * cancel). Addresses 127.60.0.0/16 and ::1, ports 46001-46099. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "../unit/test_main.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -358,20 +355,8 @@ static void test_ping_errors(void **state) {
     unsetenv("NETHOST_ICMP");
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_probe_open_and_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_probe_ipv6, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_probe_timeout, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_probe_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_probe_names, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_probe_1000, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ping_loopback, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ping_no_reply, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ping_many, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ping_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ping_errors, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_probe_open_and_refused), NH_TEST(test_probe_ipv6),
+             NH_TEST(test_probe_timeout), NH_TEST(test_probe_cancel), NH_TEST(test_probe_names),
+             NH_TEST(test_probe_1000), NH_TEST(test_resolve), NH_TEST(test_ping_loopback),
+             NH_TEST(test_ping_no_reply), NH_TEST(test_ping_many), NH_TEST(test_ping_cancel),
+             NH_TEST(test_ping_errors))

@@ -1,10 +1,7 @@
 /* Every registered vendor parser on hostile input: truncated real outputs, binary garbage,
  * long lines, and large junk. A parser may fail (NH_EPARSE) but never crash, never leak
  * (ASan/LSan), and must stay linear in time. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
+#include "../unit/test_main.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -246,11 +243,7 @@ static void test_100mb(void **state) {
   free(junk);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_empty_and_blank),  cmocka_unit_test(test_binary_garbage),
-      cmocka_unit_test(test_fuzz_regressions), cmocka_unit_test(test_truncated_corpus),
-      cmocka_unit_test(test_large_junk),       cmocka_unit_test(test_100mb),
-  };
-  return cmocka_run_group_tests(tests, setup, teardown);
-}
+NH_TEST_MAIN(setup, teardown, cmocka_unit_test(test_empty_and_blank),
+             cmocka_unit_test(test_binary_garbage), cmocka_unit_test(test_fuzz_regressions),
+             cmocka_unit_test(test_truncated_corpus), cmocka_unit_test(test_large_junk),
+             cmocka_unit_test(test_100mb))

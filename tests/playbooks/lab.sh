@@ -32,5 +32,11 @@ start_lab() {
   done
   fail "nethost-sim not ready after 30 s"
 }
+# need_python: $PY is Debian's python3 (the one with the checkers' modules); the test is
+# skipped, loudly, without it.
+need_python() {
+  PY=/usr/bin/python3
+  [ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
+}
 # nh ARGS...: runs nethost, output in $tmp/out, exit status in $rc.
 nh() { "$BIN/nethost" "$@" >"$tmp/out" 2>&1; rc=$?; }

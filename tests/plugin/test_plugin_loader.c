@@ -1,8 +1,5 @@
 /* The plugin loader and registry, driven with the tiny test plugins in this folder. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
+#include "../unit/test_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,19 +251,8 @@ static void test_builtin(void **state) {
   assert_int_equal(builtin_unloads, 2);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_good_plugin, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_find_parser, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_command_match, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_init_failure_rolled_back, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_no_declare_and_bad_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_bad_pattern, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_load_dir, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_builtin, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_good_plugin), NH_TEST(test_parse), NH_TEST(test_find_parser),
+             NH_TEST(test_command_match), NH_TEST(test_abi_mismatch),
+             NH_TEST(test_init_failure_rolled_back), NH_TEST(test_duplicate),
+             NH_TEST(test_no_declare_and_bad_files), NH_TEST(test_bad_pattern),
+             NH_TEST(test_load_dir), NH_TEST(test_builtin))

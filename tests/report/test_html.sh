@@ -7,8 +7,7 @@
 BIN=$1 SRC=$2
 tmp=$(mktemp -d)
 . "$SRC/tests/playbooks/lab.sh"
-PY=/usr/bin/python3
-[ -x "$PY" ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
+need_python
 
 start_lab 8 127.1.84.1 --fault refuse:devices=sw-0003
 nh run "$SRC/playbooks/audit.lua" -i "$tmp/lab/lab.yaml" -o "$tmp/audit.html" -q

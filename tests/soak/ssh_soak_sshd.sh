@@ -12,6 +12,7 @@ NETHOST=$1 SESSIONS=${2:-20000} CONC=${3:-500} PORT=${4:-23700}
 SSHD=/usr/sbin/sshd
 [ -x "$SSHD" ] || { echo "SKIP: $SSHD not installed (apt-get install openssh-server)"; exit 77; }
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib/sshd_config.sh"
 DIR=$(mktemp -d /tmp/nethost-soak-sshd.XXXXXX)
 cleanup() {
   [ -f "$DIR/sshd.pid" ] && kill "$(cat "$DIR/sshd.pid")" 2>/dev/null
@@ -31,23 +32,17 @@ while [ $i -lt 10 ]; do
   i=$((i + 1))
 done > "$DIR/version.txt"
 mkdir -p /run/sshd 2>/dev/null
-cat > "$DIR/sshd_config" <<CFG
-ListenAddress 127.0.0.1:$PORT
-HostKey $DIR/host_ed25519
-PidFile $DIR/sshd.pid
-AuthorizedKeysFile $DIR/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin yes
+{
+  echo "ListenAddress 127.0.0.1:$PORT"
+  sshd_private_config "$DIR"
+  cat <<CFG
 MaxStartups 4000:100:8000
 MaxSessions 1000
 LoginGraceTime 300
 LogLevel ERROR
 ForceCommand /bin/cat $DIR/version.txt
 CFG
+} > "$DIR/sshd_config"
 "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log" || { cat "$DIR/sshd.log"; exit 1; }
 i=0
 while ! [ -s "$DIR/sshd.pid" ]; do

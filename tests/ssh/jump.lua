@@ -2,24 +2,12 @@
 -- host (one hop, and twice for two hops) and the device behind it (itself, or the fake
 -- Cisco CLI on PORT+3); a jump host that is down, a changed jump host key, a jump host
 -- that drops its connection, sharing of jump host connections.
-local port = tonumber(os.getenv("SSHD_PORT"))
-local dir = os.getenv("SSHD_DIR")
-local user = os.getenv("SSHD_USER")
+local S = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/sshd_lib.lua")
+local port, dir, user = S.port, S.dir, S.user
 
-local function host(t)
-  local h = { host = "127.0.0.1", port = port, user = user, key_file = dir .. "/id_ed25519",
-              known_hosts = dir .. "/known_hosts", connect_timeout = 10 }
-  for k, v in pairs(t or {}) do h[k] = v end
-  return h
-end
+local host = S.host_maker(10)
 
-local function expect_error(kind, fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert(not ok, "expected a " .. kind .. " error, got success")
-  assert(type(err) == "table", "expected an error object, got " .. tostring(err))
-  assert(err.kind == kind, "expected kind " .. kind .. ", got " .. tostring(err))
-  return err
-end
+local expect_error = S.expect_error
 
 -- The sshd child serving nethost's own TCP connection to the jump host (the only
 -- connection of this process to PORT: device sessions are tunnelled) is killed.
@@ -228,13 +216,4 @@ all:
                         .. port .. ": no host key"), e.message)
 end
 
-local names = {}
-for name in pairs(tests) do names[#names + 1] = name end
-table.sort(names)
-local only = os.getenv("SSH_TEST")
-for _, name in ipairs(names) do
-  if not only or only == name then
-    tests[name]()
-    print("ok " .. name)
-  end
-end
+S.run(tests)

@@ -4,6 +4,7 @@
 # seed, the count and the mix). Exit 77 when nethost-sim is not built.
 # usage: sim_harness.sh NETHOST SIM DEVICES BASE PORT PLAYBOOK [faults|nofaults]
 set -u
+. "$(dirname "$0")/../lib/wait_ready.sh"
 NETHOST=$1 SIM=$2 DEVICES=$3 BASE=$4 PORT=$5 PLAYBOOK=$6 MODE=${7:-faults}
 [ -x "$SIM" ] || { echo "SKIP: $SIM not built"; exit 77; }
 DIR=$(mktemp -d /tmp/nethost-sim.XXXXXX)
@@ -15,14 +16,7 @@ start() {
   "$SIM" --devices "$DEVICES" --base "$BASE" --port "$PORT" --quiet \
     --inventory-out "$DIR/lab.yaml" --ready-file "$DIR/ready" "$@" > "$DIR/sim.log" 2>&1 &
   PID=$!
-  i=0
-  while ! [ -e "$DIR/ready" ]; do
-    i=$((i+1))
-    if [ $i -gt 600 ] || ! kill -0 $PID 2>/dev/null; then
-      echo "nethost-sim did not start"; cat "$DIR/sim.log"; exit 1
-    fi
-    sleep 0.05
-  done
+  wait_ready "$DIR/ready" "$PID" "$DIR/sim.log" || exit 1
 }
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=; }
 start

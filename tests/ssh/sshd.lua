@@ -1,25 +1,13 @@
 -- ssh against a real OpenSSH sshd (started by sshd_harness.sh): auth, host keys, exec,
 -- streaming, limits, timeouts, cancellation, sessions, shells.
-local port = tonumber(os.getenv("SSHD_PORT"))
-local dir = os.getenv("SSHD_DIR")
-local user = os.getenv("SSHD_USER")
+local S = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/sshd_lib.lua")
+local port, dir, user = S.port, S.dir, S.user
 local fp, other_fp = os.getenv("SSHD_HOSTKEY_FP"), os.getenv("SSHD_OTHER_FP")
 local which = arg and arg[1]
 
-local function host(t)
-  local h = { host = "127.0.0.1", port = port, user = user, key_file = dir .. "/id_ed25519",
-              known_hosts = dir .. "/known_hosts", connect_timeout = 5 }
-  for k, v in pairs(t or {}) do h[k] = v end
-  return h
-end
+local host = S.host_maker(5)
 
-local function expect_error(kind, fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert(not ok, "expected a " .. kind .. " error, got success")
-  assert(type(err) == "table", "expected an error object, got " .. tostring(err))
-  assert(err.kind == kind, "expected kind " .. kind .. ", got " .. tostring(err))
-  return err
-end
+local expect_error = S.expect_error
 
 local function readfile(p)
   local f = io.open(p); if not f then return nil end
@@ -233,13 +221,4 @@ function tests.concurrent()
   assert(ssh.stats().open == 0, "connections left open: " .. ssh.stats().open)
 end
 
-local names = {}
-for name in pairs(tests) do names[#names + 1] = name end
-table.sort(names)
-local only = os.getenv("SSH_TEST")
-for _, name in ipairs(names) do
-  if not only or only == name then
-    tests[name]()
-    print("ok " .. name)
-  end
-end
+S.run(tests)

@@ -7,6 +7,7 @@
 set -u
 NETHOST=$1 PORT=$2 PLAYBOOK=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib/sshd_config.sh"
 SSHD=/usr/sbin/sshd
 [ -x "$SSHD" ] || { echo "SKIP: $SSHD not installed (apt-get install openssh-server)"; exit 77; }
 command -v ssh-keygen >/dev/null || { echo "SKIP: ssh-keygen missing"; exit 77; }
@@ -47,17 +48,10 @@ if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0
 ListenAddress [::1]:$PORT"
   SSHD_IPV6=1
 fi
-cat > "$DIR/sshd_config" <<CFG
-$LISTEN
-HostKey $DIR/host_ed25519
-PidFile $DIR/sshd.pid
-AuthorizedKeysFile $DIR/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin yes
+{
+echo "$LISTEN"
+sshd_private_config "$DIR"
+cat <<CFG
 MaxStartups 2000:30:4000
 MaxSessions 100
 LogLevel ERROR
@@ -65,6 +59,7 @@ Subsystem sftp internal-sftp
 Match LocalPort $((PORT + 3))
   ForceCommand /usr/bin/python3 $HERE/fakecli.py
 CFG
+} > "$DIR/sshd_config"
 : > "$DIR/sshd.log"
 "$SSHD" -f "$DIR/sshd_config" -E "$DIR/sshd.log" || return 1
 i=0

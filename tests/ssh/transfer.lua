@@ -3,18 +3,12 @@
 -- for byte in both directions, modes, verify, a missing remote file, permission denied,
 -- a deadline and a cancel in the middle of a transfer, a server without SFTP (SCP
 -- fallback), and through a jump host.
-local port = tonumber(os.getenv("SSHD_PORT"))
-local dir = os.getenv("SSHD_DIR")
-local user = os.getenv("SSHD_USER")
+local S = dofile((arg[0] and arg[0]:match("^(.*)/") or ".") .. "/sshd_lib.lua")
+local port, dir, user = S.port, S.dir, S.user
 local work = dir .. "/xfer"
 assert(os.execute("mkdir -p " .. work))
 
-local function host(t)
-  local h = { host = "127.0.0.1", port = port, user = user, key_file = dir .. "/id_ed25519",
-              known_hosts = dir .. "/known_hosts", connect_timeout = 10 }
-  for k, v in pairs(t or {}) do h[k] = v end
-  return h
-end
+local host = S.host_maker(10)
 
 local function sh(cmd)
   local p = assert(io.popen(cmd))
@@ -47,11 +41,9 @@ end
 
 local function mode_of(path) return sh("stat -c %a " .. path):gsub("%s+$", "") end
 
+-- Any kind of error object.
 local function expect_error(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert(not ok, "expected an error, got success")
-  assert(type(err) == "table", "expected an error object, got " .. tostring(err))
-  return err
+  return S.expect_error(nil, fn, ...)
 end
 
 -- No temporary file may stay behind a download (finished, failed or cancelled).
@@ -235,13 +227,4 @@ function tests.through_jump_host()
   end
 end
 
-local names = {}
-for name in pairs(tests) do names[#names + 1] = name end
-table.sort(names)
-local only = os.getenv("SSH_TEST")
-for _, name in ipairs(names) do
-  if not only or only == name then
-    tests[name]()
-    print("ok " .. name)
-  end
-end
+S.run(tests)

@@ -3,11 +3,8 @@
 # the documentation cannot drift from the code.
 set -e
 nethost=$1 doc=$2 templates=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-awk -v dir="$dir" '/^```lua$/ {n++; f=dir "/example" n ".lua"; on=1; next}
-                   /^```$/ {on=0; next}
-                   on {print > f}' "$doc"
+. "$(dirname "$0")/../lib/doc_examples.sh"
+extract_lua_examples "$doc"
 count=0
 for f in "$dir"/example*.lua; do
   NET_TEXTFSM=$templates "$nethost" run "$f" > "$f.out"

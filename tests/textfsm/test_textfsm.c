@@ -1,10 +1,7 @@
 /* Unit tests of the TextFSM engine: the language (options, actions, states, substitution),
  * the Python -> PCRE2 regex translation, load errors naming template and line, and the
  * index with its completion syntax. Expected results follow textfsm 1.1's behaviour. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "../unit/test_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,21 +261,12 @@ static void test_index(void **s) {
   rmdir(dir);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_basic_record_and_implicit_eof),
-      cmocka_unit_test(test_filldown_required_key),
-      cmocka_unit_test(test_fillup),
-      cmocka_unit_test(test_list_and_nested_groups),
-      cmocka_unit_test(test_list_filldown_keeps_items),
-      cmocka_unit_test(test_required_list_order),
-      cmocka_unit_test(test_continue_clear_states),
-      cmocka_unit_test(test_error_action),
-      cmocka_unit_test(test_substitution_and_dollars),
-      cmocka_unit_test(test_python_regex_translation),
-      cmocka_unit_test(test_splitlines),
-      cmocka_unit_test(test_load_errors),
-      cmocka_unit_test(test_index),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_basic_record_and_implicit_eof),
+             cmocka_unit_test(test_filldown_required_key), cmocka_unit_test(test_fillup),
+             cmocka_unit_test(test_list_and_nested_groups),
+             cmocka_unit_test(test_list_filldown_keeps_items),
+             cmocka_unit_test(test_required_list_order),
+             cmocka_unit_test(test_continue_clear_states), cmocka_unit_test(test_error_action),
+             cmocka_unit_test(test_substitution_and_dollars),
+             cmocka_unit_test(test_python_regex_translation), cmocka_unit_test(test_splitlines),
+             cmocka_unit_test(test_load_errors), cmocka_unit_test(test_index))

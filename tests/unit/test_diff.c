@@ -1,10 +1,7 @@
 /* Unit tests for core/diff: line splitting (LF, CRLF, a last line without newline, empty
  * text), minimal diffs checked by replaying them, the common head and tail, and the cost
  * limit (a correct but not minimal diff). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,12 +141,5 @@ static void test_cost_limit(void **state) {
   free(b);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_split),
-      cmocka_unit_test(test_equal_and_empty),
-      cmocka_unit_test(test_minimal_change),
-      cmocka_unit_test(test_cost_limit),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_split), cmocka_unit_test(test_equal_and_empty),
+             cmocka_unit_test(test_minimal_change), cmocka_unit_test(test_cost_limit))

@@ -2,10 +2,7 @@
  * on 127.0.0.1, an ephemeral port) answers, stays silent or hangs up, and the client's
  * results, deadlines, cancellation, errors and teardown are checked. Every test ends with a
  * loop that closes cleanly: no poll handle or timer leaked. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +26,7 @@ typedef struct {
   int requests;
   conn_t *conns[64];
   int nconns;
+  char url[64]; /* the URL of the test's request (client_for) */
 } fixture_t;
 
 static void conn_closed(uv_handle_t *h) {
@@ -148,6 +146,24 @@ static void wait_for(fixture_t *f, req_t *r) {
   assert_int_equal(r->calls, 1);
 }
 
+/* The start of most tests: the server answers in mode, a client with default limits, and
+ * rq a request for path on the server (its URL kept in the fixture). */
+static nh_http_client_t *client_for(fixture_t *f, mode_t_ mode, const char *path,
+                                    nh_http_request_t *rq) {
+  nh_http_client_t *c;
+  f->mode = mode;
+  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
+  url_of(f, f->url, sizeof(f->url), path);
+  rq->url = f->url;
+  return c;
+}
+
+/* Starts rq into r and runs the loop until it completed. */
+static void run_request(fixture_t *f, nh_http_client_t *c, req_t *r, const nh_http_request_t *rq) {
+  assert_int_equal(nh_http_transfer_start(c, &r->t, rq, done_cb), 0);
+  wait_for(f, r);
+}
+
 static void finish(fixture_t *f, nh_http_client_t *c) {
   nh_http_client_close(c);
   close_conns(f);
@@ -156,14 +172,10 @@ static void finish(fixture_t *f, nh_http_client_t *c) {
 
 static void test_get(void **state) {
   fixture_t *f = *state;
-  nh_http_client_t *c;
   req_t r = {0};
-  char url[64];
   nh_http_request_t rq = {0};
+  nh_http_client_t *c = client_for(f, ANSWER, "/x", &rq);
   nh_http_field_t hdr[] = {{"X-Custom", "1"}};
-  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
-  url_of(f, url, sizeof(url), "/x");
-  rq.url = url;
   rq.headers = hdr;
   rq.nheaders = 1;
   rq.timeout_ms = 5000;
@@ -182,8 +194,7 @@ static void test_get(void **state) {
   nh_http_transfer_cleanup(&r.t);
   /* A second request reuses the connection. */
   memset(&r, 0, sizeof(r));
-  assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
-  wait_for(f, &r);
+  run_request(f, c, &r, &rq);
   assert_int_equal(r.status, 0);
   assert_int_equal(nh_http_client_connects(c), 1);
   assert_int_equal(f->requests, 2);
@@ -193,17 +204,11 @@ static void test_get(void **state) {
 
 static void test_deadline(void **state) {
   fixture_t *f = *state;
-  nh_http_client_t *c;
   req_t r = {0};
-  char url[64];
   nh_http_request_t rq = {0};
-  f->mode = SILENT;
-  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
-  url_of(f, url, sizeof(url), "/slow?token=secret");
-  rq.url = url;
+  nh_http_client_t *c = client_for(f, SILENT, "/slow?token=secret", &rq);
   rq.timeout_ms = 100;
-  assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
-  wait_for(f, &r);
+  run_request(f, c, &r, &rq);
   assert_int_equal(r.status, NH_ETIMEDOUT);
   assert_string_equal(r.t.stage, "receive");
   assert_null(strstr(r.t.display_url, "secret"));
@@ -215,15 +220,10 @@ static void test_deadline(void **state) {
 
 static void test_cancel(void **state) {
   fixture_t *f = *state;
-  nh_http_client_t *c;
   req_t r = {0};
-  char url[64];
   nh_http_request_t rq = {0};
+  nh_http_client_t *c = client_for(f, SILENT, "/", &rq);
   int i;
-  f->mode = SILENT;
-  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
-  url_of(f, url, sizeof(url), "/");
-  rq.url = url;
   assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
   for (i = 0; i < 200 && f->requests == 0; i++) nh_loop_run(&f->loop, UV_RUN_ONCE);
   assert_int_equal(f->requests, 1);
@@ -239,25 +239,18 @@ static void test_cancel(void **state) {
 
 static void test_hangup_and_refused(void **state) {
   fixture_t *f = *state;
-  nh_http_client_t *c;
   req_t r = {0};
-  char url[64];
   nh_http_request_t rq = {0};
-  f->mode = HANGUP;
-  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
-  url_of(f, url, sizeof(url), "/");
-  rq.url = url;
+  nh_http_client_t *c = client_for(f, HANGUP, "/", &rq);
   rq.timeout_ms = 5000;
-  assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
-  wait_for(f, &r);
+  run_request(f, c, &r, &rq);
   assert_int_equal(r.status, NH_ECLOSED);
   assert_string_equal(r.t.stage, "receive");
   nh_http_transfer_cleanup(&r.t);
   /* Port 1 on loopback: nothing listens. */
   memset(&r, 0, sizeof(r));
   rq.url = "http://user:pw@127.0.0.1:1/";
-  assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
-  wait_for(f, &r);
+  run_request(f, c, &r, &rq);
   assert_int_equal(r.status, NH_ECONNREFUSED);
   assert_string_equal(r.t.stage, "connect");
   assert_null(strstr(r.t.display_url, "pw"));
@@ -267,14 +260,10 @@ static void test_hangup_and_refused(void **state) {
 
 static void test_bad_requests(void **state) {
   fixture_t *f = *state;
-  nh_http_client_t *c;
   req_t r = {0};
   nh_http_request_t rq = {0};
+  nh_http_client_t *c = client_for(f, ANSWER, "/", &rq);
   nh_http_field_t bad[] = {{"X-Evil", "a\r\nInjected: 1"}};
-  char url[64];
-  assert_int_equal(nh_http_client_new(&f->loop, NULL, &c), 0);
-  url_of(f, url, sizeof(url), "/");
-  rq.url = url;
   rq.headers = bad;
   rq.nheaders = 1;
   assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), NH_EINVAL);
@@ -283,8 +272,7 @@ static void test_bad_requests(void **state) {
   rq.url = NULL;
   assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), NH_EINVAL);
   rq.url = "ftp://127.0.0.1/";
-  assert_int_equal(nh_http_transfer_start(c, &r.t, &rq, done_cb), 0);
-  wait_for(f, &r); /* libcurl refuses the scheme: an error, through the callback */
+  run_request(f, c, &r, &rq); /* libcurl refuses the scheme: an error, through the callback */
   assert_int_equal(r.status, NH_EINVAL);
   nh_http_transfer_cleanup(&r.t);
   nh_loop_run(&f->loop, UV_RUN_NOWAIT);
@@ -322,14 +310,6 @@ static void test_close_active(void **state) {
   close_conns(f);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_get, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_hangup_and_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_close_active, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_get), NH_TEST(test_deadline), NH_TEST(test_cancel),
+             NH_TEST(test_hangup_and_refused), NH_TEST(test_bad_requests),
+             NH_TEST(test_close_active))

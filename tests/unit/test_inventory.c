@@ -1,10 +1,7 @@
 /* Unit tests: the inventory loader — nethost, Nornir and Ansible formats, inheritance,
  * secrets, patterns, and errors naming file:line:column. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -609,21 +606,10 @@ static void test_garbage(void **state) {
   }
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_nethost_inheritance),
-      cmocka_unit_test(test_secrets),
-      cmocka_unit_test(test_masked_and_explain),
-      cmocka_unit_test(test_patterns),
-      cmocka_unit_test(test_nornir_folder),
-      cmocka_unit_test(test_ansible_yaml),
-      cmocka_unit_test(test_ansible_ini),
-      cmocka_unit_test(test_ansible_precedence),
-      cmocka_unit_test(test_yaml_features),
-      cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_limits),
-      cmocka_unit_test(test_garbage),
-      cmocka_unit_test(test_bad_bytes),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_nethost_inheritance), cmocka_unit_test(test_secrets),
+             cmocka_unit_test(test_masked_and_explain), cmocka_unit_test(test_patterns),
+             cmocka_unit_test(test_nornir_folder), cmocka_unit_test(test_ansible_yaml),
+             cmocka_unit_test(test_ansible_ini), cmocka_unit_test(test_ansible_precedence),
+             cmocka_unit_test(test_yaml_features), cmocka_unit_test(test_errors),
+             cmocka_unit_test(test_limits), cmocka_unit_test(test_garbage),
+             cmocka_unit_test(test_bad_bytes))

@@ -1,8 +1,5 @@
 /* Unit tests for the core engine: error table, ready queue, timers, operations. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <string.h>
 
@@ -299,21 +296,12 @@ static void test_state_lives_with_its_loop(void **state) {
   assert_int_equal(closed_b, 1);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_error_table),
-      cmocka_unit_test(test_state_lives_with_its_loop),
-      cmocka_unit_test_setup_teardown(test_ready_queue_fifo_and_unpost, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_timers_fire_in_deadline_then_start_order, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_timer_heap_many, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_sleep_completes_after_start_returns, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_sleep_zero_is_deferred, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_delivers_ecanceled, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_after_completion_keeps_result, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_deadline_tears_down_with_etimedout, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_failed_start_never_calls_back, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_before_deadline_wins, setup, teardown),
-  };
-  return cmocka_run_group_tests_name("core loop", tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_error_table),
+             cmocka_unit_test(test_state_lives_with_its_loop),
+             NH_TEST(test_ready_queue_fifo_and_unpost),
+             NH_TEST(test_timers_fire_in_deadline_then_start_order), NH_TEST(test_timer_heap_many),
+             NH_TEST(test_sleep_completes_after_start_returns),
+             NH_TEST(test_sleep_zero_is_deferred), NH_TEST(test_cancel_delivers_ecanceled),
+             NH_TEST(test_cancel_after_completion_keeps_result),
+             NH_TEST(test_deadline_tears_down_with_etimedout),
+             NH_TEST(test_failed_start_never_calls_back), NH_TEST(test_cancel_before_deadline_wins))

@@ -2,10 +2,7 @@
  * way the bytes are split, the end marker straddling reads, messages back to back in one
  * read, a switch of framing between messages, malformed chunk headers and oversized
  * messages as clean errors, and the XML parser refusing DTDs and entities. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,39 +37,34 @@ static int feed_all(nh_nc_framer_t *f, const char *stream, size_t len, size_t st
   return n;
 }
 
-static void test_eom_split_anywhere(void **state) {
-  const char stream[] = "<a>x]]></a>]]>]]><b/>]]>]]>";
+/* The stream, fed in pieces of every size from 1 byte to all of it, gives the two messages
+ * first and second (chunked: RFC 6242 chunked framing, else end-of-message markers). */
+static void expect_two_messages(const char *stream, int chunked, const char *first,
+                                const char *second) {
   size_t step;
-  (void)state;
-  for (step = 1; step <= sizeof(stream); step++) {
+  for (step = 1; step <= strlen(stream) + 1; step++) {
     nh_nc_framer_t f;
     char *m[4];
     nh_nc_framer_init(&f, 0);
+    f.chunked = chunked;
     assert_int_equal(feed_all(&f, stream, strlen(stream), step, m), 2);
-    assert_string_equal(m[0], "<a>x]]></a>");
-    assert_string_equal(m[1], "<b/>");
+    assert_string_equal(m[0], first);
+    assert_string_equal(m[1], second);
     free(m[0]);
     free(m[1]);
     nh_nc_framer_free(&f);
   }
 }
 
-static void test_chunked_split_anywhere(void **state) {
-  const char stream[] = "\n#4\n<rpc\n#17\n message-id=\"1\"/>\n##\n\n#3\n<x/\n#1\n>\n##\n";
-  size_t step;
+static void test_eom_split_anywhere(void **state) {
   (void)state;
-  for (step = 1; step <= sizeof(stream); step++) {
-    nh_nc_framer_t f;
-    char *m[4];
-    nh_nc_framer_init(&f, 0);
-    f.chunked = 1;
-    assert_int_equal(feed_all(&f, stream, strlen(stream), step, m), 2);
-    assert_string_equal(m[0], "<rpc message-id=\"1\"/>");
-    assert_string_equal(m[1], "<x/>");
-    free(m[0]);
-    free(m[1]);
-    nh_nc_framer_free(&f);
-  }
+  expect_two_messages("<a>x]]></a>]]>]]><b/>]]>]]>", 0, "<a>x]]></a>", "<b/>");
+}
+
+static void test_chunked_split_anywhere(void **state) {
+  (void)state;
+  expect_two_messages("\n#4\n<rpc\n#17\n message-id=\"1\"/>\n##\n\n#3\n<x/\n#1\n>\n##\n", 1,
+                      "<rpc message-id=\"1\"/>", "<x/>");
 }
 
 static void test_encode_roundtrip(void **state) {
@@ -176,12 +168,7 @@ static void test_xml_safety(void **state) {
   xmlFreeDoc(doc);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_eom_split_anywhere), cmocka_unit_test(test_chunked_split_anywhere),
-      cmocka_unit_test(test_encode_roundtrip),   cmocka_unit_test(test_switch_after_hello),
-      cmocka_unit_test(test_chunked_errors),     cmocka_unit_test(test_eom_too_big),
-      cmocka_unit_test(test_xml_safety),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_eom_split_anywhere),
+             cmocka_unit_test(test_chunked_split_anywhere), cmocka_unit_test(test_encode_roundtrip),
+             cmocka_unit_test(test_switch_after_hello), cmocka_unit_test(test_chunked_errors),
+             cmocka_unit_test(test_eom_too_big), cmocka_unit_test(test_xml_safety))

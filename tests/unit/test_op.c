@@ -2,10 +2,7 @@
  * the call that caused it; cancel and deadline replace the status with their reason; a
  * teardown that finishes later; cancel after completion and of an idle operation; reuse of
  * an operation from its own callback. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include "error.h"
 #include "loop.h"
@@ -166,22 +163,10 @@ static void test_restart_from_the_callback(void **state) {
   assert_false(nh_op_is_active(&f.op));
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_completes_once_with_its_status, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_replaces_the_status, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_with_a_later_teardown, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_deadline_gives_etimedout, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_completion_disarms_the_deadline, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_of_an_idle_operation, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_restart_from_the_callback, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_LOOP_TEST(test_completes_once_with_its_status),
+             NH_LOOP_TEST(test_cancel_replaces_the_status),
+             NH_LOOP_TEST(test_cancel_with_a_later_teardown),
+             NH_LOOP_TEST(test_deadline_gives_etimedout),
+             NH_LOOP_TEST(test_completion_disarms_the_deadline),
+             NH_LOOP_TEST(test_cancel_of_an_idle_operation),
+             NH_LOOP_TEST(test_restart_from_the_callback))

@@ -3,10 +3,7 @@
  * duplicates, which are logged), parsers found by the CLI's abbreviation rules, ambiguity,
  * parser sources as the fallback, a parser's error and result through nh_registry_parse,
  * and removal. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +34,13 @@ static int teardown(void **state) {
   nh__registry_clear();
   nh_plugin_set_log(NULL, NULL);
   return 0;
+}
+
+/* Registrations as the loader makes them: with its host table (parsers are called with it),
+ * for no plugin ("(built in)") or for a fake one. */
+static nh_registrant_t as_builtin(void) {
+  nh_registrant_t by = {.plugin = NULL, .who = "(built in)", .host = nh__plugin_host()};
+  return by;
 }
 
 static int add_platform(const char *name, const char *const *aliases, const char *prompt) {
@@ -161,18 +165,22 @@ static void assert_parses_to(const char *platform, const char *command, const ch
 
 static void test_parsers_and_abbreviations(void **state) {
   (void)state;
+  const nh_registrant_t builtin = as_builtin();
   static const char *const aliases[] = {"ios", NULL};
   assert_int_equal(add_platform("cisco_ios", aliases, NULL), 0);
-  assert_int_equal(nh__registry_add_parser(NULL, "ios", "show version", which_parser, "ver"), 0);
+  assert_int_equal(nh__registry_add_parser(&builtin, "ios", "show version", which_parser, "ver"),
+                   0);
   assert_int_equal(
-      nh__registry_add_parser(NULL, "cisco_ios", "show interfaces", which_parser, "ifs"), 0);
+      nh__registry_add_parser(&builtin, "cisco_ios", "show interfaces", which_parser, "ifs"), 0);
   assert_int_equal(
-      nh__registry_add_parser(NULL, "cisco_ios", "show interfaces *", which_parser, "if1"), 0);
+      nh__registry_add_parser(&builtin, "cisco_ios", "show interfaces *", which_parser, "if1"), 0);
   assert_int_equal(
-      nh__registry_add_parser(NULL, "cisco_ios", "show inventory", which_parser, "inv"), 0);
-  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "SHOW  version", which_parser, "x"),
-                   NH_EDUPLICATE); /* the same command after normalising */
-  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "  ", which_parser, "x"), NH_EINVAL);
+      nh__registry_add_parser(&builtin, "cisco_ios", "show inventory", which_parser, "inv"), 0);
+  assert_int_equal(
+      nh__registry_add_parser(&builtin, "cisco_ios", "SHOW  version", which_parser, "x"),
+      NH_EDUPLICATE); /* the same command after normalising */
+  assert_int_equal(nh__registry_add_parser(&builtin, "cisco_ios", "  ", which_parser, "x"),
+                   NH_EINVAL);
   assert_parses_to("cisco_ios", "sh ver", "ver");
   assert_parses_to("ios", "show version", "ver"); /* registered through an alias */
   assert_parses_to("cisco_ios", "sh interfaces", "ifs");
@@ -195,9 +203,10 @@ static void test_parsers_and_abbreviations(void **state) {
 
 static void test_parser_error(void **state) {
   (void)state;
+  const nh_registrant_t builtin = as_builtin();
   assert_int_equal(add_platform("cisco_ios", NULL, NULL), 0);
-  assert_int_equal(nh__registry_add_parser(NULL, "cisco_ios", "show version", which_parser, "v"),
-                   0);
+  assert_int_equal(
+      nh__registry_add_parser(&builtin, "cisco_ios", "show version", which_parser, "v"), 0);
   nh_value_t *v = NULL;
   char *msg = NULL;
   assert_int_equal(nh_registry_parse("cisco_ios", "show version", "bad", 3, &v, &msg), NH_EPARSE);
@@ -229,17 +238,19 @@ static void test_sources_and_removal(void **state) {
   (void)state;
   static nh_plugin_t plugin = {.file = "fake.so", .name = "fake"}; /* messages name it */
   const nh_plugin_t *owner = &plugin;
+  const nh_registrant_t builtin = as_builtin();
+  const nh_registrant_t faked = {.plugin = owner, .who = plugin.file, .host = nh__plugin_host()};
   assert_int_equal(add_platform("cisco_ios", NULL, NULL), 0);
   nh_plugin_parser_source_t src = {.size = sizeof src,
                                    .name = "clocks",
                                    .ud = "src",
                                    .resolve = clock_resolve,
                                    .parse = clock_parse};
-  assert_int_equal(nh__registry_add_source(owner, &src), 0);
-  assert_int_equal(nh__registry_add_source(NULL, &src), NH_EDUPLICATE);
+  assert_int_equal(nh__registry_add_source(&faked, &src), 0);
+  assert_int_equal(nh__registry_add_source(&builtin, &src), NH_EDUPLICATE);
   src.parse = NULL;
   src.name = "incomplete";
-  assert_int_equal(nh__registry_add_source(NULL, &src), NH_EINVAL);
+  assert_int_equal(nh__registry_add_source(&builtin, &src), NH_EINVAL);
   nh_parser_match_t m;
   assert_int_equal(nh_registry_find_parser("cisco_ios", "sh clock", &m, NULL), 0);
   assert_string_equal(m.source, "clocks");
@@ -248,7 +259,7 @@ static void test_sources_and_removal(void **state) {
   assert_parses_to("cisco_ios", "sh clock", "src");
   assert_int_equal(source_calls, 1);
   /* A registered parser wins over the source. */
-  assert_int_equal(nh__registry_add_parser(owner, "cisco_ios", "show clock", which_parser, "nat"),
+  assert_int_equal(nh__registry_add_parser(&faked, "cisco_ios", "show clock", which_parser, "nat"),
                    0);
   assert_parses_to("cisco_ios", "sh clock", "nat");
   assert_int_equal(source_calls, 1);
@@ -258,13 +269,6 @@ static void test_sources_and_removal(void **state) {
   assert_non_null(nh_registry_platform("cisco_ios"));
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_platforms, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_file_fields, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parsers_and_abbreviations, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_parser_error, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_sources_and_removal, setup, teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_TEST(test_platforms), NH_TEST(test_file_fields),
+             NH_TEST(test_parsers_and_abbreviations), NH_TEST(test_parser_error),
+             NH_TEST(test_sources_and_removal))

@@ -1,10 +1,7 @@
 /* Unit tests: nh_safe_name, the one path component made from a host name or other
  * inventory data (issue 16 item 3). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
 
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <string.h>
 
@@ -61,12 +58,5 @@ static void refused(void **state) {
   assert_int_equal(nh_safe_name(big, NH_SAFE_NAME_MAX + 1, out, sizeof out), NH_EINVAL);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(plain_names_unchanged),
-      cmocka_unit_test(one_component),
-      cmocka_unit_test(distinct_names_distinct_files),
-      cmocka_unit_test(refused),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(plain_names_unchanged), cmocka_unit_test(one_component),
+             cmocka_unit_test(distinct_names_distinct_files), cmocka_unit_test(refused))

@@ -1,10 +1,7 @@
 /* Unit tests for core/ssh without a server: refused connects, the banner deadline against a
  * listener that never speaks, cancel and close while connecting, connect-rate pacing, and
  * that every path releases its socket (the loop closes with no handle left). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <string.h>
 
@@ -206,17 +203,6 @@ static void test_nofile(void **state) {
   assert_true(nh_ssh_raise_nofile() >= 1024);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_refused, nh_test_loop_setup, nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_banner_timeout_and_cancel, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_close_while_resolving, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_connect_rate, nh_test_loop_setup, nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_connect_rate_per_loop, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test(test_nofile),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_LOOP_TEST(test_refused), NH_LOOP_TEST(test_banner_timeout_and_cancel),
+             NH_LOOP_TEST(test_close_while_resolving), NH_LOOP_TEST(test_connect_rate),
+             NH_LOOP_TEST(test_connect_rate_per_loop), cmocka_unit_test(test_nofile))

@@ -1,9 +1,6 @@
 /* Unit tests for core/timer: restart moves a timer, stop inside a callback, timers started
  * from callbacks, zero timeouts, stop of a stopped timer, and the count per loop. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include "loop.h"
 #include "loop_fixture.h"
@@ -119,18 +116,7 @@ static void test_timers_belong_to_their_loop(void **state) {
   assert_int_equal(nh_loop_close(&other), 0);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_restart_moves_the_deadline, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_stop_from_a_callback, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_zero_timeout_restart_from_callback, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_stop_is_idempotent, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-      cmocka_unit_test_setup_teardown(test_timers_belong_to_their_loop, nh_test_loop_setup,
-                                      nh_test_loop_teardown),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, NH_LOOP_TEST(test_restart_moves_the_deadline),
+             NH_LOOP_TEST(test_stop_from_a_callback),
+             NH_LOOP_TEST(test_zero_timeout_restart_from_callback),
+             NH_LOOP_TEST(test_stop_is_idempotent), NH_LOOP_TEST(test_timers_belong_to_their_loop))

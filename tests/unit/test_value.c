@@ -1,10 +1,7 @@
 /* Unit tests for core/value: constructors, maps (replace, order, get, dotted paths), lists,
  * deep copies, merges, JSON output, and the error paths (a NULL child means out of memory;
  * the wrong container type is refused and the child freed). Leaks show under ASan. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -142,11 +139,6 @@ static void test_json_escapes_and_indent(void **state) {
   nh_value_free(m);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_scalars),     cmocka_unit_test(test_map_set_get_replace),
-      cmocka_unit_test(test_error_paths), cmocka_unit_test(test_path_and_copy),
-      cmocka_unit_test(test_merge),       cmocka_unit_test(test_json_escapes_and_indent),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_scalars), cmocka_unit_test(test_map_set_get_replace),
+             cmocka_unit_test(test_error_paths), cmocka_unit_test(test_path_and_copy),
+             cmocka_unit_test(test_merge), cmocka_unit_test(test_json_escapes_and_indent))

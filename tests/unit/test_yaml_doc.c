@@ -2,10 +2,7 @@
  * scalar typing (plain versus quoted, explicit tags), conversion to values, and the errors
  * that name file:line:column (syntax, a second document, nesting, a bad merge, an alias
  * bomb, an unreadable file). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "test_main.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -228,13 +225,9 @@ static void test_load(void **state) {
   nh_ydoc_free(doc);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_nodes_and_positions), cmocka_unit_test(test_empty_document),
-      cmocka_unit_test(test_scalar_types),        cmocka_unit_test(test_anchors_and_merge_keys),
-      cmocka_unit_test(test_bad_merge),           cmocka_unit_test(test_syntax_errors),
-      cmocka_unit_test(test_alias_bomb),          cmocka_unit_test(test_load),
-      cmocka_unit_test(test_bad_bytes),           cmocka_unit_test(test_nul_escape),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+NH_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_nodes_and_positions),
+             cmocka_unit_test(test_empty_document), cmocka_unit_test(test_scalar_types),
+             cmocka_unit_test(test_anchors_and_merge_keys), cmocka_unit_test(test_bad_merge),
+             cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_alias_bomb),
+             cmocka_unit_test(test_load), cmocka_unit_test(test_bad_bytes),
+             cmocka_unit_test(test_nul_escape))

@@ -1,5 +1,6 @@
 -- `nethost inventory`: the hosts of an inventory after inheritance and -l, secrets masked.
 
+local argv = require("nethost.argv")
 local setup = require("nethost.inventory_setup")
 
 local HELP = [[
@@ -21,29 +22,17 @@ options:
 ]]
 
 local function main(args)
-  local opts, i = {}, 1
-  local function value(name)
-    i = i + 1
-    if args[i] == nil then error(string.format("option %s needs a value", name), 0) end
-    return args[i]
-  end
-  while i <= #args do
-    local a = args[i]
-    local long, inline = a:match("^(%-%-[%w-]+)=(.*)$")
-    if long then
-      a = long
-      table.insert(args, i + 1, inline)
-    end
-    if a == "-i" or a == "--inventory" then opts.inventory = value(a)
-    elseif a == "-l" or a == "--limit" then opts.limit = value(a)
+  local opts, av = {}, argv.new(args)
+  for a in av:each() do
+    if a == "-i" or a == "--inventory" then opts.inventory = av:value(a)
+    elseif a == "-l" or a == "--limit" then opts.limit = av:value(a)
     elseif a == "--json" then opts.json = true
-    elseif a == "--host" then opts.host = value(a)
-    elseif a == "--explain" then opts.explain = value(a)
+    elseif a == "--host" then opts.host = av:value(a)
+    elseif a == "--explain" then opts.explain = av:value(a)
     elseif a == "--groups" then opts.groups = true
     elseif a == "-h" or a == "--help" then io.stdout:write(HELP) return 0
     else error(string.format("inventory: unknown argument %s (see 'nethost help inventory')", a), 0)
     end
-    i = i + 1
   end
   local inv = setup.load(opts)
   if not inv then error("inventory: which inventory? give -i PATH or set NETHOST_INVENTORY", 0) end

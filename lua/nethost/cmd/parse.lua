@@ -1,4 +1,5 @@
 -- `nethost parse PLATFORM 'COMMAND' [FILE]`: runs a parser on saved output, prints JSON.
+local argv = require("nethost.argv")
 local plugins = require("nethost.plugins")
 
 local HELP = [[
@@ -10,19 +11,15 @@ exit status: 0 parsed, 1 the parse failed or no parser matches.
 ]]
 
 local function main(args)
-  local pos, indent = {}, 2
-  local i = 1
+  local pos, indent, av = {}, 2, argv.new(args)
   plugins.load_defaults()
-  while i <= #args do
-    local a = args[i]
+  for a in av:each() do
     if a == "--plugins" then
-      i = i + 1
-      local n, err = plugins.load_dir(args[i] or "")
+      local n, err = plugins.load_dir(av:value(a))
       if not n then io.stderr:write("nethost: --plugins ", err, "\n") return 1 end
     elseif a == "--compact" then indent = 0
     else pos[#pos + 1] = a
     end
-    i = i + 1
   end
   local platform, command, file = pos[1], pos[2], pos[3]
   if not platform or not command or pos[4] then

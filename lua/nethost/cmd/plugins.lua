@@ -1,4 +1,5 @@
 -- `nethost plugins`: what the plugins provide (platforms and parsers), with their files.
+local argv = require("nethost.argv")
 local plugins = require("nethost.plugins")
 
 local HELP = [[
@@ -11,22 +12,17 @@ listed last, with the reason; the exit status is then 1.
 ]]
 
 local function main(args)
-  local as_json = false
-  local i = 1
+  local as_json, av = false, argv.new(args)
   plugins.load_defaults()
-  while i <= #args do
-    local a = args[i]
+  for a in av:each() do
     if a == "--plugins" then
-      i = i + 1
-      if not args[i] then io.stderr:write("nethost: --plugins needs a folder\n") return 1 end
-      local n, err = plugins.load_dir(args[i])
+      local n, err = plugins.load_dir(av:value(a))
       if not n then io.stderr:write("nethost: --plugins ", err, "\n") return 1 end
     elseif a == "--json" then as_json = true
     else
       io.stderr:write("nethost: plugins: unknown argument ", a, "\n")
       return 1
     end
-    i = i + 1
   end
   local list, platforms, parsers, failures =
     plugins.list(), plugins.platforms(), plugins.parsers(), plugins.failures()

@@ -90,14 +90,6 @@ static int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self) {
   return host->on_unload(self, release, NULL);
 }
 
-int ioslike_empty(const char *text, size_t len) {
-  size_t i;
-  for (i = 0; i < len; i++) {
-    if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n') return 0;
-  }
-  return 1;
-}
-
 static ts_cap_t cap_of(const char *p, size_t len) {
   ts_cap_t c = {p, len};
   return c;
@@ -117,36 +109,27 @@ static size_t column(const ts_line_t *header, const char *word) {
   return at ? (size_t)(at - header->p) : (size_t)-1;
 }
 
-/* One parse of a table-like output into a list of rows: the builder, the lines, the list.
- * Every parser below starts, reads lines and ends the same way through these. */
-typedef struct {
-  ts_b_t b;
-  ts_lines_t it;
-  ts_line_t l; /* the current line */
-  nh_plugin_value_t *list;
-} scan_t;
+/* One parse of a table-like output into a list of rows (ts_scan_t, root the list). Every
+ * parser below starts, reads lines and ends the same way through these. */
+typedef ts_scan_t scan_t;
 
 /* Starts a parse. Returns 1 when there are lines to read, or 0 when the parse is over with
  * *rc its result: the text's error, or an empty list in *out for blank output. */
 static int scan_begin(scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                       size_t len, nh_plugin_value_t **out, int *rc) {
-  s->b.h = h;
-  s->b.p = p;
-  s->b.oom = 0;
-  if ((*rc = ts_check_text(&s->b, text, len)) < 0) return 0;
-  if (ioslike_empty(text, len)) {
+  if ((*rc = ts_scan_begin(s, h, p, text, len)) < 0) return 0;
+  if (ts_only_blank(text, len)) {
     *rc = ts_finish(&s->b, ts_list(&s->b), out);
     return 0;
   }
-  s->list = ts_list(&s->b);
-  ts_lines_init(&s->it, text, len);
+  s->root = ts_list(&s->b);
   return 1;
 }
 
 /* The next line into s->l; with skip, blank lines and rules of dashes are passed over.
  * 0 at the end, or once the builder ran out of memory (scan_end reports it). */
 static int scan_next(scan_t *s, int skip) {
-  while (ts_next_line(&s->it, &s->l) && !s->b.oom) {
+  while (ts_scan_next(s)) {
     if (skip && (ts_blank(&s->l) || ts_match_line(re[RE_DASHES], &s->l, NULL, 0))) continue;
     return 1;
   }
@@ -156,20 +139,20 @@ static int scan_next(scan_t *s, int skip) {
 /* A new row (a map) appended to the list. */
 static nh_plugin_value_t *scan_row(scan_t *s) {
   nh_plugin_value_t *row = ts_map(&s->b);
-  ts_push(&s->b, s->list, row);
+  ts_push(&s->b, s->root, row);
   return row;
 }
 
 /* Fails the parse at the current line. */
 static int scan_fail(scan_t *s, const char *why) {
-  return ts_fail(&s->b, s->list, s->l.no, "%s", why);
+  return ts_fail(&s->b, s->root, s->l.no, "%s", why);
 }
 
 /* Ends the parse: the list in *out, or an error when the table's header (named by
  * header_name) never came. */
 static int scan_end(scan_t *s, int header_seen, const char *header_name, nh_plugin_value_t **out) {
-  if (!header_seen) return ts_fail(&s->b, s->list, 0, "no %s header", header_name);
-  return ts_finish(&s->b, s->list, out);
+  if (!header_seen) return ts_fail(&s->b, s->root, 0, "no %s header", header_name);
+  return ts_finish(&s->b, s->root, out);
 }
 
 int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
@@ -270,7 +253,7 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
       return scan_fail(&s, "cannot read this port line");
     }
     row = ts_map(&s.b);
-    ts_push(&s.b, s.list, row);
+    ts_push(&s.b, s.root, row);
     ts_set_cap(&s.b, row, "interface", port);
     ts_set_cap0(&s.b, row, "description", name);
     ts_set_cap(&s.b, row, "status", c[2]);

@@ -28,9 +28,6 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
 int ioslike_running_config(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                            size_t len, nh_plugin_value_t **out, void *ud);
 
-/* Whether the text is only blank lines (a legitimately empty answer). */
-int ioslike_empty(const char *text, size_t len);
-
 /* The platform-driver fields IOS-like CLIs share, for a designated initializer of an
  * nh_plugin_platform_t: prompts, paging, enable, configure terminal, copy running-config
  * startup-config, indented config. The plugin's initializer adds the fields that differ

@@ -2,6 +2,7 @@
 #include "textscan.h"
 
 #include <pcre2.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,30 @@ int ts_fail(ts_b_t *b, nh_plugin_value_t *root, int line, const char *fmt, ...) 
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
   return b->h->parse_error(b->p, line, "%s", msg);
+}
+
+int ts_only_blank(const char *text, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) {
+    if (!isspace((unsigned char)text[i])) return 0;
+  }
+  return 1;
+}
+
+int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                  size_t len) {
+  int rc;
+  s->b.h = h;
+  s->b.p = p;
+  s->b.oom = 0;
+  s->root = NULL;
+  if ((rc = ts_check_text(&s->b, text, len)) < 0) return rc;
+  ts_lines_init(&s->it, text, len);
+  return 0;
+}
+
+int ts_scan_next(ts_scan_t *s) {
+  return ts_next_line(&s->it, &s->l) && !s->b.oom;
 }
 
 int ts_check_text(ts_b_t *b, const char *text, size_t len) {

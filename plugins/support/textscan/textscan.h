@@ -129,6 +129,29 @@ int ts_fail(ts_b_t *b, nh_plugin_value_t *root, int line, const char *fmt, ...)
  * tab/CR/LF/ESC/backspace). Returns 0 or fails the parse as ts_fail does. */
 int ts_check_text(ts_b_t *b, const char *text, size_t len);
 
+/* Whether the text is only white space: a legitimately empty answer (no interfaces, no
+ * VLANs), which parsers of tables return as an empty list. */
+int ts_only_blank(const char *text, size_t len);
+
+/* ---- one run of a parser ---- */
+
+/* What every parser of line-oriented output holds while it runs: the value builder, the
+ * lines, the current line and the result it builds (root, set by the parser). */
+typedef struct ts_scan {
+  ts_b_t b;
+  ts_lines_t it;
+  ts_line_t l;
+  nh_plugin_value_t *root;
+} ts_scan_t;
+
+/* Starts a parser over text (len bytes): checks it (ts_check_text) and starts the lines.
+ * Returns 0, or the text's error for the parser to return. */
+int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                  size_t len);
+/* The next line into s->l; 0 at the end, or once the builder ran out of memory (ts_finish
+ * reports it). */
+int ts_scan_next(ts_scan_t *s);
+
 /* ---- configuration sections ---- */
 
 /* Parses a configuration into a list of nodes {line = "...", children = {nodes}}.

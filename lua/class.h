@@ -1,0 +1,23 @@
+/* nethost Lua bindings: userdata types. A binding declares a type as two luaL_Reg lists,
+ * its metamethods and its methods, and registers both with one call instead of pushing
+ * each function into the metatable by hand. */
+#ifndef NHL_CLASS_H
+#define NHL_CLASS_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+/* Creates the metatable tname in the registry (luaL_newmetatable, which also sets __name)
+ * unless it exists: the functions of meta become its fields (__gc, __close, __tostring, an
+ * __index function...), and when methods is not NULL a new table of them is its __index,
+ * or its __methods when meta has an __index function of its own (a type with computed
+ * fields), for that function to look in. meta may be NULL. Leaves the stack as it was. */
+void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
+
+/* The userdata of size bytes kept in the registry at key: a per-state object a binding
+ * creates on first use and the state's close frees through its __gc (gc). *created says
+ * whether this call made it (zero-filled, for the caller to fill). Leaves the stack as it
+ * was. */
+void *nhl_state_object(lua_State *L, const char *key, size_t size, lua_CFunction gc, int *created);
+
+#endif
