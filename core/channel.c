@@ -163,6 +163,9 @@ int nh_channel_open(nh_loop_t *loop, int fd, nh_channel_t **out) {
   nh_channel_t *ch = channel_new(loop);
   int rc;
   if (!ch) return NH_ENOMEM;
+  /* The worker's side: libuv's spawn reset SIGPIPE to its default in this process, and a
+   * coordinator that is gone must be a write error the worker handles, not a signal. */
+  signal(SIGPIPE, SIG_IGN);
   if ((rc = uv_pipe_init(loop->uv, &ch->pipe, 0)) < 0) {
     free(ch);
     return rc;

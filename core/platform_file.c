@@ -44,13 +44,32 @@ static int find_digest(const char *text, size_t len, size_t want, char *hex) {
   return found ? 0 : NH_EPARSE;
 }
 
+/* What a plugin's parser wrote: callers push hex as a C string and compare it with the local
+ * file's digest, so it must be NUL-terminated within hexsz and be want hex digits; it is
+ * lower-cased here, as the ABI promises the caller. */
+static int checked_digest(char *hex, size_t hexsz, size_t want) {
+  if (!memchr(hex, '\0', hexsz)) {
+    hex[0] = '\0';
+    return NH_EPARSE;
+  }
+  if (strlen(hex) != want) return NH_EPARSE;
+  for (size_t k = 0; k < want; k++) {
+    if (!isxdigit((unsigned char)hex[k])) return NH_EPARSE;
+    hex[k] = (char)tolower((unsigned char)hex[k]);
+  }
+  return 0;
+}
+
 int nh_platform_checksum(const nh_platform_t *p, const char *text, size_t len, char *hex,
                          size_t hexsz) {
   size_t want;
   if (!p || !p->file_checksum_command) return NH_ENOPLATFORM;
   want = nh_digest_hex_len(p->file_checksum_algorithm);
   if (hexsz <= want) return NH_EINVAL;
-  if (p->file_checksum_parse)
-    return p->file_checksum_parse(text, len, hex, hexsz) == NH_PLUGIN_OK ? 0 : NH_EPARSE;
+  if (p->file_checksum_parse) {
+    hex[0] = '\0';
+    if (p->file_checksum_parse(text, len, hex, hexsz) != NH_PLUGIN_OK) return NH_EPARSE;
+    return checked_digest(hex, hexsz, want);
+  }
   return find_digest(text, len, want, hex);
 }

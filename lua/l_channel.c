@@ -55,12 +55,14 @@ static int nhl_channel_spawn(lua_State *L) {
   }
   argv[n] = NULL;
   rc = nh_channel_spawn(nhl_loop(L), argv[0], argv, keep_stderr, &c->ch);
-  lua_pop(L, 1);
   if (rc < 0) {
+    /* argv stays on the stack until the message is made: popped, the collector could free
+     * it inside lua_pushfstring before argv[0] is read. */
     luaL_pushfail(L);
     lua_pushfstring(L, "cannot start %s: %s", argv[0], nh_strerror(rc));
     return 2;
   }
+  lua_pop(L, 1);
   return 1;
 }
 

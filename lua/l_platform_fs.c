@@ -46,6 +46,8 @@ static int nhl_platform_fs_command(lua_State *L) {
   if (!p) return 0;
   if (!strcmp(what, "free")) {
     if (!p->file_free_command) return 0;
+    /* A cut folder would ask the device about another file system: refuse instead. */
+    if (strlen(path) >= sizeof folder) return luaL_argerror(L, 3, "path too long");
     nh_platform_file_folder(path, folder, sizeof folder);
     push_command(L, p->file_free_command, folder);
     return 1;

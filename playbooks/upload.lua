@@ -46,6 +46,7 @@ end
 local check_space = nethost.vars.space ~= "no"
 local protocol = nethost.vars.protocol
 local timeout = tonumber(nethost.vars.timeout or "1800")
+if not timeout or not (timeout > 0) then error("upload: -e timeout must be a positive number of seconds", 0) end
 
 -- The local file's digests, computed once per algorithm (the whole file is read).
 local local_digest = {}
@@ -55,6 +56,16 @@ local function digest_of(alg, moved_sha256)
     local_digest[alg] = assert(fs.digest(file, alg))
   end
   return local_digest[alg]
+end
+
+-- fs.digest reads the whole file on the loop thread: inside a host task it would stall every
+-- other host's transfer for as long as it reads (seconds for an image). So the digests the
+-- devices print are computed here, before any host runs; SHA-256 comes from the transfer.
+if verify == "auto" or verify == "device" then
+  for h in nethost.inventory:each() do
+    local alg = platform.checksum_algorithm(h)
+    if alg and alg ~= "sha256" then digest_of(alg) end
+  end
 end
 
 local res = nethost.run(nethost.inventory, function(host)

@@ -122,6 +122,15 @@ local function shell_quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
 
+-- A path goes into a device command as it is (a CLI has no quoting): a line break or other
+-- control character in it would end the command and start another one on the device.
+local function bad_path(path)
+  if type(path) ~= "string" or path:find("%c") then
+    local shown = tostring(path):gsub("%c", function(c) return ("\\%d"):format(c:byte()) end)
+    return ("file path '%s' has a control character: refused in a device command"):format(shown)
+  end
+end
+
 -- Runs cmd in the session; its output, or nil, err when the device said it failed.
 local function run(s, cmd)
   local r = s:run(cmd)
@@ -147,6 +156,8 @@ end
 function platform.free_space(s, host, path)
   local pname = known(host)
   if pname then
+    local bad = bad_path(path)
+    if bad then return nil, bad end
     local cmd = platform_fs.command(pname, "free", path)
     if not cmd then return nil, pname .. ": the platform does not say how to read free space" end
     local out, err = run(s, cmd)
@@ -180,6 +191,8 @@ end
 function platform.checksum(s, host, path)
   local pname = known(host)
   if pname then
+    local bad = bad_path(path)
+    if bad then return nil, bad end
     local cmd, alg = platform_fs.command(pname, "checksum", path)
     if not cmd then return nil, pname .. ": the platform prints no file digest" end
     local out, err = run(s, cmd)

@@ -17,6 +17,7 @@
 --                           "duration":..}  the merged results of run k, sent when the
 --                          coordinator reaches run k+1: a worker never runs the main chunk
 --                          past the coordinator's last nethost.run
+--                          {"t":"secret","s":...}  another worker's secret (see below)
 --   worker -> coordinator  {"t":"rec","run":k,"rec":{...}}     a host's result record
 --                          {"t":"secret","s":...}  a secret the worker masks (log.secret),
 --                          so the coordinator masks it in -o and on screen too
@@ -54,18 +55,51 @@ local function line_reader(ch, on_message)
   end
 end
 
--- A record as JSON; a value JSON cannot hold goes as its text, so a record always crosses.
+-- s with each byte that is not part of valid UTF-8 written as \xNN: JSON holds only UTF-8,
+-- and device output (a banner, an error line) may be Latin-1.
+local function utf8_safe(s)
+  local out, i = {}, 1
+  while true do
+    local n, bad = utf8.len(s, i)
+    if n then
+      out[#out + 1] = s:sub(i)
+      return table.concat(out)
+    end
+    out[#out + 1] = s:sub(i, bad - 1)
+    out[#out + 1] = ("\\x%02X"):format(s:byte(bad))
+    i = bad + 1
+  end
+end
+
+-- A copy of v whose strings are valid UTF-8 and whose other values JSON cannot hold are
+-- their text.
+local function json_safe(v, depth)
+  local t = type(v)
+  if t == "string" then return utf8_safe(v) end
+  if t == "number" or t == "boolean" or t == "nil" then return v end
+  if t ~= "table" or depth > 100 then return utf8_safe(tostring(v)) end
+  local copy = {}
+  for k, x in pairs(v) do
+    copy[type(k) == "string" and utf8_safe(k) or k] = json_safe(x, depth + 1)
+  end
+  return copy
+end
+
+-- A record as JSON; a value JSON cannot hold goes as its text, so a record always crosses:
+-- a host whose record did not would never get one, and the run would wait for it for ever.
 local function encode_record(rec)
   local ok, s = pcall(json.encode, rec)
   if ok then return s end
+  ok, s = pcall(json.encode, json_safe(rec, 0))
+  if ok then return s end
   local copy = {}
   for k, v in pairs(rec) do copy[k] = v end
-  copy.value = rec.value ~= nil and tostring(rec.value) or nil
+  copy.value = rec.value ~= nil and utf8_safe(tostring(rec.value)) or nil
   ok, s = pcall(json.encode, copy)
   if ok then return s end
-  return json.encode({ host = rec.host, status = rec.status, elapsed = rec.elapsed,
-                       error = rec.error and { kind = rec.error.kind,
-                                               message = tostring(rec.error.message) } })
+  return json.encode({ host = rec.host, status = "failed", elapsed = rec.elapsed,
+                       error = { kind = "worker", message = "the host's record cannot be sent as JSON: "
+                                 .. utf8_safe(tostring(s)) } })
 end
 
 local function send(ch, msg)
@@ -135,6 +169,12 @@ function Pool:read_worker(w)
   line_reader(w.ch, function(msg)
     if msg.t == "secret" and type(msg.s) == "string" then
       log.secret(msg.s) -- before the record that may hold it: the channel keeps the order
+      -- The other workers get this worker's records in "end" messages, and their main
+      -- chunk may write them (stderr is the terminal's with -v): they mask it too, and
+      -- get it before any "end" that holds it, as the channel keeps the order.
+      for _, o in ipairs(self.workers) do
+        if o ~= w and not o.dead then send(o.ch, { t = "secret", s = msg.s }) end
+      end
     elseif msg.t == "rec" and type(msg.rec) == "table" then
       local ctx = w.inflight[tostring(msg.run) .. "\0" .. tostring(msg.rec.host)]
       if ctx then ctx.reply:put(msg.rec) end
@@ -175,7 +215,7 @@ function Pool:end_run(k, res)
   local records = {}
   for rec in res:each() do records[#records + 1] = encode_record(rec) end
   local head = json.encode({ t = "end", run = k, aborted = res.aborted,
-                             abort_reason = res.abort_reason and tostring(res.abort_reason),
+                             abort_reason = res.abort_reason and utf8_safe(tostring(res.abort_reason)),
                              duration = res.duration })
   self.pending_ends = self.pending_ends or {}
   -- The records are spliced in already encoded: one that JSON cannot hold must not stop
@@ -262,7 +302,11 @@ function workers.connect(k, engines)
   end
   link.reader = async.spawn(function()
     line_reader(ch, function(msg)
-      if math.type(msg.run) == "integer" then link:inbox(msg.run):put(msg) end
+      if msg.t == "secret" and type(msg.s) == "string" then
+        raw_secret(msg.s) -- another worker's, forwarded by the coordinator: not sent back
+      elseif math.type(msg.run) == "integer" then
+        link:inbox(msg.run):put(msg)
+      end
     end)
     -- The coordinator is gone (finished, interrupted, killed): nothing here is of use.
     os.exit(0, false)

@@ -161,9 +161,13 @@ int flash_write(sim_device_t *dev, sim_blob_t **bp, uint64_t off, const void *da
   uint64_t end = off + len;
   if (end < off) return -1;
   uint64_t grow = end > b->len ? end - b->len : 0;
+  /* Compared with the room left, not as used + grow: an offset near 2^64 from a client would
+   * wrap the sum past the check, and the buffer doubling below would then never end. */
+  uint64_t room = flash_capacity(dev) > fl->used ? flash_capacity(dev) - fl->used : 0;
+  if (grow > room) return -1;
   if (b->readers > 0) {
     /* Someone sends this blob by reference: write into a copy, which costs its size. */
-    if (fl->used + b->len + grow > flash_capacity(dev)) return -1;
+    if (b->len > room - grow) return -1;
     sim_blob_t *c = blob_new(fl);
     c->data = sim_realloc(NULL, b->len + 1);
     memcpy(c->data, flash_bytes(b), b->len + 1);
@@ -178,7 +182,6 @@ int flash_write(sim_device_t *dev, sim_blob_t **bp, uint64_t off, const void *da
     flash_blob_unref(b); /* the writer's reference moves to the copy */
     *bp = b = c;
   }
-  if (fl->used + grow > flash_capacity(dev)) return -1;
   if (end >= b->cap) {
     /* Doubling, so a file written in 32 KB pieces is copied a few times, not per piece;
      * the slack is not counted against the flash (it is bounded by the file's size). */

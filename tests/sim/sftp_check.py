@@ -1,5 +1,5 @@
 """The lab's SFTP server through an independent client (asyncssh): put and get of 0 B, 1 B
-and 2 MB files compared byte for byte, listdir, stat, rename, remove, a missing file, and
+and 2 MB files compared byte for byte, listdir, stat, rename, remove, a missing file, a write at an offset near 2^64, and
 malformed packets that must close the session cleanly while the lab keeps serving.
 usage: sftp_check.py ADDRESS PORT WORKDIR"""
 import asyncio
@@ -41,6 +41,20 @@ async def files(addr, port, work):
                 pass
 
 
+async def wrap(addr, port):
+    """A WRITE at an offset near 2^64 while other files use the flash: the lab must refuse it
+    (no space), not wrap its free-space sum and loop growing the file's buffer."""
+    async with await connect(addr, port) as conn:
+        async with conn.start_sftp_client() as sftp:
+            async with sftp.open("flash:wrap.bin", "wb") as f:
+                try:
+                    await asyncio.wait_for(f.write(b"w" * 8, offset=2**64 - 16), 60)
+                    raise AssertionError("a write at offset 2^64 - 16 succeeded")
+                except asyncssh.SFTPError:
+                    pass
+            await sftp.remove("flash:wrap.bin")
+
+
 async def raw(addr, port, packets):
     """Sends raw bytes on an sftp subsystem channel; the lab must close it (no EOF is sent)."""
     async with await connect(addr, port) as conn:
@@ -58,6 +72,7 @@ def pkt(body):
 async def main():
     addr, port, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     await files(addr, port, work)
+    await wrap(addr, port)
     init = pkt(b"\x01" + struct.pack(">I", 3))
     bad = [
         [b"\xff\xff\xff\xff\x03"],                           # a length over the maximum

@@ -104,6 +104,16 @@ nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w
 [ "$(grep -c "failed  *not enough space for /var/tmp/large.bin: 4000000 bytes needed, 3355443 free" "$tmp/out")" = 2 ] ||
   fail "upload space message (Junos)"
 grep -q "0 hosts have it, 6 failed" "$tmp/out" || fail "upload space summary"
+# A destination with a line break never reaches a device command; a bad timeout is named.
+nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w/image.bin" \
+  -e "dest=flash:x.bin
+reload"
+[ $rc = 2 ] || fail "upload with a line break in dest: exit $rc"
+[ "$(grep -c "failed  *file path .flash:x.bin.10reload. has a control character: refused" "$tmp/out")" = 6 ] ||
+  fail "upload dest with a line break"
+nh run "$here/../../playbooks/upload.lua" -i "$tmp/lab/lab.yaml" -e file="$tmp/w/image.bin" -e timeout=soon
+[ $rc != 0 ] || fail "upload with -e timeout=soon"
+grep -q "upload: -e timeout must be a positive number of seconds" "$tmp/out" || fail "upload timeout message"
 printf 'local h\nfor x in inventory.load(os.getenv("INV")):each() do if x.platform ~= "juniper_junos" then h = x end end\nprint(ssh.run(h, "dir flash:").stdout)\n' >"$tmp/dir.lua"
 INV=$tmp/lab/lab.yaml nh run "$tmp/dir.lua"
 grep -q " 2500000 .* image.bin$" "$tmp/out" || fail "dir after upload"

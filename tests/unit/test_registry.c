@@ -83,6 +83,43 @@ static int free_42(const char *text, size_t len, const char *path, uint64_t *fre
   return NH_PLUGIN_OK;
 }
 
+/* A plugin digest parser that breaks the contract by text: "unterminated" fills hex with no
+ * NUL, "short" writes too few digits, "nothex" the right length of non-hex, else upper case. */
+static int bad_digest(const char *text, size_t len, char *hex, size_t hexsz) {
+  (void)len;
+  if (!strcmp(text, "unterminated")) {
+    memset(hex, 'a', hexsz);
+  } else if (!strcmp(text, "short")) {
+    strcpy(hex, "abc");
+  } else if (!strcmp(text, "nothex")) {
+    memset(hex, 'z', 32);
+    hex[32] = '\0';
+  } else {
+    memset(hex, 'A', 32);
+    hex[32] = '\0';
+  }
+  return NH_PLUGIN_OK;
+}
+
+/* The host checks what a plugin's digest parser wrote before anyone reads it as a string. */
+static void test_checksum_parser_contract(void **state) {
+  (void)state;
+  nh_plugin_platform_t d = {.size = sizeof d,
+                            .name = "digplat",
+                            .file_checksum_command = "verify /md5 %s",
+                            .file_checksum_algorithm = "md5",
+                            .file_checksum_parse = bad_digest};
+  char hex[129];
+  assert_int_equal(nh__registry_add_platform(NULL, &d), 0);
+  const nh_platform_t *p = nh_registry_platform("digplat");
+  assert_int_equal(nh_platform_checksum(p, "unterminated", 12, hex, sizeof hex), NH_EPARSE);
+  assert_int_equal(hex[0], '\0');
+  assert_int_equal(nh_platform_checksum(p, "short", 5, hex, sizeof hex), NH_EPARSE);
+  assert_int_equal(nh_platform_checksum(p, "nothex", 6, hex, sizeof hex), NH_EPARSE);
+  assert_int_equal(nh_platform_checksum(p, "upper", 5, hex, sizeof hex), 0);
+  assert_string_equal(hex, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+}
+
 /* ABI 1.2's file-system fields: copied and used; a 1.1 plugin's shorter descriptor loads
  * without them (the bytes after its size are never read); half-given pairs are refused. */
 static void test_file_fields(void **state) {
@@ -270,5 +307,5 @@ static void test_sources_and_removal(void **state) {
 }
 
 NH_TEST_MAIN(NULL, NULL, NH_TEST(test_platforms), NH_TEST(test_file_fields),
-             NH_TEST(test_parsers_and_abbreviations), NH_TEST(test_parser_error),
-             NH_TEST(test_sources_and_removal))
+             NH_TEST(test_checksum_parser_contract), NH_TEST(test_parsers_and_abbreviations),
+             NH_TEST(test_parser_error), NH_TEST(test_sources_and_removal))
