@@ -37,10 +37,10 @@ options:
                             show per host the lines that would be sent
       --diff                show per host the unified diff of the running
                             configuration the change makes (with --check: would make);
-                            also the `diff` field of each result (-o)
+                            also the `diff` field of each result (-o), for NETCONF
+                            edits the datastore's diff
       --retries N           retry a host N times after a connection failure that
                             changed nothing (exponential back-off)
-      --diff                record each NETCONF edit's datastore diff in the results
   -o, --output FILE         write per-host results: .jsonl (streamed as hosts finish),
                             .json, .csv, or .html (a report page); checked before the run
       --retry-failed FILE   run only the hosts that failed in FILE (a .jsonl from -o)
@@ -132,7 +132,6 @@ local function parse_run(args)
       local n = math.tointeger(tonumber(value(a)))
       if not n or n < 0 then error("--retries: expected a number of retries (0 or more)", 0) end
       opts.retries = n
-    elseif a == "--diff" then opts.diff = true
     elseif a == "-o" or a == "--output" then opts.output = value(a)
     elseif a == "--retry-failed" then opts.retry_failed = value(a)
     elseif a == "--shard" then
