@@ -1,6 +1,6 @@
 -- net module through nethost: tcp_probe verdicts, resolution, CIDR expansion, misuse, 1,000
--- concurrent probes, cancellation. The harness listens on 127.61.0.1:46020 (open),
--- 127.61.0.2:46021 (accept queue full: connects hang) and [::1]:46022 (open).
+-- concurrent probes, cancellation. The harness listens on 127.61.0.1:28020 (open),
+-- 127.61.0.2:28021 (accept queue full: connects hang) and [::1]:28022 (open).
 
 local function eq(a, b, what)
   if a ~= b then error(("%s: expected %s, got %s"):format(what, tostring(b), tostring(a)), 2) end
@@ -14,27 +14,27 @@ local function raises(fn, pattern, what)
 end
 
 -- TCP probes
-local r = net.tcp_probe("127.61.0.1", 46020, { timeout = 2 })
+local r = net.tcp_probe("127.61.0.1", 28020, { timeout = 2 })
 eq(r.open, true, "open port")
 eq(r.state, "open", "open state")
 assert(type(r.rtt) == "number" and r.rtt >= 0 and r.rtt < 2, "open rtt")
 eq(r.address, "127.61.0.1", "address")
-r = net.tcp_probe("127.61.0.1", 46029)
+r = net.tcp_probe("127.61.0.1", 28029)
 eq(r.open, false, "closed port")
 eq(r.state, "refused", "refused state")
-r = net.tcp_probe("::1", 46022)
+r = net.tcp_probe("::1", 28022)
 eq(r.state, "open", "IPv6 open")
 eq(r.address, "::1", "IPv6 address")
-eq(net.tcp_probe("[::1]", 46023).state, "refused", "IPv6 refused")
-eq(net.tcp_probe("localhost", 46020).state, "refused", "by name (localhost is 127.0.0.1)")
+eq(net.tcp_probe("[::1]", 28023).state, "refused", "IPv6 refused")
+eq(net.tcp_probe("localhost", 28020).state, "refused", "by name (localhost is 127.0.0.1)")
 
 -- The kernel refuses TCP to a multicast address at once (no packet leaves): "unreachable".
-r = net.tcp_probe("224.0.0.1", 46020, { timeout = 1 })
+r = net.tcp_probe("224.0.0.1", 28020, { timeout = 1 })
 eq(r.state, "unreachable", "multicast")
 eq(r.error, "network is unreachable", "multicast error")
 
 local t0 = async.now()
-r = net.tcp_probe("127.61.0.2", 46021, { timeout = 0.2 })
+r = net.tcp_probe("127.61.0.2", 28021, { timeout = 0.2 })
 eq(r.state, "timeout", "filtered port")
 eq(r.open, false, "filtered port is not open")
 assert(async.now() - t0 >= 0.15 and async.now() - t0 < 30, "timeout took " .. (async.now() - t0))
@@ -42,11 +42,11 @@ assert(async.now() - t0 >= 0.15 and async.now() - t0 < 30, "timeout took " .. (a
 -- Cancellation: an async.timeout around a long probe tears it down.
 t0 = async.now()
 local e = raises(function()
-  async.timeout(0.1, function() net.tcp_probe("127.61.0.2", 46021, { timeout = 30 }) end)
+  async.timeout(0.1, function() net.tcp_probe("127.61.0.2", 28021, { timeout = 30 }) end)
 end, "timed out", "async.timeout around a probe")
 eq(e.kind, "timeout", "kind of the cancelled probe")
 assert(async.now() - t0 < 2, "cancel was slow")
-local task = async.spawn(function() return net.tcp_probe("127.61.0.2", 46021, { timeout = 30 }) end)
+local task = async.spawn(function() return net.tcp_probe("127.61.0.2", 28021, { timeout = 30 }) end)
 async.sleep(0.05)
 task:cancel()
 local ok = pcall(task.wait, task)
@@ -57,7 +57,7 @@ t0 = async.now()
 local tasks = {}
 for i = 1, 1000 do
   tasks[i] = async.spawn(net.tcp_probe, i % 2 == 0 and "127.61.0.1" or "127.61.1." .. (i % 250 + 1),
-                         46020, { timeout = 5 })
+                         28020, { timeout = 5 })
 end
 local open, refused = 0, 0
 for i = 1, 1000 do

@@ -151,7 +151,7 @@ function tests.netconf()
   -- hop, and the subsystem on the SSH port through two
   local inv = derive({ ["r-0003"] = "ssh: {jump: sw-0001}",
                        ["r-0007"] = "ssh: {jump: [sw-0001, sw-0002]}" })
-  assert(lab_text:find("\n  netconf: {port: 42296}", 1, true), "the lab's NETCONF port")
+  assert(lab_text:find("\n  netconf: {port: 27296}", 1, true), "the lab's NETCONF port")
   for _, t in ipairs({ { "r-0003", nil }, { "r-0007", 2222 } }) do
     local s <close> = netconf.open(inv:get(t[1]), { port = t[2] })
     local r = s:get_config("running")

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 # 8 devices: sw-0001 sw-0002 r-0003 sw-0004 sw-0005 sw-0006 r-0007 sw-0008.
 start_lab 8 127.1.201.1 --mix cisco_ios=2,arista_eos=1,juniper_junos=1 \
   --bastions sw-0001,sw-0002,sw-0006 --fault drop:devices=sw-0006 --fault huge:devices=sw-0008 \
-  --http --http-port 42295 --netconf-port 42296
+  --http --http-port 27295 --netconf-port 27296
 grep -q '^  sw-0008: {address: 127.1.201.8,' "$tmp/lab/lab.yaml" || fail "unexpected lab layout"
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/key" || fail "ssh-keygen"
 
@@ -47,7 +47,7 @@ CFG
   grep -q "prohibited\|stdio forwarding failed" "$tmp/out" || fail "ssh -J refusal: $(cat "$tmp/out")"
   # the HTTP port is a lab listener too: RESTCONF of sw-0004 through sw-0001 (ssh -W)
   printf 'GET /restconf/data/Cisco-IOS-XE-native:native/hostname HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YWRtaW46YWRtaW4=\r\nConnection: close\r\n\r\n' |
-    timeout 60 ssh -F "$tmp/ssh_config" -W 127.1.201.4:42295 127.1.201.1 >"$tmp/out" 2>&1 ||
+    timeout 60 ssh -F "$tmp/ssh_config" -W 127.1.201.4:27295 127.1.201.1 >"$tmp/out" 2>&1 ||
     fail "ssh -W to the HTTP port"
   grep -q "sw-0004" "$tmp/out" || fail "RESTCONF through the lab: $(cat "$tmp/out")"
   echo "ok openssh -J"

@@ -200,7 +200,9 @@ local sys = require("nethost.sys")
 local res = nethost.run(hosts, function(h)
   error(nethost.error("auth", "denied with " .. h:secret()))
 end, { concurrency = 6, summary = false })
-for rec in res:each() do io.stderr:write("seen in ", tostring(sys.pid()), ": ", rec.error.message, "\n") end
+-- One write per line: three processes share this stderr, and write() with several
+-- arguments makes several system calls whose pieces would interleave.
+for rec in res:each() do io.stderr:write(("seen in %d: %s\n"):format(sys.pid(), rec.error.message)) end
 -- A second run: the workers get the first one's records when the coordinator starts it.
 nethost.run(hosts, function() end, { summary = false })
 LUA
