@@ -145,7 +145,8 @@ end
 function workers.start(n, args, verbose)
   local exe = channel.exe()
   if not exe then error("--workers: cannot find the nethost executable", 0) end
-  local pool = setmetatable({ workers = {}, engines = n, run = 0, local_engine = { load = 0 } },
+  local pool = setmetatable({ workers = {}, engines = n, run = 0, local_engine = { load = 0 },
+                              forwarded = {} },
                             Pool)
   local wargs = worker_args(args)
   for k = 1, n do
@@ -171,9 +172,13 @@ function Pool:read_worker(w)
       log.secret(msg.s) -- before the record that may hold it: the channel keeps the order
       -- The other workers get this worker's records in "end" messages, and their main
       -- chunk may write them (stderr is the terminal's with -v): they mask it too, and
-      -- get it before any "end" that holds it, as the channel keeps the order.
-      for _, o in ipairs(self.workers) do
-        if o ~= w and not o.dead then send(o.ch, { t = "secret", s = msg.s }) end
+      -- get it before any "end" that holds it, as the channel keeps the order. Once per
+      -- secret: a fleet's hosts mostly share one password.
+      if not self.forwarded[msg.s] then
+        self.forwarded[msg.s] = true
+        for _, o in ipairs(self.workers) do
+          if o ~= w and not o.dead then send(o.ch, { t = "secret", s = msg.s }) end
+        end
       end
     elseif msg.t == "rec" and type(msg.rec) == "table" then
       local ctx = w.inflight[tostring(msg.run) .. "\0" .. tostring(msg.rec.host)]
@@ -295,10 +300,14 @@ function workers.connect(k, engines)
   local link = setmetatable({ k = k, engines = engines, ch = ch, inboxes = {}, run = 0 }, Link)
   -- A secret a host task reads here (host:secret()) must be masked in what the coordinator
   -- writes too (-o, the summary), while the values stay as they are, as with one process.
-  local raw_secret = log.secret
+  -- Each secret crosses once: every host reads its password, most hosts share one.
+  local raw_secret, sent = log.secret, {}
   log.secret = function(v)
     raw_secret(v)
-    if type(v) == "string" then send(ch, { t = "secret", s = v }) end
+    if type(v) == "string" and not sent[v] then
+      sent[v] = true
+      send(ch, { t = "secret", s = v })
+    end
   end
   link.reader = async.spawn(function()
     line_reader(ch, function(msg)
