@@ -152,26 +152,31 @@ int nh_channel_write(nh_channel_t *ch, const char *data, size_t len) {
   return 0;
 }
 
-static nh_channel_t *channel_new(nh_loop_t *loop) {
+/* A channel with its pipe handle initialised (open_handles 1), or NULL and *rc. Either end
+ * ignores SIGPIPE: the other end going away (a worker that died, a coordinator that is
+ * gone) must be a write error to handle, not a signal that ends this process (core/ssh.c
+ * does the same for sockets); in a worker, libuv's spawn had reset it to the default. */
+static nh_channel_t *channel_new(nh_loop_t *loop, int *rc) {
   nh_channel_t *ch = calloc(1, sizeof(*ch));
-  if (!ch) return NULL;
+  if (!ch) {
+    *rc = NH_ENOMEM;
+    return NULL;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  if ((*rc = uv_pipe_init(loop->uv, &ch->pipe, 0)) < 0) {
+    free(ch);
+    return NULL;
+  }
   ch->loop = loop;
+  ch->pipe.data = ch;
+  ch->open_handles = 1;
   return ch;
 }
 
 int nh_channel_open(nh_loop_t *loop, int fd, nh_channel_t **out) {
-  nh_channel_t *ch = channel_new(loop);
   int rc;
-  if (!ch) return NH_ENOMEM;
-  /* The worker's side: libuv's spawn reset SIGPIPE to its default in this process, and a
-   * coordinator that is gone must be a write error the worker handles, not a signal. */
-  signal(SIGPIPE, SIG_IGN);
-  if ((rc = uv_pipe_init(loop->uv, &ch->pipe, 0)) < 0) {
-    free(ch);
-    return rc;
-  }
-  ch->pipe.data = ch;
-  ch->open_handles = 1;
+  nh_channel_t *ch = channel_new(loop, &rc);
+  if (!ch) return rc;
   if ((rc = uv_pipe_open(&ch->pipe, fd)) < 0) {
     ch->closing = 1;
     uv_close((uv_handle_t *)&ch->pipe, handle_closed);
@@ -191,19 +196,10 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
                      nh_channel_t **out) {
   uv_process_options_t opts;
   uv_stdio_container_t stdio[4];
-  nh_channel_t *ch = channel_new(loop);
   int rc;
-  if (!ch) return NH_ENOMEM;
-  /* A worker that dies leaves a closed pipe: writing to it must be an error to handle,
-   * not a signal that ends the coordinator (core/ssh.c does the same for sockets). */
-  signal(SIGPIPE, SIG_IGN);
-  if ((rc = uv_pipe_init(loop->uv, &ch->pipe, 0)) < 0) {
-    free(ch);
-    return rc;
-  }
-  ch->pipe.data = ch;
+  nh_channel_t *ch = channel_new(loop, &rc);
+  if (!ch) return rc;
   ch->proc.data = ch;
-  ch->open_handles = 1;
   memset(&opts, 0, sizeof(opts));
   memset(stdio, 0, sizeof(stdio));
   stdio[0].flags = UV_IGNORE;
