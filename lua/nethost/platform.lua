@@ -150,18 +150,26 @@ function platform.file_path(host, name)
   return (p and p.file_default_dir or "") .. name
 end
 
+-- Runs the plugin's command of kind what ("free", "checksum") for path in session s:
+-- out, cmd, algorithm | nil, message (missing: what to say when the plugin has none).
+local function ask_device(s, pname, what, path, missing)
+  local bad = bad_path(path)
+  if bad then return nil, bad end
+  local cmd, alg = platform_fs.command(pname, what, path)
+  if not cmd then return nil, pname .. ": " .. missing end
+  local out, err = run(s, cmd)
+  if not out then return nil, err end
+  return out, cmd, alg
+end
+
 --- platform.free_space(session, host, path) -> free bytes of the file system path is on |
 --- nil, message. Runs the plugin's file_free_command in the session and hands its output
 --- to the plugin's parser; `df -Pk FOLDER` for a host without a platform.
 function platform.free_space(s, host, path)
   local pname = known(host)
   if pname then
-    local bad = bad_path(path)
-    if bad then return nil, bad end
-    local cmd = platform_fs.command(pname, "free", path)
-    if not cmd then return nil, pname .. ": the platform does not say how to read free space" end
-    local out, err = run(s, cmd)
-    if not out then return nil, err end
+    local out, cmd = ask_device(s, pname, "free", path, "the platform does not say how to read free space")
+    if not out then return nil, cmd end
     local free, why = platform_fs.free_space(pname, out, path)
     if not free then return nil, why .. " '" .. cmd .. "'" end
     return free
@@ -191,12 +199,8 @@ end
 function platform.checksum(s, host, path)
   local pname = known(host)
   if pname then
-    local bad = bad_path(path)
-    if bad then return nil, bad end
-    local cmd, alg = platform_fs.command(pname, "checksum", path)
-    if not cmd then return nil, pname .. ": the platform prints no file digest" end
-    local out, err = run(s, cmd)
-    if not out then return nil, err end
+    local out, cmd, alg = ask_device(s, pname, "checksum", path, "the platform prints no file digest")
+    if not out then return nil, cmd end
     local hex, why = platform_fs.checksum(pname, out)
     if not hex then return nil, why .. " of '" .. cmd .. "'" end
     return hex, alg
