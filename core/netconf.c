@@ -11,7 +11,7 @@
 #include "netconf.h"
 #include "error.h"
 #include "netconf_frame.h"
-#include "ssh_internal.h"
+#include "ssh_channel.h"
 #include "xml.h"
 
 #include <libxml/tree.h>
@@ -27,23 +27,15 @@ static const char default_hello[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
                                     "<capability>" BASE11 "</capability>"
                                     "</capabilities></hello>";
 
-enum { NC_OPEN, NC_SUBSYS, NC_LIVE, NC_CLOSE, NC_FREE };
-
 struct nh_netconf_s {
-  nh_ssh_job_t job; /* first member */
+  nh_ssh_channel_t c; /* first member; detached: the user closed it, the job frees itself
+                       * when done */
   nh_netconf_open_t *open_req;
   nh_netconf_rpc_t *rpc; /* the RPCs waiting for replies, oldest first (linked by next) */
-  LIBSSH2_CHANNEL *ch;
-  int state;
-  int detached; /* the user closed it: the job frees itself when done */
-  int dead;     /* the channel is gone: nothing left but memory */
-  int eof;
-  int lost;       /* the connection died; what libssh2 still held is being drained */
-  int hello_done; /* the server's hello arrived */
-  int client_11;  /* our hello advertised base:1.1 */
+  int dead;              /* the channel is gone: nothing left but memory */
+  int hello_done;        /* the server's hello arrived */
+  int client_11;         /* our hello advertised base:1.1 */
   nh_nc_framer_t fr;
-  char *wbuf;
-  size_t wlen, wsent;
   char *hello;
   size_t hello_len;
   char **caps;
@@ -54,7 +46,7 @@ struct nh_netconf_s {
 static void nc_free(nh_netconf_t *nc) {
   size_t i;
   nh_nc_framer_free(&nc->fr);
-  free(nc->wbuf);
+  nh__ssh_channel_release(&nc->c);
   free(nc->hello);
   for (i = 0; i < nc->ncaps; i++) free(nc->caps[i]);
   free(nc->caps);
@@ -90,7 +82,7 @@ static void open_done(nh_netconf_t *nc, int status) {
   nc->open_req = NULL;
   if (status < 0) {
     req->nc = NULL;
-    nc->detached = 1; /* nobody will own it: close and free it in the background */
+    nc->c.detached = 1; /* nobody will own it: close and free it in the background */
   }
   nh__op_done(&req->op, status);
 }
@@ -100,25 +92,18 @@ static void open_done(nh_netconf_t *nc, int status) {
 static void broken(nh_netconf_t *nc, int status) {
   open_done(nc, status);
   rpc_done(nc, status);
-  nc->eof = 1;
+  nc->c.eof = 1;
 }
 
 /* Queues msg for sending in the session's current framing. */
 static int queue(nh_netconf_t *nc, const char *msg, size_t len) {
-  char *framed, *p;
+  char *framed;
   size_t flen;
   int rc = nh_nc_frame_encode(nc->fr.chunked, msg, len, &framed, &flen);
   if (rc < 0) return rc;
-  if (nc->wsent >= nc->wlen) nc->wsent = nc->wlen = 0;
-  if (!(p = realloc(nc->wbuf, nc->wlen + flen))) {
-    free(framed);
-    return NH_ENOMEM;
-  }
-  memcpy(p + nc->wlen, framed, flen);
-  nc->wbuf = p;
-  nc->wlen += flen;
+  rc = nh__ssh_channel_queue(&nc->c, framed, flen);
   free(framed);
-  return 0;
+  return rc;
 }
 
 static int has_capability(const nh_netconf_t *nc, const char *uri) {
@@ -130,7 +115,7 @@ static int has_capability(const nh_netconf_t *nc, const char *uri) {
 
 /* Takes the server's hello (msg is the session's from now on). */
 static int take_hello(nh_netconf_t *nc, char *msg, size_t len) {
-  nh_ssh_t *ssh = nc->job.ssh;
+  nh_ssh_t *ssh = nc->c.job.ssh;
   char err[256];
   xmlDocPtr doc = nh_xml_parse(msg, len, err, sizeof(err));
   xmlNodePtr root, caps, c;
@@ -193,7 +178,7 @@ static void take_message(nh_netconf_t *nc, char *msg, size_t len) {
     return;
   }
   if (!(doc = nh_xml_parse(msg, len, err, sizeof(err)))) {
-    nh__ssh_fail_detail(nc->job.ssh, "netconf", NH_EPROTO, "a reply is not XML: %s", err);
+    nh__ssh_fail_detail(nc->c.job.ssh, "netconf", NH_EPROTO, "a reply is not XML: %s", err);
     free(msg);
     rpc_done(nc, NH_EPROTO);
     return;
@@ -231,9 +216,9 @@ static int feed(nh_netconf_t *nc, const char *data, size_t n) {
     off += used;
     if (rc < 0) {
       if (rc == NH_ETOOBIG)
-        nh__ssh_fail_detail(nc->job.ssh, "netconf", rc, "%s", nc->fr.error);
+        nh__ssh_fail_detail(nc->c.job.ssh, "netconf", rc, "%s", nc->fr.error);
       else if (rc != NH_ENOMEM)
-        nh__ssh_fail_detail(nc->job.ssh, "netconf", rc, "malformed frame: %s", nc->fr.error);
+        nh__ssh_fail_detail(nc->c.job.ssh, "netconf", rc, "malformed frame: %s", nc->fr.error);
       return rc;
     }
     if (rc == 0) break;
@@ -253,22 +238,10 @@ static int feed(nh_netconf_t *nc, const char *data, size_t n) {
 static int read_all(nh_netconf_t *nc) {
   char scratch[16384];
   for (;;) {
-    ssize_t n = libssh2_channel_read(nc->ch, scratch, sizeof(scratch));
+    ssize_t n = nh__ssh_channel_read(&nc->c, scratch, sizeof(scratch));
     int rc;
-    if (n == LIBSSH2_ERROR_EAGAIN) return nc->lost;
-    if (n < 0) {
-      if (!nc->lost && nh__ssh_lost(nc->job.ssh, (int)n)) {
-        nc->lost = (int)n; /* drain what libssh2 held, then report the loss */
-        continue;
-      }
-      return nc->lost ? nc->lost : (int)n;
-    }
-    if (n == 0) {
-      if (libssh2_channel_eof(nc->ch)) nc->eof = 1;
-      return 0;
-    }
-    nc->job.ssh->progress++;
-    if (nc->detached) continue; /* draining before the close */
+    if (n <= 0) return (int)n;
+    if (nc->c.detached) continue; /* draining before the close */
     if ((rc = feed(nc, scratch, (size_t)n)) < 0) {
       broken(nc, rc);
       return 0;
@@ -276,106 +249,58 @@ static int read_all(nh_netconf_t *nc) {
   }
 }
 
-static int nc_step(nh_ssh_job_t *job) {
-  nh_netconf_t *nc = (nh_netconf_t *)job;
-  nh_ssh_t *ssh = job->ssh;
+static int subsystem_call(nh_ssh_channel_t *c) {
+  return libssh2_channel_subsystem(c->ch, "netconf");
+}
+
+static const nh_ssh_request_t nc_requests[] = {
+    {"channel_subsystem", "channel", "the server refused the netconf subsystem", subsystem_call},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The open completes with the server's hello, or fails here. */
+static void nc_ready(nh_ssh_channel_t *c, int status) {
+  if (status < 0) open_done((nh_netconf_t *)c, status);
+}
+
+static int nc_live(nh_ssh_channel_t *c) {
+  nh_netconf_t *nc = (nh_netconf_t *)c;
+  nh_ssh_t *ssh = c->job.ssh;
   int rc;
-  for (;;) {
-    switch (nc->state) {
-    case NC_OPEN:
-      nc->ch = libssh2_channel_open_session(ssh->session);
-      if (!nc->ch) {
-        rc = libssh2_session_last_errno(ssh->session);
-        if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "cannot open a channel: %s",
-                            nh__ssh_errmsg(ssh));
-        open_done(nc, NH_ECHANNEL);
-        nh__ssh_job_remove(job);
-        nc_free(nc);
-        return 0;
-      }
-      nc->state = nc->detached ? NC_CLOSE : NC_SUBSYS;
-      break;
-    case NC_SUBSYS:
-      rc = libssh2_channel_subsystem(nc->ch, "netconf");
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      if (rc < 0) {
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL,
-                            "the server refused the netconf subsystem: %s", nh__ssh_errmsg(ssh));
-        open_done(nc, NH_ECHANNEL);
-        nc->state = NC_CLOSE;
-        break;
-      }
-      nc->state = nc->detached ? NC_CLOSE : NC_LIVE;
-      break;
-    case NC_LIVE:
-      while (nc->wsent < nc->wlen) {
-        ssize_t n = libssh2_channel_write(nc->ch, nc->wbuf + nc->wsent, nc->wlen - nc->wsent);
-        if (n == LIBSSH2_ERROR_EAGAIN) goto blocked;
-        if (n < 0) {
-          if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
-          nh__ssh_fail_detail(ssh, "channel", NH_ECLOSED, "write failed: %s", nh__ssh_errmsg(ssh));
-          broken(nc, NH_ECLOSED);
-          nc->wsent = nc->wlen;
-          break;
-        }
-        nc->wsent += (size_t)n;
-      }
-      if (nc->wsent >= nc->wlen) nc->wsent = nc->wlen = 0;
-      if (nc->detached) {
-        nc->state = NC_CLOSE;
-        break;
-      }
-      if (!nc->eof && (rc = read_all(nc)) < 0) {
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nc->eof = 1;
-      }
-      if (nc->eof) {
-        if (nc->open_req || nc->rpc) {
-          if (!ssh->failure.stage)
-            nh__ssh_fail_detail(ssh, "netconf", NH_ECLOSED,
-                                nc->hello_done ? "the device closed the NETCONF session"
-                                               : "the device closed the session before its hello");
-          broken(nc, NH_ECLOSED);
-        }
-        nc->state = NC_CLOSE;
-        break;
-      }
-      goto blocked;
-    case NC_CLOSE:
-      rc = libssh2_channel_close(nc->ch);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
-      nc->state = NC_FREE;
-      break;
-    case NC_FREE:
-      rc = libssh2_channel_free(nc->ch);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      nc->ch = NULL;
-      nh__ssh_job_remove(job);
-      if (nc->detached) {
-        nc_free(nc);
-      } else {
-        nc->dead = 1;
-      }
-      return 0;
-    }
-    ssh->progress++; /* a call completed: the job moved on */
+  if (!c->eof && (rc = read_all(nc)) < 0) {
+    if (nh__ssh_fatal(rc)) return NH_ECLOSED;
+    c->eof = 1;
   }
-blocked:
-  nh__ssh_job_blocked(job);
+  if (!c->eof) return NH_SSH_AGAIN;
+  if (nc->open_req || nc->rpc) {
+    if (!ssh->failure.stage)
+      nh__ssh_fail_detail(ssh, "netconf", NH_ECLOSED,
+                          nc->hello_done ? "the device closed the NETCONF session"
+                                         : "the device closed the session before its hello");
+    broken(nc, NH_ECLOSED);
+  }
   return 0;
 }
+
+static void nc_done(nh_ssh_channel_t *c) {
+  nh_netconf_t *nc = (nh_netconf_t *)c;
+  if (c->detached)
+    nc_free(nc);
+  else
+    nc->dead = 1;
+}
+
+static const nh_ssh_channel_type_t nc_channel = {
+    nc_requests, 0, nc_ready, nc_live, NULL, nc_done,
+};
 
 static void nc_abort(nh_ssh_job_t *job, int status) {
   nh_netconf_t *nc = (nh_netconf_t *)job;
   open_done(nc, status);
   rpc_done(nc, status);
-  nc->ch = NULL; /* freed with the session */
+  nc->c.ch = NULL; /* freed with the session */
   nc->dead = 1;
-  if (nc->detached) nc_free(nc);
+  if (nc->c.detached) nc_free(nc);
 }
 
 static void open_cancel(nh_op_t *op) {
@@ -383,12 +308,11 @@ static void open_cancel(nh_op_t *op) {
   nh_netconf_t *nc = req->nc;
   if (nc && nc->open_req == req) {
     nc->open_req = NULL;
-    nc->detached = 1;
     req->nc = NULL;
     if (nc->dead)
       nc_free(nc);
     else
-      nh__ssh_kick(nc->job.ssh);
+      nh__ssh_channel_detach(&nc->c);
   }
   nh__op_done(op, op->reason);
 }
@@ -401,8 +325,7 @@ int nh_netconf_open(nh_netconf_open_t *req, nh_ssh_t *ssh, const char *hello, si
   int rc;
   req->nc = NULL;
   if (!nh_ssh_is_ready(ssh)) return NH_ECLOSED;
-  ssh->failure.stage = NULL;
-  ssh->failure.detail[0] = 0;
+  nh__ssh_failure_clear(ssh);
   if (!hello) hello = default_hello;
   if (!(nc = calloc(1, sizeof(*nc)))) return NH_ENOMEM;
   nh_nc_framer_init(&nc->fr, max_message);
@@ -412,14 +335,10 @@ int nh_netconf_open(nh_netconf_open_t *req, nh_ssh_t *ssh, const char *hello, si
     nc_free(nc);
     return rc;
   }
-  nc->state = NC_OPEN;
   nc->open_req = req;
-  nc->job.step = nc_step;
-  nc->job.abort = nc_abort;
+  nh__ssh_channel_init(&nc->c, &nc_channel, nc_abort);
   req->nc = nc;
-  nh__op_init(&req->op, ssh->loop, &open_type);
-  nh__ssh_job_add(ssh, &nc->job);
-  nh__op_begin(&req->op, cb, timeout_ms);
+  nh__ssh_op_begin(&req->op, ssh, &open_type, &nc->c.job, cb, timeout_ms);
   return 0;
 }
 
@@ -445,12 +364,12 @@ int nh_netconf_chunked(const nh_netconf_t *nc) {
 }
 
 nh_ssh_t *nh_netconf_ssh(const nh_netconf_t *nc) {
-  return nc->job.ssh;
+  return nc->c.job.ssh;
 }
 
 int nh_netconf_is_open(const nh_netconf_t *nc) {
-  return nc && !nc->dead && !nc->detached && !nc->eof && nc->state == NC_LIVE && nc->hello_done &&
-         nh_ssh_is_ready(nc->job.ssh);
+  return nc && !nc->dead && !nc->c.detached && !nc->c.eof && nc->c.phase == NH_CH_LIVE &&
+         nc->hello_done && nh_ssh_is_ready(nc->c.job.ssh);
 }
 
 void nh_netconf_close(nh_netconf_t *nc) {
@@ -460,9 +379,7 @@ void nh_netconf_close(nh_netconf_t *nc) {
     nc_free(nc);
     return;
   }
-  nc->detached = 1;
-  if (nc->state == NC_LIVE && nc->wsent >= nc->wlen) nc->state = NC_CLOSE;
-  nh__ssh_kick(nc->job.ssh);
+  nh__ssh_channel_detach(&nc->c);
 }
 
 static void rpc_cancel(nh_op_t *op) {
@@ -481,17 +398,14 @@ int nh_netconf_rpc(nh_netconf_rpc_t *req, nh_netconf_t *nc, const char *msg, siz
   memset(req, 0, sizeof(*req));
   if (!nh_netconf_is_open(nc)) return NH_ECLOSED;
   if (!message_id || strlen(message_id) >= sizeof(req->message_id)) return NH_EINVAL;
-  nc->job.ssh->failure.stage = NULL;
-  nc->job.ssh->failure.detail[0] = 0;
+  nh__ssh_failure_clear(nc->c.job.ssh);
   if ((rc = queue(nc, msg, len)) < 0) return rc;
   req->nc = nc;
   strcpy(req->message_id, message_id);
   for (pp = &nc->rpc; *pp; pp = &(*pp)->next) {
   }
   *pp = req; /* the newest last: a reply without message-id answers the oldest */
-  nh__op_init(&req->op, nc->job.ssh->loop, &rpc_type);
-  nh__ssh_kick(nc->job.ssh);
-  nh__op_begin(&req->op, cb, timeout_ms);
+  nh__ssh_op_begin(&req->op, nc->c.job.ssh, &rpc_type, NULL, cb, timeout_ms);
   return 0;
 }
 

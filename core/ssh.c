@@ -355,6 +355,21 @@ void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job) {
   post_pump(ssh);
 }
 
+void nh__ssh_op_begin(nh_op_t *op, nh_ssh_t *ssh, const nh_op_type_t *type, nh_ssh_job_t *job,
+                      nh_op_cb cb, uint64_t timeout_ms) {
+  nh__op_init(op, ssh->loop, type);
+  if (job)
+    nh__ssh_job_add(ssh, job);
+  else
+    nh__ssh_kick(ssh);
+  nh__op_begin(op, cb, timeout_ms);
+}
+
+void nh__ssh_failure_clear(nh_ssh_t *ssh) {
+  ssh->failure.stage = NULL;
+  ssh->failure.detail[0] = 0;
+}
+
 void nh__ssh_job_remove(nh_ssh_job_t *job) {
   nh_ssh_t *ssh = job->ssh;
   if (!job->next) return;

@@ -6,7 +6,7 @@
  * finishes the libssh2 call it was in (libssh2 must see the same call again after EAGAIN)
  * and then closes and frees the channel in the background.
  */
-#include "ssh_internal.h"
+#include "ssh_channel.h"
 #include "error.h"
 #include "grow.h"
 
@@ -15,25 +15,26 @@
 
 #define DEFAULT_MAX_OUTPUT (64u << 20)
 
-enum { X_OPEN, X_EXEC, X_READ, X_CLOSE, X_FREE };
-
 typedef struct {
-  nh_ssh_job_t job;   /* first member */
+  nh_ssh_channel_t c; /* first member */
   nh_ssh_exec_t *req; /* NULL once detached */
-  LIBSSH2_CHANNEL *ch;
-  int state;
-  int status; /* the result to deliver after close */
-  int lost;   /* the connection died; what libssh2 still held is being drained */
+  int status;         /* the result to deliver after close */
   char *command;
 } exec_job_t;
 
-static void finish(exec_job_t *x, int status) {
+/* Completes the request (if still attached) with status. */
+static void deliver(exec_job_t *x, int status) {
   nh_ssh_exec_t *req = x->req;
-  nh__ssh_job_remove(&x->job);
-  if (req) {
-    req->job = NULL;
-    nh__op_done(&req->op, status);
-  }
+  if (!req) return;
+  x->req = NULL;
+  req->job = NULL;
+  nh__op_done(&req->op, status);
+}
+
+/* The channel is gone: the result goes out and the job ends. */
+static void exec_done(nh_ssh_channel_t *c) {
+  exec_job_t *x = (exec_job_t *)c;
+  deliver(x, x->status);
   free(x->command);
   free(x);
 }
@@ -45,7 +46,7 @@ static int read_streams(exec_job_t *x) {
   char scratch[16384];
   for (;;) {
     int progress = 0, stream;
-    uint64_t rx = x->job.ssh->rx_bytes;
+    uint64_t rx = x->c.job.ssh->rx_bytes;
     for (stream = 0; stream < 2; stream++) {
       char **buf = stream ? &req->err : &req->out;
       size_t *len = stream ? &req->err_len : &req->out_len;
@@ -67,20 +68,20 @@ static int read_streams(exec_job_t *x) {
         if (room > req->max_output - req->out_len - req->err_len + 1)
           room = req->max_output - req->out_len - req->err_len + 1;
       }
-      n = libssh2_channel_read_ex(x->ch, stream, dst, room);
-      nh__ssh_trace(x->job.ssh, stream ? "channel_read(stderr)" : "channel_read(stdout)", (int)n);
+      n = libssh2_channel_read_ex(x->c.ch, stream, dst, room);
+      nh__ssh_trace(x->c.job.ssh, stream ? "channel_read(stderr)" : "channel_read(stdout)", (int)n);
       if (n == LIBSSH2_ERROR_EAGAIN) continue;
       if (n < 0) {
-        if (!x->lost && nh__ssh_lost(x->job.ssh, (int)n)) {
-          x->lost = (int)n;
+        if (!x->c.lost && nh__ssh_lost(x->c.job.ssh, (int)n)) {
+          x->c.lost = (int)n;
           progress = 1;
           continue;
         }
-        return x->lost ? x->lost : (int)n;
+        return x->c.lost ? x->c.lost : (int)n;
       }
       if (n > 0) {
         progress = 1;
-        x->job.ssh->progress++;
+        x->c.job.ssh->progress++;
         if (req) {
           if (dst == scratch) {
             if (nh_grow((void **)buf, cap, *len + (size_t)n, 1, 512) < 0) return NH_ENOMEM;
@@ -93,145 +94,95 @@ static int read_streams(exec_job_t *x) {
     /* A read of one stream takes every packet off the socket, the other stream's data
      * and the EOF and close with it (a stderr read that finds EOF returns 0): read again
      * whenever libssh2 received anything, or that data waits on a drained socket. */
-    if (x->job.ssh->rx_bytes != rx) progress = 1;
-    if (libssh2_channel_eof(x->ch)) {
-      nh__ssh_trace(x->job.ssh, "channel_eof", 1);
+    if (x->c.job.ssh->rx_bytes != rx) progress = 1;
+    if (libssh2_channel_eof(x->c.ch)) {
+      nh__ssh_trace(x->c.job.ssh, "channel_eof", 1);
       /* Drain what is still queued before EOF counts. */
       if (!progress) return 1;
       continue;
     }
-    if (!progress) return x->lost; /* 0 (wait for more), or the loss once drained */
+    if (!progress) return x->c.lost; /* 0 (wait for more), or the loss once drained */
   }
 }
 
 /* Copies the exit status or signal the server sent (no I/O). */
-static void take_exit(exec_job_t *x) {
+static void take_exit(nh_ssh_channel_t *c) {
+  exec_job_t *x = (exec_job_t *)c;
   char *sig = NULL;
   size_t siglen = 0;
   if (!x->req) return;
-  x->req->exit_status = libssh2_channel_get_exit_status(x->ch);
-  if (libssh2_channel_get_exit_signal(x->ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 && sig) {
+  x->req->exit_status = libssh2_channel_get_exit_status(x->c.ch);
+  if (libssh2_channel_get_exit_signal(x->c.ch, &sig, &siglen, NULL, NULL, NULL, NULL) == 0 && sig) {
     x->req->exit_signal = strdup(sig);
     x->req->exit_status = -1;
   }
-  if (sig) libssh2_free(x->job.ssh->session, sig);
+  if (sig) libssh2_free(x->c.job.ssh->session, sig);
 }
 
-static int exec_step(nh_ssh_job_t *job) {
-  exec_job_t *x = (exec_job_t *)job;
-  nh_ssh_t *ssh = job->ssh;
-  int rc;
-  for (;;) {
-    switch (x->state) {
-    case X_OPEN:
-      x->ch = libssh2_channel_open_session(ssh->session);
-      nh__ssh_trace(ssh, "channel_open_session",
-                    x->ch ? 0 : libssh2_session_last_errno(ssh->session));
-      if (!x->ch) {
-        rc = libssh2_session_last_errno(ssh->session);
-        if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "cannot open a channel: %s",
-                            nh__ssh_errmsg(ssh));
-        finish(x, NH_ECHANNEL);
-        return 0;
-      }
-      x->state = x->req ? X_EXEC : X_CLOSE;
-      break;
-    case X_EXEC:
-      rc = libssh2_channel_process_startup(x->ch, "exec", 4, x->command,
-                                           (unsigned)strlen(x->command));
-      nh__ssh_trace(ssh, "channel_exec", rc);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      if (rc < 0) {
-        if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-        nh__ssh_fail_detail(ssh, "exec", NH_ECHANNEL, "exec request refused: %s",
-                            nh__ssh_errmsg(ssh));
-        x->status = NH_ECHANNEL;
-        x->state = X_CLOSE;
-        break;
-      }
-      x->state = x->req ? X_READ : X_CLOSE;
-      break;
-    case X_READ:
-      rc = read_streams(x);
-      if (rc == 0) goto blocked;
-      if (rc == 1 && x->lost) {
-        /* The device sent its output and EOF, then the connection went (a server that
-         * disconnects right after answering): the result is complete. The channel cannot
-         * be closed any more (its close would wait for a peer that is gone) and goes with
-         * the session, which the pump fails next (the connection is deaf). */
-        take_exit(x);
-        finish(x, x->status);
-        return 0;
-      }
-      if (rc < 0) {
-        if (rc == NH_ETOOBIG) {
-          nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
-                              x->req->max_output);
-          x->status = NH_ETOOBIG;
-        } else if (rc == NH_ENOMEM) {
-          x->status = NH_ENOMEM;
-        } else if (nh__ssh_fatal(rc)) {
-          return NH_ECLOSED;
-        } else {
-          nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "read failed: %s", nh__ssh_errmsg(ssh));
-          x->status = NH_ECHANNEL;
-        }
-        /* A failed request completes now; the channel closes in the background. */
-        if (x->req) {
-          x->req->job = NULL;
-          nh__op_done(&x->req->op, x->status);
-          x->req = NULL;
-        }
-      }
-      x->state = X_CLOSE;
-      break;
-    case X_CLOSE:
-      rc = libssh2_channel_close(x->ch);
-      nh__ssh_trace(ssh, "channel_close", rc);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
-      take_exit(x);
-      x->state = X_FREE;
-      break;
-    case X_FREE:
-      rc = libssh2_channel_free(x->ch);
-      nh__ssh_trace(ssh, "channel_free", rc);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      x->ch = NULL;
-      finish(x, x->status);
-      return 0;
-    }
-    ssh->progress++; /* a call completed: the job moved on */
+static int exec_call(nh_ssh_channel_t *c) {
+  exec_job_t *x = (exec_job_t *)c;
+  return libssh2_channel_process_startup(c->ch, "exec", 4, x->command,
+                                         (unsigned)strlen(x->command));
+}
+
+static const nh_ssh_request_t exec_requests[] = {
+    {"channel_exec", "exec", "exec request refused", exec_call},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void exec_ready(nh_ssh_channel_t *c, int status) {
+  exec_job_t *x = (exec_job_t *)c;
+  if (status < 0) x->status = status; /* delivered once the channel is closed */
+}
+
+static int exec_live(nh_ssh_channel_t *c) {
+  exec_job_t *x = (exec_job_t *)c;
+  nh_ssh_t *ssh = c->job.ssh;
+  int rc = read_streams(x);
+  if (rc == 0) return NH_SSH_AGAIN;
+  /* The device sent its output and EOF, then the connection went (a server that
+   * disconnects right after answering): the result is complete. The channel cannot be
+   * closed any more (its close would wait for a peer that is gone) and goes with the
+   * session, which the pump fails next (the connection is deaf). */
+  if (rc == 1 && c->lost) return NH_SSH_DROP;
+  if (rc == 1) return 0;
+  if (rc == NH_ETOOBIG) {
+    nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
+                        x->req->max_output);
+    x->status = NH_ETOOBIG;
+  } else if (rc == NH_ENOMEM) {
+    x->status = NH_ENOMEM;
+  } else if (nh__ssh_fatal(rc)) {
+    return NH_ECLOSED;
+  } else {
+    nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "read failed: %s", nh__ssh_errmsg(ssh));
+    x->status = NH_ECHANNEL;
   }
-blocked:
-  nh__ssh_job_blocked(job);
+  /* A failed request completes now; the channel closes in the background. */
+  deliver(x, x->status);
   return 0;
 }
 
+static const nh_ssh_channel_type_t exec_channel = {
+    exec_requests, 0, exec_ready, exec_live, take_exit, exec_done,
+};
+
 static void exec_abort(nh_ssh_job_t *job, int status) {
   exec_job_t *x = (exec_job_t *)job;
-  nh_ssh_exec_t *req = x->req;
-  if (req) {
-    req->job = NULL;
-    nh__op_done(&req->op, status);
-  }
-  free(x->command);
-  free(x); /* the channel goes with the session */
+  x->status = status;
+  exec_done(&x->c); /* the channel goes with the session */
 }
 
 static void exec_cancel(nh_op_t *op) {
   nh_ssh_exec_t *req = (nh_ssh_exec_t *)op;
   exec_job_t *x = req->job;
-  if (x && op->reason == NH_ETIMEDOUT)
-    nh__ssh_trace_dump(x->job.ssh, x->ch, "exec reached its deadline");
   if (x) {
+    if (op->reason == NH_ETIMEDOUT)
+      nh__ssh_trace_dump(x->c.job.ssh, x->c.ch, "exec reached its deadline");
     /* Detach: the job finishes its libssh2 call, then closes the channel. */
     x->req = NULL;
     req->job = NULL;
-    if (x->state == X_READ) x->state = X_CLOSE;
-    nh__ssh_kick(x->job.ssh);
+    nh__ssh_channel_detach(&x->c);
   }
   nh__op_done(op, op->reason);
 }
@@ -244,8 +195,7 @@ int nh_ssh_exec(nh_ssh_exec_t *req, nh_ssh_t *ssh, const char *command, uint64_t
   memset(req, 0, sizeof(*req));
   req->exit_status = -1;
   if (!nh_ssh_is_ready(ssh)) return NH_ECLOSED;
-  ssh->failure.stage = NULL;
-  ssh->failure.detail[0] = 0;
+  nh__ssh_failure_clear(ssh);
   if (!(x = calloc(1, sizeof(*x)))) return NH_ENOMEM;
   if (!(x->command = strdup(command))) {
     free(x);
@@ -255,12 +205,8 @@ int nh_ssh_exec(nh_ssh_exec_t *req, nh_ssh_t *ssh, const char *command, uint64_t
   req->max_output = max_output ? max_output : DEFAULT_MAX_OUTPUT;
   req->job = x;
   x->req = req;
-  x->state = X_OPEN;
-  x->job.step = exec_step;
-  x->job.abort = exec_abort;
-  nh__op_init(&req->op, ssh->loop, &exec_type);
-  nh__ssh_job_add(ssh, &x->job);
-  nh__op_begin(&req->op, cb, timeout_ms);
+  nh__ssh_channel_init(&x->c, &exec_channel, exec_abort);
+  nh__ssh_op_begin(&req->op, ssh, &exec_type, &x->c.job, cb, timeout_ms);
   return 0;
 }
 

@@ -137,6 +137,12 @@ void *nh__ssh_alloc(size_t size, void **abstract);
 
 /* Adds job to ssh and schedules a pump so it starts on a later loop iteration. */
 void nh__ssh_job_add(nh_ssh_t *ssh, nh_ssh_job_t *job);
+/* Starts op, of type, on ssh: job (when not NULL) joins ssh's jobs, else ssh's pump is
+ * scheduled for a job already there; the deadline (timeout_ms, 0: none) starts now. */
+void nh__ssh_op_begin(nh_op_t *op, nh_ssh_t *ssh, const nh_op_type_t *type, nh_ssh_job_t *job,
+                      nh_op_cb cb, uint64_t timeout_ms);
+/* Forgets ssh's last failure: a new operation starts, and its failure is the one to tell. */
+void nh__ssh_failure_clear(nh_ssh_t *ssh);
 /* Unlinks job (releases the writer slot if it held it). */
 void nh__ssh_job_remove(nh_ssh_job_t *job);
 /* Schedules a pump of ssh on the ready queue. */

@@ -20,7 +20,7 @@
  * connections it carries with its own stage and detail, naming the hop; the next device
  * connection opens a new one.
  */
-#include "ssh_internal.h"
+#include "ssh_channel.h"
 #include "error.h"
 
 #include <errno.h>
@@ -376,14 +376,12 @@ static int tunnel_step(nh_ssh_job_t *job) {
       if (t->eof && t->dev) nh__ssh_wake(t->dev);
       goto blocked;
     case T_CLOSE:
-      rc = libssh2_channel_close(t->ch);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
-      if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+      if ((rc = nh__ssh_channel_close(b, t->ch)) == NH_SSH_AGAIN) goto blocked;
+      if (rc < 0) return rc;
       t->state = T_FREE;
       break;
     case T_FREE:
-      rc = libssh2_channel_free(t->ch);
-      if (rc == LIBSSH2_ERROR_EAGAIN) goto blocked;
+      if (nh__ssh_channel_free(b, t->ch) == NH_SSH_AGAIN) goto blocked;
       tunnel_finish(t);
       return 0;
     default:

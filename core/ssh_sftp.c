@@ -700,8 +700,7 @@ int nh_ssh_transfer(nh_ssh_xfer_t *req, nh_ssh_t *ssh, const nh_ssh_xfer_opts_t 
   if (!o->local || !o->remote || !*o->local || !*o->remote) return NH_EINVAL;
   if (o->mode > 07777) return NH_EINVAL;
   if (!nh_ssh_is_ready(ssh)) return NH_ECLOSED;
-  ssh->failure.stage = NULL;
-  ssh->failure.detail[0] = 0;
+  nh__ssh_failure_clear(ssh);
   if (!(x = calloc(1, sizeof(*x)))) return NH_ENOMEM;
   x->fd = -1;
   if (!(x->local = strdup(o->local)) || !(x->remote = strdup(o->remote)) ||
@@ -725,8 +724,6 @@ int nh_ssh_transfer(nh_ssh_xfer_t *req, nh_ssh_t *ssh, const nh_ssh_xfer_opts_t 
   x->req = req;
   x->job.step = xfer_step;
   x->job.abort = xfer_abort;
-  nh__op_init(&req->op, ssh->loop, &xfer_type);
-  nh__ssh_job_add(ssh, &x->job);
-  nh__op_begin(&req->op, cb, timeout_ms);
+  nh__ssh_op_begin(&req->op, ssh, &xfer_type, &x->job, cb, timeout_ms);
   return 0;
 }
