@@ -28,11 +28,9 @@ static const char default_hello[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
                                     "</capabilities></hello>";
 
 struct nh_netconf_s {
-  nh_ssh_channel_t c; /* first member; detached: the user closed it, the job frees itself
-                       * when done */
-  nh_netconf_open_t *open_req;
+  nh_ssh_channel_t c;    /* first member; detached: the user closed it, the job frees itself
+                          * when done */
   nh_netconf_rpc_t *rpc; /* the RPCs waiting for replies, oldest first (linked by next) */
-  int dead;              /* the channel is gone: nothing left but memory */
   int hello_done;        /* the server's hello arrived */
   int client_11;         /* our hello advertised base:1.1 */
   nh_nc_framer_t fr;
@@ -43,10 +41,11 @@ struct nh_netconf_s {
   unsigned long session_id;
 };
 
-static void nc_free(nh_netconf_t *nc) {
+static void nc_release(nh_ssh_channel_t *c) {
+  nh_netconf_t *nc = (nh_netconf_t *)c;
   size_t i;
   nh_nc_framer_free(&nc->fr);
-  nh__ssh_channel_release(&nc->c);
+  nh__ssh_channel_release(c);
   free(nc->hello);
   for (i = 0; i < nc->ncaps; i++) free(nc->caps[i]);
   free(nc->caps);
@@ -76,21 +75,18 @@ static void rpc_done(nh_netconf_t *nc, int status) {
   while (nc->rpc) rpc_finish(nc, nc->rpc, status);
 }
 
-static void open_done(nh_netconf_t *nc, int status) {
-  nh_netconf_open_t *req = nc->open_req;
-  if (!req) return;
-  nc->open_req = NULL;
-  if (status < 0) {
-    req->nc = NULL;
-    nc->c.detached = 1; /* nobody will own it: close and free it in the background */
-  }
-  nh__op_done(&req->op, status);
+static void nc_finish(nh_ssh_channel_t *c, int status) {
+  rpc_done((nh_netconf_t *)c, status);
+}
+
+static void open_forget(nh_op_t *op) {
+  ((nh_netconf_open_t *)op)->nc = NULL;
 }
 
 /* The session cannot go on (bad framing, a bad hello, the channel ended): fail whoever
  * waits with status and close the channel. */
 static void broken(nh_netconf_t *nc, int status) {
-  open_done(nc, status);
+  nh__ssh_channel_opened(&nc->c, status);
   rpc_done(nc, status);
   nc->c.eof = 1;
 }
@@ -225,7 +221,7 @@ static int feed(nh_netconf_t *nc, const char *data, size_t n) {
     if (!(msg = nh_nc_framer_take(&nc->fr, &len))) return NH_ENOMEM;
     if (!nc->hello_done) {
       if ((rc = take_hello(nc, msg, len)) < 0) return rc;
-      open_done(nc, 0);
+      nh__ssh_channel_opened(&nc->c, 0);
     } else {
       take_message(nc, msg, len);
     }
@@ -258,11 +254,6 @@ static const nh_ssh_request_t nc_requests[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-/* The open completes with the server's hello, or fails here. */
-static void nc_ready(nh_ssh_channel_t *c, int status) {
-  if (status < 0) open_done((nh_netconf_t *)c, status);
-}
-
 static int nc_live(nh_ssh_channel_t *c) {
   nh_netconf_t *nc = (nh_netconf_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -272,7 +263,7 @@ static int nc_live(nh_ssh_channel_t *c) {
     c->eof = 1;
   }
   if (!c->eof) return NH_SSH_AGAIN;
-  if (nc->open_req || nc->rpc) {
+  if (c->open_op || nc->rpc) {
     if (!ssh->failure.stage)
       nh__ssh_fail_detail(ssh, "netconf", NH_ECLOSED,
                           nc->hello_done ? "the device closed the NETCONF session"
@@ -282,39 +273,18 @@ static int nc_live(nh_ssh_channel_t *c) {
   return 0;
 }
 
-static void nc_done(nh_ssh_channel_t *c) {
-  nh_netconf_t *nc = (nh_netconf_t *)c;
-  if (c->detached)
-    nc_free(nc);
-  else
-    nc->dead = 1;
-}
-
 static const nh_ssh_channel_type_t nc_channel = {
-    nc_requests, 0, nc_ready, nc_live, NULL, nc_done,
+    .requests = nc_requests,
+    .kept = 1,
+    .opens_later = 1, /* with the server's hello */
+    .live = nc_live,
+    .finish = nc_finish,
+    .forget = open_forget,
+    .release = nc_release,
 };
 
-static void nc_abort(nh_ssh_job_t *job, int status) {
-  nh_netconf_t *nc = (nh_netconf_t *)job;
-  open_done(nc, status);
-  rpc_done(nc, status);
-  nc->c.ch = NULL; /* freed with the session */
-  nc->dead = 1;
-  if (nc->c.detached) nc_free(nc);
-}
-
 static void open_cancel(nh_op_t *op) {
-  nh_netconf_open_t *req = (nh_netconf_open_t *)op;
-  nh_netconf_t *nc = req->nc;
-  if (nc && nc->open_req == req) {
-    nc->open_req = NULL;
-    req->nc = NULL;
-    if (nc->dead)
-      nc_free(nc);
-    else
-      nh__ssh_channel_detach(&nc->c);
-  }
-  nh__op_done(op, op->reason);
+  nh__ssh_channel_cancel_open((nh_ssh_channel_t *)((nh_netconf_open_t *)op)->nc, op);
 }
 
 static const nh_op_type_t open_type = {"netconf.open", open_cancel};
@@ -332,11 +302,10 @@ int nh_netconf_open(nh_netconf_open_t *req, nh_ssh_t *ssh, const char *hello, si
   nc->client_11 = strstr(hello, BASE11) != NULL;
   /* The hello always goes with the base:1.0 end marker. */
   if ((rc = queue(nc, hello, strlen(hello))) < 0) {
-    nc_free(nc);
+    nc_release(&nc->c);
     return rc;
   }
-  nc->open_req = req;
-  nh__ssh_channel_init(&nc->c, &nc_channel, nc_abort);
+  nh__ssh_channel_init(&nc->c, &nc_channel, &req->op);
   req->nc = nc;
   nh__ssh_op_begin(&req->op, ssh, &open_type, &nc->c.job, cb, timeout_ms);
   return 0;
@@ -368,17 +337,13 @@ nh_ssh_t *nh_netconf_ssh(const nh_netconf_t *nc) {
 }
 
 int nh_netconf_is_open(const nh_netconf_t *nc) {
-  return nc && !nc->dead && !nc->c.detached && !nc->c.eof && nc->c.phase == NH_CH_LIVE &&
+  return nc && !nc->c.dead && !nc->c.detached && !nc->c.eof && nc->c.phase == NH_CH_LIVE &&
          nc->hello_done && nh_ssh_is_ready(nc->c.job.ssh);
 }
 
 void nh_netconf_close(nh_netconf_t *nc) {
   if (!nc) return;
   rpc_done(nc, NH_ECANCELED);
-  if (nc->dead) {
-    nc_free(nc);
-    return;
-  }
   nh__ssh_channel_detach(&nc->c);
 }
 

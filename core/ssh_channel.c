@@ -38,10 +38,20 @@ int nh__ssh_channel_free(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch) {
   return rc == LIBSSH2_ERROR_EAGAIN ? NH_SSH_AGAIN : 0;
 }
 
-/* The channel is gone (freed, never opened, or left to the session): the job ends. */
-static void end(nh_ssh_channel_t *c) {
+/* The job ends with status: the channel is freed, was never opened, or goes with the
+ * session. Whoever waits is told; the memory goes unless the user still holds it. */
+static void end(nh_ssh_channel_t *c, int status) {
   nh__ssh_job_remove(&c->job);
-  c->type->done(c);
+  c->ch = NULL;
+  c->dead = 1;
+  nh__ssh_channel_opened(c, status);
+  c->type->finish(c, status);
+  if (c->detached || !c->type->kept) c->type->release(c);
+}
+
+/* The connection is gone: the channel goes with the session. */
+static void channel_abort(nh_ssh_job_t *job, int status) {
+  end((nh_ssh_channel_t *)job, status);
 }
 
 /* Makes the libssh2 call of c's phase. Returns 0 when it completed (the phase moved on),
@@ -60,8 +70,7 @@ static int call(nh_ssh_channel_t *c) {
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "cannot open a channel: %s",
                           nh__ssh_errmsg(ssh));
-      c->type->ready(c, NH_ECHANNEL);
-      end(c);
+      end(c, c->status = NH_ECHANNEL);
       return NH_SSH_DROP;
     }
     if (c->type->merge_stderr)
@@ -76,12 +85,12 @@ static int call(nh_ssh_channel_t *c) {
     if (rc < 0) {
       if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       nh__ssh_fail_detail(ssh, r->stage, NH_ECHANNEL, "%s: %s", r->refused, nh__ssh_errmsg(ssh));
-      c->type->ready(c, NH_ECHANNEL);
+      nh__ssh_channel_opened(c, c->status = NH_ECHANNEL);
       c->phase = NH_CH_CLOSE;
       return 0;
     }
     if (!r[1].call) {
-      c->type->ready(c, 0);
+      if (!c->type->opens_later) nh__ssh_channel_opened(c, 0);
       c->phase = NH_CH_LIVE;
     }
     c->request++;
@@ -92,7 +101,7 @@ static int call(nh_ssh_channel_t *c) {
     rc = c->detached ? 0 : c->type->live(c);
     if (rc == NH_SSH_DROP) {
       if (c->type->closed) c->type->closed(c);
-      end(c);
+      end(c, c->status);
     }
     if (rc != 0) return rc;
     c->phase = NH_CH_CLOSE;
@@ -104,8 +113,7 @@ static int call(nh_ssh_channel_t *c) {
     return 0;
   default: /* NH_CH_FREE */
     if ((rc = nh__ssh_channel_free(ssh, c->ch)) != 0) return rc;
-    c->ch = NULL;
-    end(c);
+    end(c, c->status);
     return NH_SSH_DROP;
   }
 }
@@ -124,12 +132,12 @@ static int channel_step(nh_ssh_job_t *job) {
   }
 }
 
-void nh__ssh_channel_init(nh_ssh_channel_t *c, const nh_ssh_channel_type_t *type,
-                          void (*abort)(nh_ssh_job_t *job, int status)) {
+void nh__ssh_channel_init(nh_ssh_channel_t *c, const nh_ssh_channel_type_t *type, nh_op_t *open) {
   c->type = type;
+  c->open_op = open;
   c->phase = NH_CH_OPEN;
   c->job.step = channel_step;
-  c->job.abort = abort;
+  c->job.abort = channel_abort;
 }
 
 void nh__ssh_channel_release(nh_ssh_channel_t *c) {
@@ -168,7 +176,31 @@ ssize_t nh__ssh_channel_read(nh_ssh_channel_t *c, char *buf, size_t len) {
 }
 
 void nh__ssh_channel_detach(nh_ssh_channel_t *c) {
+  if (c->dead) {
+    c->type->release(c);
+    return;
+  }
   c->detached = 1;
   if (c->phase == NH_CH_LIVE && c->wsent >= c->wlen) c->phase = NH_CH_CLOSE;
   nh__ssh_kick(c->job.ssh);
+}
+
+void nh__ssh_channel_opened(nh_ssh_channel_t *c, int status) {
+  nh_op_t *op = c->open_op;
+  if (!op) return;
+  c->open_op = NULL;
+  if (status < 0) {
+    c->type->forget(op);
+    c->detached = 1; /* nobody will own it: close and free it in the background */
+  }
+  nh__op_done(op, status);
+}
+
+void nh__ssh_channel_cancel_open(nh_ssh_channel_t *c, nh_op_t *op) {
+  if (c && c->open_op == op) {
+    c->open_op = NULL;
+    c->type->forget(op);
+    nh__ssh_channel_detach(c);
+  }
+  nh__op_done(op, op->reason);
 }

@@ -30,22 +30,30 @@ typedef struct {
   const nh_ssh_request_t *requests;
   /* Read the channel's stderr with its output (libssh2's EXTENDED_DATA_MERGE). */
   int merge_stderr;
-  /* The channel is set up (status 0) or cannot be (a negative NH_E* code, the failure
-   * recorded): the channel did not open (then done() follows at once) or a request was
-   * refused (then the channel closes). */
-  void (*ready)(nh_ssh_channel_t *c, int status);
+  /* The user holds the channel (a shell, a NETCONF session) and frees it with its close:
+   * when the channel ends first, the job only marks itself dead. Otherwise (an exec) the
+   * job frees itself when the channel ends. */
+  int kept;
+  /* The open request completes later than the setup (NETCONF: with the server's hello),
+   * through nh__ssh_channel_opened. */
+  int opens_later;
   /* The live phase, called after the queued bytes are sent: reads and writes as far as it
    * goes. Returns NH_SSH_AGAIN to wait, 0 when the channel is done with (it closes next),
    * NH_SSH_DROP when the connection is lost after the channel's end (the channel goes with
-   * the session: closed() and done() run now), or NH_ECLOSED when the connection is
+   * the session: closed() runs and the job ends now), or NH_ECLOSED when the connection is
    * broken. */
   int (*live)(nh_ssh_channel_t *c);
   /* The server closed the channel: its exit status is readable until the free (may be
    * NULL). */
   void (*closed)(nh_ssh_channel_t *c);
-  /* The channel is freed (or never opened) and the job unlinked: complete what waits and
-   * free what nobody owns. */
-  void (*done)(nh_ssh_channel_t *c);
+  /* The job ends with status (c->status, or the connection's end): complete the requests
+   * that still wait, apart from the open request. */
+  void (*finish)(nh_ssh_channel_t *c, int status);
+  /* The open request failed or was cancelled: it hands over no channel (may be NULL when
+   * there is no open request). */
+  void (*forget)(nh_op_t *open);
+  /* Frees the job's memory (nh__ssh_channel_release with it). */
+  void (*release)(nh_ssh_channel_t *c);
 } nh_ssh_channel_type_t;
 
 enum { NH_CH_OPEN, NH_CH_SETUP, NH_CH_LIVE, NH_CH_CLOSE, NH_CH_FREE };
@@ -54,19 +62,21 @@ struct nh_ssh_channel_s {
   nh_ssh_job_t job; /* first member */
   const nh_ssh_channel_type_t *type;
   LIBSSH2_CHANNEL *ch;
-  int phase;    /* NH_CH_* */
-  int request;  /* index of the request being made (NH_CH_SETUP) */
-  int detached; /* nobody waits for the channel any more: it closes at the next chance */
-  int eof;      /* the channel's input ended, or writing to it failed */
-  int lost;     /* the connection died; what libssh2 still held is being drained */
-  char *wbuf;   /* bytes queued for the channel, of which wsent are sent */
+  nh_op_t *open_op; /* the request waiting for the channel to be set up, if any */
+  int phase;        /* NH_CH_* */
+  int request;      /* index of the request being made (NH_CH_SETUP) */
+  int status;       /* what the job ends with (a refused request: NH_ECHANNEL) */
+  int detached;     /* nobody waits for the channel any more: it closes at the next chance */
+  int dead;         /* the job ended (a kept channel): nothing left but memory */
+  int eof;          /* the channel's input ended, or writing to it failed */
+  int lost;         /* the connection died; what libssh2 still held is being drained */
+  char *wbuf;       /* bytes queued for the channel, of which wsent are sent */
   size_t wlen, wsent;
 };
 
-/* Makes c a job of type whose abort is abort; c is added to a connection with
- * nh__ssh_op_begin or nh__ssh_job_add. */
-void nh__ssh_channel_init(nh_ssh_channel_t *c, const nh_ssh_channel_type_t *type,
-                          void (*abort)(nh_ssh_job_t *job, int status));
+/* Makes c a job of type, for open (the request waiting for the channel, or NULL); c is
+ * added to a connection with nh__ssh_op_begin. */
+void nh__ssh_channel_init(nh_ssh_channel_t *c, const nh_ssh_channel_type_t *type, nh_op_t *open);
 /* Releases what c holds apart from its channel (which goes with the session). */
 void nh__ssh_channel_release(nh_ssh_channel_t *c);
 /* Queues len bytes of data to be sent in the live phase. Returns 0 or NH_ENOMEM. */
@@ -83,7 +93,13 @@ int nh__ssh_channel_close(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch);
 /* Frees ch (closed first). Returns 0 or NH_SSH_AGAIN. */
 int nh__ssh_channel_free(nh_ssh_t *ssh, LIBSSH2_CHANNEL *ch);
 /* Nobody waits for c any more: it closes its channel once its pending libssh2 call and
- * queued bytes are through, then calls done(). */
+ * queued bytes are through, then frees itself (at once if it is dead already). */
 void nh__ssh_channel_detach(nh_ssh_channel_t *c);
+/* Completes c's open request, if it still waits, with status; a failed open leaves c to
+ * close and free itself. */
+void nh__ssh_channel_opened(nh_ssh_channel_t *c, int status);
+/* The cancel of an open request: op stops waiting for c (NULL: it has no channel any
+ * more), which closes and frees itself. */
+void nh__ssh_channel_cancel_open(nh_ssh_channel_t *c, nh_op_t *op);
 
 #endif

@@ -16,14 +16,14 @@
 #define DEFAULT_MAX_OUTPUT (64u << 20)
 
 typedef struct {
-  nh_ssh_channel_t c; /* first member */
+  nh_ssh_channel_t c; /* first member; c.status: the result to deliver after close */
   nh_ssh_exec_t *req; /* NULL once detached */
-  int status;         /* the result to deliver after close */
   char *command;
 } exec_job_t;
 
 /* Completes the request (if still attached) with status. */
-static void deliver(exec_job_t *x, int status) {
+static void exec_finish(nh_ssh_channel_t *c, int status) {
+  exec_job_t *x = (exec_job_t *)c;
   nh_ssh_exec_t *req = x->req;
   if (!req) return;
   x->req = NULL;
@@ -31,10 +31,8 @@ static void deliver(exec_job_t *x, int status) {
   nh__op_done(&req->op, status);
 }
 
-/* The channel is gone: the result goes out and the job ends. */
-static void exec_done(nh_ssh_channel_t *c) {
+static void exec_release(nh_ssh_channel_t *c) {
   exec_job_t *x = (exec_job_t *)c;
-  deliver(x, x->status);
   free(x->command);
   free(x);
 }
@@ -130,11 +128,6 @@ static const nh_ssh_request_t exec_requests[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static void exec_ready(nh_ssh_channel_t *c, int status) {
-  exec_job_t *x = (exec_job_t *)c;
-  if (status < 0) x->status = status; /* delivered once the channel is closed */
-}
-
 static int exec_live(nh_ssh_channel_t *c) {
   exec_job_t *x = (exec_job_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -149,29 +142,27 @@ static int exec_live(nh_ssh_channel_t *c) {
   if (rc == NH_ETOOBIG) {
     nh__ssh_fail_detail(ssh, "read", NH_ETOOBIG, "output exceeds the limit of %zu bytes",
                         x->req->max_output);
-    x->status = NH_ETOOBIG;
+    c->status = NH_ETOOBIG;
   } else if (rc == NH_ENOMEM) {
-    x->status = NH_ENOMEM;
+    c->status = NH_ENOMEM;
   } else if (nh__ssh_fatal(rc)) {
     return NH_ECLOSED;
   } else {
     nh__ssh_fail_detail(ssh, "channel", NH_ECHANNEL, "read failed: %s", nh__ssh_errmsg(ssh));
-    x->status = NH_ECHANNEL;
+    c->status = NH_ECHANNEL;
   }
   /* A failed request completes now; the channel closes in the background. */
-  deliver(x, x->status);
+  exec_finish(c, c->status);
   return 0;
 }
 
 static const nh_ssh_channel_type_t exec_channel = {
-    exec_requests, 0, exec_ready, exec_live, take_exit, exec_done,
+    .requests = exec_requests,
+    .live = exec_live,
+    .closed = take_exit,
+    .finish = exec_finish,
+    .release = exec_release,
 };
-
-static void exec_abort(nh_ssh_job_t *job, int status) {
-  exec_job_t *x = (exec_job_t *)job;
-  x->status = status;
-  exec_done(&x->c); /* the channel goes with the session */
-}
 
 static void exec_cancel(nh_op_t *op) {
   nh_ssh_exec_t *req = (nh_ssh_exec_t *)op;
@@ -205,7 +196,7 @@ int nh_ssh_exec(nh_ssh_exec_t *req, nh_ssh_t *ssh, const char *command, uint64_t
   req->max_output = max_output ? max_output : DEFAULT_MAX_OUTPUT;
   req->job = x;
   x->req = req;
-  nh__ssh_channel_init(&x->c, &exec_channel, exec_abort);
+  nh__ssh_channel_init(&x->c, &exec_channel, NULL);
   nh__ssh_op_begin(&req->op, ssh, &exec_type, &x->c.job, cb, timeout_ms);
   return 0;
 }

@@ -21,18 +21,17 @@ _Static_assert(NH_SSH_SHELL_WIDTH == NH_PLUGIN_SHELL_WIDTH, "one default shell w
 struct nh_ssh_shell_s {
   nh_ssh_channel_t c; /* first member; detached: the user closed it, the job frees itself
                        * when done */
-  nh_ssh_shell_open_t *open_req;
   nh_ssh_expect_t *expect;
   int width, height;
-  int dead; /* the connection is gone: nothing left but memory */
   char *buf;
   size_t len, cap, max;
   pcre2_match_data *md;
 };
 
-static void shell_free(nh_ssh_shell_t *sh) {
+static void shell_release(nh_ssh_channel_t *c) {
+  nh_ssh_shell_t *sh = (nh_ssh_shell_t *)c;
   free(sh->buf);
-  nh__ssh_channel_release(&sh->c);
+  nh__ssh_channel_release(c);
   if (sh->md) pcre2_match_data_free(sh->md);
   free(sh);
 }
@@ -44,15 +43,12 @@ static void expect_done(nh_ssh_shell_t *sh, int status) {
   nh__op_done(&req->op, status);
 }
 
-static void open_done(nh_ssh_shell_t *sh, int status) {
-  nh_ssh_shell_open_t *req = sh->open_req;
-  if (!req) return;
-  sh->open_req = NULL;
-  if (status < 0) {
-    req->shell = NULL;
-    sh->c.detached = 1; /* nobody will own it: close and free it in the background */
-  }
-  nh__op_done(&req->op, status);
+static void shell_finish(nh_ssh_channel_t *c, int status) {
+  expect_done((nh_ssh_shell_t *)c, status);
+}
+
+static void open_forget(nh_op_t *op) {
+  ((nh_ssh_shell_open_t *)op)->shell = NULL;
 }
 
 /* Tries the pending expect's patterns on the buffer; completes it on a match. */
@@ -131,10 +127,6 @@ static const nh_ssh_request_t shell_requests[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-static void shell_ready(nh_ssh_channel_t *c, int status) {
-  open_done((nh_ssh_shell_t *)c, status);
-}
-
 static int shell_live(nh_ssh_channel_t *c) {
   nh_ssh_shell_t *sh = (nh_ssh_shell_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -159,38 +151,20 @@ static int shell_live(nh_ssh_channel_t *c) {
   return 0; /* the buffer stays readable */
 }
 
-static void shell_done(nh_ssh_channel_t *c) {
-  nh_ssh_shell_t *sh = (nh_ssh_shell_t *)c;
-  if (c->detached)
-    shell_free(sh);
-  else
-    sh->dead = 1;
-}
-
 /* A device that writes to stderr in a PTY shell: read it with the output, or its queued
  * data would hold back the channel's EOF (libssh2_channel_eof) for good. */
 static const nh_ssh_channel_type_t shell_channel = {
-    shell_requests, 1, shell_ready, shell_live, NULL, shell_done,
+    .requests = shell_requests,
+    .merge_stderr = 1,
+    .kept = 1,
+    .live = shell_live,
+    .finish = shell_finish,
+    .forget = open_forget,
+    .release = shell_release,
 };
 
-static void shell_abort(nh_ssh_job_t *job, int status) {
-  nh_ssh_shell_t *sh = (nh_ssh_shell_t *)job;
-  open_done(sh, status);
-  expect_done(sh, status);
-  sh->c.ch = NULL; /* freed with the session */
-  sh->dead = 1;
-  if (sh->c.detached) shell_free(sh);
-}
-
 static void open_cancel(nh_op_t *op) {
-  nh_ssh_shell_open_t *req = (nh_ssh_shell_open_t *)op;
-  nh_ssh_shell_t *sh = req->shell;
-  if (sh && sh->open_req == req) {
-    sh->open_req = NULL;
-    req->shell = NULL;
-    nh__ssh_channel_detach(&sh->c);
-  }
-  nh__op_done(op, op->reason);
+  nh__ssh_channel_cancel_open((nh_ssh_channel_t *)((nh_ssh_shell_open_t *)op)->shell, op);
 }
 
 static const nh_op_type_t open_type = {"ssh.shell", open_cancel};
@@ -209,8 +183,7 @@ int nh_ssh_shell_open(nh_ssh_shell_open_t *req, nh_ssh_t *ssh, int width, int he
   sh->width = width > 0 ? width : NH_SSH_SHELL_WIDTH;
   sh->height = height > 0 ? height : 24;
   sh->max = max_buffer ? max_buffer : DEFAULT_MAX_BUFFER;
-  sh->open_req = req;
-  nh__ssh_channel_init(&sh->c, &shell_channel, shell_abort);
+  nh__ssh_channel_init(&sh->c, &shell_channel, &req->op);
   req->shell = sh;
   nh__ssh_op_begin(&req->op, ssh, &open_type, &sh->c.job, cb, timeout_ms);
   return 0;
@@ -219,14 +192,6 @@ int nh_ssh_shell_open(nh_ssh_shell_open_t *req, nh_ssh_t *ssh, int width, int he
 void nh_ssh_shell_close(nh_ssh_shell_t *sh) {
   if (!sh) return;
   expect_done(sh, NH_ECANCELED);
-  if (sh->dead) {
-    shell_free(sh);
-    return;
-  }
-  if (!sh->c.job.next) { /* finished reading at EOF but never unlinked: cannot happen */
-    shell_free(sh);
-    return;
-  }
   nh__ssh_channel_detach(&sh->c);
 }
 
@@ -237,12 +202,12 @@ const char *nh_ssh_shell_buffer(const nh_ssh_shell_t *sh, size_t *len) {
 
 void nh_ssh_shell_discard(nh_ssh_shell_t *sh) {
   if (!sh->expect) sh->len = 0;
-  if (!sh->dead) nh__ssh_kick(sh->c.job.ssh); /* reading may have stalled on a full buffer */
+  if (!sh->c.dead) nh__ssh_kick(sh->c.job.ssh); /* reading may have stalled on a full buffer */
 }
 
 static void expect_cancel(nh_op_t *op) {
   nh_ssh_expect_t *req = (nh_ssh_expect_t *)op;
-  if (req->shell && req->shell->expect == req && op->reason == NH_ETIMEDOUT && !req->shell->dead)
+  if (req->shell && req->shell->expect == req && op->reason == NH_ETIMEDOUT && !req->shell->c.dead)
     nh__ssh_trace_dump(req->shell->c.job.ssh, req->shell->c.ch, "expect reached its deadline");
   if (req->shell && req->shell->expect == req) req->shell->expect = NULL;
   nh__op_done(op, op->reason);
@@ -254,7 +219,7 @@ int nh_ssh_expect(nh_ssh_expect_t *req, nh_ssh_shell_t *sh, const char *send, si
                   const nh_pattern_t *const *patterns, int npatterns, uint64_t timeout_ms,
                   nh_op_cb cb) {
   memset(req, 0, sizeof(*req));
-  if (sh->dead || sh->c.detached || sh->c.eof || sh->c.phase != NH_CH_LIVE) return NH_ECLOSED;
+  if (sh->c.dead || sh->c.detached || sh->c.eof || sh->c.phase != NH_CH_LIVE) return NH_ECLOSED;
   if (sh->expect) return NH_EBUSY;
   nh__ssh_failure_clear(sh->c.job.ssh);
   if (nh__ssh_channel_queue(&sh->c, send, send_len) < 0) return NH_ENOMEM;
