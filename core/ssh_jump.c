@@ -21,7 +21,9 @@
  * connection opens a new one.
  */
 #include "ssh_channel.h"
+#include "container.h"
 #include "error.h"
+#include "fifo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container.h"
 #define DEFAULT_MAX_SESSIONS    10
 #define DEFAULT_MAX_CONNECTIONS 10
 /* Bytes buffered each way per tunnel: a little more than libssh2's largest packet. */
@@ -48,7 +49,7 @@ struct nh_ssh_jump_s {
   unsigned max_sessions, max_connections;
   jconn_t *conns; /* usable connections: connecting or ready */
   unsigned nconns;
-  nh_ssh_tunnel_t *wait_head, *wait_tail; /* device connections waiting for room */
+  nh_fifo_t waiting; /* device connections waiting for room (nh_ssh_tunnel_t.wait_link) */
   nh_ready_t dispatch;
 };
 
@@ -67,7 +68,7 @@ enum { T_WAIT, T_OPEN, T_RUN, T_CLOSE, T_FREE };
 
 struct nh_ssh_tunnel_s {
   nh_ssh_job_t job; /* first member; linked on conn->ssh from attach to finish */
-  nh_ssh_tunnel_t *wnext;
+  nh_fifo_link_t wait_link;
   nh_ssh_t *dev; /* NULL once the device let go */
   nh_ssh_jump_t *jump;
   jconn_t *conn; /* NULL while waiting, and after the connection died */
@@ -496,8 +497,8 @@ static jconn_t *conn_open(nh_ssh_jump_t *j) {
  * connections up to the limit. */
 static void dispatch_cb(nh_ready_t *ready) {
   nh_ssh_jump_t *j = nh_container_of(ready, nh_ssh_jump_t, dispatch);
-  while (j->wait_head) {
-    nh_ssh_tunnel_t *t = j->wait_head;
+  while (j->waiting.head) {
+    nh_ssh_tunnel_t *t = nh_container_of(j->waiting.head, nh_ssh_tunnel_t, wait_link);
     jconn_t *c, *best = NULL;
     for (c = j->conns; c; c = c->next) {
       if (c->closing || c->users >= j->max_sessions) continue;
@@ -507,9 +508,7 @@ static void dispatch_cb(nh_ready_t *ready) {
     if (!best) {
       if (j->nconns == 0) {
         /* Out of memory with nothing open: fail rather than wait forever. */
-        j->wait_head = t->wnext;
-        if (!j->wait_head) j->wait_tail = NULL;
-        t->wnext = NULL;
+        nh_fifo_pop(&j->waiting);
         t->state = T_FREE;
         t->dead = 1;
         if (t->dev) {
@@ -520,9 +519,7 @@ static void dispatch_cb(nh_ready_t *ready) {
       }
       return;
     }
-    j->wait_head = t->wnext;
-    if (!j->wait_head) j->wait_tail = NULL;
-    t->wnext = NULL;
+    nh_fifo_pop(&j->waiting);
     t->conn = best;
     best->users++;
     t->state = T_OPEN;
@@ -531,7 +528,7 @@ static void dispatch_cb(nh_ready_t *ready) {
 }
 
 static void dispatch_later(nh_ssh_jump_t *j) {
-  if (j->wait_head) nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
+  if (j->waiting.head) nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
 }
 
 /* The device's side */
@@ -551,11 +548,7 @@ int nh__jump_open(nh_ssh_t *ssh) {
   t->job.step = tunnel_step;
   t->job.abort = tunnel_abort;
   ssh->tunnel = t;
-  if (j->wait_tail)
-    j->wait_tail->wnext = t;
-  else
-    j->wait_head = t;
-  j->wait_tail = t;
+  nh_fifo_push(&j->waiting, &t->wait_link);
   nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
   return 0;
 }
@@ -566,15 +559,7 @@ void nh__jump_close(nh_ssh_t *ssh) {
   ssh->tunnel = NULL;
   t->dev = NULL;
   if (t->state == T_WAIT) {
-    nh_ssh_tunnel_t **pp;
-    for (pp = &j->wait_head; *pp; pp = &(*pp)->wnext) {
-      if (*pp == t) {
-        *pp = t->wnext;
-        break;
-      }
-    }
-    j->wait_tail = NULL;
-    for (pp = &j->wait_head; *pp; pp = &(*pp)->wnext) j->wait_tail = *pp;
+    nh_fifo_remove(&j->waiting, &t->wait_link);
     tunnel_free(t);
     return;
   }

@@ -2,7 +2,9 @@
  * (real sshd and AAA servers drop bursts), the process's open-file limit, and the count of
  * a loop's open connections. The per-loop figures hang on the loop (nh_loop_state_t). */
 #include "ssh_internal.h"
+#include "container.h"
 #include "error.h"
+#include "fifo.h"
 #include "timer.h"
 
 #include <stddef.h>
@@ -15,7 +17,7 @@ typedef struct {
   nh_loop_state_t base;   /* first member */
   double rate_per_second; /* 0: unlimited */
   uint64_t next_slot_ms;  /* loop time at which the next connect may start */
-  nh_ssh_t *queue_head, *queue_tail;
+  nh_fifo_t queue;        /* connections waiting for a token (nh_ssh_t.rate_link) */
   nh_timer_t timer;
   void (*resume)(nh_ssh_t *ssh);
   size_t open_count;
@@ -56,32 +58,24 @@ static uint64_t interval_ms(const limits_t *l) {
 
 static void rate_timer_cb(nh_timer_t *timer) {
   limits_t *l = timer->data;
-  nh_ssh_t *ssh = l->queue_head;
-  if (!ssh) return;
-  l->queue_head = ssh->rate_next;
-  if (!l->queue_head) l->queue_tail = NULL;
-  ssh->rate_next = NULL;
+  nh_fifo_link_t *link = nh_fifo_pop(&l->queue);
+  if (!link) return;
   l->next_slot_ms = nh_loop_now(timer->loop) + (l->rate_per_second > 0 ? interval_ms(l) : 0);
-  if (l->queue_head)
+  if (l->queue.head)
     nh_timer_start(&l->timer, rate_timer_cb, l->rate_per_second > 0 ? interval_ms(l) : 0);
-  l->resume(ssh);
+  l->resume(nh_container_of(link, nh_ssh_t, rate_link));
 }
 
 int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh)) {
   limits_t *l = limits_of(ssh->loop, 0);
   uint64_t now = nh_loop_now(ssh->loop);
-  if (!l || (l->rate_per_second <= 0 && !l->queue_head)) return 1;
-  if (!l->queue_head && now >= l->next_slot_ms) {
+  if (!l || (l->rate_per_second <= 0 && !l->queue.head)) return 1;
+  if (!l->queue.head && now >= l->next_slot_ms) {
     l->next_slot_ms = now + interval_ms(l);
     return 1;
   }
   l->resume = resume;
-  ssh->rate_next = NULL;
-  if (l->queue_tail)
-    l->queue_tail->rate_next = ssh;
-  else
-    l->queue_head = ssh;
-  l->queue_tail = ssh;
+  nh_fifo_push(&l->queue, &ssh->rate_link);
   if (!nh_timer_is_active(&l->timer))
     nh_timer_start(&l->timer, rate_timer_cb, l->next_slot_ms > now ? l->next_slot_ms - now : 0);
   return 0;
@@ -89,14 +83,8 @@ int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh)) {
 
 void nh__ssh_rate_forget(nh_ssh_t *ssh) {
   limits_t *l = limits_of(ssh->loop, 0);
-  nh_ssh_t **p, *prev = NULL;
-  if (!l) return;
-  for (p = &l->queue_head; *p && *p != ssh; p = &(*p)->rate_next) prev = *p;
-  if (!*p) return;
-  *p = ssh->rate_next;
-  if (l->queue_tail == ssh) l->queue_tail = prev;
-  ssh->rate_next = NULL;
-  if (!l->queue_head) nh_timer_stop(&l->timer);
+  if (!l || !nh_fifo_remove(&l->queue, &ssh->rate_link)) return;
+  if (!l->queue.head) nh_timer_stop(&l->timer);
 }
 
 long nh_ssh_raise_nofile(void) {

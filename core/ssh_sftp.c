@@ -20,7 +20,7 @@
  * remote file and the channel in the background (libssh2 forbids starting another call
  * on the session while a packet is half sent).
  */
-#include "ssh_internal.h"
+#include "ssh_channel.h"
 #include "error.h"
 
 #include <errno.h>
@@ -298,23 +298,40 @@ static void sftp_fail(xfer_job_t *x, const char *stage, int rc, const char *what
   }
 }
 
+/* Where a stopping transfer (detached, or failed) goes from a state once no call is half
+ * done: to closing what that state has open. States not listed close things themselves. */
+static const unsigned char stop_to[T_DONE + 1] = {
+    [T_SFTP_INIT] = T_DONE,          [T_SFTP_OPEN] = T_SFTP_SHUTDOWN, [T_SFTP_DATA] = T_SFTP_CLOSE,
+    [T_SFTP_SETSTAT] = T_SFTP_CLOSE, [T_SCP_OPEN] = T_DONE,           [T_SCP_DATA] = T_SCP_FREE,
+    [T_SCP_END] = T_SCP_FREE,
+};
+
+/* Whether a stopping transfer may leave its state now: libssh2 must see a call that
+ * returned EAGAIN again, with the same arguments, even after a cancel. */
+static int may_stop(const xfer_job_t *x) {
+  return x->stopping && !x->inflight;
+}
+
+/* Takes the result rc of the libssh2 call what (traced). Returns 1 when the call is
+ * through (rc >= 0, or a failure of this transfer for the caller to report), 0 when it
+ * returned EAGAIN and must be made again, or NH_ECLOSED when the connection is broken. */
+static int settle(xfer_job_t *x, const char *what, int rc) {
+  nh__ssh_trace(x->job.ssh, what, rc);
+  if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
+  return rc < 0 && nh__ssh_fatal(rc) ? NH_ECLOSED : 1;
+}
+
 /* One step of SFTP work. Returns 1 to go on, 0 when blocked, or a negative NH_E* code when
  * the connection is broken. */
 static int sftp_step(xfer_job_t *x) {
   nh_ssh_t *ssh = x->job.ssh;
-  int rc;
+  int rc, step;
   switch (x->state) {
   case T_SFTP_INIT:
-    if (x->stopping && !x->inflight) {
-      x->state = T_DONE;
-      return 1;
-    }
     x->sftp = libssh2_sftp_init(ssh->session);
     rc = x->sftp ? 0 : libssh2_session_last_errno(ssh->session);
-    nh__ssh_trace(ssh, "sftp_init", rc);
-    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
+    if ((step = settle(x, "sftp_init", rc)) != 1) return step;
     if (rc < 0) {
-      if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       if (x->fallback) {
         /* No SFTP subsystem (a refused subsystem request): SCP needs only a shell's scp. */
         x->scp = 1;
@@ -332,17 +349,11 @@ static int sftp_step(xfer_job_t *x) {
     unsigned long flags = x->pass == P_PUT
                               ? LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC
                               : LIBSSH2_FXF_READ;
-    if (x->stopping && !x->inflight) {
-      x->state = T_SFTP_SHUTDOWN;
-      return 1;
-    }
     x->handle = libssh2_sftp_open_ex(x->sftp, x->remote, (unsigned)strlen(x->remote), flags,
                                      x->mode, LIBSSH2_SFTP_OPENFILE);
     rc = x->handle ? 0 : libssh2_session_last_errno(ssh->session);
-    nh__ssh_trace(ssh, "sftp_open", rc);
-    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
+    if ((step = settle(x, "sftp_open", rc)) != 1) return step;
     if (rc < 0) {
-      if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       sftp_fail(x, "open", rc, x->pass == P_PUT ? "cannot create" : "cannot open");
       x->state = T_SFTP_SHUTDOWN;
       return 1;
@@ -352,16 +363,12 @@ static int sftp_step(xfer_job_t *x) {
   }
   case T_SFTP_DATA: {
     size_t moved = 0;
-    while (moved < STEP_BYTES) {
-      if (x->stopping && !x->inflight) {
-        x->state = T_SFTP_CLOSE;
-        return 1;
-      }
+    while (moved < STEP_BYTES && !may_stop(x)) {
       if (x->pass == P_PUT) {
         ssize_t n;
         if (x->boff == x->blen && !x->inflight) {
           n = fill(x);
-          if (n < 0) continue; /* failed: stopping */
+          if (n < 0) return 1; /* failed: stopping */
           if (n == 0) {
             data_done(x);
             x->state = T_SFTP_SETSTAT;
@@ -378,7 +385,7 @@ static int sftp_step(xfer_job_t *x) {
         if (n < 0) {
           if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
           sftp_fail(x, "write", (int)n, "cannot write");
-          continue;
+          return 1;
         }
         x->boff += (size_t)n;
         x->done += (uint64_t)n;
@@ -396,54 +403,41 @@ static int sftp_step(xfer_job_t *x) {
         if (n < 0) {
           if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
           sftp_fail(x, x->pass == P_VERIFY ? "verify" : "read", (int)n, "cannot read");
-          continue;
+          return 1;
         }
         if (n == 0) {
           data_done(x);
           x->state = T_SFTP_CLOSE;
           return 1;
         }
-        if (take(x, x->buf, (size_t)n) < 0) continue;
+        if (take(x, x->buf, (size_t)n) < 0) return 1;
         moved += (size_t)n;
         ssh->progress++;
       }
     }
-    return 1; /* enough for one step: the pump comes back (ssh->progress moved) */
+    return 1; /* enough for one step, or stopping: xfer_step goes on */
   }
   case T_SFTP_SETSTAT: {
     LIBSSH2_SFTP_ATTRIBUTES attrs;
-    if (x->stopping && !x->inflight) {
-      x->state = T_SFTP_CLOSE;
-      return 1;
-    }
     /* The open's mode went through the server's umask: set the bits asked for. */
     memset(&attrs, 0, sizeof(attrs));
     attrs.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
     attrs.permissions = (unsigned long)x->mode;
     rc = libssh2_sftp_fsetstat(x->handle, &attrs);
-    nh__ssh_trace(ssh, "sftp_fsetstat", rc);
-    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
-    if (rc < 0) {
-      if (nh__ssh_fatal(rc)) return NH_ECLOSED;
-      sftp_fail(x, "write", rc, "cannot set the mode of");
-    }
+    if ((step = settle(x, "sftp_fsetstat", rc)) != 1) return step;
+    if (rc < 0) sftp_fail(x, "write", rc, "cannot set the mode of");
     x->state = T_SFTP_CLOSE;
     return 1;
   }
   case T_SFTP_CLOSE:
     rc = libssh2_sftp_close_handle(x->handle);
-    nh__ssh_trace(ssh, "sftp_close", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+    if ((step = settle(x, "sftp_close", rc)) != 1) return step;
     x->handle = NULL;
     if (rc < 0 && !x->stopping) sftp_fail(x, "write", rc, "cannot close");
     next_pass(x);
     return 1;
   case T_SFTP_SHUTDOWN:
-    rc = libssh2_sftp_shutdown(x->sftp);
-    nh__ssh_trace(ssh, "sftp_shutdown", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+    if ((step = settle(x, "sftp_shutdown", libssh2_sftp_shutdown(x->sftp))) != 1) return step;
     x->sftp = NULL;
     x->state = T_DONE;
     return 1;
@@ -454,13 +448,9 @@ static int sftp_step(xfer_job_t *x) {
 /* One step of SCP work, as sftp_step. */
 static int scp_step(xfer_job_t *x) {
   nh_ssh_t *ssh = x->job.ssh;
-  int rc;
+  int rc, step;
   switch (x->state) {
   case T_SCP_OPEN:
-    if (x->stopping && !x->inflight) {
-      x->state = T_DONE;
-      return 1;
-    }
     if (x->pass == P_PUT) {
       x->ch = libssh2_scp_send64(ssh->session, x->remote, x->mode & 0777, (libssh2_int64_t)x->size,
                                  0, 0);
@@ -471,11 +461,9 @@ static int scp_step(xfer_job_t *x) {
       if (x->ch) x->size = (uint64_t)st.st_size;
     }
     rc = x->ch ? 0 : libssh2_session_last_errno(ssh->session);
-    nh__ssh_trace(ssh, x->pass == P_PUT ? "scp_send" : "scp_recv", rc);
-    if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN)) return 0;
+    if ((step = settle(x, x->pass == P_PUT ? "scp_send" : "scp_recv", rc)) != 1) return step;
     if (rc < 0) {
       const char *msg = nh__ssh_errmsg(ssh);
-      if (nh__ssh_fatal(rc)) return NH_ECLOSED;
       /* libssh2 1.10 drops the server's reason for refusing a file ("Failed to recv
        * file", "failed to send file"): say what it can be. */
       fail(x, x->pass == P_VERIFY ? "verify" : "open",
@@ -493,12 +481,8 @@ static int scp_step(xfer_job_t *x) {
     return 1;
   case T_SCP_DATA: {
     size_t moved = 0;
-    while (moved < STEP_BYTES) {
+    while (moved < STEP_BYTES && !may_stop(x)) {
       ssize_t n;
-      if (x->stopping && !x->inflight) {
-        x->state = T_SCP_FREE;
-        return 1;
-      }
       if (x->pass == P_PUT) {
         if (x->boff == x->blen && !x->inflight) {
           if (x->done == x->size) {
@@ -507,11 +491,11 @@ static int scp_step(xfer_job_t *x) {
             return 1;
           }
           n = fill(x);
-          if (n < 0) continue;
+          if (n < 0) return 1;
           if (n == 0 || x->done + (uint64_t)n > x->size) {
             /* The file changed size under us: SCP announced the size first. */
             fail(x, "local", NH_EPROTO, "%s changed size during the transfer", x->local);
-            continue;
+            return 1;
           }
         }
         n = libssh2_channel_write(x->ch, x->buf + x->boff, x->blen - x->boff);
@@ -524,7 +508,7 @@ static int scp_step(xfer_job_t *x) {
         if (n < 0) {
           if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
           fail(x, "write", NH_ECHANNEL, "scp %s: %s", x->remote, nh__ssh_errmsg(ssh));
-          continue;
+          return 1;
         }
         x->boff += (size_t)n;
         x->done += (uint64_t)n;
@@ -544,18 +528,18 @@ static int scp_step(xfer_job_t *x) {
           if (nh__ssh_fatal((int)n)) return NH_ECLOSED;
           fail(x, x->pass == P_VERIFY ? "verify" : "read", NH_ECHANNEL, "scp %s: %s", x->remote,
                nh__ssh_errmsg(ssh));
-          continue;
+          return 1;
         }
         if (n == 0) {
           if (libssh2_channel_eof(x->ch)) {
             fail(x, x->pass == P_VERIFY ? "verify" : "read", NH_EPROTO,
                  "scp %s: the server ended after %llu of %llu bytes", x->remote,
                  (unsigned long long)x->done, (unsigned long long)x->size);
-            continue;
+            return 1;
           }
           return 0;
         }
-        if (take(x, x->buf, (size_t)n) < 0) continue;
+        if (take(x, x->buf, (size_t)n) < 0) return 1;
       }
       moved += (size_t)n;
       ssh->progress++;
@@ -565,10 +549,6 @@ static int scp_step(xfer_job_t *x) {
   case T_SCP_END:
     /* The protocol ends a file with a zero byte; a remote scp that meets EOF instead
      * reports a lost connection and exits with status 1. */
-    if (x->stopping && !x->inflight) {
-      x->state = T_SCP_FREE;
-      return 1;
-    }
     rc = (int)libssh2_channel_write(x->ch, "", 1);
     nh__ssh_trace(ssh, "channel_write", rc);
     if ((x->inflight = rc == LIBSSH2_ERROR_EAGAIN || rc == 0)) return 0;
@@ -578,34 +558,25 @@ static int scp_step(xfer_job_t *x) {
     return 1;
   case T_SCP_EOF:
     rc = libssh2_channel_send_eof(x->ch);
-    nh__ssh_trace(ssh, "channel_send_eof", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+    if ((step = settle(x, "channel_send_eof", rc)) != 1) return step;
     x->state = rc < 0 ? T_SCP_FREE : T_SCP_WAIT_EOF;
     return 1;
   case T_SCP_WAIT_EOF:
     /* The remote scp acknowledges the data and exits: its exit status says whether the
      * file was written. */
-    rc = libssh2_channel_wait_eof(x->ch);
-    nh__ssh_trace(ssh, "channel_wait_eof", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+    if ((step = settle(x, "channel_wait_eof", libssh2_channel_wait_eof(x->ch))) != 1) return step;
     x->state = T_SCP_WAIT_CLOSED;
     return 1;
   case T_SCP_WAIT_CLOSED:
-    rc = libssh2_channel_wait_closed(x->ch);
-    nh__ssh_trace(ssh, "channel_wait_closed", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
-    if (rc < 0 && nh__ssh_fatal(rc)) return NH_ECLOSED;
+    if ((step = settle(x, "channel_wait_closed", libssh2_channel_wait_closed(x->ch))) != 1)
+      return step;
     if (!x->stopping && libssh2_channel_get_exit_status(x->ch) != 0)
       fail(x, "write", NH_EPROTO, "scp %s: the remote scp exited with status %d", x->remote,
            libssh2_channel_get_exit_status(x->ch));
     x->state = T_SCP_FREE;
     return 1;
   case T_SCP_FREE:
-    rc = libssh2_channel_free(x->ch);
-    nh__ssh_trace(ssh, "channel_free", rc);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return 0;
+    if (nh__ssh_channel_free(ssh, x->ch) == NH_SSH_AGAIN) return 0;
     x->ch = NULL;
     next_pass(x);
     return 1;
@@ -617,6 +588,7 @@ static int xfer_step(nh_ssh_job_t *job) {
   xfer_job_t *x = (xfer_job_t *)job;
   for (;;) {
     int rc;
+    if (may_stop(x) && stop_to[x->state]) x->state = stop_to[x->state];
     if (x->state == T_DONE) {
       nh__ssh_job_remove(&x->job);
       deliver(x, x->status);
