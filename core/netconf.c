@@ -249,11 +249,6 @@ static int subsystem_call(nh_ssh_channel_t *c) {
   return libssh2_channel_subsystem(c->ch, "netconf");
 }
 
-static const nh_ssh_request_t nc_requests[] = {
-    {"channel_subsystem", "channel", "the server refused the netconf subsystem", subsystem_call},
-    {NULL, NULL, NULL, NULL},
-};
-
 static int nc_live(nh_ssh_channel_t *c) {
   nh_netconf_t *nc = (nh_netconf_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -274,8 +269,8 @@ static int nc_live(nh_ssh_channel_t *c) {
 }
 
 static const nh_ssh_channel_type_t nc_channel = {
-    .requests = nc_requests,
-    .kept = 1,
+    .requests = {{"channel_subsystem", "channel", "the server refused the netconf subsystem",
+                  subsystem_call}},
     .opens_later = 1, /* with the server's hello */
     .live = nc_live,
     .finish = nc_finish,

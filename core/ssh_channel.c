@@ -46,7 +46,7 @@ static void end(nh_ssh_channel_t *c, int status) {
   c->dead = 1;
   nh__ssh_channel_opened(c, status);
   c->type->finish(c, status);
-  if (c->detached || !c->type->kept) c->type->release(c);
+  if (c->detached || !c->kept) c->type->release(c);
 }
 
 /* The connection is gone: the channel goes with the session. */
@@ -89,11 +89,10 @@ static int call(nh_ssh_channel_t *c) {
       c->phase = NH_CH_CLOSE;
       return 0;
     }
-    if (!r[1].call) {
+    if (++c->request == NH_SSH_REQUESTS || !c->type->requests[c->request].call) {
       if (!c->type->opens_later) nh__ssh_channel_opened(c, 0);
       c->phase = NH_CH_LIVE;
     }
-    c->request++;
     if (c->detached) c->phase = NH_CH_CLOSE;
     return 0;
   case NH_CH_LIVE:
@@ -135,6 +134,7 @@ static int channel_step(nh_ssh_job_t *job) {
 void nh__ssh_channel_init(nh_ssh_channel_t *c, const nh_ssh_channel_type_t *type, nh_op_t *open) {
   c->type = type;
   c->open_op = open;
+  c->kept = open != NULL;
   c->phase = NH_CH_OPEN;
   c->job.step = channel_step;
   c->job.abort = channel_abort;

@@ -17,6 +17,8 @@ typedef struct nh_ssh_channel_s nh_ssh_channel_t;
 #define NH_SSH_AGAIN 1 /* libssh2 returned EAGAIN: wait, then make the same call again */
 #define NH_SSH_DROP  2 /* live: the connection is lost after the channel's end */
 
+#define NH_SSH_REQUESTS 2 /* requests a channel type makes at the most */
+
 /* A request made on the channel once it is open (exec, pty, shell, subsystem). */
 typedef struct {
   const char *what;                 /* the libssh2 call, for the trace */
@@ -26,14 +28,10 @@ typedef struct {
 } nh_ssh_request_t;
 
 typedef struct {
-  /* The requests, made in order; the list ends with one whose call is NULL. */
-  const nh_ssh_request_t *requests;
+  /* The requests, made in order (an exec; a pty and a shell); unused ones have no call. */
+  nh_ssh_request_t requests[NH_SSH_REQUESTS];
   /* Read the channel's stderr with its output (libssh2's EXTENDED_DATA_MERGE). */
   int merge_stderr;
-  /* The user holds the channel (a shell, a NETCONF session) and frees it with its close:
-   * when the channel ends first, the job only marks itself dead. Otherwise (an exec) the
-   * job frees itself when the channel ends. */
-  int kept;
   /* The open request completes later than the setup (NETCONF: with the server's hello),
    * through nh__ssh_channel_opened. */
   int opens_later;
@@ -63,14 +61,18 @@ struct nh_ssh_channel_s {
   const nh_ssh_channel_type_t *type;
   LIBSSH2_CHANNEL *ch;
   nh_op_t *open_op; /* the request waiting for the channel to be set up, if any */
-  int phase;        /* NH_CH_* */
-  int request;      /* index of the request being made (NH_CH_SETUP) */
-  int status;       /* what the job ends with (a refused request: NH_ECHANNEL) */
-  int detached;     /* nobody waits for the channel any more: it closes at the next chance */
-  int dead;         /* the job ended (a kept channel): nothing left but memory */
-  int eof;          /* the channel's input ended, or writing to it failed */
-  int lost;         /* the connection died; what libssh2 still held is being drained */
-  char *wbuf;       /* bytes queued for the channel, of which wsent are sent */
+  /* The channel was opened for a request that hands it to the user (a shell, a NETCONF
+   * session), who frees it with its close: when the channel ends first, the job only
+   * marks itself dead. Otherwise (an exec) the job frees itself when the channel ends. */
+  int kept;
+  int phase;    /* NH_CH_* */
+  int request;  /* index of the request being made (NH_CH_SETUP) */
+  int status;   /* what the job ends with (a refused request: NH_ECHANNEL) */
+  int detached; /* nobody waits for the channel any more: it closes at the next chance */
+  int dead;     /* the job ended (a kept channel): nothing left but memory */
+  int eof;      /* the channel's input ended, or writing to it failed */
+  int lost;     /* the connection died; what libssh2 still held is being drained */
+  char *wbuf;   /* bytes queued for the channel, of which wsent are sent */
   size_t wlen, wsent;
 };
 

@@ -123,11 +123,6 @@ static int exec_call(nh_ssh_channel_t *c) {
                                          (unsigned)strlen(x->command));
 }
 
-static const nh_ssh_request_t exec_requests[] = {
-    {"channel_exec", "exec", "exec request refused", exec_call},
-    {NULL, NULL, NULL, NULL},
-};
-
 static int exec_live(nh_ssh_channel_t *c) {
   exec_job_t *x = (exec_job_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -157,7 +152,7 @@ static int exec_live(nh_ssh_channel_t *c) {
 }
 
 static const nh_ssh_channel_type_t exec_channel = {
-    .requests = exec_requests,
+    .requests = {{"channel_exec", "exec", "exec request refused", exec_call}},
     .live = exec_live,
     .closed = take_exit,
     .finish = exec_finish,

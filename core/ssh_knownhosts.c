@@ -118,42 +118,29 @@ static char *default_path(const char *configured) {
   return p;
 }
 
-static int key_bit(int type) {
-  switch (type) {
-  case LIBSSH2_HOSTKEY_TYPE_RSA:
-    return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-  case LIBSSH2_HOSTKEY_TYPE_DSS:
-    return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-    return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-    return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-    return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-  case LIBSSH2_HOSTKEY_TYPE_ED25519:
-    return LIBSSH2_KNOWNHOST_KEY_ED25519;
-  default:
-    return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-  }
-}
+/* A host key type of libssh2: its bit in a known_hosts entry's type mask and its name. */
+typedef struct {
+  int type;
+  int bit;
+  const char *name;
+} key_type_t;
 
-static const char *key_type_name(int type) {
-  switch (type) {
-  case LIBSSH2_HOSTKEY_TYPE_RSA:
-    return "ssh-rsa";
-  case LIBSSH2_HOSTKEY_TYPE_DSS:
-    return "ssh-dss";
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-    return "ecdsa-sha2-nistp256";
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-    return "ecdsa-sha2-nistp384";
-  case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-    return "ecdsa-sha2-nistp521";
-  case LIBSSH2_HOSTKEY_TYPE_ED25519:
-    return "ssh-ed25519";
-  default:
-    return "unknown";
-  }
+static const key_type_t key_types[] = {
+    {LIBSSH2_HOSTKEY_TYPE_RSA, LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa"},
+    {LIBSSH2_HOSTKEY_TYPE_DSS, LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_256, LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_384, LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384"},
+    {LIBSSH2_HOSTKEY_TYPE_ECDSA_521, LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521"},
+    {LIBSSH2_HOSTKEY_TYPE_ED25519, LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519"},
+};
+
+/* The entry of a libssh2 host key type (one of no known type for others). */
+static const key_type_t *key_type_of(int type) {
+  static const key_type_t unknown = {0, LIBSSH2_KNOWNHOST_KEY_UNKNOWN, "unknown"};
+  size_t i;
+  for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++)
+    if (key_types[i].type == type) return &key_types[i];
+  return &unknown;
 }
 
 static void free_revoked(kh_file_t *f) {
@@ -512,11 +499,12 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
     rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY,
                              "REVOKED host key for %s port %d: %s lists the server's %s %s as "
                              "@revoked",
-                             ssh->address, ssh->port, path, key_type_name(type), ssh->fingerprint);
+                             ssh->address, ssh->port, path, key_type_of(type)->name,
+                             ssh->fingerprint);
     free(path);
     return rc;
   }
-  typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_bit(type);
+  typemask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_type_of(type)->bit;
   rc = check_key(f, ssh->address, ssh->port, key, len, typemask, &known);
   switch (rc) {
   case LIBSSH2_KNOWNHOST_CHECK_MATCH:
@@ -528,7 +516,7 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
                              "HOST KEY CHANGED for %s port %d: %s has %s, the server offers "
                              "%s %s (possible man-in-the-middle; remove the old key if the "
                              "change is expected)",
-                             ssh->address, ssh->port, path, oldfp, key_type_name(type),
+                             ssh->address, ssh->port, path, oldfp, key_type_of(type)->name,
                              ssh->fingerprint);
     break;
   case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
@@ -559,7 +547,8 @@ int nh__knownhosts_verify(nh_ssh_t *ssh) {
     rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY,
                              "no host key for %s port %d in %s (the server offers %s %s); "
                              "add it (ssh-keyscan) or use host_key_policy accept-new",
-                             ssh->address, ssh->port, path, key_type_name(type), ssh->fingerprint);
+                             ssh->address, ssh->port, path, key_type_of(type)->name,
+                             ssh->fingerprint);
     break;
   default:
     rc = nh__ssh_fail_detail(ssh, "hostkey", NH_EHOSTKEY, "host key check failed");

@@ -121,12 +121,6 @@ static int shell_call(nh_ssh_channel_t *c) {
   return libssh2_channel_shell(c->ch);
 }
 
-static const nh_ssh_request_t shell_requests[] = {
-    {"channel_pty", "shell", "PTY request refused", pty_call},
-    {"channel_shell", "shell", "shell request refused", shell_call},
-    {NULL, NULL, NULL, NULL},
-};
-
 static int shell_live(nh_ssh_channel_t *c) {
   nh_ssh_shell_t *sh = (nh_ssh_shell_t *)c;
   nh_ssh_t *ssh = c->job.ssh;
@@ -154,9 +148,9 @@ static int shell_live(nh_ssh_channel_t *c) {
 /* A device that writes to stderr in a PTY shell: read it with the output, or its queued
  * data would hold back the channel's EOF (libssh2_channel_eof) for good. */
 static const nh_ssh_channel_type_t shell_channel = {
-    .requests = shell_requests,
+    .requests = {{"channel_pty", "shell", "PTY request refused", pty_call},
+                 {"channel_shell", "shell", "shell request refused", shell_call}},
     .merge_stderr = 1,
-    .kept = 1,
     .live = shell_live,
     .finish = shell_finish,
     .forget = open_forget,
