@@ -15,7 +15,9 @@ typedef struct nh_ssh_channel_s nh_ssh_channel_t;
 
 /* Results of the steps below besides 0 and negative NH_E* codes. */
 #define NH_SSH_AGAIN 1 /* libssh2 returned EAGAIN: wait, then make the same call again */
-#define NH_SSH_DROP  2 /* live: the connection is lost after the channel's end */
+#define NH_SSH_DROP                                               \
+  2 /* the job has ended (live: the connection was lost after the \
+     * channel's end, and the channel goes with the session) */
 
 #define NH_SSH_REQUESTS 2 /* requests a channel type makes at the most */
 
