@@ -267,7 +267,7 @@ static void restconf(hconn_t *c, const char *path) {
   const char *host = ioslike_hostname(dev);
   /* The configuration's "version" line: the release train (15.2 of 15.2(7)E8). */
   char train[16];
-  snprintf(train, sizeof train, "%.*s", (int)strcspn(st->version, "("), st->version);
+  snprintf(train, sizeof train, "%.*s", (int)strcspn(dev->version, "("), dev->version);
   if (strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/hostname") == 0) {
     sb_printf(&out, "{\"Cisco-IOS-XE-native:hostname\": ");
     sb_json_string(&out, host);

@@ -6,11 +6,12 @@
 #include "ioslike.h"
 
 /* Versions drawn by --seed; 15.2(4)E1 and 15.2(2)E9 are in published advisories. */
-static const char *const versions[] = {"15.2(4)E1",  "15.2(7)E3",  "15.2(7)E8", "15.2(2)E9",
-                                       "15.2(7)E10", "15.0(2)EX5", "15.2(4)E10"};
+static const char *const versions[] = {"15.2(4)E1",  "15.2(7)E3",  "15.2(7)E8",  "15.2(2)E9",
+                                       "15.2(7)E10", "15.0(2)EX5", "15.2(4)E10", NULL};
 /* Catalyst 2960-X models with 48 copper ports and 4 SFP uplinks, the ports the profile
  * serves; all of them run the C2960X image below. */
-static const char *const models[] = {"WS-C2960X-48FPS-L", "WS-C2960X-48LPS-L", "WS-C2960X-48TS-L"};
+static const char *const models[] = {"WS-C2960X-48FPS-L", "WS-C2960X-48LPS-L", "WS-C2960X-48TS-L",
+                                     NULL};
 
 static void show_version(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
@@ -129,14 +130,16 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
              " transport input ssh\nline vty 5 15\n transport input ssh\n!\n");
 }
 
-static const ioslike_profile_t profile = {0,  "GigabitEthernet1/0/", "Gi1/0/",
-                                          48, show_version,          initial_config};
+static const ioslike_profile_t profile = {.if_long = "GigabitEthernet1/0/",
+                                          .if_short = "Gi1/0/",
+                                          .ports = 48,
+                                          .models = models,
+                                          .versions = versions,
+                                          .show_version = show_version,
+                                          .initial_config = initial_config};
 
 static void init(sim_device_t *dev) {
-  uint64_t s = dev->seed;
-  const char *version = versions[sim_rand(&s) % (sizeof versions / sizeof *versions)];
-  const char *model = models[sim_rand(&s) % (sizeof models / sizeof *models)];
-  ioslike_init(dev, &profile, model, version);
+  ioslike_init(dev, &profile);
 }
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {

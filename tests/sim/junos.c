@@ -35,8 +35,8 @@ typedef struct {
 } junos_t;
 
 static const char *const versions[] = {"20.4R3-S2", "21.2R3-S4", "21.4R3-S3", "22.2R3",
-                                       "22.4R2-S1", "23.2R1",    "21.4R3-S5"};
-static const char *const models[] = {"mx204", "ex4300-48t", "qfx5120-48y"};
+                                       "22.4R2-S1", "23.2R1",    "21.4R3-S5", NULL};
+static const char *const models[] = {"mx204", "ex4300-48t", "qfx5120-48y", NULL};
 
 static junos_t *state(sim_device_t *dev) {
   return dev->pstate;
@@ -1095,8 +1095,8 @@ static void init(sim_device_t *dev) {
   junos_t *st = sim_calloc(1, sizeof *st);
   dev->pstate = st;
   uint64_t s = dev->seed ^ 0x1a05;
-  dev->version = versions[sim_rand(&s) % (sizeof versions / sizeof *versions)];
-  dev->model = models[sim_rand(&s) % (sizeof models / sizeof *models)];
+  dev->version = sim_pick(versions, &s);
+  dev->model = sim_pick(models, &s);
   initial_config(dev, &st->history[0]);
   st->nhistory = 1;
   st->last_commit = dev->boot_time + 3600;

@@ -197,6 +197,8 @@ struct sim_cli {
 
 /* Shared helpers. */
 uint64_t sim_rand(uint64_t *state);
+/* One entry of a NULL-terminated list, drawn with the generator state (a model, a version). */
+const char *sim_pick(const char *const *list, uint64_t *state);
 uint64_t sim_hash(uint64_t a, uint64_t b);
 double sim_now(void);
 uint64_t sim_now_ms(void);
