@@ -128,17 +128,23 @@ static void cancel_cb(nh_timer_t *t) {
   assert_int_equal(nh_op_cancel((nh_op_t *)t->data), 0);
 }
 
+/* Runs the loop with a timer that cancels op after ms. */
+static void run_cancelling_after(nh_loop_t *loop, nh_op_t *op, uint64_t ms) {
+  nh_timer_t t;
+  nh_timer_init(loop, &t);
+  t.data = op;
+  assert_int_equal(nh_timer_start(&t, cancel_cb, ms), 0);
+  nh_loop_run(loop, UV_RUN_DEFAULT);
+  nh_timer_stop(&t);
+}
+
 static void test_probe_cancel(void **state) {
   nh_loop_t *loop = *state;
   nh_tcp_probe_t p;
-  nh_timer_t t;
   int c, fd = listener("127.60.0.3", 46006, 0, 1, &c);
   cb_calls = 0;
   assert_int_equal(nh_tcp_probe_start(loop, &p, "127.60.0.3", 46006, 10000, probe_cb), 0);
-  nh_timer_init(loop, &t);
-  t.data = &p.op;
-  assert_int_equal(nh_timer_start(&t, cancel_cb, 30), 0);
-  nh_loop_run(loop, UV_RUN_DEFAULT);
+  run_cancelling_after(loop, &p.op, 30);
   assert_int_equal(cb_calls, 1);
   assert_int_equal(cb_status, NH_ECANCELED);
   assert_int_equal(nh_tcp_probe_state(&p, cb_status), -1);
@@ -311,14 +317,10 @@ static void test_ping_many(void **state) {
 static void test_ping_cancel(void **state) {
   nh_loop_t *loop = *state;
   nh_ping_t p;
-  nh_timer_t t;
   uint64_t t0 = uv_hrtime();
   cb_calls = 0;
   ping_or_skip(loop, &p, "127.60.0.5", 100, 1000, 1000);
-  nh_timer_init(loop, &t);
-  t.data = &p.op;
-  assert_int_equal(nh_timer_start(&t, cancel_cb, 30), 0);
-  nh_loop_run(loop, UV_RUN_DEFAULT);
+  run_cancelling_after(loop, &p.op, 30);
   assert_int_equal(cb_calls, 1);
   assert_int_equal(ping_status, NH_ECANCELED);
   assert_true(uv_hrtime() - t0 < 900000000ull);
