@@ -67,19 +67,8 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
   sb_puts(o, "!\n");
 }
 
-static const ioslike_profile_t profile = {.eos = 1,
-                                          .if_long = "Ethernet",
-                                          .if_short = "Et",
-                                          .ports = 48,
-                                          .models = models,
-                                          .versions = versions,
-                                          .seed_salt = 0xe05,
-                                          .show_version = show_version,
-                                          .initial_config = initial_config};
-
-static void init(sim_device_t *dev) {
-  ioslike_init(dev, &profile);
-}
+static const ioslike_profile_t profile = {1,     "Ethernet",   "Et",          48, models, versions,
+                                          0xe05, show_version, initial_config};
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
   sb_printf(out,
@@ -89,9 +78,7 @@ static void banner(sim_cli_t *cli, sbuf_t *out) {
 }
 
 const sim_personality_t sim_arista_eos = {
-    "arista_eos",           "sw",
-    " --More-- ",           init,
-    ioslike_destroy,        banner,
-    ioslike_prompt,         ioslike_command,
-    ioslike_running_config, ioslike_load_config,
+    "arista_eos", "sw",           " --More-- ",    ioslike_init,           ioslike_destroy,
+    banner,       ioslike_prompt, ioslike_command, ioslike_running_config, ioslike_load_config,
+    &profile,
 };

@@ -130,17 +130,8 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
              " transport input ssh\nline vty 5 15\n transport input ssh\n!\n");
 }
 
-static const ioslike_profile_t profile = {.if_long = "GigabitEthernet1/0/",
-                                          .if_short = "Gi1/0/",
-                                          .ports = 48,
-                                          .models = models,
-                                          .versions = versions,
-                                          .show_version = show_version,
-                                          .initial_config = initial_config};
-
-static void init(sim_device_t *dev) {
-  ioslike_init(dev, &profile);
-}
+static const ioslike_profile_t profile = {
+    0, "GigabitEthernet1/0/", "Gi1/0/", 48, models, versions, 0, show_version, initial_config};
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
   sb_printf(out,
@@ -151,14 +142,7 @@ static void banner(sim_cli_t *cli, sbuf_t *out) {
 }
 
 const sim_personality_t sim_cisco_ios = {
-    "cisco_ios",
-    "sw",
-    " --More-- ",
-    init,
-    ioslike_destroy,
-    banner,
-    ioslike_prompt,
-    ioslike_command,
-    ioslike_running_config,
-    ioslike_load_config,
+    "cisco_ios", "sw",           " --More-- ",    ioslike_init,           ioslike_destroy,
+    banner,      ioslike_prompt, ioslike_command, ioslike_running_config, ioslike_load_config,
+    &profile,
 };

@@ -1274,7 +1274,8 @@ void ioslike_load_config(sim_device_t *dev, const char *text) {
   st->s.startup = conf_clone(st->s.running);
 }
 
-void ioslike_init(sim_device_t *dev, const ioslike_profile_t *p) {
+void ioslike_init(sim_device_t *dev) {
+  const ioslike_profile_t *p = dev->pers->profile;
   uint64_t s = dev->seed ^ p->seed_salt;
   dev->version = sim_pick(p->versions, &s);
   dev->model = sim_pick(p->models, &s);

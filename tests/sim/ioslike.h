@@ -32,8 +32,9 @@ typedef struct ioslike_dev {
   char session_name[40];
 } ioslike_dev_t;
 
-/* Draws the device's model and version from the profile's lists and builds its state. */
-void ioslike_init(sim_device_t *dev, const ioslike_profile_t *p);
+/* A personality's init: draws the device's model and version from the lists of its
+ * profile (dev->pers->profile) and builds its state. */
+void ioslike_init(sim_device_t *dev);
 void ioslike_destroy(sim_device_t *dev);
 void ioslike_prompt(sim_cli_t *cli, sbuf_t *out);
 void ioslike_command(sim_cli_t *cli, const char *line, sbuf_t *out);

@@ -1113,9 +1113,10 @@ static void destroy(sim_device_t *dev) {
   dev->pstate = NULL;
 }
 
+/* No profile: the Junos CLI is its own (ioslike.c serves IOS and EOS). */
 const sim_personality_t sim_juniper_junos = {
-    "juniper_junos", "r",    "---(more)---", init,           destroy,
-    banner,          prompt, command,        running_config, load_config,
+    "juniper_junos", "r",     "---(more)---", init,        destroy, banner,
+    prompt,          command, running_config, load_config, NULL,
 };
 
 /* ---- NETCONF (netconf.c): host-name and interfaces (description, disable) ---- */

@@ -219,13 +219,17 @@ enum {
   O_DEV
 };
 
-/* The options that take an int in a range: the option, its range and its field. */
-static const struct int_opt {
+/* The options that set one field: the text as given (no name), or an int in a range. */
+static const struct field_opt {
   int id;
   const char *name;
   long lo, hi;
   size_t field;
-} int_opts[] = {
+} field_opts[] = {
+    {O_INV, NULL, 0, 0, offsetof(sim_options_t, inventory_out)},
+    {O_READY, NULL, 0, 0, offsetof(sim_options_t, ready_file)},
+    {O_STATE, NULL, 0, 0, offsetof(sim_options_t, state_dir)},
+    {O_STATS, NULL, 0, 0, offsetof(sim_options_t, stats_file)},
     {O_DEV, "--devices", 1, 1000000, offsetof(sim_options_t, devices)},
     {O_PORT, "--port", 1, 65535, offsetof(sim_options_t, port)},
     {O_LAT, "--latency-ms", 0, 600000, offsetof(sim_options_t, latency_ms)},
@@ -238,11 +242,20 @@ static const struct int_opt {
     {O_EXITWITH, "--exit-with", 1, 0x7fffffff, offsetof(sim_options_t, exit_with)},
 };
 
-/* An int option's row in int_opts, or NULL. */
-static const struct int_opt *int_opt(int id) {
-  for (size_t i = 0; i < sizeof int_opts / sizeof *int_opts; i++)
-    if (int_opts[i].id == id) return &int_opts[i];
-  return NULL;
+/* Sets the field of option id from arg. Returns 1 if id is not a field option, 0 when it
+ * was set, -1 (said on stderr) when arg is out of range. */
+static int set_field(sim_options_t *o, int id, const char *arg) {
+  for (size_t i = 0; i < sizeof field_opts / sizeof *field_opts; i++) {
+    const struct field_opt *f = &field_opts[i];
+    if (f->id != id) continue;
+    char *field = (char *)o + f->field;
+    if (!f->name) {
+      *(const char **)field = arg;
+      return 0;
+    }
+    return int_option(f->name, arg, f->lo, f->hi, (int *)field);
+  }
+  return 1;
 }
 
 /* An option that is one of two words: sets *second to whether it is the second. */
@@ -330,11 +343,9 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   int c;
   long v;
   while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-    const struct int_opt *io = int_opt(c);
-    if (io) {
-      if (int_option(io->name, optarg, io->lo, io->hi, (int *)((char *)o + io->field))) return -1;
-      continue;
-    }
+    int rc = set_field(o, c, optarg);
+    if (rc < 0) return -1;
+    if (rc == 0) continue;
     switch (c) {
     case O_BASE:
       if (inet_pton(AF_INET, optarg, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127) {
@@ -348,18 +359,6 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
       break;
     case O_SEED:
       o->seed = strtoull(optarg, NULL, 10);
-      break;
-    case O_INV:
-      o->inventory_out = optarg;
-      break;
-    case O_READY:
-      o->ready_file = optarg;
-      break;
-    case O_STATE:
-      o->state_dir = optarg;
-      break;
-    case O_STATS:
-      o->stats_file = optarg;
       break;
     case O_FAULT:
       if (parse_fault(o, optarg)) return -1;

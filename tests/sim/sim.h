@@ -52,6 +52,8 @@ typedef struct sim_personality {
   void (*running_config)(sim_device_t *dev, sbuf_t *out);
   /* Loads a running configuration dumped by running_config (state-dir). */
   void (*load_config)(sim_device_t *dev, const char *text);
+  /* What the code a family of personalities shares reads (ioslike.h's profile), or NULL. */
+  const void *profile;
 } sim_personality_t;
 
 extern const sim_personality_t sim_cisco_ios;
