@@ -680,12 +680,9 @@ static const char *after_words(const char *line, char **tok, char *b, int n, int
   return n > k ? line + (tok[k] - b) : "";
 }
 
-static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
+/* An operational-mode command: line split into n words tok[] in b (command() does it). */
+static void operational(sim_cli_t *cli, const char *line, char **tok, int n, char *b, sbuf_t *out) {
   junos_t *st = state(cli->dev);
-  char b[1024];
-  char *tok[32];
-  int n = cli_tokens(line, tok, 32, b, sizeof b);
-  if (n == 0) return;
   if (n == 4 && cli_match(line, "set cli screen-length *")) {
     cli->paging = atoi(tok[3]) != 0;
     if (cli->paging) cli->page_len = atoi(tok[3]);
@@ -788,12 +785,10 @@ static void edit_up(sim_cli_t *cli) {
   cli->mode = up[0] ? MODE_SUB : MODE_CONFIG;
 }
 
-static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
+/* A configuration-mode command, split as operational()'s. */
+static void configuration(sim_cli_t *cli, const char *line, char **tok, int n, char *b,
+                          sbuf_t *out) {
   junos_t *st = state(cli->dev);
-  char b[1024];
-  char *tok[32];
-  int n = cli_tokens(line, tok, 32, b, sizeof b);
-  if (n == 0) return;
   /* One space between words, as the configuration stores statements. */
   char canon[1024] = "";
   for (int k = 0; k < n; k++) {
@@ -878,7 +873,8 @@ static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
     return;
   }
   if (strcmp(tok[0], "run") == 0 && n >= 2) {
-    operational(cli, line + (tok[1] - b), out);
+    /* The words after "run", with offsets counted from the second word's place in b. */
+    operational(cli, line + (tok[1] - b), tok + 1, n - 1, tok[1], out);
     return;
   }
   if (cli_match(tok[0], "exit") || cli_match(tok[0], "quit")) {
@@ -899,11 +895,16 @@ static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
   syntax_error(cli, 0, out);
 }
 
+/* Splits line into words (the word at tok[i] is at line + (tok[i] - b)) for either mode. */
 static void command(sim_cli_t *cli, const char *line, sbuf_t *out) {
+  char b[1024];
+  char *tok[32];
+  int n = cli_tokens(line, tok, 32, b, sizeof b);
+  if (n == 0) return;
   if (cli->mode >= MODE_CONFIG)
-    configuration(cli, line, out);
+    configuration(cli, line, tok, n, b, out);
   else
-    operational(cli, line, out);
+    operational(cli, line, tok, n, b, out);
 }
 
 static void prompt(sim_cli_t *cli, sbuf_t *out) {
