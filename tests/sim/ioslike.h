@@ -32,6 +32,14 @@ typedef struct ioslike_dev {
   char session_name[40];
 } ioslike_dev_t;
 
+/* The personality of an IOS-like platform (sim.h): ioslike.c's CLI with the platform's
+ * own banner and profile. */
+#define IOSLIKE_PERSONALITY(platform, banner, profile)                                   \
+  {                                                                                      \
+    platform, "sw", " --More-- ", ioslike_init, ioslike_destroy, banner, ioslike_prompt, \
+        ioslike_command, ioslike_running_config, ioslike_load_config, profile            \
+  }
+
 /* A personality's init: draws the device's model and version from the lists of its
  * profile (dev->pers->profile) and builds its state. */
 void ioslike_init(sim_device_t *dev);
