@@ -2,8 +2,8 @@
 #include "options.h"
 
 #include <arpa/inet.h>
-#include <stddef.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,7 +258,7 @@ static int set_field(sim_options_t *o, int id, const char *arg) {
   return 1;
 }
 
-/* An option that is one of two words: sets *second to whether it is the second. */
+/* An option that is one of two words: sets *is_second to whether it is the second. */
 static int either(const char *opt, const char *arg, const char *first, const char *second,
                   int *is_second) {
   if (strcmp(arg, first) != 0 && strcmp(arg, second) != 0) {
