@@ -7,91 +7,43 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-  RE_HOSTNAME,
-  RE_MODEL,
-  RE_JUNOS,
-  RE_JUNOS_PKG,
-  RE_SERIAL,
-  RE_TERSE_HEADER,
-  RE_TERSE_ROW,
-  RE_TERSE_MORE,
-  RE_PHYS,
-  RE_LOGICAL,
-  RE_DESCR,
-  RE_LINKTYPE,
-  RE_MTU,
-  RE_SPEED,
-  RE_CURADDR,
-  RE_IN_PKTS,
-  RE_OUT_PKTS,
-  RE_ERRORS,
-  RE_FLAGS,
-  RE_LOCAL,
-  RE_COUNT
+#define PATTERNS(X)                                                                              \
+  X(RE_HOSTNAME, "^Hostname:\\s*(\\S+)")                                                         \
+  X(RE_MODEL, "^Model:\\s*(\\S+)")                                                               \
+  X(RE_JUNOS, "^Junos:\\s*(\\S+)")                                                               \
+  X(RE_JUNOS_PKG, "^JUNOS .*?\\[([^\\]]+)\\]")                                                   \
+  X(RE_SERIAL, "^(?:Chassis )?Serial [Nn]umber:\\s*(\\S+)")                                      \
+  X(RE_TERSE_HEADER, "^Interface\\s+Admin\\s+Link")                                              \
+  X(RE_TERSE_ROW, "^(\\S+)\\s+(up|down)\\s+(up|down)(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(?:-->" \
+                  "\\s*)?(\\S+))?\\s*$")                                                         \
+  X(RE_TERSE_MORE, "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)" \
+                   "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$")                        \
+  X(RE_PHYS,                                                                                     \
+    "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?")     \
+  X(RE_LOGICAL, "^\\s+Logical interface (\\S+)")                                                 \
+  X(RE_DESCR, "^\\s+Description:\\s*(.*?)\\s*$")                                                 \
+  X(RE_LINKTYPE, "^\\s+Link-level type:\\s*([^,]+)")                                             \
+  X(RE_MTU, "^\\s+(?:Link-level type:.*?|Protocol inet, )MTU:\\s*(\\d+)")                        \
+  X(RE_SPEED, "Speed:\\s*([^,\\s]+)")                                                            \
+  X(RE_CURADDR, "^\\s+(?:Current address|MAC):\\s*([0-9a-fA-F:.]+)")                             \
+  X(RE_IN_PKTS, "^\\s+Input\\s+packets\\s*:\\s*(\\d+)")                                          \
+  X(RE_OUT_PKTS, "^\\s+Output\\s+packets\\s*:\\s*(\\d+)")                                        \
+  X(RE_ERRORS, "^\\s+(Input|Output) errors:\\s*$|^\\s+Errors:\\s*(\\d+)")                        \
+  X(RE_FLAGS, "^\\s+Flags:\\s*(Up|Down)\\b")                                                     \
+  X(RE_LOCAL, "^\\s+Destination:\\s*[^,]*?(/\\d+)?,\\s*Local:\\s*([^,\\s]+)")
+TS_PATTERNS(PATTERNS);
+
+/* show version: {hostname, model, version, serial}, the first member's for a virtual
+ * chassis. "Junos:" is authoritative; older releases name the version only in their
+ * package lines ("JUNOS Base OS boot [12.3R6.6]"). */
+static const ts_fact_t version_facts[] = {
+    {RE_HOSTNAME, 1, {{"hostname", 0, TS_STR}}}, {RE_MODEL, 1, {{"model", 0, TS_STR}}},
+    {RE_JUNOS, 2, {{"version", 0, TS_STR}}},     {RE_JUNOS_PKG, 1, {{"version", 0, TS_STR}}},
+    {RE_SERIAL, 1, {{"serial", 0, TS_STR}}},
 };
-
-static const char *const patterns[RE_COUNT] = {
-    [RE_HOSTNAME] = "^Hostname:\\s*(\\S+)",
-    [RE_MODEL] = "^Model:\\s*(\\S+)",
-    [RE_JUNOS] = "^Junos:\\s*(\\S+)",
-    [RE_JUNOS_PKG] = "^JUNOS .*?\\[([^\\]]+)\\]",
-    [RE_SERIAL] = "^(?:Chassis )?Serial [Nn]umber:\\s*(\\S+)",
-    [RE_TERSE_HEADER] = "^Interface\\s+Admin\\s+Link",
-    [RE_TERSE_ROW] = "^(\\S+)\\s+(up|down)\\s+(up|down)(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(?:-->"
-                     "\\s*)?(\\S+))?\\s*$",
-    [RE_TERSE_MORE] = "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)"
-                      "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$",
-    [RE_PHYS] =
-        "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?",
-    [RE_LOGICAL] = "^\\s+Logical interface (\\S+)",
-    [RE_DESCR] = "^\\s+Description:\\s*(.*?)\\s*$",
-    [RE_LINKTYPE] = "^\\s+Link-level type:\\s*([^,]+)",
-    [RE_MTU] = "^\\s+(?:Link-level type:.*?|Protocol inet, )MTU:\\s*(\\d+)",
-    [RE_SPEED] = "Speed:\\s*([^,\\s]+)",
-    [RE_CURADDR] = "^\\s+(?:Current address|MAC):\\s*([0-9a-fA-F:.]+)",
-    [RE_IN_PKTS] = "^\\s+Input\\s+packets\\s*:\\s*(\\d+)",
-    [RE_OUT_PKTS] = "^\\s+Output\\s+packets\\s*:\\s*(\\d+)",
-    [RE_ERRORS] = "^\\s+(Input|Output) errors:\\s*$|^\\s+Errors:\\s*(\\d+)",
-    [RE_FLAGS] = "^\\s+Flags:\\s*(Up|Down)\\b",
-    [RE_LOCAL] = "^\\s+Destination:\\s*[^,]*?(/\\d+)?,\\s*Local:\\s*([^,\\s]+)",
-};
-
-static ts_re_t *re[RE_COUNT];
-static ts_patterns_t compiled = {patterns, re, RE_COUNT};
-
-/* {hostname, model, version, serial}: the first member's, for a virtual chassis. */
-static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                        size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_scan_t sc;
-  ts_cap_t c[1];
-  nh_plugin_value_t *m;
-  int rc, have_host = 0, have_model = 0, have_version = 0, have_serial = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  m = ts_map(&sc.b);
-  while (ts_scan_next(&sc)) {
-    if (!have_host && ts_match_line(re[RE_HOSTNAME], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "hostname", c[0]);
-      have_host = 1;
-    } else if (!have_model && ts_match_line(re[RE_MODEL], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "model", c[0]);
-      have_model = 1;
-    } else if (have_version < 2 && ts_match_line(re[RE_JUNOS], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "version", c[0]);
-      have_version = 2; /* "Junos:" is authoritative */
-    } else if (!have_version && ts_match_line(re[RE_JUNOS_PKG], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "version", c[0]);
-      have_version = 1;
-    } else if (!have_serial && ts_match_line(re[RE_SERIAL], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "serial", c[0]);
-      have_serial = 1;
-    }
-  }
-  if (!sc.b.oom && !have_version)
-    return ts_fail(&sc.b, m, 0,
-                   "no 'Junos:' or 'JUNOS ... [version]' line: not show version output");
-  return ts_finish(&sc.b, m, out);
-}
+static ts_facts_t show_version = {
+    &patterns, version_facts, sizeof version_facts / sizeof *version_facts, "version",
+    "no 'Junos:' or 'JUNOS ... [version]' line: not show version output"};
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
                       ts_cap_t link, ts_cap_t family, ts_cap_t local, ts_cap_t remote) {
@@ -496,18 +448,18 @@ static const nh_plugin_platform_t junos = {
 };
 
 static const ts_parser_t parsers[] = {
-    {"show version", show_version},
-    {"show interfaces terse", show_interfaces_terse},
-    {"show interfaces", show_interfaces},
-    {"show interfaces *", show_interfaces},
-    {"show chassis hardware", show_chassis_hardware},
-    {"show vlans", show_vlans},
-    {"show lldp neighbors", show_lldp_neighbors},
-    {"show configuration", show_configuration},
-    {"show configuration *", show_configuration},
+    {"show version", ts_parse_facts, &show_version},
+    {"show interfaces terse", show_interfaces_terse, NULL},
+    {"show interfaces", show_interfaces, NULL},
+    {"show interfaces *", show_interfaces, NULL},
+    {"show chassis hardware", show_chassis_hardware, NULL},
+    {"show vlans", show_vlans, NULL},
+    {"show lldp neighbors", show_lldp_neighbors, NULL},
+    {"show configuration", show_configuration, NULL},
+    {"show configuration *", show_configuration, NULL},
 };
 
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  return ts_plugin_start(host, self, &compiled, &junos, parsers, sizeof parsers / sizeof *parsers);
+  return ts_plugin_start(host, self, &patterns, &junos, parsers, sizeof parsers / sizeof *parsers);
 }

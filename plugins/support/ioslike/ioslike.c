@@ -7,88 +7,36 @@
   "connected|notconnect|notconnec|disabled|err-disabled|errdisabled|monitoring|inactive|" \
   "sfpAbsent|xcvrAbsent|noOperMem|suspended|suspnd|faulty|notPresent|adminDown|down|up"
 
-enum {
-  RE_IF_HEAD,
-  RE_IF_HW,
-  RE_IF_DESCR,
-  RE_IF_INET,
-  RE_IF_MTU,
-  RE_IF_DUPLEX,
-  RE_IF_IN_PKTS,
-  RE_IF_IN_ERR,
-  RE_IF_OUT_PKTS,
-  RE_IF_OUT_ERR,
-  RE_ST_HEADER,
-  RE_ST_REST,
-  RE_ST_ROW,
-  RE_ST_NOTE,
-  RE_BR_HEADER,
-  RE_BR_IOS,
-  RE_BR_EOS,
-  RE_VLAN_HEADER,
-  RE_VLAN_ROW,
-  RE_VLAN_MORE,
-  RE_VLAN_END,
-  RE_LLDP_IOS_HEADER,
-  RE_LLDP_EOS_HEADER,
-  RE_LLDP_EOS_ROW,
-  RE_DASHES,
-  RE_COUNT
-};
-
-static const char *const patterns[RE_COUNT] = {
-    [RE_IF_HEAD] = "^(\\S+) is (.+?),\\s+line protocol is (\\S+)",
-    [RE_IF_HW] = "^\\s+Hardware is (.+?)(?:, address is (\\S+)(?: \\(bia (\\S+)\\))?)?\\s*$",
-    [RE_IF_DESCR] = "^\\s+Description: (.*)$",
-    [RE_IF_INET] = "^\\s+Internet address is (\\S+)",
-    [RE_IF_MTU] = "^\\s+(?:IP |Ethernet )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?",
-    [RE_IF_DUPLEX] =
-        "^\\s+((?:Full|Half|Auto|Unknown)[- ][Dd]uplex|\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)",
-    [RE_IF_IN_PKTS] = "^\\s+(\\d+) packets input",
-    [RE_IF_IN_ERR] = "^\\s+(\\d+) input errors(?:, (\\d+) CRC)?",
-    [RE_IF_OUT_PKTS] = "^\\s+(\\d+) packets output",
-    [RE_IF_OUT_ERR] = "^\\s+(\\d+) output errors",
-    [RE_ST_HEADER] = "^Port\\s+Name\\s+Status\\s+Vlan\\s+Duplex\\s+Speed",
-    [RE_ST_REST] = "^(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+(\\S+)\\s+(\\S+)"
-                   "(?:\\s+(.*?))?\\s*$",
-    [RE_ST_ROW] = "^(\\S+)\\s+(.*?)\\s*\\b(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+"
-                  "(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$",
-    [RE_ST_NOTE] = "^(\\S+) is (\\S+)(?:\\s+\\((.*)\\))?",
-    [RE_BR_HEADER] = "^Interface\\s+IP[- ]Address\\s+(OK\\?)?",
-    [RE_BR_IOS] = "^(\\S+)\\s+(\\S+)\\s+(YES|NO)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$",
-    [RE_BR_EOS] = "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s+(\\d+)(?:\\s+(.*?))?\\s*$",
-    [RE_VLAN_HEADER] = "^VLAN\\s+Name\\s+Status\\s+Ports",
-    [RE_VLAN_ROW] = "^(\\d+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$",
-    [RE_VLAN_MORE] = "^\\s+(\\S.*?)\\s*$",
-    [RE_VLAN_END] = "^(VLAN\\s+Type|Primary\\s+Secondary|Remote SPAN)",
-    [RE_LLDP_IOS_HEADER] = "^Device ID\\s+Local Intf\\s+Hold-time\\s+Capability\\s+Port ID",
-    [RE_LLDP_EOS_HEADER] = "^Port\\s+Neighbor Device ID\\s+Neighbor Port ID\\s+TTL",
-    [RE_LLDP_EOS_ROW] = "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\d+)\\s*$",
-    [RE_DASHES] = "^[\\s-]*-[\\s-]*$",
-};
-
-static ts_re_t *re[RE_COUNT];
-
-static void release(void *ud) {
-  int i;
-  for (i = 0; i < RE_COUNT; i++) {
-    ts_re_free(re[i]);
-    re[i] = NULL;
-  }
-}
-
-static int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  int i;
-  if (re[0]) return 0;
-  for (i = 0; i < RE_COUNT; i++) {
-    if (!(re[i] = ts_re(patterns[i]))) {
-      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern %d: %s", i, patterns[i]);
-      release(NULL);
-      return NH_PLUGIN_EINVAL;
-    }
-  }
-  return host->on_unload(self, release, NULL);
-}
+#define PATTERNS(X)                                                                         \
+  X(RE_IF_HEAD, "^(\\S+) is (.+?),\\s+line protocol is (\\S+)")                             \
+  X(RE_IF_HW, "^\\s+Hardware is (.+?)(?:, address is (\\S+)(?: \\(bia (\\S+)\\))?)?\\s*$")  \
+  X(RE_IF_DESCR, "^\\s+Description: (.*)$")                                                 \
+  X(RE_IF_INET, "^\\s+Internet address is (\\S+)")                                          \
+  X(RE_IF_MTU, "^\\s+(?:IP |Ethernet )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?")          \
+  X(RE_IF_DUPLEX,                                                                           \
+    "^\\s+((?:Full|Half|Auto|Unknown)[- ][Dd]uplex|\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)")   \
+  X(RE_IF_IN_PKTS, "^\\s+(\\d+) packets input")                                             \
+  X(RE_IF_IN_ERR, "^\\s+(\\d+) input errors(?:, (\\d+) CRC)?")                              \
+  X(RE_IF_OUT_PKTS, "^\\s+(\\d+) packets output")                                           \
+  X(RE_IF_OUT_ERR, "^\\s+(\\d+) output errors")                                             \
+  X(RE_ST_HEADER, "^Port\\s+Name\\s+Status\\s+Vlan\\s+Duplex\\s+Speed")                     \
+  X(RE_ST_REST, "^(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+(\\S+)\\s+(\\S+)"      \
+                "(?:\\s+(.*?))?\\s*$")                                                      \
+  X(RE_ST_ROW, "^(\\S+)\\s+(.*?)\\s*\\b(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+" \
+               "(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$")                                       \
+  X(RE_ST_NOTE, "^(\\S+) is (\\S+)(?:\\s+\\((.*)\\))?")                                     \
+  X(RE_BR_HEADER, "^Interface\\s+IP[- ]Address\\s+(OK\\?)?")                                \
+  X(RE_BR_IOS, "^(\\S+)\\s+(\\S+)\\s+(YES|NO)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$")           \
+  X(RE_BR_EOS, "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s+(\\d+)(?:\\s+(.*?))?\\s*$")         \
+  X(RE_VLAN_HEADER, "^VLAN\\s+Name\\s+Status\\s+Ports")                                     \
+  X(RE_VLAN_ROW, "^(\\d+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$")                          \
+  X(RE_VLAN_MORE, "^\\s+(\\S.*?)\\s*$")                                                     \
+  X(RE_VLAN_END, "^(VLAN\\s+Type|Primary\\s+Secondary|Remote SPAN)")                        \
+  X(RE_LLDP_IOS_HEADER, "^Device ID\\s+Local Intf\\s+Hold-time\\s+Capability\\s+Port ID")   \
+  X(RE_LLDP_EOS_HEADER, "^Port\\s+Neighbor Device ID\\s+Neighbor Port ID\\s+TTL")           \
+  X(RE_LLDP_EOS_ROW, "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\d+)\\s*$")                           \
+  X(RE_DASHES, "^[\\s-]*-[\\s-]*$")
+TS_PATTERNS(PATTERNS);
 
 static ts_cap_t cap_of(const char *p, size_t len) {
   ts_cap_t c = {p, len};
@@ -439,17 +387,17 @@ int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t 
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
                   const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
   static const ts_parser_t shared[] = {
-      {"show ip interface brief", ioslike_ip_interface_brief},
-      {"show interfaces status", ioslike_interfaces_status},
-      {"show interfaces", ioslike_show_interfaces},
-      {"show interfaces *", ioslike_show_interfaces},
-      {"show vlan", ioslike_vlan},
-      {"show lldp neighbors", ioslike_lldp_neighbors},
-      {"show running-config", ioslike_running_config},
-      {"show startup-config", ioslike_running_config},
+      {"show ip interface brief", ioslike_ip_interface_brief, NULL},
+      {"show interfaces status", ioslike_interfaces_status, NULL},
+      {"show interfaces", ioslike_show_interfaces, NULL},
+      {"show interfaces *", ioslike_show_interfaces, NULL},
+      {"show vlan", ioslike_vlan, NULL},
+      {"show lldp neighbors", ioslike_lldp_neighbors, NULL},
+      {"show running-config", ioslike_running_config, NULL},
+      {"show startup-config", ioslike_running_config, NULL},
   };
   int rc;
-  if ((rc = ioslike_init(host, self)) < 0) return rc;
+  if ((rc = ts_patterns_load(host, self, &patterns)) < 0) return rc;
   if ((rc = ts_plugin_start(host, self, own, platform, parsers, n)) < 0) return rc;
   return ts_register_parsers(host, self, platform->name, shared, sizeof shared / sizeof *shared);
 }

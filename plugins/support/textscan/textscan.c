@@ -272,7 +272,8 @@ int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const c
   size_t i;
   int rc;
   for (i = 0; i < n; i++)
-    if ((rc = host->register_parser(self, platform, parsers[i].command, parsers[i].fn, NULL)) < 0)
+    if ((rc = host->register_parser(self, platform, parsers[i].command, parsers[i].fn,
+                                    parsers[i].ud)) < 0)
       return rc;
   return 0;
 }

@@ -55,14 +55,30 @@ typedef struct ts_patterns {
   size_t n;
 } ts_patterns_t;
 
+/* Declares a file's line patterns from one list, so a pattern's name and its text are
+ * written once, side by side. list is an X-macro: list(X) calls X(NAME, "pattern") once per
+ * pattern. TS_PATTERNS(list) defines, all static to the file: the enum of the names and
+ * RE_COUNT after them, `re` (the compiled patterns, re[NAME], filled when `patterns` is
+ * loaded) and `patterns` (what ts_patterns_load and ts_plugin_start take). */
+#define TS_PATTERN_NAME_(name, text) name,
+#define TS_PATTERN_TEXT_(name, text) [name] = text,
+#define TS_PATTERNS(list)                                                      \
+  enum { list(TS_PATTERN_NAME_) RE_COUNT };                                    \
+  static const char *const pattern_texts[RE_COUNT] = {list(TS_PATTERN_TEXT_)}; \
+  static ts_re_t *re[RE_COUNT];                                                \
+  static ts_patterns_t patterns = {pattern_texts, re, RE_COUNT}
+
 /* Compiles every pattern of p and frees them when the plugin unloads. A bad pattern is
  * logged and fails the init (NH_PLUGIN_EINVAL) with nothing left allocated. */
 int ts_patterns_load(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *p);
 
-/* A plugin's parsers: (command pattern, function) pairs registered for one platform. */
+/* A plugin's parsers: (command pattern, function, user data) registered for one platform.
+ * ud is what fn receives as its last argument (NULL for most parsers; a ts_facts_t for
+ * ts_parse_facts). */
 typedef struct ts_parser {
   const char *command;
   nh_plugin_parse_fn fn;
+  void *ud;
 } ts_parser_t;
 
 int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
@@ -151,6 +167,44 @@ int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p,
 /* The next line into s->l; 0 at the end, or once the builder ran out of memory (ts_finish
  * reports it). */
 int ts_scan_next(ts_scan_t *s);
+
+/* ---- facts: one map from "Key: value" lines (facts.c) ---- */
+
+/* How a capture is stored: a trimmed string skipped when the group did not take part
+ * (ts_set_cap), a string even when empty (ts_set_cap0), or an integer (ts_set_cap_int). */
+typedef enum { TS_STR = 0, TS_STR0, TS_INT } ts_kind_t;
+
+/* One kind of line of a facts output ("show version"): when the line matches pattern re,
+ * the captures named in set (up to two; key NULL ends the list) are stored under their keys.
+ * rank 0: every matching line stores them, so the last one wins. rank r > 0: a line stores
+ * them only while the first key holds nothing of rank r or more, so the first such line
+ * wins and a line of higher rank overrides it (IOS-XE prints its own release before the
+ * IOS one that should win). Facts are tried in order; a line is taken by the first fact
+ * that may store and matches. */
+typedef struct ts_fact {
+  int re;
+  int rank;
+  struct {
+    const char *key;
+    int cap; /* 0-based capture group */
+    ts_kind_t kind;
+  } set[2];
+} ts_fact_t;
+
+/* A facts parser: its patterns, its facts (at most TS_MAX_FACTS), and the key without which
+ * the text is not this command's output, with the parse error to report then. */
+#define TS_MAX_FACTS 32
+typedef struct ts_facts {
+  const ts_patterns_t *patterns;
+  const ts_fact_t *facts;
+  size_t n;
+  const char *required;
+  const char *missing;
+} ts_facts_t;
+
+/* An nh_plugin_parse_fn whose ud is a ts_facts_t: reads every line of text into one map. */
+int ts_parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
+                   nh_plugin_value_t **out, void *ud);
 
 /* ---- configuration sections ---- */
 

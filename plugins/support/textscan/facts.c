@@ -1,0 +1,76 @@
+/* Facts parsers: one map from the "Key: value" lines of outputs such as show version. Each
+ * vendor describes its lines as a table of ts_fact_t; the scan, the precedence between
+ * lines that set the same key and the check that the output is the right one live here. */
+#include "textscan.h"
+
+#include <string.h>
+
+/* The index of the first fact whose first key is facts[i]'s: facts sharing a key share a
+ * rank (IOS reads its serial number from either of two lines, whichever comes first). */
+static size_t rank_slot(const ts_facts_t *f, size_t i) {
+  size_t j;
+  for (j = 0; j < i; j++) {
+    if (strcmp(f->facts[j].set[0].key, f->facts[i].set[0].key) == 0) return j;
+  }
+  return i;
+}
+
+/* Stores the captures of a matched fact. Returns whether one of its keys is the required
+ * one. */
+static int store(ts_b_t *b, nh_plugin_value_t *m, const ts_fact_t *fact, const ts_cap_t *c,
+                 const char *required) {
+  size_t k;
+  int got_required = 0;
+  for (k = 0; k < sizeof fact->set / sizeof *fact->set && fact->set[k].key; k++) {
+    const char *key = fact->set[k].key;
+    ts_cap_t cap = c[fact->set[k].cap];
+    if (fact->set[k].kind == TS_INT)
+      ts_set_cap_int(b, m, key, cap);
+    else if (fact->set[k].kind == TS_STR0)
+      ts_set_cap0(b, m, key, cap);
+    else
+      ts_set_cap(b, m, key, cap);
+    if (strcmp(key, required) == 0) got_required = 1;
+  }
+  return got_required;
+}
+
+/* The captures a fact reads: one past its highest group. */
+static int groups(const ts_fact_t *fact) {
+  size_t k;
+  int n = 0;
+  for (k = 0; k < sizeof fact->set / sizeof *fact->set && fact->set[k].key; k++) {
+    if (fact->set[k].cap + 1 > n) n = fact->set[k].cap + 1;
+  }
+  return n;
+}
+
+int ts_parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
+                   nh_plugin_value_t **out, void *ud) {
+  const ts_facts_t *f = ud;
+  size_t n = f->n < TS_MAX_FACTS ? f->n : TS_MAX_FACTS, i;
+  int taken[TS_MAX_FACTS]; /* by rank slot: the rank of what the key holds, -1: nothing */
+  size_t slot[TS_MAX_FACTS];
+  ts_scan_t sc;
+  ts_cap_t c[TS_MAX_CAPS];
+  nh_plugin_value_t *m;
+  int rc, have_required = 0;
+  for (i = 0; i < n; i++) {
+    taken[i] = -1;
+    slot[i] = rank_slot(f, i);
+  }
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  m = ts_map(&sc.b);
+  while (ts_scan_next(&sc)) {
+    for (i = 0; i < n; i++) {
+      const ts_fact_t *fact = &f->facts[i];
+      if (fact->rank > 0 && taken[slot[i]] >= fact->rank) continue;
+      if (!ts_match_line(f->patterns->re[fact->re], &sc.l, c, groups(fact))) continue;
+      if (store(&sc.b, m, fact, c, f->required)) have_required = 1;
+      if (fact->rank > taken[slot[i]]) taken[slot[i]] = fact->rank;
+      break;
+    }
+  }
+  if (!sc.b.oom && !have_required) return ts_fail(&sc.b, m, 0, "%s", f->missing);
+  return ts_finish(&sc.b, m, out);
+}
