@@ -32,9 +32,10 @@ static const ts_fact_t version_facts[] = {
     {RE_MAC, 0, {{"mac_address", 0, TS_STR}}},
     {RE_MEM, 0, {{"total_memory_kb", 0, TS_INT}}},
 };
-static ts_facts_t show_version = {&patterns, version_facts,
-                                  sizeof version_facts / sizeof *version_facts, "version",
-                                  "no 'Software image version:' line: not show version output"};
+static const ts_facts_t show_version = {
+    "show version", &patterns,
+    version_facts,  sizeof version_facts / sizeof *version_facts,
+    "version",      "no 'Software image version:' line: not show version output"};
 
 static int header_or_rule(const ts_line_t *l) {
   return memmem(l->p, l->len, "Model", 5) || memmem(l->p, l->len, "Serial", 6) ||
@@ -102,17 +103,11 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
       sys_lines++;
       break;
     case PSU:
-      if (ts_match_line(re[RE_PSU], &sc.l, c, 3)) {
-        m = item(&sc.b, list, "PSU", c[0]);
-        ts_set_str(&sc.b, m, "description", "", 0);
-        ts_set_cap(&sc.b, m, "part", c[1]);
-        ts_set_str(&sc.b, m, "version", "", 0);
-        ts_set_cap(&sc.b, m, "serial", c[2]);
-      }
-      break;
     case FAN:
-      if (ts_match_line(re[RE_FAN], &sc.l, c, 3)) {
-        m = item(&sc.b, list, "Fan", c[0]);
+      /* Both tables give a slot, a model and a serial number (the fan table also counts the
+       * fans of each module, which is not kept). */
+      if (ts_match_line(re[section == PSU ? RE_PSU : RE_FAN], &sc.l, c, 3)) {
+        m = item(&sc.b, list, section == PSU ? "PSU" : "Fan", c[0]);
         ts_set_str(&sc.b, m, "description", "", 0);
         ts_set_cap(&sc.b, m, "part", c[1]);
         ts_set_str(&sc.b, m, "version", "", 0);
@@ -161,11 +156,11 @@ static const nh_plugin_platform_t eos = {
 
 /* The parsers of EOS alone; ioslike_start() adds the shared ones. */
 static const ts_parser_t parsers[] = {
-    {"show version", ts_parse_facts, &show_version},
-    {"show inventory", show_inventory, NULL},
+    {"show inventory", show_inventory},
 };
 
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
-  return ioslike_start(host, self, &patterns, &eos, parsers, sizeof parsers / sizeof *parsers);
+  return ioslike_start(host, self, &patterns, &eos, &show_version, parsers,
+                       sizeof parsers / sizeof *parsers);
 }

@@ -30,9 +30,10 @@ static const ts_fact_t version_facts[] = {
     {RE_SERIAL2, 1, {{"serial", 0, TS_STR}}},
     {RE_CONFREG, 0, {{"config_register", 0, TS_STR}}},
 };
-static ts_facts_t show_version = {
-    &patterns, version_facts, sizeof version_facts / sizeof *version_facts, "version",
-    "no 'Cisco IOS Software ... Version' line: not show version output"};
+static const ts_facts_t show_version = {
+    "show version", &patterns,
+    version_facts,  sizeof version_facts / sizeof *version_facts,
+    "version",      "no 'Cisco IOS Software ... Version' line: not show version output"};
 
 /* list of {name, description, part, version, serial} */
 static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
@@ -88,12 +89,12 @@ static const nh_plugin_platform_t ios = {
 
 /* The parsers of IOS alone; ioslike_start() adds the shared ones. */
 static const ts_parser_t parsers[] = {
-    {"show version", ts_parse_facts, &show_version},
-    {"show inventory", show_inventory, NULL},
-    {"show vlan brief", ioslike_vlan, NULL},
+    {"show inventory", show_inventory},
+    {"show vlan brief", ioslike_vlan},
 };
 
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "cisco_ios", "1.0.0");
-  return ioslike_start(host, self, &patterns, &ios, parsers, sizeof parsers / sizeof *parsers);
+  return ioslike_start(host, self, &patterns, &ios, &show_version, parsers,
+                       sizeof parsers / sizeof *parsers);
 }

@@ -41,9 +41,10 @@ static const ts_fact_t version_facts[] = {
     {RE_JUNOS, 2, {{"version", 0, TS_STR}}},     {RE_JUNOS_PKG, 1, {{"version", 0, TS_STR}}},
     {RE_SERIAL, 1, {{"serial", 0, TS_STR}}},
 };
-static ts_facts_t show_version = {
-    &patterns, version_facts, sizeof version_facts / sizeof *version_facts, "version",
-    "no 'Junos:' or 'JUNOS ... [version]' line: not show version output"};
+static const ts_facts_t show_version = {
+    "show version", &patterns,
+    version_facts,  sizeof version_facts / sizeof *version_facts,
+    "version",      "no 'Junos:' or 'JUNOS ... [version]' line: not show version output"};
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
                       ts_cap_t link, ts_cap_t family, ts_cap_t local, ts_cap_t remote) {
@@ -448,18 +449,18 @@ static const nh_plugin_platform_t junos = {
 };
 
 static const ts_parser_t parsers[] = {
-    {"show version", ts_parse_facts, &show_version},
-    {"show interfaces terse", show_interfaces_terse, NULL},
-    {"show interfaces", show_interfaces, NULL},
-    {"show interfaces *", show_interfaces, NULL},
-    {"show chassis hardware", show_chassis_hardware, NULL},
-    {"show vlans", show_vlans, NULL},
-    {"show lldp neighbors", show_lldp_neighbors, NULL},
-    {"show configuration", show_configuration, NULL},
-    {"show configuration *", show_configuration, NULL},
+    {"show interfaces terse", show_interfaces_terse},
+    {"show interfaces", show_interfaces},
+    {"show interfaces *", show_interfaces},
+    {"show chassis hardware", show_chassis_hardware},
+    {"show vlans", show_vlans},
+    {"show lldp neighbors", show_lldp_neighbors},
+    {"show configuration", show_configuration},
+    {"show configuration *", show_configuration},
 };
 
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
   NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  return ts_plugin_start(host, self, &patterns, &junos, parsers, sizeof parsers / sizeof *parsers);
+  return ts_plugin_start(host, self, &patterns, &junos, &show_version, parsers,
+                         sizeof parsers / sizeof *parsers);
 }

@@ -385,19 +385,20 @@ int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t 
 }
 
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
-                  const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+                  const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                  const ts_parser_t *parsers, size_t n) {
   static const ts_parser_t shared[] = {
-      {"show ip interface brief", ioslike_ip_interface_brief, NULL},
-      {"show interfaces status", ioslike_interfaces_status, NULL},
-      {"show interfaces", ioslike_show_interfaces, NULL},
-      {"show interfaces *", ioslike_show_interfaces, NULL},
-      {"show vlan", ioslike_vlan, NULL},
-      {"show lldp neighbors", ioslike_lldp_neighbors, NULL},
-      {"show running-config", ioslike_running_config, NULL},
-      {"show startup-config", ioslike_running_config, NULL},
+      {"show ip interface brief", ioslike_ip_interface_brief},
+      {"show interfaces status", ioslike_interfaces_status},
+      {"show interfaces", ioslike_show_interfaces},
+      {"show interfaces *", ioslike_show_interfaces},
+      {"show vlan", ioslike_vlan},
+      {"show lldp neighbors", ioslike_lldp_neighbors},
+      {"show running-config", ioslike_running_config},
+      {"show startup-config", ioslike_running_config},
   };
   int rc;
   if ((rc = ts_patterns_load(host, self, &patterns)) < 0) return rc;
-  if ((rc = ts_plugin_start(host, self, own, platform, parsers, n)) < 0) return rc;
+  if ((rc = ts_plugin_start(host, self, own, platform, facts, parsers, n)) < 0) return rc;
   return ts_register_parsers(host, self, platform->name, shared, sizeof shared / sizeof *shared);
 }

@@ -45,8 +45,9 @@ static int groups(const ts_fact_t *fact) {
   return n;
 }
 
-int ts_parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
-                   nh_plugin_value_t **out, void *ud) {
+/* The parser ts_register_facts registers; ud is the ts_facts_t. */
+static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                       size_t len, nh_plugin_value_t **out, void *ud) {
   const ts_facts_t *f = ud;
   size_t n = f->n < TS_MAX_FACTS ? f->n : TS_MAX_FACTS, i;
   int taken[TS_MAX_FACTS]; /* by rank slot: the rank of what the key holds, -1: nothing */
@@ -73,4 +74,10 @@ int ts_parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *
   }
   if (!sc.b.oom && !have_required) return ts_fail(&sc.b, m, 0, "%s", f->missing);
   return ts_finish(&sc.b, m, out);
+}
+
+int ts_register_facts(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
+                      const ts_facts_t *facts) {
+  /* The parser only reads its ts_facts_t; the ABI's user data is just not const. */
+  return host->register_parser(self, platform, facts->command, parse_facts, (void *)facts);
 }

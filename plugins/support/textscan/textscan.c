@@ -272,16 +272,17 @@ int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const c
   size_t i;
   int rc;
   for (i = 0; i < n; i++)
-    if ((rc = host->register_parser(self, platform, parsers[i].command, parsers[i].fn,
-                                    parsers[i].ud)) < 0)
+    if ((rc = host->register_parser(self, platform, parsers[i].command, parsers[i].fn, NULL)) < 0)
       return rc;
   return 0;
 }
 
 int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
-                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+                    const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                    const ts_parser_t *parsers, size_t n) {
   int rc;
   if (patterns && (rc = ts_patterns_load(host, self, patterns)) < 0) return rc;
   if ((rc = host->register_platform(self, platform)) < 0) return rc;
+  if (facts && (rc = ts_register_facts(host, self, platform->name, facts)) < 0) return rc;
   return ts_register_parsers(host, self, platform->name, parsers, n);
 }

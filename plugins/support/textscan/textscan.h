@@ -72,23 +72,24 @@ typedef struct ts_patterns {
  * logged and fails the init (NH_PLUGIN_EINVAL) with nothing left allocated. */
 int ts_patterns_load(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *p);
 
-/* A plugin's parsers: (command pattern, function, user data) registered for one platform.
- * ud is what fn receives as its last argument (NULL for most parsers; a ts_facts_t for
- * ts_parse_facts). */
+/* A plugin's parsers: (command pattern, function) pairs registered for one platform. */
 typedef struct ts_parser {
   const char *command;
   nh_plugin_parse_fn fn;
-  void *ud;
 } ts_parser_t;
 
 int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
                         const ts_parser_t *parsers, size_t n);
 
+typedef struct ts_facts ts_facts_t;
+
 /* What a vendor plugin's entry does after NH_PLUGIN_DECLARE: compiles its patterns (none
- * when patterns is NULL), registers its platform, then its n parsers for that platform.
- * Returns 0 or the first failure's code (the loader then rolls the plugin back whole). */
+ * when patterns is NULL), registers its platform, its facts parser (none when facts is
+ * NULL), then its n parsers for that platform. Returns 0 or the first failure's code (the
+ * loader then rolls the plugin back whole). */
 int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
-                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n);
+                    const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                    const ts_parser_t *parsers, size_t n);
 /* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
@@ -191,20 +192,23 @@ typedef struct ts_fact {
   } set[2];
 } ts_fact_t;
 
-/* A facts parser: its patterns, its facts (at most TS_MAX_FACTS), and the key without which
- * the text is not this command's output, with the parse error to report then. */
+/* A facts parser: the command it parses, its patterns, its facts (at most TS_MAX_FACTS),
+ * and the key without which the text is not this command's output, with the parse error to
+ * report then. */
 #define TS_MAX_FACTS 32
-typedef struct ts_facts {
+struct ts_facts {
+  const char *command;
   const ts_patterns_t *patterns;
   const ts_fact_t *facts;
   size_t n;
   const char *required;
   const char *missing;
-} ts_facts_t;
+};
 
-/* An nh_plugin_parse_fn whose ud is a ts_facts_t: reads every line of text into one map. */
-int ts_parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
-                   nh_plugin_value_t **out, void *ud);
+/* Registers a parser for (platform, facts->command) that reads every line of the output
+ * into one map as facts describes. facts must outlive the plugin (static data). */
+int ts_register_facts(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
+                      const ts_facts_t *facts);
 
 /* ---- configuration sections ---- */
 
