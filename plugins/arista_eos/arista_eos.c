@@ -34,7 +34,7 @@ static const ts_fact_t version_facts[] = {
 };
 static const ts_facts_t show_version = {
     "show version", &patterns,
-    version_facts,  sizeof version_facts / sizeof *version_facts,
+    version_facts,  TS_COUNT(version_facts),
     "version",      "no 'Software image version:' line: not show version output"};
 
 static int header_or_rule(const ts_line_t *l) {
@@ -159,8 +159,4 @@ static const ts_parser_t parsers[] = {
     {"show inventory", show_inventory},
 };
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
-  return ioslike_start(host, self, &patterns, &eos, &show_version, parsers,
-                       sizeof parsers / sizeof *parsers);
-}
+TS_PLUGIN_ENTRY("arista_eos", "1.0.0", ioslike_start, &patterns, &eos, &show_version, parsers)

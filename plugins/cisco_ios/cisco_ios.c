@@ -32,7 +32,7 @@ static const ts_fact_t version_facts[] = {
 };
 static const ts_facts_t show_version = {
     "show version", &patterns,
-    version_facts,  sizeof version_facts / sizeof *version_facts,
+    version_facts,  TS_COUNT(version_facts),
     "version",      "no 'Cisco IOS Software ... Version' line: not show version output"};
 
 /* list of {name, description, part, version, serial} */
@@ -93,8 +93,4 @@ static const ts_parser_t parsers[] = {
     {"show vlan brief", ioslike_vlan},
 };
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  NH_PLUGIN_DECLARE(host, self, "cisco_ios", "1.0.0");
-  return ioslike_start(host, self, &patterns, &ios, &show_version, parsers,
-                       sizeof parsers / sizeof *parsers);
-}
+TS_PLUGIN_ENTRY("cisco_ios", "1.0.0", ioslike_start, &patterns, &ios, &show_version, parsers)

@@ -43,7 +43,7 @@ static const ts_fact_t version_facts[] = {
 };
 static const ts_facts_t show_version = {
     "show version", &patterns,
-    version_facts,  sizeof version_facts / sizeof *version_facts,
+    version_facts,  TS_COUNT(version_facts),
     "version",      "no 'Junos:' or 'JUNOS ... [version]' line: not show version output"};
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
@@ -459,8 +459,5 @@ static const ts_parser_t parsers[] = {
     {"show configuration *", show_configuration},
 };
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  return ts_plugin_start(host, self, &patterns, &junos, &show_version, parsers,
-                         sizeof parsers / sizeof *parsers);
-}
+TS_PLUGIN_ENTRY("juniper_junos", "1.0.0", ts_plugin_start, &patterns, &junos, &show_version,
+                parsers)

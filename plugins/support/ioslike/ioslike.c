@@ -165,14 +165,20 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
 
 int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                               size_t len, nh_plugin_value_t **out, void *ud) {
+  /* A port line; a port without the usual columns ("fc2/1 is down (SFP not present)"). */
+  static const ts_field_t port[] = {{"interface", 0, TS_STR}, {"description", 1, TS_STR0},
+                                    {"status", 2, TS_STR},    {"vlan", 3, TS_STR},
+                                    {"duplex", 4, TS_STR},    {"speed", 5, TS_STR},
+                                    {"type", 6, TS_STR0}};
+  static const ts_field_t note[] = {
+      {"interface", 0, TS_STR}, {"status", 1, TS_STR}, {"type", 2, TS_STR}};
   scan_t s;
   ts_cap_t c[7];
-  nh_plugin_value_t *row;
   size_t status_col = (size_t)-1;
   int rc, header = 0;
   if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
-    ts_cap_t port, name;
+    ts_cap_t name;
     size_t pe;
     if (ts_match_line(re[RE_ST_HEADER], &s.l, NULL, 0)) {
       header = 1;
@@ -181,7 +187,6 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
     }
     if (!header) return scan_fail(&s, "expected the 'Port Name Status Vlan' header");
     for (pe = 0; pe < s.l.len && s.l.p[pe] != ' ' && s.l.p[pe] != '\t'; pe++) continue;
-    port = cap_of(s.l.p, pe);
     /* Trust the header's Status column when the row lines up with it: names may contain
      * status words ("*** connected to U"). Otherwise find the status by its words. */
     if (status_col != (size_t)-1 && status_col > pe && status_col < s.l.len &&
@@ -189,35 +194,36 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
         ts_match(re[RE_ST_REST], s.l.p + status_col, s.l.len - status_col, c + 2, 5)) {
       name = slice(&s.l, pe, status_col);
     } else if (ts_match_line(re[RE_ST_NOTE], &s.l, c, 3)) {
-      /* "fc2/1 is down (SFP not present)": a port without the usual columns. */
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "status", c[1]);
-      ts_set_cap(&s.b, row, "type", c[2]);
+      ts_set_fields(&s.b, scan_row(&s), c, note, TS_COUNT(note));
       continue;
     } else if (ts_match_line(re[RE_ST_ROW], &s.l, c, 7)) {
       name = c[1];
     } else {
       return scan_fail(&s, "cannot read this port line");
     }
-    row = ts_map(&s.b);
-    ts_push(&s.b, s.root, row);
-    ts_set_cap(&s.b, row, "interface", port);
-    ts_set_cap0(&s.b, row, "description", name);
-    ts_set_cap(&s.b, row, "status", c[2]);
-    ts_set_cap(&s.b, row, "vlan", c[3]);
-    ts_set_cap(&s.b, row, "duplex", c[4]);
-    ts_set_cap(&s.b, row, "speed", c[5]);
-    ts_set_cap0(&s.b, row, "type", c[6]);
+    c[0] = cap_of(s.l.p, pe);
+    c[1] = name;
+    ts_set_fields(&s.b, scan_row(&s), c, port, TS_COUNT(port));
   }
   return scan_end(&s, header, "'Port Name Status Vlan'", out);
 }
 
 int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                                size_t len, nh_plugin_value_t **out, void *ud) {
+  /* IOS: Interface IP-Address OK? Method Status Protocol; EOS: Interface IP Address
+   * Status Protocol MTU [Owner]. */
+  static const ts_field_t ios_row[] = {{"interface", 0, TS_STR},
+                                       {"ip_address", 1, TS_STR},
+                                       {"status", 4, TS_STR},
+                                       {"protocol", 5, TS_STR},
+                                       {"method", 3, TS_STR}};
+  static const ts_field_t eos_row[] = {{"interface", 0, TS_STR},
+                                       {"ip_address", 1, TS_STR},
+                                       {"status", 2, TS_STR},
+                                       {"protocol", 3, TS_STR},
+                                       {"mtu", 4, TS_INT}};
   scan_t s;
   ts_cap_t c[6];
-  nh_plugin_value_t *row;
   int rc, header = 0, ios = 0;
   if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
@@ -231,23 +237,12 @@ int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
       ios = c[0].p != NULL;
       continue;
     }
-    if (ios && ts_match_line(re[RE_BR_IOS], &s.l, c, 6)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "ip_address", c[1]);
-      ts_set_cap(&s.b, row, "status", c[4]);
-      ts_set_cap(&s.b, row, "protocol", c[5]);
-      ts_set_cap(&s.b, row, "method", c[3]);
-    } else if (!ios && ts_match_line(re[RE_BR_EOS], &s.l, c, 6)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "ip_address", c[1]);
-      ts_set_cap(&s.b, row, "status", c[2]);
-      ts_set_cap(&s.b, row, "protocol", c[3]);
-      ts_set_cap_int(&s.b, row, "mtu", c[4]);
-    } else {
+    if (ios && ts_match_line(re[RE_BR_IOS], &s.l, c, 6))
+      ts_set_fields(&s.b, scan_row(&s), c, ios_row, TS_COUNT(ios_row));
+    else if (!ios && ts_match_line(re[RE_BR_EOS], &s.l, c, 6))
+      ts_set_fields(&s.b, scan_row(&s), c, eos_row, TS_COUNT(eos_row));
+    else
       return scan_fail(&s, "cannot read this interface line");
-    }
   }
   return scan_end(&s, header, "'Interface IP-Address'", out);
 }
@@ -266,6 +261,8 @@ static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
 
 int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
                  nh_plugin_value_t **out, void *ud) {
+  static const ts_field_t vlan[] = {
+      {"vlan_id", 0, TS_INT}, {"name", 1, TS_STR}, {"status", 2, TS_STR}};
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *ports = NULL;
@@ -280,9 +277,7 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
     if (ts_match_line(re[RE_VLAN_END], &s.l, NULL, 0)) break;
     if (ts_match_line(re[RE_VLAN_ROW], &s.l, c, 4)) {
       nh_plugin_value_t *row = scan_row(&s);
-      ts_set_cap_int(&s.b, row, "vlan_id", c[0]);
-      ts_set_cap(&s.b, row, "name", c[1]);
-      ts_set_cap(&s.b, row, "status", c[2]);
+      ts_set_fields(&s.b, row, c, vlan, TS_COUNT(vlan));
       ports = ts_list(&s.b);
       ts_set(&s.b, row, "interfaces", ports);
       push_ports(&s.b, ports, c[3]);
@@ -297,6 +292,11 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
 
 int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                            size_t len, nh_plugin_value_t **out, void *ud) {
+  /* EOS: Port Neighbor-Device-ID Neighbor-Port-ID TTL. */
+  static const ts_field_t eos_row[] = {{"local_interface", 0, TS_STR},
+                                       {"neighbor", 1, TS_STR},
+                                       {"neighbor_interface", 2, TS_STR},
+                                       {"hold_time", 3, TS_INT}};
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *row;
@@ -330,11 +330,7 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
       ts_set_cap0(&s.b, row, "capabilities", slice(&s.l, capab, port));
       ts_set_int(&s.b, row, "hold_time", ht);
     } else if (ts_match_line(re[RE_LLDP_EOS_ROW], &s.l, c, 4)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "local_interface", c[0]);
-      ts_set_cap(&s.b, row, "neighbor", c[1]);
-      ts_set_cap(&s.b, row, "neighbor_interface", c[2]);
-      ts_set_cap_int(&s.b, row, "hold_time", c[3]);
+      ts_set_fields(&s.b, scan_row(&s), c, eos_row, TS_COUNT(eos_row));
     } else {
       return scan_fail(&s, "cannot read this neighbor line");
     }

@@ -15,31 +15,27 @@ static size_t rank_slot(const ts_facts_t *f, size_t i) {
   return i;
 }
 
-/* Stores the captures of a matched fact. Returns whether one of its keys is the required
- * one. */
-static int store(ts_b_t *b, nh_plugin_value_t *m, const ts_fact_t *fact, const ts_cap_t *c,
-                 const char *required) {
+/* The fields a fact stores: its set up to the first NULL key. */
+static size_t fields(const ts_fact_t *fact) {
+  size_t k = 0;
+  while (k < TS_COUNT(fact->set) && fact->set[k].key) k++;
+  return k;
+}
+
+/* Whether a fact stores the key. */
+static int stores(const ts_fact_t *fact, const char *key) {
   size_t k;
-  int got_required = 0;
-  for (k = 0; k < sizeof fact->set / sizeof *fact->set && fact->set[k].key; k++) {
-    const char *key = fact->set[k].key;
-    ts_cap_t cap = c[fact->set[k].cap];
-    if (fact->set[k].kind == TS_INT)
-      ts_set_cap_int(b, m, key, cap);
-    else if (fact->set[k].kind == TS_STR0)
-      ts_set_cap0(b, m, key, cap);
-    else
-      ts_set_cap(b, m, key, cap);
-    if (strcmp(key, required) == 0) got_required = 1;
+  for (k = 0; k < fields(fact); k++) {
+    if (strcmp(fact->set[k].key, key) == 0) return 1;
   }
-  return got_required;
+  return 0;
 }
 
 /* The captures a fact reads: one past its highest group. */
 static int groups(const ts_fact_t *fact) {
   size_t k;
   int n = 0;
-  for (k = 0; k < sizeof fact->set / sizeof *fact->set && fact->set[k].key; k++) {
+  for (k = 0; k < fields(fact); k++) {
     if (fact->set[k].cap + 1 > n) n = fact->set[k].cap + 1;
   }
   return n;
@@ -67,7 +63,8 @@ static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const ch
       const ts_fact_t *fact = &f->facts[i];
       if (fact->rank > 0 && taken[slot[i]] >= fact->rank) continue;
       if (!ts_match_line(f->patterns->re[fact->re], &sc.l, c, groups(fact))) continue;
-      if (store(&sc.b, m, fact, c, f->required)) have_required = 1;
+      ts_set_fields(&sc.b, m, c, fact->set, fields(fact));
+      if (stores(fact, f->required)) have_required = 1;
       if (fact->rank > taken[slot[i]]) taken[slot[i]] = fact->rank;
       break;
     }

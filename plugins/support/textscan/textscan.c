@@ -183,6 +183,19 @@ void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t
   if (ts_cap_int(c, &v)) ts_set_int(b, map, key, v);
 }
 
+void ts_set_fields(ts_b_t *b, nh_plugin_value_t *map, const ts_cap_t *c, const ts_field_t *fields,
+                   size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (fields[i].kind == TS_INT)
+      ts_set_cap_int(b, map, fields[i].key, c[fields[i].cap]);
+    else if (fields[i].kind == TS_STR0)
+      ts_set_cap0(b, map, fields[i].key, c[fields[i].cap]);
+    else
+      ts_set_cap(b, map, fields[i].key, c[fields[i].cap]);
+  }
+}
+
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c) {
   c = ts_trim(c);
   ts_push(b, list, b->h->value_string(c.p ? c.p : "", c.len));

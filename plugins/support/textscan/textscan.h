@@ -90,6 +90,17 @@ typedef struct ts_facts ts_facts_t;
 int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
                     const nh_plugin_platform_t *platform, const ts_facts_t *facts,
                     const ts_parser_t *parsers, size_t n);
+/* Defines a vendor plugin's entry point, nh_plugin_entry, the one symbol its .so exports: it
+ * declares the plugin (name, version) and returns start(host, self, patterns, platform,
+ * facts, parsers, n), n counted from the parsers array. start is ts_plugin_start or a
+ * family's wrapper of it (ioslike_start). Written once here as GStreamer's
+ * GST_PLUGIN_DEFINE is, so each vendor file holds only what it knows. */
+#define TS_PLUGIN_ENTRY(name, version, start, patterns, platform, facts, parsers)         \
+  NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) { \
+    NH_PLUGIN_DECLARE(host, self, name, version);                                         \
+    return start(host, self, patterns, platform, facts, parsers, TS_COUNT(parsers));      \
+  }
+
 /* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
@@ -121,6 +132,25 @@ void ts_set_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, int64_t i);
 /* map[key] = integer of the capture, skipped when it is not a number. */
 void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t c);
 void ts_set(ts_b_t *b, nh_plugin_value_t *map, const char *key, nh_plugin_value_t *v);
+
+/* How a capture is stored: a trimmed string skipped when the group did not take part
+ * (ts_set_cap), a string even when empty (ts_set_cap0), or an integer (ts_set_cap_int). */
+typedef enum { TS_STR = 0, TS_STR0, TS_INT } ts_kind_t;
+
+/* One entry of a map read from a pattern's captures: map[key] = capture cap (0-based). */
+typedef struct ts_field {
+  const char *key;
+  int cap;
+  ts_kind_t kind;
+} ts_field_t;
+
+/* Stores the n fields' captures of c in map, in order: how a table row or a line of facts
+ * becomes a map without a ts_set_cap call per column. */
+void ts_set_fields(ts_b_t *b, nh_plugin_value_t *map, const ts_cap_t *c, const ts_field_t *fields,
+                   size_t n);
+
+/* The number of elements of an array. */
+#define TS_COUNT(a) (sizeof(a) / sizeof *(a))
 
 /* ---- the normalized interface model (iface.c) ---- */
 
@@ -171,10 +201,6 @@ int ts_scan_next(ts_scan_t *s);
 
 /* ---- facts: one map from "Key: value" lines (facts.c) ---- */
 
-/* How a capture is stored: a trimmed string skipped when the group did not take part
- * (ts_set_cap), a string even when empty (ts_set_cap0), or an integer (ts_set_cap_int). */
-typedef enum { TS_STR = 0, TS_STR0, TS_INT } ts_kind_t;
-
 /* One kind of line of a facts output ("show version"): when the line matches pattern re,
  * the captures named in set (up to two; key NULL ends the list) are stored under their keys.
  * rank 0: every matching line stores them, so the last one wins. rank r > 0: a line stores
@@ -185,11 +211,7 @@ typedef enum { TS_STR = 0, TS_STR0, TS_INT } ts_kind_t;
 typedef struct ts_fact {
   int re;
   int rank;
-  struct {
-    const char *key;
-    int cap; /* 0-based capture group */
-    ts_kind_t kind;
-  } set[2];
+  ts_field_t set[2];
 } ts_fact_t;
 
 /* A facts parser: the command it parses, its patterns, its facts (at most TS_MAX_FACTS),
