@@ -105,9 +105,20 @@ static int scan_end(scan_t *s, int header_seen, const char *header_name, nh_plug
 
 int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                             size_t len, nh_plugin_value_t **out, void *ud) {
+  /* The lines under an interface that are only values to store. */
+  static const ts_fact_t facts[] = {
+      {RE_IF_HW, 0, {{"hardware_type", 0, TS_STR}, {"mac_address", 1, TS_STR}}},
+      {RE_IF_INET, 0, {{"ip_address", 0, TS_STR}}},
+      {RE_IF_MTU, 0, {{"mtu", 0, TS_INT}, {"bandwidth_kbps", 1, TS_INT}}},
+      {RE_IF_IN_PKTS, 0, {{"input_packets", 0, TS_INT}}},
+      {RE_IF_IN_ERR, 0, {{"input_errors", 0, TS_INT}, {"crc", 1, TS_INT}}},
+      {RE_IF_OUT_PKTS, 0, {{"output_packets", 0, TS_INT}}},
+      {RE_IF_OUT_ERR, 0, {{"output_errors", 0, TS_INT}}},
+  };
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *cur = NULL;
+  size_t i;
   int rc;
   if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 0)) {
@@ -129,35 +140,21 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
       if (ts_blank(&s.l)) continue;
       return scan_fail(&s, "expected 'INTERFACE is STATE, line protocol is STATE'");
     }
-    if (ts_match_line(re[RE_IF_HW], &s.l, c, 3)) {
-      ts_set_cap(&s.b, cur, "hardware_type", c[0]);
-      ts_set_cap(&s.b, cur, "mac_address", c[1]);
-    } else if (ts_match_line(re[RE_IF_DESCR], &s.l, c, 1)) {
+    if (ts_match_line(re[RE_IF_DESCR], &s.l, c, 1)) {
       c[0] = ts_trim(c[0]);
       if (c[0].len >= 2 && c[0].p[0] == '"' && c[0].p[c[0].len - 1] == '"') {
         c[0].p++; /* EOS quotes descriptions */
         c[0].len -= 2;
       }
       ts_set_cap(&s.b, cur, "description", c[0]);
-    } else if (ts_match_line(re[RE_IF_INET], &s.l, c, 1)) {
-      ts_set_cap(&s.b, cur, "ip_address", c[0]);
-    } else if (ts_match_line(re[RE_IF_MTU], &s.l, c, 2)) {
-      ts_set_cap_int(&s.b, cur, "mtu", c[0]);
-      ts_set_cap_int(&s.b, cur, "bandwidth_kbps", c[1]);
     } else if (ts_match_line(re[RE_IF_DUPLEX], &s.l, c, 2)) {
       ts_set_cap(&s.b, cur, "duplex", c[0]);
       ts_set_cap(&s.b, cur, "speed", c[1]);
       ts_iface_duplex(&s.b, cur, c[0]);
       ts_iface_speed(&s.b, cur, c[1]);
-    } else if (ts_match_line(re[RE_IF_IN_PKTS], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "input_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_IN_ERR], &s.l, c, 2)) {
-      ts_set_cap_int(&s.b, cur, "input_errors", c[0]);
-      ts_set_cap_int(&s.b, cur, "crc", c[1]);
-    } else if (ts_match_line(re[RE_IF_OUT_PKTS], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "output_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_OUT_ERR], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "output_errors", c[0]);
+    } else {
+      for (i = 0; i < TS_COUNT(facts) && !ts_store_fact(&s.b, cur, &s.l, re, &facts[i]); i++)
+        continue;
     }
   }
   return scan_end(&s, 1, NULL, out);
@@ -210,21 +207,29 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
 
 int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                                size_t len, nh_plugin_value_t **out, void *ud) {
-  /* IOS: Interface IP-Address OK? Method Status Protocol; EOS: Interface IP Address
-   * Status Protocol MTU [Owner]. */
-  static const ts_field_t ios_row[] = {{"interface", 0, TS_STR},
-                                       {"ip_address", 1, TS_STR},
-                                       {"status", 4, TS_STR},
-                                       {"protocol", 5, TS_STR},
-                                       {"method", 3, TS_STR}};
-  static const ts_field_t eos_row[] = {{"interface", 0, TS_STR},
-                                       {"ip_address", 1, TS_STR},
-                                       {"status", 2, TS_STR},
-                                       {"protocol", 3, TS_STR},
-                                       {"mtu", 4, TS_INT}};
+  /* The two layouts, told apart by the header's "OK?" column. EOS: Interface, IP
+   * Address, Status, Protocol, MTU[, Owner]. IOS: Interface, IP-Address, OK?, Method,
+   * Status, Protocol. */
+  static const struct {
+    int re;
+    ts_field_t row[5];
+  } layouts[2] = {
+      {RE_BR_EOS,
+       {{"interface", 0, TS_STR},
+        {"ip_address", 1, TS_STR},
+        {"status", 2, TS_STR},
+        {"protocol", 3, TS_STR},
+        {"mtu", 4, TS_INT}}},
+      {RE_BR_IOS,
+       {{"interface", 0, TS_STR},
+        {"ip_address", 1, TS_STR},
+        {"status", 4, TS_STR},
+        {"protocol", 5, TS_STR},
+        {"method", 3, TS_STR}}},
+  };
   scan_t s;
   ts_cap_t c[6];
-  int rc, header = 0, ios = 0;
+  int rc, header = 0, layout = 0;
   if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (!header) {
@@ -234,15 +239,12 @@ int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
         return scan_fail(&s, "expected the 'Interface IP-Address' header");
       }
       header = 1;
-      ios = c[0].p != NULL;
+      layout = c[0].p != NULL; /* IOS */
       continue;
     }
-    if (ios && ts_match_line(re[RE_BR_IOS], &s.l, c, 6))
-      ts_set_fields(&s.b, scan_row(&s), c, ios_row, TS_COUNT(ios_row));
-    else if (!ios && ts_match_line(re[RE_BR_EOS], &s.l, c, 6))
-      ts_set_fields(&s.b, scan_row(&s), c, eos_row, TS_COUNT(eos_row));
-    else
+    if (!ts_match_line(re[layouts[layout].re], &s.l, c, 6))
       return scan_fail(&s, "cannot read this interface line");
+    ts_set_fields(&s.b, scan_row(&s), c, layouts[layout].row, TS_COUNT(layouts[layout].row));
   }
   return scan_end(&s, header, "'Interface IP-Address'", out);
 }

@@ -41,6 +41,14 @@ static int groups(const ts_fact_t *fact) {
   return n;
 }
 
+int ts_store_fact(ts_b_t *b, nh_plugin_value_t *map, const ts_line_t *line, ts_re_t *const *re,
+                  const ts_fact_t *fact) {
+  ts_cap_t c[TS_MAX_CAPS];
+  if (!ts_match_line(re[fact->re], line, c, groups(fact))) return 0;
+  ts_set_fields(b, map, c, fact->set, fields(fact));
+  return 1;
+}
+
 /* The parser ts_register_facts registers; ud is the ts_facts_t. */
 static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                        size_t len, nh_plugin_value_t **out, void *ud) {
@@ -49,7 +57,6 @@ static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const ch
   int taken[TS_MAX_FACTS]; /* by rank slot: the rank of what the key holds, -1: nothing */
   size_t slot[TS_MAX_FACTS];
   ts_scan_t sc;
-  ts_cap_t c[TS_MAX_CAPS];
   nh_plugin_value_t *m;
   int rc, have_required = 0;
   for (i = 0; i < n; i++) {
@@ -62,8 +69,7 @@ static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const ch
     for (i = 0; i < n; i++) {
       const ts_fact_t *fact = &f->facts[i];
       if (fact->rank > 0 && taken[slot[i]] >= fact->rank) continue;
-      if (!ts_match_line(f->patterns->re[fact->re], &sc.l, c, groups(fact))) continue;
-      ts_set_fields(&sc.b, m, c, fact->set, fields(fact));
+      if (!ts_store_fact(&sc.b, m, &sc.l, f->patterns->re, fact)) continue;
       if (stores(fact, f->required)) have_required = 1;
       if (fact->rank > taken[slot[i]]) taken[slot[i]] = fact->rank;
       break;

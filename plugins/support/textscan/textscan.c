@@ -79,6 +79,9 @@ int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int n
   if (ncaps > TS_MAX_CAPS) ncaps = TS_MAX_CAPS;
   if (!(md = pcre2_match_data_create((uint32_t)ncaps + 1, NULL))) return 0;
   rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, re->mctx);
+  /* 0: a match whose groups beyond ncaps took part too (the vector holds only the ones
+   * asked for), still a match. */
+  if (rc == 0) rc = ncaps + 1;
   if (rc > 0) {
     ov = pcre2_get_ovector_pointer(md);
     for (i = 0; i < ncaps; i++) {

@@ -101,7 +101,8 @@ int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns
     return start(host, self, patterns, platform, facts, parsers, TS_COUNT(parsers));      \
   }
 
-/* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps. Returns 1 on a
+/* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps (groups after
+ * those may take part; they are not reported). Returns 1 on a
  * match, 0 otherwise (also when the match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
 int ts_match_line(const ts_re_t *re, const ts_line_t *line, ts_cap_t *caps, int ncaps);
@@ -226,6 +227,12 @@ struct ts_facts {
   const char *required;
   const char *missing;
 };
+
+/* Stores fact's captures in map when line matches its pattern (re[fact->re]); its rank is
+ * not consulted. Returns whether it matched. For parsers that read facts of their own, such
+ * as the counters under each interface of show interfaces. */
+int ts_store_fact(ts_b_t *b, nh_plugin_value_t *map, const ts_line_t *line, ts_re_t *const *re,
+                  const ts_fact_t *fact);
 
 /* Registers a parser for (platform, facts->command) that reads every line of the output
  * into one map as facts describes. facts must outlive the plugin (static data). */
