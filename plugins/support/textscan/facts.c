@@ -53,7 +53,7 @@ int ts_store_fact(ts_b_t *b, nh_plugin_value_t *map, const ts_line_t *line, ts_r
 static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                        size_t len, nh_plugin_value_t **out, void *ud) {
   const ts_facts_t *f = ud;
-  size_t n = f->n < TS_MAX_FACTS ? f->n : TS_MAX_FACTS, i;
+  size_t n = f->n, i;
   int taken[TS_MAX_FACTS]; /* by rank slot: the rank of what the key holds, -1: nothing */
   size_t slot[TS_MAX_FACTS];
   ts_scan_t sc;
@@ -81,6 +81,11 @@ static int parse_facts(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const ch
 
 int ts_register_facts(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
                       const ts_facts_t *facts) {
+  if (facts->n > TS_MAX_FACTS) {
+    host->log(self, NH_PLUGIN_LOG_ERROR, "'%s' has %zu facts, at most %d are allowed",
+              facts->command, facts->n, TS_MAX_FACTS);
+    return NH_PLUGIN_EINVAL;
+  }
   /* The parser only reads its ts_facts_t; the ABI's user data is just not const. */
   return host->register_parser(self, platform, facts->command, parse_facts, (void *)facts);
 }

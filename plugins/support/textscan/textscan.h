@@ -90,6 +90,7 @@ typedef struct ts_facts ts_facts_t;
 int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
                     const nh_plugin_platform_t *platform, const ts_facts_t *facts,
                     const ts_parser_t *parsers, size_t n);
+
 /* Defines a vendor plugin's entry point, nh_plugin_entry, the one symbol its .so exports: it
  * declares the plugin (name, version) and returns start(host, self, patterns, platform,
  * facts, parsers, n), n counted from the parsers array. start is ts_plugin_start or a
@@ -101,9 +102,9 @@ int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns
     return start(host, self, patterns, platform, facts, parsers, TS_COUNT(parsers));      \
   }
 
-/* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps (groups after
- * those may take part; they are not reported). Returns 1 on a
- * match, 0 otherwise (also when the match limit is hit). */
+/* Matches re against s[0..len); fills caps[0..ncaps) with groups 1..ncaps (later groups may
+ * take part too; they are not reported). Returns 1 on a match, 0 otherwise (also when the
+ * match limit is hit). */
 int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int ncaps);
 int ts_match_line(const ts_re_t *re, const ts_line_t *line, ts_cap_t *caps, int ncaps);
 
@@ -203,7 +204,7 @@ int ts_scan_next(ts_scan_t *s);
 /* ---- facts: one map from "Key: value" lines (facts.c) ---- */
 
 /* One kind of line of a facts output ("show version"): when the line matches pattern re,
- * the captures named in set (up to two; key NULL ends the list) are stored under their keys.
+ * the captures named in set (one or two; a NULL key ends the list) are stored under their keys.
  * rank 0: every matching line stores them, so the last one wins. rank r > 0: a line stores
  * them only while the first key holds nothing of rank r or more, so the first such line
  * wins and a line of higher rank overrides it (IOS-XE prints its own release before the
@@ -235,7 +236,8 @@ int ts_store_fact(ts_b_t *b, nh_plugin_value_t *map, const ts_line_t *line, ts_r
                   const ts_fact_t *fact);
 
 /* Registers a parser for (platform, facts->command) that reads every line of the output
- * into one map as facts describes. facts must outlive the plugin (static data). */
+ * into one map as facts describes. facts must outlive the plugin (static data). More than
+ * TS_MAX_FACTS facts is a bug of the plugin: logged, NH_PLUGIN_EINVAL. */
 int ts_register_facts(const nh_plugin_host_t *host, nh_plugin_t *self, const char *platform,
                       const ts_facts_t *facts);
 
