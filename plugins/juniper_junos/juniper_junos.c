@@ -184,21 +184,6 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   return ts_finish(&sc.b, list, out);
 }
 
-static size_t column(const ts_line_t *l, const char *word) {
-  const char *at = memmem(l->p, l->len, word, strlen(word));
-  return at ? (size_t)(at - l->p) : (size_t)-1;
-}
-
-static ts_cap_t slice(const ts_line_t *l, size_t from, size_t to) {
-  ts_cap_t c;
-  if (from > l->len) from = l->len;
-  if (to > l->len) to = l->len;
-  if (to < from) to = from;
-  c.p = l->p + from;
-  c.len = to - from;
-  return ts_trim(c);
-}
-
 /* Reads a table whose header holds the given column titles (the first is at 0). Each row
  * becomes a map with the given keys. Returns 0 or fails the parse. */
 static int column_table(ts_b_t *b, const char *text, size_t len, const char *const *titles,
@@ -214,7 +199,7 @@ static int column_table(ts_b_t *b, const char *text, size_t len, const char *con
     if (!header) {
       header = 1;
       for (i = 0; i < ncols; i++) {
-        if ((col[i] = column(&l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
+        if ((col[i] = ts_column(&l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
           header = 0;
       }
       if (!header && it.no > 3)
@@ -227,7 +212,7 @@ static int column_table(ts_b_t *b, const char *text, size_t len, const char *con
       nh_plugin_value_t *m = ts_map(b);
       ts_push(b, list, m);
       for (i = 0; i < ncols; i++) {
-        ts_set_cap0(b, m, keys[i], slice(&l, col[i], i + 1 < ncols ? col[i + 1] : l.len));
+        ts_set_cap0(b, m, keys[i], ts_slice(&l, col[i], i + 1 < ncols ? col[i + 1] : l.len));
       }
     }
   }
@@ -290,10 +275,10 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l) || sc.l.p[0] == '{') continue;
     if (!header) {
-      size_t n = column(&sc.l, "VLAN name"), t = column(&sc.l, "Tag"),
-             f = column(&sc.l, "Interfaces");
+      size_t n = ts_column(&sc.l, "VLAN name"), t = ts_column(&sc.l, "Tag"),
+             f = ts_column(&sc.l, "Interfaces");
       els = n != (size_t)-1;
-      if (!els) n = column(&sc.l, "Name");
+      if (!els) n = ts_column(&sc.l, "Name");
       if (n == (size_t)-1 || t == (size_t)-1 || f == (size_t)-1 || !(n < t && t < f)) {
         if (sc.it.no > 3)
           return ts_fail(&sc.b, list, sc.l.no, "expected the 'Name Tag Interfaces' header");
@@ -305,17 +290,17 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
     }
     if (!ts_blank(&(ts_line_t){sc.l.p, sc.l.len < if_col ? sc.l.len : if_col, sc.l.no})) {
       nh_plugin_value_t *m = ts_map(&sc.b);
-      ts_cap_t tag = slice(&sc.l, tag_col, if_col);
+      ts_cap_t tag = ts_slice(&sc.l, tag_col, if_col);
       ts_push(&sc.b, list, m);
       ts_set_cap_int(&sc.b, m, "vlan_id", tag);
-      ts_set_cap(&sc.b, m, "name", slice(&sc.l, name_col, tag_col));
-      if (els) ts_set_cap(&sc.b, m, "instance", slice(&sc.l, 0, name_col));
+      ts_set_cap(&sc.b, m, "name", ts_slice(&sc.l, name_col, tag_col));
+      if (els) ts_set_cap(&sc.b, m, "instance", ts_slice(&sc.l, 0, name_col));
       ports = ts_list(&sc.b);
       ts_set(&sc.b, m, "interfaces", ports);
     } else if (!ports) {
       return ts_fail(&sc.b, list, sc.l.no, "interfaces before any VLAN");
     }
-    push_ports(&sc.b, ports, slice(&sc.l, if_col, sc.l.len));
+    push_ports(&sc.b, ports, ts_slice(&sc.l, if_col, sc.l.len));
   }
   if (!header) return ts_fail(&sc.b, list, 0, "no 'Name Tag Interfaces' header");
   return ts_finish(&sc.b, list, out);

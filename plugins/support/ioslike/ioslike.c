@@ -38,25 +38,6 @@
   X(RE_DASHES, "^[\\s-]*-[\\s-]*$")
 TS_PATTERNS(PATTERNS);
 
-static ts_cap_t cap_of(const char *p, size_t len) {
-  ts_cap_t c = {p, len};
-  return c;
-}
-
-/* Slice [from, to) of a line (clamped), trimmed. */
-static ts_cap_t slice(const ts_line_t *l, size_t from, size_t to) {
-  if (from > l->len) from = l->len;
-  if (to > l->len) to = l->len;
-  if (to < from) to = from;
-  return ts_trim(cap_of(l->p + from, to - from));
-}
-
-/* Offset of word in the header line, or (size_t)-1. */
-static size_t column(const ts_line_t *header, const char *word) {
-  const char *at = memmem(header->p, header->len, word, strlen(word));
-  return at ? (size_t)(at - header->p) : (size_t)-1;
-}
-
 /* One parse of a table-like output into a list of rows (ts_scan_t, root the list). Every
  * parser below starts, reads lines and ends the same way through these. */
 typedef ts_scan_t scan_t;
@@ -179,7 +160,7 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
     size_t pe;
     if (ts_match_line(re[RE_ST_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      status_col = column(&s.l, "Status");
+      status_col = ts_column(&s.l, "Status");
       continue;
     }
     if (!header) return scan_fail(&s, "expected the 'Port Name Status Vlan' header");
@@ -189,7 +170,7 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
     if (status_col != (size_t)-1 && status_col > pe && status_col < s.l.len &&
         s.l.p[status_col - 1] == ' ' &&
         ts_match(re[RE_ST_REST], s.l.p + status_col, s.l.len - status_col, c + 2, 5)) {
-      name = slice(&s.l, pe, status_col);
+      name = ts_slice(&s.l, pe, status_col);
     } else if (ts_match_line(re[RE_ST_NOTE], &s.l, c, 3)) {
       ts_set_fields(&s.b, scan_row(&s), c, note, TS_COUNT(note));
       continue;
@@ -198,7 +179,7 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
     } else {
       return scan_fail(&s, "cannot read this port line");
     }
-    c[0] = cap_of(s.l.p, pe);
+    c[0] = ts_slice(&s.l, 0, pe);
     c[1] = name;
     ts_set_fields(&s.b, scan_row(&s), c, port, TS_COUNT(port));
   }
@@ -308,10 +289,10 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   while (scan_next(&s, 1)) {
     if (ts_match_line(re[RE_LLDP_IOS_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      local = column(&s.l, "Local Intf");
-      hold = column(&s.l, "Hold-time");
-      capab = column(&s.l, "Capability");
-      port = column(&s.l, "Port ID");
+      local = ts_column(&s.l, "Local Intf");
+      hold = ts_column(&s.l, "Hold-time");
+      capab = ts_column(&s.l, "Capability");
+      port = ts_column(&s.l, "Port ID");
       continue;
     }
     if (ts_match_line(re[RE_LLDP_EOS_HEADER], &s.l, NULL, 0)) {
@@ -321,15 +302,15 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     if (!header) continue; /* capability legend, table counters */
     if (s.l.len >= 5 && memcmp(s.l.p, "Total", 5) == 0) break;
     if (header == 1) {
-      ts_cap_t holdtime = slice(&s.l, hold, capab);
+      ts_cap_t holdtime = ts_slice(&s.l, hold, capab);
       int64_t ht;
       if (s.l.len <= port || !ts_cap_int(holdtime, &ht))
         return scan_fail(&s, "cannot read this neighbor line");
       row = scan_row(&s);
-      ts_set_cap(&s.b, row, "local_interface", slice(&s.l, local, hold));
-      ts_set_cap(&s.b, row, "neighbor", slice(&s.l, 0, local));
-      ts_set_cap(&s.b, row, "neighbor_interface", slice(&s.l, port, s.l.len));
-      ts_set_cap0(&s.b, row, "capabilities", slice(&s.l, capab, port));
+      ts_set_cap(&s.b, row, "local_interface", ts_slice(&s.l, local, hold));
+      ts_set_cap(&s.b, row, "neighbor", ts_slice(&s.l, 0, local));
+      ts_set_cap(&s.b, row, "neighbor_interface", ts_slice(&s.l, port, s.l.len));
+      ts_set_cap0(&s.b, row, "capabilities", ts_slice(&s.l, capab, port));
       ts_set_int(&s.b, row, "hold_time", ht);
     } else if (ts_match_line(re[RE_LLDP_EOS_ROW], &s.l, c, 4)) {
       ts_set_fields(&s.b, scan_row(&s), c, eos_row, TS_COUNT(eos_row));

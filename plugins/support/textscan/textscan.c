@@ -109,6 +109,21 @@ ts_cap_t ts_trim(ts_cap_t c) {
   return c;
 }
 
+ts_cap_t ts_slice(const ts_line_t *line, size_t from, size_t to) {
+  ts_cap_t c;
+  if (from > line->len) from = line->len;
+  if (to > line->len) to = line->len;
+  if (to < from) to = from;
+  c.p = line->p + from;
+  c.len = to - from;
+  return ts_trim(c);
+}
+
+size_t ts_column(const ts_line_t *line, const char *word) {
+  const char *at = memmem(line->p, line->len, word, strlen(word));
+  return at ? (size_t)(at - line->p) : (size_t)-1;
+}
+
 int ts_cap_eq(ts_cap_t c, const char *s) {
   return c.p && strlen(s) == c.len && memcmp(c.p, s, c.len) == 0;
 }

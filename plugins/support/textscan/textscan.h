@@ -110,6 +110,11 @@ int ts_match_line(const ts_re_t *re, const ts_line_t *line, ts_cap_t *caps, int 
 
 /* The capture with surrounding blanks removed. */
 ts_cap_t ts_trim(ts_cap_t c);
+/* The part [from, to) of line, clamped to it and trimmed: one column of a table row whose
+ * columns ts_column found in the header. */
+ts_cap_t ts_slice(const ts_line_t *line, size_t from, size_t to);
+/* The offset of word in line (a table header), or (size_t)-1 when it is not there. */
+size_t ts_column(const ts_line_t *line, const char *word);
 /* Whether c equals the C string s. */
 int ts_cap_eq(ts_cap_t c, const char *s);
 /* Decimal integer in c (commas allowed); 0 when it is not one. */
