@@ -184,41 +184,44 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   return ts_finish(&sc.b, list, out);
 }
 
-/* Reads a table whose header holds the given column titles (the first is at 0). Each row
- * becomes a map with the given keys. Returns 0 or fails the parse. */
-static int column_table(ts_b_t *b, const char *text, size_t len, const char *const *titles,
-                        const char *const *keys, int ncols, nh_plugin_value_t **out) {
+/* Parses a table whose header holds the given column titles (the first is at 0, at most 8):
+ * each row becomes a map with the given keys. Blank output is an empty list. */
+static int column_table(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                        size_t len, const char *const *titles, const char *const *keys, int ncols,
+                        nh_plugin_value_t **out) {
   size_t col[8];
-  ts_lines_t it;
-  ts_line_t l;
-  nh_plugin_value_t *list = ts_list(b);
-  int i, header = 0;
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b->oom) {
-    if (ts_blank(&l)) continue;
+  ts_scan_t sc;
+  nh_plugin_value_t *list;
+  int i, rc, header = 0;
+  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
+  list = ts_list(&sc.b);
+  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l)) continue;
     if (!header) {
       header = 1;
       for (i = 0; i < ncols; i++) {
-        if ((col[i] = ts_column(&l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
+        if ((col[i] = ts_column(&sc.l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
           header = 0;
       }
-      if (!header && it.no > 3)
-        return ts_fail(b, list, l.no, "expected a '%s ... %s' table header", titles[0],
+      if (!header && sc.it.no > 3)
+        return ts_fail(&sc.b, list, sc.l.no, "expected a '%s ... %s' table header", titles[0],
                        titles[ncols - 1]);
       continue;
     }
-    if (l.p[0] == '{') continue; /* {master:0} */
+    if (sc.l.p[0] == '{') continue; /* {master:0} */
     {
-      nh_plugin_value_t *m = ts_map(b);
-      ts_push(b, list, m);
+      nh_plugin_value_t *m = ts_map(&sc.b);
+      ts_push(&sc.b, list, m);
       for (i = 0; i < ncols; i++) {
-        ts_set_cap0(b, m, keys[i], ts_slice(&l, col[i], i + 1 < ncols ? col[i + 1] : l.len));
+        ts_set_cap0(&sc.b, m, keys[i],
+                    ts_slice(&sc.l, col[i], i + 1 < ncols ? col[i + 1] : sc.l.len));
       }
     }
   }
   if (!header)
-    return ts_fail(b, list, 0, "no '%s ... %s' table header", titles[0], titles[ncols - 1]);
-  return ts_finish(b, list, out);
+    return ts_fail(&sc.b, list, 0, "no '%s ... %s' table header", titles[0], titles[ncols - 1]);
+  return ts_finish(&sc.b, list, out);
 }
 
 /* list of {name, version, part, serial, description} */
@@ -227,11 +230,7 @@ static int show_chassis_hardware(const nh_plugin_host_t *h, nh_plugin_parse_t *p
   static const char *const titles[] = {"Item", "Version", "Part number", "Serial number",
                                        "Description"};
   static const char *const keys[] = {"name", "version", "part", "serial", "description"};
-  ts_b_t b = {h, p, 0};
-  int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
-  return column_table(&b, text, len, titles, keys, 5, out);
+  return column_table(h, p, text, len, titles, keys, (int)TS_COUNT(titles), out);
 }
 
 /* list of {local_interface, parent_interface, chassis_id, neighbor_interface, neighbor} */
@@ -241,25 +240,7 @@ static int show_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
                                        "Port info", "System Name"};
   static const char *const keys[] = {"local_interface", "parent_interface", "chassis_id",
                                      "neighbor_interface", "neighbor"};
-  ts_b_t b = {h, p, 0};
-  int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
-  return column_table(&b, text, len, titles, keys, 5, out);
-}
-
-/* Appends the ", "-separated interfaces (the '*' active marker dropped) to ports. */
-static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
-  size_t i = 0;
-  while (c.p && i < c.len) {
-    size_t s, e;
-    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
-    s = i;
-    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
-    e = i;
-    if (e > s && c.p[e - 1] == '*') e--;
-    if (e > s) ts_push(b, ports, b->h->value_string(c.p + s, e - s));
-  }
+  return column_table(h, p, text, len, titles, keys, (int)TS_COUNT(titles), out);
 }
 
 /* list of {vlan_id, name, interfaces = {...}[, instance]} (ELS and older EX layouts) */
@@ -300,7 +281,7 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
     } else if (!ports) {
       return ts_fail(&sc.b, list, sc.l.no, "interfaces before any VLAN");
     }
-    push_ports(&sc.b, ports, ts_slice(&sc.l, if_col, sc.l.len));
+    ts_push_items(&sc.b, ports, ts_slice(&sc.l, if_col, sc.l.len), '*');
   }
   if (!header) return ts_fail(&sc.b, list, 0, "no 'Name Tag Interfaces' header");
   return ts_finish(&sc.b, list, out);

@@ -230,18 +230,6 @@ int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
   return scan_end(&s, header, "'Interface IP-Address'", out);
 }
 
-/* Appends the comma/space separated ports in c to the list. */
-static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
-  size_t i = 0;
-  while (c.p && i < c.len) {
-    size_t s;
-    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
-    s = i;
-    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
-    if (i > s) ts_push(b, ports, b->h->value_string(c.p + s, i - s));
-  }
-}
-
 int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
                  nh_plugin_value_t **out, void *ud) {
   static const ts_field_t vlan[] = {
@@ -263,9 +251,9 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
       ts_set_fields(&s.b, row, c, vlan, TS_COUNT(vlan));
       ports = ts_list(&s.b);
       ts_set(&s.b, row, "interfaces", ports);
-      push_ports(&s.b, ports, c[3]);
+      ts_push_items(&s.b, ports, c[3], 0);
     } else if (ports && ts_match_line(re[RE_VLAN_MORE], &s.l, c, 1)) {
-      push_ports(&s.b, ports, c[0]);
+      ts_push_items(&s.b, ports, c[0], 0);
     } else {
       return scan_fail(&s, "cannot read this VLAN line");
     }

@@ -214,6 +214,19 @@ void ts_set_fields(ts_b_t *b, nh_plugin_value_t *map, const ts_cap_t *c, const t
   }
 }
 
+void ts_push_items(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c, char mark) {
+  size_t i = 0;
+  while (c.p && i < c.len) {
+    size_t s, e;
+    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
+    s = i;
+    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
+    e = i;
+    if (mark && e > s && c.p[e - 1] == mark) e--;
+    if (e > s) ts_push(b, list, b->h->value_string(c.p + s, e - s));
+  }
+}
+
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c) {
   c = ts_trim(c);
   ts_push(b, list, b->h->value_string(c.p ? c.p : "", c.len));

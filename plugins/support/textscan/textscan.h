@@ -172,6 +172,9 @@ void ts_iface_speed(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 void ts_iface_duplex(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 void ts_push(ts_b_t *b, nh_plugin_value_t *list, nh_plugin_value_t *v);
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c);
+/* Appends the items of c, separated by commas and spaces, to list as strings; when mark is
+ * not 0, an item's final mark is dropped (Junos flags a VLAN's active interfaces with '*'). */
+void ts_push_items(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c, char mark);
 /* Returns 0 and hands root over, or frees root and returns NH_PLUGIN_ENOMEM when any
  * builder call failed. */
 int ts_finish(ts_b_t *b, nh_plugin_value_t *root, nh_plugin_value_t **out);
