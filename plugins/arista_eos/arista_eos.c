@@ -64,9 +64,8 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   ts_cap_t c[5], none = {NULL, 0};
   nh_plugin_value_t *list, *sys = NULL, *m;
   int rc, sys_lines = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, ts_list(&sc.b), out);
-  list = ts_list(&sc.b);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_SECTION], &sc.l, c, 2)) {

@@ -42,8 +42,8 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   ts_cap_t c[3];
   nh_plugin_value_t *list, *cur = NULL;
   int rc;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_INV_NAME], &sc.l, c, 2)) {

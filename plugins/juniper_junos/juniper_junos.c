@@ -66,9 +66,8 @@ static int show_interfaces_terse(const nh_plugin_host_t *h, nh_plugin_parse_t *p
   ts_cap_t c[6], cur[4], none = {NULL, 0};
   nh_plugin_value_t *list;
   int rc, header = 0, have = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_TERSE_HEADER], &sc.l, NULL, 0)) {
@@ -121,9 +120,8 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   const char *errors_key = NULL;
   int parent_admin_up = 1;
   int rc;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_match_line(re[RE_PHYS], &sc.l, c, 3)) {
       cur = ts_map(&sc.b);
@@ -193,9 +191,8 @@ static int column_table(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const c
   ts_scan_t sc;
   nh_plugin_value_t *list;
   int i, rc, header = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (!header) {
@@ -250,9 +247,8 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
   nh_plugin_value_t *list, *ports = NULL;
   size_t name_col = 0, tag_col = 0, if_col = 0;
   int rc, header = 0, els = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l) || sc.l.p[0] == '{') continue;
     if (!header) {

@@ -39,21 +39,8 @@
 TS_PATTERNS(PATTERNS);
 
 /* One parse of a table-like output into a list of rows (ts_scan_t, root the list). Every
- * parser below starts, reads lines and ends the same way through these. */
+ * parser below starts (ts_scan_list), reads lines and ends the same way through these. */
 typedef ts_scan_t scan_t;
-
-/* Starts a parse. Returns 1 when there are lines to read, or 0 when the parse is over with
- * *rc its result: the text's error, or an empty list in *out for blank output. */
-static int scan_begin(scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                      size_t len, nh_plugin_value_t **out, int *rc) {
-  if ((*rc = ts_scan_begin(s, h, p, text, len)) < 0) return 0;
-  if (ts_only_blank(text, len)) {
-    *rc = ts_finish(&s->b, ts_list(&s->b), out);
-    return 0;
-  }
-  s->root = ts_list(&s->b);
-  return 1;
-}
 
 /* The next line into s->l; with skip, blank lines and rules of dashes are passed over.
  * 0 at the end, or once the builder ran out of memory (scan_end reports it). */
@@ -101,7 +88,7 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
   nh_plugin_value_t *cur = NULL;
   size_t i;
   int rc;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 0)) {
     if (ts_match_line(re[RE_IF_HEAD], &s.l, c, 3)) {
       size_t sp;
@@ -154,7 +141,7 @@ int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, c
   ts_cap_t c[7];
   size_t status_col = (size_t)-1;
   int rc, header = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     ts_cap_t name;
     size_t pe;
@@ -211,7 +198,7 @@ int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
   scan_t s;
   ts_cap_t c[6];
   int rc, header = 0, layout = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (!header) {
       if (!ts_match_line(re[RE_BR_HEADER], &s.l, c, 1)) {
@@ -238,7 +225,7 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
   ts_cap_t c[4];
   nh_plugin_value_t *ports = NULL;
   int rc, header = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (ts_match_line(re[RE_VLAN_HEADER], &s.l, NULL, 0)) {
       header = 1;
@@ -273,7 +260,7 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   nh_plugin_value_t *row;
   size_t local = 0, hold = 0, capab = 0, port = 0;
   int rc, header = 0; /* 1: IOS columns, 2: EOS */
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (ts_match_line(re[RE_LLDP_IOS_HEADER], &s.l, NULL, 0)) {
       header = 1;

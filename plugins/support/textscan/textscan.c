@@ -271,6 +271,17 @@ int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p,
   return 0;
 }
 
+int ts_scan_list(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                 size_t len, nh_plugin_value_t **out, int *rc) {
+  if ((*rc = ts_scan_begin(s, h, p, text, len)) < 0) return 0;
+  if (ts_only_blank(text, len)) {
+    *rc = ts_finish(&s->b, ts_list(&s->b), out);
+    return 0;
+  }
+  s->root = ts_list(&s->b);
+  return 1;
+}
+
 int ts_scan_next(ts_scan_t *s) {
   return ts_next_line(&s->it, &s->l) && !s->b.oom;
 }

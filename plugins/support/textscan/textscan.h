@@ -208,6 +208,12 @@ int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p,
 /* The next line into s->l; 0 at the end, or once the builder ran out of memory (ts_finish
  * reports it). */
 int ts_scan_next(ts_scan_t *s);
+/* Starts a parser whose result is a list, s->root (a table: interfaces, VLANs, ...): as
+ * ts_scan_begin, and blank output is an empty list at once (no interfaces is not an error).
+ * Returns 1 when there are lines to read, or 0 when the parse is over, with its result in
+ * *rc (the text's error, or 0 and the empty list in *out). */
+int ts_scan_list(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                 size_t len, nh_plugin_value_t **out, int *rc);
 
 /* ---- facts: one map from "Key: value" lines (facts.c) ---- */
 
