@@ -45,10 +45,9 @@ static int header_or_rule(const ts_line_t *l) {
 static nh_plugin_value_t *item(ts_b_t *b, nh_plugin_value_t *list, const char *kind,
                                ts_cap_t slot) {
   char name[96];
-  nh_plugin_value_t *m = ts_map(b);
+  nh_plugin_value_t *m = ts_push_map(b, list);
   int n = snprintf(name, sizeof(name), "%s%s%.*s", kind, slot.p ? " " : "", (int)slot.len,
                    slot.p ? slot.p : "");
-  ts_push(b, list, m);
   ts_set_str(b, m, "name", name,
              n < 0                       ? 0
              : (size_t)n >= sizeof(name) ? sizeof(name) - 1

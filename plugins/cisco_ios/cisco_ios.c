@@ -47,8 +47,7 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_INV_NAME], &sc.l, c, 2)) {
-      cur = ts_map(&sc.b);
-      ts_push(&sc.b, list, cur);
+      cur = ts_push_map(&sc.b, list);
       ts_set_cap0(&sc.b, cur, "name", c[0]);
       ts_set_cap0(&sc.b, cur, "description", c[1]);
     } else if (cur && ts_match_line(re[RE_INV_PID], &sc.l, c, 3)) {

@@ -48,8 +48,7 @@ static const ts_facts_t show_version = {
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
                       ts_cap_t link, ts_cap_t family, ts_cap_t local, ts_cap_t remote) {
-  nh_plugin_value_t *m = ts_map(b);
-  ts_push(b, list, m);
+  nh_plugin_value_t *m = ts_push_map(b, list);
   ts_set_cap(b, m, "interface", ifname);
   ts_set_cap(b, m, "status", admin);
   ts_set_cap(b, m, "protocol", link);
@@ -124,8 +123,7 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_match_line(re[RE_PHYS], &sc.l, c, 3)) {
-      cur = ts_map(&sc.b);
-      ts_push(&sc.b, list, cur);
+      cur = ts_push_map(&sc.b, list);
       ts_set_cap(&sc.b, cur, "interface", c[0]);
       set_lower(&sc.b, cur, "admin_status", c[1]);
       set_lower(&sc.b, cur, "link_status", c[2]);
@@ -136,8 +134,7 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
       continue;
     }
     if (ts_match_line(re[RE_LOGICAL], &sc.l, c, 1)) {
-      cur = ts_map(&sc.b);
-      ts_push(&sc.b, list, cur);
+      cur = ts_push_map(&sc.b, list);
       ts_set_cap(&sc.b, cur, "interface", c[0]);
       errors_key = NULL;
       continue;
@@ -208,8 +205,7 @@ static int column_table(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const c
     }
     if (sc.l.p[0] == '{') continue; /* {master:0} */
     {
-      nh_plugin_value_t *m = ts_map(&sc.b);
-      ts_push(&sc.b, list, m);
+      nh_plugin_value_t *m = ts_push_map(&sc.b, list);
       for (i = 0; i < ncols; i++) {
         ts_set_cap0(&sc.b, m, keys[i],
                     ts_slice(&sc.l, col[i], i + 1 < ncols ? col[i + 1] : sc.l.len));
@@ -266,9 +262,8 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
       continue;
     }
     if (!ts_blank(&(ts_line_t){sc.l.p, sc.l.len < if_col ? sc.l.len : if_col, sc.l.no})) {
-      nh_plugin_value_t *m = ts_map(&sc.b);
+      nh_plugin_value_t *m = ts_push_map(&sc.b, list);
       ts_cap_t tag = ts_slice(&sc.l, tag_col, if_col);
-      ts_push(&sc.b, list, m);
       ts_set_cap_int(&sc.b, m, "vlan_id", tag);
       ts_set_cap(&sc.b, m, "name", ts_slice(&sc.l, name_col, tag_col));
       if (els) ts_set_cap(&sc.b, m, "instance", ts_slice(&sc.l, 0, name_col));

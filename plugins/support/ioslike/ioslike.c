@@ -54,9 +54,7 @@ static int scan_next(scan_t *s, int skip) {
 
 /* A new row (a map) appended to the list. */
 static nh_plugin_value_t *scan_row(scan_t *s) {
-  nh_plugin_value_t *row = ts_map(&s->b);
-  ts_push(&s->b, s->root, row);
-  return row;
+  return ts_push_map(&s->b, s->root);
 }
 
 /* Fails the parse at the current line. */

@@ -227,6 +227,12 @@ void ts_push_items(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c, char mark) {
   }
 }
 
+nh_plugin_value_t *ts_push_map(ts_b_t *b, nh_plugin_value_t *list) {
+  nh_plugin_value_t *map = ts_map(b);
+  ts_push(b, list, map);
+  return map;
+}
+
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c) {
   c = ts_trim(c);
   ts_push(b, list, b->h->value_string(c.p ? c.p : "", c.len));

@@ -171,6 +171,8 @@ void ts_iface_speed(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 /* duplex_mode "full" | "half" | "auto" from "Full-duplex", "a-full", "Auto-duplex". */
 void ts_iface_duplex(ts_b_t *b, nh_plugin_value_t *map, ts_cap_t c);
 void ts_push(ts_b_t *b, nh_plugin_value_t *list, nh_plugin_value_t *v);
+/* A new map appended to list: a table's next row. */
+nh_plugin_value_t *ts_push_map(ts_b_t *b, nh_plugin_value_t *list);
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c);
 /* Appends the items of c, separated by commas and spaces, to list as strings; when mark is
  * not 0, an item's final mark is dropped (Junos flags a VLAN's active interfaces with '*'). */
