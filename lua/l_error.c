@@ -74,11 +74,14 @@ static void push_where(lua_State *L) {
   lua_pushnil(L);
 }
 
-static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op, int code,
-                        const char *fmt, va_list ap) {
+void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
+                    const char *fmt, ...) {
+  va_list ap;
   lua_createtable(L, 0, 8);
   nhl_set_string(L, "kind", kind ? kind : nhl_error_kind(code));
+  va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
   lua_setfield(L, -2, "message");
   nhl_set_string(L, "host", host);
   nhl_set_string(L, "op", op);
@@ -89,23 +92,6 @@ static void error_vpush(lua_State *L, const char *kind, const char *host, const 
   else
     lua_pop(L, 1);
   luaL_setmetatable(L, ERROR_MT);
-}
-
-void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
-                    const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  error_vpush(L, kind, host, op, code, fmt, ap);
-  va_end(ap);
-}
-
-int nhl_raise(lua_State *L, const char *kind, const char *host, const char *op, int code,
-              const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  error_vpush(L, kind, host, op, code, fmt, ap);
-  va_end(ap);
-  return lua_error(L);
 }
 
 int nhl_is_error(lua_State *L, int idx) {

@@ -6,9 +6,11 @@
  * keys and indentation on request). Why not jansson: docs/http.md. See docs/http.md for the mapping
  * (null, arrays vs objects, big integers).
  */
+#include "class.h"
 #include "fields.h"
 #include "lvalue.h"
 #include "runtime.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARRAY_MT  "nethost.json.array"
-#define OBJECT_MT "nethost.json.object"
+/* The metatables' registry keys are their __name too: messages name the types as playbooks
+ * know them. */
+#define ARRAY_MT  "json.array"
+#define OBJECT_MT "json.object"
 #define MAX_DEPTH 1000
 
 /* json.null: the NULL light userdata, the one null every module pushes (lvalue.c's
@@ -25,35 +29,10 @@
  * returns encodes to JSON. */
 #define JSON_NULL NULL
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at most
- * U+10FFFF), and its code point; 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left, unsigned long *cp) {
-  unsigned char c = s[0];
-  size_t n, i;
-  unsigned long v;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, v = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, v = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, v = c & 0x07;
-  else
-    return 0;
-  if (left < n) return 0;
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
-      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  *cp = v;
-  return n;
-}
+/* JSON's two-character escapes: the letter after the backslash and the byte it stands for.
+ * Both directions use them ("\/" is only ever decoded: the encoder writes '/' as it is). */
+static const char esc_letter[] = "\"\\/bfnrt";
+static const char esc_byte[] = "\"\\/\b\f\n\r\t";
 
 /* Decoding: one pass over the text straight into Lua values (RFC 8259, strict). */
 
@@ -144,6 +123,13 @@ static size_t put_utf8(char *out, unsigned long cp) {
   return 4;
 }
 
+/* The length of the UTF-8 sequence at q inside a string; raises when it is not valid. */
+static size_t dec_utf8(dec_t *d, const unsigned char *q) {
+  size_t n = nh_utf8_decode(q, (size_t)((const unsigned char *)d->end - q), NULL);
+  if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+  return n;
+}
+
 /* d->p is just past the opening quote. Pushes the string. */
 static void dec_string(dec_t *d) {
   const unsigned char *q = (const unsigned char *)d->p, *end = (const unsigned char *)d->end;
@@ -159,14 +145,7 @@ static void dec_string(dec_t *d) {
     }
     if (*q == '\\') break;
     if (*q < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
-    if (*q >= 0x80) {
-      unsigned long cp;
-      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
-      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
-      q += n;
-    } else {
-      q++;
-    }
+    q += *q >= 0x80 ? dec_utf8(d, q) : 1;
   }
   /* Escapes: the decoded string is never longer than its source text. */
   {
@@ -179,37 +158,13 @@ static void dec_string(dec_t *d) {
   o = buf + (q - s);
   for (;;) {
     unsigned char c;
+    const char *esc;
     if (q >= end) dec_fail(d, d->end, "unterminated string");
     c = *q;
     if (c == '"') break;
     if (c == '\\') {
       if (q + 1 >= end) dec_fail(d, d->end, "unterminated string");
-      switch (q[1]) {
-      case '"':
-        *o++ = '"';
-        break;
-      case '\\':
-        *o++ = '\\';
-        break;
-      case '/':
-        *o++ = '/';
-        break;
-      case 'b':
-        *o++ = '\b';
-        break;
-      case 'f':
-        *o++ = '\f';
-        break;
-      case 'n':
-        *o++ = '\n';
-        break;
-      case 'r':
-        *o++ = '\r';
-        break;
-      case 't':
-        *o++ = '\t';
-        break;
-      case 'u': {
+      if (q[1] == 'u') {
         unsigned long cp = hex4(d, (const char *)q + 2);
         q += 6;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -226,17 +181,15 @@ static void dec_string(dec_t *d) {
         o += put_utf8(o, cp);
         continue;
       }
-      default:
-        dec_fail(d, (const char *)q, "invalid escape in a string");
-      }
+      esc = memchr(esc_letter, q[1], sizeof(esc_letter) - 1);
+      if (!esc) dec_fail(d, (const char *)q, "invalid escape in a string");
+      *o++ = esc_byte[esc - esc_letter];
       q += 2;
       continue;
     }
     if (c < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
     if (c >= 0x80) {
-      unsigned long cp;
-      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
-      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+      size_t n = dec_utf8(d, q);
       memcpy(o, q, n);
       o += n;
       q += n;
@@ -528,6 +481,7 @@ static void add_u(enc_t *e, unsigned long u) {
 
 static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s;
+  const char *esc;
   size_t i = 0, run = 0;
   buf_addc(e, '"');
   while (i < len) {
@@ -541,7 +495,7 @@ static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
     run = 0;
     if (c >= 0x80) {
       unsigned long cp = 0;
-      size_t n = utf8_seq(p + i, len - i, &cp);
+      size_t n = nh_utf8_decode(p + i, len - i, &cp);
       if (!n) {
         char where[32];
         snprintf(where, sizeof(where), "%zu", i + 1);
@@ -561,31 +515,12 @@ static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
       i += n;
       continue;
     }
-    switch (c) {
-    case '"':
-      buf_add(e, "\\\"", 2);
-      break;
-    case '\\':
-      buf_add(e, "\\\\", 2);
-      break;
-    case '\n':
-      buf_add(e, "\\n", 2);
-      break;
-    case '\r':
-      buf_add(e, "\\r", 2);
-      break;
-    case '\t':
-      buf_add(e, "\\t", 2);
-      break;
-    case '\b':
-      buf_add(e, "\\b", 2);
-      break;
-    case '\f':
-      buf_add(e, "\\f", 2);
-      break;
-    default:
+    /* A quote, a backslash or a control character: its short escape, or \u00XX. */
+    if ((esc = memchr(esc_byte, c, sizeof(esc_byte) - 1)) != NULL) {
+      char two[2] = {'\\', esc_letter[esc - esc_byte]};
+      buf_add(e, two, 2);
+    } else {
       add_u(e, c);
-      break;
     }
     i++;
   }
@@ -886,14 +821,8 @@ int luaopen_nethost_json(lua_State *L) {
   static const luaL_Reg funcs[] = {{"encode", nhl_json_encode},     {"decode", nhl_json_decode},
                                    {"array", nhl_json_array},       {"object", nhl_json_object},
                                    {"is_array", nhl_json_is_array}, {NULL, NULL}};
-  luaL_newmetatable(L, ARRAY_MT);
-  lua_pushliteral(L, "json.array");
-  lua_setfield(L, -2, "__name");
-  lua_pop(L, 1);
-  luaL_newmetatable(L, OBJECT_MT);
-  lua_pushliteral(L, "json.object");
-  lua_setfield(L, -2, "__name");
-  lua_pop(L, 1);
+  nhl_class(L, ARRAY_MT, NULL, NULL);
+  nhl_class(L, OBJECT_MT, NULL, NULL);
   luaL_newlib(L, funcs);
   lua_pushlightuserdata(L, JSON_NULL);
   lua_setfield(L, -2, "null");
