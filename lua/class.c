@@ -17,6 +17,24 @@ void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL
   lua_pop(L, 1);
 }
 
+int nhl_is_class(lua_State *L, int idx, const char *tname) {
+  int is;
+  if (!lua_getmetatable(L, idx)) return 0;
+  luaL_getmetatable(L, tname);
+  is = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return is;
+}
+
+void nhl_class_methods(lua_State *L, const char *tname) {
+  luaL_getmetatable(L, tname);
+  if (lua_getfield(L, -1, "__index") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "__methods");
+  }
+  lua_remove(L, -2);
+}
+
 void *nhl_state_object(lua_State *L, const char *key, size_t size, lua_CFunction gc, int *created) {
   void *p;
   *created = 0;

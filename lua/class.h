@@ -14,6 +14,13 @@
  * fields), for that function to look in. meta may be NULL. Leaves the stack as it was. */
 void nhl_class(lua_State *L, const char *tname, const luaL_Reg *meta, const luaL_Reg *methods);
 
+/* Whether the value at idx (a table or a userdata) has the metatable tname. */
+int nhl_is_class(lua_State *L, int idx, const char *tname);
+
+/* Pushes the table of methods nhl_class gave tname (its __index, or __methods when __index
+ * is a function), for a module to publish so other modules can add methods to it. */
+void nhl_class_methods(lua_State *L, const char *tname);
+
 /* The userdata of size bytes kept in the registry at key: a per-state object a binding
  * creates on first use and the state's close frees through its __gc (gc). *created says
  * whether this call made it (zero-filled, for the caller to fill). Leaves the stack as it

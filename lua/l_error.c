@@ -95,12 +95,7 @@ void nhl_error_push(lua_State *L, const char *kind, const char *host, const char
 }
 
 int nhl_is_error(lua_State *L, int idx) {
-  int is;
-  if (!lua_getmetatable(L, idx)) return 0;
-  luaL_getmetatable(L, ERROR_MT);
-  is = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
-  return is;
+  return nhl_is_class(L, idx, ERROR_MT);
 }
 
 /* "where: host: op: message [kind]" on one line. */

@@ -772,10 +772,8 @@ int luaopen_nethost_inventory(lua_State *L) {
   nhl_class(L, VIEW_MT, view_meta, view_methods);
   luaL_newlib(L, funcs);
   /* inventory.host_methods: other modules add host methods there (host:parse). */
-  luaL_getmetatable(L, HOST_MT);
-  lua_getfield(L, -1, "__index");
-  lua_setfield(L, -3, "host_methods");
-  lua_pop(L, 1);
+  nhl_class_methods(L, HOST_MT);
+  lua_setfield(L, -2, "host_methods");
   /* nethost.inventory_setup registers the -i/-l hook of `nethost run`; a build without
    * the CLI library simply has no hook. */
   lua_getglobal(L, "require");

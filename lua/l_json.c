@@ -564,18 +564,9 @@ static void enc_value(lua_State *L, enc_t *e, int idx);
 
 /* What a table is: 1 array of n items, 0 object. */
 static int classify(lua_State *L, int idx, lua_Integer *n) {
-  int has_mt = 0, is_array_mt = 0, is_object_mt = 0;
+  int is_array_mt = nhl_is_class(L, idx, ARRAY_MT);
   lua_Integer count = 0, max = 0;
-  if (lua_getmetatable(L, idx)) {
-    has_mt = 1;
-    luaL_getmetatable(L, ARRAY_MT);
-    is_array_mt = lua_rawequal(L, -1, -2);
-    luaL_getmetatable(L, OBJECT_MT);
-    is_object_mt = lua_rawequal(L, -1, -3);
-    lua_pop(L, 3);
-  }
-  (void)has_mt;
-  if (is_object_mt) return 0;
+  if (nhl_is_class(L, idx, OBJECT_MT)) return 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
@@ -808,12 +799,7 @@ static int nhl_json_object(lua_State *L) {
 
 /* is_array(t): whether t is marked as an array (decoded from [...] or made by json.array). */
 static int nhl_json_is_array(lua_State *L) {
-  int is = 0;
-  if (lua_getmetatable(L, 1)) {
-    luaL_getmetatable(L, ARRAY_MT);
-    is = lua_rawequal(L, -1, -2);
-  }
-  lua_pushboolean(L, is);
+  lua_pushboolean(L, nhl_is_class(L, 1, ARRAY_MT));
   return 1;
 }
 

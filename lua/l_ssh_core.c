@@ -11,6 +11,7 @@
  * GC never frees memory libuv still uses. Every request is allocated apart and freed by
  * the continuation that receives its result.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "regex.h"
@@ -961,28 +962,18 @@ int luaopen_nethost_ssh_core(lua_State *L) {
       {"_expect", nhl_ssh_shell_expect},   {"_buffer", nhl_ssh_shell_buffer},
       {"_discard", nhl_ssh_shell_discard}, {"_close", nhl_ssh_shell_close},
       {"_name", nhl_ssh_shell_name},       {NULL, NULL}};
-  luaL_newmetatable(L, SHELL_MT);
-  luaL_newlib(L, shell_methods);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, nhl_ssh_shell_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-
-  luaL_newmetatable(L, SESSION_MT);
-  luaL_newlib(L, session_methods);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, "__index");
-  lua_pushcfunction(L, nhl_ssh_session_close);
-  lua_setfield(L, -3, "__close");
-  lua_pushcfunction(L, nhl_ssh_session_close);
-  lua_setfield(L, -3, "__gc");
-  lua_pushcfunction(L, nhl_ssh_session_tostring);
-  lua_setfield(L, -3, "__tostring");
-  /* stack: session mt, methods. The methods table is the module's `session`: the façade
-   * (nethost/ssh.lua) adds the methods written in Lua (shell) to it when it loads its core,
-   * so sessions stay one userdata type with one method table. */
+  static const luaL_Reg shell_meta[] = {{"__gc", nhl_ssh_shell_close}, {NULL, NULL}};
+  static const luaL_Reg session_meta[] = {{"__close", nhl_ssh_session_close},
+                                          {"__gc", nhl_ssh_session_close},
+                                          {"__tostring", nhl_ssh_session_tostring},
+                                          {NULL, NULL}};
+  nhl_class(L, SHELL_MT, shell_meta, shell_methods);
+  nhl_class(L, SESSION_MT, session_meta, session_methods);
   luaL_newlib(L, funcs);
-  lua_pushvalue(L, -2);
+  /* The session methods are the module's `session`: the façade (nethost/ssh.lua) adds the
+   * methods written in Lua (shell) to it when it loads its core, so sessions stay one
+   * userdata type with one method table. */
+  nhl_class_methods(L, SESSION_MT);
   lua_setfield(L, -2, "session");
   return 1;
 }
