@@ -394,26 +394,27 @@ static int nhl_inv_each(lua_State *L) {
   return 1;
 }
 
-static int nhl_inv_hosts(lua_State *L) {
+/* view:hosts() and view:names(): an array of the view's hosts, or of their names. */
+static int push_view_list(lua_State *L, int names) {
   view_t *v = check_view(L, 1);
   size_t i;
   lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
   for (i = 0; i < v->n; i++) {
-    push_host(L, 1, v->idx[i]);
+    if (names)
+      lua_pushstring(L, nh_inventory_host(v->inv, v->idx[i])->name);
+    else
+      push_host(L, 1, v->idx[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
 }
 
+static int nhl_inv_hosts(lua_State *L) {
+  return push_view_list(L, 0);
+}
+
 static int nhl_inv_names(lua_State *L) {
-  view_t *v = check_view(L, 1);
-  size_t i;
-  lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
-  for (i = 0; i < v->n; i++) {
-    lua_pushstring(L, nh_inventory_host(v->inv, v->idx[i])->name);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-  return 1;
+  return push_view_list(L, 1);
 }
 
 /* Whether position index is in the view (binary search: positions are sorted). */
@@ -576,31 +577,23 @@ static int nhl_inv_json(lua_State *L) {
   int indent = (int)luaL_optinteger(L, 2, 0);
   const char *name = luaL_optstring(L, 3, NULL);
   nh_value_t *list;
-  char *text;
-  size_t i, len;
+  size_t i;
   indent = indent < 0 ? 0 : indent > 8 ? 8 : indent;
   if (name) {
     const nh_host_t *h = nh_inventory_find(v->inv, name);
     if (!h || !in_view(v, h->index)) return 0;
     if (!(list = nh_host_to_value(h, NH_HOST_SECRETS_MASKED)))
       return luaL_error(L, "out of memory");
-    text = nh_value_to_json(list, indent, &len);
-    nh_value_free(list);
-    if (!text) return luaL_error(L, "out of memory");
-    lua_pushlstring(L, text, len);
-    free(text);
-    return 1;
+  } else {
+    if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
+    for (i = 0; i < v->n; i++)
+      if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
+                                                    NH_HOST_SECRETS_MASKED)) < 0) {
+        nh_value_free(list);
+        return luaL_error(L, "out of memory");
+      }
   }
-  if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
-  for (i = 0; i < v->n; i++)
-    if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
-                                                  NH_HOST_SECRETS_MASKED)) < 0)
-      break;
-  text = i == v->n ? nh_value_to_json(list, indent, &len) : NULL;
-  nh_value_free(list);
-  if (!text) return luaL_error(L, "out of memory");
-  lua_pushlstring(L, text, len);
-  free(text);
+  nhl_value_push_json(L, list, indent);
   return 1;
 }
 

@@ -157,7 +157,7 @@ static int nhl_plugins_parse(lua_State *L) {
 /* plugins.parse_json(platform, command, text [, indent]) -> JSON text in the parser's key
  * order; raises as parse does. */
 static int nhl_plugins_parse_json(lua_State *L) {
-  size_t len, jlen;
+  size_t len;
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
   const char *text = luaL_checklstring(L, 3, &len);
@@ -167,11 +167,7 @@ static int nhl_plugins_parse_json(lua_State *L) {
    * indent * depth in the writer (undefined) after gigabytes of spaces. */
   luaL_argcheck(L, indent >= 0 && indent <= 16, 4, "indent must be 0..16");
   v = run_parser(L, platform, command, text, len, NULL);
-  char *json = nh_value_to_json(v, (int)indent, &jlen);
-  nh_value_free(v);
-  if (!json) return luaL_error(L, "out of memory");
-  lua_pushlstring(L, json, jlen);
-  free(json);
+  nhl_value_push_json(L, v, (int)indent);
   return 1;
 }
 
