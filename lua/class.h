@@ -7,6 +7,12 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+/* The luaL_Reg entry of the Lua function NAME implemented by nhl_PREFIX_NAME, the name
+ * STYLE.md gives it, so each name is written once: NHL_FUNC(fs, mkdir) is
+ * {"mkdir", nhl_fs_mkdir}. */
+#define NHL_FUNC(prefix, name) \
+  { #name, nhl_##prefix##_##name }
+
 /* Creates the metatable tname in the registry (luaL_newmetatable, which also sets __name)
  * unless it exists: the functions of meta become its fields (__gc, __close, __tostring, an
  * __index function...), and when methods is not NULL a new table of them is its __index,

@@ -173,15 +173,14 @@ static int nhl_channel_close(lua_State *L) {
 }
 
 int luaopen_nethost_channel(lua_State *L) {
-  static const luaL_Reg methods[] = {
-      {"write", nhl_channel_write}, {"read", nhl_channel_read},
-      {"pid", nhl_channel_pid},     {"exit_status", nhl_channel_exit_status},
-      {"kill", nhl_channel_kill},   {"hangup", nhl_channel_hangup},
-      {"close", nhl_channel_close}, {NULL, NULL}};
-  static const luaL_Reg funcs[] = {{"spawn", nhl_channel_spawn},
-                                   {"open", nhl_channel_open},
-                                   {"exe", nhl_channel_exe},
-                                   {"cores", nhl_channel_cores},
+  static const luaL_Reg methods[] = {NHL_FUNC(channel, write), NHL_FUNC(channel, read),
+                                     NHL_FUNC(channel, pid),   NHL_FUNC(channel, exit_status),
+                                     NHL_FUNC(channel, kill),  NHL_FUNC(channel, hangup),
+                                     NHL_FUNC(channel, close), {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(channel, spawn),
+                                   NHL_FUNC(channel, open),
+                                   NHL_FUNC(channel, exe),
+                                   NHL_FUNC(channel, cores),
                                    {NULL, NULL}};
   static const luaL_Reg meta[] = {
       {"__gc", nhl_channel_close}, {"__close", nhl_channel_close}, {NULL, NULL}};

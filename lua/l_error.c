@@ -157,7 +157,7 @@ static int nhl_error_is(lua_State *L) {
 }
 
 int luaopen_nethost_error(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"new", nhl_error_new}, {"is", nhl_error_is}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(error, new), NHL_FUNC(error, is), {NULL, NULL}};
   static const luaL_Reg meta[] = {{"__tostring", error_tostring}, {NULL, NULL}};
   nhl_class(L, ERROR_MT, meta, NULL); /* __name is ERROR_MT, "nethost.error" */
   luaL_newlib(L, funcs);

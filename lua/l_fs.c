@@ -11,6 +11,7 @@
  * running nethost reads them, as with known_hosts. fs.safe_name turns a host name or other
  * inventory data into one path component (safe_name.h says how). */
 #include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "digest.h"
 #include "error.h"
@@ -268,19 +269,11 @@ static int nhl_fs_digest(lua_State *L) {
 }
 
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"mkdir", nhl_fs_mkdir},
-                                   {"stat", nhl_fs_stat},
-                                   {"exists", nhl_fs_exists},
-                                   {"isdir", nhl_fs_isdir},
-                                   {"list", nhl_fs_list},
-                                   {"read", nhl_fs_read},
-                                   {"write", nhl_fs_write},
-                                   {"remove", nhl_fs_remove},
-                                   {"rename", nhl_fs_rename},
-                                   {"safe_name", nhl_fs_safe_name},
-                                   {"open", nhl_fs_open},
-                                   {"digest", nhl_fs_digest},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(fs, mkdir),  NHL_FUNC(fs, stat),      NHL_FUNC(fs, exists), NHL_FUNC(fs, isdir),
+      NHL_FUNC(fs, list),   NHL_FUNC(fs, read),      NHL_FUNC(fs, write),  NHL_FUNC(fs, remove),
+      NHL_FUNC(fs, rename), NHL_FUNC(fs, safe_name), NHL_FUNC(fs, open),   NHL_FUNC(fs, digest),
+      {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -733,21 +733,13 @@ static int nhl_inv_host_tostring(lua_State *L) {
 }
 
 int luaopen_nethost_inventory(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"load", nhl_inv_load}, {"decode", nhl_inv_decode}, {NULL, NULL}};
-  static const luaL_Reg view_methods[] = {{"each", nhl_inv_each},
-                                          {"hosts", nhl_inv_hosts},
-                                          {"names", nhl_inv_names},
-                                          {"get", nhl_inv_get},
-                                          {"groups", nhl_inv_groups},
-                                          {"filter", nhl_inv_filter},
-                                          {"limit", nhl_inv_limit},
-                                          {"explain", nhl_inv_explain},
-                                          {"json", nhl_inv_json},
-                                          {"shard", nhl_inv_shard},
-                                          {NULL, NULL}};
-  static const luaL_Reg host_methods[] = {{"secret", nhl_inv_host_secret},
-                                          {"explain", nhl_inv_host_explain},
+  static const luaL_Reg funcs[] = {NHL_FUNC(inv, load), NHL_FUNC(inv, decode), {NULL, NULL}};
+  static const luaL_Reg view_methods[] = {
+      NHL_FUNC(inv, each),   NHL_FUNC(inv, hosts),  NHL_FUNC(inv, names), NHL_FUNC(inv, get),
+      NHL_FUNC(inv, groups), NHL_FUNC(inv, filter), NHL_FUNC(inv, limit), NHL_FUNC(inv, explain),
+      NHL_FUNC(inv, json),   NHL_FUNC(inv, shard),  {NULL, NULL}};
+  static const luaL_Reg host_methods[] = {NHL_FUNC(inv_host, secret),
+                                          NHL_FUNC(inv_host, explain),
                                           {"_peer", nhl_inv_host_peer},
                                           {"_defaults", nhl_inv_host_defaults},
                                           {NULL, NULL}};

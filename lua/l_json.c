@@ -804,9 +804,9 @@ static int nhl_json_is_array(lua_State *L) {
 }
 
 int luaopen_nethost_json(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"encode", nhl_json_encode},     {"decode", nhl_json_decode},
-                                   {"array", nhl_json_array},       {"object", nhl_json_object},
-                                   {"is_array", nhl_json_is_array}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(json, encode),   NHL_FUNC(json, decode),
+                                   NHL_FUNC(json, array),    NHL_FUNC(json, object),
+                                   NHL_FUNC(json, is_array), {NULL, NULL}};
   nhl_class(L, ARRAY_MT, NULL, NULL);
   nhl_class(L, OBJECT_MT, NULL, NULL);
   luaL_newlib(L, funcs);

@@ -8,6 +8,7 @@
 #include "fields.h"
 #include "error.h"
 #include "net.h"
+#include "class.h"
 #include "runtime.h"
 
 #include <arpa/inet.h>
@@ -360,13 +361,10 @@ static int nhl_net_family(lua_State *L) {
 }
 
 int luaopen_nethost_net(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"ping", nhl_net_ping},
-                                   {"tcp_probe", nhl_net_tcp_probe},
-                                   {"resolve", nhl_net_resolve},
-                                   {"hosts", nhl_net_hosts},
-                                   {"family", nhl_net_family},
-                                   {"icmp", nhl_net_icmp},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(net, ping),  NHL_FUNC(net, tcp_probe), NHL_FUNC(net, resolve),
+      NHL_FUNC(net, hosts), NHL_FUNC(net, family),    NHL_FUNC(net, icmp),
+      {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -8,6 +8,7 @@
  *   free_space(platform, text, path) -> bytes | nil, message
  *   checksum(platform, text) -> hex | nil, message
  */
+#include "class.h"
 #include "plugins.h"
 
 #include "error.h"
@@ -93,9 +94,9 @@ static int nhl_platform_fs_checksum(lua_State *L) {
 }
 
 int luaopen_nethost_platform_fs(lua_State *L) {
-  static const luaL_Reg fns[] = {{"command", nhl_platform_fs_command},
-                                 {"free_space", nhl_platform_fs_free_space},
-                                 {"checksum", nhl_platform_fs_checksum},
+  static const luaL_Reg fns[] = {NHL_FUNC(platform_fs, command),
+                                 NHL_FUNC(platform_fs, free_space),
+                                 NHL_FUNC(platform_fs, checksum),
                                  {NULL, NULL}};
   luaL_newlib(L, fns);
   return 1;

@@ -5,6 +5,7 @@
  * Plugins are loaded once per process: the built-in folder and NETHOST_PLUGIN_PATH on first
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
 #include "fields.h"
+#include "class.h"
 #include "plugins.h"
 #include "lvalue.h"
 #include "regex.h"
@@ -415,18 +416,11 @@ static int nhl_plugins_find(lua_State *L) {
 }
 
 int luaopen_nethost_plugins(lua_State *L) {
-  static const luaL_Reg fns[] = {{"parse", nhl_plugins_parse},
-                                 {"parse_json", nhl_plugins_parse_json},
-                                 {"load_defaults", nhl_plugins_load_defaults},
-                                 {"load_dir", nhl_plugins_load_dir},
-                                 {"load", nhl_plugins_load},
-                                 {"list", nhl_plugins_list},
-                                 {"failures", nhl_plugins_failures},
-                                 {"platform", nhl_plugins_platform},
-                                 {"platforms", nhl_plugins_platforms},
-                                 {"parsers", nhl_plugins_parsers},
-                                 {"find", nhl_plugins_find},
-                                 {NULL, NULL}};
+  static const luaL_Reg fns[] = {
+      NHL_FUNC(plugins, parse),    NHL_FUNC(plugins, parse_json), NHL_FUNC(plugins, load_defaults),
+      NHL_FUNC(plugins, load_dir), NHL_FUNC(plugins, load),       NHL_FUNC(plugins, list),
+      NHL_FUNC(plugins, failures), NHL_FUNC(plugins, platform),   NHL_FUNC(plugins, platforms),
+      NHL_FUNC(plugins, parsers),  NHL_FUNC(plugins, find),       {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR, NH_PLUGIN_ABI_MINOR);
   lua_setfield(L, -2, "abi");

@@ -953,16 +953,13 @@ static int nhl_ssh_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"run", nhl_ssh_run},
-                                   {"open", nhl_ssh_open},
-                                   {"set_connect_rate", nhl_ssh_set_connect_rate},
-                                   {"stats", nhl_ssh_stats},
-                                   {"re_match", nhl_ssh_re_match},
-                                   {NULL, NULL}};
-  static const luaL_Reg session_methods[] = {{"run", nhl_ssh_session_run},
-                                             {"close", nhl_ssh_session_close},
-                                             {"host", nhl_ssh_session_host},
-                                             {"info", nhl_ssh_session_info},
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(ssh, run),   NHL_FUNC(ssh, open),     NHL_FUNC(ssh, set_connect_rate),
+      NHL_FUNC(ssh, stats), NHL_FUNC(ssh, re_match), {NULL, NULL}};
+  static const luaL_Reg session_methods[] = {NHL_FUNC(ssh_session, run),
+                                             NHL_FUNC(ssh_session, close),
+                                             NHL_FUNC(ssh_session, host),
+                                             NHL_FUNC(ssh_session, info),
                                              {"_shell_open", nhl_ssh_session_shell_open},
                                              {NULL, NULL}};
   static const luaL_Reg shell_methods[] = {

@@ -1,6 +1,7 @@
 /* nethost Lua layer: `nethost.sys` — facts about the process and its terminal that the
  * runner's progress line, logs and benchmarks need and plain Lua cannot get. */
 #include "fields.h"
+#include "class.h"
 #include "runtime.h"
 
 #include <stdlib.h>
@@ -47,9 +48,9 @@ static int nhl_sys_hostname(lua_State *L) {
 }
 
 int luaopen_nethost_sys(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"isatty", nhl_sys_isatty},     {"time", nhl_sys_time},
-                                   {"rusage", nhl_sys_rusage},     {"pid", nhl_sys_pid},
-                                   {"hostname", nhl_sys_hostname}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(sys, isatty),   NHL_FUNC(sys, time),
+                                   NHL_FUNC(sys, rusage),   NHL_FUNC(sys, pid),
+                                   NHL_FUNC(sys, hostname), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -274,10 +274,10 @@ int luaopen_nethost_textfsm(lua_State *L) {
   nhl_class(L, TEMPLATE_MT, template_meta, NULL);
   nhl_class(L, INDEX_MT, index_meta, NULL);
   nhl_class(L, TABLE_MT, table_meta, NULL);
-  static const luaL_Reg fns[] = {{"parse", nhl_textfsm_parse},
-                                 {"parse_index", nhl_textfsm_parse_index},
-                                 {"lookup", nhl_textfsm_lookup},
-                                 {"dir", nhl_textfsm_dir},
+  static const luaL_Reg fns[] = {NHL_FUNC(textfsm, parse),
+                                 NHL_FUNC(textfsm, parse_index),
+                                 NHL_FUNC(textfsm, lookup),
+                                 NHL_FUNC(textfsm, dir),
                                  {NULL, NULL}};
   luaL_newlib(L, fns);
   return 1;

@@ -650,14 +650,14 @@ static int nhl_xml_doc_root(lua_State *L) {
 }
 
 int luaopen_nethost_xml(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"escape", nhl_xml_escape},
-                                   {"decode", nhl_xml_decode},
-                                   {"encode", nhl_xml_encode},
-                                   {"parse", nhl_xml_parse},
+  static const luaL_Reg funcs[] = {NHL_FUNC(xml, escape),
+                                   NHL_FUNC(xml, decode),
+                                   NHL_FUNC(xml, encode),
+                                   NHL_FUNC(xml, parse),
                                    {NULL, NULL}};
-  static const luaL_Reg doc_methods[] = {{"find", nhl_xml_doc_find},   {"text", nhl_xml_doc_text},
-                                         {"table", nhl_xml_doc_table}, {"inner", nhl_xml_doc_inner},
-                                         {"root", nhl_xml_doc_root},   {NULL, NULL}};
+  static const luaL_Reg doc_methods[] = {NHL_FUNC(xml_doc, find),  NHL_FUNC(xml_doc, text),
+                                         NHL_FUNC(xml_doc, table), NHL_FUNC(xml_doc, inner),
+                                         NHL_FUNC(xml_doc, root),  {NULL, NULL}};
   static const luaL_Reg doc_meta[] = {{"__gc", nhl_xml_doc_gc}, {NULL, NULL}};
   nhl_class(L, LIST_MT, NULL, NULL);
   nhl_class(L, DOC_MT, doc_meta, doc_methods);
