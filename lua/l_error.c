@@ -94,6 +94,15 @@ void nhl_error_push(lua_State *L, const char *kind, const char *host, const char
   luaL_setmetatable(L, ERROR_MT);
 }
 
+int nhl_fail(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  lua_pushnil(L);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return 2;
+}
+
 int nhl_is_error(lua_State *L, int idx) {
   return nhl_is_class(L, idx, ERROR_MT);
 }

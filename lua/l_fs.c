@@ -27,10 +27,7 @@
 #include <unistd.h>
 
 static int push_failure(lua_State *L, const char *path) {
-  int err = errno;
-  lua_pushnil(L);
-  lua_pushfstring(L, "%s: %s", path, strerror(err));
-  return 2;
+  return nhl_fail(L, "%s: %s", path, strerror(errno));
 }
 
 /* fs.mkdir(path [, recursive]) -> true | nil, message. An existing folder is fine. */
@@ -259,11 +256,8 @@ static int nhl_fs_digest(lua_State *L) {
   int rc;
   if (!nh_digest_hex_len(alg))
     return luaL_argerror(L, 2, "\"md5\", \"sha1\", \"sha256\" or \"sha512\" expected");
-  if ((rc = nh_file_digest(path, alg, hex, sizeof hex)) < 0) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s", path, nh_strerror(rc));
-    return 2;
-  }
+  if ((rc = nh_file_digest(path, alg, hex, sizeof hex)) < 0)
+    return nhl_fail(L, "%s: %s", path, nh_strerror(rc));
   lua_pushstring(L, hex);
   return 1;
 }

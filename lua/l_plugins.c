@@ -185,11 +185,8 @@ static int nhl_plugins_load_dir(lua_State *L) {
   struct stat st;
   int n;
   nhl_plugins_ensure(L);
-  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "plugin folder %s: not a folder", dir);
-    return 2;
-  }
+  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    return nhl_fail(L, "plugin folder %s: not a folder", dir);
   n = nh_plugin_load_dir(dir);
   lua_pushinteger(L, n < 0 ? 0 : n);
   return 1;
@@ -201,8 +198,7 @@ static int nhl_plugins_load(lua_State *L) {
   char *msg = NULL;
   nhl_plugins_ensure(L);
   if (nh_plugin_load(file, &msg) < 0) {
-    lua_pushnil(L);
-    lua_pushstring(L, msg ? msg : "out of memory");
+    nhl_fail(L, "%s", msg ? msg : "out of memory");
     free(msg);
     return 2;
   }
@@ -402,11 +398,10 @@ static int nhl_plugins_find(lua_State *L) {
   int rc;
   nhl_plugins_ensure(L);
   if ((rc = nh_registry_find_parser(platform, command, &m, &msg)) < 0) {
-    lua_pushnil(L);
     if (msg)
-      lua_pushstring(L, msg);
+      nhl_fail(L, "%s", msg);
     else
-      lua_pushfstring(L, "no parser for '%s' on platform '%s'", command, platform);
+      nhl_fail(L, "no parser for '%s' on platform '%s'", command, platform);
     free(msg);
     return 2;
   }

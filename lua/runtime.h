@@ -78,6 +78,11 @@ void nhl_signals_default(lua_State *L, int on);
  * would `return luaL_error(...)`. */
 void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
                     const char *fmt, ...);
+/* The answer of a binding whose operation failed in a way a playbook handles (a missing file,
+ * output it cannot read): pushes nil and a message formatted as lua_pushfstring does, and
+ * returns 2, for `return nhl_fail(L, ...)`. Mistakes raise instead. */
+int nhl_fail(lua_State *L, const char *fmt, ...);
+
 #define nhl_raise(L, ...) (nhl_error_push((L), __VA_ARGS__), lua_error(L))
 
 /* The error kind a core code means by default ("timeout" for NH_ETIMEDOUT, ...). */
