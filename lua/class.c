@@ -35,6 +35,24 @@ void nhl_class_methods(lua_State *L, const char *tname) {
   lua_remove(L, -2);
 }
 
+void **nhl_box_push(lua_State *L, const char *tname, void *p) {
+  void **box = lua_newuserdatauv(L, sizeof(*box), 0);
+  *box = p;
+  luaL_setmetatable(L, tname);
+  return box;
+}
+
+void *nhl_box_get(lua_State *L, int idx, const char *tname) {
+  return *(void **)luaL_checkudata(L, idx, tname);
+}
+
+void *nhl_box_take(lua_State *L, int idx, const char *tname) {
+  void **box = luaL_checkudata(L, idx, tname);
+  void *p = *box;
+  *box = NULL;
+  return p;
+}
+
 void *nhl_state_object(lua_State *L, const char *key, size_t size, lua_CFunction gc, int *created) {
   void *p;
   *created = 0;

@@ -27,6 +27,19 @@ int nhl_is_class(lua_State *L, int idx, const char *tname);
  * is a function), for a module to publish so other modules can add methods to it. */
 void nhl_class_methods(lua_State *L, const char *tname);
 
+/* A box: a userdata of type tname (a class registered with nhl_class) that holds one pointer
+ * to C memory, luv's model: the garbage collector frees what a box owns, through the type's
+ * __gc, and never memory the core still uses.
+ *
+ * nhl_box_push pushes a new box holding p and returns its slot, for a constructor that
+ * pushes the box first (pushing may raise) and stores what it creates right after, so that
+ * nothing leaks. nhl_box_get is the pointer in the box at idx (raising for any other value),
+ * NULL once taken; nhl_box_take returns it and leaves NULL, so that __gc and close free it
+ * once. */
+void **nhl_box_push(lua_State *L, const char *tname, void *p);
+void *nhl_box_get(lua_State *L, int idx, const char *tname);
+void *nhl_box_take(lua_State *L, int idx, const char *tname);
+
 /* The userdata of size bytes kept in the registry at key: a per-state object a binding
  * creates on first use and the state's close frees through its __gc (gc). *created says
  * whether this call made it (zero-filled, for the caller to fill). Leaves the stack as it

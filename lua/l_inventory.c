@@ -33,10 +33,6 @@
 #define HOST_MT "nethost.host"
 #define REF_MT  "nethost.host.ref"
 
-typedef struct {
-  nh_inventory_t *inv;
-} root_t;
-
 /* A view; uservalue 1 is its root, uservalue 2 the root's host cache. */
 typedef struct {
   nh_inventory_t *inv;
@@ -51,10 +47,9 @@ typedef struct {
   size_t index;
 } ref_t;
 
+/* The root: a box (class.h) owning the inventory that views and hosts refer to. */
 static int root_gc(lua_State *L) {
-  root_t *r = luaL_checkudata(L, 1, ROOT_MT);
-  nh_inventory_free(r->inv);
-  r->inv = NULL;
+  nh_inventory_free(nhl_box_take(L, 1, ROOT_MT));
   return 0;
 }
 
@@ -327,12 +322,9 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
                        const char *name, int opts) {
   char err[1024];
   nh_inventory_t *inv;
-  root_t *r;
+  void **root = nhl_box_push(L, ROOT_MT, NULL);
   size_t *idx, n, i;
   int rc;
-  r = lua_newuserdatauv(L, sizeof(*r), 0);
-  r->inv = NULL;
-  luaL_setmetatable(L, ROOT_MT);
   /* A big inventory takes seconds to read; the loop does not run meanwhile, so a Ctrl-C
    * would wait for the end. Loading changes nothing, so a signal may end the process. */
   nhl_signals_default(L, 1);
@@ -340,7 +332,7 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
             : nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
   nhl_signals_default(L, 0);
   if (rc < 0) raise_load(L, rc, err, path ? "inventory.load" : "inventory.decode");
-  r->inv = inv;
+  *root = inv;
   lua_newtable(L); /* the host cache */
   n = nh_inventory_count(inv);
   /* The full view's positions, built in a userdata so an error cannot leak them. */
