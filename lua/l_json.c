@@ -286,51 +286,69 @@ static void dec_literal(dec_t *d, const char *word, size_t len) {
   d->p += len;
 }
 
+/* Skips white space, then c when it comes next; returns whether it did. */
+static int dec_accept(dec_t *d, char c) {
+  skip_ws(d);
+  if (d->p < d->end && *d->p == c) {
+    d->p++;
+    return 1;
+  }
+  return 0;
+}
+
+/* Skips white space and c, which must come next (else "unexpected ... (expected what)"). */
+static void dec_expect(dec_t *d, char c, const char *what) {
+  if (!dec_accept(d, c)) dec_unexpected(d, what);
+}
+
+/* After a member or an item: 1 when a ',' follows, 0 at the closing bracket close. */
+static int dec_more(dec_t *d, char close, const char *what) {
+  if (dec_accept(d, ',')) return 1;
+  dec_expect(d, close, what);
+  return 0;
+}
+
+/* Opens the object or array whose bracket is at d->p: one level deeper, its table pushed
+ * (narr and nrec preallocated), and slots free on the stack for its members. */
+static void dec_open(dec_t *d, int slots, int narr, int nrec) {
+  if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
+  luaL_checkstack(d->L, slots, "json.decode: nested too deeply");
+  d->p++;
+  lua_createtable(d->L, narr, nrec);
+}
+
+/* Closes the object or array on top: gives it the metatable at stack slot mt. */
+static void dec_close(dec_t *d, int mt) {
+  lua_pushvalue(d->L, mt);
+  lua_setmetatable(d->L, -2);
+  d->depth--;
+}
+
 static void dec_value(dec_t *d) {
   lua_State *L = d->L;
   skip_ws(d);
   if (d->p >= d->end) dec_unexpected(d, "a value");
   switch (*d->p) {
   case '{': {
-    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
-    luaL_checkstack(L, 5, "json.decode: nested too deeply");
-    d->p++;
-    lua_createtable(L, 0, 4);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == '}') {
-      d->p++;
-    } else {
+    dec_open(d, 5, 0, 4);
+    if (!dec_accept(d, '}')) {
       lua_Integer nkeys = 0;
       /* With {ordered = true}, the keys in document order, for templates (Python keeps
        * it): an array below the object's members, recorded in the key-order table when
        * there are two or more. Optional: it costs about a third of the decoding speed. */
       int obj = d->order ? -4 : -3;
       if (d->order) lua_createtable(L, 4, 0);
-      for (;;) {
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != '"') dec_unexpected(d, "a string key");
-        d->p++;
+      do {
+        dec_expect(d, '"', "a string key");
         dec_string(d);
         if (d->order) {
           lua_pushvalue(L, -1);
           lua_rawseti(L, -3, ++nkeys);
         }
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != ':') dec_unexpected(d, "':'");
-        d->p++;
+        dec_expect(d, ':', "':'");
         dec_value(d);
         lua_rawset(L, obj);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') {
-          d->p++;
-          continue;
-        }
-        if (d->p < d->end && *d->p == '}') {
-          d->p++;
-          break;
-        }
-        dec_unexpected(d, "',' or '}'");
-      }
+      } while (dec_more(d, '}', "',' or '}'"));
       if (nkeys >= 2) {
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
@@ -339,39 +357,19 @@ static void dec_value(dec_t *d) {
         lua_pop(L, 1);
       }
     }
-    lua_pushvalue(L, d->object_mt);
-    lua_setmetatable(L, -2);
-    d->depth--;
+    dec_close(d, d->object_mt);
     return;
   }
   case '[': {
     lua_Integer i = 0;
-    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
-    luaL_checkstack(L, 4, "json.decode: nested too deeply");
-    d->p++;
-    lua_createtable(L, 4, 0);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') {
-      d->p++;
-    } else {
-      for (;;) {
+    dec_open(d, 4, 4, 0);
+    if (!dec_accept(d, ']')) {
+      do {
         dec_value(d);
         lua_rawseti(L, -2, ++i);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') {
-          d->p++;
-          continue;
-        }
-        if (d->p < d->end && *d->p == ']') {
-          d->p++;
-          break;
-        }
-        dec_unexpected(d, "',' or ']'");
-      }
+      } while (dec_more(d, ']', "',' or ']'"));
     }
-    lua_pushvalue(L, d->array_mt);
-    lua_setmetatable(L, -2);
-    d->depth--;
+    dec_close(d, d->array_mt);
     return;
   }
   case '"':

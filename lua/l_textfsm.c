@@ -54,6 +54,29 @@ static void push_cache(lua_State *L) {
   }
 }
 
+/* What the cache holds under the key on top of the stack (a box of type tname), with the key
+ * popped; or NULL, with the key and the cache left on the stack for cache_put. */
+static void *cache_get(lua_State *L, const char *tname) {
+  push_cache(L);
+  lua_pushvalue(L, -2);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+    void *p = nhl_box_get(L, -1, tname);
+    lua_pop(L, 3);
+    return p;
+  }
+  lua_pop(L, 1);
+  return NULL;
+}
+
+/* Caches p, boxed as tname, under the key cache_get left, and pops the key and the cache. */
+static void cache_put(lua_State *L, const char *tname, void *p) {
+  nhl_box_push(L, tname, p);
+  lua_pushvalue(L, -3);
+  lua_insert(L, -2);
+  lua_rawset(L, -3);
+  lua_pop(L, 2);
+}
+
 static void push_str(lua_State *L, nh_tfsm_str_t s) {
   if (s.ptr)
     lua_pushlstring(L, s.ptr, s.len);
@@ -134,24 +157,14 @@ static void push_boxed_table(lua_State *L, int lower) {
 static nh_tfsm_template_t *get_template(lua_State *L, int arg) {
   size_t len;
   const char *s = luaL_checklstring(L, arg, &len);
-  push_cache(L);
+  nh_tfsm_template_t *t;
   lua_pushvalue(L, arg);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    nh_tfsm_template_t *t = nhl_box_get(L, -1, TEMPLATE_MT);
-    lua_pop(L, 2);
-    return t;
-  }
-  lua_pop(L, 1);
+  if ((t = cache_get(L, TEMPLATE_MT))) return t;
   char err[2048];
-  nh_tfsm_template_t *t = NULL;
   int rc = memchr(s, '\n', len) ? nh_tfsm_template_load("<template>", s, len, &t, err, sizeof err)
                                 : nh_tfsm_template_load_file(s, &t, err, sizeof err);
   if (rc < 0) nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
-  nhl_box_push(L, TEMPLATE_MT, t);
-  lua_pushvalue(L, arg);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_pop(L, 2);
+  cache_put(L, TEMPLATE_MT, t);
   return t;
 }
 
@@ -162,23 +175,13 @@ static nh_tfsm_index_t *get_index(lua_State *L, int arg, const char *op) {
     nhl_raise(L, "parse", NULL, op, NH_TFSM_ENOPARSER,
               "no TextFSM template folder: set NET_TEXTFSM (e.g. to ntc-templates/templates) "
               "or call textfsm.dir(folder)");
-  push_cache(L);
-  lua_pushfstring(L, "index:%s", dir);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    nh_tfsm_index_t *idx = nhl_box_get(L, -1, INDEX_MT);
-    lua_pop(L, 2);
-    return idx;
-  }
-  lua_pop(L, 1);
-  char err[2048];
   nh_tfsm_index_t *idx;
+  lua_pushfstring(L, "index:%s", dir);
+  if ((idx = cache_get(L, INDEX_MT))) return idx;
+  char err[2048];
   int rc = nh_tfsm_index_open(dir, &idx, err, sizeof err);
   if (rc < 0) nhl_raise(L, "parse", NULL, op, rc, "%s", err);
-  nhl_box_push(L, INDEX_MT, idx);
-  lua_pushfstring(L, "index:%s", dir);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_pop(L, 2);
+  cache_put(L, INDEX_MT, idx);
   return idx;
 }
 

@@ -42,9 +42,10 @@ static void add_escaped(luaL_Buffer *b, const char *s, size_t len, int attr) {
 static int nhl_xml_escape(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
+  int attr = lua_toboolean(L, 2); /* read first: luaL_buffinit may push into slot 2 */
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  add_escaped(&b, s, len, lua_toboolean(L, 2));
+  add_escaped(&b, s, len, attr);
   luaL_pushresult(&b);
   return 1;
 }
