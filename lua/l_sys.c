@@ -60,7 +60,9 @@ static int nhl_sys_hostname(lua_State *L) {
  * (it is linked, and a block from malloc lies in its heap), else "system". */
 static void push_allocator(lua_State *L) {
 #ifdef NH_HAVE_MIMALLOC
-  void *probe = malloc(16);
+  /* calloc: GCC takes the const pointer mi_is_in_heap_region receives for a read of the
+   * block, and a malloc'd block would be "maybe uninitialized" (-Werror in Debug). */
+  void *probe = calloc(1, 16);
   int ours = probe && mi_is_in_heap_region(probe);
   free(probe);
   if (ours) {
