@@ -279,29 +279,21 @@ static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
   set_regex_list(L, "volatile", pp->volatile_lines);
 }
 
-static const char *rollback_name(nh_plugin_rollback_t r) {
-  switch (r) {
-  case NH_PLUGIN_ROLLBACK_REPLACE:
-    return "replace";
-  case NH_PLUGIN_ROLLBACK_COMMIT:
-    return "commit";
-  case NH_PLUGIN_ROLLBACK_SESSION:
-    return "session";
-  default:
-    return "none";
-  }
-}
-
-static const char *dialect_name(nh_plugin_config_dialect_t d) {
-  switch (d) {
-  case NH_PLUGIN_DIALECT_BRACES:
-    return "braces";
-  case NH_PLUGIN_DIALECT_SET:
-    return "set";
-  default:
-    return "indent";
-  }
-}
+/* Lua's names of the plugin ABI's rollback methods and configuration dialects. A value
+ * beyond the table (from a newer plugin) reads as the first: no rollback, indented. */
+static const char *const rollback_names[] = {
+    [NH_PLUGIN_ROLLBACK_NONE] = "none",
+    [NH_PLUGIN_ROLLBACK_REPLACE] = "replace",
+    [NH_PLUGIN_ROLLBACK_COMMIT] = "commit",
+    [NH_PLUGIN_ROLLBACK_SESSION] = "session",
+};
+static const char *const dialect_names[] = {
+    [NH_PLUGIN_DIALECT_INDENT] = "indent",
+    [NH_PLUGIN_DIALECT_BRACES] = "braces",
+    [NH_PLUGIN_DIALECT_SET] = "set",
+};
+#define NAME_OF(names, value) \
+  ((unsigned)(value) < sizeof(names) / sizeof((names)[0]) ? (names)[value] : (names)[0])
 
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
@@ -324,10 +316,10 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_list(L, "error_patterns", p->error_patterns);
   set_list(L, "confirm_patterns", p->confirm_patterns);
   nhl_set_string(L, "confirm_response", p->confirm_response);
-  nhl_set_string(L, "rollback_method", rollback_name(p->rollback_method));
+  nhl_set_string(L, "rollback_method", NAME_OF(rollback_names, p->rollback_method));
   nhl_set_string(L, "checkpoint_command", p->checkpoint_command);
   nhl_set_string(L, "rollback_command", p->rollback_command);
-  nhl_set_string(L, "config_dialect", dialect_name(p->config_dialect));
+  nhl_set_string(L, "config_dialect", NAME_OF(dialect_names, p->config_dialect));
   nhl_set_string(L, "show_config_command", p->show_config_command);
   set_list(L, "volatile_patterns", p->volatile_patterns);
   nhl_set_string(L, "file_default_dir", p->file_default_dir);
