@@ -600,11 +600,6 @@ static int nhl_ssh_session_close(lua_State *L) {
   return 0;
 }
 
-typedef struct {
-  nh_ssh_connect_t conn;
-  int sidx_ref;
-} open_req_t;
-
 static int open_k(lua_State *L, int status, lua_KContext ctx) {
   nh_ssh_connect_t *req = (nh_ssh_connect_t *)ctx;
   int rc = nhl_await_status(L);
