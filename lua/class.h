@@ -1,6 +1,7 @@
-/* nethost Lua bindings: userdata types. A binding declares a type as two luaL_Reg lists,
- * its metamethods and its methods, and registers both with one call instead of pushing
- * each function into the metatable by hand. */
+/* nethost Lua bindings: userdata types and the function lists of modules. A binding declares
+ * a type as two luaL_Reg lists, its metamethods and its methods, and registers both with one
+ * call instead of pushing each function into the metatable by hand; a type that owns one C
+ * object is a box. */
 #ifndef NHL_CLASS_H
 #define NHL_CLASS_H
 
