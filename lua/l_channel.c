@@ -9,6 +9,7 @@
  *   ch:write(s) -> true | nil, message
  *   ch:read() -> the bytes that arrived | nil at the end (yields; cancellable)
  *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum)
+ *   ch:stderr_tail() -> the last bytes the worker wrote on stderr (when not kept)
  *   ch:hangup()   closes the pipe only (the worker sees the end), the exit is still reaped
  *   ch:close()
  */
@@ -132,6 +133,13 @@ static int nhl_channel_exit_status(lua_State *L) {
   return 1;
 }
 
+static int nhl_channel_stderr_tail(lua_State *L) {
+  const char *data;
+  size_t len = nh_channel_stderr_tail(check_channel(L), &data);
+  lua_pushlstring(L, data, len);
+  return 1;
+}
+
 static int nhl_channel_kill(lua_State *L) {
   lua_pushboolean(L, nh_channel_kill(check_channel(L), (int)luaL_optinteger(L, 2, 15)) == 0);
   return 1;
@@ -148,10 +156,10 @@ static int nhl_channel_close(lua_State *L) {
 }
 
 int luaopen_nethost_channel(lua_State *L) {
-  static const luaL_Reg methods[] = {NHL_FUNC(channel, write), NHL_FUNC(channel, read),
-                                     NHL_FUNC(channel, pid),   NHL_FUNC(channel, exit_status),
-                                     NHL_FUNC(channel, kill),  NHL_FUNC(channel, hangup),
-                                     NHL_FUNC(channel, close), {NULL, NULL}};
+  static const luaL_Reg methods[] = {
+      NHL_FUNC(channel, write),       NHL_FUNC(channel, read),  NHL_FUNC(channel, pid),
+      NHL_FUNC(channel, exit_status), NHL_FUNC(channel, kill),  NHL_FUNC(channel, hangup),
+      NHL_FUNC(channel, stderr_tail), NHL_FUNC(channel, close), {NULL, NULL}};
   static const luaL_Reg funcs[] = {NHL_FUNC(channel, spawn),
                                    NHL_FUNC(channel, open),
                                    NHL_FUNC(channel, exe),
