@@ -1,5 +1,6 @@
 /* nethost core: exec channels — open, exec, read stdout and stderr until the channel
- * closes, collect the exit status, free.
+ * closes, collect the exit status, free. The channel's life is core/ssh_channel.c's; this
+ * file gives its exec request, its reading and its result.
  *
  * The job is allocated apart from the request: when the request is cancelled or times out,
  * the request completes at once and the job stays with the connection as a "closer" that

@@ -1,5 +1,6 @@
-/* nethost core: what the SSH files share (core/ssh.c, ssh_exec.c, ssh_shell.c,
- * ssh_knownhosts.c, ssh_limits.c). Not for use outside core/ssh*.c. */
+/* nethost core: what the SSH files share (core/ssh.c, ssh_channel.c, ssh_exec.c,
+ * ssh_shell.c, ssh_sftp.c, ssh_jump.c, ssh_knownhosts.c, ssh_limits.c, netconf.c). Not for
+ * use outside them. */
 #ifndef NH_SSH_INTERNAL_H
 #define NH_SSH_INTERNAL_H
 
