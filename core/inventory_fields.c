@@ -254,6 +254,30 @@ static int unknown(nh__ld_t *ld, const nh_ynode_t *key, const char *what, const 
                       section ? " in " : "", section ? section : "", hint);
 }
 
+/* host_key_policy's values: each policy's name first (as nethost writes it), then the other
+ * spellings it accepts. */
+static const struct {
+  const char *name;
+  nh_inv_hostkey_t policy;
+} policies[] = {{"strict", NH_INV_HOSTKEY_STRICT}, {"accept-new", NH_INV_HOSTKEY_ACCEPT_NEW},
+                {"off", NH_INV_HOSTKEY_OFF},       {"accept_new", NH_INV_HOSTKEY_ACCEPT_NEW},
+                {"no", NH_INV_HOSTKEY_OFF},        {"false", NH_INV_HOSTKEY_OFF}};
+
+const char *nh__inv_policy_name(nh_inv_hostkey_t policy) {
+  size_t i;
+  for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+    if (policies[i].policy == policy) return policies[i].name;
+  return NULL;
+}
+
+/* The policy named s, or NH_INV_HOSTKEY_UNSET for no known name. */
+static nh_inv_hostkey_t policy_named(const char *s) {
+  size_t i;
+  for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+    if (strcmp(policies[i].name, s) == 0) return policies[i].policy;
+  return NH_INV_HOSTKEY_UNSET;
+}
+
 static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                        const nh_ynode_t *val, const char *what) {
   nh_ynode_t **keys, **vals, **ak, **av;
@@ -281,13 +305,7 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
         s = "off";
         rc = 0;
       }
-      if (strcmp(s, "strict") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_STRICT;
-      else if (strcmp(s, "accept-new") == 0 || strcmp(s, "accept_new") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_ACCEPT_NEW;
-      else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_OFF;
-      else
+      if (!(f->ssh.host_key_policy = policy_named(s)))
         return nh__inv_fail(ld, vals[i],
                             "%s: expected strict, accept-new or off for "
                             "'host_key_policy', found '%s'",

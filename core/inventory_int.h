@@ -89,6 +89,9 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
  * platforms; other names come back unchanged. */
 const char *nh__inv_driver_platform(const char *name);
 
+/* The name of a host_key_policy ("strict", "accept-new", "off"), NULL when unset. */
+const char *nh__inv_policy_name(nh_inv_hostkey_t policy);
+
 /* The field names a host, group or defaults may use (for suggestions). */
 extern const char *const nh__inv_field_names[];
 
