@@ -35,18 +35,14 @@ void tfsm_buf_adds(tfsm_buf_t *b, const char *s) {
   tfsm_buf_add(b, s, strlen(s));
 }
 
+/* Measures the text first, then formats it in place: one path for any length (the callers
+ * format a few short escapes, so the second pass costs nothing that matters). */
 void tfsm_buf_printf(tfsm_buf_t *b, const char *fmt, ...) {
-  char tmp[256];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) {
-    tfsm_buf_add(b, tmp, (size_t)n);
-    return;
-  }
-  if (reserve(b, (size_t)n) < 0) return;
+  if (n < 0 || reserve(b, (size_t)n) < 0) return;
   va_start(ap, fmt);
   vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
