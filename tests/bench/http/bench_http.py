@@ -10,6 +10,7 @@ Each client runs as a child process measured with wait4: wall time, CPU (user+sy
 RSS. nginx's own CPU is reported too, so a saturated server is visible.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -100,7 +101,7 @@ def main():
     ap.add_argument("--requests", default="10000,50000")
     ap.add_argument("--concurrency", type=int, default=1000)
     ap.add_argument("--port", type=int, default=19400)
-    ap.add_argument("--path", default="/small.txt")
+    ap.add_argument("--path", default="/interfaces.json")
     ap.add_argument("--workers", type=int, default=2, help="nginx worker processes")
     ap.add_argument("--skip-json", action="store_true")
     a = ap.parse_args()
@@ -108,6 +109,13 @@ def main():
     d = tempfile.mkdtemp(prefix="nethost-bench-http-")
     os.chmod(d, 0o755)
     harness.make_files(d)
+    # The issue's workload: a 1.7 KB JSON document, as a device's REST API answers
+    # (an interface table), decoded by both clients.
+    with open(os.path.join(d, "www", "interfaces.json"), "w") as f:
+        json.dump({"interfaces": [{"name": "Ethernet%d" % i, "admin": "up", "oper":
+                                   "up" if i % 3 else "down", "speed": 10000, "mtu": 9214,
+                                   "rx": 1234567 * i, "tx": 7654321 * i}
+                                  for i in range(1, 16)]}, f)
     listens = "\n".join("    listen %s:%d;" % (device_addr(i), a.port) for i in range(a.devices))
     with open(os.path.join(d, "nginx.conf"), "w") as f:
         f.write(CONF.format(d=d, listens=listens, workers=a.workers,
@@ -126,12 +134,15 @@ def main():
               % (a.path, a.workers, a.devices, a.concurrency))
         print("%-8s %7s %8s %9s %10s %8s %9s %7s" % ("client", "N", "wall s", "req/s",
                                                      "CPU ms", "us/req", "RSS MB", "nginx%"))
+        # A .json body is decoded by both clients (r:json(), aiohttp's r.json()), as a
+        # playbook reading a device's REST API would.
+        decode = "decode" if a.path.endswith(".json") else "raw"
         for n in [int(x) for x in a.requests.split(",")]:
             rows = {}
             for name, cmd in (("nethost", [a.nethost, "run", os.path.join(HERE, "fetch.lua"),
-                                           "--", urls, str(n), str(a.concurrency)]),
+                                           "--", urls, str(n), str(a.concurrency), decode]),
                               ("aiohttp", ["/usr/bin/python3", os.path.join(HERE, "fetch_aiohttp.py"),
-                                           urls, str(n), str(a.concurrency)])):
+                                           urls, str(n), str(a.concurrency), decode])):
                 r = run_client(cmd, nginx.pid)
                 if r["failed"]:
                     print("  %s: %d failed requests" % (name, r["failed"]))

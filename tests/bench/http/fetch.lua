@@ -1,6 +1,7 @@
 -- nethost side of the HTTP benchmark: N GETs spread over the given hosts at a concurrency.
--- usage: nethost run fetch.lua -- URLS_FILE N CONCURRENCY
-local urls_file, n, conc = arg[1], tonumber(arg[2]), tonumber(arg[3])
+-- usage: nethost run fetch.lua -- URLS_FILE N CONCURRENCY [decode|raw]
+-- decode: each body is decoded as JSON (r:json()), as a playbook reading a REST API does.
+local urls_file, n, conc, decode = arg[1], tonumber(arg[2]), tonumber(arg[3]), arg[4] == "decode"
 local urls = {}
 for line in io.lines(urls_file) do urls[#urls + 1] = line end
 local next_i, ok, failed, bytes = 0, 0, 0, 0
@@ -13,7 +14,7 @@ for w = 1, conc do
       local i = next_i
       if i > n then return end
       local good, r = pcall(http.get, urls[(i - 1) % #urls + 1], {timeout = 60})
-      if good and r.status == 200 then
+      if good and r.status == 200 and (not decode or type(r:json()) == "table") then
         ok = ok + 1
         bytes = bytes + #r.body
       else
