@@ -69,3 +69,11 @@ void tfsm_errf(char *err, size_t errlen, const char *fmt, ...) {
   vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
 }
+
+void tfsm_verrf_at(char *err, size_t errlen, const char *name, int line, const char *fmt,
+                   va_list ap) {
+  int n;
+  if (!err || !errlen) return;
+  n = line > 0 ? snprintf(err, errlen, "%s:%d: ", name, line) : snprintf(err, errlen, "%s: ", name);
+  if (n >= 0 && (size_t)n < errlen) vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
