@@ -389,14 +389,15 @@ int nh__inv_detach_docs(nh_inventory_t *inv) {
 nh_inventory_t *nh__inv_new(const char *path, const char *base_dir) {
   nh_inventory_t *inv = calloc(1, sizeof(*inv));
   if (!inv) return NULL;
-  inv->path = strdup(path);
-  inv->base_dir = base_dir ? strdup(base_dir) : NULL;
-  inv->arena = nh_ydoc_new(path);
   nh__inv_fields_init(&inv->defaults);
-  if (!inv->path || (base_dir && !inv->base_dir) || !inv->arena) {
+  /* The arena keeps the path (as its file name) and the base folder as long as the
+   * inventory lives. */
+  if (!(inv->arena = nh_ydoc_new(path)) ||
+      (base_dir && !(inv->base_dir = nh_ydoc_strdup(inv->arena, base_dir, strlen(base_dir))))) {
     nh_inventory_free(inv);
     return NULL;
   }
+  inv->path = nh_ydoc_file(inv->arena);
   return inv;
 }
 
@@ -412,8 +413,6 @@ void nh_inventory_free(nh_inventory_t *inv) {
   free(inv->groups);
   free(inv->host_slots);
   free(inv->group_slots);
-  free(inv->path);
-  free(inv->base_dir);
   free(inv);
 }
 

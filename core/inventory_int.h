@@ -11,8 +11,8 @@
 #include "yaml_doc.h"
 
 struct nh_inventory_s {
-  char *path;
-  char *base_dir; /* relative paths in the inventory resolve against it */
+  const char *path;     /* the arena's file name */
+  const char *base_dir; /* relative paths in the inventory resolve against it (in the arena) */
   const char *format;
   nh_host_t **hosts;
   size_t nhosts, hosts_cap;
