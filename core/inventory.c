@@ -64,8 +64,8 @@ void nh__inv_fields_init(nh_inv_fields_t *f) {
 
 /* Appends item to *list (holding *n pointers), which lives in the arena: it is copied to one
  * twice the size whenever *n reaches a power of two, the old copy staying in the arena until
- * the inventory is freed. The inventory's arrays (hosts, groups, every group list, the
- * documents and values it keeps) grow this way, so it frees none of them one by one. */
+ * the inventory is freed. The host and group arrays, every group list and the documents
+ * kept grow this way, so the inventory frees none of them one by one. */
 static int arena_append(nh_inventory_t *inv, void ***list, size_t *n, void *item) {
   void **p;
   if ((*n & (*n - 1)) == 0) {
@@ -85,9 +85,7 @@ int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
 }
 
 int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v) {
-  int rc = arena_append(inv, (void ***)&inv->owned, &inv->nowned, v);
-  if (rc < 0) nh_value_free(v);
-  return rc;
+  return nh_value_list_push(inv->owned, v);
 }
 
 nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
@@ -382,7 +380,7 @@ nh_inventory_t *nh__inv_new(const char *path, const char *base_dir) {
   nh__inv_fields_init(&inv->defaults);
   /* The arena keeps the path (as its file name) and the base folder as long as the
    * inventory lives. */
-  if (!(inv->arena = nh_ydoc_new(path)) ||
+  if (!(inv->arena = nh_ydoc_new(path)) || !(inv->owned = nh_value_list()) ||
       (base_dir && !(inv->base_dir = nh_ydoc_strdup(inv->arena, base_dir, strlen(base_dir))))) {
     nh_inventory_free(inv);
     return NULL;
@@ -394,8 +392,8 @@ nh_inventory_t *nh__inv_new(const char *path, const char *base_dir) {
 void nh_inventory_free(nh_inventory_t *inv) {
   size_t i;
   if (!inv) return;
-  for (i = 0; i < inv->nowned; i++) nh_value_free(inv->owned[i]);
   for (i = 0; i < inv->ndocs; i++) nh_ydoc_free(inv->docs[i]);
+  nh_value_free(inv->owned);
   nh_ydoc_free(inv->arena);
   free(inv->host_slots);
   free(inv->group_slots);

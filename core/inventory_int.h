@@ -24,10 +24,9 @@ struct nh_inventory_s {
   nh_ydoc_t *arena;                 /* hosts, groups and strings built while loading */
   size_t *host_slots, *group_slots; /* open-addressing hash tables of index + 1 */
   size_t host_slots_cap, group_slots_cap;
-  nh_value_t **owned;  /* values to free with the inventory (layers' data, merged data) */
+  nh_value_t *owned;   /* a list: the values freed with the inventory (layers' data, merged) */
   size_t range_hosts;  /* hosts named through Ansible host ranges so far */
   size_t group_visits; /* Ansible group entries read so far */
-  size_t nowned;
 };
 
 /* A loader's context: which document it reads and where errors go. */

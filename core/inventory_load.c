@@ -116,7 +116,7 @@ static int entries_map(nh__ld_t *ld, const nh_ynode_t *map, int group) {
   snprintf(what, sizeof(what), "a map of %ss (name: fields)", kind);
   if ((n = nh__inv_map_pairs(ld, map, NULL, what, &keys, &vals)) <= 0) return n;
   for (i = 0; i < n; i++) {
-    entry_t e;
+    entry_t e = {NULL, NULL, NULL};
     if (keys[i]->type != NH_YNODE_SCALAR || nh_ynode_is_null(keys[i]))
       return nh__inv_fail(ld, keys[i], "expected a %s name, found %s", kind,
                           nh_ynode_kind(keys[i]));
