@@ -22,6 +22,13 @@ struct nh_channel_s {
   char *buf; /* bytes read and not yet handed to a read operation */
   size_t len, cap;
   nh_channel_read_t *pending;
+  /* The child's stderr when the caller does not show it: drained as it comes (a full pipe
+   * would block the child), its last bytes kept to say why a child died. */
+  uv_pipe_t err_pipe;
+  int has_err_pipe;
+  char err_chunk[4096];
+  char err_tail[NH_CHANNEL_STDERR_TAIL];
+  size_t err_len;
 };
 
 typedef struct {
@@ -186,6 +193,37 @@ int nh_channel_open(nh_loop_t *loop, int fd, nh_channel_t **out) {
   return 0;
 }
 
+static void err_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
+  nh_channel_t *ch = h->data;
+  (void)hint;
+  *buf = uv_buf_init(ch->err_chunk, sizeof(ch->err_chunk));
+}
+
+/* Keeps the last NH_CHANNEL_STDERR_TAIL bytes the child wrote on stderr. */
+static void err_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
+  nh_channel_t *ch = s->data;
+  size_t n, keep;
+  if (nread < 0) {
+    uv_read_stop(s);
+    return;
+  }
+  n = (size_t)nread;
+  if (n >= sizeof(ch->err_tail)) {
+    memcpy(ch->err_tail, buf->base + n - sizeof(ch->err_tail), sizeof(ch->err_tail));
+    ch->err_len = sizeof(ch->err_tail);
+    return;
+  }
+  keep = ch->err_len + n > sizeof(ch->err_tail) ? sizeof(ch->err_tail) - n : ch->err_len;
+  memmove(ch->err_tail, ch->err_tail + ch->err_len - keep, keep);
+  memcpy(ch->err_tail + keep, buf->base, n);
+  ch->err_len = keep + n;
+}
+
+size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data) {
+  *data = ch->err_tail;
+  return ch->err_len;
+}
+
 static void exit_cb(uv_process_t *p, int64_t status, int signum) {
   nh_channel_t *ch = p->data;
   ch->exited = 1;
@@ -207,6 +245,12 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
   if (keep_stderr) {
     stdio[2].flags = UV_INHERIT_FD;
     stdio[2].data.fd = 2;
+  } else if (uv_pipe_init(loop->uv, &ch->err_pipe, 0) == 0) {
+    ch->has_err_pipe = 1;
+    ch->err_pipe.data = ch;
+    ch->open_handles++;
+    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE; /* the child's point of view */
+    stdio[2].data.stream = (uv_stream_t *)&ch->err_pipe;
   } else {
     stdio[2].flags = UV_IGNORE;
   }
@@ -221,16 +265,20 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
   rc = uv_spawn(loop->uv, &ch->proc, &opts);
   /* uv_spawn initialises the process handle even when it fails: it must be closed. */
   ch->has_proc = 1;
-  ch->open_handles = 2;
+  ch->open_handles++;
   if (rc < 0) {
     ch->closing = 1;
     ch->exited = 1;
     uv_close((uv_handle_t *)&ch->pipe, handle_closed);
     uv_close((uv_handle_t *)&ch->proc, handle_closed);
+    if (ch->has_err_pipe) uv_close((uv_handle_t *)&ch->err_pipe, handle_closed);
     return rc;
   }
   /* The child's life does not keep the loop running; waiting on the channel does. */
   uv_unref((uv_handle_t *)&ch->proc);
+  if (ch->has_err_pipe &&
+      uv_read_start((uv_stream_t *)&ch->err_pipe, err_alloc_cb, err_read_cb) == 0)
+    uv_unref((uv_handle_t *)&ch->err_pipe);
   *out = ch;
   return 0;
 }
@@ -271,4 +319,5 @@ void nh_channel_close(nh_channel_t *ch) {
     if (!ch->exited) uv_process_kill(&ch->proc, SIGTERM);
     uv_close((uv_handle_t *)&ch->proc, handle_closed);
   }
+  if (ch->has_err_pipe) uv_close((uv_handle_t *)&ch->err_pipe, handle_closed);
 }

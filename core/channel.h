@@ -25,10 +25,14 @@ typedef struct {
   size_t len;
 } nh_channel_read_t;
 
+/* How much of a child's stderr a channel keeps (nh_channel_stderr_tail). */
+#define NH_CHANNEL_STDERR_TAIL 2048
+
 /* Spawns file with argv (NULL-terminated) as a child in a session of its own (a Ctrl-C on
  * the terminal reaches only the caller, which decides what the children do). The child's
- * stderr is the caller's when keep_stderr is set, else /dev/null. Returns 0 and *out, or a
- * negative NH_E* code. */
+ * stderr is the caller's when keep_stderr is set; else it is read and dropped as it comes
+ * but for its last NH_CHANNEL_STDERR_TAIL bytes (nh_channel_stderr_tail). Returns 0 and
+ * *out, or a negative NH_E* code. */
 int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int keep_stderr,
                      nh_channel_t **out);
 
@@ -49,6 +53,10 @@ int nh_channel_pid(const nh_channel_t *ch);
 
 /* Whether the child has exited, and its exit status (or 128 + the signal that ended it). */
 int nh_channel_exited(const nh_channel_t *ch, int *status);
+
+/* The last bytes the child wrote on stderr (at most NH_CHANNEL_STDERR_TAIL; none when the
+ * caller kept stderr): what says why a child died. Sets *data, returns the length. */
+size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data);
 
 /* Sends signum to the child, if it is still running. */
 int nh_channel_kill(nh_channel_t *ch, int signum);

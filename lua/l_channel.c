@@ -9,6 +9,7 @@
  *   ch:write(s) -> true | nil, message
  *   ch:read() -> the bytes that arrived | nil at the end (yields; cancellable)
  *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum)
+ *   ch:stderr_tail() -> the last bytes the worker wrote on stderr (when not kept)
  *   ch:hangup()   closes the pipe only (the worker sees the end), the exit is still reaped
  *   ch:close()
  */
@@ -154,6 +155,13 @@ static int nhl_channel_exit_status(lua_State *L) {
   return 1;
 }
 
+static int nhl_channel_stderr_tail(lua_State *L) {
+  const char *data;
+  size_t len = nh_channel_stderr_tail(check_channel(L)->ch, &data);
+  lua_pushlstring(L, data, len);
+  return 1;
+}
+
 static int nhl_channel_kill(lua_State *L) {
   nhl_channel_t *c = check_channel(L);
   lua_pushboolean(L, nh_channel_kill(c->ch, (int)luaL_optinteger(L, 2, 15)) == 0);
@@ -173,11 +181,15 @@ static int nhl_channel_close(lua_State *L) {
 }
 
 int luaopen_nethost_channel(lua_State *L) {
-  static const luaL_Reg methods[] = {
-      {"write", nhl_channel_write}, {"read", nhl_channel_read},
-      {"pid", nhl_channel_pid},     {"exit_status", nhl_channel_exit_status},
-      {"kill", nhl_channel_kill},   {"hangup", nhl_channel_hangup},
-      {"close", nhl_channel_close}, {NULL, NULL}};
+  static const luaL_Reg methods[] = {{"write", nhl_channel_write},
+                                     {"read", nhl_channel_read},
+                                     {"pid", nhl_channel_pid},
+                                     {"exit_status", nhl_channel_exit_status},
+                                     {"kill", nhl_channel_kill},
+                                     {"hangup", nhl_channel_hangup},
+                                     {"stderr_tail", nhl_channel_stderr_tail},
+                                     {"close", nhl_channel_close},
+                                     {NULL, NULL}};
   static const luaL_Reg funcs[] = {{"spawn", nhl_channel_spawn},
                                    {"open", nhl_channel_open},
                                    {"exe", nhl_channel_exe},

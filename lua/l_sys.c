@@ -3,10 +3,19 @@
 #include "fields.h"
 #include "runtime.h"
 
+#include <curl/curl.h>
+#include <libssh2.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <uv.h>
+#include <yaml.h>
+#ifdef NH_HAVE_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 /* sys.isatty(fd) */
 static int nhl_sys_isatty(lua_State *L) {
@@ -46,10 +55,47 @@ static int nhl_sys_hostname(lua_State *L) {
   return 1;
 }
 
+/* Which allocator serves this process's malloc: "mimalloc X.Y.Z" when mimalloc took over
+ * (it is linked, and a block from malloc lies in its heap), else "system". */
+static void push_allocator(lua_State *L) {
+#ifdef NH_HAVE_MIMALLOC
+  void *probe = malloc(16);
+  int ours = probe && mi_is_in_heap_region(probe);
+  free(probe);
+  if (ours) {
+    int v = mi_version();
+    lua_pushfstring(L, "mimalloc %d.%d.%d", v / 100, v / 10 % 10, v % 10);
+    return;
+  }
+#endif
+  lua_pushliteral(L, "system");
+}
+
+/* sys.libraries() -> {lua =, libuv =, libssh2 =, libcurl =, openssl =, libyaml =,
+ * allocator =}: the versions the process runs with (as the libraries report them at run
+ * time, which may differ from the headers it was built with), for `nethost version` and
+ * bug reports. */
+static int nhl_sys_libraries(lua_State *L) {
+  lua_createtable(L, 0, 7);
+  nhl_set_string(L, "lua", LUA_RELEASE);
+  nhl_set_string(L, "libuv", uv_version_string());
+  nhl_set_string(L, "libssh2", libssh2_version(0));
+  nhl_set_string(L, "libcurl", curl_version_info(CURLVERSION_NOW)->version);
+  nhl_set_string(L, "openssl", OpenSSL_version(OPENSSL_VERSION_STRING));
+  nhl_set_string(L, "libyaml", yaml_get_version_string());
+  push_allocator(L);
+  lua_setfield(L, -2, "allocator");
+  return 1;
+}
+
 int luaopen_nethost_sys(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"isatty", nhl_sys_isatty},     {"time", nhl_sys_time},
-                                   {"rusage", nhl_sys_rusage},     {"pid", nhl_sys_pid},
-                                   {"hostname", nhl_sys_hostname}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"isatty", nhl_sys_isatty},
+                                   {"time", nhl_sys_time},
+                                   {"rusage", nhl_sys_rusage},
+                                   {"pid", nhl_sys_pid},
+                                   {"hostname", nhl_sys_hostname},
+                                   {"libraries", nhl_sys_libraries},
+                                   {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -313,7 +313,9 @@ end
 local VERSION_HELP = [[
 usage: nethost version
 
-Prints nethost's version and the Lua version it runs on. Also: nethost --version, -V.
+Prints nethost's version and, on a second line, the versions of the libraries it runs with
+(Lua, libuv, libssh2, libcurl, OpenSSL, libyaml) and the allocator serving its memory
+(mimalloc, or system). Also: nethost --version, -V.
 ]]
 
 local HELP_HELP = [[
@@ -382,7 +384,11 @@ function cli.main(argv)
   elseif command == "run" then
     return cli.run(args)
   elseif command == "version" or command == "--version" or command == "-V" then
-    io.stdout:write("nethost ", nethost.version, " (", _VERSION, ")\n")
+    local lib = require("nethost.sys").libraries()
+    io.stdout:write("nethost ", nethost.version, " (", _VERSION, ")\n",
+                    ("Lua %s, libuv %s, libssh2 %s, libcurl %s, OpenSSL %s, libyaml %s; allocator %s\n")
+                      :format(lib.lua:match("[%d.]+$") or lib.lua, lib.libuv, lib.libssh2, lib.libcurl,
+                              lib.openssl, lib.libyaml, lib.allocator))
     return 0
   end
   local mod = command_module(command)

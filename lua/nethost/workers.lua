@@ -195,6 +195,17 @@ function Pool:read_worker(w)
     status = w.ch:exit_status()
   end
   if status then w.why = ("worker %d (pid %d) exited with status %d"):format(w.k, w.pid, status) end
+  -- What the worker said last on stderr (unless -v showed it) says why it died: its last
+  -- line goes into the hosts' error, the last lines into the log.
+  local said = {}
+  for line in w.ch:stderr_tail():gmatch("[^\n]+") do
+    if line:find("%S") then said[#said + 1] = utf8_safe(line) end
+  end
+  if status ~= 0 and #said > 0 then
+    w.why = ("%s (its stderr: %s)"):format(w.why, said[#said])
+    log.error("worker %d (pid %d) ended; its last lines on stderr:\n  %s", w.k, w.pid,
+              table.concat(said, "\n  ", math.max(1, #said - 9)))
+  end
   local ctxs = {}
   for _, ctx in pairs(w.inflight) do ctxs[#ctxs + 1] = ctx end
   if #ctxs > 0 then log.error("%s while running %d host(s)", w.why, #ctxs) end

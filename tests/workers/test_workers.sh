@@ -134,7 +134,10 @@ grep -q '"message":"broken in 1"' "$tmp/budget.jsonl" || fail "budget: no host r
 { hosts_lua 16; cat <<'LUA'; } > "$tmp/crash.lua"
 nethost.run(hosts, function(h)
   async.sleep(0.01)
-  if nethost.worker then os.exit(3) end
+  if nethost.worker then
+    io.stderr:write("plugin acme: out of patience\n")
+    os.exit(3)
+  end
   return "fine"
 end, { concurrency = 4 })
 LUA
@@ -143,8 +146,8 @@ nfail=$(grep -c ' failed nil worker$' "$tmp/out")
 nok=$(grep -c ' ok fine $' "$tmp/out")
 [ "$nfail" -ge 2 ] || fail "crash: $nfail hosts failed with kind worker (2 workers died)"
 [ $((nfail + nok)) = 16 ] || fail "crash: $nfail failed + $nok ok is not 16"
-grep -q 'worker [12] (pid [0-9]*) exited with status 3 while running this host' "$tmp/crash.jsonl" \
-  || fail "crash: the error does not say which worker died and how"
+grep -q 'worker [12] (pid [0-9]*) exited with status 3 (its stderr: plugin acme: out of patience) while running this host' \
+  "$tmp/crash.jsonl" || fail "crash: the error does not say which worker died, how and its last words"
 
 # --retry-failed with workers: only the hosts that failed there run again, in the workers.
 { hosts_lua 16; cat <<'LUA'; } > "$tmp/fixed.lua"
