@@ -1,6 +1,6 @@
 /* nethost core: the plugin loader.
  *
- * Loads shared objects that implement the plugin ABI (include/nethost/plugin.h) with
+ * Loads shared objects that implement the plugin ABI (plugins/include/nethost/plugin.h) with
  * dlopen(RTLD_NOW | RTLD_LOCAL), calls their nh_plugin_entry with the host table, and
  * rolls a failed plugin back whole (its registrations removed, its unload hooks run, the
  * file closed). Search order, decided by the caller: the built-in plugin folder, then each

@@ -1,7 +1,7 @@
 /* nethost core: the registry of platforms and parsers that plugins provide.
  *
  * Process-wide: plugins are loaded once per process (core/plugin_loader.h) and the loader
- * registers here what they provide through the plugin ABI (include/nethost/plugin.h). The
+ * registers here what they provide through the plugin ABI (plugins/include/nethost/plugin.h). The
  * registry depends on nothing of the loader: each entry keeps the registrant it was given.
  * Everything registered is copied, and removed again when its plugin is unloaded or rolled back.
  * Lookups are by canonical name or alias; parsers are found by (platform, command) with the

@@ -59,7 +59,7 @@ static int nhl_sys_hostname(lua_State *L) {
  * (it is linked, and a block from malloc lies in its heap), else "system". */
 static void push_allocator(lua_State *L) {
 #ifdef NH_HAVE_MIMALLOC
-  void *probe = malloc(16);
+  void *probe = calloc(1, 16); /* zeroed: GCC would warn of reading uninitialised bytes */
   int ours = probe && mi_is_in_heap_region(probe);
   free(probe);
   if (ours) {

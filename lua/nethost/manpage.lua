@@ -1,6 +1,6 @@
 -- Manual pages in roff, generated from the texts --help prints (nethost(1), nethost-sim(1))
 -- and from docs/lua-api.md (nethost-playbook(7)), so the manual and --help cannot disagree.
--- The build runs cmake/gen_docs.lua, which calls these; tests/docs/test_man.sh checks it.
+-- The build runs docs/gen_docs.lua, which calls these; tests/docs/test_man.sh checks it.
 --
 -- The help format it reads: "usage:" lines, paragraphs, "section:" headings, and option
 -- lines "  -x, --long ARG   text" whose text continues on lines indented to the text.

@@ -6,70 +6,36 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-  RE_MODEL,
-  RE_HWVER,
-  RE_SERIAL,
-  RE_MAC,
-  RE_IMAGE,
-  RE_UPTIME,
-  RE_MEM,
-  RE_SECTION,
-  RE_PSU,
-  RE_FAN,
-  RE_XCVR,
-  RE_WORDS2,
-  RE_COUNT
+#define PATTERNS(X)                                                                    \
+  X(RE_MODEL, "^Arista (\\S+)")                                                        \
+  X(RE_HWVER, "^Hardware version:\\s*(.*?)\\s*$")                                      \
+  X(RE_SERIAL, "^Serial number:\\s*(.*?)\\s*$")                                        \
+  X(RE_MAC, "^System MAC address:\\s*(\\S+)")                                          \
+  X(RE_IMAGE, "^Software image version:\\s*(\\S+)")                                    \
+  X(RE_UPTIME, "^Uptime:\\s*(.+?)\\s*$")                                               \
+  X(RE_MEM, "^Total memory:\\s*(\\d+)")                                                \
+  X(RE_SECTION, "^System (information|has \\d+ (power supply|fan|port|transceiver)?)") \
+  X(RE_PSU, "^\\s*(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$")                                    \
+  X(RE_FAN, "^\\s*(\\d+)\\s+\\d+\\s+(\\S+)\\s+(\\S+)\\s*$")                            \
+  X(RE_XCVR, "^\\s*(\\d\\S*|Et\\S*)\\s+(.+?)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s*$")      \
+  X(RE_WORDS2, "^\\s*(\\S+)\\s+(.*?)\\s*$")
+TS_PATTERNS(PATTERNS);
+
+/* show version: {model, version, serial, uptime, hardware_version, mac_address,
+ * total_memory_kb} */
+static const ts_fact_t version_facts[] = {
+    {RE_MODEL, 0, {{"model", 0, TS_STR}}},
+    {RE_IMAGE, 0, {{"version", 0, TS_STR}}},
+    {RE_SERIAL, 0, {{"serial", 0, TS_STR0}}},
+    {RE_UPTIME, 0, {{"uptime", 0, TS_STR}}},
+    {RE_HWVER, 0, {{"hardware_version", 0, TS_STR0}}},
+    {RE_MAC, 0, {{"mac_address", 0, TS_STR}}},
+    {RE_MEM, 0, {{"total_memory_kb", 0, TS_INT}}},
 };
-
-static const char *const patterns[RE_COUNT] = {
-    [RE_MODEL] = "^Arista (\\S+)",
-    [RE_HWVER] = "^Hardware version:\\s*(.*?)\\s*$",
-    [RE_SERIAL] = "^Serial number:\\s*(.*?)\\s*$",
-    [RE_MAC] = "^System MAC address:\\s*(\\S+)",
-    [RE_IMAGE] = "^Software image version:\\s*(\\S+)",
-    [RE_UPTIME] = "^Uptime:\\s*(.+?)\\s*$",
-    [RE_MEM] = "^Total memory:\\s*(\\d+)",
-    [RE_SECTION] = "^System (information|has \\d+ (power supply|fan|port|transceiver)?)",
-    [RE_PSU] = "^\\s*(\\d+)\\s+(\\S+)\\s+(\\S+)\\s*$",
-    [RE_FAN] = "^\\s*(\\d+)\\s+\\d+\\s+(\\S+)\\s+(\\S+)\\s*$",
-    [RE_XCVR] = "^\\s*(\\d\\S*|Et\\S*)\\s+(.+?)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s*$",
-    [RE_WORDS2] = "^\\s*(\\S+)\\s+(.*?)\\s*$",
-};
-
-static ts_re_t *re[RE_COUNT];
-static ts_patterns_t compiled = {patterns, re, RE_COUNT};
-
-/* {model, version, serial, uptime, hardware_version, mac_address, total_memory_kb} */
-static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                        size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_scan_t sc;
-  ts_cap_t c[1];
-  nh_plugin_value_t *m;
-  int rc, have_version = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  m = ts_map(&sc.b);
-  while (ts_scan_next(&sc)) {
-    if (ts_match_line(re[RE_MODEL], &sc.l, c, 1))
-      ts_set_cap(&sc.b, m, "model", c[0]);
-    else if (ts_match_line(re[RE_IMAGE], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "version", c[0]);
-      have_version = 1;
-    } else if (ts_match_line(re[RE_SERIAL], &sc.l, c, 1))
-      ts_set_cap0(&sc.b, m, "serial", c[0]);
-    else if (ts_match_line(re[RE_UPTIME], &sc.l, c, 1))
-      ts_set_cap(&sc.b, m, "uptime", c[0]);
-    else if (ts_match_line(re[RE_HWVER], &sc.l, c, 1))
-      ts_set_cap0(&sc.b, m, "hardware_version", c[0]);
-    else if (ts_match_line(re[RE_MAC], &sc.l, c, 1))
-      ts_set_cap(&sc.b, m, "mac_address", c[0]);
-    else if (ts_match_line(re[RE_MEM], &sc.l, c, 1))
-      ts_set_cap_int(&sc.b, m, "total_memory_kb", c[0]);
-  }
-  if (!sc.b.oom && !have_version)
-    return ts_fail(&sc.b, m, 0, "no 'Software image version:' line: not show version output");
-  return ts_finish(&sc.b, m, out);
-}
+static const ts_facts_t show_version = {
+    "show version", &patterns,
+    version_facts,  TS_COUNT(version_facts),
+    "version",      "no 'Software image version:' line: not show version output"};
 
 static int header_or_rule(const ts_line_t *l) {
   return memmem(l->p, l->len, "Model", 5) || memmem(l->p, l->len, "Serial", 6) ||
@@ -79,10 +45,9 @@ static int header_or_rule(const ts_line_t *l) {
 static nh_plugin_value_t *item(ts_b_t *b, nh_plugin_value_t *list, const char *kind,
                                ts_cap_t slot) {
   char name[96];
-  nh_plugin_value_t *m = ts_map(b);
+  nh_plugin_value_t *m = ts_push_map(b, list);
   int n = snprintf(name, sizeof(name), "%s%s%.*s", kind, slot.p ? " " : "", (int)slot.len,
                    slot.p ? slot.p : "");
-  ts_push(b, list, m);
   ts_set_str(b, m, "name", name,
              n < 0                       ? 0
              : (size_t)n >= sizeof(name) ? sizeof(name) - 1
@@ -98,9 +63,8 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
   ts_cap_t c[5], none = {NULL, 0};
   nh_plugin_value_t *list, *sys = NULL, *m;
   int rc, sys_lines = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, ts_list(&sc.b), out);
-  list = ts_list(&sc.b);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_SECTION], &sc.l, c, 2)) {
@@ -137,17 +101,11 @@ static int show_inventory(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const
       sys_lines++;
       break;
     case PSU:
-      if (ts_match_line(re[RE_PSU], &sc.l, c, 3)) {
-        m = item(&sc.b, list, "PSU", c[0]);
-        ts_set_str(&sc.b, m, "description", "", 0);
-        ts_set_cap(&sc.b, m, "part", c[1]);
-        ts_set_str(&sc.b, m, "version", "", 0);
-        ts_set_cap(&sc.b, m, "serial", c[2]);
-      }
-      break;
     case FAN:
-      if (ts_match_line(re[RE_FAN], &sc.l, c, 3)) {
-        m = item(&sc.b, list, "Fan", c[0]);
+      /* Both tables give a slot, a model and a serial number (the fan table also counts the
+       * fans of each module, which is not kept). */
+      if (ts_match_line(re[section == PSU ? RE_PSU : RE_FAN], &sc.l, c, 3)) {
+        m = item(&sc.b, list, section == PSU ? "PSU" : "Fan", c[0]);
         ts_set_str(&sc.b, m, "description", "", 0);
         ts_set_cap(&sc.b, m, "part", c[1]);
         ts_set_str(&sc.b, m, "version", "", 0);
@@ -196,11 +154,7 @@ static const nh_plugin_platform_t eos = {
 
 /* The parsers of EOS alone; ioslike_start() adds the shared ones. */
 static const ts_parser_t parsers[] = {
-    {"show version", show_version},
     {"show inventory", show_inventory},
 };
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  NH_PLUGIN_DECLARE(host, self, "arista_eos", "1.0.0");
-  return ioslike_start(host, self, &compiled, &eos, parsers, sizeof parsers / sizeof *parsers);
-}
+TS_PLUGIN_ENTRY("arista_eos", "1.0.0", ioslike_start, &patterns, &eos, &show_version, parsers)

@@ -145,41 +145,46 @@ static int parse_ports(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const ch
   return 0;
 }
 
+/* The platform driver: how nethost's SSH shell talks to an AcmeOS CLI. Fields left out
+ * are zero, which means "AcmeOS has no such thing". */
+static const char *const aliases[] = {"acme", "acme.os", NULL};
+static const char *const on_open[] = {"set pager off", NULL};
+static const char *const paging[] = {"^-- more --$", NULL};
+static const char *const errors[] = {"^ERROR:", "^Unknown command", NULL};
+static const char *const confirm[] = {"\\(y/n\\)\\s*$", NULL};
+
+static const nh_plugin_platform_t acme = {
+    .size = sizeof(nh_plugin_platform_t), /* tells nethost which fields this struct has */
+    .name = "acme_os",
+    .aliases = aliases,
+    .description = "AcmeOS (the plugin guide's example)",
+    .prompt_pattern = "^[\\w.-]+(\\(config\\))?[>#]\\s*$",
+    .on_open = on_open,
+    .paging_patterns = paging,
+    .enable_command = "enable",
+    .enable_password_pattern = "[Pp]assword:\\s*$",
+    .privileged_pattern = "#\\s*$",
+    .config_enter = "configure",
+    .config_exit = "exit",
+    .config_prompt_pattern = "\\(config\\)#\\s*$",
+    .save_command = "save",
+    .error_patterns = errors,
+    .confirm_patterns = confirm,
+    .confirm_response = "y",
+    .rollback_method = NH_PLUGIN_ROLLBACK_REPLACE,
+    .checkpoint_command = "save as %s",
+    .rollback_command = "load replace %s",
+    .config_dialect = NH_PLUGIN_DIALECT_INDENT,
+    .show_config_command = "show config",
+};
+
 NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  static const char *const aliases[] = {"acme", "acme.os", NULL};
-  static const char *const on_open[] = {"set pager off", NULL};
-  static const char *const paging[] = {"^-- more --$", NULL};
-  static const char *const errors[] = {"^ERROR:", "^Unknown command", NULL};
-  static const char *const confirm[] = {"\\(y/n\\)\\s*$", NULL};
-  nh_plugin_platform_t acme = {.size = sizeof(acme)};
   int rc;
 
   /* Always first: the ABI this plugin was built for, its name and version. */
   NH_PLUGIN_DECLARE(host, self, "acme_os", "0.1.0");
 
-  acme.name = "acme_os";
-  acme.aliases = aliases;
-  acme.description = "AcmeOS (the plugin guide's example)";
-  acme.prompt_pattern = "^[\\w.-]+(\\(config\\))?[>#]\\s*$";
-  acme.on_open = on_open;
-  acme.paging_patterns = paging;
-  acme.enable_command = "enable";
-  acme.enable_password_pattern = "[Pp]assword:\\s*$";
-  acme.privileged_pattern = "#\\s*$";
-  acme.config_enter = "configure";
-  acme.config_exit = "exit";
-  acme.config_prompt_pattern = "\\(config\\)#\\s*$";
-  acme.save_command = "save";
-  acme.error_patterns = errors;
-  acme.confirm_patterns = confirm;
-  acme.confirm_response = "y";
-  acme.rollback_method = NH_PLUGIN_ROLLBACK_REPLACE;
-  acme.checkpoint_command = "save as %s";
-  acme.rollback_command = "load replace %s";
-  acme.config_dialect = NH_PLUGIN_DIALECT_INDENT;
-  acme.show_config_command = "show config";
-
-  /* The host copies everything: stack and static data are fine. If a registration
+  /* The host copies everything: static and stack data are fine. If a registration
    * fails, return its code and nethost rolls back what this plugin registered so far. */
   if ((rc = host->register_platform(self, &acme)) < 0) return rc;
   if ((rc = host->register_parser(self, "acme_os", "show version", parse_version, NULL)) < 0)

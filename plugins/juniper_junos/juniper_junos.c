@@ -7,96 +7,48 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-  RE_HOSTNAME,
-  RE_MODEL,
-  RE_JUNOS,
-  RE_JUNOS_PKG,
-  RE_SERIAL,
-  RE_TERSE_HEADER,
-  RE_TERSE_ROW,
-  RE_TERSE_MORE,
-  RE_PHYS,
-  RE_LOGICAL,
-  RE_DESCR,
-  RE_LINKTYPE,
-  RE_MTU,
-  RE_SPEED,
-  RE_CURADDR,
-  RE_IN_PKTS,
-  RE_OUT_PKTS,
-  RE_ERRORS,
-  RE_FLAGS,
-  RE_LOCAL,
-  RE_COUNT
+#define PATTERNS(X)                                                                              \
+  X(RE_HOSTNAME, "^Hostname:\\s*(\\S+)")                                                         \
+  X(RE_MODEL, "^Model:\\s*(\\S+)")                                                               \
+  X(RE_JUNOS, "^Junos:\\s*(\\S+)")                                                               \
+  X(RE_JUNOS_PKG, "^JUNOS .*?\\[([^\\]]+)\\]")                                                   \
+  X(RE_SERIAL, "^(?:Chassis )?Serial [Nn]umber:\\s*(\\S+)")                                      \
+  X(RE_TERSE_HEADER, "^Interface\\s+Admin\\s+Link")                                              \
+  X(RE_TERSE_ROW, "^(\\S+)\\s+(up|down)\\s+(up|down)(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(?:-->" \
+                  "\\s*)?(\\S+))?\\s*$")                                                         \
+  X(RE_TERSE_MORE, "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)" \
+                   "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$")                        \
+  X(RE_PHYS,                                                                                     \
+    "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?")     \
+  X(RE_LOGICAL, "^\\s+Logical interface (\\S+)")                                                 \
+  X(RE_DESCR, "^\\s+Description:\\s*(.*?)\\s*$")                                                 \
+  X(RE_LINKTYPE, "^\\s+Link-level type:\\s*([^,]+)")                                             \
+  X(RE_MTU, "^\\s+(?:Link-level type:.*?|Protocol inet, )MTU:\\s*(\\d+)")                        \
+  X(RE_SPEED, "Speed:\\s*([^,\\s]+)")                                                            \
+  X(RE_CURADDR, "^\\s+(?:Current address|MAC):\\s*([0-9a-fA-F:.]+)")                             \
+  X(RE_IN_PKTS, "^\\s+Input\\s+packets\\s*:\\s*(\\d+)")                                          \
+  X(RE_OUT_PKTS, "^\\s+Output\\s+packets\\s*:\\s*(\\d+)")                                        \
+  X(RE_ERRORS, "^\\s+(Input|Output) errors:\\s*$|^\\s+Errors:\\s*(\\d+)")                        \
+  X(RE_FLAGS, "^\\s+Flags:\\s*(Up|Down)\\b")                                                     \
+  X(RE_LOCAL, "^\\s+Destination:\\s*[^,]*?(/\\d+)?,\\s*Local:\\s*([^,\\s]+)")
+TS_PATTERNS(PATTERNS);
+
+/* show version: {hostname, model, version, serial}, the first member's for a virtual
+ * chassis. "Junos:" is authoritative; older releases name the version only in their
+ * package lines ("JUNOS Base OS boot [12.3R6.6]"). */
+static const ts_fact_t version_facts[] = {
+    {RE_HOSTNAME, 1, {{"hostname", 0, TS_STR}}}, {RE_MODEL, 1, {{"model", 0, TS_STR}}},
+    {RE_JUNOS, 2, {{"version", 0, TS_STR}}},     {RE_JUNOS_PKG, 1, {{"version", 0, TS_STR}}},
+    {RE_SERIAL, 1, {{"serial", 0, TS_STR}}},
 };
-
-static const char *const patterns[RE_COUNT] = {
-    [RE_HOSTNAME] = "^Hostname:\\s*(\\S+)",
-    [RE_MODEL] = "^Model:\\s*(\\S+)",
-    [RE_JUNOS] = "^Junos:\\s*(\\S+)",
-    [RE_JUNOS_PKG] = "^JUNOS .*?\\[([^\\]]+)\\]",
-    [RE_SERIAL] = "^(?:Chassis )?Serial [Nn]umber:\\s*(\\S+)",
-    [RE_TERSE_HEADER] = "^Interface\\s+Admin\\s+Link",
-    [RE_TERSE_ROW] = "^(\\S+)\\s+(up|down)\\s+(up|down)(?:\\s+(\\S+))?(?:\\s+(\\S+))?(?:\\s+(?:-->"
-                     "\\s*)?(\\S+))?\\s*$",
-    [RE_TERSE_MORE] = "^\\s+(?:(inet6?|iso|mpls|eth-switch|aenet|tnp|vpls|bridge|ccc|multiservice)"
-                      "(?:\\s+|$))?(\\S+)?(?:\\s+(?:-->\\s*)?(\\S+))?\\s*$",
-    [RE_PHYS] =
-        "^Physical interface: ([^,\\s]+),\\s*(\\w+(?: \\w+)?)(?:,\\s*Physical link is (\\w+))?",
-    [RE_LOGICAL] = "^\\s+Logical interface (\\S+)",
-    [RE_DESCR] = "^\\s+Description:\\s*(.*?)\\s*$",
-    [RE_LINKTYPE] = "^\\s+Link-level type:\\s*([^,]+)",
-    [RE_MTU] = "^\\s+(?:Link-level type:.*?|Protocol inet, )MTU:\\s*(\\d+)",
-    [RE_SPEED] = "Speed:\\s*([^,\\s]+)",
-    [RE_CURADDR] = "^\\s+(?:Current address|MAC):\\s*([0-9a-fA-F:.]+)",
-    [RE_IN_PKTS] = "^\\s+Input\\s+packets\\s*:\\s*(\\d+)",
-    [RE_OUT_PKTS] = "^\\s+Output\\s+packets\\s*:\\s*(\\d+)",
-    [RE_ERRORS] = "^\\s+(Input|Output) errors:\\s*$|^\\s+Errors:\\s*(\\d+)",
-    [RE_FLAGS] = "^\\s+Flags:\\s*(Up|Down)\\b",
-    [RE_LOCAL] = "^\\s+Destination:\\s*[^,]*?(/\\d+)?,\\s*Local:\\s*([^,\\s]+)",
-};
-
-static ts_re_t *re[RE_COUNT];
-static ts_patterns_t compiled = {patterns, re, RE_COUNT};
-
-/* {hostname, model, version, serial}: the first member's, for a virtual chassis. */
-static int show_version(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                        size_t len, nh_plugin_value_t **out, void *ud) {
-  ts_scan_t sc;
-  ts_cap_t c[1];
-  nh_plugin_value_t *m;
-  int rc, have_host = 0, have_model = 0, have_version = 0, have_serial = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  m = ts_map(&sc.b);
-  while (ts_scan_next(&sc)) {
-    if (!have_host && ts_match_line(re[RE_HOSTNAME], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "hostname", c[0]);
-      have_host = 1;
-    } else if (!have_model && ts_match_line(re[RE_MODEL], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "model", c[0]);
-      have_model = 1;
-    } else if (have_version < 2 && ts_match_line(re[RE_JUNOS], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "version", c[0]);
-      have_version = 2; /* "Junos:" is authoritative */
-    } else if (!have_version && ts_match_line(re[RE_JUNOS_PKG], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "version", c[0]);
-      have_version = 1;
-    } else if (!have_serial && ts_match_line(re[RE_SERIAL], &sc.l, c, 1)) {
-      ts_set_cap(&sc.b, m, "serial", c[0]);
-      have_serial = 1;
-    }
-  }
-  if (!sc.b.oom && !have_version)
-    return ts_fail(&sc.b, m, 0,
-                   "no 'Junos:' or 'JUNOS ... [version]' line: not show version output");
-  return ts_finish(&sc.b, m, out);
-}
+static const ts_facts_t show_version = {
+    "show version", &patterns,
+    version_facts,  TS_COUNT(version_facts),
+    "version",      "no 'Junos:' or 'JUNOS ... [version]' line: not show version output"};
 
 static void terse_row(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t ifname, ts_cap_t admin,
                       ts_cap_t link, ts_cap_t family, ts_cap_t local, ts_cap_t remote) {
-  nh_plugin_value_t *m = ts_map(b);
-  ts_push(b, list, m);
+  nh_plugin_value_t *m = ts_push_map(b, list);
   ts_set_cap(b, m, "interface", ifname);
   ts_set_cap(b, m, "status", admin);
   ts_set_cap(b, m, "protocol", link);
@@ -113,9 +65,8 @@ static int show_interfaces_terse(const nh_plugin_host_t *h, nh_plugin_parse_t *p
   ts_cap_t c[6], cur[4], none = {NULL, 0};
   nh_plugin_value_t *list;
   int rc, header = 0, have = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l)) continue;
     if (ts_match_line(re[RE_TERSE_HEADER], &sc.l, NULL, 0)) {
@@ -168,13 +119,11 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   const char *errors_key = NULL;
   int parent_admin_up = 1;
   int rc;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_match_line(re[RE_PHYS], &sc.l, c, 3)) {
-      cur = ts_map(&sc.b);
-      ts_push(&sc.b, list, cur);
+      cur = ts_push_map(&sc.b, list);
       ts_set_cap(&sc.b, cur, "interface", c[0]);
       set_lower(&sc.b, cur, "admin_status", c[1]);
       set_lower(&sc.b, cur, "link_status", c[2]);
@@ -185,8 +134,7 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
       continue;
     }
     if (ts_match_line(re[RE_LOGICAL], &sc.l, c, 1)) {
-      cur = ts_map(&sc.b);
-      ts_push(&sc.b, list, cur);
+      cur = ts_push_map(&sc.b, list);
       ts_set_cap(&sc.b, cur, "interface", c[0]);
       errors_key = NULL;
       continue;
@@ -231,56 +179,42 @@ static int show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
   return ts_finish(&sc.b, list, out);
 }
 
-static size_t column(const ts_line_t *l, const char *word) {
-  const char *at = memmem(l->p, l->len, word, strlen(word));
-  return at ? (size_t)(at - l->p) : (size_t)-1;
-}
-
-static ts_cap_t slice(const ts_line_t *l, size_t from, size_t to) {
-  ts_cap_t c;
-  if (from > l->len) from = l->len;
-  if (to > l->len) to = l->len;
-  if (to < from) to = from;
-  c.p = l->p + from;
-  c.len = to - from;
-  return ts_trim(c);
-}
-
-/* Reads a table whose header holds the given column titles (the first is at 0). Each row
- * becomes a map with the given keys. Returns 0 or fails the parse. */
-static int column_table(ts_b_t *b, const char *text, size_t len, const char *const *titles,
-                        const char *const *keys, int ncols, nh_plugin_value_t **out) {
+/* Parses a table whose header holds the given column titles (the first is at 0, at most 8):
+ * each row becomes a map with the given keys. Blank output is an empty list. */
+static int column_table(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                        size_t len, const char *const *titles, const char *const *keys, int ncols,
+                        nh_plugin_value_t **out) {
   size_t col[8];
-  ts_lines_t it;
-  ts_line_t l;
-  nh_plugin_value_t *list = ts_list(b);
-  int i, header = 0;
-  ts_lines_init(&it, text, len);
-  while (ts_next_line(&it, &l) && !b->oom) {
-    if (ts_blank(&l)) continue;
+  ts_scan_t sc;
+  nh_plugin_value_t *list;
+  int i, rc, header = 0;
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
+  while (ts_scan_next(&sc)) {
+    if (ts_blank(&sc.l)) continue;
     if (!header) {
       header = 1;
       for (i = 0; i < ncols; i++) {
-        if ((col[i] = column(&l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
+        if ((col[i] = ts_column(&sc.l, titles[i])) == (size_t)-1 || (i && col[i] <= col[i - 1]))
           header = 0;
       }
-      if (!header && it.no > 3)
-        return ts_fail(b, list, l.no, "expected a '%s ... %s' table header", titles[0],
+      if (!header && sc.it.no > 3)
+        return ts_fail(&sc.b, list, sc.l.no, "expected a '%s ... %s' table header", titles[0],
                        titles[ncols - 1]);
       continue;
     }
-    if (l.p[0] == '{') continue; /* {master:0} */
+    if (sc.l.p[0] == '{') continue; /* {master:0} */
     {
-      nh_plugin_value_t *m = ts_map(b);
-      ts_push(b, list, m);
+      nh_plugin_value_t *m = ts_push_map(&sc.b, list);
       for (i = 0; i < ncols; i++) {
-        ts_set_cap0(b, m, keys[i], slice(&l, col[i], i + 1 < ncols ? col[i + 1] : l.len));
+        ts_set_cap0(&sc.b, m, keys[i],
+                    ts_slice(&sc.l, col[i], i + 1 < ncols ? col[i + 1] : sc.l.len));
       }
     }
   }
   if (!header)
-    return ts_fail(b, list, 0, "no '%s ... %s' table header", titles[0], titles[ncols - 1]);
-  return ts_finish(b, list, out);
+    return ts_fail(&sc.b, list, 0, "no '%s ... %s' table header", titles[0], titles[ncols - 1]);
+  return ts_finish(&sc.b, list, out);
 }
 
 /* list of {name, version, part, serial, description} */
@@ -289,11 +223,7 @@ static int show_chassis_hardware(const nh_plugin_host_t *h, nh_plugin_parse_t *p
   static const char *const titles[] = {"Item", "Version", "Part number", "Serial number",
                                        "Description"};
   static const char *const keys[] = {"name", "version", "part", "serial", "description"};
-  ts_b_t b = {h, p, 0};
-  int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
-  return column_table(&b, text, len, titles, keys, 5, out);
+  return column_table(h, p, text, len, titles, keys, (int)TS_COUNT(titles), out);
 }
 
 /* list of {local_interface, parent_interface, chassis_id, neighbor_interface, neighbor} */
@@ -303,25 +233,7 @@ static int show_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
                                        "Port info", "System Name"};
   static const char *const keys[] = {"local_interface", "parent_interface", "chassis_id",
                                      "neighbor_interface", "neighbor"};
-  ts_b_t b = {h, p, 0};
-  int rc;
-  if ((rc = ts_check_text(&b, text, len)) < 0) return rc;
-  if (ts_only_blank(text, len)) return ts_finish(&b, ts_list(&b), out);
-  return column_table(&b, text, len, titles, keys, 5, out);
-}
-
-/* Appends the ", "-separated interfaces (the '*' active marker dropped) to ports. */
-static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
-  size_t i = 0;
-  while (c.p && i < c.len) {
-    size_t s, e;
-    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
-    s = i;
-    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
-    e = i;
-    if (e > s && c.p[e - 1] == '*') e--;
-    if (e > s) ts_push(b, ports, b->h->value_string(c.p + s, e - s));
-  }
+  return column_table(h, p, text, len, titles, keys, (int)TS_COUNT(titles), out);
 }
 
 /* list of {vlan_id, name, interfaces = {...}[, instance]} (ELS and older EX layouts) */
@@ -331,16 +243,15 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
   nh_plugin_value_t *list, *ports = NULL;
   size_t name_col = 0, tag_col = 0, if_col = 0;
   int rc, header = 0, els = 0;
-  if ((rc = ts_scan_begin(&sc, h, p, text, len)) < 0) return rc;
-  list = ts_list(&sc.b);
-  if (ts_only_blank(text, len)) return ts_finish(&sc.b, list, out);
+  if (!ts_scan_list(&sc, h, p, text, len, out, &rc)) return rc;
+  list = sc.root;
   while (ts_scan_next(&sc)) {
     if (ts_blank(&sc.l) || sc.l.p[0] == '{') continue;
     if (!header) {
-      size_t n = column(&sc.l, "VLAN name"), t = column(&sc.l, "Tag"),
-             f = column(&sc.l, "Interfaces");
+      size_t n = ts_column(&sc.l, "VLAN name"), t = ts_column(&sc.l, "Tag"),
+             f = ts_column(&sc.l, "Interfaces");
       els = n != (size_t)-1;
-      if (!els) n = column(&sc.l, "Name");
+      if (!els) n = ts_column(&sc.l, "Name");
       if (n == (size_t)-1 || t == (size_t)-1 || f == (size_t)-1 || !(n < t && t < f)) {
         if (sc.it.no > 3)
           return ts_fail(&sc.b, list, sc.l.no, "expected the 'Name Tag Interfaces' header");
@@ -351,18 +262,17 @@ static int show_vlans(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const cha
       continue;
     }
     if (!ts_blank(&(ts_line_t){sc.l.p, sc.l.len < if_col ? sc.l.len : if_col, sc.l.no})) {
-      nh_plugin_value_t *m = ts_map(&sc.b);
-      ts_cap_t tag = slice(&sc.l, tag_col, if_col);
-      ts_push(&sc.b, list, m);
+      nh_plugin_value_t *m = ts_push_map(&sc.b, list);
+      ts_cap_t tag = ts_slice(&sc.l, tag_col, if_col);
       ts_set_cap_int(&sc.b, m, "vlan_id", tag);
-      ts_set_cap(&sc.b, m, "name", slice(&sc.l, name_col, tag_col));
-      if (els) ts_set_cap(&sc.b, m, "instance", slice(&sc.l, 0, name_col));
+      ts_set_cap(&sc.b, m, "name", ts_slice(&sc.l, name_col, tag_col));
+      if (els) ts_set_cap(&sc.b, m, "instance", ts_slice(&sc.l, 0, name_col));
       ports = ts_list(&sc.b);
       ts_set(&sc.b, m, "interfaces", ports);
     } else if (!ports) {
       return ts_fail(&sc.b, list, sc.l.no, "interfaces before any VLAN");
     }
-    push_ports(&sc.b, ports, slice(&sc.l, if_col, sc.l.len));
+    ts_push_items(&sc.b, ports, ts_slice(&sc.l, if_col, sc.l.len), '*');
   }
   if (!header) return ts_fail(&sc.b, list, 0, "no 'Name Tag Interfaces' header");
   return ts_finish(&sc.b, list, out);
@@ -496,7 +406,6 @@ static const nh_plugin_platform_t junos = {
 };
 
 static const ts_parser_t parsers[] = {
-    {"show version", show_version},
     {"show interfaces terse", show_interfaces_terse},
     {"show interfaces", show_interfaces},
     {"show interfaces *", show_interfaces},
@@ -507,7 +416,5 @@ static const ts_parser_t parsers[] = {
     {"show configuration *", show_configuration},
 };
 
-NH_PLUGIN_EXPORT int nh_plugin_entry(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  NH_PLUGIN_DECLARE(host, self, "juniper_junos", "1.0.0");
-  return ts_plugin_start(host, self, &compiled, &junos, parsers, sizeof parsers / sizeof *parsers);
-}
+TS_PLUGIN_ENTRY("juniper_junos", "1.0.0", ts_plugin_start, &patterns, &junos, &show_version,
+                parsers)

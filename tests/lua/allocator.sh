@@ -1,6 +1,6 @@
 #!/bin/sh
 # `nethost version` names the libraries it runs with and the allocator that really serves
-# its malloc (cmake/Allocator.cmake): mimalloc in a default build, the system's in a
+# its malloc (the top-level CMakeLists.txt, "The allocator"): mimalloc in a default build, the system's in a
 # sanitizer build or with -DNETHOST_ALLOCATOR=system.
 #   allocator.sh NETHOST EXPECTED   (EXPECTED: mimalloc or system)
 set -u

@@ -14,6 +14,21 @@ assert(vlan[1].interfaces[4] == "Gi1/0/4")
 assert(vlan[2].vlan_id == 10 and #vlan[2].interfaces == 0)
 assert(vlan[3].status == "act/unsup")
 
+-- Full `show vlan` goes on with a table of VLAN types, where the VLAN list ends.
+local full = parse("cisco_ios", "show vlan", [[
+VLAN Name                             Status    Ports
+---- -------------------------------- --------- -------------------------------
+1    default                          active    Gi0/1, Gi0/2
+10   users                            active
+
+VLAN Type  SAID       MTU   Parent RingNo BridgeNo Stp  BrdgMode Trans1 Trans2
+---- ----- ---------- ----- ------ ------ -------- ---- -------- ------ ------
+1    enet  100001     1500  -      -      -        -    -        0      0
+10   enet  100010     1500  -      -      -        -    -        0      0
+]])
+assert(#full == 2, #full)
+assert(full[2].vlan_id == 10 and full[2].name == "users" and #full[2].interfaces == 0)
+
 local inv = parse("ios", "show inventory", [[
 NAME: "1", DESCR: "WS-C2960X-48FPD-L"
 PID: WS-C2960X-48FPD-L , VID: V05  , SN: FOC1234X0YZ

@@ -7,124 +7,40 @@
   "connected|notconnect|notconnec|disabled|err-disabled|errdisabled|monitoring|inactive|" \
   "sfpAbsent|xcvrAbsent|noOperMem|suspended|suspnd|faulty|notPresent|adminDown|down|up"
 
-enum {
-  RE_IF_HEAD,
-  RE_IF_HW,
-  RE_IF_DESCR,
-  RE_IF_INET,
-  RE_IF_MTU,
-  RE_IF_DUPLEX,
-  RE_IF_IN_PKTS,
-  RE_IF_IN_ERR,
-  RE_IF_OUT_PKTS,
-  RE_IF_OUT_ERR,
-  RE_ST_HEADER,
-  RE_ST_REST,
-  RE_ST_ROW,
-  RE_ST_NOTE,
-  RE_BR_HEADER,
-  RE_BR_IOS,
-  RE_BR_EOS,
-  RE_VLAN_HEADER,
-  RE_VLAN_ROW,
-  RE_VLAN_MORE,
-  RE_VLAN_END,
-  RE_LLDP_IOS_HEADER,
-  RE_LLDP_EOS_HEADER,
-  RE_LLDP_EOS_ROW,
-  RE_DASHES,
-  RE_COUNT
-};
-
-static const char *const patterns[RE_COUNT] = {
-    [RE_IF_HEAD] = "^(\\S+) is (.+?),\\s+line protocol is (\\S+)",
-    [RE_IF_HW] = "^\\s+Hardware is (.+?)(?:, address is (\\S+)(?: \\(bia (\\S+)\\))?)?\\s*$",
-    [RE_IF_DESCR] = "^\\s+Description: (.*)$",
-    [RE_IF_INET] = "^\\s+Internet address is (\\S+)",
-    [RE_IF_MTU] = "^\\s+(?:IP |Ethernet )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?",
-    [RE_IF_DUPLEX] =
-        "^\\s+((?:Full|Half|Auto|Unknown)[- ][Dd]uplex|\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)",
-    [RE_IF_IN_PKTS] = "^\\s+(\\d+) packets input",
-    [RE_IF_IN_ERR] = "^\\s+(\\d+) input errors(?:, (\\d+) CRC)?",
-    [RE_IF_OUT_PKTS] = "^\\s+(\\d+) packets output",
-    [RE_IF_OUT_ERR] = "^\\s+(\\d+) output errors",
-    [RE_ST_HEADER] = "^Port\\s+Name\\s+Status\\s+Vlan\\s+Duplex\\s+Speed",
-    [RE_ST_REST] = "^(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+(\\S+)\\s+(\\S+)"
-                   "(?:\\s+(.*?))?\\s*$",
-    [RE_ST_ROW] = "^(\\S+)\\s+(.*?)\\s*\\b(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+"
-                  "(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$",
-    [RE_ST_NOTE] = "^(\\S+) is (\\S+)(?:\\s+\\((.*)\\))?",
-    [RE_BR_HEADER] = "^Interface\\s+IP[- ]Address\\s+(OK\\?)?",
-    [RE_BR_IOS] = "^(\\S+)\\s+(\\S+)\\s+(YES|NO)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$",
-    [RE_BR_EOS] = "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s+(\\d+)(?:\\s+(.*?))?\\s*$",
-    [RE_VLAN_HEADER] = "^VLAN\\s+Name\\s+Status\\s+Ports",
-    [RE_VLAN_ROW] = "^(\\d+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$",
-    [RE_VLAN_MORE] = "^\\s+(\\S.*?)\\s*$",
-    [RE_VLAN_END] = "^(VLAN\\s+Type|Primary\\s+Secondary|Remote SPAN)",
-    [RE_LLDP_IOS_HEADER] = "^Device ID\\s+Local Intf\\s+Hold-time\\s+Capability\\s+Port ID",
-    [RE_LLDP_EOS_HEADER] = "^Port\\s+Neighbor Device ID\\s+Neighbor Port ID\\s+TTL",
-    [RE_LLDP_EOS_ROW] = "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\d+)\\s*$",
-    [RE_DASHES] = "^[\\s-]*-[\\s-]*$",
-};
-
-static ts_re_t *re[RE_COUNT];
-
-static void release(void *ud) {
-  int i;
-  for (i = 0; i < RE_COUNT; i++) {
-    ts_re_free(re[i]);
-    re[i] = NULL;
-  }
-}
-
-static int ioslike_init(const nh_plugin_host_t *host, nh_plugin_t *self) {
-  int i;
-  if (re[0]) return 0;
-  for (i = 0; i < RE_COUNT; i++) {
-    if (!(re[i] = ts_re(patterns[i]))) {
-      host->log(self, NH_PLUGIN_LOG_ERROR, "bad pattern %d: %s", i, patterns[i]);
-      release(NULL);
-      return NH_PLUGIN_EINVAL;
-    }
-  }
-  return host->on_unload(self, release, NULL);
-}
-
-static ts_cap_t cap_of(const char *p, size_t len) {
-  ts_cap_t c = {p, len};
-  return c;
-}
-
-/* Slice [from, to) of a line (clamped), trimmed. */
-static ts_cap_t slice(const ts_line_t *l, size_t from, size_t to) {
-  if (from > l->len) from = l->len;
-  if (to > l->len) to = l->len;
-  if (to < from) to = from;
-  return ts_trim(cap_of(l->p + from, to - from));
-}
-
-/* Offset of word in the header line, or (size_t)-1. */
-static size_t column(const ts_line_t *header, const char *word) {
-  const char *at = memmem(header->p, header->len, word, strlen(word));
-  return at ? (size_t)(at - header->p) : (size_t)-1;
-}
+#define PATTERNS(X)                                                                         \
+  X(RE_IF_HEAD, "^(\\S+) is (.+?),\\s+line protocol is (\\S+)")                             \
+  X(RE_IF_HW, "^\\s+Hardware is (.+?)(?:, address is (\\S+)(?: \\(bia (\\S+)\\))?)?\\s*$")  \
+  X(RE_IF_DESCR, "^\\s+Description: (.*)$")                                                 \
+  X(RE_IF_INET, "^\\s+Internet address is (\\S+)")                                          \
+  X(RE_IF_MTU, "^\\s+(?:IP |Ethernet )?MTU (\\d+) bytes(?:.*?BW (\\d+) [Kk]bit)?")          \
+  X(RE_IF_DUPLEX,                                                                           \
+    "^\\s+((?:Full|Half|Auto|Unknown)[- ][Dd]uplex|\\S+-duplex),\\s*([^,]+?)\\s*(?:,|$)")   \
+  X(RE_IF_IN_PKTS, "^\\s+(\\d+) packets input")                                             \
+  X(RE_IF_IN_ERR, "^\\s+(\\d+) input errors(?:, (\\d+) CRC)?")                              \
+  X(RE_IF_OUT_PKTS, "^\\s+(\\d+) packets output")                                           \
+  X(RE_IF_OUT_ERR, "^\\s+(\\d+) output errors")                                             \
+  X(RE_ST_HEADER, "^Port\\s+Name\\s+Status\\s+Vlan\\s+Duplex\\s+Speed")                     \
+  X(RE_ST_REST, "^(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+(\\S+)\\s+(\\S+)"      \
+                "(?:\\s+(.*?))?\\s*$")                                                      \
+  X(RE_ST_ROW, "^(\\S+)\\s+(.*?)\\s*\\b(" STATUS_WORDS ")\\s+(in \\S+|pvlan \\S+|\\S+)\\s+" \
+               "(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$")                                       \
+  X(RE_ST_NOTE, "^(\\S+) is (\\S+)(?:\\s+\\((.*)\\))?")                                     \
+  X(RE_BR_HEADER, "^Interface\\s+IP[- ]Address\\s+(OK\\?)?")                                \
+  X(RE_BR_IOS, "^(\\S+)\\s+(\\S+)\\s+(YES|NO)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s*$")           \
+  X(RE_BR_EOS, "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\S+)\\s+(\\d+)(?:\\s+(.*?))?\\s*$")         \
+  X(RE_VLAN_HEADER, "^VLAN\\s+Name\\s+Status\\s+Ports")                                     \
+  X(RE_VLAN_ROW, "^(\\d+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$")                          \
+  X(RE_VLAN_MORE, "^\\s+(\\S.*?)\\s*$")                                                     \
+  X(RE_VLAN_END, "^(VLAN\\s+Type|Primary\\s+Secondary|Remote SPAN)")                        \
+  X(RE_LLDP_IOS_HEADER, "^Device ID\\s+Local Intf\\s+Hold-time\\s+Capability\\s+Port ID")   \
+  X(RE_LLDP_EOS_HEADER, "^Port\\s+Neighbor Device ID\\s+Neighbor Port ID\\s+TTL")           \
+  X(RE_LLDP_EOS_ROW, "^(\\S+)\\s+(\\S+)\\s+(.+?)\\s+(\\d+)\\s*$")                           \
+  X(RE_DASHES, "^[\\s-]*-[\\s-]*$")
+TS_PATTERNS(PATTERNS);
 
 /* One parse of a table-like output into a list of rows (ts_scan_t, root the list). Every
- * parser below starts, reads lines and ends the same way through these. */
+ * parser below starts (ts_scan_list), reads lines and ends the same way through these. */
 typedef ts_scan_t scan_t;
-
-/* Starts a parse. Returns 1 when there are lines to read, or 0 when the parse is over with
- * *rc its result: the text's error, or an empty list in *out for blank output. */
-static int scan_begin(scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
-                      size_t len, nh_plugin_value_t **out, int *rc) {
-  if ((*rc = ts_scan_begin(s, h, p, text, len)) < 0) return 0;
-  if (ts_only_blank(text, len)) {
-    *rc = ts_finish(&s->b, ts_list(&s->b), out);
-    return 0;
-  }
-  s->root = ts_list(&s->b);
-  return 1;
-}
 
 /* The next line into s->l; with skip, blank lines and rules of dashes are passed over.
  * 0 at the end, or once the builder ran out of memory (scan_end reports it). */
@@ -138,9 +54,7 @@ static int scan_next(scan_t *s, int skip) {
 
 /* A new row (a map) appended to the list. */
 static nh_plugin_value_t *scan_row(scan_t *s) {
-  nh_plugin_value_t *row = ts_map(&s->b);
-  ts_push(&s->b, s->root, row);
-  return row;
+  return ts_push_map(&s->b, s->root);
 }
 
 /* Fails the parse at the current line. */
@@ -157,11 +71,22 @@ static int scan_end(scan_t *s, int header_seen, const char *header_name, nh_plug
 
 int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                             size_t len, nh_plugin_value_t **out, void *ud) {
+  /* The lines under an interface that are only values to store. */
+  static const ts_fact_t facts[] = {
+      {RE_IF_HW, 0, {{"hardware_type", 0, TS_STR}, {"mac_address", 1, TS_STR}}},
+      {RE_IF_INET, 0, {{"ip_address", 0, TS_STR}}},
+      {RE_IF_MTU, 0, {{"mtu", 0, TS_INT}, {"bandwidth_kbps", 1, TS_INT}}},
+      {RE_IF_IN_PKTS, 0, {{"input_packets", 0, TS_INT}}},
+      {RE_IF_IN_ERR, 0, {{"input_errors", 0, TS_INT}, {"crc", 1, TS_INT}}},
+      {RE_IF_OUT_PKTS, 0, {{"output_packets", 0, TS_INT}}},
+      {RE_IF_OUT_ERR, 0, {{"output_errors", 0, TS_INT}}},
+  };
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *cur = NULL;
+  size_t i;
   int rc;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 0)) {
     if (ts_match_line(re[RE_IF_HEAD], &s.l, c, 3)) {
       size_t sp;
@@ -181,35 +106,21 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
       if (ts_blank(&s.l)) continue;
       return scan_fail(&s, "expected 'INTERFACE is STATE, line protocol is STATE'");
     }
-    if (ts_match_line(re[RE_IF_HW], &s.l, c, 3)) {
-      ts_set_cap(&s.b, cur, "hardware_type", c[0]);
-      ts_set_cap(&s.b, cur, "mac_address", c[1]);
-    } else if (ts_match_line(re[RE_IF_DESCR], &s.l, c, 1)) {
+    if (ts_match_line(re[RE_IF_DESCR], &s.l, c, 1)) {
       c[0] = ts_trim(c[0]);
       if (c[0].len >= 2 && c[0].p[0] == '"' && c[0].p[c[0].len - 1] == '"') {
         c[0].p++; /* EOS quotes descriptions */
         c[0].len -= 2;
       }
       ts_set_cap(&s.b, cur, "description", c[0]);
-    } else if (ts_match_line(re[RE_IF_INET], &s.l, c, 1)) {
-      ts_set_cap(&s.b, cur, "ip_address", c[0]);
-    } else if (ts_match_line(re[RE_IF_MTU], &s.l, c, 2)) {
-      ts_set_cap_int(&s.b, cur, "mtu", c[0]);
-      ts_set_cap_int(&s.b, cur, "bandwidth_kbps", c[1]);
     } else if (ts_match_line(re[RE_IF_DUPLEX], &s.l, c, 2)) {
       ts_set_cap(&s.b, cur, "duplex", c[0]);
       ts_set_cap(&s.b, cur, "speed", c[1]);
       ts_iface_duplex(&s.b, cur, c[0]);
       ts_iface_speed(&s.b, cur, c[1]);
-    } else if (ts_match_line(re[RE_IF_IN_PKTS], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "input_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_IN_ERR], &s.l, c, 2)) {
-      ts_set_cap_int(&s.b, cur, "input_errors", c[0]);
-      ts_set_cap_int(&s.b, cur, "crc", c[1]);
-    } else if (ts_match_line(re[RE_IF_OUT_PKTS], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "output_packets", c[0]);
-    } else if (ts_match_line(re[RE_IF_OUT_ERR], &s.l, c, 1)) {
-      ts_set_cap_int(&s.b, cur, "output_errors", c[0]);
+    } else {
+      for (i = 0; i < TS_COUNT(facts) && !ts_store_fact(&s.b, cur, &s.l, re, &facts[i]); i++)
+        continue;
     }
   }
   return scan_end(&s, 1, NULL, out);
@@ -217,61 +128,75 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
 
 int ioslike_interfaces_status(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                               size_t len, nh_plugin_value_t **out, void *ud) {
+  /* A port line; a port without the usual columns ("fc2/1 is down (SFP not present)"). */
+  static const ts_field_t port[] = {{"interface", 0, TS_STR}, {"description", 1, TS_STR0},
+                                    {"status", 2, TS_STR},    {"vlan", 3, TS_STR},
+                                    {"duplex", 4, TS_STR},    {"speed", 5, TS_STR},
+                                    {"type", 6, TS_STR0}};
+  static const ts_field_t note[] = {
+      {"interface", 0, TS_STR}, {"status", 1, TS_STR}, {"type", 2, TS_STR}};
   scan_t s;
   ts_cap_t c[7];
-  nh_plugin_value_t *row;
   size_t status_col = (size_t)-1;
   int rc, header = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
-    ts_cap_t port, name;
+    ts_cap_t name;
     size_t pe;
     if (ts_match_line(re[RE_ST_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      status_col = column(&s.l, "Status");
+      status_col = ts_column(&s.l, "Status");
       continue;
     }
     if (!header) return scan_fail(&s, "expected the 'Port Name Status Vlan' header");
     for (pe = 0; pe < s.l.len && s.l.p[pe] != ' ' && s.l.p[pe] != '\t'; pe++) continue;
-    port = cap_of(s.l.p, pe);
     /* Trust the header's Status column when the row lines up with it: names may contain
      * status words ("*** connected to U"). Otherwise find the status by its words. */
     if (status_col != (size_t)-1 && status_col > pe && status_col < s.l.len &&
         s.l.p[status_col - 1] == ' ' &&
         ts_match(re[RE_ST_REST], s.l.p + status_col, s.l.len - status_col, c + 2, 5)) {
-      name = slice(&s.l, pe, status_col);
+      name = ts_slice(&s.l, pe, status_col);
     } else if (ts_match_line(re[RE_ST_NOTE], &s.l, c, 3)) {
-      /* "fc2/1 is down (SFP not present)": a port without the usual columns. */
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "status", c[1]);
-      ts_set_cap(&s.b, row, "type", c[2]);
+      ts_set_fields(&s.b, scan_row(&s), c, note, TS_COUNT(note));
       continue;
     } else if (ts_match_line(re[RE_ST_ROW], &s.l, c, 7)) {
       name = c[1];
     } else {
       return scan_fail(&s, "cannot read this port line");
     }
-    row = ts_map(&s.b);
-    ts_push(&s.b, s.root, row);
-    ts_set_cap(&s.b, row, "interface", port);
-    ts_set_cap0(&s.b, row, "description", name);
-    ts_set_cap(&s.b, row, "status", c[2]);
-    ts_set_cap(&s.b, row, "vlan", c[3]);
-    ts_set_cap(&s.b, row, "duplex", c[4]);
-    ts_set_cap(&s.b, row, "speed", c[5]);
-    ts_set_cap0(&s.b, row, "type", c[6]);
+    c[0] = ts_slice(&s.l, 0, pe);
+    c[1] = name;
+    ts_set_fields(&s.b, scan_row(&s), c, port, TS_COUNT(port));
   }
   return scan_end(&s, header, "'Port Name Status Vlan'", out);
 }
 
 int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                                size_t len, nh_plugin_value_t **out, void *ud) {
+  /* The two layouts, told apart by the header's "OK?" column. EOS: Interface, IP
+   * Address, Status, Protocol, MTU[, Owner]. IOS: Interface, IP-Address, OK?, Method,
+   * Status, Protocol. */
+  static const struct {
+    int re;
+    ts_field_t row[5];
+  } layouts[2] = {
+      {RE_BR_EOS,
+       {{"interface", 0, TS_STR},
+        {"ip_address", 1, TS_STR},
+        {"status", 2, TS_STR},
+        {"protocol", 3, TS_STR},
+        {"mtu", 4, TS_INT}}},
+      {RE_BR_IOS,
+       {{"interface", 0, TS_STR},
+        {"ip_address", 1, TS_STR},
+        {"status", 4, TS_STR},
+        {"protocol", 5, TS_STR},
+        {"method", 3, TS_STR}}},
+  };
   scan_t s;
   ts_cap_t c[6];
-  nh_plugin_value_t *row;
-  int rc, header = 0, ios = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  int rc, header = 0, layout = 0;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (!header) {
       if (!ts_match_line(re[RE_BR_HEADER], &s.l, c, 1)) {
@@ -280,49 +205,25 @@ int ioslike_ip_interface_brief(const nh_plugin_host_t *h, nh_plugin_parse_t *p, 
         return scan_fail(&s, "expected the 'Interface IP-Address' header");
       }
       header = 1;
-      ios = c[0].p != NULL;
+      layout = c[0].p != NULL; /* IOS */
       continue;
     }
-    if (ios && ts_match_line(re[RE_BR_IOS], &s.l, c, 6)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "ip_address", c[1]);
-      ts_set_cap(&s.b, row, "status", c[4]);
-      ts_set_cap(&s.b, row, "protocol", c[5]);
-      ts_set_cap(&s.b, row, "method", c[3]);
-    } else if (!ios && ts_match_line(re[RE_BR_EOS], &s.l, c, 6)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "interface", c[0]);
-      ts_set_cap(&s.b, row, "ip_address", c[1]);
-      ts_set_cap(&s.b, row, "status", c[2]);
-      ts_set_cap(&s.b, row, "protocol", c[3]);
-      ts_set_cap_int(&s.b, row, "mtu", c[4]);
-    } else {
+    if (!ts_match_line(re[layouts[layout].re], &s.l, c, 6))
       return scan_fail(&s, "cannot read this interface line");
-    }
+    ts_set_fields(&s.b, scan_row(&s), c, layouts[layout].row, TS_COUNT(layouts[layout].row));
   }
   return scan_end(&s, header, "'Interface IP-Address'", out);
 }
 
-/* Appends the comma/space separated ports in c to the list. */
-static void push_ports(ts_b_t *b, nh_plugin_value_t *ports, ts_cap_t c) {
-  size_t i = 0;
-  while (c.p && i < c.len) {
-    size_t s;
-    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
-    s = i;
-    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
-    if (i > s) ts_push(b, ports, b->h->value_string(c.p + s, i - s));
-  }
-}
-
 int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text, size_t len,
                  nh_plugin_value_t **out, void *ud) {
+  static const ts_field_t vlan[] = {
+      {"vlan_id", 0, TS_INT}, {"name", 1, TS_STR}, {"status", 2, TS_STR}};
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *ports = NULL;
   int rc, header = 0;
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (ts_match_line(re[RE_VLAN_HEADER], &s.l, NULL, 0)) {
       header = 1;
@@ -332,14 +233,12 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
     if (ts_match_line(re[RE_VLAN_END], &s.l, NULL, 0)) break;
     if (ts_match_line(re[RE_VLAN_ROW], &s.l, c, 4)) {
       nh_plugin_value_t *row = scan_row(&s);
-      ts_set_cap_int(&s.b, row, "vlan_id", c[0]);
-      ts_set_cap(&s.b, row, "name", c[1]);
-      ts_set_cap(&s.b, row, "status", c[2]);
+      ts_set_fields(&s.b, row, c, vlan, TS_COUNT(vlan));
       ports = ts_list(&s.b);
       ts_set(&s.b, row, "interfaces", ports);
-      push_ports(&s.b, ports, c[3]);
+      ts_push_items(&s.b, ports, c[3], 0);
     } else if (ports && ts_match_line(re[RE_VLAN_MORE], &s.l, c, 1)) {
-      push_ports(&s.b, ports, c[0]);
+      ts_push_items(&s.b, ports, c[0], 0);
     } else {
       return scan_fail(&s, "cannot read this VLAN line");
     }
@@ -349,19 +248,24 @@ int ioslike_vlan(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *te
 
 int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
                            size_t len, nh_plugin_value_t **out, void *ud) {
+  /* EOS: Port Neighbor-Device-ID Neighbor-Port-ID TTL. */
+  static const ts_field_t eos_row[] = {{"local_interface", 0, TS_STR},
+                                       {"neighbor", 1, TS_STR},
+                                       {"neighbor_interface", 2, TS_STR},
+                                       {"hold_time", 3, TS_INT}};
   scan_t s;
   ts_cap_t c[4];
   nh_plugin_value_t *row;
   size_t local = 0, hold = 0, capab = 0, port = 0;
   int rc, header = 0; /* 1: IOS columns, 2: EOS */
-  if (!scan_begin(&s, h, p, text, len, out, &rc)) return rc;
+  if (!ts_scan_list(&s, h, p, text, len, out, &rc)) return rc;
   while (scan_next(&s, 1)) {
     if (ts_match_line(re[RE_LLDP_IOS_HEADER], &s.l, NULL, 0)) {
       header = 1;
-      local = column(&s.l, "Local Intf");
-      hold = column(&s.l, "Hold-time");
-      capab = column(&s.l, "Capability");
-      port = column(&s.l, "Port ID");
+      local = ts_column(&s.l, "Local Intf");
+      hold = ts_column(&s.l, "Hold-time");
+      capab = ts_column(&s.l, "Capability");
+      port = ts_column(&s.l, "Port ID");
       continue;
     }
     if (ts_match_line(re[RE_LLDP_EOS_HEADER], &s.l, NULL, 0)) {
@@ -371,22 +275,18 @@ int ioslike_lldp_neighbors(const nh_plugin_host_t *h, nh_plugin_parse_t *p, cons
     if (!header) continue; /* capability legend, table counters */
     if (s.l.len >= 5 && memcmp(s.l.p, "Total", 5) == 0) break;
     if (header == 1) {
-      ts_cap_t holdtime = slice(&s.l, hold, capab);
+      ts_cap_t holdtime = ts_slice(&s.l, hold, capab);
       int64_t ht;
       if (s.l.len <= port || !ts_cap_int(holdtime, &ht))
         return scan_fail(&s, "cannot read this neighbor line");
       row = scan_row(&s);
-      ts_set_cap(&s.b, row, "local_interface", slice(&s.l, local, hold));
-      ts_set_cap(&s.b, row, "neighbor", slice(&s.l, 0, local));
-      ts_set_cap(&s.b, row, "neighbor_interface", slice(&s.l, port, s.l.len));
-      ts_set_cap0(&s.b, row, "capabilities", slice(&s.l, capab, port));
+      ts_set_cap(&s.b, row, "local_interface", ts_slice(&s.l, local, hold));
+      ts_set_cap(&s.b, row, "neighbor", ts_slice(&s.l, 0, local));
+      ts_set_cap(&s.b, row, "neighbor_interface", ts_slice(&s.l, port, s.l.len));
+      ts_set_cap0(&s.b, row, "capabilities", ts_slice(&s.l, capab, port));
       ts_set_int(&s.b, row, "hold_time", ht);
     } else if (ts_match_line(re[RE_LLDP_EOS_ROW], &s.l, c, 4)) {
-      row = scan_row(&s);
-      ts_set_cap(&s.b, row, "local_interface", c[0]);
-      ts_set_cap(&s.b, row, "neighbor", c[1]);
-      ts_set_cap(&s.b, row, "neighbor_interface", c[2]);
-      ts_set_cap_int(&s.b, row, "hold_time", c[3]);
+      ts_set_fields(&s.b, scan_row(&s), c, eos_row, TS_COUNT(eos_row));
     } else {
       return scan_fail(&s, "cannot read this neighbor line");
     }
@@ -437,7 +337,8 @@ int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t 
 }
 
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
-                  const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+                  const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                  const ts_parser_t *parsers, size_t n) {
   static const ts_parser_t shared[] = {
       {"show ip interface brief", ioslike_ip_interface_brief},
       {"show interfaces status", ioslike_interfaces_status},
@@ -449,7 +350,7 @@ int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t
       {"show startup-config", ioslike_running_config},
   };
   int rc;
-  if ((rc = ioslike_init(host, self)) < 0) return rc;
-  if ((rc = ts_plugin_start(host, self, own, platform, parsers, n)) < 0) return rc;
+  if ((rc = ts_patterns_load(host, self, &patterns)) < 0) return rc;
+  if ((rc = ts_plugin_start(host, self, own, platform, facts, parsers, n)) < 0) return rc;
   return ts_register_parsers(host, self, platform->name, shared, sizeof shared / sizeof *shared);
 }

@@ -51,11 +51,13 @@ int ioslike_free_space(const char *text, size_t len, const char *path, uint64_t 
   .file_free_parse = ioslike_free_space, .file_checksum_command = "verify /sha512 %s",            \
   .file_checksum_algorithm = "sha512"
 
-/* What an IOS-like plugin's entry does after NH_PLUGIN_DECLARE: compiles the shared
- * patterns and its own, registers its platform, the shared parsers (show interfaces,
- * interfaces status, ip interface brief, vlan, lldp neighbors, running-config and
- * startup-config) and then its own n parsers. Returns 0 or the first failure's code. */
+/* What an IOS-like plugin's entry does after NH_PLUGIN_DECLARE: ts_plugin_start with the
+ * plugin's own patterns, platform, facts parser and n parsers, after compiling the shared
+ * patterns and then registering the shared parsers (show interfaces, interfaces status, ip
+ * interface brief, vlan, lldp neighbors, running-config and startup-config). Returns 0 or
+ * the first failure's code. */
 int ioslike_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *own,
-                  const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n);
+                  const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                  const ts_parser_t *parsers, size_t n);
 
 #endif

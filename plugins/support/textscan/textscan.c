@@ -79,6 +79,9 @@ int ts_match(const ts_re_t *re, const char *s, size_t len, ts_cap_t *caps, int n
   if (ncaps > TS_MAX_CAPS) ncaps = TS_MAX_CAPS;
   if (!(md = pcre2_match_data_create((uint32_t)ncaps + 1, NULL))) return 0;
   rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, re->mctx);
+  /* 0: a match whose groups beyond ncaps took part too (the vector holds only the ones
+   * asked for), still a match. */
+  if (rc == 0) rc = ncaps + 1;
   if (rc > 0) {
     ov = pcre2_get_ovector_pointer(md);
     for (i = 0; i < ncaps; i++) {
@@ -104,6 +107,21 @@ ts_cap_t ts_trim(ts_cap_t c) {
   while (c.len && (*c.p == ' ' || *c.p == '\t')) c.p++, c.len--;
   while (c.len && (c.p[c.len - 1] == ' ' || c.p[c.len - 1] == '\t')) c.len--;
   return c;
+}
+
+ts_cap_t ts_slice(const ts_line_t *line, size_t from, size_t to) {
+  ts_cap_t c;
+  if (from > line->len) from = line->len;
+  if (to > line->len) to = line->len;
+  if (to < from) to = from;
+  c.p = line->p + from;
+  c.len = to - from;
+  return ts_trim(c);
+}
+
+size_t ts_column(const ts_line_t *line, const char *word) {
+  const char *at = memmem(line->p, line->len, word, strlen(word));
+  return at ? (size_t)(at - line->p) : (size_t)-1;
 }
 
 int ts_cap_eq(ts_cap_t c, const char *s) {
@@ -183,6 +201,38 @@ void ts_set_cap_int(ts_b_t *b, nh_plugin_value_t *map, const char *key, ts_cap_t
   if (ts_cap_int(c, &v)) ts_set_int(b, map, key, v);
 }
 
+void ts_set_fields(ts_b_t *b, nh_plugin_value_t *map, const ts_cap_t *c, const ts_field_t *fields,
+                   size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (fields[i].kind == TS_INT)
+      ts_set_cap_int(b, map, fields[i].key, c[fields[i].cap]);
+    else if (fields[i].kind == TS_STR0)
+      ts_set_cap0(b, map, fields[i].key, c[fields[i].cap]);
+    else
+      ts_set_cap(b, map, fields[i].key, c[fields[i].cap]);
+  }
+}
+
+void ts_push_items(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c, char mark) {
+  size_t i = 0;
+  while (c.p && i < c.len) {
+    size_t s, e;
+    while (i < c.len && (c.p[i] == ',' || c.p[i] == ' ')) i++;
+    s = i;
+    while (i < c.len && c.p[i] != ',' && c.p[i] != ' ') i++;
+    e = i;
+    if (mark && e > s && c.p[e - 1] == mark) e--;
+    if (e > s) ts_push(b, list, b->h->value_string(c.p + s, e - s));
+  }
+}
+
+nh_plugin_value_t *ts_push_map(ts_b_t *b, nh_plugin_value_t *list) {
+  nh_plugin_value_t *map = ts_map(b);
+  ts_push(b, list, map);
+  return map;
+}
+
 void ts_push_cap(ts_b_t *b, nh_plugin_value_t *list, ts_cap_t c) {
   c = ts_trim(c);
   ts_push(b, list, b->h->value_string(c.p ? c.p : "", c.len));
@@ -225,6 +275,17 @@ int ts_scan_begin(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p,
   if ((rc = ts_check_text(&s->b, text, len)) < 0) return rc;
   ts_lines_init(&s->it, text, len);
   return 0;
+}
+
+int ts_scan_list(ts_scan_t *s, const nh_plugin_host_t *h, nh_plugin_parse_t *p, const char *text,
+                 size_t len, nh_plugin_value_t **out, int *rc) {
+  if ((*rc = ts_scan_begin(s, h, p, text, len)) < 0) return 0;
+  if (ts_only_blank(text, len)) {
+    *rc = ts_finish(&s->b, ts_list(&s->b), out);
+    return 0;
+  }
+  s->root = ts_list(&s->b);
+  return 1;
 }
 
 int ts_scan_next(ts_scan_t *s) {
@@ -278,9 +339,11 @@ int ts_register_parsers(const nh_plugin_host_t *host, nh_plugin_t *self, const c
 }
 
 int ts_plugin_start(const nh_plugin_host_t *host, nh_plugin_t *self, ts_patterns_t *patterns,
-                    const nh_plugin_platform_t *platform, const ts_parser_t *parsers, size_t n) {
+                    const nh_plugin_platform_t *platform, const ts_facts_t *facts,
+                    const ts_parser_t *parsers, size_t n) {
   int rc;
   if (patterns && (rc = ts_patterns_load(host, self, patterns)) < 0) return rc;
   if ((rc = host->register_platform(self, platform)) < 0) return rc;
+  if (facts && (rc = ts_register_facts(host, self, platform->name, facts)) < 0) return rc;
   return ts_register_parsers(host, self, platform->name, parsers, n);
 }

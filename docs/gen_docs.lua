@@ -1,4 +1,4 @@
--- Run by the build as `nethost run cmake/gen_docs.lua -- OUTDIR NETHOST_SIM SOURCE_DIR`:
+-- Run by the build as `nethost run docs/gen_docs.lua -- OUTDIR NETHOST_SIM SOURCE_DIR`:
 -- writes the manual pages (nethost.1, nethost-sim.1, nethost-playbook.7) and the bash
 -- completion (nethost.bash) from the help texts --help prints and docs/lua-api.md.
 local cli = require("nethost.cli")
