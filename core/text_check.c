@@ -1,30 +1,7 @@
 /* nethost core: bad bytes in text input and their positions (see text_check.h). */
 #include "text_check.h"
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t want, i;
-  unsigned cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    want = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    want = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    want = 4, cp = c & 0x07;
-  else
-    return 0;
-  if (n < want) return 0;
-  for (i = 1; i < want; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((want == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (want == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  return want;
-}
+#include "utf8.h"
 
 size_t nh_text_bad_byte(const char *text, size_t len, const char **what) {
   const unsigned char *s = (const unsigned char *)text;
@@ -38,7 +15,7 @@ size_t nh_text_bad_byte(const char *text, size_t len, const char **what) {
       if (what) *what = "a NUL byte";
       return i;
     }
-    if (!(n = utf8_seq(s + i, len - i))) {
+    if (!(n = nh_utf8_decode(s + i, len - i, NULL))) {
       if (what) *what = "a byte that is not UTF-8";
       return i;
     }

@@ -22,33 +22,24 @@
 
 #define CHANNEL_MT "nethost.channel"
 
-typedef struct {
-  nh_channel_t *ch; /* NULL once closed */
-} nhl_channel_t;
-
-static nhl_channel_t *check_channel(lua_State *L) {
-  nhl_channel_t *c = luaL_checkudata(L, 1, CHANNEL_MT);
-  if (!c->ch) luaL_error(L, "channel: used after close");
-  return c;
-}
-
-static nhl_channel_t *push_channel(lua_State *L) {
-  nhl_channel_t *c = lua_newuserdatauv(L, sizeof(*c), 0);
-  c->ch = NULL;
-  luaL_setmetatable(L, CHANNEL_MT);
-  return c;
+/* A channel is a box (class.h) holding the core's channel, NULL once closed. */
+static nh_channel_t *check_channel(lua_State *L) {
+  nh_channel_t *ch = nhl_box_get(L, 1, CHANNEL_MT);
+  if (!ch) luaL_error(L, "channel: used after close");
+  return ch;
 }
 
 static int nhl_channel_spawn(lua_State *L) {
   int keep_stderr = lua_toboolean(L, 2);
   lua_Integer i, n;
   char **argv;
-  nhl_channel_t *c;
+  void **box;
+  nh_channel_t *ch = NULL;
   int rc;
   luaL_checktype(L, 1, LUA_TTABLE);
   n = luaL_len(L, 1);
   luaL_argcheck(L, n >= 1, 1, "needs the program to run");
-  c = push_channel(L);
+  box = nhl_box_push(L, CHANNEL_MT, NULL);
   argv = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0); /* freed with the stack */
   for (i = 1; i <= n; i++) {
     lua_geti(L, 1, i);
@@ -56,27 +47,22 @@ static int nhl_channel_spawn(lua_State *L) {
     lua_pop(L, 1); /* the string stays alive in the argument table */
   }
   argv[n] = NULL;
-  rc = nh_channel_spawn(nhl_loop(L), argv[0], argv, keep_stderr, &c->ch);
-  if (rc < 0) {
-    /* argv stays on the stack until the message is made: popped, the collector could free
-     * it inside lua_pushfstring before argv[0] is read. */
-    luaL_pushfail(L);
-    lua_pushfstring(L, "cannot start %s: %s", argv[0], nh_strerror(rc));
-    return 2;
-  }
+  rc = nh_channel_spawn(nhl_loop(L), argv[0], argv, keep_stderr, &ch);
+  *box = ch;
+  /* argv stays on the stack until the message is made: popped, the collector could free it
+   * inside lua_pushfstring before argv[0] is read. */
+  if (rc < 0) return nhl_fail(L, "cannot start %s: %s", argv[0], nh_strerror(rc));
   lua_pop(L, 1);
   return 1;
 }
 
 static int nhl_channel_open(lua_State *L) {
   int fd = (int)luaL_checkinteger(L, 1);
-  nhl_channel_t *c = push_channel(L);
-  int rc = nh_channel_open(nhl_loop(L), fd, &c->ch);
-  if (rc < 0) {
-    luaL_pushfail(L);
-    lua_pushfstring(L, "cannot open descriptor %d: %s", fd, nh_strerror(rc));
-    return 2;
-  }
+  void **box = nhl_box_push(L, CHANNEL_MT, NULL);
+  nh_channel_t *ch = NULL;
+  int rc = nh_channel_open(nhl_loop(L), fd, &ch);
+  *box = ch;
+  if (rc < 0) return nhl_fail(L, "cannot open descriptor %d: %s", fd, nh_strerror(rc));
   return 1;
 }
 
@@ -95,15 +81,11 @@ static int nhl_channel_cores(lua_State *L) {
 }
 
 static int nhl_channel_write(lua_State *L) {
-  nhl_channel_t *c = check_channel(L);
+  nh_channel_t *ch = check_channel(L);
   size_t len;
   const char *s = luaL_checklstring(L, 2, &len);
-  int rc = nh_channel_write(c->ch, s, len);
-  if (rc < 0) {
-    luaL_pushfail(L);
-    lua_pushstring(L, nh_strerror(rc));
-    return 2;
-  }
+  int rc = nh_channel_write(ch, s, len);
+  if (rc < 0) return nhl_fail(L, "%s", nh_strerror(rc));
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -118,9 +100,7 @@ static int read_k(lua_State *L, int status, lua_KContext ctx) {
   } else if (rc == NH_EOF || rc == NH_ECANCELED) {
     luaL_pushfail(L);
   } else {
-    luaL_pushfail(L);
-    lua_pushstring(L, nh_strerror(rc));
-    n = 2;
+    n = nhl_fail(L, "%s", nh_strerror(rc));
   }
   free(req->data);
   free(req);
@@ -129,71 +109,61 @@ static int read_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 static int nhl_channel_read(lua_State *L) {
-  nhl_channel_t *c = check_channel(L);
+  nh_channel_t *ch = check_channel(L);
   nh_channel_read_t *req;
   int rc;
   nhl_task_check(L, "channel:read");
   if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "channel:read: out of memory");
-  if ((rc = nh_channel_read_start(c->ch, req, nhl_op_cb)) < 0) {
+  if ((rc = nh_channel_read_start(ch, req, nhl_op_cb)) < 0) {
     free(req);
-    luaL_pushfail(L);
-    lua_pushstring(L, nh_strerror(rc));
-    return 2;
+    return nhl_fail(L, "%s", nh_strerror(rc));
   }
   return nhl_await(L, &req->op, read_k, (lua_KContext)req);
 }
 
 static int nhl_channel_pid(lua_State *L) {
-  lua_pushinteger(L, nh_channel_pid(check_channel(L)->ch));
+  lua_pushinteger(L, nh_channel_pid(check_channel(L)));
   return 1;
 }
 
 static int nhl_channel_exit_status(lua_State *L) {
   int status;
-  if (!nh_channel_exited(check_channel(L)->ch, &status)) return 0;
+  if (!nh_channel_exited(check_channel(L), &status)) return 0;
   lua_pushinteger(L, status);
   return 1;
 }
 
 static int nhl_channel_stderr_tail(lua_State *L) {
   const char *data;
-  size_t len = nh_channel_stderr_tail(check_channel(L)->ch, &data);
+  size_t len = nh_channel_stderr_tail(check_channel(L), &data);
   lua_pushlstring(L, data, len);
   return 1;
 }
 
 static int nhl_channel_kill(lua_State *L) {
-  nhl_channel_t *c = check_channel(L);
-  lua_pushboolean(L, nh_channel_kill(c->ch, (int)luaL_optinteger(L, 2, 15)) == 0);
+  lua_pushboolean(L, nh_channel_kill(check_channel(L), (int)luaL_optinteger(L, 2, 15)) == 0);
   return 1;
 }
 
 static int nhl_channel_hangup(lua_State *L) {
-  nh_channel_hangup(check_channel(L)->ch);
+  nh_channel_hangup(check_channel(L));
   return 0;
 }
 
 static int nhl_channel_close(lua_State *L) {
-  nhl_channel_t *c = luaL_checkudata(L, 1, CHANNEL_MT);
-  nh_channel_close(c->ch);
-  c->ch = NULL;
+  nh_channel_close(nhl_box_take(L, 1, CHANNEL_MT));
   return 0;
 }
 
 int luaopen_nethost_channel(lua_State *L) {
-  static const luaL_Reg methods[] = {{"write", nhl_channel_write},
-                                     {"read", nhl_channel_read},
-                                     {"pid", nhl_channel_pid},
-                                     {"exit_status", nhl_channel_exit_status},
-                                     {"kill", nhl_channel_kill},
-                                     {"hangup", nhl_channel_hangup},
-                                     {"stderr_tail", nhl_channel_stderr_tail},
-                                     {"close", nhl_channel_close},
-                                     {NULL, NULL}};
-  static const luaL_Reg funcs[] = {{"spawn", nhl_channel_spawn},
-                                   {"open", nhl_channel_open},
-                                   {"exe", nhl_channel_exe},
-                                   {"cores", nhl_channel_cores},
+  static const luaL_Reg methods[] = {
+      NHL_FUNC(channel, write),       NHL_FUNC(channel, read),  NHL_FUNC(channel, pid),
+      NHL_FUNC(channel, exit_status), NHL_FUNC(channel, kill),  NHL_FUNC(channel, hangup),
+      NHL_FUNC(channel, stderr_tail), NHL_FUNC(channel, close), {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(channel, spawn),
+                                   NHL_FUNC(channel, open),
+                                   NHL_FUNC(channel, exe),
+                                   NHL_FUNC(channel, cores),
                                    {NULL, NULL}};
   static const luaL_Reg meta[] = {
       {"__gc", nhl_channel_close}, {"__close", nhl_channel_close}, {NULL, NULL}};

@@ -5,6 +5,7 @@
  *                      n = lines}, ...}, minimal
  * a and b are strings; lines are 1-based. */
 #include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "diff.h"
 #include "error.h"
@@ -139,8 +140,7 @@ static int nhl_diff_unified(lua_State *L) {
 }
 
 int luaopen_nethost_diff(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"unified", nhl_diff_unified}, {"ops", nhl_diff_ops}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(diff, unified), NHL_FUNC(diff, ops), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

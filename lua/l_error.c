@@ -74,11 +74,14 @@ static void push_where(lua_State *L) {
   lua_pushnil(L);
 }
 
-static void error_vpush(lua_State *L, const char *kind, const char *host, const char *op, int code,
-                        const char *fmt, va_list ap) {
+void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
+                    const char *fmt, ...) {
+  va_list ap;
   lua_createtable(L, 0, 8);
   nhl_set_string(L, "kind", kind ? kind : nhl_error_kind(code));
+  va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
   lua_setfield(L, -2, "message");
   nhl_set_string(L, "host", host);
   nhl_set_string(L, "op", op);
@@ -91,30 +94,17 @@ static void error_vpush(lua_State *L, const char *kind, const char *host, const 
   luaL_setmetatable(L, ERROR_MT);
 }
 
-void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
-                    const char *fmt, ...) {
+int nhl_fail(lua_State *L, const char *fmt, ...) {
   va_list ap;
+  lua_pushnil(L);
   va_start(ap, fmt);
-  error_vpush(L, kind, host, op, code, fmt, ap);
+  lua_pushvfstring(L, fmt, ap);
   va_end(ap);
-}
-
-int nhl_raise(lua_State *L, const char *kind, const char *host, const char *op, int code,
-              const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  error_vpush(L, kind, host, op, code, fmt, ap);
-  va_end(ap);
-  return lua_error(L);
+  return 2;
 }
 
 int nhl_is_error(lua_State *L, int idx) {
-  int is;
-  if (!lua_getmetatable(L, idx)) return 0;
-  luaL_getmetatable(L, ERROR_MT);
-  is = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
-  return is;
+  return nhl_is_class(L, idx, ERROR_MT);
 }
 
 /* "where: host: op: message [kind]" on one line. */
@@ -176,7 +166,7 @@ static int nhl_error_is(lua_State *L) {
 }
 
 int luaopen_nethost_error(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"new", nhl_error_new}, {"is", nhl_error_is}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(error, new), NHL_FUNC(error, is), {NULL, NULL}};
   static const luaL_Reg meta[] = {{"__tostring", error_tostring}, {NULL, NULL}};
   nhl_class(L, ERROR_MT, meta, NULL); /* __name is ERROR_MT, "nethost.error" */
   luaL_newlib(L, funcs);

@@ -11,6 +11,7 @@
  * running nethost reads them, as with known_hosts. fs.safe_name turns a host name or other
  * inventory data into one path component (safe_name.h says how). */
 #include "fields.h"
+#include "class.h"
 #include "runtime.h"
 #include "digest.h"
 #include "error.h"
@@ -26,10 +27,7 @@
 #include <unistd.h>
 
 static int push_failure(lua_State *L, const char *path) {
-  int err = errno;
-  lua_pushnil(L);
-  lua_pushfstring(L, "%s: %s", path, strerror(err));
-  return 2;
+  return nhl_fail(L, "%s: %s", path, strerror(errno));
 }
 
 /* fs.mkdir(path [, recursive]) -> true | nil, message. An existing folder is fine. */
@@ -258,29 +256,18 @@ static int nhl_fs_digest(lua_State *L) {
   int rc;
   if (!nh_digest_hex_len(alg))
     return luaL_argerror(L, 2, "\"md5\", \"sha1\", \"sha256\" or \"sha512\" expected");
-  if ((rc = nh_file_digest(path, alg, hex, sizeof hex)) < 0) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s", path, nh_strerror(rc));
-    return 2;
-  }
+  if ((rc = nh_file_digest(path, alg, hex, sizeof hex)) < 0)
+    return nhl_fail(L, "%s: %s", path, nh_strerror(rc));
   lua_pushstring(L, hex);
   return 1;
 }
 
 int luaopen_nethost_fs(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"mkdir", nhl_fs_mkdir},
-                                   {"stat", nhl_fs_stat},
-                                   {"exists", nhl_fs_exists},
-                                   {"isdir", nhl_fs_isdir},
-                                   {"list", nhl_fs_list},
-                                   {"read", nhl_fs_read},
-                                   {"write", nhl_fs_write},
-                                   {"remove", nhl_fs_remove},
-                                   {"rename", nhl_fs_rename},
-                                   {"safe_name", nhl_fs_safe_name},
-                                   {"open", nhl_fs_open},
-                                   {"digest", nhl_fs_digest},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(fs, mkdir),  NHL_FUNC(fs, stat),      NHL_FUNC(fs, exists), NHL_FUNC(fs, isdir),
+      NHL_FUNC(fs, list),   NHL_FUNC(fs, read),      NHL_FUNC(fs, write),  NHL_FUNC(fs, remove),
+      NHL_FUNC(fs, rename), NHL_FUNC(fs, safe_name), NHL_FUNC(fs, open),   NHL_FUNC(fs, digest),
+      {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

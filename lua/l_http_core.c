@@ -284,10 +284,10 @@ static int nhl_http_escape(lua_State *L) {
 }
 
 int luaopen_nethost_http_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"request", nhl_http_request},
-                                   {"configure", nhl_http_configure},
-                                   {"stats", nhl_http_stats},
-                                   {"escape", nhl_http_escape},
+  static const luaL_Reg funcs[] = {NHL_FUNC(http, request),
+                                   NHL_FUNC(http, configure),
+                                   NHL_FUNC(http, stats),
+                                   NHL_FUNC(http, escape),
                                    {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;

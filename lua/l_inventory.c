@@ -33,10 +33,6 @@
 #define HOST_MT "nethost.host"
 #define REF_MT  "nethost.host.ref"
 
-typedef struct {
-  nh_inventory_t *inv;
-} root_t;
-
 /* A view; uservalue 1 is its root, uservalue 2 the root's host cache. */
 typedef struct {
   nh_inventory_t *inv;
@@ -51,10 +47,9 @@ typedef struct {
   size_t index;
 } ref_t;
 
+/* The root: a box (class.h) owning the inventory that views and hosts refer to. */
 static int root_gc(lua_State *L) {
-  root_t *r = luaL_checkudata(L, 1, ROOT_MT);
-  nh_inventory_free(r->inv);
-  r->inv = NULL;
+  nh_inventory_free(nhl_box_take(L, 1, ROOT_MT));
   return 0;
 }
 
@@ -327,12 +322,9 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
                        const char *name, int opts) {
   char err[1024];
   nh_inventory_t *inv;
-  root_t *r;
+  void **root = nhl_box_push(L, ROOT_MT, NULL);
   size_t *idx, n, i;
   int rc;
-  r = lua_newuserdatauv(L, sizeof(*r), 0);
-  r->inv = NULL;
-  luaL_setmetatable(L, ROOT_MT);
   /* A big inventory takes seconds to read; the loop does not run meanwhile, so a Ctrl-C
    * would wait for the end. Loading changes nothing, so a signal may end the process. */
   nhl_signals_default(L, 1);
@@ -340,7 +332,7 @@ static int load_common(lua_State *L, const char *path, const char *text, size_t 
             : nh_inventory_parse(text, len, name, NULL, &inv, err, sizeof(err));
   nhl_signals_default(L, 0);
   if (rc < 0) raise_load(L, rc, err, path ? "inventory.load" : "inventory.decode");
-  r->inv = inv;
+  *root = inv;
   lua_newtable(L); /* the host cache */
   n = nh_inventory_count(inv);
   /* The full view's positions, built in a userdata so an error cannot leak them. */
@@ -394,26 +386,27 @@ static int nhl_inv_each(lua_State *L) {
   return 1;
 }
 
-static int nhl_inv_hosts(lua_State *L) {
+/* view:hosts() and view:names(): an array of the view's hosts, or of their names. */
+static int push_view_list(lua_State *L, int names) {
   view_t *v = check_view(L, 1);
   size_t i;
   lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
   for (i = 0; i < v->n; i++) {
-    push_host(L, 1, v->idx[i]);
+    if (names)
+      lua_pushstring(L, nh_inventory_host(v->inv, v->idx[i])->name);
+    else
+      push_host(L, 1, v->idx[i]);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
 }
 
+static int nhl_inv_hosts(lua_State *L) {
+  return push_view_list(L, 0);
+}
+
 static int nhl_inv_names(lua_State *L) {
-  view_t *v = check_view(L, 1);
-  size_t i;
-  lua_createtable(L, (int)(v->n < 1u << 24 ? v->n : 0), 0);
-  for (i = 0; i < v->n; i++) {
-    lua_pushstring(L, nh_inventory_host(v->inv, v->idx[i])->name);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-  return 1;
+  return push_view_list(L, 1);
 }
 
 /* Whether position index is in the view (binary search: positions are sorted). */
@@ -576,31 +569,23 @@ static int nhl_inv_json(lua_State *L) {
   int indent = (int)luaL_optinteger(L, 2, 0);
   const char *name = luaL_optstring(L, 3, NULL);
   nh_value_t *list;
-  char *text;
-  size_t i, len;
+  size_t i;
   indent = indent < 0 ? 0 : indent > 8 ? 8 : indent;
   if (name) {
     const nh_host_t *h = nh_inventory_find(v->inv, name);
     if (!h || !in_view(v, h->index)) return 0;
     if (!(list = nh_host_to_value(h, NH_HOST_SECRETS_MASKED)))
       return luaL_error(L, "out of memory");
-    text = nh_value_to_json(list, indent, &len);
-    nh_value_free(list);
-    if (!text) return luaL_error(L, "out of memory");
-    lua_pushlstring(L, text, len);
-    free(text);
-    return 1;
+  } else {
+    if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
+    for (i = 0; i < v->n; i++)
+      if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
+                                                    NH_HOST_SECRETS_MASKED)) < 0) {
+        nh_value_free(list);
+        return luaL_error(L, "out of memory");
+      }
   }
-  if (!(list = nh_value_list())) return luaL_error(L, "out of memory");
-  for (i = 0; i < v->n; i++)
-    if (nh_value_list_push(list, nh_host_to_value(nh_inventory_host(v->inv, v->idx[i]),
-                                                  NH_HOST_SECRETS_MASKED)) < 0)
-      break;
-  text = i == v->n ? nh_value_to_json(list, indent, &len) : NULL;
-  nh_value_free(list);
-  if (!text) return luaL_error(L, "out of memory");
-  lua_pushlstring(L, text, len);
-  free(text);
+  nhl_value_push_json(L, list, indent);
   return 1;
 }
 
@@ -740,21 +725,13 @@ static int nhl_inv_host_tostring(lua_State *L) {
 }
 
 int luaopen_nethost_inventory(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"load", nhl_inv_load}, {"decode", nhl_inv_decode}, {NULL, NULL}};
-  static const luaL_Reg view_methods[] = {{"each", nhl_inv_each},
-                                          {"hosts", nhl_inv_hosts},
-                                          {"names", nhl_inv_names},
-                                          {"get", nhl_inv_get},
-                                          {"groups", nhl_inv_groups},
-                                          {"filter", nhl_inv_filter},
-                                          {"limit", nhl_inv_limit},
-                                          {"explain", nhl_inv_explain},
-                                          {"json", nhl_inv_json},
-                                          {"shard", nhl_inv_shard},
-                                          {NULL, NULL}};
-  static const luaL_Reg host_methods[] = {{"secret", nhl_inv_host_secret},
-                                          {"explain", nhl_inv_host_explain},
+  static const luaL_Reg funcs[] = {NHL_FUNC(inv, load), NHL_FUNC(inv, decode), {NULL, NULL}};
+  static const luaL_Reg view_methods[] = {
+      NHL_FUNC(inv, each),   NHL_FUNC(inv, hosts),  NHL_FUNC(inv, names), NHL_FUNC(inv, get),
+      NHL_FUNC(inv, groups), NHL_FUNC(inv, filter), NHL_FUNC(inv, limit), NHL_FUNC(inv, explain),
+      NHL_FUNC(inv, json),   NHL_FUNC(inv, shard),  {NULL, NULL}};
+  static const luaL_Reg host_methods[] = {NHL_FUNC(inv_host, secret),
+                                          NHL_FUNC(inv_host, explain),
                                           {"_peer", nhl_inv_host_peer},
                                           {"_defaults", nhl_inv_host_defaults},
                                           {NULL, NULL}};
@@ -772,10 +749,8 @@ int luaopen_nethost_inventory(lua_State *L) {
   nhl_class(L, VIEW_MT, view_meta, view_methods);
   luaL_newlib(L, funcs);
   /* inventory.host_methods: other modules add host methods there (host:parse). */
-  luaL_getmetatable(L, HOST_MT);
-  lua_getfield(L, -1, "__index");
-  lua_setfield(L, -3, "host_methods");
-  lua_pop(L, 1);
+  nhl_class_methods(L, HOST_MT);
+  lua_setfield(L, -2, "host_methods");
   /* nethost.inventory_setup registers the -i/-l hook of `nethost run`; a build without
    * the CLI library simply has no hook. */
   lua_getglobal(L, "require");

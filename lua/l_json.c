@@ -6,9 +6,11 @@
  * keys and indentation on request). Why not jansson: docs/http.md. See docs/http.md for the mapping
  * (null, arrays vs objects, big integers).
  */
+#include "class.h"
 #include "fields.h"
 #include "lvalue.h"
 #include "runtime.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARRAY_MT  "nethost.json.array"
-#define OBJECT_MT "nethost.json.object"
+/* The metatables' registry keys are their __name too: messages name the types as playbooks
+ * know them. */
+#define ARRAY_MT  "json.array"
+#define OBJECT_MT "json.object"
 #define MAX_DEPTH 1000
 
 /* json.null: the NULL light userdata, the one null every module pushes (lvalue.c's
@@ -25,35 +29,10 @@
  * returns encodes to JSON. */
 #define JSON_NULL NULL
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, at most
- * U+10FFFF), and its code point; 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left, unsigned long *cp) {
-  unsigned char c = s[0];
-  size_t n, i;
-  unsigned long v;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, v = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, v = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, v = c & 0x07;
-  else
-    return 0;
-  if (left < n) return 0;
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
-      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  *cp = v;
-  return n;
-}
+/* JSON's two-character escapes: the letter after the backslash and the byte it stands for.
+ * Both directions use them ("\/" is only ever decoded: the encoder writes '/' as it is). */
+static const char esc_letter[] = "\"\\/bfnrt";
+static const char esc_byte[] = "\"\\/\b\f\n\r\t";
 
 /* Decoding: one pass over the text straight into Lua values (RFC 8259, strict). */
 
@@ -144,6 +123,13 @@ static size_t put_utf8(char *out, unsigned long cp) {
   return 4;
 }
 
+/* The length of the UTF-8 sequence at q inside a string; raises when it is not valid. */
+static size_t dec_utf8(dec_t *d, const unsigned char *q) {
+  size_t n = nh_utf8_decode(q, (size_t)((const unsigned char *)d->end - q), NULL);
+  if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+  return n;
+}
+
 /* d->p is just past the opening quote. Pushes the string. */
 static void dec_string(dec_t *d) {
   const unsigned char *q = (const unsigned char *)d->p, *end = (const unsigned char *)d->end;
@@ -159,14 +145,7 @@ static void dec_string(dec_t *d) {
     }
     if (*q == '\\') break;
     if (*q < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
-    if (*q >= 0x80) {
-      unsigned long cp;
-      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
-      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
-      q += n;
-    } else {
-      q++;
-    }
+    q += *q >= 0x80 ? dec_utf8(d, q) : 1;
   }
   /* Escapes: the decoded string is never longer than its source text. */
   {
@@ -179,37 +158,13 @@ static void dec_string(dec_t *d) {
   o = buf + (q - s);
   for (;;) {
     unsigned char c;
+    const char *esc;
     if (q >= end) dec_fail(d, d->end, "unterminated string");
     c = *q;
     if (c == '"') break;
     if (c == '\\') {
       if (q + 1 >= end) dec_fail(d, d->end, "unterminated string");
-      switch (q[1]) {
-      case '"':
-        *o++ = '"';
-        break;
-      case '\\':
-        *o++ = '\\';
-        break;
-      case '/':
-        *o++ = '/';
-        break;
-      case 'b':
-        *o++ = '\b';
-        break;
-      case 'f':
-        *o++ = '\f';
-        break;
-      case 'n':
-        *o++ = '\n';
-        break;
-      case 'r':
-        *o++ = '\r';
-        break;
-      case 't':
-        *o++ = '\t';
-        break;
-      case 'u': {
+      if (q[1] == 'u') {
         unsigned long cp = hex4(d, (const char *)q + 2);
         q += 6;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -226,17 +181,15 @@ static void dec_string(dec_t *d) {
         o += put_utf8(o, cp);
         continue;
       }
-      default:
-        dec_fail(d, (const char *)q, "invalid escape in a string");
-      }
+      esc = memchr(esc_letter, q[1], sizeof(esc_letter) - 1);
+      if (!esc) dec_fail(d, (const char *)q, "invalid escape in a string");
+      *o++ = esc_byte[esc - esc_letter];
       q += 2;
       continue;
     }
     if (c < 0x20) dec_fail(d, (const char *)q, "control character in a string (escape it)");
     if (c >= 0x80) {
-      unsigned long cp;
-      size_t n = utf8_seq(q, (size_t)(end - q), &cp);
-      if (!n) dec_fail(d, (const char *)q, "invalid UTF-8 in a string");
+      size_t n = dec_utf8(d, q);
       memcpy(o, q, n);
       o += n;
       q += n;
@@ -333,51 +286,69 @@ static void dec_literal(dec_t *d, const char *word, size_t len) {
   d->p += len;
 }
 
+/* Skips white space, then c when it comes next; returns whether it did. */
+static int dec_accept(dec_t *d, char c) {
+  skip_ws(d);
+  if (d->p < d->end && *d->p == c) {
+    d->p++;
+    return 1;
+  }
+  return 0;
+}
+
+/* Skips white space and c, which must come next (else "unexpected ... (expected what)"). */
+static void dec_expect(dec_t *d, char c, const char *what) {
+  if (!dec_accept(d, c)) dec_unexpected(d, what);
+}
+
+/* After a member or an item: 1 when a ',' follows, 0 at the closing bracket close. */
+static int dec_more(dec_t *d, char close, const char *what) {
+  if (dec_accept(d, ',')) return 1;
+  dec_expect(d, close, what);
+  return 0;
+}
+
+/* Opens the object or array whose bracket is at d->p: one level deeper, its table pushed
+ * (narr and nrec preallocated), and slots free on the stack for its members. */
+static void dec_open(dec_t *d, int slots, int narr, int nrec) {
+  if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
+  luaL_checkstack(d->L, slots, "json.decode: nested too deeply");
+  d->p++;
+  lua_createtable(d->L, narr, nrec);
+}
+
+/* Closes the object or array on top: gives it the metatable at stack slot mt. */
+static void dec_close(dec_t *d, int mt) {
+  lua_pushvalue(d->L, mt);
+  lua_setmetatable(d->L, -2);
+  d->depth--;
+}
+
 static void dec_value(dec_t *d) {
   lua_State *L = d->L;
   skip_ws(d);
   if (d->p >= d->end) dec_unexpected(d, "a value");
   switch (*d->p) {
   case '{': {
-    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
-    luaL_checkstack(L, 5, "json.decode: nested too deeply");
-    d->p++;
-    lua_createtable(L, 0, 4);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == '}') {
-      d->p++;
-    } else {
+    dec_open(d, 5, 0, 4);
+    if (!dec_accept(d, '}')) {
       lua_Integer nkeys = 0;
       /* With {ordered = true}, the keys in document order, for templates (Python keeps
        * it): an array below the object's members, recorded in the key-order table when
        * there are two or more. Optional: it costs about a third of the decoding speed. */
       int obj = d->order ? -4 : -3;
       if (d->order) lua_createtable(L, 4, 0);
-      for (;;) {
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != '"') dec_unexpected(d, "a string key");
-        d->p++;
+      do {
+        dec_expect(d, '"', "a string key");
         dec_string(d);
         if (d->order) {
           lua_pushvalue(L, -1);
           lua_rawseti(L, -3, ++nkeys);
         }
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != ':') dec_unexpected(d, "':'");
-        d->p++;
+        dec_expect(d, ':', "':'");
         dec_value(d);
         lua_rawset(L, obj);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') {
-          d->p++;
-          continue;
-        }
-        if (d->p < d->end && *d->p == '}') {
-          d->p++;
-          break;
-        }
-        dec_unexpected(d, "',' or '}'");
-      }
+      } while (dec_more(d, '}', "',' or '}'"));
       if (nkeys >= 2) {
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
@@ -386,39 +357,19 @@ static void dec_value(dec_t *d) {
         lua_pop(L, 1);
       }
     }
-    lua_pushvalue(L, d->object_mt);
-    lua_setmetatable(L, -2);
-    d->depth--;
+    dec_close(d, d->object_mt);
     return;
   }
   case '[': {
     lua_Integer i = 0;
-    if (++d->depth > MAX_DEPTH) dec_fail(d, d->p, "nested too deeply");
-    luaL_checkstack(L, 4, "json.decode: nested too deeply");
-    d->p++;
-    lua_createtable(L, 4, 0);
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') {
-      d->p++;
-    } else {
-      for (;;) {
+    dec_open(d, 4, 4, 0);
+    if (!dec_accept(d, ']')) {
+      do {
         dec_value(d);
         lua_rawseti(L, -2, ++i);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') {
-          d->p++;
-          continue;
-        }
-        if (d->p < d->end && *d->p == ']') {
-          d->p++;
-          break;
-        }
-        dec_unexpected(d, "',' or ']'");
-      }
+      } while (dec_more(d, ']', "',' or ']'"));
     }
-    lua_pushvalue(L, d->array_mt);
-    lua_setmetatable(L, -2);
-    d->depth--;
+    dec_close(d, d->array_mt);
     return;
   }
   case '"':
@@ -528,6 +479,7 @@ static void add_u(enc_t *e, unsigned long u) {
 
 static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s;
+  const char *esc;
   size_t i = 0, run = 0;
   buf_addc(e, '"');
   while (i < len) {
@@ -541,7 +493,7 @@ static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
     run = 0;
     if (c >= 0x80) {
       unsigned long cp = 0;
-      size_t n = utf8_seq(p + i, len - i, &cp);
+      size_t n = nh_utf8_decode(p + i, len - i, &cp);
       if (!n) {
         char where[32];
         snprintf(where, sizeof(where), "%zu", i + 1);
@@ -561,31 +513,12 @@ static void enc_string(lua_State *L, enc_t *e, const char *s, size_t len) {
       i += n;
       continue;
     }
-    switch (c) {
-    case '"':
-      buf_add(e, "\\\"", 2);
-      break;
-    case '\\':
-      buf_add(e, "\\\\", 2);
-      break;
-    case '\n':
-      buf_add(e, "\\n", 2);
-      break;
-    case '\r':
-      buf_add(e, "\\r", 2);
-      break;
-    case '\t':
-      buf_add(e, "\\t", 2);
-      break;
-    case '\b':
-      buf_add(e, "\\b", 2);
-      break;
-    case '\f':
-      buf_add(e, "\\f", 2);
-      break;
-    default:
+    /* A quote, a backslash or a control character: its short escape, or \u00XX. */
+    if ((esc = memchr(esc_byte, c, sizeof(esc_byte) - 1)) != NULL) {
+      char two[2] = {'\\', esc_letter[esc - esc_byte]};
+      buf_add(e, two, 2);
+    } else {
       add_u(e, c);
-      break;
     }
     i++;
   }
@@ -629,18 +562,9 @@ static void enc_value(lua_State *L, enc_t *e, int idx);
 
 /* What a table is: 1 array of n items, 0 object. */
 static int classify(lua_State *L, int idx, lua_Integer *n) {
-  int has_mt = 0, is_array_mt = 0, is_object_mt = 0;
+  int is_array_mt = nhl_is_class(L, idx, ARRAY_MT);
   lua_Integer count = 0, max = 0;
-  if (lua_getmetatable(L, idx)) {
-    has_mt = 1;
-    luaL_getmetatable(L, ARRAY_MT);
-    is_array_mt = lua_rawequal(L, -1, -2);
-    luaL_getmetatable(L, OBJECT_MT);
-    is_object_mt = lua_rawequal(L, -1, -3);
-    lua_pop(L, 3);
-  }
-  (void)has_mt;
-  if (is_object_mt) return 0;
+  if (nhl_is_class(L, idx, OBJECT_MT)) return 0;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
@@ -873,27 +797,16 @@ static int nhl_json_object(lua_State *L) {
 
 /* is_array(t): whether t is marked as an array (decoded from [...] or made by json.array). */
 static int nhl_json_is_array(lua_State *L) {
-  int is = 0;
-  if (lua_getmetatable(L, 1)) {
-    luaL_getmetatable(L, ARRAY_MT);
-    is = lua_rawequal(L, -1, -2);
-  }
-  lua_pushboolean(L, is);
+  lua_pushboolean(L, nhl_is_class(L, 1, ARRAY_MT));
   return 1;
 }
 
 int luaopen_nethost_json(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"encode", nhl_json_encode},     {"decode", nhl_json_decode},
-                                   {"array", nhl_json_array},       {"object", nhl_json_object},
-                                   {"is_array", nhl_json_is_array}, {NULL, NULL}};
-  luaL_newmetatable(L, ARRAY_MT);
-  lua_pushliteral(L, "json.array");
-  lua_setfield(L, -2, "__name");
-  lua_pop(L, 1);
-  luaL_newmetatable(L, OBJECT_MT);
-  lua_pushliteral(L, "json.object");
-  lua_setfield(L, -2, "__name");
-  lua_pop(L, 1);
+  static const luaL_Reg funcs[] = {NHL_FUNC(json, encode),   NHL_FUNC(json, decode),
+                                   NHL_FUNC(json, array),    NHL_FUNC(json, object),
+                                   NHL_FUNC(json, is_array), {NULL, NULL}};
+  nhl_class(L, ARRAY_MT, NULL, NULL);
+  nhl_class(L, OBJECT_MT, NULL, NULL);
   luaL_newlib(L, funcs);
   lua_pushlightuserdata(L, JSON_NULL);
   lua_setfield(L, -2, "null");

@@ -10,6 +10,7 @@
  * is not in the array; readers put such keys after the recorded ones.
  */
 #include "lvalue.h"
+#include "class.h"
 #include "runtime.h"
 
 static int nhl_keyorder_get(lua_State *L) {
@@ -26,7 +27,7 @@ static int nhl_keyorder_get(lua_State *L) {
 }
 
 int luaopen_nethost_keyorder(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"get", nhl_keyorder_get}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(keyorder, get), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

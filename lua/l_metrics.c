@@ -207,11 +207,10 @@ static int nhl_metrics_serve(lua_State *L) {
 }
 
 int luaopen_nethost_metrics(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"serve", nhl_metrics_serve},     {"set", nhl_metrics_set},
-      {"inc", nhl_metrics_inc},         {"observe", nhl_metrics_observe},
-      {"clear", nhl_metrics_clear},     {"render", nhl_metrics_render},
-      {"serving", nhl_metrics_serving}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(metrics, serve),   NHL_FUNC(metrics, set),
+                                   NHL_FUNC(metrics, inc),     NHL_FUNC(metrics, observe),
+                                   NHL_FUNC(metrics, clear),   NHL_FUNC(metrics, render),
+                                   NHL_FUNC(metrics, serving), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

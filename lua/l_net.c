@@ -8,6 +8,7 @@
 #include "fields.h"
 #include "error.h"
 #include "net.h"
+#include "class.h"
 #include "runtime.h"
 
 #include <arpa/inet.h>
@@ -57,24 +58,44 @@ static void set_addr(lua_State *L, const nh_addr_t *addr) {
   }
 }
 
-/* net.ping ------------------------------------------------------------------------------ */
-
+/* A request of this module: the core's operation (first) and the host it names, copied at
+ * the start, for messages made after the request is freed. */
 typedef struct {
-  nh_ping_t ping; /* first member */
+  union {
+    nh_ping_t ping;
+    nh_tcp_probe_t probe;
+    nh_resolve_t resolve;
+  };
   char host[HOST_MAX];
-} ping_req_t;
+} net_req_t;
+
+/* A new request of operation op ("net.ping") on host; raises outside a task. */
+static net_req_t *net_req_new(lua_State *L, const char *host, const char *op) {
+  net_req_t *req;
+  nhl_task_check(L, op);
+  if (!(req = malloc(sizeof(*req)))) luaL_error(L, "%s: out of memory", op);
+  strcpy(req->host, host);
+  return req;
+}
+
+/* Raises the error object of operation op on host that failed with rc: kind "resolve" for a
+ * name that does not resolve, else the kind rc means. */
+static int raise_net_error(lua_State *L, const char *host, const char *op, int rc) {
+  if (rc == NH_ERESOLVE) return nhl_raise(L, "resolve", host, op, rc, "cannot resolve %s", host);
+  return nhl_raise(L, NULL, host, op, rc, "%s", nh_strerror(rc));
+}
+
+/* net.ping ------------------------------------------------------------------------------ */
 
 /* Raises the error object for a ping that could not run. */
 static int raise_ping_error(lua_State *L, const char *host, int rc) {
-  if (rc == NH_ERESOLVE)
-    return nhl_raise(L, "resolve", host, "net.ping", rc, "cannot resolve %s", host);
   if (rc == UV_EACCES || rc == UV_EPERM)
     return nhl_raise(L, "permission", host, "net.ping", rc, PERMISSION_MESSAGE, (int)getgid());
-  return nhl_raise(L, NULL, host, "net.ping", rc, "%s", nh_strerror(rc));
+  return raise_net_error(L, host, "net.ping", rc);
 }
 
 static int ping_k(lua_State *L, int status, lua_KContext ctx) {
-  ping_req_t *req = (ping_req_t *)ctx;
+  net_req_t *req = (net_req_t *)ctx;
   int rc = nhl_await_status(L);
   char host[HOST_MAX];
   (void)status;
@@ -106,7 +127,7 @@ static int nhl_net_ping(lua_State *L) {
   const char *host = check_host(L, 1, "net.ping");
   uint64_t timeout, interval;
   lua_Integer count = 1;
-  ping_req_t *req;
+  net_req_t *req;
   int rc;
   if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
   timeout = opt_ms(L, 2, "timeout", 1.0, 0.001);
@@ -119,9 +140,7 @@ static int nhl_net_ping(lua_State *L) {
     lua_pop(L, 1);
   }
   luaL_argcheck(L, count >= 1 && count <= 1000, 2, "count must be 1..1000");
-  nhl_task_check(L, "net.ping");
-  if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "net.ping: out of memory");
-  strcpy(req->host, host);
+  req = net_req_new(L, host, "net.ping");
   rc = nh_ping_start(nhl_loop(L), &req->ping, host, (unsigned)count, interval, timeout, nhl_op_cb);
   if (rc < 0) {
     free(req);
@@ -151,13 +170,8 @@ static int nhl_net_icmp(lua_State *L) {
 
 /* net.tcp_probe ------------------------------------------------------------------------- */
 
-typedef struct {
-  nh_tcp_probe_t probe; /* first member */
-  char host[HOST_MAX];
-} probe_req_t;
-
 static int probe_k(lua_State *L, int status, lua_KContext ctx) {
-  probe_req_t *req = (probe_req_t *)ctx;
+  net_req_t *req = (net_req_t *)ctx;
   int rc = nhl_await_status(L);
   int state = nh_tcp_probe_state(&req->probe, rc);
   /* A deadline that passed before the name resolved says nothing about the port. */
@@ -179,11 +193,9 @@ static int probe_k(lua_State *L, int status, lua_KContext ctx) {
   }
   free(req);
   nhl_check_interrupt(L);
-  if (rc == NH_ERESOLVE)
-    return nhl_raise(L, "resolve", host, "net.tcp_probe", rc, "cannot resolve %s", host);
   if (unresolved)
     return nhl_raise(L, "resolve", host, "net.tcp_probe", rc, "cannot resolve %s in time", host);
-  if (state < 0) return nhl_raise(L, NULL, host, "net.tcp_probe", rc, "%s", nh_strerror(rc));
+  if (rc == NH_ERESOLVE || state < 0) return raise_net_error(L, host, "net.tcp_probe", rc);
   return 1;
 }
 
@@ -192,33 +204,24 @@ static int nhl_net_tcp_probe(lua_State *L) {
   const char *host = check_host(L, 1, "net.tcp_probe");
   lua_Integer port = luaL_checkinteger(L, 2);
   uint64_t timeout;
-  probe_req_t *req;
+  net_req_t *req;
   int rc;
   luaL_argcheck(L, port >= 1 && port <= 65535, 2, "port must be 1..65535");
   if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
   timeout = opt_ms(L, 3, "timeout", 2.0, 0.001);
-  nhl_task_check(L, "net.tcp_probe");
-  if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "net.tcp_probe: out of memory");
-  strcpy(req->host, host);
+  req = net_req_new(L, host, "net.tcp_probe");
   rc = nh_tcp_probe_start(nhl_loop(L), &req->probe, host, (int)port, timeout, nhl_op_cb);
   if (rc < 0) {
     free(req);
-    if (rc == NH_ERESOLVE)
-      return nhl_raise(L, "resolve", host, "net.tcp_probe", rc, "cannot resolve %s", host);
-    return nhl_raise(L, NULL, host, "net.tcp_probe", rc, "%s", nh_strerror(rc));
+    return raise_net_error(L, host, "net.tcp_probe", rc);
   }
   return nhl_await(L, &req->probe.op, probe_k, (lua_KContext)req);
 }
 
 /* net.resolve --------------------------------------------------------------------------- */
 
-typedef struct {
-  nh_resolve_t resolve; /* first member */
-  char host[HOST_MAX];
-} resolve_req_t;
-
 static int resolve_k(lua_State *L, int status, lua_KContext ctx) {
-  resolve_req_t *req = (resolve_req_t *)ctx;
+  net_req_t *req = (net_req_t *)ctx;
   int rc = nhl_await_status(L);
   char host[HOST_MAX];
   size_t i;
@@ -236,9 +239,7 @@ static int resolve_k(lua_State *L, int status, lua_KContext ctx) {
   nh_resolve_cleanup(&req->resolve);
   free(req);
   nhl_check_interrupt(L);
-  if (rc == NH_ERESOLVE)
-    return nhl_raise(L, "resolve", host, "net.resolve", rc, "cannot resolve %s", host);
-  if (rc < 0) return nhl_raise(L, NULL, host, "net.resolve", rc, "%s", nh_strerror(rc));
+  if (rc < 0) return raise_net_error(L, host, "net.resolve", rc);
   return 1;
 }
 
@@ -247,7 +248,7 @@ static int nhl_net_resolve(lua_State *L) {
   const char *host = check_host(L, 1, "net.resolve");
   int family = AF_UNSPEC, rc;
   uint64_t timeout;
-  resolve_req_t *req;
+  net_req_t *req;
   if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
   timeout = opt_ms(L, 2, "timeout", 5.0, 0.001);
   if (lua_istable(L, 2)) {
@@ -262,9 +263,7 @@ static int nhl_net_resolve(lua_State *L) {
     }
     lua_pop(L, 1);
   }
-  nhl_task_check(L, "net.resolve");
-  if (!(req = malloc(sizeof(*req)))) return luaL_error(L, "net.resolve: out of memory");
-  strcpy(req->host, host);
+  req = net_req_new(L, host, "net.resolve");
   rc = nh_resolve_start(nhl_loop(L), &req->resolve, host, family, timeout, nhl_op_cb);
   if (rc < 0) {
     free(req);
@@ -360,13 +359,10 @@ static int nhl_net_family(lua_State *L) {
 }
 
 int luaopen_nethost_net(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"ping", nhl_net_ping},
-                                   {"tcp_probe", nhl_net_tcp_probe},
-                                   {"resolve", nhl_net_resolve},
-                                   {"hosts", nhl_net_hosts},
-                                   {"family", nhl_net_family},
-                                   {"icmp", nhl_net_icmp},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(net, ping),  NHL_FUNC(net, tcp_probe), NHL_FUNC(net, resolve),
+      NHL_FUNC(net, hosts), NHL_FUNC(net, family),    NHL_FUNC(net, icmp),
+      {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -196,11 +196,11 @@ static int nhl_netconf_raw_is_open(lua_State *L) {
 }
 
 int luaopen_nethost_netconf_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"open", nhl_netconf_open}, {NULL, NULL}};
-  static const luaL_Reg methods[] = {{"rpc", nhl_netconf_raw_rpc},
-                                     {"info", nhl_netconf_raw_info},
-                                     {"is_open", nhl_netconf_raw_is_open},
-                                     {"close", nhl_netconf_raw_close},
+  static const luaL_Reg funcs[] = {NHL_FUNC(netconf, open), {NULL, NULL}};
+  static const luaL_Reg methods[] = {NHL_FUNC(netconf_raw, rpc),
+                                     NHL_FUNC(netconf_raw, info),
+                                     NHL_FUNC(netconf_raw, is_open),
+                                     NHL_FUNC(netconf_raw, close),
                                      {NULL, NULL}};
   static const luaL_Reg meta[] = {{"__gc", nhl_netconf_raw_close}, {NULL, NULL}};
   nhl_class(L, RAW_MT, meta, methods);

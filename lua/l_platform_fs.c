@@ -8,6 +8,7 @@
  *   free_space(platform, text, path) -> bytes | nil, message
  *   checksum(platform, text) -> hex | nil, message
  */
+#include "class.h"
 #include "plugins.h"
 
 #include "error.h"
@@ -64,13 +65,10 @@ static int nhl_platform_fs_free_space(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &len), *path = luaL_checkstring(L, 3);
   uint64_t bytes = 0;
   int rc = nh_platform_free_space(p, text, len, path, &bytes);
-  if (rc < 0) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s", lua_tostring(L, 1),
+  if (rc < 0)
+    return nhl_fail(L, "%s: %s", lua_tostring(L, 1),
                     rc == NH_ENOPLATFORM ? "the platform does not say how to read free space"
                                          : "cannot read the free space from the output");
-    return 2;
-  }
   lua_pushinteger(L, (lua_Integer)bytes);
   return 1;
 }
@@ -81,21 +79,18 @@ static int nhl_platform_fs_checksum(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &len);
   char hex[129];
   int rc = nh_platform_checksum(p, text, len, hex, sizeof hex);
-  if (rc < 0) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: %s", lua_tostring(L, 1),
+  if (rc < 0)
+    return nhl_fail(L, "%s: %s", lua_tostring(L, 1),
                     rc == NH_ENOPLATFORM ? "the platform prints no file digest"
                                          : "cannot read a digest from the output");
-    return 2;
-  }
   lua_pushstring(L, hex);
   return 1;
 }
 
 int luaopen_nethost_platform_fs(lua_State *L) {
-  static const luaL_Reg fns[] = {{"command", nhl_platform_fs_command},
-                                 {"free_space", nhl_platform_fs_free_space},
-                                 {"checksum", nhl_platform_fs_checksum},
+  static const luaL_Reg fns[] = {NHL_FUNC(platform_fs, command),
+                                 NHL_FUNC(platform_fs, free_space),
+                                 NHL_FUNC(platform_fs, checksum),
                                  {NULL, NULL}};
   luaL_newlib(L, fns);
   return 1;

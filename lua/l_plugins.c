@@ -5,6 +5,7 @@
  * Plugins are loaded once per process: the built-in folder and NETHOST_PLUGIN_PATH on first
  * use (nhl_plugins_ensure), then each `--plugins DIR` through the CLI's setup hook. */
 #include "fields.h"
+#include "class.h"
 #include "plugins.h"
 #include "lvalue.h"
 #include "regex.h"
@@ -157,7 +158,7 @@ static int nhl_plugins_parse(lua_State *L) {
 /* plugins.parse_json(platform, command, text [, indent]) -> JSON text in the parser's key
  * order; raises as parse does. */
 static int nhl_plugins_parse_json(lua_State *L) {
-  size_t len, jlen;
+  size_t len;
   const char *platform = luaL_checkstring(L, 1);
   const char *command = luaL_checkstring(L, 2);
   const char *text = luaL_checklstring(L, 3, &len);
@@ -167,11 +168,7 @@ static int nhl_plugins_parse_json(lua_State *L) {
    * indent * depth in the writer (undefined) after gigabytes of spaces. */
   luaL_argcheck(L, indent >= 0 && indent <= 16, 4, "indent must be 0..16");
   v = run_parser(L, platform, command, text, len, NULL);
-  char *json = nh_value_to_json(v, (int)indent, &jlen);
-  nh_value_free(v);
-  if (!json) return luaL_error(L, "out of memory");
-  lua_pushlstring(L, json, jlen);
-  free(json);
+  nhl_value_push_json(L, v, (int)indent);
   return 1;
 }
 
@@ -188,11 +185,8 @@ static int nhl_plugins_load_dir(lua_State *L) {
   struct stat st;
   int n;
   nhl_plugins_ensure(L);
-  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "plugin folder %s: not a folder", dir);
-    return 2;
-  }
+  if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    return nhl_fail(L, "plugin folder %s: not a folder", dir);
   n = nh_plugin_load_dir(dir);
   lua_pushinteger(L, n < 0 ? 0 : n);
   return 1;
@@ -204,8 +198,7 @@ static int nhl_plugins_load(lua_State *L) {
   char *msg = NULL;
   nhl_plugins_ensure(L);
   if (nh_plugin_load(file, &msg) < 0) {
-    lua_pushnil(L);
-    lua_pushstring(L, msg ? msg : "out of memory");
+    nhl_fail(L, "%s", msg ? msg : "out of memory");
     free(msg);
     return 2;
   }
@@ -286,29 +279,21 @@ static void push_patterns(lua_State *L, const nh_platform_patterns_t *pp) {
   set_regex_list(L, "volatile", pp->volatile_lines);
 }
 
-static const char *rollback_name(nh_plugin_rollback_t r) {
-  switch (r) {
-  case NH_PLUGIN_ROLLBACK_REPLACE:
-    return "replace";
-  case NH_PLUGIN_ROLLBACK_COMMIT:
-    return "commit";
-  case NH_PLUGIN_ROLLBACK_SESSION:
-    return "session";
-  default:
-    return "none";
-  }
-}
-
-static const char *dialect_name(nh_plugin_config_dialect_t d) {
-  switch (d) {
-  case NH_PLUGIN_DIALECT_BRACES:
-    return "braces";
-  case NH_PLUGIN_DIALECT_SET:
-    return "set";
-  default:
-    return "indent";
-  }
-}
+/* Lua's names of the plugin ABI's rollback methods and configuration dialects. A value
+ * beyond the table (from a newer plugin) reads as the first: no rollback, indented. */
+static const char *const rollback_names[] = {
+    [NH_PLUGIN_ROLLBACK_NONE] = "none",
+    [NH_PLUGIN_ROLLBACK_REPLACE] = "replace",
+    [NH_PLUGIN_ROLLBACK_COMMIT] = "commit",
+    [NH_PLUGIN_ROLLBACK_SESSION] = "session",
+};
+static const char *const dialect_names[] = {
+    [NH_PLUGIN_DIALECT_INDENT] = "indent",
+    [NH_PLUGIN_DIALECT_BRACES] = "braces",
+    [NH_PLUGIN_DIALECT_SET] = "set",
+};
+#define NAME_OF(names, value) \
+  ((unsigned)(value) < sizeof(names) / sizeof((names)[0]) ? (names)[value] : (names)[0])
 
 /* Pushes a platform descriptor as a table with the field names of nh_platform_t. */
 static void push_platform(lua_State *L, const nh_platform_t *p) {
@@ -331,10 +316,10 @@ static void push_platform(lua_State *L, const nh_platform_t *p) {
   set_list(L, "error_patterns", p->error_patterns);
   set_list(L, "confirm_patterns", p->confirm_patterns);
   nhl_set_string(L, "confirm_response", p->confirm_response);
-  nhl_set_string(L, "rollback_method", rollback_name(p->rollback_method));
+  nhl_set_string(L, "rollback_method", NAME_OF(rollback_names, p->rollback_method));
   nhl_set_string(L, "checkpoint_command", p->checkpoint_command);
   nhl_set_string(L, "rollback_command", p->rollback_command);
-  nhl_set_string(L, "config_dialect", dialect_name(p->config_dialect));
+  nhl_set_string(L, "config_dialect", NAME_OF(dialect_names, p->config_dialect));
   nhl_set_string(L, "show_config_command", p->show_config_command);
   set_list(L, "volatile_patterns", p->volatile_patterns);
   nhl_set_string(L, "file_default_dir", p->file_default_dir);
@@ -405,11 +390,10 @@ static int nhl_plugins_find(lua_State *L) {
   int rc;
   nhl_plugins_ensure(L);
   if ((rc = nh_registry_find_parser(platform, command, &m, &msg)) < 0) {
-    lua_pushnil(L);
     if (msg)
-      lua_pushstring(L, msg);
+      nhl_fail(L, "%s", msg);
     else
-      lua_pushfstring(L, "no parser for '%s' on platform '%s'", command, platform);
+      nhl_fail(L, "no parser for '%s' on platform '%s'", command, platform);
     free(msg);
     return 2;
   }
@@ -419,18 +403,11 @@ static int nhl_plugins_find(lua_State *L) {
 }
 
 int luaopen_nethost_plugins(lua_State *L) {
-  static const luaL_Reg fns[] = {{"parse", nhl_plugins_parse},
-                                 {"parse_json", nhl_plugins_parse_json},
-                                 {"load_defaults", nhl_plugins_load_defaults},
-                                 {"load_dir", nhl_plugins_load_dir},
-                                 {"load", nhl_plugins_load},
-                                 {"list", nhl_plugins_list},
-                                 {"failures", nhl_plugins_failures},
-                                 {"platform", nhl_plugins_platform},
-                                 {"platforms", nhl_plugins_platforms},
-                                 {"parsers", nhl_plugins_parsers},
-                                 {"find", nhl_plugins_find},
-                                 {NULL, NULL}};
+  static const luaL_Reg fns[] = {
+      NHL_FUNC(plugins, parse),    NHL_FUNC(plugins, parse_json), NHL_FUNC(plugins, load_defaults),
+      NHL_FUNC(plugins, load_dir), NHL_FUNC(plugins, load),       NHL_FUNC(plugins, list),
+      NHL_FUNC(plugins, failures), NHL_FUNC(plugins, platform),   NHL_FUNC(plugins, platforms),
+      NHL_FUNC(plugins, parsers),  NHL_FUNC(plugins, find),       {NULL, NULL}};
   luaL_newlib(L, fns);
   lua_pushfstring(L, "%d.%d", NH_PLUGIN_ABI_MAJOR, NH_PLUGIN_ABI_MINOR);
   lua_setfield(L, -2, "abi");

@@ -11,6 +11,7 @@
  *   re.compile(pattern [, flags]) -> regex with the same methods (regex:match(s), ...)
  * flags: a string of i (caseless), m (multiline), s (dotall), x (extended).
  * Named groups come back as a table field too: re.match(s, "(?<ver>\\d+)").ver. */
+#include "class.h"
 #include "runtime.h"
 #include "regex.h"
 
@@ -281,10 +282,9 @@ static int method(lua_State *L) {
 }
 
 int luaopen_nethost_re(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"match", nhl_re_match},     {"find", nhl_re_find},
-                                   {"test", nhl_re_test},       {"gmatch", nhl_re_gmatch},
-                                   {"gsub", nhl_re_gsub},       {"split", nhl_re_split},
-                                   {"compile", nhl_re_compile}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(re, match),   NHL_FUNC(re, find), NHL_FUNC(re, test),
+                                   NHL_FUNC(re, gmatch),  NHL_FUNC(re, gsub), NHL_FUNC(re, split),
+                                   NHL_FUNC(re, compile), {NULL, NULL}};
   static const char *const methods[] = {"match", "find", "test", "gmatch", "gsub", "split"};
   size_t i;
   /* The regex type is lua/regex.c's; its methods are this module's functions. */

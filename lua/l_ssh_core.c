@@ -11,6 +11,7 @@
  * GC never frees memory libuv still uses. Every request is allocated apart and freed by
  * the continuation that receives its result.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "regex.h"
@@ -244,12 +245,42 @@ static void add_hops_from(lua_State *L, int host, host_args_t *a, int v) {
   }
 }
 
+/* Where parse_host looks for a setting, first to last: the call's options, the host's ssh
+ * table and the host itself (stack indexes; 0 for one that is absent). */
+enum { LAYER_OPTS, LAYER_SSH, LAYER_HOST, NLAYERS };
+
+/* Pushes the first non-nil t[key] of the layers (nil when none has it); returns its type. */
+static int layers_get(lua_State *L, const int *layers, const char *key) {
+  int i, t = LUA_TNIL;
+  for (i = 0; i < NLAYERS && t == LUA_TNIL; i++) {
+    if (i) lua_pop(L, 1);
+    t = nhl_opt_get(L, layers[i], key);
+  }
+  return t;
+}
+
+/* The first text t[key] of the layers (see get_str), or NULL. */
+static const char *layers_str(lua_State *L, const int *layers, const char *key) {
+  const char *s = NULL;
+  int i;
+  for (i = 0; i < NLAYERS && !s; i++) s = get_str(L, layers[i], key, NULL);
+  return s;
+}
+
+/* The first positive number t[key] of the layers in *n (see nhl_opt_positive); 0 if none. */
+static int layers_positive(lua_State *L, const int *layers, const char *key, lua_Number *n) {
+  int i;
+  for (i = 0; i < NLAYERS; i++)
+    if (nhl_opt_positive(L, layers[i], key, n)) return 1;
+  return 0;
+}
+
 /* Fills a from host (stack index) and opts (0 or index). Pushes values it points into;
  * the caller restores the stack top after the operation has started. */
 static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   const char *s;
   lua_Number n;
-  int sshcfg, algs, t, depth = a->depth;
+  int sshcfg, algs, t, depth = a->depth, layers[NLAYERS];
   memset(a, 0, sizeof(*a));
   a->depth = depth;
   /* Every value read stays on the stack until the operation has started. */
@@ -259,6 +290,9 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (lua_type(L, host) == LUA_TSTRING) luaL_argerror(L, host, "a host table is needed");
   t = nhl_opt_get(L, host, "ssh");
   sshcfg = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
+  layers[LAYER_OPTS] = opts;
+  layers[LAYER_SSH] = sshcfg;
+  layers[LAYER_HOST] = host;
   t = nhl_opt_get(L, sshcfg, "algorithms");
   algs = t == LUA_TTABLE || t == LUA_TUSERDATA ? lua_gettop(L) : 0;
   if (!algs) {
@@ -286,17 +320,11 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
   if (!a->cfg.user) a->cfg.user = getenv("USER") ? getenv("USER") : "root";
   a->cfg.password = get_str(L, host, "password", NULL);
   if (!a->cfg.password) a->cfg.password = get_secret(L, host, "password");
-  a->cfg.key_file = get_str(L, opts, "key_file", NULL);
-  if (!a->cfg.key_file) a->cfg.key_file = get_str(L, sshcfg, "key_file", NULL);
-  if (!a->cfg.key_file) a->cfg.key_file = get_str(L, host, "key_file", NULL);
+  a->cfg.key_file = layers_str(L, layers, "key_file");
   a->cfg.key_passphrase = get_str(L, host, "key_passphrase", NULL);
   if (!a->cfg.key_passphrase) a->cfg.key_passphrase = get_secret(L, host, "key_passphrase");
-  a->cfg.known_hosts = get_str(L, opts, "known_hosts", NULL);
-  if (!a->cfg.known_hosts) a->cfg.known_hosts = get_str(L, sshcfg, "known_hosts", NULL);
-  if (!a->cfg.known_hosts) a->cfg.known_hosts = get_str(L, host, "known_hosts", NULL);
-  s = get_str(L, opts, "host_key_policy", NULL);
-  if (!s) s = get_str(L, sshcfg, "host_key_policy", NULL);
-  if (!s) s = get_str(L, host, "host_key_policy", NULL);
+  a->cfg.known_hosts = layers_str(L, layers, "known_hosts");
+  s = layers_str(L, layers, "host_key_policy");
   if (!s || !strcmp(s, "strict") || !strcmp(s, "yes")) {
     a->cfg.host_key_policy = NH_HOSTKEY_STRICT;
   } else if (!strcmp(s, "accept-new") || !strcmp(s, "accept_new")) {
@@ -315,24 +343,12 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
     luaL_error(L, "ssh: host %s: unknown host_key_policy '%s' (strict, accept-new or off)", a->name,
                s);
   }
-  t = nhl_opt_get(L, opts, "agent");
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    t = nhl_opt_get(L, sshcfg, "agent");
-  }
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    t = nhl_opt_get(L, host, "agent");
-  }
+  t = layers_get(L, layers, "agent");
   a->cfg.use_agent = t == LUA_TNIL ? getenv("SSH_AUTH_SOCK") != NULL : lua_toboolean(L, -1);
-  if (nhl_opt_positive(L, opts, "connect_timeout", &n) ||
-      nhl_opt_positive(L, sshcfg, "connect_timeout", &n) ||
-      nhl_opt_positive(L, host, "connect_timeout", &n))
+  if (layers_positive(L, layers, "connect_timeout", &n))
     a->cfg.connect_timeout_ms = nhl_seconds_to_ms(n);
   a->timeout_ms = DEFAULT_TIMEOUT_MS;
-  if (nhl_opt_positive(L, opts, "timeout", &n) || nhl_opt_positive(L, sshcfg, "timeout", &n) ||
-      nhl_opt_positive(L, host, "timeout", &n))
-    a->timeout_ms = nhl_seconds_to_ms(n);
+  if (layers_positive(L, layers, "timeout", &n)) a->timeout_ms = nhl_seconds_to_ms(n);
   if (nhl_opt_getnumber(L, opts, "keepalive", &n) || nhl_opt_getnumber(L, sshcfg, "keepalive", &n))
     a->cfg.keepalive_s = n > 0 ? (unsigned)(n < 1e9 ? n : 1e9) : 0;
   if (nhl_opt_positive(L, opts, "max_output", &n) || nhl_opt_positive(L, sshcfg, "max_output", &n))
@@ -353,15 +369,7 @@ static void parse_host(lua_State *L, int host, int opts, host_args_t *a) {
       nhl_opt_getnumber(L, host, "max_connections", &n))
     a->cfg.max_connections = n >= 1 ? (unsigned)(n < 1e6 ? n : 1e6) : 0;
   /* Jump hosts: opts.jump, else the host's ssh.jump, else its jump. */
-  t = nhl_opt_get(L, opts, "jump");
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    t = nhl_opt_get(L, sshcfg, "jump");
-  }
-  if (t == LUA_TNIL) {
-    lua_pop(L, 1);
-    t = nhl_opt_get(L, host, "jump");
-  }
+  t = layers_get(L, layers, "jump");
   if (t != LUA_TNIL && !(t == LUA_TBOOLEAN && !lua_toboolean(L, -1))) add_hops_from(L, host, a, -1);
   a->cfg.jumps = a->njumps ? a->hops : NULL;
   a->cfg.njumps = a->njumps;
@@ -591,11 +599,6 @@ static int nhl_ssh_session_close(lua_State *L) {
   session_close(check_session(L, 1));
   return 0;
 }
-
-typedef struct {
-  nh_ssh_connect_t conn;
-  int sidx_ref;
-} open_req_t;
 
 static int open_k(lua_State *L, int status, lua_KContext ctx) {
   nh_ssh_connect_t *req = (nh_ssh_connect_t *)ctx;
@@ -945,44 +948,31 @@ static int nhl_ssh_stats(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_core(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"run", nhl_ssh_run},
-                                   {"open", nhl_ssh_open},
-                                   {"set_connect_rate", nhl_ssh_set_connect_rate},
-                                   {"stats", nhl_ssh_stats},
-                                   {"re_match", nhl_ssh_re_match},
-                                   {NULL, NULL}};
-  static const luaL_Reg session_methods[] = {{"run", nhl_ssh_session_run},
-                                             {"close", nhl_ssh_session_close},
-                                             {"host", nhl_ssh_session_host},
-                                             {"info", nhl_ssh_session_info},
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(ssh, run),   NHL_FUNC(ssh, open),     NHL_FUNC(ssh, set_connect_rate),
+      NHL_FUNC(ssh, stats), NHL_FUNC(ssh, re_match), {NULL, NULL}};
+  static const luaL_Reg session_methods[] = {NHL_FUNC(ssh_session, run),
+                                             NHL_FUNC(ssh_session, close),
+                                             NHL_FUNC(ssh_session, host),
+                                             NHL_FUNC(ssh_session, info),
                                              {"_shell_open", nhl_ssh_session_shell_open},
                                              {NULL, NULL}};
   static const luaL_Reg shell_methods[] = {
       {"_expect", nhl_ssh_shell_expect},   {"_buffer", nhl_ssh_shell_buffer},
       {"_discard", nhl_ssh_shell_discard}, {"_close", nhl_ssh_shell_close},
       {"_name", nhl_ssh_shell_name},       {NULL, NULL}};
-  luaL_newmetatable(L, SHELL_MT);
-  luaL_newlib(L, shell_methods);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, nhl_ssh_shell_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
-
-  luaL_newmetatable(L, SESSION_MT);
-  luaL_newlib(L, session_methods);
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -3, "__index");
-  lua_pushcfunction(L, nhl_ssh_session_close);
-  lua_setfield(L, -3, "__close");
-  lua_pushcfunction(L, nhl_ssh_session_close);
-  lua_setfield(L, -3, "__gc");
-  lua_pushcfunction(L, nhl_ssh_session_tostring);
-  lua_setfield(L, -3, "__tostring");
-  /* stack: session mt, methods. The methods table is the module's `session`: the façade
-   * (nethost/ssh.lua) adds the methods written in Lua (shell) to it when it loads its core,
-   * so sessions stay one userdata type with one method table. */
+  static const luaL_Reg shell_meta[] = {{"__gc", nhl_ssh_shell_close}, {NULL, NULL}};
+  static const luaL_Reg session_meta[] = {{"__close", nhl_ssh_session_close},
+                                          {"__gc", nhl_ssh_session_close},
+                                          {"__tostring", nhl_ssh_session_tostring},
+                                          {NULL, NULL}};
+  nhl_class(L, SHELL_MT, shell_meta, shell_methods);
+  nhl_class(L, SESSION_MT, session_meta, session_methods);
   luaL_newlib(L, funcs);
-  lua_pushvalue(L, -2);
+  /* The session methods are the module's `session`: the façade (nethost/ssh.lua) adds the
+   * methods written in Lua (shell) to it when it loads its core, so sessions stay one
+   * userdata type with one method table. */
+  nhl_class_methods(L, SESSION_MT);
   lua_setfield(L, -2, "session");
   return 1;
 }

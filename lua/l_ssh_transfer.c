@@ -10,6 +10,7 @@
  * (seconds, the whole transfer). The session value stays on the stack while the transfer
  * runs, so the connection outlives it.
  */
+#include "class.h"
 #include "runtime.h"
 #include "error.h"
 #include "ssh.h"
@@ -173,7 +174,7 @@ static int nhl_ssh_transfer(lua_State *L) {
 }
 
 int luaopen_nethost_ssh_transfer(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"transfer", nhl_ssh_transfer}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(ssh, transfer), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

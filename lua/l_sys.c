@@ -1,6 +1,7 @@
 /* nethost Lua layer: `nethost.sys` — facts about the process and its terminal that the
  * runner's progress line, logs and benchmarks need and plain Lua cannot get. */
 #include "fields.h"
+#include "class.h"
 #include "runtime.h"
 
 #include <curl/curl.h>
@@ -89,13 +90,9 @@ static int nhl_sys_libraries(lua_State *L) {
 }
 
 int luaopen_nethost_sys(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"isatty", nhl_sys_isatty},
-                                   {"time", nhl_sys_time},
-                                   {"rusage", nhl_sys_rusage},
-                                   {"pid", nhl_sys_pid},
-                                   {"hostname", nhl_sys_hostname},
-                                   {"libraries", nhl_sys_libraries},
-                                   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+      NHL_FUNC(sys, isatty),   NHL_FUNC(sys, time),      NHL_FUNC(sys, rusage), NHL_FUNC(sys, pid),
+      NHL_FUNC(sys, hostname), NHL_FUNC(sys, libraries), {NULL, NULL}};
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -298,21 +298,15 @@ static int nhl_task_is_task(lua_State *L) {
 }
 
 int luaopen_nethost_task(lua_State *L) {
-  static const luaL_Reg methods[] = {{"wait", nhl_task_wait},           {"cancel", nhl_task_cancel},
-                                     {"done", nhl_task_done_lua},       {"result", nhl_task_result},
-                                     {"traceback", nhl_task_traceback}, {NULL, NULL}};
-  static const luaL_Reg funcs[] = {{"spawn", nhl_task_spawn_lua},
-                                   {"sleep", nhl_task_sleep},
-                                   {"now", nhl_task_now},
-                                   {"current", nhl_task_current_lua},
-                                   {"park", nhl_task_park},
-                                   {"token", nhl_task_token},
-                                   {"wake", nhl_task_wake},
-                                   {"deadline_push", nhl_task_deadline_push},
-                                   {"deadline_pop", nhl_task_deadline_pop},
-                                   {"stats", nhl_task_stats},
-                                   {"is_task", nhl_task_is_task},
-                                   {NULL, NULL}};
+  static const luaL_Reg methods[] = {NHL_FUNC(task, wait),        NHL_FUNC(task, cancel),
+                                     {"done", nhl_task_done_lua}, NHL_FUNC(task, result),
+                                     NHL_FUNC(task, traceback),   {NULL, NULL}};
+  static const luaL_Reg funcs[] = {{"spawn", nhl_task_spawn_lua}, NHL_FUNC(task, sleep),
+                                   NHL_FUNC(task, now),           {"current", nhl_task_current_lua},
+                                   NHL_FUNC(task, park),          NHL_FUNC(task, token),
+                                   NHL_FUNC(task, wake),          NHL_FUNC(task, deadline_push),
+                                   NHL_FUNC(task, deadline_pop),  NHL_FUNC(task, stats),
+                                   NHL_FUNC(task, is_task),       {NULL, NULL}};
   static const luaL_Reg meta[] = {{"__index", nhl_task_index},
                                   {"__tostring", nhl_task_tostring},
                                   {"__gc", nhl_task_gc},

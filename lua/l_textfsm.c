@@ -33,25 +33,14 @@
 #define TABLE_MT    "nethost.textfsm.table"
 #define CACHE_KEY   "nethost.textfsm.cache" /* registry: key -> template/index userdata */
 
-typedef struct {
-  nh_tfsm_template_t *t;
-} template_box_t;
-
-typedef struct {
-  nh_tfsm_index_t *idx;
-} index_box_t;
-
+/* Templates, indexes and parse results live in boxes (class.h). */
 static int template_gc(lua_State *L) {
-  template_box_t *b = luaL_checkudata(L, 1, TEMPLATE_MT);
-  nh_tfsm_template_free(b->t);
-  b->t = NULL;
+  nh_tfsm_template_free(nhl_box_take(L, 1, TEMPLATE_MT));
   return 0;
 }
 
 static int index_gc(lua_State *L) {
-  index_box_t *b = luaL_checkudata(L, 1, INDEX_MT);
-  nh_tfsm_index_free(b->idx);
-  b->idx = NULL;
+  nh_tfsm_index_free(nhl_box_take(L, 1, INDEX_MT));
   return 0;
 }
 
@@ -63,6 +52,29 @@ static void push_cache(lua_State *L) {
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
   }
+}
+
+/* What the cache holds under the key on top of the stack (a box of type tname), with the key
+ * popped; or NULL, with the key and the cache left on the stack for cache_put. */
+static void *cache_get(lua_State *L, const char *tname) {
+  push_cache(L);
+  lua_pushvalue(L, -2);
+  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+    void *p = nhl_box_get(L, -1, tname);
+    lua_pop(L, 3);
+    return p;
+  }
+  lua_pop(L, 1);
+  return NULL;
+}
+
+/* Caches p, boxed as tname, under the key cache_get left, and pops the key and the cache. */
+static void cache_put(lua_State *L, const char *tname, void *p) {
+  nhl_box_push(L, tname, p);
+  lua_pushvalue(L, -3);
+  lua_insert(L, -2);
+  lua_rawset(L, -3);
+  lua_pop(L, 2);
 }
 
 static void push_str(lua_State *L, nh_tfsm_str_t s) {
@@ -126,32 +138,18 @@ static void push_table(lua_State *L, const nh_tfsm_table_t *tab, int lower) {
   lua_settop(L, keys - 1);
 }
 
-/* Holds a parse result while it becomes Lua tables: push_table raises (too many columns, out
- * of memory), and the result must not leak then. */
-typedef struct {
-  nh_tfsm_table_t *tab;
-} table_box_t;
-
+/* A parse result is boxed while it becomes Lua tables: push_table raises (too many columns,
+ * out of memory), and the result must not leak then. */
 static int table_box_gc(lua_State *L) {
-  table_box_t *b = luaL_checkudata(L, 1, TABLE_MT);
-  nh_tfsm_table_free(b->tab);
-  b->tab = NULL;
+  nh_tfsm_table_free(nhl_box_take(L, 1, TABLE_MT));
   return 0;
 }
 
-/* Pushes an empty table box; the caller stores the result in it right after. */
-static table_box_t *push_table_box(lua_State *L) {
-  table_box_t *b = lua_newuserdatauv(L, sizeof(*b), 0);
-  b->tab = NULL;
-  luaL_setmetatable(L, TABLE_MT);
-  return b;
-}
-
-/* Converts the boxed result at the top to records, frees it, and leaves only the records. */
-static void push_boxed_table(lua_State *L, table_box_t *b, int lower) {
-  push_table(L, b->tab, lower);
-  nh_tfsm_table_free(b->tab);
-  b->tab = NULL;
+/* Converts the parse result boxed at the top to records, frees it, and leaves only the
+ * records. (The box is pushed before parsing, so pushing it cannot leak the result.) */
+static void push_boxed_table(lua_State *L, int lower) {
+  push_table(L, nhl_box_get(L, -1, TABLE_MT), lower);
+  nh_tfsm_table_free(nhl_box_take(L, -2, TABLE_MT));
   lua_remove(L, -2);
 }
 
@@ -159,26 +157,14 @@ static void push_boxed_table(lua_State *L, table_box_t *b, int lower) {
 static nh_tfsm_template_t *get_template(lua_State *L, int arg) {
   size_t len;
   const char *s = luaL_checklstring(L, arg, &len);
-  push_cache(L);
+  nh_tfsm_template_t *t;
   lua_pushvalue(L, arg);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    template_box_t *b = lua_touserdata(L, -1);
-    lua_pop(L, 2);
-    return b->t;
-  }
-  lua_pop(L, 1);
+  if ((t = cache_get(L, TEMPLATE_MT))) return t;
   char err[2048];
-  nh_tfsm_template_t *t = NULL;
   int rc = memchr(s, '\n', len) ? nh_tfsm_template_load("<template>", s, len, &t, err, sizeof err)
                                 : nh_tfsm_template_load_file(s, &t, err, sizeof err);
   if (rc < 0) nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
-  template_box_t *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->t = t;
-  luaL_setmetatable(L, TEMPLATE_MT);
-  lua_pushvalue(L, arg);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_pop(L, 2);
+  cache_put(L, TEMPLATE_MT, t);
   return t;
 }
 
@@ -189,25 +175,13 @@ static nh_tfsm_index_t *get_index(lua_State *L, int arg, const char *op) {
     nhl_raise(L, "parse", NULL, op, NH_TFSM_ENOPARSER,
               "no TextFSM template folder: set NET_TEXTFSM (e.g. to ntc-templates/templates) "
               "or call textfsm.dir(folder)");
-  push_cache(L);
-  lua_pushfstring(L, "index:%s", dir);
-  if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-    index_box_t *b = lua_touserdata(L, -1);
-    lua_pop(L, 2);
-    return b->idx;
-  }
-  lua_pop(L, 1);
-  char err[2048];
   nh_tfsm_index_t *idx;
+  lua_pushfstring(L, "index:%s", dir);
+  if ((idx = cache_get(L, INDEX_MT))) return idx;
+  char err[2048];
   int rc = nh_tfsm_index_open(dir, &idx, err, sizeof err);
   if (rc < 0) nhl_raise(L, "parse", NULL, op, rc, "%s", err);
-  index_box_t *b = lua_newuserdatauv(L, sizeof *b, 0);
-  b->idx = idx;
-  luaL_setmetatable(L, INDEX_MT);
-  lua_pushfstring(L, "index:%s", dir);
-  lua_pushvalue(L, -2);
-  lua_rawset(L, -4);
-  lua_pop(L, 2);
+  cache_put(L, INDEX_MT, idx);
   return idx;
 }
 
@@ -217,10 +191,12 @@ static int nhl_textfsm_parse(lua_State *L) {
   const char *text = luaL_checklstring(L, 2, &len);
   nh_tfsm_template_t *t = get_template(L, 1);
   char err[2048];
-  table_box_t *box = push_table_box(L);
-  int rc = nh_tfsm_parse(t, text, len, &box->tab, err, sizeof err);
+  void **box = nhl_box_push(L, TABLE_MT, NULL);
+  nh_tfsm_table_t *tab = NULL;
+  int rc = nh_tfsm_parse(t, text, len, &tab, err, sizeof err);
+  *box = tab;
   if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse", rc, "%s", err);
-  push_boxed_table(L, box, 0);
+  push_boxed_table(L, 0);
   return 1;
 }
 
@@ -232,10 +208,12 @@ static int nhl_textfsm_parse_index(lua_State *L) {
   const char *text = luaL_checklstring(L, 3, &len);
   nh_tfsm_index_t *idx = get_index(L, 4, "textfsm.parse_index");
   char err[2048];
-  table_box_t *box = push_table_box(L);
-  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &box->tab, err, sizeof err);
+  void **box = nhl_box_push(L, TABLE_MT, NULL);
+  nh_tfsm_table_t *tab = NULL;
+  int rc = nh_tfsm_index_parse(idx, platform, command, text, len, &tab, err, sizeof err);
+  *box = tab;
   if (rc < 0) return nhl_raise(L, "parse", NULL, "textfsm.parse_index", rc, "%s", err);
-  push_boxed_table(L, box, 1);
+  push_boxed_table(L, 1);
   lua_pushstring(L, nh_tfsm_index_lookup(idx, platform, command));
   return 2;
 }
@@ -274,10 +252,10 @@ int luaopen_nethost_textfsm(lua_State *L) {
   nhl_class(L, TEMPLATE_MT, template_meta, NULL);
   nhl_class(L, INDEX_MT, index_meta, NULL);
   nhl_class(L, TABLE_MT, table_meta, NULL);
-  static const luaL_Reg fns[] = {{"parse", nhl_textfsm_parse},
-                                 {"parse_index", nhl_textfsm_parse_index},
-                                 {"lookup", nhl_textfsm_lookup},
-                                 {"dir", nhl_textfsm_dir},
+  static const luaL_Reg fns[] = {NHL_FUNC(textfsm, parse),
+                                 NHL_FUNC(textfsm, parse_index),
+                                 NHL_FUNC(textfsm, lookup),
+                                 NHL_FUNC(textfsm, dir),
                                  {NULL, NULL}};
   luaL_newlib(L, fns);
   return 1;

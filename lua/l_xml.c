@@ -17,42 +17,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DOC_MT    "nethost.xml.doc"
+#define DOC_MT    "xml.document" /* also its __name: messages name the type as playbooks know it */
 #define MAX_DEPTH 200
 
 /* Escaping */
 
+/* The characters text cannot hold as they are and their entities, in the same order: the
+ * quotes (the last two) only in attribute values, and CR, which a parser would read as LF. */
+static const char special[] = "&<>\r\"'";
+static const char *const entity[] = {"&amp;", "&lt;", "&gt;", "&#13;", "&quot;", "&apos;"};
+
 static void add_escaped(luaL_Buffer *b, const char *s, size_t len, int attr) {
   size_t i;
   for (i = 0; i < len; i++) {
-    switch (s[i]) {
-    case '&':
-      luaL_addstring(b, "&amp;");
-      break;
-    case '<':
-      luaL_addstring(b, "&lt;");
-      break;
-    case '>':
-      luaL_addstring(b, "&gt;");
-      break;
-    case '"':
-      if (attr)
-        luaL_addstring(b, "&quot;");
-      else
-        luaL_addchar(b, '"');
-      break;
-    case '\'':
-      if (attr)
-        luaL_addstring(b, "&apos;");
-      else
-        luaL_addchar(b, '\'');
-      break;
-    case '\r':
-      luaL_addstring(b, "&#13;");
-      break;
-    default:
+    const char *hit = memchr(special, s[i], attr ? 6 : 4);
+    if (hit)
+      luaL_addstring(b, entity[hit - special]);
+    else
       luaL_addchar(b, s[i]);
-    }
   }
 }
 
@@ -60,9 +42,10 @@ static void add_escaped(luaL_Buffer *b, const char *s, size_t len, int attr) {
 static int nhl_xml_escape(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
+  int attr = lua_toboolean(L, 2); /* read first: luaL_buffinit may push into slot 2 */
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  add_escaped(&b, s, len, lua_toboolean(L, 2));
+  add_escaped(&b, s, len, attr);
   luaL_pushresult(&b);
   return 1;
 }
@@ -668,22 +651,17 @@ static int nhl_xml_doc_root(lua_State *L) {
 }
 
 int luaopen_nethost_xml(lua_State *L) {
-  static const luaL_Reg funcs[] = {{"escape", nhl_xml_escape},
-                                   {"decode", nhl_xml_decode},
-                                   {"encode", nhl_xml_encode},
-                                   {"parse", nhl_xml_parse},
+  static const luaL_Reg funcs[] = {NHL_FUNC(xml, escape),
+                                   NHL_FUNC(xml, decode),
+                                   NHL_FUNC(xml, encode),
+                                   NHL_FUNC(xml, parse),
                                    {NULL, NULL}};
-  static const luaL_Reg doc_methods[] = {{"find", nhl_xml_doc_find},   {"text", nhl_xml_doc_text},
-                                         {"table", nhl_xml_doc_table}, {"inner", nhl_xml_doc_inner},
-                                         {"root", nhl_xml_doc_root},   {NULL, NULL}};
+  static const luaL_Reg doc_methods[] = {NHL_FUNC(xml_doc, find),  NHL_FUNC(xml_doc, text),
+                                         NHL_FUNC(xml_doc, table), NHL_FUNC(xml_doc, inner),
+                                         NHL_FUNC(xml_doc, root),  {NULL, NULL}};
   static const luaL_Reg doc_meta[] = {{"__gc", nhl_xml_doc_gc}, {NULL, NULL}};
   nhl_class(L, LIST_MT, NULL, NULL);
   nhl_class(L, DOC_MT, doc_meta, doc_methods);
-  /* Messages name the type as playbooks know it. */
-  luaL_getmetatable(L, DOC_MT);
-  lua_pushliteral(L, "xml.document");
-  lua_setfield(L, -2, "__name");
-  lua_pop(L, 1);
   luaL_newlib(L, funcs);
   return 1;
 }

@@ -9,6 +9,7 @@
  */
 #include "error.h"
 #include "lvalue.h"
+#include "class.h"
 #include "runtime.h"
 #include "yaml_doc.h"
 
@@ -47,8 +48,7 @@ static int nhl_yaml_decode(lua_State *L) {
 }
 
 int luaopen_nethost_yaml(lua_State *L) {
-  static const luaL_Reg funcs[] = {
-      {"load", nhl_yaml_load}, {"decode", nhl_yaml_decode}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {NHL_FUNC(yaml, load), NHL_FUNC(yaml, decode), {NULL, NULL}};
   luaL_newlib(L, funcs);
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "null");

@@ -3,6 +3,7 @@
 #include "lvalue.h"
 
 #include <lauxlib.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The registry keys of the key-order table (weak keys: table -> array of keys, for tables
@@ -177,4 +178,13 @@ void nhl_value_push_owned(lua_State *L, nh_value_t *v) {
 
 void nhl_value_push_owned_ordered(lua_State *L, nh_value_t *v) {
   push_owned(L, v, 1);
+}
+
+void nhl_value_push_json(lua_State *L, nh_value_t *v, int indent) {
+  size_t len;
+  char *text = nh_value_to_json(v, indent, &len);
+  nh_value_free(v);
+  if (!text) luaL_error(L, "out of memory");
+  lua_pushlstring(L, text, len);
+  free(text);
 }

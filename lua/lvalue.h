@@ -36,4 +36,8 @@ void nhl_keyorder_push(lua_State *L);
 void nhl_value_push_owned(lua_State *L, nh_value_t *v);
 void nhl_value_push_owned_ordered(lua_State *L, nh_value_t *v);
 
+/* Pushes v as JSON text (nh_value_to_json with indent), then frees v; raises "out of memory"
+ * when the text cannot be made. */
+void nhl_value_push_json(lua_State *L, nh_value_t *v, int indent);
+
 #endif

@@ -74,11 +74,16 @@ void nhl_signals_default(lua_State *L, int on);
  * "command", "http", "parse", "cancelled", ...; NULL derives it from code. host and op may
  * be NULL. code is an NH_E* code or 0. The message is formatted as lua_pushfstring does.
  * nhl_error_push leaves the object on the stack so more fields can be set; nhl_raise
- * raises it. */
+ * pushes it and raises it, an int expression so a binding can `return nhl_raise(...)` as it
+ * would `return luaL_error(...)`. */
 void nhl_error_push(lua_State *L, const char *kind, const char *host, const char *op, int code,
                     const char *fmt, ...);
-int nhl_raise(lua_State *L, const char *kind, const char *host, const char *op, int code,
-              const char *fmt, ...);
+/* The answer of a binding whose operation failed in a way a playbook handles (a missing file,
+ * output it cannot read): pushes nil and a message formatted as lua_pushfstring does, and
+ * returns 2, for `return nhl_fail(L, ...)`. Mistakes raise instead. */
+int nhl_fail(lua_State *L, const char *fmt, ...);
+
+#define nhl_raise(L, ...) (nhl_error_push((L), __VA_ARGS__), lua_error(L))
 
 /* The error kind a core code means by default ("timeout" for NH_ETIMEDOUT, ...). */
 const char *nhl_error_kind(int code);

@@ -219,7 +219,7 @@ static size_t line_break(const char *s, size_t n) {
 static char *sanitise(const char *text, size_t len, size_t *out_len) {
   size_t bad = 0;
   for (size_t k = tfsm_utf8_valid(text, len); k < len;) {
-    size_t u = tfsm_utf8_len((const unsigned char *)text + k, len - k);
+    size_t u = nh_utf8_decode((const unsigned char *)text + k, len - k, NULL);
     if (!u) bad++, u = 1;
     k += u;
   }
@@ -231,7 +231,7 @@ static char *sanitise(const char *text, size_t len, size_t *out_len) {
   } else {
     size_t j = 0;
     for (size_t k = 0; k < len;) {
-      size_t u = tfsm_utf8_len((const unsigned char *)text + k, len - k);
+      size_t u = nh_utf8_decode((const unsigned char *)text + k, len - k, NULL);
       if (!u) {
         memcpy(c + j, "\xef\xbf\xbd", 3);
         j += 3;

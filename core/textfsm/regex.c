@@ -124,31 +124,6 @@ int tfsm_regex_match(tfsm_re_t *re, const char *subject, size_t len, pcre2_match
   return rc;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-size_t tfsm_utf8_len(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  if (c < 0x80) return 1;
-  size_t k;
-  unsigned long cp;
-  if (c >= 0xc2 && c <= 0xdf)
-    k = 2, cp = c & 0x1f;
-  else if (c >= 0xe0 && c <= 0xef)
-    k = 3, cp = c & 0x0f;
-  else if (c >= 0xf0 && c <= 0xf4)
-    k = 4, cp = c & 0x07;
-  else
-    return 0;
-  if (n < k) return 0;
-  for (size_t i = 1; i < k; i++) {
-    if ((s[i] & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-      (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return k;
-}
-
 size_t tfsm_utf8_valid(const char *s, size_t n) {
   size_t k = 0;
   while (k < n) {
@@ -156,7 +131,7 @@ size_t tfsm_utf8_valid(const char *s, size_t n) {
       k++;
       continue;
     }
-    size_t u = tfsm_utf8_len((const unsigned char *)s + k, n - k);
+    size_t u = nh_utf8_decode((const unsigned char *)s + k, n - k, NULL);
     if (!u) return k;
     k += u;
   }

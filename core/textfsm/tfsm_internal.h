@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "../utf8.h"
 #include "textfsm.h"
 
 /* A growable byte buffer. On allocation failure `failed` is set and appends are ignored,
@@ -65,8 +66,6 @@ pcre2_match_data *tfsm_scratch_md(void);
  * README explains), or a negative PCRE2 error. */
 int tfsm_regex_match(tfsm_re_t *re, const char *subject, size_t len, pcre2_match_data *md);
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if it is invalid. */
-size_t tfsm_utf8_len(const unsigned char *s, size_t n);
 /* Length of the valid UTF-8 prefix of s: n when all of it is valid. Subjects given to
  * tfsm_regex_match must be valid (it skips PCRE2's check). */
 size_t tfsm_utf8_valid(const char *s, size_t n);

@@ -655,6 +655,20 @@ local function apply_indent(text, lines, platform)
   return table.concat(render_tree(tree.children, 0, {}), "\n") .. "\n", sent
 end
 
+-- Removes the statements at or below path ("set a b") from have (and present); returns the
+-- index of the first one removed, where a replacement goes, or nil if there was none.
+local function remove_under(have, present, path)
+  local at
+  for i = #have, 1, -1 do
+    if words_prefix(have[i], path) then
+      present[have[i]] = nil
+      table.remove(have, i)
+      at = i
+    end
+  end
+  return at
+end
+
 local function apply_set(text, lines, platform)
   local have = set_lines(config.normalize(text, platform), platform)
   local present = {}
@@ -664,31 +678,14 @@ local function apply_set(text, lines, platform)
     local line = canon(raw:match("^%s*(.-)%s*$"))
     if line:find("^set ") then
       if not present[line] then
-        local path, at = leaf_path(line), nil
-        if path then
-          for i = #have, 1, -1 do
-            if words_prefix(have[i], path) then
-              present[have[i]] = nil
-              table.remove(have, i)
-              at = i
-            end
-          end
-        end
+        local path = leaf_path(line)
+        local at = path and remove_under(have, present, path)
         table.insert(have, at or #have + 1, line)
         present[line] = true
         sent[#sent + 1] = line
       end
     elseif line:find("^delete ") then
-      local path = "set " .. line:sub(8)
-      local removed = false
-      for i = #have, 1, -1 do
-        if words_prefix(have[i], path) then
-          present[have[i]] = nil
-          table.remove(have, i)
-          removed = true
-        end
-      end
-      if removed then sent[#sent + 1] = line end
+      if remove_under(have, present, "set " .. line:sub(8)) then sent[#sent + 1] = line end
     elseif line ~= "" then
       sent[#sent + 1] = line -- not a statement (commit, edit, ...): sent as it is
     end

@@ -134,4 +134,45 @@ function Results:report()
   return table.concat(lines, "\n")
 end
 
+--- results.read(path, who [, lenient]) -> records: the host records of a results file
+--- written with -o: a .json ({results = [...], summary = {...}}) or a .jsonl (a line per
+--- host, a summary line). Errors are one line naming who, the file and the line. lenient
+--- skips what is not a host record (the line a killed run was writing).
+function results.read(path, who, lenient)
+  local f, e = io.open(path)
+  if not f then error(who .. ": " .. e, 0) end
+  local text = f:read("a")
+  f:close()
+  local json = require("nethost.json")
+  local records = {}
+  if path:match("%.json$") then
+    local ok, doc = pcall(json.decode, text)
+    if ok and type(doc) == "table" and type(doc.results) == "table" then
+      for _, rec in ipairs(doc.results) do records[#records + 1] = rec end
+      return records
+    end
+    if not lenient then
+      error(("%s: %s: not a results file written with -o .json"):format(who, path), 0)
+    end
+  end
+  local n = 0
+  for line in text:gmatch("([^\n]*)\n?") do
+    n = n + 1
+    if line:match("%S") then
+      local ok, rec = pcall(json.decode, line)
+      if ok and type(rec) == "table" and type(rec.host) == "string" and type(rec.status) == "string" then
+        records[#records + 1] = rec
+      elseif lenient or (ok and type(rec) == "table" and rec.summary) then
+        -- skipped: the summary line, or what a kill cut short
+      elseif not ok then
+        local why = type(rec) == "table" and rec.message or rec
+        error(("%s: %s:%d: not JSON: %s"):format(who, path, n, tostring(why)), 0)
+      else
+        error(("%s: %s:%d: not a host record"):format(who, path, n), 0)
+      end
+    end
+  end
+  return records
+end
+
 return results

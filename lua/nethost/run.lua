@@ -369,24 +369,8 @@ end
 -- or .json). A killed run leaves no record for the hosts it had not finished: those run
 -- again with the failed and aborted ones.
 local function statuses_in(path)
-  local f, e = io.open(path)
-  if not f then error("--retry-failed: " .. e, 0) end
-  local text = f:read("a")
-  f:close()
-  local json = require("nethost.json")
   local status = {}
-  local function add(rec)
-    if type(rec) == "table" and type(rec.host) == "string" then status[rec.host] = rec.status end
-  end
-  local ok, doc = pcall(json.decode, text)
-  if ok and type(doc) == "table" and type(doc.results) == "table" then
-    for _, rec in ipairs(doc.results) do add(rec) end
-  else
-    for line in text:gmatch("[^\n]+") do
-      local lok, rec = pcall(json.decode, line)
-      if lok then add(rec) end -- a line cut by a kill is as good as no record
-    end
-  end
+  for _, rec in ipairs(results.read(path, "--retry-failed", true)) do status[rec.host] = rec.status end
   return status
 end
 

@@ -1129,6 +1129,13 @@ function Parser:statements(end_tokens, drop_needle)
   return body
 end
 
+-- The body of a block tag up to its {% end<tag> %}, which it consumes whole.
+function Parser:block_body(tag)
+  local body = self:statements({ ["end" .. tag] = true }, true)
+  self:expect("block_end")
+  return body
+end
+
 local STATEMENTS = {}
 
 function Parser:statement()
@@ -1197,8 +1204,7 @@ STATEMENTS["set"] = function(self, tok)
   end
   local filter
   if self:is("op", "|") then filter = self:filter(nil, false) end
-  local body = self:statements({ endset = true }, true)
-  self:expect("block_end")
+  local body = self:block_body("set")
   return { t = "setblock", target = target, filter = filter, body = body, line = tok.line }
 end
 
@@ -1212,8 +1218,7 @@ STATEMENTS["with"] = function(self, tok)
     targets[#targets + 1] = t
     values[#values + 1] = self:expression()
   end
-  local body = self:statements({ endwith = true }, true)
-  self:expect("block_end")
+  local body = self:block_body("with")
   return { t = "with", targets = targets, values = values, body = body, line = tok.line }
 end
 
@@ -1230,16 +1235,14 @@ STATEMENTS["macro"] = function(self, tok)
     params[#params + 1] = { name = p, default = default }
   end
   self:expect("op", ")")
-  local body = self:statements({ endmacro = true }, true)
-  self:expect("block_end")
+  local body = self:block_body("macro")
   return { t = "macro", name = name, params = params, body = body, line = tok.line }
 end
 
 STATEMENTS["filter"] = function(self, tok)
   self:next()
   local f = self:filter(nil, true)
-  local body = self:statements({ endfilter = true }, true)
-  self:expect("block_end")
+  local body = self:block_body("filter")
   return { t = "filterblock", filter = f, body = body, line = tok.line }
 end
 

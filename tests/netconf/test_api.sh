@@ -30,6 +30,8 @@ assert(xml.decode("<a><c x='1'>v</c></a>", {attributes = true}).a.c._attr.x == "
 assert(xml.encode({r = {b = {"1", "2"}, c = {_attr = {x = "<"}, _text = "&"}}}) ==
        '<r><b>1</b><b>2</b><c x="&lt;">&amp;</c></r>')
 assert(xml.escape([[<a href="x">&</a>]], true) == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;")
+-- Text keeps its quotes: only attribute values need them escaped.
+assert(xml.escape([["it's"]]) == [["it's"]], xml.escape([["it's"]]))
 local ok, e = pcall(xml.decode, "<a><b></a>")
 assert(not ok and e.kind == "parse" and tostring(e):find("line 1"), tostring(e))
 ok, e = pcall(xml.decode, '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')

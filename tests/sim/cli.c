@@ -266,6 +266,12 @@ uint64_t sim_rand(uint64_t *state) {
   return z ^ (z >> 31);
 }
 
+const char *sim_pick(const char *const *list, uint64_t *state) {
+  size_t n = 0;
+  while (list[n]) n++;
+  return list[sim_rand(state) % n];
+}
+
 uint64_t sim_hash(uint64_t a, uint64_t b) {
   uint64_t s = a * 0x100000001b3ULL ^ b;
   return sim_rand(&s);

@@ -4,10 +4,6 @@
 
 #include "ioslike.h"
 
-static const char *const versions[] = {"4.26.4M", "4.27.3F", "4.28.3M", "4.29.2F",
-                                       "4.30.1F", "4.31.2F", "4.26.8M"};
-static const char *const models[] = {"DCS-7050SX3-48YC8", "DCS-7280SR-48C6", "CCS-720XP-48ZC2"};
-
 static void show_version(sim_cli_t *cli, sbuf_t *out) {
   sim_device_t *dev = cli->dev;
   sb_printf(out,
@@ -66,14 +62,13 @@ static void initial_config(sim_device_t *dev, sbuf_t *o) {
   sb_puts(o, "!\n");
 }
 
-static const ioslike_profile_t profile = {1, "Ethernet", "Et", 48, show_version, initial_config};
+static const char *const versions[] = {"4.26.4M", "4.27.3F", "4.28.3M", "4.29.2F",
+                                       "4.30.1F", "4.31.2F", "4.26.8M", NULL};
+static const char *const models[] = {"DCS-7050SX3-48YC8", "DCS-7280SR-48C6", "CCS-720XP-48ZC2",
+                                     NULL};
 
-static void init(sim_device_t *dev) {
-  uint64_t s = dev->seed ^ 0xe05;
-  const char *version = versions[sim_rand(&s) % (sizeof versions / sizeof *versions)];
-  const char *model = models[sim_rand(&s) % (sizeof models / sizeof *models)];
-  ioslike_init(dev, &profile, model, version);
-}
+static const ioslike_profile_t profile = {1,     "Ethernet",   "Et",          48, models, versions,
+                                          0xe05, show_version, initial_config};
 
 static void banner(sim_cli_t *cli, sbuf_t *out) {
   sb_printf(out,
@@ -82,10 +77,4 @@ static void banner(sim_cli_t *cli, sbuf_t *out) {
             cli->dev->name);
 }
 
-const sim_personality_t sim_arista_eos = {
-    "arista_eos",           "sw",
-    " --More-- ",           init,
-    ioslike_destroy,        banner,
-    ioslike_prompt,         ioslike_command,
-    ioslike_running_config, ioslike_load_config,
-};
+const sim_personality_t sim_arista_eos = IOSLIKE_PERSONALITY("arista_eos", banner, &profile);

@@ -103,34 +103,26 @@ static void respond_json(hconn_t *c, int status, const char *reason, sbuf_t *bod
 
 /* ---- the tiny JSON reading eAPI needs: the cmds list, format and id ---- */
 
-/* Reads a JSON string at p (at its opening quote) into out; returns the end or NULL. */
+/* Reads a JSON string at p (at its opening quote) into out; returns the end or NULL. A
+ * \uXXXX escape reads as '?': eAPI commands are ASCII. */
 static const char *read_string(const char *p, sbuf_t *out) {
+  static const char letters[] = "ntrbf", chars[] = "\n\t\r\b\f";
   if (*p != '"') return NULL;
   for (p++; *p && *p != '"'; p++) {
-    if (*p == '\\') {
-      p++;
-      switch (*p) {
-      case 'n':
-        sb_putc(out, '\n');
-        break;
-      case 't':
-        sb_putc(out, '\t');
-        break;
-      case 'r':
-        sb_putc(out, '\r');
-        break;
-      case 'u':
-        p += 4;
-        sb_putc(out, '?');
-        break;
-      case '\0':
-        return NULL;
-      default:
-        sb_putc(out, *p);
-      }
-    } else {
+    if (*p != '\\') {
       sb_putc(out, *p);
+      continue;
     }
+    p++;
+    if (*p == '\0') return NULL;
+    if (*p == 'u') {
+      if (strnlen(p, 5) < 5) return NULL;
+      p += 4;
+      sb_putc(out, '?');
+      continue;
+    }
+    const char *letter = strchr(letters, *p);
+    sb_putc(out, letter ? chars[letter - letters] : *p); /* \" \\ \/ stand for themselves */
   }
   return *p == '"' ? p + 1 : NULL;
 }
@@ -275,7 +267,7 @@ static void restconf(hconn_t *c, const char *path) {
   const char *host = ioslike_hostname(dev);
   /* The configuration's "version" line: the release train (15.2 of 15.2(7)E8). */
   char train[16];
-  snprintf(train, sizeof train, "%.*s", (int)strcspn(st->version, "("), st->version);
+  snprintf(train, sizeof train, "%.*s", (int)strcspn(dev->version, "("), dev->version);
   if (strcmp(path, "/restconf/data/Cisco-IOS-XE-native:native/hostname") == 0) {
     sb_printf(&out, "{\"Cisco-IOS-XE-native:hostname\": ");
     sb_json_string(&out, host);

@@ -385,8 +385,8 @@ static void show_running(sim_cli_t *cli, sbuf_t *out, const conf_node_t *root, i
   conf_render(root, &body, st->p->eos ? 3 : 1);
   if (st->p->eos) {
     sb_printf(out, "! Command: show %s\n", startup ? "startup-config" : "running-config");
-    sb_printf(out, "! device: %s (%s, EOS-%s)\n!\n", ioslike_hostname(cli->dev), st->model,
-              st->version);
+    sb_printf(out, "! device: %s (%s, EOS-%s)\n!\n", ioslike_hostname(cli->dev), cli->dev->model,
+              cli->dev->version);
     sb_add(out, body.data ? body.data : "", body.len);
     sb_puts(out, "end\n");
   } else {
@@ -463,14 +463,14 @@ static void show_inventory(sim_cli_t *cli, sbuf_t *out) {
               "  %-24s 48x10GbE SFP+ & 6x100GbE QSFP100 switch\n\n"
               "  HW Version  Serial Number  Mfg Date\n  ----------- -------------- ----------\n"
               "  11.01       %-14s 2021-03-04\n\n",
-              st->model, cli->dev->serial);
+              cli->dev->model, cli->dev->serial);
     sb_printf(out, "System has 2 power supply slots\n  Slot Model            Serial Number\n"
                    "  ---- ---------------- ----------------\n"
                    "  1    PWR-511-AC-RED   EEWT2101234\n  2    PWR-511-AC-RED   EEWT2101235\n");
     return;
   }
-  sb_printf(out, "NAME: \"1\", DESCR: \"%s\"\nPID: %s  , VID: V05  , SN: %s\n\n", st->model,
-            st->model, cli->dev->serial);
+  sb_printf(out, "NAME: \"1\", DESCR: \"%s\"\nPID: %s  , VID: V05  , SN: %s\n\n", cli->dev->model,
+            cli->dev->model, cli->dev->serial);
   sb_printf(out, "NAME: \"Switch 1 - Power Supply 0\", DESCR: \"FRU Power Supply\"\n"
                  "PID: PWR-C2-640WAC       , VID: V02  , SN: LIT2133ABCD\n\n");
 }
@@ -1274,15 +1274,14 @@ void ioslike_load_config(sim_device_t *dev, const char *text) {
   st->s.startup = conf_clone(st->s.running);
 }
 
-void ioslike_init(sim_device_t *dev, const ioslike_profile_t *p, const char *model,
-                  const char *version) {
+void ioslike_init(sim_device_t *dev) {
+  const ioslike_profile_t *p = dev->pers->profile;
+  uint64_t s = dev->seed ^ p->seed_salt;
+  dev->version = sim_pick(p->versions, &s);
+  dev->model = sim_pick(p->models, &s);
   ioslike_dev_t *st = sim_calloc(1, sizeof *st);
   dev->pstate = st;
-  dev->model = model;
-  dev->version = version;
   st->p = p;
-  st->model = model;
-  st->version = version;
   sbuf_t text;
   sb_init(&text);
   p->initial_config(dev, &text);

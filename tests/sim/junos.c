@@ -35,8 +35,8 @@ typedef struct {
 } junos_t;
 
 static const char *const versions[] = {"20.4R3-S2", "21.2R3-S4", "21.4R3-S3", "22.2R3",
-                                       "22.4R2-S1", "23.2R1",    "21.4R3-S5"};
-static const char *const models[] = {"mx204", "ex4300-48t", "qfx5120-48y"};
+                                       "22.4R2-S1", "23.2R1",    "21.4R3-S5", NULL};
+static const char *const models[] = {"mx204", "ex4300-48t", "qfx5120-48y", NULL};
 
 static junos_t *state(sim_device_t *dev) {
   return dev->pstate;
@@ -680,12 +680,9 @@ static const char *after_words(const char *line, char **tok, char *b, int n, int
   return n > k ? line + (tok[k] - b) : "";
 }
 
-static void operational(sim_cli_t *cli, const char *line, sbuf_t *out) {
+/* An operational-mode command: line split into n words tok[] in b (command() does it). */
+static void operational(sim_cli_t *cli, const char *line, char **tok, int n, char *b, sbuf_t *out) {
   junos_t *st = state(cli->dev);
-  char b[1024];
-  char *tok[32];
-  int n = cli_tokens(line, tok, 32, b, sizeof b);
-  if (n == 0) return;
   if (n == 4 && cli_match(line, "set cli screen-length *")) {
     cli->paging = atoi(tok[3]) != 0;
     if (cli->paging) cli->page_len = atoi(tok[3]);
@@ -788,12 +785,10 @@ static void edit_up(sim_cli_t *cli) {
   cli->mode = up[0] ? MODE_SUB : MODE_CONFIG;
 }
 
-static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
+/* A configuration-mode command, split as operational()'s. */
+static void configuration(sim_cli_t *cli, const char *line, char **tok, int n, char *b,
+                          sbuf_t *out) {
   junos_t *st = state(cli->dev);
-  char b[1024];
-  char *tok[32];
-  int n = cli_tokens(line, tok, 32, b, sizeof b);
-  if (n == 0) return;
   /* One space between words, as the configuration stores statements. */
   char canon[1024] = "";
   for (int k = 0; k < n; k++) {
@@ -878,7 +873,8 @@ static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
     return;
   }
   if (strcmp(tok[0], "run") == 0 && n >= 2) {
-    operational(cli, line + (tok[1] - b), out);
+    /* The words after "run", with offsets counted from the second word's place in b. */
+    operational(cli, line + (tok[1] - b), tok + 1, n - 1, tok[1], out);
     return;
   }
   if (cli_match(tok[0], "exit") || cli_match(tok[0], "quit")) {
@@ -899,11 +895,16 @@ static void configuration(sim_cli_t *cli, const char *line, sbuf_t *out) {
   syntax_error(cli, 0, out);
 }
 
+/* Splits line into words (the word at tok[i] is at line + (tok[i] - b)) for either mode. */
 static void command(sim_cli_t *cli, const char *line, sbuf_t *out) {
+  char b[1024];
+  char *tok[32];
+  int n = cli_tokens(line, tok, 32, b, sizeof b);
+  if (n == 0) return;
   if (cli->mode >= MODE_CONFIG)
-    configuration(cli, line, out);
+    configuration(cli, line, tok, n, b, out);
   else
-    operational(cli, line, out);
+    operational(cli, line, tok, n, b, out);
 }
 
 static void prompt(sim_cli_t *cli, sbuf_t *out) {
@@ -1095,8 +1096,8 @@ static void init(sim_device_t *dev) {
   junos_t *st = sim_calloc(1, sizeof *st);
   dev->pstate = st;
   uint64_t s = dev->seed ^ 0x1a05;
-  dev->version = versions[sim_rand(&s) % (sizeof versions / sizeof *versions)];
-  dev->model = models[sim_rand(&s) % (sizeof models / sizeof *models)];
+  dev->version = sim_pick(versions, &s);
+  dev->model = sim_pick(models, &s);
   initial_config(dev, &st->history[0]);
   st->nhistory = 1;
   st->last_commit = dev->boot_time + 3600;
@@ -1113,9 +1114,10 @@ static void destroy(sim_device_t *dev) {
   dev->pstate = NULL;
 }
 
+/* No profile: the Junos CLI is its own (ioslike.c serves IOS and EOS). */
 const sim_personality_t sim_juniper_junos = {
-    "juniper_junos", "r",    "---(more)---", init,           destroy,
-    banner,          prompt, command,        running_config, load_config,
+    "juniper_junos", "r",     "---(more)---", init,        destroy, banner,
+    prompt,          command, running_config, load_config, NULL,
 };
 
 /* ---- NETCONF (netconf.c): host-name and interfaces (description, disable) ---- */

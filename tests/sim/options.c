@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,94 @@ static int netconf_port(const char *opt, const char *arg, int *out) {
   return 0;
 }
 
+/* getopt_long ids of the long options. */
+enum {
+  O_BASE = 256,
+  O_INV,
+  O_READY,
+  O_STATE,
+  O_STATS,
+  O_LAT,
+  O_JIT,
+  O_FAULT,
+  O_HTTP,
+  O_HTTPS,
+  O_HTTPPORT,
+  O_MAXS,
+  O_NCPORT,
+  O_NCBASE,
+  O_RATE,
+  O_HKC,
+  O_BASTIONS,
+  O_INVJUMP,
+  O_HOSTKEYS,
+  O_CONFIRM,
+  O_GRACE,
+  O_QUIET,
+  O_EXITWITH,
+  O_FLASH,
+  O_MIX,
+  O_SEED,
+  O_PORT,
+  O_DEV
+};
+
+/* The options that set one field: the text as given (no name), or an int in a range. */
+static const struct field_opt {
+  int id;
+  const char *name;
+  long lo, hi;
+  size_t field;
+} field_opts[] = {
+    {O_INV, NULL, 0, 0, offsetof(sim_options_t, inventory_out)},
+    {O_READY, NULL, 0, 0, offsetof(sim_options_t, ready_file)},
+    {O_STATE, NULL, 0, 0, offsetof(sim_options_t, state_dir)},
+    {O_STATS, NULL, 0, 0, offsetof(sim_options_t, stats_file)},
+    {O_DEV, "--devices", 1, 1000000, offsetof(sim_options_t, devices)},
+    {O_PORT, "--port", 1, 65535, offsetof(sim_options_t, port)},
+    {O_LAT, "--latency-ms", 0, 600000, offsetof(sim_options_t, latency_ms)},
+    {O_JIT, "--jitter-ms", 0, 600000, offsetof(sim_options_t, jitter_ms)},
+    {O_HTTPPORT, "--http-port", 1, 65535, offsetof(sim_options_t, http_port)},
+    {O_MAXS, "--max-sessions", 0, 100000, offsetof(sim_options_t, max_sessions)},
+    {O_RATE, "--conn-rate", 0, 1000000, offsetof(sim_options_t, conn_rate)},
+    {O_CONFIRM, "--confirm-unit-ms", 1, 3600000, offsetof(sim_options_t, confirm_unit_ms)},
+    {O_GRACE, "--login-grace-s", 0, 86400, offsetof(sim_options_t, login_grace_s)},
+    {O_EXITWITH, "--exit-with", 1, 0x7fffffff, offsetof(sim_options_t, exit_with)},
+};
+
+/* Sets the field of option id from arg. Returns 1 if id is not a field option, 0 when it
+ * was set, -1 (said on stderr) when arg is out of range. */
+static int set_field(sim_options_t *o, int id, const char *arg) {
+  for (size_t i = 0; i < sizeof field_opts / sizeof *field_opts; i++) {
+    const struct field_opt *f = &field_opts[i];
+    if (f->id != id) continue;
+    char *field = (char *)o + f->field;
+    if (!f->name) {
+      *(const char **)field = arg;
+      return 0;
+    }
+    return int_option(f->name, arg, f->lo, f->hi, (int *)field);
+  }
+  return 1;
+}
+
+/* An option that is one of two words: sets *is_second to whether it is the second. */
+static int either(const char *opt, const char *arg, const char *first, const char *second,
+                  int *is_second) {
+  if (strcmp(arg, first) != 0 && strcmp(arg, second) != 0) {
+    fprintf(stderr, "nethost-sim: %s %s: expected '%s' or '%s'\n", opt, arg, first, second);
+    return -1;
+  }
+  *is_second = strcmp(arg, second) == 0;
+  return 0;
+}
+
+/* A list option given again replaces the list. */
+static void set_list(char ***list, const char *arg) {
+  free_list(*list);
+  *list = arg ? split_list(arg) : NULL;
+}
+
 /* NETHOST_LAB_BASE, NETHOST_LAB_PORT and NETHOST_LAB_NETCONF_PORT replace the default
  * --base, --port and --netconf-port, so a test (or a second user on the machine) can run
  * the documented commands on a lab of its own. */
@@ -221,36 +310,6 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   o->confirm_unit_ms = 60000;
   o->login_grace_s = 60;
   o->flash_bytes = 64ull << 20;
-  enum {
-    O_BASE = 256,
-    O_INV,
-    O_READY,
-    O_STATE,
-    O_STATS,
-    O_LAT,
-    O_JIT,
-    O_FAULT,
-    O_HTTP,
-    O_HTTPS,
-    O_HTTPPORT,
-    O_MAXS,
-    O_NCPORT,
-    O_NCBASE,
-    O_RATE,
-    O_HKC,
-    O_BASTIONS,
-    O_INVJUMP,
-    O_HOSTKEYS,
-    O_CONFIRM,
-    O_GRACE,
-    O_QUIET,
-    O_EXITWITH,
-    O_FLASH,
-    O_MIX,
-    O_SEED,
-    O_PORT,
-    O_DEV
-  };
   static const struct option lo[] = {{"devices", required_argument, 0, O_DEV},
                                      {"base", required_argument, 0, O_BASE},
                                      {"port", required_argument, 0, O_PORT},
@@ -284,10 +343,10 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
   int c;
   long v;
   while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    int rc = set_field(o, c, optarg);
+    if (rc < 0) return -1;
+    if (rc == 0) continue;
     switch (c) {
-    case O_DEV:
-      if (int_option("--devices", optarg, 1, 1000000, &o->devices)) return -1;
-      break;
     case O_BASE:
       if (inet_pton(AF_INET, optarg, &o->base) != 1 || (ntohl(o->base.s_addr) >> 24) != 127) {
         fprintf(stderr, "nethost-sim: --base %s: expected an IPv4 loopback address (127.x.y.z)\n",
@@ -295,32 +354,11 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
         return -1;
       }
       break;
-    case O_PORT:
-      if (int_option("--port", optarg, 1, 65535, &o->port)) return -1;
-      break;
     case O_MIX:
       if (parse_mix(o, optarg)) return -1;
       break;
     case O_SEED:
       o->seed = strtoull(optarg, NULL, 10);
-      break;
-    case O_INV:
-      o->inventory_out = optarg;
-      break;
-    case O_READY:
-      o->ready_file = optarg;
-      break;
-    case O_STATE:
-      o->state_dir = optarg;
-      break;
-    case O_STATS:
-      o->stats_file = optarg;
-      break;
-    case O_LAT:
-      if (int_option("--latency-ms", optarg, 0, 600000, &o->latency_ms)) return -1;
-      break;
-    case O_JIT:
-      if (int_option("--jitter-ms", optarg, 0, 600000, &o->jitter_ms)) return -1;
       break;
     case O_FAULT:
       if (parse_fault(o, optarg)) return -1;
@@ -331,57 +369,27 @@ int sim_parse_options(sim_options_t *o, int argc, char **argv) {
     case O_HTTPS:
       o->https = o->http = 1;
       break;
-    case O_HTTPPORT:
-      if (int_option("--http-port", optarg, 1, 65535, &o->http_port)) return -1;
-      break;
     case O_NCPORT:
       if (netconf_port("--netconf-port", optarg, &o->netconf_port)) return -1;
       break;
     case O_NCBASE:
-      if (strcmp(optarg, "1.0") != 0 && strcmp(optarg, "1.1") != 0) {
-        fprintf(stderr, "nethost-sim: --netconf-base %s: expected 1.0 or 1.1\n", optarg);
-        return -1;
-      }
-      o->netconf_base10 = strcmp(optarg, "1.0") == 0;
-      break;
-    case O_MAXS:
-      if (int_option("--max-sessions", optarg, 0, 100000, &o->max_sessions)) return -1;
-      break;
-    case O_RATE:
-      if (int_option("--conn-rate", optarg, 0, 1000000, &o->conn_rate)) return -1;
+      if (either("--netconf-base", optarg, "1.1", "1.0", &o->netconf_base10)) return -1;
       break;
     case O_HKC:
-      free_list(o->host_key_change);
-      o->host_key_change = split_list(optarg);
+      set_list(&o->host_key_change, optarg);
       break;
     case O_BASTIONS:
-      free_list(o->bastions);
-      o->bastions = NULL;
       o->bastions_all = strcmp(optarg, "all") == 0;
-      if (!o->bastions_all && strcmp(optarg, "none") != 0) o->bastions = split_list(optarg);
+      set_list(&o->bastions, o->bastions_all || strcmp(optarg, "none") == 0 ? NULL : optarg);
       break;
     case O_INVJUMP:
-      free_list(o->inventory_jump);
-      o->inventory_jump = split_list(optarg);
+      set_list(&o->inventory_jump, optarg);
       break;
     case O_HOSTKEYS:
-      if (strcmp(optarg, "lab") != 0 && strcmp(optarg, "device") != 0) {
-        fprintf(stderr, "nethost-sim: --host-keys %s: expected 'lab' or 'device'\n", optarg);
-        return -1;
-      }
-      o->host_key_per_device = strcmp(optarg, "device") == 0;
-      break;
-    case O_CONFIRM:
-      if (int_option("--confirm-unit-ms", optarg, 1, 3600000, &o->confirm_unit_ms)) return -1;
-      break;
-    case O_GRACE:
-      if (int_option("--login-grace-s", optarg, 0, 86400, &o->login_grace_s)) return -1;
+      if (either("--host-keys", optarg, "lab", "device", &o->host_key_per_device)) return -1;
       break;
     case O_QUIET:
       o->quiet = 1;
-      break;
-    case O_EXITWITH:
-      if (int_option("--exit-with", optarg, 1, 0x7fffffff, &o->exit_with)) return -1;
       break;
     case O_FLASH:
       if (number("--flash-mb", optarg, 1, 1 << 20, &v)) return -1;

@@ -62,22 +62,22 @@ void sb_putc(sbuf_t *b, char c) {
   sb_add(b, &c, 1);
 }
 
+/* Formats straight into the free space (no copy through a stack buffer); when the text is
+ * longer, grows the buffer to the length vsnprintf reported and formats it again. */
 void sb_printf(sbuf_t *b, const char *fmt, ...) {
   va_list ap;
+  sb_reserve(b, 256);
   va_start(ap, fmt);
-  char tmp[512];
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) {
-    sb_add(b, tmp, (size_t)n);
-    return;
+  if (n >= 0 && (size_t)n >= b->cap - b->len) {
+    sb_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
   }
-  sb_reserve(b, (size_t)n);
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
+  if (n > 0) b->len += (size_t)n;
+  b->data[b->len] = '\0'; /* also after a format error, which may leave part of a text */
 }
 
 void sb_consume(sbuf_t *b, size_t n) {

@@ -699,18 +699,19 @@ static void on_conn_poll(uv_poll_t *p, int status, int events) {
   conn_leave(c);
 }
 
+/* Starts the key exchange; brackets itself (conn_enter/leave) since it also runs from the
+ * handshake-delay timer, where nobody up the stack does. */
 static void conn_begin(conn_t *c) {
+  conn_enter(c);
   c->kex_started = 1;
   c->poll_events = UV_READABLE;
   uv_poll_start(&c->poll, UV_READABLE, on_conn_poll);
   conn_kex_step(c);
+  conn_leave(c);
 }
 
 static void on_handshake_delay(uv_timer_t *t) {
-  conn_t *c = t->data;
-  conn_enter(c);
-  conn_begin(c);
-  conn_leave(c);
+  conn_begin(t->data);
 }
 
 /* Like sshd's LoginGraceTime: a client that has not logged in by now is disconnected, so

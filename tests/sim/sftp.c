@@ -535,6 +535,24 @@ static void do_rename(sftp_t *s, uint32_t id, rd_t *r) {
   }
 }
 
+static void do_close(sftp_t *s, uint32_t id, rd_t *r) {
+  handle_t *h = get_handle(s, r);
+  if (r->bad) return;
+  if (!h) {
+    status(s, id, FX_FAILURE, "Bad handle");
+  } else {
+    handle_close(h);
+    status(s, id, FX_OK, "Success");
+  }
+}
+
+/* The requests answered by a handler of their own, by packet type. */
+static void (*const handlers[])(sftp_t *s, uint32_t id, rd_t *r) = {
+    [FXP_OPEN] = do_open,     [FXP_CLOSE] = do_close,     [FXP_READ] = do_read,
+    [FXP_WRITE] = do_write,   [FXP_OPENDIR] = do_opendir, [FXP_READDIR] = do_readdir,
+    [FXP_REMOVE] = do_remove, [FXP_RENAME] = do_rename,   [FXP_REALPATH] = do_realpath,
+};
+
 /* Answers one whole packet. Returns -1 when it is malformed. */
 static int packet(sftp_t *s, const unsigned char *p, size_t n) {
   rd_t r = {p + 1, n - 1, 0};
@@ -552,61 +570,24 @@ static int packet(sftp_t *s, const unsigned char *p, size_t n) {
   uint32_t id = get_u32(&r);
   if (r.bad) return -1;
   switch (type) {
-  case FXP_OPEN:
-    do_open(s, id, &r);
-    break;
-  case FXP_CLOSE: {
-    handle_t *h = get_handle(s, &r);
-    if (r.bad) return -1;
-    if (!h) {
-      status(s, id, FX_FAILURE, "Bad handle");
-    } else {
-      handle_close(h);
-      status(s, id, FX_OK, "Success");
-    }
-    break;
-  }
-  case FXP_READ:
-    do_read(s, id, &r);
-    break;
-  case FXP_WRITE:
-    do_write(s, id, &r);
-    break;
   case FXP_STAT:
-  case FXP_LSTAT:
-    do_stat(s, id, &r, 0);
-    break;
+  case FXP_LSTAT: /* no links on flash */
   case FXP_FSTAT:
-    do_stat(s, id, &r, 1);
+    do_stat(s, id, &r, type == FXP_FSTAT);
     break;
   case FXP_SETSTAT:
-    do_setstat(s, id, &r, 0);
-    break;
   case FXP_FSETSTAT:
-    do_setstat(s, id, &r, 1);
-    break;
-  case FXP_OPENDIR:
-    do_opendir(s, id, &r);
-    break;
-  case FXP_READDIR:
-    do_readdir(s, id, &r);
-    break;
-  case FXP_REMOVE:
-    do_remove(s, id, &r);
-    break;
-  case FXP_REALPATH:
-    do_realpath(s, id, &r);
-    break;
-  case FXP_RENAME:
-    do_rename(s, id, &r);
+    do_setstat(s, id, &r, type == FXP_FSETSTAT);
     break;
   case FXP_MKDIR:
   case FXP_RMDIR:
     status(s, id, FX_OP_UNSUPPORTED, "flash: has no folders");
     break;
-  default: /* READLINK, SYMLINK, EXTENDED and anything newer */
-    status(s, id, FX_OP_UNSUPPORTED, "Operation unsupported");
-    break;
+  default: /* READLINK, SYMLINK, EXTENDED and anything newer have no handler */
+    if (type < (int)(sizeof handlers / sizeof *handlers) && handlers[type])
+      handlers[type](s, id, &r);
+    else
+      status(s, id, FX_OP_UNSUPPORTED, "Operation unsupported");
   }
   return r.bad ? -1 : 0;
 }

@@ -52,6 +52,8 @@ typedef struct sim_personality {
   void (*running_config)(sim_device_t *dev, sbuf_t *out);
   /* Loads a running configuration dumped by running_config (state-dir). */
   void (*load_config)(sim_device_t *dev, const char *text);
+  /* What the code a family of personalities shares reads (ioslike.h's profile), or NULL. */
+  const void *profile;
 } sim_personality_t;
 
 extern const sim_personality_t sim_cisco_ios;
@@ -197,6 +199,8 @@ struct sim_cli {
 
 /* Shared helpers. */
 uint64_t sim_rand(uint64_t *state);
+/* One entry of a NULL-terminated list, drawn with the generator state (a model, a version). */
+const char *sim_pick(const char *const *list, uint64_t *state);
 uint64_t sim_hash(uint64_t a, uint64_t b);
 double sim_now(void);
 uint64_t sim_now_ms(void);

@@ -29,6 +29,10 @@ assert(r:json().result[1].output:find("Timezone: UTC"), r.body)
 r = rpc({ "enable", "configure", "hostname api-changed" })
 assert(r.status == 200 and not r:json().error, r.body)
 assert(ssh.run(eos, "show running-config").stdout:find("hostname api-changed", 1, true))
+-- The JSON escapes in a command (\" and \\ here) reach the device as the characters.
+r = rpc({ "enable", "configure", "interface Ethernet2", 'description a "quoted" \\ word' })
+assert(r.status == 200 and not r:json().error, r.body)
+assert(ssh.run(eos, "show running-config").stdout:find('description a "quoted" \\ word', 1, true))
 -- JSON models agree with what the device says over SSH.
 r = rpc({ "show interfaces status", "show vlan", "show lldp neighbors", "show ip interface brief",
           "show interfaces" })

@@ -102,21 +102,26 @@ def global_requests(conn):
                      String(b"not-a-real-key-blob"))
 
 
+async def write_in_pieces(write, data, most, every):
+    """Writes data in pieces of 1 to most bytes (random), yielding to the event loop after
+    every `every` pieces so that the client's reads interleave with them."""
+    i = k = 0
+    while i < len(data):
+        n = random.randint(1, most)
+        write(data[i:i + n])
+        i += n
+        k += 1
+        if k % every == 0:
+            await asyncio.sleep(0)
+
+
 async def write_out(process, text, behaviour):
     conn = process.channel.get_connection()
     if process.term_type:
         text = text.replace("\n", "\r\n")
     if behaviour == "tiny":
-        # Each write leaves as its own packet (and TCP segment: asyncio sends at once);
-        # yielding now and then lets the client's reads interleave with them.
-        i = k = 0
-        while i < len(text):
-            n = random.randint(1, 7)
-            process.stdout.write(text[i:i + n])
-            i += n
-            k += 1
-            if k % 32 == 0:
-                await asyncio.sleep(0)
+        # Each write leaves as its own packet (and TCP segment: asyncio sends at once).
+        await write_in_pieces(process.stdout.write, text, 7, 32)
         return
     if behaviour == "globalreq":
         half = len(text) // 2
@@ -268,14 +273,7 @@ class Relay(asyncio.Protocol):
                     await asyncio.sleep(random.uniform(0.2, 1.5))
                 first = False
                 if self.behaviour == "trickle":
-                    i = k = 0
-                    while i < len(data):
-                        n = random.randint(1, 40)
-                        self.transport.write(data[i:i + n])
-                        i += n
-                        k += 1
-                        if k % 16 == 0:
-                            await asyncio.sleep(0)
+                    await write_in_pieces(self.transport.write, data, 40, 16)
                 else:
                     self.transport.write(data)
         except (OSError, ConnectionError):

@@ -23,6 +23,18 @@ end
 
 local settle_open = S.settle_open
 
+-- An inventory on the sshd: the defaults log in as the harness's user with its key and
+-- check host keys against known_hosts (a file of the harness's folder); hosts is the rest
+-- of the YAML.
+local function sshd_inventory(known_hosts, hosts, name)
+  return inventory.decode(string.format([[
+defaults:
+  username: %s
+  key_file: %s/id_ed25519
+  ssh: {known_hosts: %s/%s, connect_timeout: 10}
+]], user, dir, dir, known_hosts) .. hosts, name)
+end
+
 local tests = {}
 
 function tests.one_hop()
@@ -150,11 +162,7 @@ end
 function tests.inventory()
   -- ssh.jump names inventory hosts (their address, user, key and policy), a list of them,
   -- or a ProxyJump string; the jump host inherits the group's jump and skips itself.
-  local inv = inventory.decode(string.format([[
-defaults:
-  username: %s
-  key_file: %s/id_ed25519
-  ssh: {known_hosts: %s/known_hosts, connect_timeout: 10}
+  local inv = sshd_inventory("known_hosts", string.format([[
 groups:
   behind: {ssh: {jump: [bastion1, bastion2]}}
 hosts:
@@ -164,7 +172,7 @@ hosts:
   sw-2: {address: 127.0.0.1, port: %d, ssh: {jump: "%s@127.0.0.1:%d"}}
   sw-3: {address: 127.0.0.1, port: %d, ssh: {jump: bastion1}}
   bad: {address: 127.0.0.1, port: %d, ssh: {jump: bastion1, known_hosts: %s/known_hosts_bad}}
-]], user, dir, dir, port, port, port, port, user, port, port, port, dir), "inv.yaml")
+]], port, port, port, port, user, port, port, port, dir), "inv.yaml")
   local sw1 = inv:get("sw-1")
   assert(sw1.ssh.jump == "bastion1,bastion2", tostring(sw1.ssh.jump))
   assert(inv:get("bastion2").ssh.max_sessions == 4)
@@ -178,15 +186,11 @@ hosts:
   assert(not e.message:find("jump"), e.message)
   -- A ProxyJump string hop logs in with the defaults' credentials, not the device's: here
   -- the defaults pin the wrong host key, so the hop fails while the device's would pass.
-  local inv2 = inventory.decode(string.format([[
-defaults:
-  username: %s
-  key_file: %s/id_ed25519
-  ssh: {known_hosts: %s/known_hosts_bad, connect_timeout: 10}
+  local inv2 = sshd_inventory("known_hosts_bad", string.format([[
 hosts:
   sw-5: {address: 127.0.0.1, port: %d, ssh: {known_hosts: %s/known_hosts, jump: "127.0.0.1:%d"}}
   sw-6: {address: 127.0.0.1, port: %d, ssh: {known_hosts: %s/known_hosts}}
-]], user, dir, dir, port, dir, port, port, dir), "inv2.yaml")
+]], port, dir, port, port, dir), "inv2.yaml")
   assert(ssh.run(inv2:get("sw-6"), "echo direct").stdout == "direct\n")
   e = expect_error("hostkey", ssh.run, inv2:get("sw-5"), "true")
   assert(e.message:find("jump 127.0.0.1:" .. port), e.message)

@@ -153,6 +153,12 @@ for platform, host in pairs(platforms) do
   local line = platform == "juniper_junos" and "set system ntp server 10.0.0.1" or
                "ntp server 10.0.0.1"
   cli:config({ line })
+  if platform == "juniper_junos" then
+    -- "run" in configuration mode: the operational command's answer, no syntax error
+    cli:config({ "run show version" })
+    local after = cli:transcript():match(".*run show version(.*)$")
+    assert(after and after:find("Junos: ", 1, true), "run show version in configuration mode")
+  end
   local ok, e = pcall(cli.config, cli, { "this is not a command" })
   assert(not ok and e.kind == "command" and e.device_message,
          platform .. ": no command error: " .. tostring(e))

@@ -37,20 +37,30 @@ local settle_open = S.settle_open
 
 local OPTS = { timeout = 60, max_output = 16 * 1024 * 1024 }
 
+-- Runs cmd on host name directly and on inv's name (through its jump hosts): the same bytes
+-- and exit status, at least min_bytes of them.
+local function same_as_direct(inv, name, cmd, min_bytes)
+  local direct = ssh.run(lab:get(name), cmd, OPTS)
+  local r = ssh.run(inv:get(name), cmd, OPTS)
+  assert(#direct.stdout >= min_bytes and r.stdout == direct.stdout
+         and r.exit_status == direct.exit_status,
+         name .. " through the jump host: " .. #r.stdout .. " bytes, directly " .. #direct.stdout)
+end
+
+-- Runs cmd on host: its output must contain want.
+local function expect_output(host, cmd, want)
+  local r = ssh.run(host, cmd)
+  assert(r.stdout:find(want, 1, true), r.stdout)
+end
+
 local tests = {}
 
 function tests.one_hop()
   local inv = derive({ ["sw-0004"] = "ssh: {jump: sw-0001}", ["r-0003"] = "ssh: {jump: sw-0001}" })
   -- the same bytes as directly, a whole running configuration
-  local direct = ssh.run(lab:get("sw-0004"), "show running-config", OPTS)
-  local r = ssh.run(inv:get("sw-0004"), "show running-config", OPTS)
-  assert(#direct.stdout > 5000 and r.stdout == direct.stdout and r.exit_status == 0,
-         "through the jump host: " .. #r.stdout .. " bytes, directly " .. #direct.stdout)
+  same_as_direct(inv, "sw-0004", "show running-config", 5000)
   -- 4 MB (sw-0008's huge fault): the lab stops reading the device while the SSH window is shut
-  direct = ssh.run(lab:get("sw-0008"), "show version", OPTS)
-  r = ssh.run(derive({ ["sw-0008"] = "ssh: {jump: sw-0001}" }):get("sw-0008"), "show version", OPTS)
-  assert(#direct.stdout > 4000000 and r.stdout == direct.stdout,
-         "through the jump host: " .. #r.stdout .. " bytes, directly " .. #direct.stdout)
+  same_as_direct(derive({ ["sw-0008"] = "ssh: {jump: sw-0001}" }), "sw-0008", "show version", 4000000)
   settle_open(0)
   -- a platform shell with config mode, and a Junos shell, on one connection to sw-0001
   local s <close> = ssh.open(inv:get("sw-0004"))
@@ -68,17 +78,13 @@ function tests.one_hop()
   j:close()
   s:close()
   -- the change went to the device itself
-  local d = ssh.run(lab:get("sw-0004"), "show running-config | include ntp server 10.9.9.9")
-  assert(d.stdout:find("10.9.9.9", 1, true), d.stdout)
-  settle_open(0)
+  expect_output(lab:get("sw-0004"), "show running-config | include ntp server 10.9.9.9", "10.9.9.9")
 end
 
 function tests.two_hops()
   local inv = derive({ ["sw-0005"] = "ssh: {jump: [sw-0001, sw-0002]}",
                        ["r-0007"] = 'ssh: {jump: "admin@127.1.201.1:2222,admin@127.1.201.2:2222"}' })
-  local direct = ssh.run(lab:get("sw-0005"), "show running-config", OPTS)
-  local r = ssh.run(inv:get("sw-0005"), "show running-config", OPTS)
-  assert(r.stdout == direct.stdout, #r.stdout .. " bytes, directly " .. #direct.stdout)
+  same_as_direct(inv, "sw-0005", "show running-config", 1)
   -- a shell through the ProxyJump string (the hops log in with the defaults' key)
   local s <close> = ssh.open(inv:get("r-0007"))
   local cli = s:shell({ timeout = 30 })
@@ -96,7 +102,6 @@ function tests.two_hops()
     local v = tasks[i]:wait().stdout
     assert(v:find(i % 2 == 0 and "Cisco IOS" or "Junos:", 1, true), v)
   end
-  settle_open(0)
 end
 
 function tests.refused()
@@ -122,7 +127,6 @@ function tests.refused()
   -- the hop's own connection is fine: the next session through it works
   local ok = derive({ ["sw-0004"] = "ssh: {jump: sw-0001}" })
   assert(ssh.run(ok:get("sw-0004"), "show clock").exit_status == 0)
-  settle_open(0)
 end
 
 function tests.bastion_drops()
@@ -141,9 +145,7 @@ function tests.bastion_drops()
   assert(tostring(e):find("jump sw-0006", 1, true), tostring(e))
   for _, o in ipairs(other:wait()) do assert(o:find("UTC", 1, true), o) end
   -- the next session opens a new connection to sw-0006
-  local r = ssh.run(inv:get("sw-0005"), "show version")
-  assert(r.stdout:find("Cisco IOS", 1, true), r.stdout)
-  settle_open(0)
+  expect_output(inv:get("sw-0005"), "show version", "Cisco IOS")
 end
 
 function tests.netconf()
@@ -158,7 +160,6 @@ function tests.netconf()
     assert(r:text("//host-name") == t[1], t[1] .. ": " .. tostring(r:text("//host-name")))
     s:close()
   end
-  settle_open(0)
 end
 
 function tests.transfer()
@@ -190,7 +191,7 @@ function tests.transfer()
   end
   assert(ssh.stats().open == 1, "one TCP connection (sw-0001's): " .. ssh.stats().open)
   s:close()
-  settle_open(0)
 end
 
-S.run(tests)
+-- Each test leaves no connection open, jump hosts' ones too.
+S.run(tests, function() settle_open(0) end)

@@ -41,8 +41,9 @@ function M.settle_open(n)
 end
 
 -- Runs tests (a table of name -> function) in name order, or only the one $SSH_TEST names,
--- printing "ok NAME" after each.
-function M.run(tests)
+-- printing "ok NAME" after each. after(), if given, runs at the end of each test: the
+-- check every test of a file shares (as settle_open(0): it left no connection open).
+function M.run(tests, after)
   local names = {}
   for name in pairs(tests) do names[#names + 1] = name end
   table.sort(names)
@@ -50,6 +51,7 @@ function M.run(tests)
   for _, name in ipairs(names) do
     if not only or only == name then
       tests[name]()
+      if after then after() end
       print("ok " .. name)
     end
   end

@@ -47,29 +47,48 @@ static const nh_host_t *host(nh_inventory_t *inv, const char *name) {
   return h;
 }
 
+/* Loads a file that must read as format, with count hosts. */
+static nh_inventory_t *load_as(const char *path, const char *format, size_t count) {
+  nh_inventory_t *inv = load(path);
+  assert_string_equal(nh_inventory_format(inv), format);
+  assert_int_equal(nh_inventory_count(inv), count);
+  return inv;
+}
+
+/* The connection fields a test checks of a host; NULL and 0 are not checked. */
+typedef struct {
+  const char *address, *platform, *username;
+  int port;
+} fields_t;
+
+/* Host name, checked against want. */
+static const nh_host_t *host_with(nh_inventory_t *inv, const char *name, fields_t want) {
+  const nh_host_t *h = host(inv, name);
+  if (want.address) assert_string_equal(h->fields.address, want.address);
+  if (want.platform) assert_string_equal(h->fields.platform, want.platform);
+  if (want.username) assert_string_equal(h->fields.username, want.username);
+  if (want.port) assert_int_equal(h->fields.port, want.port);
+  return h;
+}
+
 static const char *data_str(const nh_host_t *h, const char *path) {
   const nh_value_t *v = nh_host_data_get(h, path);
   return v && v->type == NH_VALUE_STRING ? v->u.str.ptr : NULL;
 }
 
 static void test_nethost_inheritance(void **state) {
-  nh_inventory_t *inv = load(DATA "/lab.yaml");
+  nh_inventory_t *inv = load_as(DATA "/lab.yaml", "nethost", 5);
   const nh_host_t *h;
   (void)state;
-  assert_string_equal(nh_inventory_format(inv), "nethost");
-  assert_int_equal(nh_inventory_count(inv), 5);
   assert_int_equal(nh_inventory_group_count(inv), 4);
   /* Hosts keep the file's order. */
   assert_string_equal(nh_inventory_host(inv, 0)->name, "core-1");
   assert_string_equal(nh_inventory_host(inv, 4)->name, "sw-0002");
 
-  h = host(inv, "core-1");
-  assert_string_equal(h->fields.address, "127.1.0.1");
-  assert_int_equal(h->fields.port, 22);                 /* defaults */
-  assert_string_equal(h->fields.platform, "cisco_ios"); /* group core */
-  assert_string_equal(h->fields.username, "admin");     /* defaults */
-  assert_true(h->fields.ssh.timeout == 30);             /* parent group site-lon */
-  assert_true(h->fields.ssh.connect_timeout == 10);     /* defaults */
+  /* Port and username from the defaults, platform from group core. */
+  h = host_with(inv, "core-1", (fields_t){"127.1.0.1", "cisco_ios", "admin", 22});
+  assert_true(h->fields.ssh.timeout == 30);         /* parent group site-lon */
+  assert_true(h->fields.ssh.connect_timeout == 10); /* defaults */
   assert_int_equal(h->fields.ssh.host_key_policy, NH_INV_HOSTKEY_STRICT);
   assert_string_equal(h->fields.ssh.kex, "curve25519-sha256,diffie-hellman-group14-sha1");
   assert_string_equal(h->fields.ssh.cipher, "aes128-ctr");
@@ -86,14 +105,12 @@ static void test_nethost_inheritance(void **state) {
   assert_int_equal(h->nchain, 2);
   assert_string_equal(h->chain[1]->name, "site-lon");
 
-  h = host(inv, "core-2");
-  assert_int_equal(h->fields.port, 2222);
+  h = host_with(inv, "core-2", (fields_t){.port = 2222});
   assert_string_equal(data_str(h, "site"), "par"); /* the host's own wins */
 
   /* Groups in order: edge before core; edge's merge key (<<: *switching) brought core's
    * fields and parent, edge's own platform overrides them. */
-  h = host(inv, "edge-1");
-  assert_string_equal(h->fields.platform, "arista_eos");
+  h = host_with(inv, "edge-1", (fields_t){.platform = "arista_eos"});
   assert_string_equal(data_str(h, "role"), "edge");
   assert_int_equal(h->fields.password.kind, NH_SECRET_VALUE);
   assert_int_equal(h->fields.enable_secret.kind, NH_SECRET_FILE);
@@ -251,40 +268,27 @@ static void test_patterns(void **state) {
 }
 
 static void test_nornir_folder(void **state) {
-  nh_inventory_t *inv = load(DATA "/nornir");
+  nh_inventory_t *inv = load_as(DATA "/nornir", "nornir", 3);
   const nh_host_t *h;
   (void)state;
-  assert_string_equal(nh_inventory_format(inv), "nornir");
-  assert_int_equal(nh_inventory_count(inv), 3);
-  h = host(inv, "r1");
-  assert_string_equal(h->fields.address, "127.4.0.1");
-  assert_string_equal(h->fields.platform, "cisco_ios");
-  assert_string_equal(h->fields.username, "nornir");
+  h = host_with(inv, "r1", (fields_t){"127.4.0.1", "cisco_ios", "nornir", 0});
   assert_string_equal(data_str(h, "vendor"), "cisco");
   assert_string_equal(data_str(h, "domain"), "example.net");
-  h = host(inv, "r2");
-  assert_string_equal(h->fields.username, "lab");
-  assert_int_equal(h->fields.port, 2022);
+  h = host_with(inv, "r2", (fields_t){.username = "lab", .port = 2022});
   assert_non_null(nh_host_data_get(h, "connection_options.netmiko.extras"));
   /* NAPALM's "eos" is arista_eos; a templated password reads the variable it looks up. */
-  h = host(inv, "r3");
-  assert_string_equal(h->fields.platform, "arista_eos");
+  h = host_with(inv, "r3", (fields_t){.platform = "arista_eos"});
   assert_int_equal(h->fields.password.kind, NH_SECRET_ENV);
   assert_string_equal(h->fields.password.value, "NORNIR_R3_PW");
   nh_inventory_free(inv);
 }
 
 static void test_ansible_yaml(void **state) {
-  nh_inventory_t *inv = load(DATA "/ansible/inventory.yml");
+  nh_inventory_t *inv = load_as(DATA "/ansible/inventory.yml", "ansible-yaml", 7);
   const nh_host_t *h;
   char *s, err[256];
   (void)state;
-  assert_string_equal(nh_inventory_format(inv), "ansible-yaml");
-  assert_int_equal(nh_inventory_count(inv), 7);
-  h = host(inv, "core-1");
-  assert_string_equal(h->fields.address, "127.2.0.1");
-  assert_string_equal(h->fields.platform, "cisco_ios");
-  assert_string_equal(h->fields.username, "netops");
+  h = host_with(inv, "core-1", (fields_t){"127.2.0.1", "cisco_ios", "netops", 0});
   assert_string_equal(data_str(h, "role"), "core");
   assert_string_equal(data_str(h, "site"), "lon");
   assert_string_equal(data_str(h, "snmp_community"), "public"); /* group_vars/core/main.yml */
@@ -296,15 +300,12 @@ static void test_ansible_yaml(void **state) {
       nh_secret_read(&h->fields.enable_secret, h->name, "enable_secret", &s, err, sizeof(err)), 0);
   assert_string_equal(s, "enable-me");
   free(s);
-  h = host(inv, "core-2");
-  assert_int_equal(h->fields.port, 2222);
-  assert_string_equal(data_str(h, "role"), "core-backup"); /* host_vars/core-2.yml */
-  h = host(inv, "leaf-02");                                /* from leaf-[01:03] */
-  assert_string_equal(h->fields.platform, "arista_eos");
+  h = host_with(inv, "core-2", (fields_t){.port = 2222});
+  assert_string_equal(data_str(h, "role"), "core-backup");             /* host_vars/core-2.yml */
+  h = host_with(inv, "leaf-02", (fields_t){.platform = "arista_eos"}); /* from leaf-[01:03] */
   assert_non_null(strstr(h->fields.key_file, "/ansible/keys/leaf_ed25519"));
   assert_null(h->fields.address);
-  h = host(inv, "fw-1");
-  assert_string_equal(h->fields.platform, "juniper_junos");
+  host_with(inv, "fw-1", (fields_t){.platform = "juniper_junos"});
   assert_string_equal(select_names(inv, "network:!leaf"), "core-1,core-2,fw-1");
   /* Vault values and templates load, and say why when read. */
   h = host(inv, "fw-2");
@@ -358,15 +359,12 @@ static void test_ansible_ini(void **state) {
   assert_string_equal(select_names(inv, "all"), "ungrouped-1,core-1,core-2,leaf-1,leaf-2");
   assert_string_equal(select_names(inv, "ungrouped"), "ungrouped-1");
   assert_string_equal(select_names(inv, "dc"), "core-1,core-2,leaf-1,leaf-2");
-  h = host(inv, "core-1");
-  assert_string_equal(h->fields.platform, "cisco_ios");
-  assert_string_equal(h->fields.username, "admin"); /* [dc:vars] through [dc:children] */
+  /* The username from [dc:vars] through [dc:children]. */
+  h = host_with(inv, "core-1", (fields_t){.platform = "cisco_ios", .username = "admin"});
   assert_string_equal(data_str(h, "site"), "lon");
-  h = host(inv, "core-2");
-  assert_int_equal(h->fields.port, 2222);
+  h = host_with(inv, "core-2", (fields_t){.port = 2222});
   assert_string_equal(data_str(h, "site"), "par is far"); /* quoted, host wins */
-  h = host(inv, "leaf-2");
-  assert_string_equal(h->fields.platform, "arista_eos");
+  host_with(inv, "leaf-2", (fields_t){.platform = "arista_eos"});
   nh_inventory_free(inv);
   /* INI without a section, which is not YAML either; and one that is: a list of words. */
   {

@@ -120,27 +120,35 @@ static void test_cancel_with_a_later_teardown(void **state) {
   assert_int_equal(f.status, NH_ECANCELED);
 }
 
-static void test_deadline_gives_etimedout(void **state) {
-  nh_loop_t *loop = *state;
-  fake_t f = {.async_teardown = 1};
-  fake_start(loop, &f, 10000, 5);
-  nh_loop_run(loop, UV_RUN_DEFAULT);
-  assert_int_equal(f.calls, 1);
-  assert_int_equal(f.status, NH_ETIMEDOUT);
-  assert_int_equal(f.cancels, 1);
-  assert_int_equal(nh_timer_count(loop), 0); /* the deadline timer is gone too */
-}
+/* Operations left to run to their end: the fake's set-up, its I/O time and deadline, and the
+ * callbacks, last status and cancels wanted. */
+static const struct run_case {
+  const char *what;
+  int async_teardown, restart_ms;
+  uint64_t io_ms, deadline_ms;
+  int calls, status, cancels;
+} run_cases[] = {
+    {"the deadline cancels; the callback gets NH_ETIMEDOUT", 1, 0, 10000, 5, 1, NH_ETIMEDOUT, 1},
+    {"completion before the deadline disarms it: no cancel, the real status", 0, 0, 1, 60000, 1, 0,
+     0},
+    {"the callback starts the operation again; the second run is a fresh one", 0, 1, 1, 0, 2, 0, 0},
+};
 
-/* Completion before the deadline disarms it: no cancel, the real status. */
-static void test_completion_disarms_the_deadline(void **state) {
+static void test_runs_to_the_end(void **state) {
   nh_loop_t *loop = *state;
-  fake_t f = {0};
-  fake_start(loop, &f, 1, 60000);
-  assert_int_equal(nh_timer_count(loop), 2);
-  nh_loop_run(loop, UV_RUN_DEFAULT);
-  assert_int_equal(f.status, 0);
-  assert_int_equal(f.cancels, 0);
-  assert_int_equal(nh_timer_count(loop), 0);
+  for (size_t i = 0; i < sizeof run_cases / sizeof *run_cases; i++) {
+    const struct run_case *c = &run_cases[i];
+    fake_t f = {.async_teardown = c->async_teardown, .restart_ms = c->restart_ms};
+    printf("# %s\n", c->what);
+    fake_start(loop, &f, c->io_ms, c->deadline_ms);
+    assert_int_equal(nh_timer_count(loop), c->deadline_ms ? 2 : 1); /* I/O and deadline */
+    nh_loop_run(loop, UV_RUN_DEFAULT);
+    assert_int_equal(f.calls, c->calls);
+    assert_int_equal(f.status, c->status);
+    assert_int_equal(f.cancels, c->cancels);
+    assert_false(nh_op_is_active(&f.op));
+    assert_int_equal(nh_timer_count(loop), 0); /* the deadline timer is gone too */
+  }
 }
 
 static void test_cancel_of_an_idle_operation(void **state) {
@@ -152,21 +160,7 @@ static void test_cancel_of_an_idle_operation(void **state) {
   assert_int_equal(f.cancels, 0);
 }
 
-/* The callback starts the same operation again; the second run is a fresh one. */
-static void test_restart_from_the_callback(void **state) {
-  nh_loop_t *loop = *state;
-  fake_t f = {.restart_ms = 1};
-  fake_start(loop, &f, 1, 0);
-  nh_loop_run(loop, UV_RUN_DEFAULT);
-  assert_int_equal(f.calls, 2);
-  assert_int_equal(f.status, 0);
-  assert_false(nh_op_is_active(&f.op));
-}
-
 NH_TEST_MAIN(NULL, NULL, NH_LOOP_TEST(test_completes_once_with_its_status),
              NH_LOOP_TEST(test_cancel_replaces_the_status),
-             NH_LOOP_TEST(test_cancel_with_a_later_teardown),
-             NH_LOOP_TEST(test_deadline_gives_etimedout),
-             NH_LOOP_TEST(test_completion_disarms_the_deadline),
-             NH_LOOP_TEST(test_cancel_of_an_idle_operation),
-             NH_LOOP_TEST(test_restart_from_the_callback))
+             NH_LOOP_TEST(test_cancel_with_a_later_teardown), NH_LOOP_TEST(test_runs_to_the_end),
+             NH_LOOP_TEST(test_cancel_of_an_idle_operation))

@@ -83,6 +83,25 @@ static int free_42(const char *text, size_t len, const char *path, uint64_t *fre
   return NH_PLUGIN_OK;
 }
 
+/* A descriptor with ABI 1.2's file-system fields: disk0:, a free-space parser that
+ * answers 42 for "ok", MD5 checksums read by the host. */
+static nh_plugin_platform_t file_platform(const char *name) {
+  nh_plugin_platform_t d = {.size = sizeof d,
+                            .name = name,
+                            .file_default_dir = "disk0:",
+                            .file_free_command = "dir %s",
+                            .file_free_parse = free_42,
+                            .file_checksum_command = "verify /md5 %s",
+                            .file_checksum_algorithm = "md5"};
+  return d;
+}
+
+/* Registers d, which must be accepted, and returns the host's platform. */
+static const nh_platform_t *registered(const nh_plugin_platform_t *d) {
+  assert_int_equal(nh__registry_add_platform(NULL, d), 0);
+  return nh_registry_platform(d->name);
+}
+
 /* A plugin digest parser that breaks the contract by text: "unterminated" fills hex with no
  * NUL, "short" writes too few digits, "nothex" the right length of non-hex, else upper case. */
 static int bad_digest(const char *text, size_t len, char *hex, size_t hexsz) {
@@ -104,14 +123,10 @@ static int bad_digest(const char *text, size_t len, char *hex, size_t hexsz) {
 /* The host checks what a plugin's digest parser wrote before anyone reads it as a string. */
 static void test_checksum_parser_contract(void **state) {
   (void)state;
-  nh_plugin_platform_t d = {.size = sizeof d,
-                            .name = "digplat",
-                            .file_checksum_command = "verify /md5 %s",
-                            .file_checksum_algorithm = "md5",
-                            .file_checksum_parse = bad_digest};
+  nh_plugin_platform_t d = file_platform("digplat");
+  d.file_checksum_parse = bad_digest;
+  const nh_platform_t *p = registered(&d);
   char hex[129];
-  assert_int_equal(nh__registry_add_platform(NULL, &d), 0);
-  const nh_platform_t *p = nh_registry_platform("digplat");
   assert_int_equal(nh_platform_checksum(p, "unterminated", 12, hex, sizeof hex), NH_EPARSE);
   assert_int_equal(hex[0], '\0');
   assert_int_equal(nh_platform_checksum(p, "short", 5, hex, sizeof hex), NH_EPARSE);
@@ -124,17 +139,10 @@ static void test_checksum_parser_contract(void **state) {
  * without them (the bytes after its size are never read); half-given pairs are refused. */
 static void test_file_fields(void **state) {
   (void)state;
-  nh_plugin_platform_t d = {.size = sizeof d,
-                            .name = "fsplat",
-                            .file_default_dir = "disk0:",
-                            .file_free_command = "dir %s",
-                            .file_free_parse = free_42,
-                            .file_checksum_command = "verify /md5 %s",
-                            .file_checksum_algorithm = "md5"};
+  nh_plugin_platform_t d = file_platform("fsplat");
+  const nh_platform_t *p = registered(&d);
   char hex[129], folder[64];
   uint64_t bytes = 0;
-  assert_int_equal(nh__registry_add_platform(NULL, &d), 0);
-  const nh_platform_t *p = nh_registry_platform("fsplat");
   assert_string_equal(p->file_default_dir, "disk0:");
   assert_int_equal(nh_platform_free_space(p, "ok", 2, "disk0:x", &bytes), 0);
   assert_int_equal(bytes, 42);
@@ -157,8 +165,7 @@ static void test_file_fields(void **state) {
   memset(&old, 0, old.size);
   old.size = offsetof(nh_plugin_platform_t, file_default_dir);
   old.name = "old11";
-  assert_int_equal(nh__registry_add_platform(NULL, &old), 0);
-  p = nh_registry_platform("old11");
+  p = registered(&old);
   assert_null(p->file_default_dir);
   assert_null(p->file_free_parse);
   assert_int_equal(nh_platform_free_space(p, "ok", 2, "x", &bytes), NH_ENOPLATFORM);

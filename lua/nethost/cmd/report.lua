@@ -1,6 +1,5 @@
 -- `nethost report RESULTS -o report.html`: the HTML report of a finished run, from its -o
 -- results file (.jsonl, or .json), for runs that were not given -o report.html.
-local json = require("nethost.json")
 local results = require("nethost.results")
 
 local report = {
@@ -21,40 +20,6 @@ options:
   -h, --help             this text
 ]]
 
--- The records of a results file: a .jsonl (a line per host, a summary line) or a .json
--- ({results = [...], summary = {...}}). Raises a one-line message naming file and line.
-local function read_records(path)
-  local f, e = io.open(path)
-  if not f then error("report: " .. e, 0) end
-  local text = f:read("a")
-  f:close()
-  local records = {}
-  if path:match("%.json$") then
-    local ok, doc = pcall(json.decode, text)
-    if not ok or type(doc) ~= "table" or type(doc.results) ~= "table" then
-      error(("report: %s: not a results file written with -o .json"):format(path), 0)
-    end
-    for _, rec in ipairs(doc.results) do records[#records + 1] = rec end
-    return records
-  end
-  local n = 0
-  for line in text:gmatch("([^\n]*)\n?") do
-    n = n + 1
-    if line:match("%S") then
-      local ok, rec = pcall(json.decode, line)
-      if not ok then
-        error(("report: %s:%d: not JSON: %s"):format(path, n, tostring(type(rec) == "table" and rec.message or rec)), 0)
-      end
-      if type(rec) == "table" and type(rec.host) == "string" and type(rec.status) == "string" then
-        records[#records + 1] = rec
-      elseif not (type(rec) == "table" and rec.summary) then
-        error(("report: %s:%d: not a host record"):format(path, n), 0)
-      end
-    end
-  end
-  return records
-end
-
 function report.main(args)
   local inputs, out, title = {}, nil, nil
   local i = 1
@@ -74,7 +39,7 @@ function report.main(args)
   local doc = { title = title or "nethost report", runs = {} }
   for _, path in ipairs(inputs) do
     local res = results.new()
-    for _, rec in ipairs(read_records(path)) do res:add(rec) end
+    for _, rec in ipairs(results.read(path, "report")) do res:add(rec) end
     local records = {}
     for rec in res:each() do records[#records + 1] = rec end
     doc.runs[#doc.runs + 1] = { name = path, records = records, summary = res:summary() }

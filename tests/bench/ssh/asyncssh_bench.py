@@ -2,11 +2,11 @@
 """asyncssh side of the SSH benchmark: what users write today (asyncio.gather + Semaphore +
 wait_for). usage: asyncssh_bench.py INVENTORY CONCURRENCY [baseline]
 With "baseline" no connection is made: the process's memory without sessions."""
-import asyncio, re, sys, time, warnings
+import asyncio, sys, time, warnings
 warnings.filterwarnings("ignore")
 import asyncssh, yaml
 
-VERSION = re.compile(r"Junos: (\S+)|[Vv]ersion:?\s+([\w.()\-]+)")
+from bench_results import report, version_of
 
 def load(path):
     inv = yaml.safe_load(open(path))
@@ -29,8 +29,7 @@ async def one(sem, addr, port, user, password, known):
                 addr, port, username=user, password=password, known_hosts=known), 60)
             async with conn:
                 r = await asyncio.wait_for(conn.run("show version"), 60)
-            m = VERSION.search(r.stdout)
-            return (m.group(1) or m.group(2)) if m else None
+            return version_of(r.stdout)
         except Exception as e:
             return e
 
@@ -41,12 +40,6 @@ async def main():
     sem = asyncio.Semaphore(conc)
     t0 = time.monotonic()
     res = await asyncio.gather(*[one(sem, a, p, user, password, known) for _, a, p in hosts])
-    ok = sum(1 for r in res if isinstance(r, str))
-    errs = {}
-    for r in res:
-        if isinstance(r, Exception):
-            errs[type(r).__name__] = errs.get(type(r).__name__, 0) + 1
-    print(f"asyncssh: {ok} versions, {len(res) - ok} failed {errs}, {time.monotonic() - t0:.2f} s",
-          file=sys.stderr)
+    report("asyncssh", res, t0)
 
 asyncio.run(main())

@@ -2,13 +2,13 @@
 """netmiko side of the SSH benchmark: ThreadPoolExecutor over ConnectHandler (PTY shell,
 prompt detection, paging off, as netmiko always does). usage: netmiko_bench.py INVENTORY
 CONCURRENCY"""
-import re, sys, time, warnings
+import sys, time, warnings
 warnings.filterwarnings("ignore")
 from concurrent.futures import ThreadPoolExecutor
 import yaml
 from netmiko import ConnectHandler
 
-VERSION = re.compile(r"Junos: (\S+)|[Vv]ersion:?\s+([\w.()\-]+)")
+from bench_results import report, version_of
 
 def load(path):
     inv = yaml.safe_load(open(path))
@@ -28,8 +28,7 @@ def one(args):
                             password=password, secret=secret, fast_cli=True,
                             timeout=60, auth_timeout=60, banner_timeout=60) as c:
             out = c.send_command("show version")
-        m = VERSION.search(out)
-        return (m.group(1) or m.group(2)) if m else None
+        return version_of(out)
     except Exception as e:
         return e
 
@@ -39,12 +38,6 @@ def main():
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=conc) as ex:
         res = list(ex.map(one, [(a, p, pl, user, password, secret) for a, p, pl in hosts]))
-    ok = sum(1 for r in res if isinstance(r, str))
-    errs = {}
-    for r in res:
-        if isinstance(r, Exception):
-            errs[type(r).__name__] = errs.get(type(r).__name__, 0) + 1
-    print(f"netmiko: {ok} versions, {len(res) - ok} failed {errs}, {time.monotonic() - t0:.2f} s",
-          file=sys.stderr)
+    report("netmiko", res, t0)
 
 main()
