@@ -1,6 +1,7 @@
 /* nethost core: line diffs. See diff.h. */
 #include "diff.h"
 #include "error.h"
+#include "grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,14 +15,9 @@ int nh_lines_split(const char *text, size_t len, nh_line_t **lines, size_t *nlin
   for (i = 0; i <= len; i++) {
     if (i < len && text[i] != '\n') continue;
     if (i == len && start == len) break; /* no empty line after a final newline */
-    if (n == cap) {
-      nh_line_t *grown;
-      cap = cap ? cap * 2 : 64;
-      if (!(grown = realloc(v, cap * sizeof(*v)))) {
-        free(v);
-        return NH_ENOMEM;
-      }
-      v = grown;
+    if (nh_grow((void **)&v, &cap, n + 1, sizeof(*v), 64) < 0) {
+      free(v);
+      return NH_ENOMEM;
     }
     v[n].text = text + start;
     v[n].len = i - start;
@@ -100,13 +96,8 @@ static int add(builder_t *bld, nh_diff_op_t op, size_t a, size_t b, size_t count
     last->count += count;
     return 0;
   }
-  if (bld->n == bld->cap) {
-    size_t cap = bld->cap ? bld->cap * 2 : 16;
-    nh_diff_run_t *grown = realloc(bld->runs, cap * sizeof(*grown));
-    if (!grown) return NH_ENOMEM;
-    bld->runs = grown;
-    bld->cap = cap;
-  }
+  if (nh_grow((void **)&bld->runs, &bld->cap, bld->n + 1, sizeof(*bld->runs), 16) < 0)
+    return NH_ENOMEM;
   bld->runs[bld->n].op = op;
   bld->runs[bld->n].a_start = a;
   bld->runs[bld->n].b_start = b;

@@ -14,6 +14,7 @@
 #ifndef NH_HTTP_H
 #define NH_HTTP_H
 
+#include "list.h"
 #include "op.h"
 
 #include <stddef.h>
@@ -108,7 +109,7 @@ typedef struct nh_http_transfer_s {
   int is_https;
   int fail_code; /* socket setup failure to deliver */
   nh_ready_t fail;
-  struct nh_http_transfer_s *next, *prev; /* the client's active list */
+  nh_list_t link; /* in the client's active list while attached */
 } nh_http_transfer_t;
 
 /* Starts t on client. Returns 0, or a negative NH_E* code (NH_EINVAL for a bad URL or a

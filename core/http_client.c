@@ -26,7 +26,7 @@ typedef struct sock_s {
   uv_poll_t poll;
   nh_http_client_t *client;
   curl_socket_t fd;
-  struct sock_s *next, *prev;
+  nh_list_t link; /* in the client's socks */
 } sock_t;
 
 static void check_done(nh_http_client_t *c) {
@@ -43,7 +43,7 @@ static void check_done(nh_http_client_t *c) {
 }
 
 static void maybe_free(nh_http_client_t *c) {
-  if (c->closed && c->closing_socks == 0 && c->socks == NULL) free(c);
+  if (c->closed && c->closing_socks == 0 && nh_list_empty(&c->socks)) free(c);
 }
 
 /* Easy handles are pooled: creating and destroying one per request costs more CPU than the
@@ -84,11 +84,7 @@ static void sock_closed_cb(uv_handle_t *h) {
 /* Unlinks s and closes its poll handle; the memory goes in the close callback. */
 static void sock_close(sock_t *s) {
   nh_http_client_t *c = s->client;
-  if (s->prev)
-    s->prev->next = s->next;
-  else
-    c->socks = s->next;
-  if (s->next) s->next->prev = s->prev;
+  nh_list_remove(&s->link);
   c->nsocks--;
   c->closing_socks++;
   uv_close((uv_handle_t *)&s->poll, sock_closed_cb);
@@ -153,10 +149,7 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     s->poll.data = s;
     s->client = c;
     s->fd = fd;
-    s->prev = NULL;
-    s->next = c->socks;
-    if (c->socks) c->socks->prev = s;
-    c->socks = s;
+    nh_list_append(&c->socks, &s->link);
     if (++c->nsocks > c->peak_socks) c->peak_socks = c->nsocks;
     curl_multi_assign(c->multi, fd, s);
   }
@@ -212,7 +205,8 @@ int nh_http_client_new(nh_loop_t *loop, const nh_http_limits_t *limits, nh_http_
   }
   if (!(c = calloc(1, sizeof(*c)))) return NH_ENOMEM;
   c->loop = loop;
-  c->active.next = c->active.prev = &c->active;
+  nh_list_init(&c->active);
+  nh_list_init(&c->socks);
   nh_timer_init(loop, &c->timer);
   c->timer.data = c;
   if (!(c->multi = curl_multi_init())) {
@@ -260,19 +254,14 @@ int nh__http_client_attach(nh_http_client_t *c, nh_http_transfer_t *t,
   t->events = events;
   mc = curl_multi_add_handle(c->multi, t->easy);
   if (mc != CURLM_OK) return mc == CURLM_OUT_OF_MEMORY ? NH_ENOMEM : NH_EHTTP;
-  t->next = &c->active;
-  t->prev = c->active.prev;
-  t->prev->next = t;
-  c->active.prev = t;
+  nh_list_append(&c->active, &t->link);
   c->nactive++;
   return 0;
 }
 
 void nh__http_client_detach(nh_http_client_t *c, nh_http_transfer_t *t) {
-  if (!t->next) return;
-  t->prev->next = t->next;
-  t->next->prev = t->prev;
-  t->next = t->prev = NULL;
+  if (!nh_list_linked(&t->link)) return;
+  nh_list_remove(&t->link);
   c->nactive--;
   /* May call socket_cb (CURL_POLL_REMOVE) and timer_cb: both are safe here. */
   curl_multi_remove_handle(c->multi, t->easy);
@@ -281,8 +270,8 @@ void nh__http_client_detach(nh_http_client_t *c, nh_http_transfer_t *t) {
 void nh_http_client_close(nh_http_client_t *c) {
   if (!c || c->closed) return;
   /* Cancelling detaches each transfer; their callbacks still run from the ready queue. */
-  while (c->active.next != &c->active) {
-    nh_http_transfer_t *t = c->active.next;
+  while (!nh_list_empty(&c->active)) {
+    nh_http_transfer_t *t = nh_container_of(c->active.next, nh_http_transfer_t, link);
     if (nh_op_cancel(&t->op) < 0) nh__http_client_detach(c, t);
   }
   c->closed = 1;
@@ -293,6 +282,6 @@ void nh_http_client_close(nh_http_client_t *c) {
   /* Closes the cached connections; libcurl may report their sockets as removed. */
   curl_multi_cleanup(c->multi);
   c->multi = NULL;
-  while (c->socks) sock_close(c->socks);
+  while (!nh_list_empty(&c->socks)) sock_close(nh_container_of(c->socks.next, sock_t, link));
   maybe_free(c);
 }

@@ -9,9 +9,9 @@
 struct nh_http_client_s {
   nh_loop_t *loop;
   CURLM *multi;
-  nh_timer_t timer;          /* libcurl's single timeout */
-  nh_http_transfer_t active; /* sentinel of the list of attached transfers */
-  struct sock_s *socks;      /* every poll context not yet closed */
+  nh_timer_t timer; /* libcurl's single timeout */
+  nh_list_t active; /* the attached transfers */
+  nh_list_t socks;  /* every poll context not yet closed */
   size_t nactive;
   size_t nsocks, peak_socks;
   size_t connects;

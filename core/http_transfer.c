@@ -204,7 +204,7 @@ static void finished(nh_http_transfer_t *t, CURLcode code) {
 
 static void fail_cb(nh_ready_t *ready) {
   nh_http_transfer_t *t = nh_container_of(ready, nh_http_transfer_t, fail);
-  if (!t->easy || !t->next) return; /* finished or cancelled meanwhile */
+  if (!t->easy || !nh_list_linked(&t->link)) return; /* finished or cancelled meanwhile */
   t->stage = current_stage(t);
   nh__http_client_detach(t->client, t);
   describe(t, t->fail_code, "cannot watch the socket");

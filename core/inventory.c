@@ -2,7 +2,6 @@
  * it; it knows no reader (inventory_open.c picks one). */
 #include "inventory.h"
 #include "error.h"
-#include "grow.h"
 #include "inventory_int.h"
 
 #include <errno.h>
@@ -15,25 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
-  if (nh_grow((void **)&inv->docs, &inv->docs_cap, inv->ndocs + 1, sizeof(*inv->docs), 16) < 0) {
-    nh_ydoc_free(doc);
-    return NH_ENOMEM;
-  }
-  inv->docs[inv->ndocs++] = doc;
-  return 0;
-}
-
-int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v) {
-  if (nh_grow((void **)&inv->owned, &inv->owned_cap, inv->nowned + 1, sizeof(*inv->owned), 16) <
-      0) {
-    nh_value_free(v);
-    return NH_ENOMEM;
-  }
-  inv->owned[inv->nowned++] = v;
-  return 0;
-}
 
 /* ---- name tables ---------------------------------------------------------------------- */
 
@@ -82,24 +62,46 @@ void nh__inv_fields_init(nh_inv_fields_t *f) {
   f->http.timeout = -1;
 }
 
+/* Appends item to *list (holding *n pointers), which lives in the arena: it is copied to one
+ * twice the size whenever *n reaches a power of two, the old copy staying in the arena until
+ * the inventory is freed. The host and group arrays, every group list and the documents
+ * kept grow this way, so the inventory frees none of them one by one. */
+static int arena_append(nh_inventory_t *inv, void ***list, size_t *n, void *item) {
+  void **p;
+  if ((*n & (*n - 1)) == 0) {
+    size_t cap = *n ? *n * 2 : 2;
+    if (!(p = nh_ydoc_alloc(inv->arena, cap * sizeof(*p)))) return NH_ENOMEM;
+    if (*n) memcpy(p, *list, *n * sizeof(*p));
+    *list = p;
+  }
+  (*list)[(*n)++] = item;
+  return 0;
+}
+
+int nh__inv_keep_doc(nh_inventory_t *inv, nh_ydoc_t *doc) {
+  int rc = arena_append(inv, (void ***)&inv->docs, &inv->ndocs, doc);
+  if (rc < 0) nh_ydoc_free(doc);
+  return rc;
+}
+
+int nh__inv_keep_value(nh_inventory_t *inv, nh_value_t *v) {
+  return nh_value_list_push(inv->owned, v);
+}
+
 nh_host_t *nh__inv_host(nh_inventory_t *inv, const char *name, int *created) {
   size_t s = slot_find(inv->host_slots, inv->host_slots_cap, (void **)inv->hosts, name);
   nh_host_t *h;
   *created = 0;
   if (s) return inv->hosts[s - 1];
-  if (nh_grow((void **)&inv->hosts, &inv->hosts_cap, inv->nhosts + 1, sizeof(*inv->hosts), 16) < 0)
-    return NULL;
   if (!(h = nh_ydoc_alloc(inv->arena, sizeof(*h)))) return NULL;
   if (!(h->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
   h->index = inv->nhosts;
   nh__inv_fields_init(&h->own);
   nh__inv_fields_init(&h->fields);
-  inv->hosts[inv->nhosts] = h;
   /* name is the first member of nh_host_t, as slot_find expects. */
-  if (slot_add(&inv->host_slots, &inv->host_slots_cap, inv->nhosts, (void **)inv->hosts,
-               inv->nhosts) < 0)
+  if (arena_append(inv, (void ***)&inv->hosts, &inv->nhosts, h) < 0 ||
+      slot_add(&inv->host_slots, &inv->host_slots_cap, h->index, (void **)inv->hosts, h->index) < 0)
     return NULL;
-  inv->nhosts++;
   *created = 1;
   return h;
 }
@@ -116,38 +118,24 @@ nh_group_t *nh__inv_group(nh_inventory_t *inv, const char *name, int *created) {
   nh_group_t *g;
   *created = 0;
   if (s) return inv->groups[s - 1];
-  if (nh_grow((void **)&inv->groups, &inv->groups_cap, inv->ngroups + 1, sizeof(*inv->groups), 16) <
-      0)
-    return NULL;
   if (!(g = nh_ydoc_alloc(inv->arena, sizeof(*g)))) return NULL;
   if (!(g->name = nh_ydoc_strdup(inv->arena, name, strlen(name)))) return NULL;
   g->index = inv->ngroups;
   g->priority = 1;
   nh__inv_fields_init(&g->own);
-  inv->groups[inv->ngroups] = g;
-  if (slot_add(&inv->group_slots, &inv->group_slots_cap, inv->ngroups, (void **)inv->groups,
-               inv->ngroups) < 0)
+  if (arena_append(inv, (void ***)&inv->groups, &inv->ngroups, g) < 0 ||
+      slot_add(&inv->group_slots, &inv->group_slots_cap, g->index, (void **)inv->groups, g->index) <
+          0)
     return NULL;
-  inv->ngroups++;
   *created = 1;
   return g;
 }
 
 int nh__inv_add_group_ref(nh_inventory_t *inv, nh_group_t ***list, size_t *n, nh_group_t *g) {
   size_t i;
-  nh_group_t **p;
   for (i = 0; i < *n; i++)
     if ((*list)[i] == g) return 0;
-  /* Lists are short; they live in the arena and are copied when they grow past a power
-   * of two. */
-  if ((*n & (*n - 1)) == 0 || *n == 0) {
-    size_t cap = *n ? *n * 2 : 2;
-    if (!(p = nh_ydoc_alloc(inv->arena, cap * sizeof(*p)))) return NH_ENOMEM;
-    if (*n) memcpy(p, *list, *n * sizeof(*p));
-    *list = p;
-  }
-  (*list)[(*n)++] = g;
-  return 0;
+  return arena_append(inv, (void ***)list, n, g);
 }
 
 const char *nh__inv_path(nh_inventory_t *inv, const char *path) {
@@ -389,31 +377,26 @@ int nh__inv_detach_docs(nh_inventory_t *inv) {
 nh_inventory_t *nh__inv_new(const char *path, const char *base_dir) {
   nh_inventory_t *inv = calloc(1, sizeof(*inv));
   if (!inv) return NULL;
-  inv->path = strdup(path);
-  inv->base_dir = base_dir ? strdup(base_dir) : NULL;
-  inv->arena = nh_ydoc_new(path);
   nh__inv_fields_init(&inv->defaults);
-  if (!inv->path || (base_dir && !inv->base_dir) || !inv->arena) {
+  /* The arena keeps the path (as its file name) and the base folder as long as the
+   * inventory lives. */
+  if (!(inv->arena = nh_ydoc_new(path)) || !(inv->owned = nh_value_list()) ||
+      (base_dir && !(inv->base_dir = nh_ydoc_strdup(inv->arena, base_dir, strlen(base_dir))))) {
     nh_inventory_free(inv);
     return NULL;
   }
+  inv->path = nh_ydoc_file(inv->arena);
   return inv;
 }
 
 void nh_inventory_free(nh_inventory_t *inv) {
   size_t i;
   if (!inv) return;
-  for (i = 0; i < inv->nowned; i++) nh_value_free(inv->owned[i]);
   for (i = 0; i < inv->ndocs; i++) nh_ydoc_free(inv->docs[i]);
+  nh_value_free(inv->owned);
   nh_ydoc_free(inv->arena);
-  free(inv->owned);
-  free(inv->docs);
-  free(inv->hosts);
-  free(inv->groups);
   free(inv->host_slots);
   free(inv->group_slots);
-  free(inv->path);
-  free(inv->base_dir);
   free(inv);
 }
 

@@ -33,16 +33,6 @@ const char *const nh__inv_field_names[] = {"name",
                                            "netconf",
                                            NULL};
 
-static const char *const ssh_names[] = {"host_key_policy", "known_hosts",  "connect_timeout",
-                                        "timeout",         "connect_rate", "keepalive",
-                                        "algorithms",      "jump",         "max_sessions",
-                                        "max_connections", "session_log",  NULL};
-static const char *const alg_names[] = {"kex", "hostkey", "cipher", "mac", NULL};
-static const char *const http_names[] = {"base_url", "verify",      "ca_file",      "scheme",
-                                         "port",     "client_cert", "client_key",   "timeout",
-                                         "username", "password",    "password_env", "password_file",
-                                         "headers",  NULL};
-
 static int is_name(const char *k, const char *const *names) {
   for (; *names; names++)
     if (strcmp(k, *names) == 0) return 1;
@@ -165,57 +155,68 @@ static int want_map(nh__ld_t *ld, const nh_ynode_t *key, const nh_ynode_t *val, 
   return nh_ynode_map_pairs(ld->doc, val, keys, vals, ld->err, ld->errlen);
 }
 
-/* A plain field: its key, how its value is read (the want_*() above) and where it goes in
- * nh_inv_fields_t. Sections list theirs in a table instead of a strcmp chain each. */
-typedef enum { F_STRING, F_PATH, F_NUMBER, F_PORT, F_BOOL, F_LIST } field_kind_t;
+/* A key of a section: the section ("" for a host's own plain fields, "ssh",
+ * "ssh.algorithms", "http"), its name, how its value is read (the want_*() above, or F_OWN:
+ * by the section's own code) and where it goes in nh_inv_fields_t. The ssh and http
+ * sections list every key they know (for null values and suggestions); the host's other
+ * keys are nh__inv_field_names. */
+typedef enum { F_STRING, F_PATH, F_NUMBER, F_PORT, F_BOOL, F_LIST, F_OWN } field_kind_t;
 
 typedef struct {
-  const char *name;
+  const char *section, *name;
   field_kind_t kind;
   size_t offset;
 } field_t;
 
-#define FIELD(name, kind, member) \
-  { name, kind, offsetof(nh_inv_fields_t, member) }
+#define FIELD(section, name, kind, member) \
+  { section, name, kind, offsetof(nh_inv_fields_t, member) }
+#define OWN(section, name) \
+  { section, name, F_OWN, 0 }
 
-static const field_t host_fields[] = {FIELD("address", F_STRING, address),
-                                      FIELD("hostname", F_STRING, address),
-                                      FIELD("port", F_PORT, port),
-                                      FIELD("platform", F_STRING, platform),
-                                      FIELD("username", F_STRING, username),
-                                      FIELD("key_file", F_PATH, key_file),
-                                      {NULL, F_STRING, 0}};
+static const field_t fields[] = {
+    FIELD("", "address", F_STRING, address),
+    FIELD("", "hostname", F_STRING, address),
+    FIELD("", "port", F_PORT, port),
+    FIELD("", "platform", F_STRING, platform),
+    FIELD("", "username", F_STRING, username),
+    FIELD("", "key_file", F_PATH, key_file),
+    OWN("ssh", "host_key_policy"),
+    FIELD("ssh", "known_hosts", F_PATH, ssh.known_hosts),
+    FIELD("ssh", "connect_timeout", F_NUMBER, ssh.connect_timeout),
+    FIELD("ssh", "timeout", F_NUMBER, ssh.timeout),
+    FIELD("ssh", "connect_rate", F_NUMBER, ssh.connect_rate),
+    FIELD("ssh", "keepalive", F_NUMBER, ssh.keepalive),
+    OWN("ssh", "algorithms"),
+    FIELD("ssh", "jump", F_LIST, ssh.jump),
+    FIELD("ssh", "max_sessions", F_NUMBER, ssh.max_sessions),
+    FIELD("ssh", "max_connections", F_NUMBER, ssh.max_connections),
+    FIELD("ssh", "session_log", F_PATH, ssh.session_log),
+    FIELD("ssh.algorithms", "kex", F_LIST, ssh.kex),
+    FIELD("ssh.algorithms", "hostkey", F_LIST, ssh.hostkey),
+    FIELD("ssh.algorithms", "cipher", F_LIST, ssh.cipher),
+    FIELD("ssh.algorithms", "mac", F_LIST, ssh.mac),
+    FIELD("http", "base_url", F_STRING, http.base_url),
+    FIELD("http", "verify", F_BOOL, http.verify),
+    FIELD("http", "ca_file", F_PATH, http.ca_file),
+    OWN("http", "scheme"),
+    FIELD("http", "port", F_PORT, http.port),
+    FIELD("http", "client_cert", F_PATH, http.client_cert),
+    FIELD("http", "client_key", F_PATH, http.client_key),
+    FIELD("http", "timeout", F_NUMBER, http.timeout),
+    FIELD("http", "username", F_STRING, http.username),
+    OWN("http", "password"),
+    OWN("http", "password_env"),
+    OWN("http", "password_file"),
+    OWN("http", "headers"),
+};
 
-static const field_t ssh_fields[] = {FIELD("known_hosts", F_PATH, ssh.known_hosts),
-                                     FIELD("session_log", F_PATH, ssh.session_log),
-                                     FIELD("connect_timeout", F_NUMBER, ssh.connect_timeout),
-                                     FIELD("timeout", F_NUMBER, ssh.timeout),
-                                     FIELD("connect_rate", F_NUMBER, ssh.connect_rate),
-                                     FIELD("keepalive", F_NUMBER, ssh.keepalive),
-                                     FIELD("jump", F_LIST, ssh.jump),
-                                     FIELD("max_sessions", F_NUMBER, ssh.max_sessions),
-                                     FIELD("max_connections", F_NUMBER, ssh.max_connections),
-                                     {NULL, F_STRING, 0}};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static const field_t alg_fields[] = {FIELD("kex", F_LIST, ssh.kex),
-                                     FIELD("hostkey", F_LIST, ssh.hostkey),
-                                     FIELD("cipher", F_LIST, ssh.cipher),
-                                     FIELD("mac", F_LIST, ssh.mac),
-                                     {NULL, F_STRING, 0}};
-
-static const field_t http_fields[] = {FIELD("base_url", F_STRING, http.base_url),
-                                      FIELD("verify", F_BOOL, http.verify),
-                                      FIELD("ca_file", F_PATH, http.ca_file),
-                                      FIELD("port", F_PORT, http.port),
-                                      FIELD("client_cert", F_PATH, http.client_cert),
-                                      FIELD("client_key", F_PATH, http.client_key),
-                                      FIELD("timeout", F_NUMBER, http.timeout),
-                                      FIELD("username", F_STRING, http.username),
-                                      {NULL, F_STRING, 0}};
-
-static const field_t *find_field(const field_t *table, const char *name) {
-  for (; table->name; table++)
-    if (strcmp(table->name, name) == 0) return table;
+static const field_t *find_field(const char *section, const char *name) {
+  size_t i;
+  for (i = 0; i < NFIELDS; i++)
+    if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].name, name) == 0)
+      return &fields[i];
   return NULL;
 }
 
@@ -236,6 +237,8 @@ static int want_field(nh__ld_t *ld, nh_inv_fields_t *f, const field_t *spec, con
     return want_bool(ld, key, val, what, at);
   case F_LIST:
     return want_list(ld, key, val, what, at);
+  case F_OWN:
+    break;
   }
   return NH_EINVAL;
 }
@@ -246,12 +249,40 @@ static int key_check(nh__ld_t *ld, const nh_ynode_t *key, const char *what) {
   return 0;
 }
 
-static int unknown(nh__ld_t *ld, const nh_ynode_t *key, const char *what, const char *section,
-                   const char *const *names) {
+static int unknown(nh__ld_t *ld, const nh_ynode_t *key, const char *what, const char *section) {
+  const char *names[NFIELDS + 1];
+  size_t i, n = 0;
   char hint[96];
+  for (i = 0; i < NFIELDS; i++)
+    if (strcmp(fields[i].section, section) == 0) names[n++] = fields[i].name;
+  names[n] = NULL;
   nh__inv_suggest(key->u.scalar.text, names, hint, sizeof(hint));
-  return nh__inv_fail(ld, key, "%s: unknown key '%s'%s%s%s", what, key->u.scalar.text,
-                      section ? " in " : "", section ? section : "", hint);
+  return nh__inv_fail(ld, key, "%s: unknown key '%s' in %s%s", what, key->u.scalar.text, section,
+                      hint);
+}
+
+/* host_key_policy's values: each policy's name first (as nethost writes it), then the other
+ * spellings it accepts. */
+static const struct {
+  const char *name;
+  nh_inv_hostkey_t policy;
+} policies[] = {{"strict", NH_INV_HOSTKEY_STRICT}, {"accept-new", NH_INV_HOSTKEY_ACCEPT_NEW},
+                {"off", NH_INV_HOSTKEY_OFF},       {"accept_new", NH_INV_HOSTKEY_ACCEPT_NEW},
+                {"no", NH_INV_HOSTKEY_OFF},        {"false", NH_INV_HOSTKEY_OFF}};
+
+const char *nh__inv_policy_name(nh_inv_hostkey_t policy) {
+  size_t i;
+  for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+    if (policies[i].policy == policy) return policies[i].name;
+  return NULL;
+}
+
+/* The policy named s, or NH_INV_HOSTKEY_UNSET for no known name. */
+static nh_inv_hostkey_t policy_named(const char *s) {
+  size_t i;
+  for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+    if (strcmp(policies[i].name, s) == 0) return policies[i].policy;
+  return NH_INV_HOSTKEY_UNSET;
 }
 
 static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
@@ -265,9 +296,12 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
+    if (!(spec = find_field("ssh", k))) return unknown(ld, keys[i], what, "ssh");
     /* A null value leaves the option unset here, so it is inherited (Nornir writes them). */
-    if (nh_ynode_is_null(vals[i]) && is_name(k, ssh_names)) continue;
-    if (strcmp(k, "host_key_policy") == 0) {
+    if (nh_ynode_is_null(vals[i])) continue;
+    if (spec->kind != F_OWN) {
+      rc = want_field(ld, f, spec, keys[i], vals[i], what);
+    } else if (strcmp(k, "host_key_policy") == 0) {
       const char *s = NULL;
       if ((rc = want_string(ld, keys[i], vals[i], what, &s)) < 0) {
         nh_value_t *v =
@@ -281,31 +315,19 @@ static int ssh_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
         s = "off";
         rc = 0;
       }
-      if (strcmp(s, "strict") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_STRICT;
-      else if (strcmp(s, "accept-new") == 0 || strcmp(s, "accept_new") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_ACCEPT_NEW;
-      else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
-        f->ssh.host_key_policy = NH_INV_HOSTKEY_OFF;
-      else
+      if (!(f->ssh.host_key_policy = policy_named(s)))
         return nh__inv_fail(ld, vals[i],
                             "%s: expected strict, accept-new or off for "
                             "'host_key_policy', found '%s'",
                             what, s);
-    } else if ((spec = find_field(ssh_fields, k)) != NULL) {
-      rc = want_field(ld, f, spec, keys[i], vals[i], what);
-    } else if (strcmp(k, "algorithms") == 0) {
+    } else { /* algorithms */
       if ((m = want_map(ld, keys[i], vals[i], what, &ak, &av)) < 0) return m;
       for (j = 0; j < m && rc >= 0; j++) {
-        const char *a;
         if ((rc = key_check(ld, ak[j], what)) < 0) return rc;
-        a = ak[j]->u.scalar.text;
-        if (!(spec = find_field(alg_fields, a)))
-          return unknown(ld, ak[j], what, "ssh.algorithms", alg_names);
+        if (!(spec = find_field("ssh.algorithms", ak[j]->u.scalar.text)))
+          return unknown(ld, ak[j], what, "ssh.algorithms");
         rc = want_field(ld, f, spec, ak[j], av[j], what);
       }
-    } else {
-      return unknown(ld, keys[i], what, "ssh", ssh_names);
     }
   }
   return rc;
@@ -351,8 +373,9 @@ static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
     const char *k;
     if ((rc = key_check(ld, keys[i], what)) < 0) return rc;
     k = keys[i]->u.scalar.text;
-    if (nh_ynode_is_null(vals[i]) && is_name(k, http_names)) continue;
-    if ((spec = find_field(http_fields, k)) != NULL)
+    if (!(spec = find_field("http", k))) return unknown(ld, keys[i], what, "http");
+    if (nh_ynode_is_null(vals[i])) continue;
+    if (spec->kind != F_OWN)
       rc = want_field(ld, f, spec, keys[i], vals[i], what);
     else if (strcmp(k, "scheme") == 0) {
       if ((rc = want_string(ld, keys[i], vals[i], what, &f->http.scheme)) == 0 &&
@@ -361,10 +384,8 @@ static int http_section(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
                             what, f->http.scheme);
     } else if (is_secret_key(k, "password"))
       rc = secret(ld, &f->http.password, keys[i], vals[i], what, k + 8);
-    else if (strcmp(k, "headers") == 0)
+    else /* headers */
       rc = http_headers(ld, f, keys[i], vals[i], what);
-    else
-      return unknown(ld, keys[i], what, "http", http_names);
   }
   return rc;
 }
@@ -465,7 +486,7 @@ int nh__inv_field(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key, const
   if (nh_ynode_is_null(val) && is_name(k, nh__inv_field_names) && strcmp(k, "name") != 0 &&
       strcmp(k, "groups") != 0)
     return 0;
-  if ((spec = find_field(host_fields, k)) != NULL) return want_field(ld, f, spec, key, val, what);
+  if ((spec = find_field("", k)) != NULL) return want_field(ld, f, spec, key, val, what);
   if (is_secret_key(k, "password")) return secret(ld, &f->password, key, val, what, k + 8);
   if (is_secret_key(k, "passphrase")) return secret(ld, &f->passphrase, key, val, what, k + 10);
   if (is_secret_key(k, "enable_secret"))

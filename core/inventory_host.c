@@ -10,19 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *policy_name(nh_inv_hostkey_t p) {
-  switch (p) {
-  case NH_INV_HOSTKEY_STRICT:
-    return "strict";
-  case NH_INV_HOSTKEY_ACCEPT_NEW:
-    return "accept-new";
-  case NH_INV_HOSTKEY_OFF:
-    return "off";
-  default:
-    return NULL;
-  }
-}
-
 static int set_str(nh_value_t *m, const char *k, const char *s) {
   return s ? nh_value_map_set(m, k, nh_value_cstring(s)) : 0;
 }
@@ -99,7 +86,7 @@ nh_value_t *nh_host_to_value(const nh_host_t *h, int flags) {
     rc |= nh_value_list_push(groups, nh_value_cstring(h->groups[i]->name));
   rc |= nh_value_map_set(m, "groups", groups);
   if (!(ssh = nh_value_map())) goto fail;
-  rc |= set_str(ssh, "host_key_policy", policy_name(f->ssh.host_key_policy));
+  rc |= set_str(ssh, "host_key_policy", nh__inv_policy_name(f->ssh.host_key_policy));
   rc |= set_str(ssh, "known_hosts", f->ssh.known_hosts);
   rc |= set_str(ssh, "session_log", f->ssh.session_log);
   rc |= set_num(ssh, "connect_timeout", f->ssh.connect_timeout);
@@ -318,7 +305,7 @@ int nh_host_attr_match(const nh_host_t *h, const char *key, const char *want, in
   if (!strcmp(key, "username")) return text_match(f->username, want, glob);
   if (!strcmp(key, "key_file")) return text_match(f->key_file, want, glob);
   if (!strcmp(key, "ssh.host_key_policy"))
-    return text_match(policy_name(f->ssh.host_key_policy), want, glob);
+    return text_match(nh__inv_policy_name(f->ssh.host_key_policy), want, glob);
   if (!strcmp(key, "ssh.known_hosts")) return text_match(f->ssh.known_hosts, want, glob);
   if (!strcmp(key, "ssh.connect_timeout")) return num_match(f->ssh.connect_timeout, want, glob);
   if (!strcmp(key, "ssh.timeout")) return num_match(f->ssh.timeout, want, glob);

@@ -11,23 +11,22 @@
 #include "yaml_doc.h"
 
 struct nh_inventory_s {
-  char *path;
-  char *base_dir; /* relative paths in the inventory resolve against it */
+  const char *path;     /* the arena's file name */
+  const char *base_dir; /* relative paths in the inventory resolve against it (in the arena) */
   const char *format;
-  nh_host_t **hosts;
-  size_t nhosts, hosts_cap;
-  nh_group_t **groups;
-  size_t ngroups, groups_cap;
+  nh_host_t **hosts; /* in the arena, in the order they were added */
+  size_t nhosts;
+  nh_group_t **groups; /* likewise */
+  size_t ngroups;
   nh_inv_fields_t defaults;
   nh_ydoc_t **docs; /* parsed files: the strings of hosts and groups point into them */
-  size_t ndocs, docs_cap;
+  size_t ndocs;
   nh_ydoc_t *arena;                 /* hosts, groups and strings built while loading */
   size_t *host_slots, *group_slots; /* open-addressing hash tables of index + 1 */
   size_t host_slots_cap, group_slots_cap;
-  nh_value_t **owned;  /* values to free with the inventory (layers' data, merged data) */
+  nh_value_t *owned;   /* a list: the values freed with the inventory (layers' data, merged) */
   size_t range_hosts;  /* hosts named through Ansible host ranges so far */
   size_t group_visits; /* Ansible group entries read so far */
-  size_t nowned, owned_cap;
 };
 
 /* A loader's context: which document it reads and where errors go. */
@@ -88,6 +87,9 @@ int nh__inv_ansible_var(nh__ld_t *ld, nh_inv_fields_t *f, const nh_ynode_t *key,
 /* Maps NAPALM/Ansible short driver names ("ios", "eos", "junos", "nxos_ssh", ...) to nethost
  * platforms; other names come back unchanged. */
 const char *nh__inv_driver_platform(const char *name);
+
+/* The name of a host_key_policy ("strict", "accept-new", "off"), NULL when unset. */
+const char *nh__inv_policy_name(nh_inv_hostkey_t policy);
 
 /* The field names a host, group or defaults may use (for suggestions). */
 extern const char *const nh__inv_field_names[];

@@ -70,49 +70,59 @@ static int entity(nh__ld_t *ld, const nh_ynode_t *name, const nh_ynode_t *val, n
   return 0;
 }
 
-static int hosts_map(nh__ld_t *ld, const nh_ynode_t *map) {
-  nh_ynode_t **keys, **vals;
-  int n, i, rc;
-  char what[300];
-  if ((n = nh__inv_map_pairs(ld, map, NULL, "a map of hosts (name: fields)", &keys, &vals)) <= 0)
-    return n;
-  for (i = 0; i < n; i++) {
-    nh_host_t *h;
-    int created;
-    if (keys[i]->type != NH_YNODE_SCALAR || nh_ynode_is_null(keys[i]))
-      return nh__inv_fail(ld, keys[i], "expected a host name, found %s", nh_ynode_kind(keys[i]));
-    if (!(h = nh__inv_host(ld->inv, keys[i]->u.scalar.text, &created))) return NH_ENOMEM;
-    if (!created)
-      return nh__inv_fail(ld, keys[i], "duplicate host '%s' (first defined at %s:%d:%d)", h->name,
-                          h->file, h->line, h->column);
-    h->file = nh_ydoc_file(ld->doc);
-    h->line = keys[i]->line;
-    h->column = keys[i]->column;
-    snprintf(what, sizeof(what), "host '%s'", h->name);
-    if ((rc = entity(ld, keys[i], vals[i], &h->own, &h->groups, &h->ngroups, what)) < 0) return rc;
+/* What an entry of a hosts: or groups: map fills: the host's or group's own fields and the
+ * groups it names (a host's groups, a group's parents). */
+typedef struct {
+  nh_inv_fields_t *own;
+  nh_group_t ***groups;
+  size_t *ngroups;
+} entry_t;
+
+static int duplicate(nh__ld_t *ld, const nh_ynode_t *key, const char *kind, const char *file,
+                     int line, int column) {
+  return nh__inv_fail(ld, key, "duplicate %s '%s' (first defined at %s:%d:%d)", kind,
+                      key->u.scalar.text, file, line, column);
+}
+
+/* Defines the host or group that key names, where key stands. A group may exist before its
+ * entry (a host or another group named it), so only a second entry is a duplicate. */
+static int define(nh__ld_t *ld, const nh_ynode_t *key, int group, entry_t *e) {
+  const char *name = key->u.scalar.text, *file = nh_ydoc_file(ld->doc);
+  int created;
+  if (group) {
+    nh_group_t *g = nh__inv_group(ld->inv, name, &created);
+    if (!g) return NH_ENOMEM;
+    if (g->defined) return duplicate(ld, key, "group", g->file, g->line, g->column);
+    nh__inv_group_defined(g, file, key->line, key->column);
+    *e = (entry_t){&g->own, &g->parents, &g->nparents};
+  } else {
+    nh_host_t *h = nh__inv_host(ld->inv, name, &created);
+    if (!h) return NH_ENOMEM;
+    if (!created) return duplicate(ld, key, "host", h->file, h->line, h->column);
+    h->file = file;
+    h->line = key->line;
+    h->column = key->column;
+    *e = (entry_t){&h->own, &h->groups, &h->ngroups};
   }
   return 0;
 }
 
-static int groups_map(nh__ld_t *ld, const nh_ynode_t *map) {
+/* Reads a hosts: map (group 0) or a groups: map (group 1): name: fields. */
+static int entries_map(nh__ld_t *ld, const nh_ynode_t *map, int group) {
+  const char *kind = group ? "group" : "host";
   nh_ynode_t **keys, **vals;
   int n, i, rc;
   char what[300];
-  if ((n = nh__inv_map_pairs(ld, map, NULL, "a map of groups (name: fields)", &keys, &vals)) <= 0)
-    return n;
+  snprintf(what, sizeof(what), "a map of %ss (name: fields)", kind);
+  if ((n = nh__inv_map_pairs(ld, map, NULL, what, &keys, &vals)) <= 0) return n;
   for (i = 0; i < n; i++) {
-    nh_group_t *g;
-    int created;
+    entry_t e = {NULL, NULL, NULL};
     if (keys[i]->type != NH_YNODE_SCALAR || nh_ynode_is_null(keys[i]))
-      return nh__inv_fail(ld, keys[i], "expected a group name, found %s", nh_ynode_kind(keys[i]));
-    if (!(g = nh__inv_group(ld->inv, keys[i]->u.scalar.text, &created))) return NH_ENOMEM;
-    if (g->defined)
-      return nh__inv_fail(ld, keys[i], "duplicate group '%s' (first defined at %s:%d:%d)", g->name,
-                          g->file, g->line, g->column);
-    nh__inv_group_defined(g, nh_ydoc_file(ld->doc), keys[i]->line, keys[i]->column);
-    snprintf(what, sizeof(what), "group '%s'", g->name);
-    if ((rc = entity(ld, keys[i], vals[i], &g->own, &g->parents, &g->nparents, what)) < 0)
-      return rc;
+      return nh__inv_fail(ld, keys[i], "expected a %s name, found %s", kind,
+                          nh_ynode_kind(keys[i]));
+    if ((rc = define(ld, keys[i], group, &e)) < 0) return rc;
+    snprintf(what, sizeof(what), "%s '%s'", kind, keys[i]->u.scalar.text);
+    if ((rc = entity(ld, keys[i], vals[i], e.own, e.groups, e.ngroups, what)) < 0) return rc;
   }
   return 0;
 }
@@ -128,9 +138,9 @@ int nh__inv_load_nethost(nh__ld_t *ld, const nh_ynode_t *root) {
                           nh_ynode_kind(keys[i]));
     k = keys[i]->u.scalar.text;
     if (strcmp(k, "hosts") == 0)
-      rc = hosts_map(ld, vals[i]);
+      rc = entries_map(ld, vals[i], 0);
     else if (strcmp(k, "groups") == 0)
-      rc = groups_map(ld, vals[i]);
+      rc = entries_map(ld, vals[i], 1);
     else if (strcmp(k, "defaults") == 0)
       rc = entity(ld, NULL, vals[i], &ld->inv->defaults, NULL, NULL, "defaults");
     else {
@@ -165,9 +175,9 @@ int nh__inv_load_nornir(nh__ld_t *ld, const char *dir, const nh_ynode_t *root) {
   int rc;
   nh_ynode_t *part;
   ld->inv->format = "nornir";
-  if ((rc = hosts_map(ld, root)) < 0) return rc;
+  if ((rc = entries_map(ld, root, 0)) < 0) return rc;
   if ((rc = nh__inv_load_part(ld, dir, "groups", &part)) < 0) return rc;
-  if (rc && (rc = groups_map(ld, part)) < 0) return rc;
+  if (rc && (rc = entries_map(ld, part, 1)) < 0) return rc;
   if ((rc = nh__inv_load_part(ld, dir, "defaults", &part)) < 0) return rc;
   if (rc && (rc = entity(ld, NULL, part, &ld->inv->defaults, NULL, NULL, "defaults")) < 0)
     return rc;

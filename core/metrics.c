@@ -4,8 +4,9 @@
  * program (prometheus-client-c brings its own threads and locks and is not packaged for
  * Debian 12); the exposition format is small and fully specified. */
 #include "metrics.h"
-#include "strbuf.h"
 #include "error.h"
+#include "grow.h"
+#include "strbuf.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -27,7 +28,6 @@ typedef struct series_s {
 } series_t;
 
 typedef struct family_s {
-  struct family_s *next;
   char *name, *help, *label_names; /* label_names: "a,b" (their order) */
   nh_metric_kind_t kind;
   series_t **order; /* series in creation order */
@@ -37,7 +37,8 @@ typedef struct family_s {
 } family_t;
 
 struct nh_metrics_s {
-  family_t *first, *last;
+  family_t **families; /* in creation order, as they are rendered */
+  size_t n, cap;
 };
 
 nh_metrics_t *nh_metrics_new(void) {
@@ -58,17 +59,19 @@ static void family_clear(family_t *f) {
   f->n = f->cap = f->nslots = 0;
 }
 
+static void family_free(family_t *f) {
+  family_clear(f);
+  free(f->name);
+  free(f->help);
+  free(f->label_names);
+  free(f);
+}
+
 void nh_metrics_free(nh_metrics_t *m) {
-  family_t *f, *next;
+  size_t i;
   if (!m) return;
-  for (f = m->first; f; f = next) {
-    next = f->next;
-    family_clear(f);
-    free(f->name);
-    free(f->help);
-    free(f->label_names);
-    free(f);
-  }
+  for (i = 0; i < m->n; i++) family_free(m->families[i]);
+  free(m->families);
   free(m);
 }
 
@@ -156,9 +159,9 @@ static int rehash(family_t *f) {
 }
 
 static family_t *find_family(const nh_metrics_t *m, const char *name) {
-  family_t *f;
-  for (f = m->first; f; f = f->next)
-    if (strcmp(f->name, name) == 0) return f;
+  size_t i;
+  for (i = 0; i < m->n; i++)
+    if (strcmp(m->families[i]->name, name) == 0) return m->families[i];
   return NULL;
 }
 
@@ -185,18 +188,12 @@ static int lookup(nh_metrics_t *m, const char *name, const char *help, nh_metric
     f->help = strdup(help ? help : "");
     f->label_names = nb.data;
     nb.data = NULL;
-    if (!f->name || !f->help) {
-      free(f->name);
-      free(f->help);
-      free(f->label_names);
-      free(f);
+    if (!f->name || !f->help ||
+        nh_grow((void **)&m->families, &m->cap, m->n + 1, sizeof(*m->families), 8) < 0) {
+      family_free(f);
       goto nomem;
     }
-    if (m->last)
-      m->last->next = f;
-    else
-      m->first = f;
-    m->last = f;
+    m->families[m->n++] = f;
   }
   if (f->nslots) {
     for (s = f->hash[hash_str(lb.data) & (f->nslots - 1)]; s; s = s->next_hash) {
@@ -310,9 +307,10 @@ int nh_metrics_render(const nh_metrics_t *m, char **out, size_t *len) {
   static const char *const kinds[] = {"counter", "gauge", "histogram"};
   nh_strbuf_t b = {0};
   const family_t *f;
-  size_t i, j;
+  size_t i, j, k;
   nh_strbuf_add(&b, "", 0);
-  for (f = m ? m->first : NULL; f; f = f->next) {
+  for (k = 0; m && k < m->n; k++) {
+    f = m->families[k];
     if (f->n == 0) continue;
     nh_strbuf_puts(&b, "# HELP ");
     nh_strbuf_puts(&b, f->name);

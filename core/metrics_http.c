@@ -8,6 +8,7 @@
  * run alive. */
 #include "metrics_http.h"
 #include "error.h"
+#include "list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ typedef struct client_s {
   uv_tcp_t tcp;
   uv_write_t write;
   nh_metrics_server_t *server;
-  struct client_s *next, *prev;
+  nh_list_t link; /* in the server's clients until closed */
   char *response;
   size_t len;
   char request[MAX_REQUEST + 1];
@@ -31,7 +32,7 @@ struct nh_metrics_server_s {
   nh_metrics_t *metrics;
   nh_metrics_collect_cb collect;
   void *data;
-  client_t *clients;
+  nh_list_t clients;
   int stopping;
   int open_handles; /* the listener and the clients not yet closed */
 };
@@ -43,11 +44,7 @@ static void server_release(nh_metrics_server_t *s) {
 static void client_closed(uv_handle_t *h) {
   client_t *c = h->data;
   nh_metrics_server_t *s = c->server;
-  if (c->prev)
-    c->prev->next = c->next;
-  else
-    s->clients = c->next;
-  if (c->next) c->next->prev = c->prev;
+  nh_list_remove(&c->link);
   free(c->response);
   free(c);
   server_release(s);
@@ -150,9 +147,7 @@ static void connection_cb(uv_stream_t *listener, int status) {
   uv_tcp_init(listener->loop, &c->tcp);
   c->tcp.data = c;
   s->open_handles++;
-  c->next = s->clients;
-  if (s->clients) s->clients->prev = c;
-  s->clients = c;
+  nh_list_append(&s->clients, &c->link);
   uv_unref((uv_handle_t *)&c->tcp);
   if (uv_accept(listener, (uv_stream_t *)&c->tcp) < 0 ||
       uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, read_cb) < 0)
@@ -177,6 +172,7 @@ int nh_metrics_server_start(nh_loop_t *loop, nh_metrics_t *metrics, const char *
   s->metrics = metrics;
   s->collect = collect;
   s->data = data;
+  nh_list_init(&s->clients);
   if ((rc = uv_tcp_init(loop->uv, &s->listener)) < 0) {
     free(s);
     return rc;
@@ -208,9 +204,10 @@ static void listener_closed(uv_handle_t *h) {
 }
 
 void nh_metrics_server_stop(nh_metrics_server_t *s) {
-  client_t *c;
+  nh_list_t *l;
   if (!s || s->stopping) return;
   s->stopping = 1;
-  for (c = s->clients; c; c = c->next) client_close(c);
+  for (l = s->clients.next; l != &s->clients; l = l->next)
+    client_close(nh_container_of(l, client_t, link));
   uv_close((uv_handle_t *)&s->listener, listener_closed);
 }

@@ -338,14 +338,11 @@ int nh_ping_start(nh_loop_t *loop, nh_ping_t *req, const char *host, unsigned co
                   uint64_t interval_ms, uint64_t reply_timeout_ms, nh_op_cb cb) {
   int rc;
   nh__op_init(&req->op, loop, &ping_type);
+  /* The results and the private state start from zero (PHASE_IDLE, no socket); the op, with
+   * the caller's data pointer, stays as it is. */
+  memset((char *)req + sizeof(nh_op_t), 0, sizeof(*req) - sizeof(nh_op_t));
   nh_timer_init(loop, &req->timer);
   req->timer.data = req;
-  req->sent = req->received = 0;
-  req->rtt_sum_ns = req->rtt_min_ns = req->rtt_max_ns = 0;
-  req->send_error = 0;
-  req->sock = NULL;
-  req->seqs = NULL;
-  req->phase = PHASE_IDLE;
   req->count = count;
   req->interval_ms = interval_ms;
   req->reply_timeout_ms = reply_timeout_ms;

@@ -10,16 +10,15 @@ struct nh_parse_job_s {
   uv_work_t work;
   nh_parse_t *req; /* NULL once the operation was cancelled: the job cleans up alone */
   nh_parser_call_t call;
-  char *text;
-  size_t len;
   int rc;
   nh_value_t *value;
   char *errmsg;
+  size_t len;
+  char text[]; /* the caller's text, copied (the job may outlive it), NUL-terminated */
 };
 
 static void job_free(nh_parse_job_t *job) {
   nh__parser_call_free(&job->call);
-  free(job->text);
   nh_value_free(job->value);
   free(job->errmsg);
   free(job);
@@ -75,14 +74,10 @@ int nh_parse_start(nh_loop_t *loop, nh_parse_t *req, const char *platform, const
   req->errmsg = NULL;
   req->job = NULL;
   if (!text) return NH_EINVAL;
-  if (!(job = calloc(1, sizeof(*job)))) return NH_ENOMEM;
+  if (!(job = calloc(1, sizeof(*job) + len + 1))) return NH_ENOMEM;
   if ((rc = nh__registry_resolve(platform, command, &job->call, &req->errmsg)) < 0) {
     free(job);
     return rc;
-  }
-  if (!(job->text = malloc(len + 1))) {
-    job_free(job);
-    return NH_ENOMEM;
   }
   memcpy(job->text, text, len);
   job->text[len] = '\0';

@@ -39,9 +39,49 @@ static nh_registrant_t registrant(const nh_registrant_t *by) {
   return by ? *by : none;
 }
 
-static char *dup_or_null(const char *s) {
-  return s ? strdup(s) : NULL;
-}
+/* The descriptor's strings and string lists the registry keeps a copy of, each a field of
+ * the same name in nh_plugin_platform_t and nh_platform_t. Copying and freeing go through
+ * these lists, so a new ABI field is named once here. */
+#define PLATFORM_STRINGS(X)   \
+  X(name)                     \
+  X(description)              \
+  X(prompt_pattern)           \
+  X(enable_command)           \
+  X(enable_password_pattern)  \
+  X(privileged_pattern)       \
+  X(config_enter)             \
+  X(config_exit)              \
+  X(config_prompt_pattern)    \
+  X(save_command)             \
+  X(commit_command)           \
+  X(commit_confirmed_command) \
+  X(confirm_response)         \
+  X(checkpoint_command)       \
+  X(rollback_command)         \
+  X(show_config_command)      \
+  X(file_default_dir)         \
+  X(file_free_command)        \
+  X(file_checksum_command)    \
+  X(file_checksum_algorithm)
+#define PLATFORM_LISTS(X) \
+  X(aliases)              \
+  X(on_open)              \
+  X(paging_patterns)      \
+  X(error_patterns)       \
+  X(confirm_patterns)     \
+  X(volatile_patterns)
+
+/* The patterns compiled at registration: the descriptor's field and its slot in
+ * nh_platform_patterns_t (the prompt, anchored first, is compiled apart). */
+#define PLATFORM_PATTERNS(X)                  \
+  X(enable_password_pattern, enable_password) \
+  X(privileged_pattern, privileged)           \
+  X(config_prompt_pattern, config_prompt)
+#define PLATFORM_PATTERN_LISTS(X) \
+  X(paging_patterns, paging)      \
+  X(error_patterns, errors)       \
+  X(confirm_patterns, confirm)    \
+  X(volatile_patterns, volatile_lines)
 
 /* Copies a NULL-terminated list; an absent list becomes an empty one. */
 static char **dup_list(const char *const *list, int *failed) {
@@ -75,39 +115,18 @@ static void free_patterns(nh_pattern_t **list) {
 static void free_platform(nh_platform_t *p) {
   if (!p) return;
   nh_pattern_free(p->patterns.prompt);
-  nh_pattern_free(p->patterns.enable_password);
-  nh_pattern_free(p->patterns.privileged);
-  nh_pattern_free(p->patterns.config_prompt);
-  free_patterns(p->patterns.paging);
-  free_patterns(p->patterns.errors);
-  free_patterns(p->patterns.confirm);
-  free_patterns(p->patterns.volatile_lines);
-  free_list(p->volatile_patterns);
-  free(p->name);
-  free_list(p->aliases);
-  free(p->description);
-  free(p->prompt_pattern);
-  free_list(p->on_open);
-  free_list(p->paging_patterns);
-  free(p->enable_command);
-  free(p->enable_password_pattern);
-  free(p->privileged_pattern);
-  free(p->config_enter);
-  free(p->config_exit);
-  free(p->config_prompt_pattern);
-  free(p->save_command);
-  free(p->commit_command);
-  free(p->commit_confirmed_command);
-  free_list(p->error_patterns);
-  free_list(p->confirm_patterns);
-  free(p->confirm_response);
-  free(p->checkpoint_command);
-  free(p->rollback_command);
-  free(p->show_config_command);
-  free(p->file_default_dir);
-  free(p->file_free_command);
-  free(p->file_checksum_command);
-  free(p->file_checksum_algorithm);
+#define FREE_PATTERN(field, slot)      nh_pattern_free(p->patterns.slot);
+#define FREE_PATTERN_LIST(field, slot) free_patterns(p->patterns.slot);
+  PLATFORM_PATTERNS(FREE_PATTERN)
+  PLATFORM_PATTERN_LISTS(FREE_PATTERN_LIST)
+#define FREE_STRING(field) free(p->field);
+#define FREE_LIST(field)   free_list(p->field);
+  PLATFORM_STRINGS(FREE_STRING)
+  PLATFORM_LISTS(FREE_LIST)
+#undef FREE_PATTERN
+#undef FREE_PATTERN_LIST
+#undef FREE_STRING
+#undef FREE_LIST
   free(p);
 }
 
@@ -182,21 +201,15 @@ static int compile_patterns(const char *who, const nh_plugin_platform_t *d, nh_p
     return NH_ENOMEM;
   rc = compile_one(who, d->name, "prompt_pattern", prompt, &pp->prompt);
   free(prompt);
-  if (rc < 0 ||
-      (rc = compile_one(who, d->name, "enable_password_pattern", d->enable_password_pattern,
-                        &pp->enable_password)) < 0 ||
-      (rc = compile_one(who, d->name, "privileged_pattern", d->privileged_pattern,
-                        &pp->privileged)) < 0 ||
-      (rc = compile_one(who, d->name, "config_prompt_pattern", d->config_prompt_pattern,
-                        &pp->config_prompt)) < 0 ||
-      (rc = compile_list(who, d->name, "paging_patterns", d->paging_patterns, &pp->paging)) < 0 ||
-      (rc = compile_list(who, d->name, "error_patterns", d->error_patterns, &pp->errors)) < 0 ||
-      (rc = compile_list(who, d->name, "confirm_patterns", d->confirm_patterns, &pp->confirm)) <
-          0 ||
-      (rc = compile_list(who, d->name, "volatile_patterns", d->volatile_patterns,
-                         &pp->volatile_lines)) < 0)
-    return rc;
-  return 0;
+#define COMPILE_PATTERN(field, slot) \
+  if (rc >= 0) rc = compile_one(who, d->name, #field, d->field, &pp->slot);
+#define COMPILE_PATTERN_LIST(field, slot) \
+  if (rc >= 0) rc = compile_list(who, d->name, #field, d->field, &pp->slot);
+  PLATFORM_PATTERNS(COMPILE_PATTERN)
+  PLATFORM_PATTERN_LISTS(COMPILE_PATTERN_LIST)
+#undef COMPILE_PATTERN
+#undef COMPILE_PATTERN_LIST
+  return rc < 0 ? rc : 0;
 }
 
 /* Checks the file-system fields (ABI 1.2) of a descriptor: the free-space command needs
@@ -260,60 +273,18 @@ int nh__registry_add_platform(const nh_registrant_t *registering, const nh_plugi
   }
   p->owner = by.plugin;
   p->owner_file = by.who;
-  p->name = strdup(desc.name);
-  p->aliases = dup_list(desc.aliases, &failed);
-  p->description = dup_or_null(desc.description);
-  p->prompt_pattern = dup_or_null(desc.prompt_pattern);
-  p->on_open = dup_list(desc.on_open, &failed);
-  p->paging_patterns = dup_list(desc.paging_patterns, &failed);
-  p->enable_command = dup_or_null(desc.enable_command);
-  p->enable_password_pattern = dup_or_null(desc.enable_password_pattern);
-  p->privileged_pattern = dup_or_null(desc.privileged_pattern);
-  p->config_enter = dup_or_null(desc.config_enter);
-  p->config_exit = dup_or_null(desc.config_exit);
-  p->config_prompt_pattern = dup_or_null(desc.config_prompt_pattern);
-  p->save_command = dup_or_null(desc.save_command);
-  p->commit_command = dup_or_null(desc.commit_command);
-  p->commit_confirmed_command = dup_or_null(desc.commit_confirmed_command);
-  p->error_patterns = dup_list(desc.error_patterns, &failed);
-  p->confirm_patterns = dup_list(desc.confirm_patterns, &failed);
-  p->confirm_response = dup_or_null(desc.confirm_response);
+#define COPY_STRING(field) \
+  if (desc.field && !(p->field = strdup(desc.field))) failed = 1;
+#define COPY_LIST(field) p->field = dup_list(desc.field, &failed);
+  PLATFORM_STRINGS(COPY_STRING)
+  PLATFORM_LISTS(COPY_LIST)
+#undef COPY_STRING
+#undef COPY_LIST
   p->rollback_method = desc.rollback_method;
-  p->checkpoint_command = dup_or_null(desc.checkpoint_command);
-  p->rollback_command = dup_or_null(desc.rollback_command);
   p->config_dialect = desc.config_dialect;
-  p->show_config_command = dup_or_null(desc.show_config_command);
-  p->volatile_patterns = dup_list(desc.volatile_patterns, &failed);
-  p->file_default_dir = dup_or_null(desc.file_default_dir);
-  p->file_free_command = dup_or_null(desc.file_free_command);
   p->file_free_parse = desc.file_free_parse;
-  p->file_checksum_command = dup_or_null(desc.file_checksum_command);
-  p->file_checksum_algorithm = dup_or_null(desc.file_checksum_algorithm);
   p->file_checksum_parse = desc.file_checksum_parse;
-#define NH_CHECK_COPY(f) \
-  if (desc.f && !p->f) failed = 1;
-  NH_CHECK_COPY(description)
-  NH_CHECK_COPY(prompt_pattern)
-  NH_CHECK_COPY(enable_command)
-  NH_CHECK_COPY(enable_password_pattern)
-  NH_CHECK_COPY(privileged_pattern)
-  NH_CHECK_COPY(config_enter)
-  NH_CHECK_COPY(config_exit)
-  NH_CHECK_COPY(config_prompt_pattern)
-  NH_CHECK_COPY(save_command)
-  NH_CHECK_COPY(commit_command)
-  NH_CHECK_COPY(commit_confirmed_command)
-  NH_CHECK_COPY(confirm_response)
-  NH_CHECK_COPY(checkpoint_command)
-  NH_CHECK_COPY(rollback_command)
-  NH_CHECK_COPY(show_config_command)
-  NH_CHECK_COPY(file_default_dir)
-  NH_CHECK_COPY(file_free_command)
-  NH_CHECK_COPY(file_checksum_command)
-  NH_CHECK_COPY(file_checksum_algorithm)
-#undef NH_CHECK_COPY
-  if (!p->name || failed ||
-      !(grown = realloc(reg.platforms, (reg.nplatforms + 1) * sizeof(*grown)))) {
+  if (failed || !(grown = realloc(reg.platforms, (reg.nplatforms + 1) * sizeof(*grown)))) {
     free_platform(p);
     return NH_ENOMEM;
   }

@@ -291,27 +291,25 @@ static void jvalue(nh_strbuf_t *b, const nh_value_t *v, int indent, int depth) {
     jstring(b, v->u.str.ptr, v->u.str.len);
     break;
   case NH_VALUE_LIST:
-    nh_strbuf_add(b, "[", 1);
-    for (i = 0; i < v->u.list.len; i++) {
+  case NH_VALUE_MAP: {
+    /* An array and an object differ only in their brackets and the keys an object writes
+     * before each value. */
+    int map = v->type == NH_VALUE_MAP;
+    size_t n = map ? v->u.map.len : v->u.list.len;
+    nh_strbuf_add(b, map ? "{" : "[", 1);
+    for (i = 0; i < n; i++) {
       if (i) nh_strbuf_add(b, ",", 1);
       jnewline(b, indent, depth + 1);
-      jvalue(b, v->u.list.items[i], indent, depth + 1);
+      if (map) {
+        jstring(b, v->u.map.keys[i], strlen(v->u.map.keys[i]));
+        nh_strbuf_puts(b, indent ? ": " : ":");
+      }
+      jvalue(b, map ? v->u.map.vals[i] : v->u.list.items[i], indent, depth + 1);
     }
-    if (v->u.list.len) jnewline(b, indent, depth);
-    nh_strbuf_add(b, "]", 1);
+    if (n) jnewline(b, indent, depth);
+    nh_strbuf_add(b, map ? "}" : "]", 1);
     break;
-  case NH_VALUE_MAP:
-    nh_strbuf_add(b, "{", 1);
-    for (i = 0; i < v->u.map.len; i++) {
-      if (i) nh_strbuf_add(b, ",", 1);
-      jnewline(b, indent, depth + 1);
-      jstring(b, v->u.map.keys[i], strlen(v->u.map.keys[i]));
-      nh_strbuf_puts(b, indent ? ": " : ":");
-      jvalue(b, v->u.map.vals[i], indent, depth + 1);
-    }
-    if (v->u.map.len) jnewline(b, indent, depth);
-    nh_strbuf_add(b, "}", 1);
-    break;
+  }
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "file_read.h"
+#include "grow.h"
 #include "text_check.h"
 
 #include <errno.h>
@@ -143,26 +144,16 @@ static int fail(char *err, size_t errlen, const char *file, int line, int col, c
 }
 
 static int push_item(builder_t *b, nh_ynode_t *node) {
-  if (b->top == b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 256;
-    nh_ynode_t **p = realloc(b->stack, ncap * sizeof(*p));
-    if (!p) return NH_ENOMEM;
-    b->stack = p;
-    b->cap = ncap;
-  }
+  if (nh_grow((void **)&b->stack, &b->cap, b->top + 1, sizeof(*b->stack), 256) < 0)
+    return NH_ENOMEM;
   b->stack[b->top++] = node;
   return 0;
 }
 
 static int add_anchor(builder_t *b, const char *name, nh_ynode_t *node) {
   if (!name) return 0;
-  if (b->nanchors == b->anchors_cap) {
-    size_t ncap = b->anchors_cap ? b->anchors_cap * 2 : 16;
-    anchor_t *p = realloc(b->anchors, ncap * sizeof(*p));
-    if (!p) return NH_ENOMEM;
-    b->anchors = p;
-    b->anchors_cap = ncap;
-  }
+  if (nh_grow((void **)&b->anchors, &b->anchors_cap, b->nanchors + 1, sizeof(*b->anchors), 16) < 0)
+    return NH_ENOMEM;
   b->anchors[b->nanchors].name = name;
   b->anchors[b->nanchors++].node = node;
   return 0;

@@ -35,18 +35,14 @@ void tfsm_buf_adds(tfsm_buf_t *b, const char *s) {
   tfsm_buf_add(b, s, strlen(s));
 }
 
+/* Measures the text first, then formats it in place: one path for any length (the callers
+ * format a few short escapes, so the second pass costs nothing that matters). */
 void tfsm_buf_printf(tfsm_buf_t *b, const char *fmt, ...) {
-  char tmp[256];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof tmp) {
-    tfsm_buf_add(b, tmp, (size_t)n);
-    return;
-  }
-  if (reserve(b, (size_t)n) < 0) return;
+  if (n < 0 || reserve(b, (size_t)n) < 0) return;
   va_start(ap, fmt);
   vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -72,4 +68,12 @@ void tfsm_errf(char *err, size_t errlen, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(err, errlen, fmt, ap);
   va_end(ap);
+}
+
+void tfsm_verrf_at(char *err, size_t errlen, const char *name, int line, const char *fmt,
+                   va_list ap) {
+  int n;
+  if (!err || !errlen) return;
+  n = line > 0 ? snprintf(err, errlen, "%s:%d: ", name, line) : snprintf(err, errlen, "%s: ", name);
+  if (n >= 0 && (size_t)n < errlen) vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 }

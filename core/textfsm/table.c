@@ -63,22 +63,22 @@ nh_tfsm_cell_t *tfsm_table_add_row(nh_tfsm_table_t *tab) {
   return &tab->cells[tab->nrows++ * tab->ncols];
 }
 
+/* Appends n elements of elem bytes to the array *arr holding *len (of *cap): the first of
+ * them, or NULL when n is 0 or memory ran out. */
+static void *append(void **arr, size_t *len, size_t *cap, size_t n, size_t elem) {
+  char *first;
+  if (n == 0 || tfsm_grow(arr, cap, *len + n, elem, 8) < 0) return NULL;
+  first = (char *)*arr + *len * elem;
+  *len += n;
+  return first;
+}
+
 nh_tfsm_item_t *tfsm_table_add_items(nh_tfsm_table_t *tab, size_t n) {
-  if (n == 0) return NULL;
-  if (tfsm_grow((void **)&tab->items, &tab->cap_items, tab->nitems + n, sizeof *tab->items, 8) < 0)
-    return NULL;
-  nh_tfsm_item_t *p = &tab->items[tab->nitems];
-  tab->nitems += n;
-  return p;
+  return append((void **)&tab->items, &tab->nitems, &tab->cap_items, n, sizeof *tab->items);
 }
 
 nh_tfsm_kv_t *tfsm_table_add_kvs(nh_tfsm_table_t *tab, size_t n) {
-  if (n == 0) return NULL;
-  if (tfsm_grow((void **)&tab->kvs, &tab->cap_kvs, tab->nkvs + n, sizeof *tab->kvs, 8) < 0)
-    return NULL;
-  nh_tfsm_kv_t *p = &tab->kvs[tab->nkvs];
-  tab->nkvs += n;
-  return p;
+  return append((void **)&tab->kvs, &tab->nkvs, &tab->cap_kvs, n, sizeof *tab->kvs);
 }
 
 /* Python's repr() of a str. */

@@ -45,15 +45,10 @@ typedef struct {
 
 static int load_error(loader_t *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int load_error(loader_t *L, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  tfsm_verrf_at(L->err, L->errlen, L->t->name, L->line_num, fmt, ap);
   va_end(ap);
-  if (L->line_num > 0)
-    tfsm_errf(L->err, L->errlen, "%s:%d: %s", L->t->name, L->line_num, msg);
-  else
-    tfsm_errf(L->err, L->errlen, "%s: %s", L->t->name, msg);
   return NH_TFSM_ESYNTAX;
 }
 

@@ -35,6 +35,11 @@ char *tfsm_strndup(const char *s, size_t n);
 void tfsm_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Writes "name:line: " ("name: " when line is 0) and then the message into err, as
+ * tfsm_errf does (err may be NULL). */
+void tfsm_verrf_at(char *err, size_t errlen, const char *name, int line, const char *fmt,
+                   va_list ap) __attribute__((format(printf, 5, 0)));
+
 /* A compiled regex as the engine uses it: PCRE2 UTF+UCP, anchored like Python's re.match.
  * JIT compilation costs far more than one match, and most rules of most templates run a
  * handful of times, so a regex runs in the interpreter until it has been used

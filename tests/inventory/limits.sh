@@ -55,9 +55,18 @@ io.stderr:write("LOAD-DONE\n")
 LUA
 "$NH" run "$T/load.lua" >"$T/out" 2>"$T/err" &
 pid=$!
-while ! grep -q LOAD-START "$T/err" 2>/dev/null; do
+# The signal goes once the load is under way: once the process no longer catches SIGTERM
+# (bit 15 of SigCgt in /proc/PID/status), which the load sets for its length. Sent at
+# LOAD-START, it could come just before, when the runtime's handler still takes it.
+term_caught() {
+  awk '/^SigCgt:/ { v = 0; h = tolower($2)
+    for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+    exit (int(v / 16384) % 2 == 1) ? 0 : 1 }' "/proc/$pid/status" 2>/dev/null
+}
+while ! grep -q LOAD-START "$T/err" 2>/dev/null || term_caught; do
   kill -0 "$pid" 2>/dev/null || fail "the loader exited early"
-  sleep 0.05
+  grep -q LOAD-DONE "$T/err" && fail "SIGTERM was caught for the whole load (a signal would wait for its end)"
+  sleep 0.02
 done
 kill -TERM "$pid"
 wait "$pid"
