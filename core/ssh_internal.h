@@ -4,7 +4,7 @@
 #ifndef NH_SSH_INTERNAL_H
 #define NH_SSH_INTERNAL_H
 
-#include "fifo.h"
+#include "list.h"
 #include "ssh.h"
 
 #include <libssh2.h>
@@ -119,8 +119,8 @@ struct nh_ssh_s {
   char auth_note[160];
   void (*after_poll_close)(nh_ssh_t *ssh);
   int agent_state;
-  nh_fifo_link_t rate_link; /* in the connect-rate queue (ssh_limits.c) */
-  int fail_code;            /* the code the connection failed with (0: none) */
+  nh_list_t rate_link; /* in the connect-rate queue (ssh_limits.c) */
+  int fail_code;       /* the code the connection failed with (0: none) */
   /* Through jump hosts (ssh_jump.c): the chain of hops (a reference), and the tunnel that
    * carries the session's bytes instead of a socket. */
   nh_ssh_jump_t *jump;

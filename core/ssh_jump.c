@@ -23,7 +23,7 @@
 #include "ssh_channel.h"
 #include "container.h"
 #include "error.h"
-#include "fifo.h"
+#include "list.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +49,7 @@ struct nh_ssh_jump_s {
   unsigned max_sessions, max_connections;
   jconn_t *conns; /* usable connections: connecting or ready */
   unsigned nconns;
-  nh_fifo_t waiting; /* device connections waiting for room (nh_ssh_tunnel_t.wait_link) */
+  nh_list_t waiting; /* device connections waiting for room (nh_ssh_tunnel_t.wait_link) */
   nh_ready_t dispatch;
 };
 
@@ -68,7 +68,7 @@ enum { T_WAIT, T_OPEN, T_RUN, T_CLOSE, T_FREE };
 
 struct nh_ssh_tunnel_s {
   nh_ssh_job_t job; /* first member; linked on conn->ssh from attach to finish */
-  nh_fifo_link_t wait_link;
+  nh_list_t wait_link;
   nh_ssh_t *dev; /* NULL once the device let go */
   nh_ssh_jump_t *jump;
   jconn_t *conn; /* NULL while waiting, and after the connection died */
@@ -202,6 +202,7 @@ static nh_ssh_jump_t *entry_get(nh_loop_t *loop, const nh_ssh_config_t *hop, nh_
   }
   j->loop = loop;
   j->refs = 1;
+  nh_list_init(&j->waiting);
   j->max_sessions = hop->max_sessions ? hop->max_sessions : DEFAULT_MAX_SESSIONS;
   j->max_connections = hop->max_connections ? hop->max_connections : DEFAULT_MAX_CONNECTIONS;
   if (hop->name && *hop->name && strstr(hop->name, hop->address))
@@ -497,8 +498,8 @@ static jconn_t *conn_open(nh_ssh_jump_t *j) {
  * connections up to the limit. */
 static void dispatch_cb(nh_ready_t *ready) {
   nh_ssh_jump_t *j = nh_container_of(ready, nh_ssh_jump_t, dispatch);
-  while (j->waiting.head) {
-    nh_ssh_tunnel_t *t = nh_container_of(j->waiting.head, nh_ssh_tunnel_t, wait_link);
+  while (!nh_list_empty(&j->waiting)) {
+    nh_ssh_tunnel_t *t = nh_container_of(j->waiting.next, nh_ssh_tunnel_t, wait_link);
     jconn_t *c, *best = NULL;
     for (c = j->conns; c; c = c->next) {
       if (c->closing || c->users >= j->max_sessions) continue;
@@ -508,7 +509,7 @@ static void dispatch_cb(nh_ready_t *ready) {
     if (!best) {
       if (j->nconns == 0) {
         /* Out of memory with nothing open: fail rather than wait forever. */
-        nh_fifo_pop(&j->waiting);
+        nh_list_remove(&t->wait_link);
         t->state = T_FREE;
         t->dead = 1;
         if (t->dev) {
@@ -519,7 +520,7 @@ static void dispatch_cb(nh_ready_t *ready) {
       }
       return;
     }
-    nh_fifo_pop(&j->waiting);
+    nh_list_remove(&t->wait_link);
     t->conn = best;
     best->users++;
     t->state = T_OPEN;
@@ -528,7 +529,7 @@ static void dispatch_cb(nh_ready_t *ready) {
 }
 
 static void dispatch_later(nh_ssh_jump_t *j) {
-  if (j->waiting.head) nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
+  if (!nh_list_empty(&j->waiting)) nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
 }
 
 /* The device's side */
@@ -548,18 +549,17 @@ int nh__jump_open(nh_ssh_t *ssh) {
   t->job.step = tunnel_step;
   t->job.abort = tunnel_abort;
   ssh->tunnel = t;
-  nh_fifo_push(&j->waiting, &t->wait_link);
+  nh_list_append(&j->waiting, &t->wait_link);
   nh_loop_post(j->loop, &j->dispatch, dispatch_cb);
   return 0;
 }
 
 void nh__jump_close(nh_ssh_t *ssh) {
   nh_ssh_tunnel_t *t = ssh->tunnel;
-  nh_ssh_jump_t *j = t->jump;
   ssh->tunnel = NULL;
   t->dev = NULL;
   if (t->state == T_WAIT) {
-    nh_fifo_remove(&j->waiting, &t->wait_link);
+    nh_list_remove(&t->wait_link);
     tunnel_free(t);
     return;
   }

@@ -2,9 +2,8 @@
  * (real sshd and AAA servers drop bursts), the process's open-file limit, and the count of
  * a loop's open connections. The per-loop figures hang on the loop (nh_loop_state_t). */
 #include "ssh_internal.h"
-#include "container.h"
 #include "error.h"
-#include "fifo.h"
+#include "list.h"
 #include "timer.h"
 
 #include <stddef.h>
@@ -17,7 +16,7 @@ typedef struct {
   nh_loop_state_t base;   /* first member */
   double rate_per_second; /* 0: unlimited */
   uint64_t next_slot_ms;  /* loop time at which the next connect may start */
-  nh_fifo_t queue;        /* connections waiting for a token (nh_ssh_t.rate_link) */
+  nh_list_t queue;        /* connections waiting for a token (nh_ssh_t.rate_link) */
   nh_timer_t timer;
   void (*resume)(nh_ssh_t *ssh);
   size_t open_count;
@@ -40,6 +39,7 @@ static limits_t *limits_of(nh_loop_t *loop, int create) {
   if (l && !l->timer.loop) {
     nh_timer_init(loop, &l->timer);
     l->timer.data = l;
+    nh_list_init(&l->queue);
   }
   return l;
 }
@@ -58,10 +58,11 @@ static uint64_t interval_ms(const limits_t *l) {
 
 static void rate_timer_cb(nh_timer_t *timer) {
   limits_t *l = timer->data;
-  nh_fifo_link_t *link = nh_fifo_pop(&l->queue);
-  if (!link) return;
+  nh_list_t *link = l->queue.next;
+  if (nh_list_empty(&l->queue)) return;
+  nh_list_remove(link);
   l->next_slot_ms = nh_loop_now(timer->loop) + (l->rate_per_second > 0 ? interval_ms(l) : 0);
-  if (l->queue.head)
+  if (!nh_list_empty(&l->queue))
     nh_timer_start(&l->timer, rate_timer_cb, l->rate_per_second > 0 ? interval_ms(l) : 0);
   l->resume(nh_container_of(link, nh_ssh_t, rate_link));
 }
@@ -69,13 +70,13 @@ static void rate_timer_cb(nh_timer_t *timer) {
 int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh)) {
   limits_t *l = limits_of(ssh->loop, 0);
   uint64_t now = nh_loop_now(ssh->loop);
-  if (!l || (l->rate_per_second <= 0 && !l->queue.head)) return 1;
-  if (!l->queue.head && now >= l->next_slot_ms) {
+  if (!l || (l->rate_per_second <= 0 && nh_list_empty(&l->queue))) return 1;
+  if (nh_list_empty(&l->queue) && now >= l->next_slot_ms) {
     l->next_slot_ms = now + interval_ms(l);
     return 1;
   }
   l->resume = resume;
-  nh_fifo_push(&l->queue, &ssh->rate_link);
+  nh_list_append(&l->queue, &ssh->rate_link);
   if (!nh_timer_is_active(&l->timer))
     nh_timer_start(&l->timer, rate_timer_cb, l->next_slot_ms > now ? l->next_slot_ms - now : 0);
   return 0;
@@ -83,8 +84,9 @@ int nh__ssh_rate_acquire(nh_ssh_t *ssh, void (*resume)(nh_ssh_t *ssh)) {
 
 void nh__ssh_rate_forget(nh_ssh_t *ssh) {
   limits_t *l = limits_of(ssh->loop, 0);
-  if (!l || !nh_fifo_remove(&l->queue, &ssh->rate_link)) return;
-  if (!l->queue.head) nh_timer_stop(&l->timer);
+  if (!l || !nh_list_linked(&ssh->rate_link)) return;
+  nh_list_remove(&ssh->rate_link);
+  if (nh_list_empty(&l->queue)) nh_timer_stop(&l->timer);
 }
 
 long nh_ssh_raise_nofile(void) {
