@@ -2,9 +2,11 @@
 #include "channel.h"
 #include "error.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct nh_channel_s {
   nh_loop_t *loop;
@@ -22,10 +24,12 @@ struct nh_channel_s {
   char *buf; /* bytes read and not yet handed to a read operation */
   size_t len, cap;
   nh_channel_read_t *pending;
-  /* The child's stderr when the caller does not show it: drained as it comes (a full pipe
-   * would block the child), its last bytes kept to say why a child died. */
+  /* The child's stderr when the caller does not show it: a pipe whose write end does not
+   * block (a child writing faster than this loop reads loses lines, never time), drained
+   * as it comes, its last bytes kept to say why a child died. */
   uv_pipe_t err_pipe;
   int has_err_pipe;
+  int err_ended; /* the child's stderr reached its end (it exited, or closed it) */
   char err_chunk[4096];
   char err_tail[NH_CHANNEL_STDERR_TAIL];
   size_t err_len;
@@ -204,6 +208,7 @@ static void err_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   nh_channel_t *ch = s->data;
   size_t n, keep;
   if (nread < 0) {
+    ch->err_ended = 1;
     uv_read_stop(s);
     return;
   }
@@ -219,9 +224,28 @@ static void err_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   ch->err_len = keep + n;
 }
 
-size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data) {
+size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data, int *ended) {
   *data = ch->err_tail;
+  *ended = !ch->has_err_pipe || ch->err_ended;
   return ch->err_len;
+}
+
+/* The pipe for a child's stderr: *child_fd is the write end, made non-blocking, for the
+ * child; the read end goes to ch->err_pipe. 0, or -1 (the child's stderr is then dropped). */
+static int err_pipe_open(nh_channel_t *ch, int *child_fd) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  if (fcntl(fds[1], F_SETFL, O_NONBLOCK) < 0 || uv_pipe_init(ch->loop->uv, &ch->err_pipe, 0) < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  ch->has_err_pipe = 1;
+  ch->err_pipe.data = ch;
+  ch->open_handles++;
+  if (uv_pipe_open(&ch->err_pipe, fds[0]) < 0) close(fds[0]);
+  *child_fd = fds[1];
+  return 0;
 }
 
 static void exit_cb(uv_process_t *p, int64_t status, int signum) {
@@ -234,7 +258,7 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
                      nh_channel_t **out) {
   uv_process_options_t opts;
   uv_stdio_container_t stdio[4];
-  int rc;
+  int rc, err_fd = -1;
   nh_channel_t *ch = channel_new(loop, &rc);
   if (!ch) return rc;
   ch->proc.data = ch;
@@ -245,12 +269,9 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
   if (keep_stderr) {
     stdio[2].flags = UV_INHERIT_FD;
     stdio[2].data.fd = 2;
-  } else if (uv_pipe_init(loop->uv, &ch->err_pipe, 0) == 0) {
-    ch->has_err_pipe = 1;
-    ch->err_pipe.data = ch;
-    ch->open_handles++;
-    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE; /* the child's point of view */
-    stdio[2].data.stream = (uv_stream_t *)&ch->err_pipe;
+  } else if (err_pipe_open(ch, &err_fd) == 0) {
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = err_fd;
   } else {
     stdio[2].flags = UV_IGNORE;
   }
@@ -263,6 +284,7 @@ int nh_channel_spawn(nh_loop_t *loop, const char *file, char *const *argv, int k
   opts.stdio = stdio;
   opts.stdio_count = 4;
   rc = uv_spawn(loop->uv, &ch->proc, &opts);
+  if (err_fd >= 0) close(err_fd); /* the child has its copy */
   /* uv_spawn initialises the process handle even when it fails: it must be closed. */
   ch->has_proc = 1;
   ch->open_handles++;

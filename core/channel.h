@@ -55,8 +55,9 @@ int nh_channel_pid(const nh_channel_t *ch);
 int nh_channel_exited(const nh_channel_t *ch, int *status);
 
 /* The last bytes the child wrote on stderr (at most NH_CHANNEL_STDERR_TAIL; none when the
- * caller kept stderr): what says why a child died. Sets *data, returns the length. */
-size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data);
+ * caller kept stderr): what says why a child died. Sets *data and *ended (whether the
+ * child's stderr has reached its end, so nothing more will come), returns the length. */
+size_t nh_channel_stderr_tail(const nh_channel_t *ch, const char **data, int *ended);
 
 /* Sends signum to the child, if it is still running. */
 int nh_channel_kill(nh_channel_t *ch, int signum);

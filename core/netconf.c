@@ -75,8 +75,9 @@ static void rpc_done(nh_netconf_t *nc, int status) {
   while (nc->rpc) rpc_finish(nc, nc->rpc, status);
 }
 
+/* The channel's end: an RPC still waiting gets no reply, whatever ended the channel. */
 static void nc_finish(nh_ssh_channel_t *c, int status) {
-  rpc_done((nh_netconf_t *)c, status);
+  rpc_done((nh_netconf_t *)c, status ? status : NH_ECLOSED);
 }
 
 static void open_forget(nh_op_t *op) {

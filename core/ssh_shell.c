@@ -43,8 +43,9 @@ static void expect_done(nh_ssh_shell_t *sh, int status) {
   nh__op_done(&req->op, status);
 }
 
+/* The channel's end: a read still waiting gets no answer, whatever ended the channel. */
 static void shell_finish(nh_ssh_channel_t *c, int status) {
-  expect_done((nh_ssh_shell_t *)c, status);
+  expect_done((nh_ssh_shell_t *)c, status ? status : NH_ECLOSED);
 }
 
 static void open_forget(nh_op_t *op) {

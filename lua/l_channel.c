@@ -9,7 +9,8 @@
  *   ch:write(s) -> true | nil, message
  *   ch:read() -> the bytes that arrived | nil at the end (yields; cancellable)
  *   ch:pid(), ch:exit_status() (nil while running), ch:kill(signum)
- *   ch:stderr_tail() -> the last bytes the worker wrote on stderr (when not kept)
+ *   ch:stderr_tail() -> the last bytes the worker wrote on stderr (when not kept), and
+ *                       whether its stderr has ended
  *   ch:hangup()   closes the pipe only (the worker sees the end), the exit is still reaped
  *   ch:close()
  */
@@ -135,9 +136,11 @@ static int nhl_channel_exit_status(lua_State *L) {
 
 static int nhl_channel_stderr_tail(lua_State *L) {
   const char *data;
-  size_t len = nh_channel_stderr_tail(check_channel(L), &data);
+  int ended;
+  size_t len = nh_channel_stderr_tail(check_channel(L), &data, &ended);
   lua_pushlstring(L, data, len);
-  return 1;
+  lua_pushboolean(L, ended);
+  return 2;
 }
 
 static int nhl_channel_kill(lua_State *L) {

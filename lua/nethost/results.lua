@@ -145,12 +145,18 @@ function results.read(path, who, lenient)
   f:close()
   local json = require("nethost.json")
   local records = {}
-  if path:match("%.json$") then
-    local ok, doc = pcall(json.decode, text)
-    if ok and type(doc) == "table" and type(doc.results) == "table" then
-      for _, rec in ipairs(doc.results) do records[#records + 1] = rec end
-      return records
+  local function is_record(rec)
+    return type(rec) == "table" and type(rec.host) == "string" and type(rec.status) == "string"
+  end
+  -- A whole document (-o .json), whatever the file is called; else one record per line.
+  local ok, doc = pcall(json.decode, text)
+  if ok and type(doc) == "table" and type(doc.results) == "table" then
+    for _, rec in ipairs(doc.results) do
+      if is_record(rec) then records[#records + 1] = rec end
     end
+    return records
+  end
+  if path:match("%.json$") then
     if not lenient then
       error(("%s: %s: not a results file written with -o .json"):format(who, path), 0)
     end
@@ -159,12 +165,12 @@ function results.read(path, who, lenient)
   for line in text:gmatch("([^\n]*)\n?") do
     n = n + 1
     if line:match("%S") then
-      local ok, rec = pcall(json.decode, line)
-      if ok and type(rec) == "table" and type(rec.host) == "string" and type(rec.status) == "string" then
+      local lok, rec = pcall(json.decode, line)
+      if lok and is_record(rec) then
         records[#records + 1] = rec
-      elseif lenient or (ok and type(rec) == "table" and rec.summary) then
+      elseif lenient or (lok and type(rec) == "table" and rec.summary) then
         -- skipped: the summary line, or what a kill cut short
-      elseif not ok then
+      elseif not lok then
         local why = type(rec) == "table" and rec.message or rec
         error(("%s: %s:%d: not JSON: %s"):format(who, path, n, tostring(why)), 0)
       else

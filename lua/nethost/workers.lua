@@ -189,9 +189,11 @@ function Pool:read_worker(w)
   w.why = ("worker %d (pid %d) closed its channel"):format(w.k, w.pid)
   -- The channel usually ends just before the process's exit is reaped: wait a moment for
   -- the status, which says more than "closed".
+  -- So does its stderr's end: the last lines it wrote come with it.
   local status = w.ch:exit_status()
   for _ = 1, 20 do
-    if status or not pcall(async.sleep, 0.05) then break end
+    if status and select(2, w.ch:stderr_tail()) then break end
+    if not pcall(async.sleep, 0.05) then break end
     status = w.ch:exit_status()
   end
   if status then w.why = ("worker %d (pid %d) exited with status %d"):format(w.k, w.pid, status) end

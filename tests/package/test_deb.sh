@@ -4,7 +4,7 @@
 # started by that same nethost (nethost finds its library and plugins relative to itself).
 # usage: test_deb.sh BUILD_DIR SOURCE_DIR VERSION
 set -u
-BUILD=$1 SRC=$2 VERSION=$3
+BUILD=$1 SRC=$2 VERSION=$3 ALLOCATOR=${4:-system}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/out" ] && tail -30 "$tmp/out" >&2; exit 1; }
@@ -18,7 +18,9 @@ deb="$tmp/pkg/nethost_${VERSION}_${arch}.deb"
 
 dpkg-deb -I "$deb" >"$tmp/info" || fail "dpkg-deb -I"
 depends=$(sed -n 's/^ Depends: //p' "$tmp/info")
-for lib in libuv1 libssh2-1 libcurl4 libyaml-0-2 liblua5.4-0 libpcre2-8-0 libc6 libssh-4; do
+libs="libuv1 libssh2-1 libcurl4 libyaml-0-2 liblua5.4-0 libpcre2-8-0 libc6 libssh-4"
+[ "$ALLOCATOR" = mimalloc ] && libs="$libs libmimalloc2.0"
+for lib in $libs; do
   echo "$depends" | grep -q "\b$lib\b" || fail "Depends lacks $lib: $depends"
 done
 grep -q "^ Package: nethost$" "$tmp/info" || fail "package name"
@@ -35,6 +37,8 @@ grep -q '^/usr/lib/\(.*-linux-gnu/\)\?nethost/plugins/cisco_ios.so$' "$tmp/files
 # Nothing from the build or the tests gets in.
 grep -v '^/usr/\(bin\|share\|lib\|include\)/' "$tmp/files" | grep -v '^/$\|^/usr/$' && fail "files outside /usr"
 grep -q 'test_\|bench' "$tmp/files" && fail "tests or benchmarks in the package"
+grep -q '^/usr/share/doc/nethost/docs/ssh\.md$' "$tmp/files" || fail "the docs are not in the package"
+grep '^/usr/share/doc/nethost/docs/.*[^/]$' "$tmp/files" | grep -v '\.md$' && fail "build files among the docs"
 
 dpkg-deb -x "$deb" "$tmp/root" || fail "dpkg-deb -x"
 N="$tmp/root/usr/bin/nethost"
