@@ -119,8 +119,9 @@ int ioslike_show_interfaces(const nh_plugin_host_t *h, nh_plugin_parse_t *p, con
       ts_iface_duplex(&s.b, cur, c[0]);
       ts_iface_speed(&s.b, cur, c[1]);
     } else {
-      for (i = 0; i < TS_COUNT(facts) && !ts_store_fact(&s.b, cur, &s.l, re, &facts[i]); i++)
-        continue;
+      /* A counter line: the first fact whose pattern matches stores it. */
+      for (i = 0; i < TS_COUNT(facts); i++)
+        if (ts_store_fact(&s.b, cur, &s.l, re, &facts[i])) break;
     }
   }
   return scan_end(&s, 1, NULL, out);
