@@ -1,5 +1,6 @@
 /* nethost core: line diffs. See diff.h. */
 #include "diff.h"
+#include "hash.h"
 #include "error.h"
 #include "grow.h"
 
@@ -37,13 +38,6 @@ typedef struct {
   uint32_t id;
 } slot_t;
 
-static uint64_t hash_line(const nh_line_t *l) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  size_t i;
-  for (i = 0; i < l->len; i++) h = (h ^ (unsigned char)l->text[i]) * 1099511628211ull;
-  return h;
-}
-
 static int intern(const nh_line_t *a, size_t na, const nh_line_t *b, size_t nb, uint32_t *ia,
                   uint32_t *ib) {
   size_t total = na + nb, cap = 16, i;
@@ -53,7 +47,7 @@ static int intern(const nh_line_t *a, size_t na, const nh_line_t *b, size_t nb, 
   if (!(table = calloc(cap, sizeof(*table)))) return NH_ENOMEM;
   for (i = 0; i < total; i++) {
     const nh_line_t *l = i < na ? &a[i] : &b[i - na];
-    uint64_t h = hash_line(l);
+    uint64_t h = nh_hash_bytes(l->text, l->len);
     size_t pos = (size_t)h & (cap - 1);
     uint32_t id;
     for (;;) {

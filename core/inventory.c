@@ -3,6 +3,7 @@
 #include "inventory.h"
 #include "error.h"
 #include "inventory_int.h"
+#include "hash.h"
 
 #include <errno.h>
 #ifdef __GLIBC__
@@ -17,17 +18,11 @@
 
 /* ---- name tables ---------------------------------------------------------------------- */
 
-static size_t hash(const char *s) {
-  size_t h = 1469598103934665603ull;
-  while (*s) h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-  return h;
-}
-
 /* Looks name up in slots (index + 1 of items whose name is at offset name_of). */
 static size_t slot_find(size_t *slots, size_t cap, void **items, const char *name) {
   size_t i, s;
   if (!cap) return 0;
-  for (i = hash(name) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+  for (i = nh_hash_str(name) & (cap - 1);; i = (i + 1) & (cap - 1)) {
     if (!(s = slots[i])) return 0;
     if (strcmp(*(const char **)items[s - 1], name) == 0) return s;
   }
@@ -40,7 +35,8 @@ static int slot_add(size_t **slots, size_t *cap, size_t count, void **items, siz
     size_t *ns = calloc(ncap, sizeof(*ns));
     if (!ns) return NH_ENOMEM;
     for (j = 0; j < count; j++) {
-      for (i = hash(*(const char **)items[j]) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1)) {
+      for (i = nh_hash_str(*(const char **)items[j]) & (ncap - 1); ns[i];
+           i = (i + 1) & (ncap - 1)) {
       }
       ns[i] = j + 1;
     }
@@ -48,7 +44,8 @@ static int slot_add(size_t **slots, size_t *cap, size_t count, void **items, siz
     *slots = ns;
     *cap = ncap;
   }
-  for (i = hash(*(const char **)items[idx]) & (*cap - 1); (*slots)[i]; i = (i + 1) & (*cap - 1)) {
+  for (i = nh_hash_str(*(const char **)items[idx]) & (*cap - 1); (*slots)[i];
+       i = (i + 1) & (*cap - 1)) {
   }
   (*slots)[i] = idx + 1;
   return 0;

@@ -2,6 +2,7 @@
  * from, attribute tests, and reading its secrets. */
 #include "error.h"
 #include "inventory_int.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -317,10 +318,7 @@ int nh_host_attr_match(const nh_host_t *h, const char *key, const char *want, in
 }
 
 unsigned nh_host_shard(const nh_host_t *h, unsigned n) {
-  uint64_t x = 14695981039346656037ull;
-  const unsigned char *p = (const unsigned char *)h->name;
-  while (*p) x = (x ^ *p++) * 1099511628211ull;
-  return (unsigned)(x % n);
+  return (unsigned)(nh_hash_str(h->name) % n);
 }
 
 /* ---- secrets -------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
  * program (prometheus-client-c brings its own threads and locks and is not packaged for
  * Debian 12); the exposition format is small and fully specified. */
 #include "metrics.h"
+#include "hash.h"
 #include "error.h"
 #include "grow.h"
 #include "strbuf.h"
@@ -136,19 +137,13 @@ static int render_labels(const nh_metric_label_t *labels, size_t n, nh_metric_ki
   return out->failed || names->failed ? NH_ENOMEM : 0;
 }
 
-static size_t hash_str(const char *s) {
-  size_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
 static int rehash(family_t *f) {
   size_t nslots = f->nslots ? f->nslots * 2 : 64, i;
   series_t **slots = calloc(nslots, sizeof(*slots));
   if (!slots) return NH_ENOMEM;
   for (i = 0; i < f->n; i++) {
     series_t *s = f->order[i];
-    size_t h = hash_str(s->labels) & (nslots - 1);
+    size_t h = nh_hash_str(s->labels) & (nslots - 1);
     s->next_hash = slots[h];
     slots[h] = s;
   }
@@ -196,7 +191,7 @@ static int lookup(nh_metrics_t *m, const char *name, const char *help, nh_metric
     m->families[m->n++] = f;
   }
   if (f->nslots) {
-    for (s = f->hash[hash_str(lb.data) & (f->nslots - 1)]; s; s = s->next_hash) {
+    for (s = f->hash[nh_hash_str(lb.data) & (f->nslots - 1)]; s; s = s->next_hash) {
       if (strcmp(s->labels, lb.data) == 0) {
         *out = s;
         free(lb.data);
@@ -231,7 +226,7 @@ static int lookup(nh_metrics_t *m, const char *name, const char *help, nh_metric
       goto nomem;
     }
   } else {
-    h = hash_str(s->labels) & (f->nslots - 1);
+    h = nh_hash_str(s->labels) & (f->nslots - 1);
     s->next_hash = f->hash[h];
     f->hash[h] = s;
   }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tfsm_internal.h"
+#include "../hash.h"
 
 typedef struct {
   char *templates; /* the Template column, e.g. "a.textfsm:b.textfsm" */
@@ -265,12 +266,6 @@ void nh_tfsm_index_each(const nh_tfsm_index_t *idx,
        idx->rows[k].command_src ? idx->rows[k].command_src : "", idx->rows[k].templates);
 }
 
-static size_t hash_str(const char *s) {
-  size_t h = 1469598103934665603u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-  return h;
-}
-
 /* The compiled template for file (relative to the index folder), from the cache or
  * loaded now. Load failures are cached too: a broken template is reported each time
  * without re-reading it. */
@@ -282,7 +277,7 @@ static int get_template(nh_tfsm_index_t *idx, const char *file, nh_tfsm_template
     if (!c) return NH_TFSM_ENOMEM;
     for (size_t k = 0; k < idx->cache_cap; k++) {
       if (!idx->cache[k].file) continue;
-      size_t h = hash_str(idx->cache[k].file) & (cap - 1);
+      size_t h = nh_hash_str(idx->cache[k].file) & (cap - 1);
       while (c[h].file) h = (h + 1) & (cap - 1);
       c[h] = idx->cache[k];
     }
@@ -290,7 +285,7 @@ static int get_template(nh_tfsm_index_t *idx, const char *file, nh_tfsm_template
     idx->cache = c;
     idx->cache_cap = cap;
   }
-  size_t h = hash_str(file) & (idx->cache_cap - 1);
+  size_t h = nh_hash_str(file) & (idx->cache_cap - 1);
   while (idx->cache[h].file && strcmp(idx->cache[h].file, file) != 0)
     h = (h + 1) & (idx->cache_cap - 1);
   cache_entry_t *e = &idx->cache[h];
